@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Every map of the datapath, pinned by name under the loader's pin root.
+ * Types live in include/wslfwd.h; this file only instantiates them. */
+#ifndef WF_LIB_MAPS_H
+#define WF_LIB_MAPS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "wslfwd.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wf_info);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_info SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, WF_MAX_MAPPINGS);
+	__type(key, __u32);
+	__type(value, struct wf_mapping);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_mappings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WF_FWD_ENTRIES);
+	__type(key, struct wf_fwd_key);
+	__type(value, struct wf_fwd_val);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_fwd SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, WF_ALLOW_ENTRIES);
+	__type(key, struct wf_allow_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_allow SEC(".maps");
+
+/* max_entries is set by the loader: 2 entries per connection. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2 * WF_CT_CONNS_DEFAULT);
+	__type(key, struct wf_ct_key);
+	__type(value, struct wf_ct_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WF_MAX_MAPPINGS);
+	__type(key, __u32);
+	__type(value, struct wf_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WF_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_stats SEC(".maps");
+
+#endif

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * wslfwd ABI: the one definition of everything the BPF datapath and the
+ * userspace tool both see — map keys and values, counters, drop reasons,
+ * pin names. Included by bpf/ (after vmlinux.h) and by user/ (after
+ * <linux/types.h>). Never copy a struct out of this file.
+ *
+ * Byte order: fields typed __be16/__be32 are network order, everything else
+ * is host order. Addresses are always 16 bytes (__be32[4]); an IPv4 address
+ * lives in [0] and [1..3] are zero, so one code path serves both families.
+ */
+#ifndef WSLFWD_H
+#define WSLFWD_H
+
+#define WF_AF_INET	2	/* AF_INET, not in vmlinux.h */
+#define WF_AF_INET6	10	/* AF_INET6 */
+#define WF_IPPROTO_TCP	6
+#define WF_IPPROTO_UDP	17
+
+/* Pin names under --pin-dir (default /sys/fs/bpf/wslfwd). Maps are pinned by
+ * libbpf under their own names (LIBBPF_PIN_BY_NAME); links by these names. */
+#define WF_PIN_DIR_DEFAULT	"/sys/fs/bpf/wslfwd"
+#define WF_PIN_LINK_XDP		"link_xdp"
+#define WF_PIN_LINK_TC_IN	"link_tc_ingress"
+#define WF_PIN_LINK_TC_EG	"link_tc_egress"
+#define WF_PIN_PROG_TC_IN	"prog_tc_ingress"	/* legacy cls_bpf only */
+#define WF_PIN_PROG_TC_EG	"prog_tc_egress"	/* legacy cls_bpf only */
+
+/* Map sizes. WF_MAX_MAPPINGS bounds mapping ids (counters are indexed by id);
+ * WF_FWD_ENTRIES bounds (proto, address, port) triples after range expansion. */
+#define WF_MAX_MAPPINGS		16384
+#define WF_FWD_ENTRIES		131072
+#define WF_ALLOW_ENTRIES	65536
+#define WF_MAX_ALLOW		8	/* CIDRs per mapping */
+#define WF_CT_CONNS_DEFAULT	262144	/* connections; the ct map holds 2 entries each */
+
+/* Default timeouts in seconds; the loader may override them through rodata. */
+#define WF_TO_TCP_SYN		60
+#define WF_TO_TCP_EST		(2 * 3600)
+#define WF_TO_TCP_CLOSING	30
+#define WF_TO_TCP_CLOSED	10
+#define WF_TO_UDP		30
+#define WF_TO_UDP_REPLIED	180
+
+/* Source ports one-arm (full NAT) connections get on @vm. Outside the default
+ * net.ipv4.ip_local_port_range (32768-60999) so they never collide with the
+ * VM's own sockets. */
+#define WF_SNAT_PORT_MIN	61000
+#define WF_SNAT_PORT_MAX	65535
+#define WF_SNAT_TRIES		8
+
+enum wf_proto_bits {
+	WF_P_TCP = 1 << 0,
+	WF_P_UDP = 1 << 1,
+};
+
+/* How an address in a mapping is written. @vm and @host are resolved by the
+ * datapath from wf_info at the time a connection starts. */
+enum wf_addr_kind {
+	WF_ADDR_LITERAL = 0,
+	WF_ADDR_VM = 1,
+	WF_ADDR_HOST = 2,
+};
+
+enum wf_snat_mode {
+	WF_SNAT_AUTO = 0,
+	WF_SNAT_ALWAYS = 1,
+	WF_SNAT_NEVER = 2,
+};
+
+/* Target kinds, PRODUCT.md "What a mapping does". Decided per connection by
+ * the datapath from a FIB lookup of the target (and the snat mode). */
+enum wf_kind {
+	WF_KIND_LOCAL = 1,	/* target is the VM itself: DNAT, pass up */
+	WF_KIND_BEHIND = 2,	/* routed via another device: DNAT, forward */
+	WF_KIND_ONEARM = 3,	/* back out of IFACE: DNAT + SNAT, XDP_TX */
+};
+
+enum wf_mode {
+	WF_MODE_NONE = 0,
+	WF_MODE_XDP = 1,	/* native XDP ingress + tc egress */
+	WF_MODE_XDP_GENERIC = 2,	/* generic (skb) XDP ingress + tc egress */
+	WF_MODE_TC = 3,		/* tc ingress + tc egress */
+};
+
+/* ---- wf_info: ARRAY, 1 entry. Written by the loader (and `watch`). ---- */
+enum wf_info_flags {
+	WF_INFO_F_TCX = 1 << 0,		/* tc hooks are tcx links */
+	WF_INFO_F_QDISC_CREATED = 1 << 1,	/* we created clsact: remove at unload */
+};
+
+struct wf_info {
+	__u32 ifindex;		/* IFACE */
+	__u8 mode;		/* enum wf_mode */
+	__u8 flags;		/* enum wf_info_flags */
+	__u16 pad0;
+	__be32 vm4;		/* @vm: IFACE's primary IPv4, 0 = unknown */
+	__be32 host4;		/* @host: IPv4 gateway of IFACE's default route */
+	__be32 vm6[4];		/* reserved for IPv6 */
+	__be32 host6[4];
+	__u64 load_time_ns;	/* CLOCK_MONOTONIC at load */
+};
+_Static_assert(sizeof(struct wf_info) == 56, "wf_info layout");
+
+/* ---- wf_fwd: HASH, what arrives on IFACE -> where it goes. ----
+ * One entry per (proto, address, port): a range is expanded by userspace.
+ * addr all-zero means "@vm": the datapath looks up the zero key when the
+ * packet's destination equals wf_info.vm4, else the literal destination. */
+struct wf_fwd_key {
+	__u8 family;		/* WF_AF_INET / WF_AF_INET6 */
+	__u8 proto;		/* WF_IPPROTO_TCP / WF_IPPROTO_UDP */
+	__be16 port;
+	__be32 addr[4];
+};
+_Static_assert(sizeof(struct wf_fwd_key) == 20, "wf_fwd_key layout");
+
+enum wf_fwd_flags {
+	WF_FWD_F_ALLOW = 1 << 0,	/* source must match wf_allow for this id */
+};
+
+struct wf_fwd_val {
+	__u32 id;		/* mapping id: index of wf_mappings/wf_counters */
+	__u8 taddr_kind;	/* enum wf_addr_kind */
+	__u8 snat;		/* enum wf_snat_mode */
+	__u8 flags;		/* enum wf_fwd_flags */
+	__u8 pad0;
+	__be16 tport;		/* target port for this very port of the range */
+	__u16 pad1;
+	__be32 taddr[4];	/* when taddr_kind == WF_ADDR_LITERAL */
+};
+_Static_assert(sizeof(struct wf_fwd_val) == 28, "wf_fwd_val layout");
+
+/* ---- wf_ports: ARRAY[65536] of __u8, indexed by port in host order. ----
+ * A filter so unmapped traffic costs one array load: ingress only looks at
+ * packets whose destination port is a mapped LPORT (or in the SNAT range),
+ * egress only at packets whose source port is a mapped TPORT. */
+enum wf_port_bits {
+	WF_PORT_TCP_L = 1 << 0,	/* some tcp mapping listens on this port */
+	WF_PORT_UDP_L = 1 << 1,
+	WF_PORT_TCP_T = 1 << 2,	/* some tcp mapping targets this port */
+	WF_PORT_UDP_T = 1 << 3,
+};
+
+/* ---- wf_allow: LPM_TRIE, source CIDRs allowed per mapping. ----
+ * prefixlen = 64 + CIDR length (id and family+pad are always matched). */
+struct wf_allow_key {
+	__u32 prefixlen;
+	__u32 id;		/* big-endian is not needed: always fully matched */
+	__u8 family;
+	__u8 pad[3];
+	__be32 addr[4];
+};
+_Static_assert(sizeof(struct wf_allow_key) == 28, "wf_allow_key layout");
+
+/* ---- wf_mappings: ARRAY[WF_MAX_MAPPINGS], the mapping as the user wrote it.
+ * Kept in the kernel so `list`, `stats` and `del` work from the pins alone. */
+struct wf_cidr {
+	__be32 addr[4];
+	__u8 family;
+	__u8 plen;
+	__u8 pad[2];
+};
+
+struct wf_mapping {
+	__u8 in_use;
+	__u8 protos;		/* enum wf_proto_bits */
+	__u8 family;		/* of LADDR (and TADDR) */
+	__u8 laddr_kind;	/* WF_ADDR_VM or WF_ADDR_LITERAL */
+	__u8 taddr_kind;	/* enum wf_addr_kind */
+	__u8 snat;		/* enum wf_snat_mode */
+	__u8 n_allow;
+	__u8 pad0;
+	__u16 lport;		/* host order; first port of the range */
+	__u16 lport_end;	/* host order; == lport for a single port */
+	__u16 tport;		/* host order; TPORT for lport, +i for lport+i */
+	__u16 pad1;
+	__be32 laddr[4];	/* when laddr_kind == WF_ADDR_LITERAL */
+	__be32 taddr[4];	/* when taddr_kind == WF_ADDR_LITERAL */
+	struct wf_cidr allow[WF_MAX_ALLOW];
+};
+_Static_assert(sizeof(struct wf_mapping) == 208, "wf_mapping layout");
+
+/* ---- wf_counters: PERCPU_ARRAY[WF_MAX_MAPPINGS], indexed by mapping id. */
+enum wf_dir {
+	WF_DIR_ORIG = 0,	/* client -> target */
+	WF_DIR_REPLY = 1,	/* target -> client */
+};
+
+struct wf_counters {
+	__u64 packets[2];	/* by enum wf_dir */
+	__u64 bytes[2];
+	__u64 conns;		/* connections created */
+	__u64 pad;
+};
+_Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
+
+/* ---- wf_stats: PERCPU_ARRAY[WF_STAT_MAX] of __u64. ----
+ * Drops by reason, then notable non-drop events. The datapath returns drop
+ * reasons as negative numbers (-WF_DROP_*), never overlapping its verdicts,
+ * and counts them at index WF_DROP_*. X-macro so the names live here once. */
+#define WF_STATS(X)							\
+	X(DROP_MALFORMED, "malformed")	/* bad ihl/tot_len/doff, truncated */ \
+	X(DROP_NOT_ALLOWED, "not_allowed")	/* source not in allow list */ \
+	X(DROP_SNAT_EXHAUSTED, "snat_exhausted")			\
+	X(DROP_NO_NEIGH, "no_neigh")	/* one-arm: next hop unresolved */ \
+	X(DROP_FIB, "fib")		/* target unroutable */		\
+	X(DROP_FRAGMENT, "fragment")	/* first fragment of a mapped port */ \
+	X(DROP_CT_FULL, "ct_insert")	/* conntrack insert failed */	\
+	X(DROP_NO_ADDR, "no_addr")	/* @vm/@host not known yet */	\
+	X(DROP_RST_NO_CT, "rst_no_conn")	/* RST for no connection */	\
+	X(DROP_TTL, "ttl")		/* forwarded with TTL <= 1 */	\
+	X(EV_FRAG_PASSED, "frag_passed")	/* non-first fragment, untouched */ \
+	X(EV_IP_OPTIONS, "ip_options")	/* mapped packet carried IP options */ \
+	X(EV_CT_EXPIRED, "ct_expired")	/* entry found but timed out */	\
+	X(EV_CT_NEW, "ct_new")
+
+enum wf_stat {
+	WF_STAT_NONE = 0,
+#define WF_STAT_ENUM(name, str) WF_##name,
+	WF_STATS(WF_STAT_ENUM)
+#undef WF_STAT_ENUM
+	WF_STAT_MAX,
+};
+#define WF_DROP_FIRST	WF_DROP_MALFORMED
+#define WF_DROP_LAST	WF_DROP_TTL
+
+/* ---- wf_ct: LRU_HASH, two entries per connection. ----
+ * The ORIG entry is keyed by the tuple as the client's packets arrive on
+ * IFACE; the REPLY entry by the tuple the target's packets carry where the
+ * datapath meets them (tc egress for LOCAL/BEHIND, XDP ingress for ONEARM).
+ * Each value holds the complete rewritten tuple (nsaddr/nsport ->
+ * ndaddr/ndport), so the other direction's key is derived from it:
+ * peer key = { saddr = ndaddr, sport = ndport, daddr = nsaddr, dport = nsport }.
+ */
+struct wf_ct_key {
+	__u8 family;
+	__u8 proto;
+	__be16 sport;
+	__be16 dport;
+	__u16 pad;
+	__be32 saddr[4];
+	__be32 daddr[4];
+};
+_Static_assert(sizeof(struct wf_ct_key) == 40, "wf_ct_key layout");
+
+enum wf_ct_state {
+	WF_CT_TCP_SYN = 1,	/* SYN seen, no reply yet */
+	WF_CT_TCP_EST = 2,
+	WF_CT_TCP_CLOSING = 3,	/* FIN seen */
+	WF_CT_TCP_CLOSED = 4,	/* RST seen */
+	WF_CT_UDP = 5,		/* one direction seen */
+	WF_CT_UDP_REPLIED = 6,	/* both directions seen */
+};
+
+enum wf_ct_flags {
+	WF_CT_F_DNAT = 1 << 0,	/* destination rewritten */
+	WF_CT_F_SNAT = 1 << 1,	/* source rewritten */
+	WF_CT_F_TX = 1 << 2,	/* set smac/dmac, send back out of IFACE */
+	WF_CT_F_SEEN_REPLY = 1 << 3,
+};
+
+struct wf_ct_val {
+	__u64 last_seen;	/* bpf_ktime_get_ns() == CLOCK_MONOTONIC */
+	__u64 created;
+	__be32 nsaddr[4];	/* the packet leaves with this source ... */
+	__be32 ndaddr[4];	/* ... and this destination */
+	__be16 nsport;
+	__be16 ndport;
+	__u32 id;		/* mapping id */
+	__u8 dir;		/* enum wf_dir */
+	__u8 kind;		/* enum wf_kind */
+	__u8 state;		/* enum wf_ct_state, mirrored in both entries */
+	__u8 flags;		/* enum wf_ct_flags */
+	__u8 smac[6];		/* WF_CT_F_TX: new Ethernet source */
+	__u8 dmac[6];		/* WF_CT_F_TX: new Ethernet destination */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct wf_ct_val) == 80, "wf_ct_val layout");
+
+#endif /* WSLFWD_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The config file: one mapping per line in the words of `add`, '#' comments.
+ * Every change is written atomically: a temp file in the same directory,
+ * fsync, rename over the old one, fsync the directory. */
+#ifndef WF_CONFIG_H
+#define WF_CONFIG_H
+
+#include <stddef.h>
+#include "wslfwd.h"
+
+#define WF_CONFIG_DEFAULT "/etc/wslfwd.conf"
+
+/* Read every mapping. A missing file is an empty config (0, n = 0). A bad
+ * line fails the whole read with -EINVAL and err = "FILE:LINE: message".
+ * A line that repeats an earlier one exactly is skipped (*dups counts them,
+ * dups may be NULL); a line that conflicts with an earlier one is an error.
+ * *out is malloc'd; the caller frees it. */
+int wf_config_read(const char *path, struct wf_mapping **out, size_t *n, size_t *dups,
+		   char *err, size_t errlen);
+
+/* Append a mapping line (canonical words). Other lines and comments stay. */
+int wf_config_add(const char *path, const struct wf_mapping *m, char *err, size_t errlen);
+
+/* Remove protocols `key->protos` from the line(s) with key's listen side;
+ * a `both` line losing one protocol is rewritten with the other. Other lines
+ * and comments stay. Returns the number of lines changed (0: none matched). */
+int wf_config_del(const char *path, const struct wf_mapping *key, char *err, size_t errlen);
+
+/* Remove every mapping line, keep comments. */
+int wf_config_clear(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The words of a mapping: parsing `add`/`del` arguments and config lines,
+ * formatting a mapping back into the same words. Pure functions, no I/O. */
+#ifndef WF_PARSE_H
+#define WF_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "wslfwd.h"
+
+/* Parse the words after `add`:
+ *   PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT [allow CIDR[,CIDR...]] [snat auto|always|never]
+ * PROTO := tcp|udp|both; LADDR := @vm | IPv4 | [IPv6]; TADDR := @vm|@host|IPv4|[IPv6].
+ * Fills *m (in_use = 1) and returns 0, or returns -EINVAL with a message in
+ * err naming the problem, e.g. "port 70000 out of range 1-65535". */
+int wf_parse_mapping(int argc, char **argv, struct wf_mapping *m, char *err, size_t errlen);
+
+/* Parse the words after `del`: PROTO [LADDR:]LPORT[-LPORT2]. Fills protos,
+ * family, laddr_kind, laddr, lport, lport_end of *m. */
+int wf_parse_mapping_key(int argc, char **argv, struct wf_mapping *m, char *err, size_t errlen);
+
+/* Split a line into words in place (whitespace separated, '#' starts a
+ * comment). Returns the word count, at most max. */
+int wf_split_words(char *line, char **words, int max);
+
+/* Format *m as the words of `add`, canonical form, e.g.
+ * "tcp 8080 @vm:18080", "both 10.0.0.1:53 @host:53 allow 10.0.0.0/8 snat always".
+ * Returns the length written (like snprintf). */
+int wf_format_mapping(const struct wf_mapping *m, char *buf, size_t len);
+/* "@vm:8080-8090" style listen side, and "@host:5432" / "[fd00::1]:80" target side. */
+int wf_format_listen(const struct wf_mapping *m, char *buf, size_t len);
+int wf_format_target(const struct wf_mapping *m, char *buf, size_t len);
+int wf_format_addr(int family, const __be32 addr[4], char *buf, size_t len);
+const char *wf_proto_name(int protos);	/* "tcp", "udp", "both" */
+const char *wf_snat_name(int snat);	/* "auto", "always", "never" */
+
+/* Port ranges and CIDRs, for other parsers (netsh, options). */
+int wf_parse_port(const char *s, __u16 *port, char *err, size_t errlen);
+int wf_parse_cidr(const char *s, struct wf_cidr *c, char *err, size_t errlen);
+
+/* Same protocol bit, same listen address (kind and literal) and overlapping
+ * port ranges: the two cannot both exist. */
+bool wf_mapping_conflicts(const struct wf_mapping *a, const struct wf_mapping *b);
+/* A mapping whose target is its own listen side (same address, a port of the
+ * range forwarded to itself), or whose TPORT range runs past 65535. */
+int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen);
+/* Same listen side and protocol bits (the key `del` matches). */
+bool wf_mapping_same_key(const struct wf_mapping *a, const struct wf_mapping *b);
+
+#endif
