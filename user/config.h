@@ -6,6 +6,7 @@
 #define WF_CONFIG_H
 
 #include <stddef.h>
+#include <linux/types.h>
 #include "wslfwd.h"
 
 #define WF_CONFIG_DEFAULT "/etc/wslfwd.conf"
@@ -18,7 +19,9 @@
 int wf_config_read(const char *path, struct wf_mapping **out, size_t *n, size_t *dups,
 		   char *err, size_t errlen);
 
-/* Append a mapping line (canonical words). Other lines and comments stay. */
+/* Append a mapping line (canonical words). Other lines and comments stay.
+ * A line with the very same mapping already there: nothing written, 0.
+ * A line that conflicts with it: -EEXIST, "FILE:LINE: ... conflicts ...". */
 int wf_config_add(const char *path, const struct wf_mapping *m, char *err, size_t errlen);
 
 /* Remove protocols `key->protos` from the line(s) with key's listen side;
@@ -28,5 +31,11 @@ int wf_config_del(const char *path, const struct wf_mapping *key, char *err, siz
 
 /* Remove every mapping line, keep comments. */
 int wf_config_clear(const char *path, char *err, size_t errlen);
+
+/* Replace the file at path with data atomically (what add/del/clear use):
+ * temp file in the same directory, fchmod 0644, fsync, rename, fsync the
+ * directory. On failure the old file is untouched and no temp file is
+ * left; returns 0 or -errno with the message in err. */
+int wf_config_write(const char *path, const char *data, size_t len, char *err, size_t errlen);
 
 #endif

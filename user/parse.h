@@ -38,6 +38,11 @@ const char *wf_snat_name(int snat);	/* "auto", "always", "never" */
 /* Port ranges and CIDRs, for other parsers (netsh, options). */
 int wf_parse_port(const char *s, __u16 *port, char *err, size_t errlen);
 int wf_parse_cidr(const char *s, struct wf_cidr *c, char *err, size_t errlen);
+/* "tcp" | "udp" | "both" -> WF_P_* bits. */
+int wf_parse_proto(const char *s, __u8 *protos, char *err, size_t errlen);
+/* A bare IPv4 or IPv6 literal (no brackets), e.g. netsh's connectaddress=.
+ * Sets *family to WF_AF_INET/WF_AF_INET6; 0 or -EINVAL, no message. */
+int wf_parse_ip(const char *s, int *family, __be32 addr[4]);
 
 /* Same protocol bit, same listen address (kind and literal) and overlapping
  * port ranges: the two cannot both exist. */
@@ -45,7 +50,11 @@ bool wf_mapping_conflicts(const struct wf_mapping *a, const struct wf_mapping *b
 /* A mapping whose target is its own listen side (same address, a port of the
  * range forwarded to itself), or whose TPORT range runs past 65535. */
 int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen);
-/* Same listen side and protocol bits (the key `del` matches). */
+/* Same listen side and a protocol bit in common (the key `del` matches:
+ * `del tcp 53` matches a `both 53` mapping, which then keeps udp). */
 bool wf_mapping_same_key(const struct wf_mapping *a, const struct wf_mapping *b);
+/* Same listen side (address, LPORT and LPORT2), protocols not compared.
+ * @vm is one listen side for both families. */
+bool wf_mapping_same_listen(const struct wf_mapping *a, const struct wf_mapping *b);
 
 #endif

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The config file: one mapping per line in the words of `add` (a leading
+ * word `add` is accepted too), '#' comments and blank lines.
+ *
+ * Edits work on the file's bytes line by line: lines that are not touched
+ * (comments, blank lines, other mappings, even lines that do not parse) are
+ * copied verbatim. Every change goes through wf_config_write(): temp file in
+ * the same directory, fsync, rename over the old file, fsync the directory,
+ * so a reader sees either the old or the new file, never a mix, and a
+ * failure at any step leaves the old file untouched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "config.h"
+#include "parse.h"
+
+#define LINE_WORDS	32	/* more than any mapping has; the parser reports extras */
+#define LINE_FMT	512	/* a canonical line with WF_MAX_ALLOW IPv6 CIDRs fits */
+
+__attribute__((format(printf, 4, 5)))
+static int seterr(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* The whole file in memory; a missing file reads as empty (*exists = false). */
+static int slurp(const char *path, char **data, size_t *size, bool *exists, char *err,
+		 size_t errlen)
+{
+	size_t cap = 4096, n = 0;
+	char *buf, *nbuf;
+	ssize_t r;
+	int fd, ret;
+
+	*data = NULL;
+	*size = 0;
+	*exists = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		ret = -errno;
+		return seterr(ret, err, errlen, "cannot open %s: %s", path, strerror(-ret));
+	}
+	buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		return seterr(-ENOMEM, err, errlen, "%s: out of memory", path);
+	}
+	for (;;) {
+		if (n == cap) {
+			nbuf = realloc(buf, cap * 2 + 1);
+			if (!nbuf) {
+				ret = seterr(-ENOMEM, err, errlen, "%s: out of memory", path);
+				goto fail;
+			}
+			buf = nbuf;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			seterr(ret, err, errlen, "cannot read %s: %s", path, strerror(-ret));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*data = buf;
+	*size = n;
+	*exists = true;
+	return 0;
+fail:
+	close(fd);
+	free(buf);
+	return ret;
+}
+
+/* Iterate over the lines of data: the line and its length include the '\n' if any. */
+static bool next_line(const char *data, size_t size, size_t *off, const char **line,
+		      size_t *len)
+{
+	const char *nl;
+
+	if (*off >= size)
+		return false;
+	*line = data + *off;
+	nl = memchr(*line, '\n', size - *off);
+	*len = nl ? (size_t)(nl - *line) + 1 : size - *off;
+	*off += *len;
+	return true;
+}
+
+/*
+ * Parse one line. Returns 1 with *m filled for a mapping line, 0 for a blank
+ * or comment-only line, -EINVAL with the parser's message for a bad one.
+ */
+static int parse_line(const char *line, size_t len, struct wf_mapping *m, char *err,
+		      size_t errlen)
+{
+	char *copy, *words[LINE_WORDS];
+	int n, ret;
+
+	copy = strndup(line, len);
+	if (!copy)
+		return seterr(-ENOMEM, err, errlen, "out of memory");
+	n = wf_split_words(copy, words, LINE_WORDS);
+	if (n == 0) {
+		free(copy);
+		return 0;
+	}
+	if (!strcasecmp(words[0], "add"))
+		ret = wf_parse_mapping(n - 1, words + 1, m, err, errlen);
+	else
+		ret = wf_parse_mapping(n, words, m, err, errlen);
+	free(copy);
+	return ret ?: 1;
+}
+
+/* Whether a line carries a mapping (any word outside a comment). */
+static bool line_has_words(const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && line[i] != '#'; i++)
+		if (!strchr(" \t\r\n\v\f", line[i]))
+			return true;
+	return false;
+}
+
+static bool same_mapping(const struct wf_mapping *a, const struct wf_mapping *b)
+{
+	struct wf_mapping x = *a, y = *b;
+
+	x.in_use = y.in_use = 1;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+int wf_config_read(const char *path, struct wf_mapping **out, size_t *n, size_t *dups,
+		   char *err, size_t errlen)
+{
+	struct wf_mapping m, *maps = NULL, *nmaps;
+	unsigned int *lines = NULL, *nlines, lineno = 0;
+	size_t size, off = 0, cnt = 0, cap = 0, i, len;
+	char msg[256], a[LINE_FMT], b[LINE_FMT];
+	const char *line;
+	char *data;
+	bool exists;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (dups)
+		*dups = 0;
+	ret = slurp(path, &data, &size, &exists, err, errlen);
+	if (ret)
+		return ret;
+	while (next_line(data, size, &off, &line, &len)) {
+		lineno++;
+		ret = parse_line(line, len, &m, msg, sizeof(msg));
+		if (ret < 0) {
+			seterr(ret, err, errlen, "%s:%u: %s", path, lineno, msg);
+			goto fail;
+		}
+		if (ret == 0)
+			continue;
+		for (i = 0; i < cnt; i++) {
+			if (same_mapping(&maps[i], &m))
+				break;
+			if (wf_mapping_conflicts(&maps[i], &m)) {
+				wf_format_mapping(&m, a, sizeof(a));
+				wf_format_mapping(&maps[i], b, sizeof(b));
+				ret = seterr(-EINVAL, err, errlen,
+					     "%s:%u: '%s' conflicts with line %u '%s' (remove one of them)",
+					     path, lineno, a, lines[i], b);
+				goto fail;
+			}
+		}
+		if (i < cnt) {
+			if (dups)
+				(*dups)++;
+			continue;
+		}
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			nmaps = realloc(maps, cap * sizeof(*maps));
+			if (nmaps)
+				maps = nmaps;
+			nlines = realloc(lines, cap * sizeof(*lines));
+			if (nlines)
+				lines = nlines;
+			if (!nmaps || !nlines) {
+				ret = seterr(-ENOMEM, err, errlen, "%s: out of memory", path);
+				goto fail;
+			}
+		}
+		maps[cnt] = m;
+		lines[cnt++] = lineno;
+	}
+	free(data);
+	free(lines);
+	*out = maps;
+	*n = cnt;
+	return 0;
+fail:
+	free(data);
+	free(lines);
+	free(maps);
+	if (dups)
+		*dups = 0;
+	return ret;
+}
+
+/* A growing output buffer for the rewritten file. */
+struct obuf {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+static void ob_put(struct obuf *o, const char *s, size_t n)
+{
+	char *nbuf;
+	size_t ncap;
+
+	if (o->oom)
+		return;
+	if (o->len + n + 1 > o->cap) {
+		ncap = (o->len + n + 1) * 2;
+		nbuf = realloc(o->buf, ncap);
+		if (!nbuf) {
+			o->oom = true;
+			return;
+		}
+		o->buf = nbuf;
+		o->cap = ncap;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void ob_puts(struct obuf *o, const char *s)
+{
+	ob_put(o, s, strlen(s));
+}
+
+/*
+ * Replace path with data atomically. The temp file lives in the same
+ * directory so rename(2) cannot cross a filesystem; a symlink at path is
+ * followed so the link itself stays.
+ */
+int wf_config_write(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+	char real[PATH_MAX], *d = NULL, *b = NULL, *tmp = NULL, *dir = NULL;
+	const char *target = path;
+	size_t done = 0;
+	ssize_t w;
+	int fd = -1, dfd, ret = 0;
+
+	if (realpath(path, real))
+		target = real;
+	d = strdup(target);
+	b = strdup(target);
+	if (d)
+		dir = dirname(d);
+	if (!d || !b || asprintf(&tmp, "%s/.%s.XXXXXX", dir, basename(b)) < 0) {
+		tmp = NULL;
+		ret = seterr(-ENOMEM, err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		seterr(ret, err, errlen, "cannot write %s: cannot create a temporary file in %s: %s",
+		       path, dir, strerror(-ret));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	while (done < len) {
+		w = write(fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			ret = -errno;
+			seterr(ret, err, errlen, "cannot write %s: %s", tmp, strerror(-ret));
+			goto out;
+		}
+		done += w;
+	}
+	if (fchmod(fd, 0644) || fsync(fd)) {
+		ret = -errno;
+		seterr(ret, err, errlen, "cannot write %s: %s", tmp, strerror(-ret));
+		goto out;
+	}
+	/* close() can report a delayed write error (NFS); check it. */
+	ret = close(fd);
+	fd = -1;
+	if (ret) {
+		ret = -errno;
+		seterr(ret, err, errlen, "cannot write %s: %s", tmp, strerror(-ret));
+		goto out;
+	}
+	if (rename(tmp, target)) {
+		ret = -errno;
+		seterr(ret, err, errlen, "cannot replace %s: %s", path, strerror(-ret));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* Make the rename itself durable. The new file is in place now and
+	 * cannot be taken back, so a failure here (some filesystems refuse
+	 * fsync on a directory) is not reported as a failed write. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(d);
+	free(b);
+	return ret;
+}
+
+/* The comment part of a line ("# ..." without the newline), or NULL. */
+static const char *line_comment(const char *line, size_t len, size_t *clen)
+{
+	const char *h = memchr(line, '#', len);
+
+	if (!h)
+		return NULL;
+	*clen = len - (h - line);
+	while (*clen && (h[*clen - 1] == '\n' || h[*clen - 1] == '\r'))
+		(*clen)--;
+	return h;
+}
+
+int wf_config_add(const char *path, const struct wf_mapping *m, char *err, size_t errlen)
+{
+	char canon[LINE_FMT], other[LINE_FMT], msg[256], *copy, *words[LINE_WORDS];
+	struct obuf o = { 0 };
+	struct wf_mapping back, cur;
+	size_t size, off = 0, len;
+	unsigned int lineno = 0;
+	const char *line;
+	char *data;
+	bool exists;
+	int ret, nw;
+
+	ret = wf_mapping_validate(m, msg, sizeof(msg));
+	if (ret)
+		return seterr(ret, err, errlen, "%s: %s", path, msg);
+	/* Only write what reads back as the same mapping. */
+	if (wf_format_mapping(m, canon, sizeof(canon)) >= (int)sizeof(canon))
+		return seterr(-EINVAL, err, errlen, "%s: mapping line too long", path);
+	copy = strdup(canon);
+	if (!copy)
+		return seterr(-ENOMEM, err, errlen, "%s: out of memory", path);
+	nw = wf_split_words(copy, words, LINE_WORDS);
+	ret = wf_parse_mapping(nw, words, &back, msg, sizeof(msg));
+	free(copy);
+	if (ret || !same_mapping(&back, m))
+		return seterr(-EINVAL, err, errlen, "%s: '%s' does not read back: %s", path, canon,
+			      ret ? msg : "different mapping");
+
+	ret = slurp(path, &data, &size, &exists, err, errlen);
+	if (ret)
+		return ret;
+	while (next_line(data, size, &off, &line, &len)) {
+		lineno++;
+		/* Lines that do not parse are left alone; `load` reports them. */
+		if (parse_line(line, len, &cur, msg, sizeof(msg)) != 1)
+			continue;
+		if (same_mapping(&cur, m))
+			goto out;	/* already there: nothing to write */
+		if (wf_mapping_conflicts(&cur, m)) {
+			wf_format_mapping(&cur, other, sizeof(other));
+			ret = seterr(-EEXIST, err, errlen, "%s:%u: '%s' conflicts with '%s'", path,
+				     lineno, canon, other);
+			goto out;
+		}
+	}
+	ob_put(&o, data ? data : "", size);
+	if (size && data[size - 1] != '\n')
+		ob_puts(&o, "\n");
+	ob_puts(&o, canon);
+	ob_puts(&o, "\n");
+	if (o.oom)
+		ret = seterr(-ENOMEM, err, errlen, "%s: out of memory", path);
+	else
+		ret = wf_config_write(path, o.buf, o.len, err, errlen);
+out:
+	free(o.buf);
+	free(data);
+	return ret;
+}
+
+/* Shared by del and clear: rewrite every mapping line that matches key
+ * (key NULL: every line with words) and return how many changed. */
+static int config_edit(const char *path, const struct wf_mapping *key, char *err, size_t errlen)
+{
+	char canon[LINE_FMT], msg[256];
+	struct obuf o = { 0 };
+	struct wf_mapping cur;
+	size_t size, off = 0, len, clen;
+	const char *line, *c;
+	int ret, changed = 0;
+	char *data;
+	bool exists;
+
+	ret = slurp(path, &data, &size, &exists, err, errlen);
+	if (ret || !exists)
+		return ret;
+	while (next_line(data, size, &off, &line, &len)) {
+		if (!key) {
+			if (line_has_words(line, len)) {
+				changed++;
+				continue;
+			}
+		} else if (parse_line(line, len, &cur, msg, sizeof(msg)) == 1 &&
+			   wf_mapping_same_listen(&cur, key) && (cur.protos & key->protos)) {
+			changed++;
+			cur.protos &= ~key->protos;
+			if (!cur.protos)
+				continue;
+			/* A `both` line keeps the other protocol, and its comment. */
+			wf_format_mapping(&cur, canon, sizeof(canon));
+			ob_puts(&o, canon);
+			c = line_comment(line, len, &clen);
+			if (c) {
+				ob_puts(&o, " ");
+				ob_put(&o, c, clen);
+			}
+			ob_puts(&o, "\n");
+			continue;
+		}
+		ob_put(&o, line, len);
+	}
+	if (o.oom)
+		ret = seterr(-ENOMEM, err, errlen, "%s: out of memory", path);
+	else if (changed)
+		ret = wf_config_write(path, o.buf ? o.buf : "", o.len, err, errlen);
+	free(o.buf);
+	free(data);
+	return ret ?: changed;
+}
+
+int wf_config_del(const char *path, const struct wf_mapping *key, char *err, size_t errlen)
+{
+	return config_edit(path, key, err, errlen);
+}
+
+int wf_config_clear(const char *path, char *err, size_t errlen)
+{
+	int ret = config_edit(path, NULL, err, errlen);
+
+	return ret < 0 ? ret : 0;
+}
