@@ -1,0 +1,1782 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Packet-level suite: the real wf_xdp_ingress, wf_tc_ingress and
+ * wf_tc_egress run through BPF_PROG_RUN on hand-built frames, with the maps
+ * filled directly. Each fixture is {description, input frame, expected
+ * verdict, expected output frame, expected conntrack/stats/counters effect};
+ * a request fixture is followed by its reply fixture, and fixtures share map
+ * state in table order the way one connection's packets do.
+ *
+ * The whole table runs twice: once with wf_xdp_ingress as the ingress hook,
+ * once with wf_tc_ingress (XDP_PASS/DROP/TX become TC_ACT_OK/SHOT/REDIRECT);
+ * egress is wf_tc_egress in both passes. A second copy of the datapath,
+ * loaded with a two-port SNAT range, serves the allocator fixtures.
+ *
+ * bpf_fib_lookup() needs routes and neighbours: run through run.sh, which
+ * builds the WSL-like layout (eth0 172.29.20.2/20 via 172.29.16.1, docker0
+ * 172.17.0.1/16) in a private network namespace. Maps are never pinned.
+ *
+ * Output is TAP; a failure is followed by "# " lines with what differed
+ * (a field-named hex diff for frames).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "wslfwd.h"
+#include "wslfwd.skel.h"
+#include "pkt.h"
+
+/* ---- The namespace layout run.sh builds (host order). ---- */
+#define VM	IP4(172, 29, 20, 2)	/* eth0, @vm */
+#define OTHER	IP4(172, 29, 20, 99)	/* not ours */
+#define HOST	IP4(172, 29, 16, 1)	/* default gateway, @host */
+#define PEER	IP4(172, 29, 16, 5)	/* on eth0's link, permanent neighbour */
+#define NONEIGH	IP4(172, 29, 16, 7)	/* on eth0's link, no neighbour entry */
+#define CTR	IP4(172, 17, 0, 2)	/* behind docker0, permanent neighbour */
+#define CTR2	IP4(172, 17, 0, 3)	/* behind docker0, no neighbour entry */
+#define DOCKER0	IP4(172, 17, 0, 1)	/* docker0's own address: local */
+#define UNREACH	IP4(10, 99, 0, 1)	/* "unreachable 10.99.0.0/16" route */
+#define C1	IP4(172, 29, 18, 10)	/* clients on eth0's link */
+#define C2	IP4(172, 29, 18, 11)
+#define C3	IP4(172, 29, 18, 12)
+#define COUT	IP4(172, 29, 19, 50)	/* outside mapping 8's allow list */
+
+#define SNAT_SMALL_MIN	62000		/* the second instance's range */
+#define SNAT_SMALL_MAX	62001
+#define CT_TEST_ENTRIES	8192
+
+/* Client port n of the "UDP checksum computes to 0" fixtures: found at
+ * start (udp_zero_port) and kept in the SNAT slots' table. */
+#define ZPORT(n)	SNAT(12 + (n))
+
+/* ---- Mappings, as `wslfwd add` would expand them. ---- */
+enum {
+	ID_LOCAL = 1,		/* tcp @vm:8080 @vm:18080 */
+	ID_BEHIND,		/* tcp @vm:4000 172.17.0.2:80 */
+	ID_HOST,		/* tcp @vm:5000 @host:5432 */
+	ID_PEER,		/* tcp @vm:5001 172.29.16.5:5432 */
+	ID_ULOCAL,		/* udp @vm:5353 @vm:15353 */
+	ID_UHOST,		/* udp @vm:6000 @host:6001 */
+	ID_NONEIGH,		/* tcp @vm:7000 172.29.16.7:7000 */
+	ID_ALLOW,		/* tcp @vm:9000 172.17.0.2:9000 allow 172.29.18.0/24 */
+	ID_FIB,			/* tcp @vm:8443 10.99.0.1:443 */
+	ID_LITVM,		/* tcp 172.29.20.2:8082 @vm:18082 */
+	ID_BEHIND2,		/* tcp @vm:4001 172.17.0.3:80 */
+	ID_LOCAL2,		/* tcp @vm:8084 172.17.0.1:80 (docker0's own address) */
+	ID_LITPEER,		/* tcp 172.29.20.2:5002 172.29.16.5:5432 */
+	ID_PREC_LIT,		/* tcp 172.29.20.2:8083 @vm:18083 */
+	ID_PREC_VM,		/* tcp @vm:8083 @vm:28083 */
+	ID_MAX,
+};
+
+struct map_def {
+	__u32 id;
+	__u8 proto;
+	__u32 laddr;		/* 0: @vm */
+	__u16 lport;
+	__u8 tkind;
+	__u32 taddr;
+	__u16 tport;
+	__u8 flags;
+};
+
+static const struct map_def map_defs[] = {
+	{ ID_LOCAL, 6, 0, 8080, WF_ADDR_VM, 0, 18080, 0 },
+	{ ID_BEHIND, 6, 0, 4000, WF_ADDR_LITERAL, CTR, 80, 0 },
+	{ ID_HOST, 6, 0, 5000, WF_ADDR_HOST, 0, 5432, 0 },
+	{ ID_PEER, 6, 0, 5001, WF_ADDR_LITERAL, PEER, 5432, 0 },
+	{ ID_ULOCAL, 17, 0, 5353, WF_ADDR_VM, 0, 15353, 0 },
+	{ ID_UHOST, 17, 0, 6000, WF_ADDR_HOST, 0, 6001, 0 },
+	{ ID_NONEIGH, 6, 0, 7000, WF_ADDR_LITERAL, NONEIGH, 7000, 0 },
+	{ ID_ALLOW, 6, 0, 9000, WF_ADDR_LITERAL, CTR, 9000, WF_FWD_F_ALLOW },
+	{ ID_FIB, 6, 0, 8443, WF_ADDR_LITERAL, UNREACH, 443, 0 },
+	{ ID_LITVM, 6, VM, 8082, WF_ADDR_VM, 0, 18082, 0 },
+	{ ID_BEHIND2, 6, 0, 4001, WF_ADDR_LITERAL, CTR2, 80, 0 },
+	{ ID_LOCAL2, 6, 0, 8084, WF_ADDR_LITERAL, DOCKER0, 80, 0 },
+	{ ID_LITPEER, 6, VM, 5002, WF_ADDR_LITERAL, PEER, 5432, 0 },
+	{ ID_PREC_LIT, 6, VM, 8083, WF_ADDR_VM, 0, 18083, 0 },
+	{ ID_PREC_VM, 6, 0, 8083, WF_ADDR_VM, 0, 28083, 0 },
+};
+
+/* Allow entries: (id, CIDR). The second belongs to a mapping without
+ * WF_FWD_F_ALLOW and covers COUT: it must not let COUT into ID_ALLOW. */
+static const struct {
+	__u32 id;
+	__u32 addr;
+	__u8 plen;
+} allow_defs[] = {
+	{ ID_ALLOW, IP4(172, 29, 18, 0), 24 },
+	{ ID_BEHIND, IP4(172, 29, 19, 0), 24 },
+};
+
+/* ---- One loaded copy of the datapath. ---- */
+struct inst {
+	struct wslfwd_bpf *skel;
+	int prog_xdp, prog_tc_in, prog_tc_eg;
+	int info, fwd, ports, allow, ct, counters, stats, mappings;
+	__u32 snat_min, snat_max;
+};
+
+static struct inst insts[2];
+static int ifindex;
+static int ncpus;
+static bool pass_tc;		/* ingress hook of this pass: tc, else XDP */
+static int snat_slot[SNAT_SLOTS];	/* SNAT(n) ports recorded so far */
+
+/* ---- Fixtures. ---- */
+enum hook { H_IN, H_EG };
+enum verdict { V_PASS = 1, V_DROP, V_TX };
+enum ct_expect {
+	CT_SKIP = 0,	/* not checked */
+	CT_NONE,	/* no entry for the input tuple, no entry added */
+	CT_NEW,		/* a connection created: both entries checked */
+	CT_HIT,		/* an existing entry used: dir and state checked */
+};
+
+struct fixture {
+	const char *desc;
+	enum hook hook;
+	int inst;
+	struct pkt in;
+	enum verdict verdict;
+	bool same;		/* expected output: the input, bit for bit */
+	struct pkt out;		/* else this (K_NONE: not checked) */
+	enum ct_expect ct;
+	__u32 id;
+	__u8 kind;		/* CT_NEW */
+	__u8 state;		/* CT_NEW, CT_HIT: state in both entries */
+	__u8 dir;		/* CT_HIT: direction of the entry used */
+	__u8 stat[3];		/* wf_stats reasons expected +1 (ct_new implied) */
+	__u8 stat_any;		/* a reason not checked */
+	void (*pre)(const struct fixture *f);
+	void (*post)(const struct fixture *f);
+	int arg[2];
+	const char *xdp_only;	/* why the tc pass cannot run it (TAP SKIP) */
+};
+
+#define TCP(sm, dm, sa, sp, da, dp, fl)					\
+	.kind = K_IP4, .smac = (sm), .dmac = (dm), .proto = 6,		\
+	.saddr = (sa), .sport = (sp), .daddr = (da), .dport = (dp),	\
+	.tcp_flags = (fl)
+#define UDP(sm, dm, sa, sp, da, dp)					\
+	.kind = K_IP4, .smac = (sm), .dmac = (dm), .proto = 17,		\
+	.saddr = (sa), .sport = (sp), .daddr = (da), .dport = (dp),	\
+	.paylen = 12
+
+/* bpf_prog_test_run_skb() returns -EINVAL for an IPv4 frame shorter than
+ * ETH_HLEN + 20 (measured on 6.18), so these frames only reach the XDP hook
+ * here; a real tc ingress can still see them. */
+#define SHORT_SKB "BPF_PROG_RUN refuses skbs with less than an IPv4 header"
+
+static void pre_age(const struct fixture *f);
+static void pre_no_vm(const struct fixture *f);
+static void pre_no_host(const struct fixture *f);
+static void post_info_restore(const struct fixture *f);
+static void post_snat_distinct(const struct fixture *f);
+static void pre_occupy_snat(const struct fixture *f);
+
+static const struct fixture fixtures[] = {
+	/* ---- LOCAL: @vm:8080 -> @vm:18080 ---- */
+	{
+		.desc = "LOCAL: SYN to @vm:8080 goes up as @vm:18080, client address kept",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "LOCAL: SYN-ACK from @vm:18080 leaves eth0 as @vm:8080, state EST",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40000, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40000, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "LOCAL: next client packet uses the entry, no new connection",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 8080, TH_ACK), .paylen = 100 },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 18080, TH_ACK), .paylen = 100 },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "LOCAL: data reply with payload translated, checksum right",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40000, TH_PSH | TH_ACK), .paylen = 333 },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40000, TH_PSH | TH_ACK), .paylen = 333 },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "conntrack: FIN from the client moves both entries to CLOSING",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 8080, TH_FIN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 18080, TH_FIN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSING,
+	},
+	{
+		.desc = "conntrack: FIN reply translated, both entries stay CLOSING",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40000, TH_FIN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40000, TH_FIN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_CLOSING,
+	},
+	{
+		.desc = "conntrack: RST on a tracked connection translated, both entries CLOSED",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 8080, TH_RST | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 18080, TH_RST | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSED,
+	},
+	{
+		.desc = "conntrack: RST for no connection dropped (rst_no_conn)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40003, VM, 8080, TH_RST | TH_ACK) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_RST_NO_CT },
+	},
+	{
+		.desc = "conntrack: ACK without an entry picked up loosely as EST",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40004, VM, 8080, TH_ACK), .paylen = 10 },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40004, VM, 18080, TH_ACK), .paylen = 10 },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "conntrack: reply of a picked-up flow translated",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40004, TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40004, TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "conntrack: SYN of a flow the server closes",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40005, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40005, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "conntrack: its SYN-ACK moves both entries to EST",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40005, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40005, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "conntrack: FIN from the server moves both entries to CLOSING",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40005, TH_FIN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40005, TH_FIN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_CLOSING,
+	},
+	{
+		.desc = "conntrack: RST from the server moves both entries to CLOSED",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40005, TH_RST) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40005, TH_RST) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_CLOSED,
+	},
+	{
+		.desc = "pass-through: RST to an unmapped port untouched, not counted",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40006, VM, 9999, TH_RST) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "pass-through: RST to a SNAT-range port with no connection untouched",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, 65001, TH_RST) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "LOCAL: TTL untouched (not forwarded), TTL 1 still delivered",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40001, VM, 8080, TH_SYN), .ttl = 1 },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40001, VM, 18080, TH_SYN), .ttl = 1 },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "LOCAL: Ethernet padding after the IP packet kept, not summed",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40002, VM, 8080, TH_SYN), .pad = 6 },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40002, VM, 18080, TH_SYN), .pad = 6 },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+
+	/* ---- BEHIND: @vm:4000 -> 172.17.0.2:80 ---- */
+	{
+		.desc = "BEHIND: SYN to @vm:4000 goes to 172.17.0.2:80 via the stack, client kept",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40010, VM, 4000, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40010, CTR, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_BEHIND, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "BEHIND: SYN-ACK from 172.17.0.2:80 leaves eth0 as @vm:4000",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, CTR, 80, C1, 40010, TH_SYN | TH_ACK), .ttl = 63 },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 4000, C1, 40010, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_BEHIND, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "BEHIND: target without a neighbour entry still handed to the stack",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40011, VM, 4001, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40011, CTR2, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_BEHIND2, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "BEHIND: IP options on a mapped flow kept, L4 found past them (ip_options)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40012, VM, 4000, TH_SYN), .ipopt = 2 },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40012, CTR, 80, TH_SYN), .ipopt = 2 },
+		.ct = CT_NEW, .id = ID_BEHIND, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_IP_OPTIONS },
+	},
+
+	/* ---- ONEARM: @vm:5000 -> @host:5432, @vm:5001 -> 172.29.16.5:5432 ---- */
+	{
+		.desc = "ONEARM @host: SYN leaves as @vm:snat -> @host:5432, neighbour MACs, TTL-1",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40020, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(0), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ONEARM @host: SYN-ACK returns to the client as @vm:5000, TTL-1, TX",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(0), TH_SYN | TH_ACK), .ttl = 128 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40020, TH_SYN | TH_ACK), .ttl = 127 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "ONEARM @host: next client packet reuses the SNAT port",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40020, VM, 5000, TH_ACK), .paylen = 50 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(0), HOST, 5432, TH_ACK),
+			 .ttl = 63, .paylen = 50 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "ONEARM peer: SYN to @vm:5001 goes to 172.29.16.5:5432 with the peer's MAC",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40021, VM, 5001, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_PEER, VM, SNAT(1), PEER, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_PEER, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ONEARM peer: reply from 172.29.16.5:5432 returns to the client, TX",
+		.in = { TCP(M_PEER, M_VM, PEER, 5432, VM, SNAT(1), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5001, C1, 40021, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_PEER, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "ONEARM: a second client to the same target gets another SNAT port",
+		.in = { TCP(M_CLIENT2, M_VM, C2, 40020, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(2), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.post = post_snat_distinct, .arg = { 0, 2 },
+	},
+	{
+		.desc = "ONEARM: reply to the second client goes to its own MAC",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(2), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT2, VM, 5000, C2, 40020, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "ONEARM: IP options kept, L4 found past them, TTL-1 (ip_options)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40026, VM, 5000, TH_SYN), .ipopt = 1 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(3), HOST, 5432, TH_SYN),
+			 .ipopt = 1, .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_IP_OPTIONS },
+	},
+	{
+		.desc = "ONEARM: reply carrying IP options translated back (ip_options)",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(3), TH_SYN | TH_ACK), .ipopt = 1 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40026, TH_SYN | TH_ACK),
+			 .ipopt = 1, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.stat = { WF_EV_IP_OPTIONS },
+	},
+	{
+		.desc = "ONEARM: reply with TTL 1 dropped (ttl)",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(0), TH_ACK), .ttl = 1 },
+		.verdict = V_DROP,
+		.ct = CT_SKIP, .stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "ONEARM: TTL 1 dropped (ttl)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40023, VM, 5000, TH_SYN), .ttl = 1 },
+		.verdict = V_DROP,
+		.ct = CT_SKIP, .stat = { WF_DROP_TTL }, .stat_any = WF_EV_CT_NEW,
+	},
+	{
+		.desc = "ONEARM: target on eth0's link without a neighbour dropped (no_neigh)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40024, VM, 7000, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_NO_NEIGH },
+	},
+	{
+		.desc = "unroutable target dropped (fib)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40025, VM, 8443, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FIB },
+	},
+	{
+		.desc = "SNAT range port without an entry passes untouched",
+		.in = { TCP(M_HOST, M_VM, HOST, 1234, VM, 65000, TH_ACK) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+
+	/* ---- UDP ---- */
+	{
+		.desc = "UDP LOCAL: checksum 0 stays 0 after the port rewrite",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50000, VM, 5353), .csum = CS_ZERO },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, 50000, VM, 15353), .csum = CS_ZERO },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "UDP LOCAL: reply with checksum 0 leaves as @vm:5353, still 0, REPLIED",
+		.hook = H_EG,
+		.in = { UDP(M_VM, M_CLIENT, VM, 15353, C1, 50000), .csum = CS_ZERO },
+		.verdict = V_PASS,
+		.out = { UDP(M_VM, M_CLIENT, VM, 5353, C1, 50000), .csum = CS_ZERO },
+		.ct = CT_HIT, .id = ID_ULOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "UDP LOCAL: checksum correct after the port rewrite",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50001, VM, 5353) },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, 50001, VM, 15353) },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "UDP LOCAL: reply checksum correct after rewrite",
+		.hook = H_EG,
+		.in = { UDP(M_VM, M_CLIENT, VM, 15353, C1, 50001) },
+		.verdict = V_PASS,
+		.out = { UDP(M_VM, M_CLIENT, VM, 5353, C1, 50001) },
+		.ct = CT_HIT, .id = ID_ULOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "UDP ONEARM: checksum 0 stays 0 with addresses and ports rewritten",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50002, VM, 6000), .csum = CS_ZERO },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_HOST, VM, SNAT(4), HOST, 6001), .csum = CS_ZERO, .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "UDP ONEARM: reply with checksum 0 returns to the client, still 0",
+		.in = { UDP(M_HOST, M_VM, HOST, 6001, VM, SNAT(4)), .csum = CS_ZERO },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_CLIENT, VM, 6000, C1, 50002), .csum = CS_ZERO, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_UHOST, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "UDP ONEARM: checksum correct with addresses and ports rewritten",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50003, VM, 6000) },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_HOST, VM, SNAT(5), HOST, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "UDP ONEARM: reply checksum correct",
+		.in = { UDP(M_HOST, M_VM, HOST, 6001, VM, SNAT(5)) },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_CLIENT, VM, 6000, C1, 50003), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_UHOST, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "UDP LOCAL: rewrite whose checksum computes to 0 sends 0xffff",
+		.in = { UDP(M_CLIENT, M_VM, C1, ZPORT(0), VM, 5353) },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, ZPORT(0), VM, 15353) },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "UDP LOCAL: request with checksum 0xffff translated",
+		.in = { UDP(M_CLIENT, M_VM, C1, ZPORT(1), VM, 5353) },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, ZPORT(1), VM, 15353) },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "UDP LOCAL: reply whose checksum computes to 0 sends 0xffff (tc egress)",
+		.hook = H_EG,
+		.in = { UDP(M_VM, M_CLIENT, VM, 15353, C1, ZPORT(1)) },
+		.verdict = V_PASS,
+		.out = { UDP(M_VM, M_CLIENT, VM, 5353, C1, ZPORT(1)) },
+		.ct = CT_HIT, .id = ID_ULOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "UDP ONEARM: request for the 0xffff reply case",
+		.in = { UDP(M_CLIENT, M_VM, C1, ZPORT(2), VM, 6000) },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_HOST, VM, SNAT(9), HOST, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "UDP ONEARM: reply whose checksum computes to 0 sends 0xffff",
+		.in = { UDP(M_HOST, M_VM, HOST, 6001, VM, SNAT(9)) },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_CLIENT, VM, 6000, C1, ZPORT(2)), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_UHOST, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "pass-through: UDP to a TCP-only mapped port untouched",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50004, VM, 8080) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+
+	/* ---- Fragments ---- */
+	{
+		.desc = "fragment: non-first fragment passes untouched (frag_passed)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40040, VM, 8080, TH_ACK), .frag = IP_MF_ | 185 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_EV_FRAG_PASSED },
+	},
+	{
+		.desc = "fragment: last fragment passes untouched (frag_passed)",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50040, VM, 5353), .frag = 370 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_EV_FRAG_PASSED },
+	},
+	{
+		.desc = "fragment: first fragment of a mapped port dropped (fragment)",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50041, VM, 5353), .frag = IP_MF_ },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_FRAGMENT },
+	},
+	{
+		.desc = "fragment: first fragment of a tracked reply dropped (fragment)",
+		.in = { UDP(M_HOST, M_VM, HOST, 6001, VM, SNAT(4)), .frag = IP_MF_ },
+		.verdict = V_DROP, .ct = CT_SKIP,
+		.stat = { WF_DROP_FRAGMENT },
+	},
+	{
+		.desc = "fragment: first fragment to an unmapped port passes untouched",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50042, VM, 9999), .frag = IP_MF_ },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "fragment: DF flag alone is not a fragment, translated",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40041, VM, 8080, TH_SYN), .frag = IP_DF_ },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40041, VM, 18080, TH_SYN), .frag = IP_DF_ },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+
+	/* ---- Allow list ---- */
+	{
+		.desc = "allow: source inside 172.29.18.0/24 forwarded",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40050, VM, 9000, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40050, CTR, 9000, TH_SYN) },
+		.ct = CT_NEW, .id = ID_ALLOW, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "allow: source outside dropped (not_allowed); other ids' CIDRs ignored",
+		.in = { TCP(M_CLIENT, M_VM, COUT, 40051, VM, 9000, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NOT_ALLOWED },
+	},
+
+	/* ---- Addresses ---- */
+	{
+		.desc = "pass-through: mapped port on another address untouched",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40060, OTHER, 8080, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "@vm target dropped while @vm is unknown (no_addr)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40061, VM, 8082, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NO_ADDR },
+		.pre = pre_no_vm, .post = post_info_restore,
+	},
+	{
+		.desc = "@host target dropped while @host is unknown (no_addr)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40062, VM, 5000, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NO_ADDR },
+		.pre = pre_no_host, .post = post_info_restore,
+	},
+	{
+		.desc = "literal-address mapping to @vm forwarded once @vm is known",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40063, VM, 8082, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40063, VM, 18082, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LITVM, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+
+	{
+		.desc = "LOCAL: target that is docker0's own address (FIB: not forwarded)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40064, VM, 8084, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40064, DOCKER0, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL2, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "LOCAL: reply from docker0's address leaves as @vm:8084",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, DOCKER0, 80, C1, 40064, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8084, C1, 40064, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL2, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "literal LADDR mapping wins over the @vm one on the same port",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40065, VM, 8083, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40065, VM, 18083, TH_SYN) },
+		.ct = CT_NEW, .id = ID_PREC_LIT, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ONEARM needs @vm as source: dropped while @vm is unknown (no_addr)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40066, VM, 5002, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NO_ADDR },
+		.pre = pre_no_vm, .post = post_info_restore,
+	},
+	{
+		.desc = "@vm mapping not applied while @vm is unknown: passes untouched",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40067, VM, 8080, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.pre = pre_no_vm, .post = post_info_restore,
+	},
+
+	/* ---- Pass-through, bit for bit ---- */
+	{
+		.desc = "pass-through: ARP request untouched",
+		.in = { .kind = K_ARP, .smac = M_CLIENT, .dmac = M_BCAST,
+			.saddr = C1, .daddr = VM },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "pass-through: IPv6 TCP to port 8080 untouched",
+		.in = { .kind = K_IP6, .smac = M_CLIENT, .dmac = M_VM,
+			.sport = 40070, .dport = 8080,
+			.tcp_flags = TH_SYN },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "pass-through: ICMP echo to @vm untouched",
+		.in = { .kind = K_IP4, .smac = M_CLIENT, .dmac = M_VM, .proto = 1, .saddr = C1,
+			.daddr = VM, .paylen = 32 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "pass-through: TCP to an unmapped @vm port untouched",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40071, VM, 9999, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "pass-through: VLAN-tagged TCP to a mapped port untouched",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40072, VM, 8080, TH_SYN), .vlan = 5 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress pass-through: TCP from an unmapped port untouched",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 22, C1, 40073, TH_ACK) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress pass-through: from a target port without an entry untouched",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40074, TH_SYN | TH_ACK) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress pass-through: ARP untouched",
+		.hook = H_EG,
+		.in = { .kind = K_ARP, .smac = M_VM, .dmac = M_BCAST, .saddr = VM, .daddr = HOST },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress pass-through: an ONEARM reply already translated untouched",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40020, TH_ACK), .ttl = 63 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+
+	/* ---- Malformed: pass untouched, counted ---- */
+	{
+		.desc = "malformed: ihl < 5 passes untouched (malformed)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40080, VM, 8080, TH_SYN), .ihl = 4 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "malformed: ihl beyond the frame passes untouched (malformed)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40081, VM, 8080, TH_SYN), .ihl = 15 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "malformed: tot_len < header passes untouched (malformed)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40082, VM, 8080, TH_SYN), .tot_len = 19 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "malformed: tot_len beyond the frame passes untouched (malformed)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40083, VM, 8080, TH_SYN), .tot_len = 200 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "malformed: truncated TCP header passes untouched (malformed)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40084, VM, 8080, TH_SYN), .tot_len = 30,
+			.cut = ETH_HLEN_ + 30 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "malformed: truncated UDP header passes untouched (malformed)",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50084, VM, 5353), .tot_len = 24,
+			.cut = ETH_HLEN_ + 24 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "malformed: TCP doff < 5 passes untouched (malformed)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40085, VM, 8080, TH_SYN), .doff = 4 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "malformed: TCP doff beyond the segment passes untouched",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40086, VM, 8080, TH_SYN), .doff = 15 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat_any = WF_DROP_MALFORMED,
+	},
+	{
+		.desc = "malformed: IPv4 header cut short by the frame passes untouched",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40087, VM, 8080, TH_SYN), .cut = ETH_HLEN_ + 10 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat_any = WF_DROP_MALFORMED, .xdp_only = SHORT_SKB,
+	},
+	{
+		.desc = "malformed: Ethernet header only (IPv4 ethertype) passes untouched",
+		.in = { .kind = K_ETH_ONLY, .smac = M_CLIENT, .dmac = M_VM },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat_any = WF_DROP_MALFORMED, .xdp_only = SHORT_SKB,
+	},
+	{
+		.desc = "egress malformed: ihl < 5 passes untouched (malformed)",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40000, TH_ACK), .ihl = 4 },
+		.verdict = V_PASS, .same = true, .ct = CT_SKIP,
+		.stat = { WF_DROP_MALFORMED },
+	},
+
+	/* ---- Expiry (entries aged by rewriting last_seen) ---- */
+	{
+		.desc = "conntrack: SYN for the expiry case creates the flow",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40090, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40090, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "conntrack: expired flow counted (ct_expired), re-created by next packet",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40090, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40090, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CT_EXPIRED },
+		.pre = pre_age,
+	},
+	{
+		.desc = "conntrack: UDP flow for the expired-reply case",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50090, VM, 5353) },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, 50090, VM, 15353) },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "conntrack: reply of an expired flow passes untouched (ct_expired)",
+		.hook = H_EG,
+		.in = { UDP(M_VM, M_CLIENT, VM, 15353, C1, 50090) },
+		.verdict = V_PASS, .same = true, .ct = CT_SKIP,
+		.stat = { WF_EV_CT_EXPIRED },
+		.pre = pre_age,
+	},
+
+	/* ---- SNAT allocation: second instance, range 62000-62001 ---- */
+	{
+		.desc = "SNAT 62000-62001: first client gets a port from the range",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C1, 41000, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(6), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "SNAT 62000-62001: second client gets the other port",
+		.inst = 1,
+		.in = { TCP(M_CLIENT2, M_VM, C2, 41001, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(7), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.post = post_snat_distinct, .arg = { 6, 7 },
+	},
+	{
+		.desc = "SNAT 62000-62001: range taken, next connection dropped (snat_exhausted)",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C3, 41002, VM, 5000, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_SNAT_EXHAUSTED },
+	},
+	{
+		.desc = "SNAT 62000-62001: established flows still translated with the range full",
+		.inst = 1,
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(6), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 41000, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "SNAT 62000-62001: port held by another REPLY entry skipped (collision)",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C1, 41000, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(8), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.pre = pre_occupy_snat, .post = post_snat_distinct, .arg = { 6, 8 },
+	},
+};
+
+/* ---- Diagnostics ---- */
+static char diag[16384];
+static size_t diag_len;
+static bool failed;
+
+static void __attribute__((format(printf, 1, 2))) failf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	failed = true;
+	if (diag_len >= sizeof(diag) - 2)
+		return;
+	n = snprintf(diag + diag_len, sizeof(diag) - diag_len, "# ");
+	diag_len += n;
+	va_start(ap, fmt);
+	n = vsnprintf(diag + diag_len, sizeof(diag) - diag_len, fmt, ap);
+	va_end(ap);
+	diag_len += n;
+	if (diag_len < sizeof(diag) - 1)
+		diag[diag_len++] = '\n';
+	if (diag_len >= sizeof(diag))
+		diag_len = sizeof(diag) - 1;
+	diag[diag_len] = 0;
+}
+
+static const char *stat_name(int i)
+{
+	static const char *const names[WF_STAT_MAX] = {
+		[WF_STAT_NONE] = "none",
+#define WF_STAT_NAME(name, str) [WF_##name] = str,
+		WF_STATS(WF_STAT_NAME)
+#undef WF_STAT_NAME
+	};
+
+	return i >= 0 && i < WF_STAT_MAX ? names[i] : "?";
+}
+
+static const char *verdict_name(bool xdp, int v)
+{
+	static char buf[32];
+
+	if (xdp) {
+		switch (v) {
+		case XDP_ABORTED: return "XDP_ABORTED";
+		case XDP_DROP: return "XDP_DROP";
+		case XDP_PASS: return "XDP_PASS";
+		case XDP_TX: return "XDP_TX";
+		case XDP_REDIRECT: return "XDP_REDIRECT";
+		}
+	} else {
+		switch (v) {
+		case TC_ACT_UNSPEC: return "TC_ACT_UNSPEC";
+		case TC_ACT_OK: return "TC_ACT_OK";
+		case TC_ACT_SHOT: return "TC_ACT_SHOT";
+		case TC_ACT_REDIRECT: return "TC_ACT_REDIRECT";
+		}
+	}
+	snprintf(buf, sizeof(buf), "%d", v);
+	return buf;
+}
+
+/* Hex diff: only the 16-byte rows that differ, with the fields named. */
+static void frame_diff(const __u8 *exp, int elen, const __u8 *got, int glen)
+{
+	char line[256], fields[256];
+	int row, i, max = elen > glen ? elen : glen;
+
+	pkt_describe(exp, elen, line, sizeof(line));
+	failf("expected: %s", line);
+	pkt_describe(got, glen, line, sizeof(line));
+	failf("got:      %s", line);
+	for (row = 0; row < max; row += 16) {
+		char e[64] = "", g[64] = "", m[64] = "";
+		bool differs = false;
+		size_t fl = 0;
+		const char *last = NULL;
+
+		fields[0] = 0;
+		for (i = row; i < row + 16 && i < max; i++) {
+			bool d = i >= elen || i >= glen || exp[i] != got[i];
+
+			if (i < elen)
+				sprintf(e + strlen(e), "%02x", exp[i]);
+			else
+				strcat(e, "  ");
+			if (i < glen)
+				sprintf(g + strlen(g), "%02x", got[i]);
+			else
+				strcat(g, "  ");
+			strcat(m, d ? "^^" : "  ");
+			if (d) {
+				const char *fn = pkt_field(exp, elen, i);
+
+				differs = true;
+				if (fn != last && *fn && fl < sizeof(fields) - 32)
+					fl += snprintf(fields + fl, sizeof(fields) - fl,
+						       "%s%s", fl ? ", " : "", fn);
+				last = fn;
+			}
+		}
+		if (!differs)
+			continue;
+		failf("%04x exp %s", row, e);
+		failf("     got %s", g);
+		failf("         %s %s", m, fields);
+	}
+}
+
+/* Same bytes, allowing the TCP/IP checksum's two encodings of zero
+ * (0x0000 and 0xffff are the same one's complement sum; an incremental
+ * update may legitimately produce either). UDP's 0 means "none": strict. */
+static bool frames_equal(const __u8 *exp, const __u8 *got, int len)
+{
+	int i, hl;
+
+	if (!memcmp(exp, got, len))
+		return true;
+	if (len < ETH_HLEN_ + 20 || get16(exp + 12) != ETH_P_IP_)
+		return false;
+	hl = (exp[ETH_HLEN_] & 0xf) * 4;
+	for (i = 0; i < len; i++) {
+		int ipc = ETH_HLEN_ + 10, tcpc = ETH_HLEN_ + hl + 16, at;
+
+		if (exp[i] == got[i])
+			continue;
+		at = (i & ~1) == ipc ? ipc :
+		     exp[ETH_HLEN_ + 9] == 6 && (i & ~1) == tcpc ? tcpc : -1;
+		if (at < 0 || at + 1 >= len)
+			return false;
+		if (!((get16(exp + at) == 0 && get16(got + at) == 0xffff) ||
+		      (get16(exp + at) == 0xffff && get16(got + at) == 0)))
+			return false;
+	}
+	return true;
+}
+
+/* ---- Map access ---- */
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static struct wf_ct_key ct_key(__u8 proto, __u32 sa, __u16 sp, __u32 da, __u16 dp)
+{
+	struct wf_ct_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = WF_AF_INET;
+	k.proto = proto;
+	k.sport = htons(sp);
+	k.dport = htons(dp);
+	k.saddr[0] = htonl(sa);
+	k.daddr[0] = htonl(da);
+	return k;
+}
+
+/* The other direction's key, derived from a value (include/wslfwd.h). */
+static struct wf_ct_key ct_peer_key(const struct wf_ct_key *k, const struct wf_ct_val *v)
+{
+	struct wf_ct_key p;
+
+	memset(&p, 0, sizeof(p));
+	p.family = k->family;
+	p.proto = k->proto;
+	memcpy(p.saddr, v->ndaddr, sizeof(p.saddr));
+	memcpy(p.daddr, v->nsaddr, sizeof(p.daddr));
+	p.sport = v->ndport;
+	p.dport = v->nsport;
+	return p;
+}
+
+static void key_str(const struct wf_ct_key *k, char *buf, size_t n)
+{
+	const __u8 *s = (const __u8 *)k->saddr, *d = (const __u8 *)k->daddr;
+
+	snprintf(buf, n, "%s %u.%u.%u.%u:%u > %u.%u.%u.%u:%u",
+		 k->proto == 6 ? "tcp" : k->proto == 17 ? "udp" : "?",
+		 s[0], s[1], s[2], s[3], ntohs(k->sport),
+		 d[0], d[1], d[2], d[3], ntohs(k->dport));
+}
+
+static int ct_count(struct inst *I)
+{
+	struct wf_ct_key k, next;
+	int n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(I->ct, prev, &next)) {
+		n++;
+		k = next;
+		prev = &k;
+	}
+	return n;
+}
+
+static void ct_flush(struct inst *I)
+{
+	struct wf_ct_key k;
+
+	while (!bpf_map_get_next_key(I->ct, NULL, &k))
+		bpf_map_delete_elem(I->ct, &k);
+}
+
+static void stats_read(struct inst *I, __u64 *out)
+{
+	__u64 vals[ncpus];
+	__u32 i;
+	int c;
+
+	for (i = 0; i < WF_STAT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(I->stats, &i, vals))
+			continue;
+		for (c = 0; c < ncpus; c++)
+			out[i] += vals[c];
+	}
+}
+
+static void counters_read(struct inst *I, __u32 id, struct wf_counters *sum)
+{
+	struct wf_counters vals[ncpus];
+	int c, d;
+
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(I->counters, &id, vals))
+		return;
+	for (c = 0; c < ncpus; c++) {
+		for (d = 0; d < 2; d++) {
+			sum->packets[d] += vals[c].packets[d];
+			sum->bytes[d] += vals[c].bytes[d];
+		}
+		sum->conns += vals[c].conns;
+	}
+}
+
+static void info_write(struct inst *I, __u32 vm4, __u32 host4)
+{
+	struct wf_info info = {
+		.ifindex = ifindex,
+		.mode = pass_tc ? WF_MODE_TC : WF_MODE_XDP,
+		.vm4 = htonl(vm4),
+		.host4 = htonl(host4),
+		.load_time_ns = now_ns(),
+	};
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(I->info, &zero, &info, BPF_ANY))
+		failf("wf_info update: %s", strerror(errno));
+}
+
+/* ---- Hooks for the fixtures that need a special state ---- */
+static struct inst *fx_inst(const struct fixture *f)
+{
+	return &insts[f->inst];
+}
+
+/* A port p with UDP(a:p -> b:bport, the builder's 12-byte payload) summing
+ * to 0, i.e. sent as 0xffff. The sum is symmetric in the two endpoints, so
+ * the same port works for the reply direction. */
+static int udp_zero_port(__u32 a, __u32 b, __u16 bport)
+{
+	struct pkt t = { UDP(M_CLIENT, M_VM, a, 0, b, bport) };
+	__u8 buf[128];
+	int p;
+
+	for (p = 1024; p <= 65535; p++) {
+		pkt_build(&t, p, bport, buf, sizeof(buf));
+		if (get16(buf + ETH_HLEN_ + 20 + 6) == 0xffff)
+			return p;
+	}
+	return 0;
+}
+
+static int port_of(int p)
+{
+	if (p >= 0)
+		return p;
+	return snat_slot[-p - 1];
+}
+
+/* Age the entry keyed by the input tuple and its peer past any timeout of
+ * the short states (SYN 60 s, UDP 30 s): last_seen two minutes back. */
+static void pre_age(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_ct_key k = ct_key(f->in.proto, f->in.saddr, port_of(f->in.sport),
+				    f->in.daddr, port_of(f->in.dport)), p;
+	struct wf_ct_val v;
+	__u64 back = 120ull * 1000000000ull, now = now_ns();
+	int i;
+
+	if (now <= back) {
+		failf("CLOCK_MONOTONIC too small to age an entry");
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		if (bpf_map_lookup_elem(I->ct, &k, &v)) {
+			failf("setup: no entry to age (%s)", i ? "peer" : "input tuple");
+			return;
+		}
+		v.last_seen = now - back;
+		v.created = now - back - 1000000000ull;
+		bpf_map_update_elem(I->ct, &k, &v, BPF_EXIST);
+		p = ct_peer_key(&k, &v);
+		k = p;
+	}
+}
+
+static void pre_no_vm(const struct fixture *f)
+{
+	info_write(fx_inst(f), 0, HOST);
+}
+
+static void pre_no_host(const struct fixture *f)
+{
+	info_write(fx_inst(f), VM, 0);
+}
+
+static void post_info_restore(const struct fixture *f)
+{
+	info_write(fx_inst(f), VM, HOST);
+}
+
+static void post_snat_distinct(const struct fixture *f)
+{
+	int a = snat_slot[f->arg[0]], b = snat_slot[f->arg[1]];
+
+	if (a && a == b)
+		failf("SNAT port %d given to two connections to the same target", a);
+}
+
+/* Collision: start over with an empty table, then occupy the port the first
+ * client got (slot arg[0]) with another connection's REPLY entry
+ * (@host:5432 -> @vm:port): the allocator must take the other port. */
+static void pre_occupy_snat(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	int port = snat_slot[f->arg[0]];
+	struct wf_ct_key k;
+	struct wf_ct_val v;
+
+	ct_flush(I);
+	if (!port) {
+		failf("setup: SNAT slot %d not recorded by an earlier fixture", f->arg[0]);
+		return;
+	}
+	k = ct_key(6, HOST, 5432, VM, port);
+	memset(&v, 0, sizeof(v));
+	v.last_seen = v.created = now_ns();
+	v.nsaddr[0] = htonl(VM);
+	v.nsport = htons(5000);
+	v.ndaddr[0] = htonl(IP4(172, 29, 18, 99));
+	v.ndport = htons(1234);
+	v.id = ID_HOST;
+	v.dir = WF_DIR_REPLY;
+	v.kind = WF_KIND_ONEARM;
+	v.state = WF_CT_TCP_EST;
+	v.flags = WF_CT_F_DNAT | WF_CT_F_SNAT | WF_CT_F_TX;
+	memcpy(v.smac, mac_tab[M_VM], 6);
+	memcpy(v.dmac, mac_tab[M_CLIENT], 6);
+	if (bpf_map_update_elem(I->ct, &k, &v, BPF_NOEXIST))
+		failf("setup: insert of the occupying REPLY entry: %s", strerror(errno));
+}
+
+/* ---- Running one fixture ---- */
+static int tap_n, tap_failed;
+
+static int prog_run(struct inst *I, const struct fixture *f, bool xdp,
+		    const __u8 *in, int len, __u8 *out, __u32 *out_len, __u32 *ret)
+{
+	struct xdp_md xctx = {
+		.data_end = len,
+		.ingress_ifindex = ifindex,
+	};
+	struct __sk_buff sctx = {
+		.ifindex = ifindex,
+		.ingress_ifindex = f->hook == H_EG ? 0 : ifindex,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = in,
+		.data_size_in = len,
+		.data_out = out,
+		.data_size_out = *out_len,
+		.repeat = 1,
+	);
+	int fd, err;
+
+	if (xdp) {
+		fd = I->prog_xdp;
+		o.ctx_in = &xctx;
+		o.ctx_size_in = sizeof(xctx);
+	} else {
+		fd = f->hook == H_EG ? I->prog_tc_eg : I->prog_tc_in;
+		o.ctx_in = &sctx;
+		o.ctx_size_in = sizeof(sctx);
+	}
+	err = bpf_prog_test_run_opts(fd, &o);
+	if (err)
+		return -errno;
+	*out_len = o.data_size_out;
+	*ret = o.retval;
+	return 0;
+}
+
+static int expected_verdict(bool xdp, enum verdict v)
+{
+	switch (v) {
+	case V_PASS:
+		return xdp ? XDP_PASS : TC_ACT_OK;
+	case V_DROP:
+		return xdp ? XDP_DROP : TC_ACT_SHOT;
+	case V_TX:
+		return xdp ? XDP_TX : TC_ACT_REDIRECT;
+	}
+	return -1;
+}
+
+static bool addr_is4(const __be32 *a, __u32 host)
+{
+	return a[0] == htonl(host) && !a[1] && !a[2] && !a[3];
+}
+
+static void ip_str(__u32 a, char *buf)
+{
+	sprintf(buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+static void check_val(const char *which, const struct wf_ct_val *v, const struct fixture *f,
+		      __u8 dir, __u32 ns, __u16 nsp, __u32 nd, __u16 ndp)
+{
+	char a[16], b[16];
+
+	if (v->dir != dir)
+		failf("%s entry: dir %u, expected %u", which, v->dir, dir);
+	if (v->id != f->id)
+		failf("%s entry: id %u, expected %u", which, v->id, f->id);
+	if (v->kind != f->kind)
+		failf("%s entry: kind %u, expected %u", which, v->kind, f->kind);
+	if (v->state != f->state)
+		failf("%s entry: state %u, expected %u", which, v->state, f->state);
+	if (!addr_is4(v->nsaddr, ns) || ntohs(v->nsport) != nsp ||
+	    !addr_is4(v->ndaddr, nd) || ntohs(v->ndport) != ndp) {
+		const __u8 *s = (const __u8 *)v->nsaddr, *d = (const __u8 *)v->ndaddr;
+
+		ip_str(ns, a);
+		ip_str(nd, b);
+		failf("%s entry: rewrite %u.%u.%u.%u:%u > %u.%u.%u.%u:%u, expected %s:%u > %s:%u",
+		      which, s[0], s[1], s[2], s[3], ntohs(v->nsport),
+		      d[0], d[1], d[2], d[3], ntohs(v->ndport), a, nsp, b, ndp);
+	}
+}
+
+static void check_macs(const char *which, const struct wf_ct_val *v, __u8 smac, __u8 dmac)
+{
+	if (!(v->flags & WF_CT_F_TX)) {
+		failf("%s entry: ONEARM without WF_CT_F_TX (flags 0x%x)", which, v->flags);
+		return;
+	}
+	if (memcmp(v->smac, mac_tab[smac], 6) || memcmp(v->dmac, mac_tab[dmac], 6))
+		failf("%s entry: MACs %02x:..:%02x:%02x > %02x:..:%02x:%02x, expected "
+		      "..:%02x:%02x > ..:%02x:%02x", which,
+		      v->smac[0], v->smac[4], v->smac[5], v->dmac[0], v->dmac[4], v->dmac[5],
+		      mac_tab[smac][4], mac_tab[smac][5], mac_tab[dmac][4], mac_tab[dmac][5]);
+}
+
+/* ORIG key = the request tuple; ORIG value = the output tuple; REPLY key =
+ * derived from the ORIG value; REPLY value = back to the request's
+ * destination and source; and the ORIG key derived from the REPLY value. */
+static void check_ct_new(const struct fixture *f, struct inst *I, __u16 isp, __u16 idp,
+			 __u16 osp, __u16 odp, __u64 t0, __u64 t1)
+{
+	struct wf_ct_key ko = ct_key(f->in.proto, f->in.saddr, isp, f->in.daddr, idp), kr, kb;
+	struct wf_ct_val vo, vr;
+	char ks[96];
+
+	key_str(&ko, ks, sizeof(ks));
+	if (bpf_map_lookup_elem(I->ct, &ko, &vo)) {
+		failf("no ORIG entry at the request tuple %s", ks);
+		return;
+	}
+	check_val("ORIG", &vo, f, WF_DIR_ORIG, f->out.saddr, osp, f->out.daddr, odp);
+	kr = ct_peer_key(&ko, &vo);
+	key_str(&kr, ks, sizeof(ks));
+	if (bpf_map_lookup_elem(I->ct, &kr, &vr)) {
+		failf("no REPLY entry at the key derived from the ORIG value (%s)", ks);
+		return;
+	}
+	check_val("REPLY", &vr, f, WF_DIR_REPLY, f->in.daddr, idp, f->in.saddr, isp);
+	kb = ct_peer_key(&kr, &vr);
+	if (memcmp(&kb, &ko, sizeof(kb))) {
+		key_str(&kb, ks, sizeof(ks));
+		failf("ORIG key derived from the REPLY value is %s, not the request tuple", ks);
+	}
+	if (f->kind == WF_KIND_ONEARM) {
+		check_macs("ORIG", &vo, f->out.smac, f->out.dmac);
+		check_macs("REPLY", &vr, f->in.dmac, f->in.smac);
+	} else if ((vo.flags | vr.flags) & WF_CT_F_TX) {
+		failf("WF_CT_F_TX set on a non-ONEARM connection");
+	}
+	if (vo.created < t0 || vo.created > t1 || vr.created < t0 || vr.created > t1 ||
+	    vo.last_seen < t0 || vo.last_seen > t1 || vr.last_seen < t0 || vr.last_seen > t1)
+		failf("created/last_seen not set to the time of the packet");
+}
+
+static void check_ct_hit(const struct fixture *f, struct inst *I, __u16 isp, __u16 idp)
+{
+	struct wf_ct_key k = ct_key(f->in.proto, f->in.saddr, isp, f->in.daddr, idp), p;
+	struct wf_ct_val v, pv;
+	char ks[96];
+
+	key_str(&k, ks, sizeof(ks));
+	if (bpf_map_lookup_elem(I->ct, &k, &v)) {
+		failf("no entry at %s", ks);
+		return;
+	}
+	if (v.dir != f->dir)
+		failf("entry at %s: dir %u, expected %u", ks, v.dir, f->dir);
+	if (v.id != f->id)
+		failf("entry at %s: id %u, expected %u", ks, v.id, f->id);
+	if (v.state != f->state)
+		failf("entry at %s: state %u, expected %u", ks, v.state, f->state);
+	p = ct_peer_key(&k, &v);
+	key_str(&p, ks, sizeof(ks));
+	if (bpf_map_lookup_elem(I->ct, &p, &pv)) {
+		failf("no peer entry at %s", ks);
+		return;
+	}
+	if (pv.state != f->state)
+		failf("peer entry at %s: state %u, expected %u", ks, pv.state, f->state);
+	if (pv.dir == v.dir)
+		failf("peer entry at %s has the same dir %u", ks, pv.dir);
+}
+
+static void run_fixture(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	bool xdp = f->hook == H_IN && !pass_tc, udp_zero;
+	__u8 in[2048], exp[2048], got[2048];
+	__u64 st0[WF_STAT_MAX], st1[WF_STAT_MAX], expst[WF_STAT_MAX] = {}, t0, t1;
+	struct wf_counters c0[ID_MAX], c1[ID_MAX];
+	__u32 got_len = sizeof(got), ret = 0, id;
+	int in_len, exp_len = 0, n0, n1, err, i, want;
+	int isp = port_of(f->in.sport), idp = port_of(f->in.dport);
+	char why[256];
+
+	diag_len = 0;
+	diag[0] = 0;
+	failed = false;
+
+	if (f->xdp_only && f->hook == H_IN && pass_tc) {
+		printf("ok %d - [tc] ingress: %s # SKIP %s\n", ++tap_n, f->desc, f->xdp_only);
+		return;
+	}
+
+	if (f->pre)
+		f->pre(f);
+	if (f->in.sport < 0 && !isp) {
+		failf("input needs SNAT slot %d, not recorded by an earlier fixture",
+		      -f->in.sport - 1);
+		goto out;
+	}
+	if (f->in.dport < 0 && !idp) {
+		failf("input needs SNAT slot %d, not recorded by an earlier fixture",
+		      -f->in.dport - 1);
+		goto out;
+	}
+	in_len = pkt_build(&f->in, isp, idp, in, sizeof(in));
+
+	stats_read(I, st0);
+	for (id = 0; id < ID_MAX; id++)
+		counters_read(I, id, &c0[id]);
+	n0 = ct_count(I);
+
+	t0 = now_ns();
+	err = prog_run(I, f, xdp, in, in_len, got, &got_len, &ret);
+	t1 = now_ns();
+	if (err) {
+		failf("BPF_PROG_RUN failed: %s", strerror(-err));
+		goto out;
+	}
+
+	want = expected_verdict(xdp, f->verdict);
+	if ((int)ret != want)
+		failf("verdict %s, expected %s", verdict_name(xdp, ret), verdict_name(xdp, want));
+
+	/* Record SNAT ports the datapath chose, from the new ORIG entry. */
+	if (f->ct == CT_NEW && f->out.kind == K_IP4 && f->out.sport < 0 &&
+	    !snat_slot[-f->out.sport - 1]) {
+		struct wf_ct_key k = ct_key(f->in.proto, f->in.saddr, isp, f->in.daddr, idp);
+		struct wf_ct_val v;
+		int p;
+
+		if (bpf_map_lookup_elem(I->ct, &k, &v)) {
+			failf("no ORIG entry to read the SNAT port from");
+			goto out;
+		}
+		p = ntohs(v.nsport);
+		if (p < (int)I->snat_min || p > (int)I->snat_max) {
+			failf("SNAT port %d outside the range %u-%u", p, I->snat_min,
+			      I->snat_max);
+			goto out;
+		}
+		snat_slot[-f->out.sport - 1] = p;
+	}
+
+	/* Output bytes. */
+	if (f->same) {
+		memcpy(exp, in, in_len);
+		exp_len = in_len;
+	} else if (f->out.kind != K_NONE) {
+		exp_len = pkt_build(&f->out, port_of(f->out.sport), port_of(f->out.dport),
+				    exp, sizeof(exp));
+	}
+	if (exp_len && (exp_len != (int)got_len || !frames_equal(exp, got, exp_len))) {
+		failf("output frame differs (%s):", f->same ? "expected untouched" : "rewrite");
+		frame_diff(exp, exp_len, got, got_len);
+	}
+	/* Checksums recomputed from scratch on what came out. */
+	if ((f->out.kind == K_IP4 && !f->same) ||
+	    (f->same && f->in.kind == K_IP4 && !f->in.ihl && !f->in.tot_len &&
+	     !f->in.cut && !f->in.doff && !f->in.vlan)) {
+		const struct pkt *d = f->same ? &f->in : &f->out;
+
+		if (pkt_verify4(got, got_len, &udp_zero, why, sizeof(why)))
+			failf("output: %s", why);
+		else if (d->proto == 17 && udp_zero != (d->csum == CS_ZERO))
+			failf("output: UDP checksum %s, expected %s", udp_zero ? "0" : "set",
+			      d->csum == CS_ZERO ? "0" : "set");
+	}
+
+	/* wf_stats: exactly the expected reasons moved. */
+	for (i = 0; i < 3; i++)
+		if (f->stat[i])
+			expst[f->stat[i]]++;
+	if (f->ct == CT_NEW)
+		expst[WF_EV_CT_NEW]++;
+	stats_read(I, st1);
+	for (i = 1; i < WF_STAT_MAX; i++) {
+		if (i == f->stat_any)
+			continue;
+		if (st1[i] - st0[i] != expst[i])
+			failf("wf_stats[%s] moved by %lld, expected %llu", stat_name(i),
+			      (long long)(st1[i] - st0[i]), (unsigned long long)expst[i]);
+	}
+
+	/* wf_ct. */
+	n1 = ct_count(I);
+	switch (f->ct) {
+	case CT_NEW:
+		check_ct_new(f, I, isp, idp, port_of(f->out.sport), port_of(f->out.dport),
+			     t0, t1);
+		want = (f->stat[0] == WF_EV_CT_EXPIRED) ? 0 : 2;
+		if (n1 - n0 != want)
+			failf("wf_ct grew by %d entries, expected %d", n1 - n0, want);
+		break;
+	case CT_HIT:
+		check_ct_hit(f, I, isp, idp);
+		if (n1 != n0)
+			failf("wf_ct changed size by %d on a tracked packet", n1 - n0);
+		break;
+	case CT_NONE:
+		if (f->in.kind == K_IP4 && f->in.proto != 1) {
+			struct wf_ct_key k = ct_key(f->in.proto, f->in.saddr, isp,
+						    f->in.daddr, idp);
+			struct wf_ct_val v;
+
+			if (!bpf_map_lookup_elem(I->ct, &k, &v))
+				failf("an entry exists for the input tuple");
+		}
+		if (n1 != n0)
+			failf("wf_ct changed size by %d, expected no change", n1 - n0);
+		break;
+	case CT_SKIP:
+		break;
+	}
+
+	/* wf_counters. */
+	for (id = 0; id < ID_MAX; id++)
+		counters_read(I, id, &c1[id]);
+	for (id = 0; id < ID_MAX; id++) {
+		__u64 dc = c1[id].conns - c0[id].conns;
+		__u64 dp0 = c1[id].packets[0] - c0[id].packets[0];
+		__u64 dp1 = c1[id].packets[1] - c0[id].packets[1];
+		__u64 db0 = c1[id].bytes[0] - c0[id].bytes[0];
+		__u64 db1 = c1[id].bytes[1] - c0[id].bytes[1];
+		__u64 wc = 0, wp0 = 0, wp1 = 0;
+
+		if (f->ct == CT_SKIP)
+			break;
+		if (id == f->id && f->ct == CT_NEW) {
+			wc = 1;
+			wp0 = 1;
+		} else if (id == f->id && f->ct == CT_HIT) {
+			wp0 = f->dir == WF_DIR_ORIG;
+			wp1 = f->dir == WF_DIR_REPLY;
+		}
+		if (dc != wc || dp0 != wp0 || dp1 != wp1)
+			failf("wf_counters[%u]: conns +%llu packets +%llu/+%llu, "
+			      "expected +%llu, +%llu/+%llu", id, (unsigned long long)dc,
+			      (unsigned long long)dp0, (unsigned long long)dp1,
+			      (unsigned long long)wc, (unsigned long long)wp0,
+			      (unsigned long long)wp1);
+		if ((wp0 && !db0) || (wp1 && !db1) || (!wp0 && db0) || (!wp1 && db1))
+			failf("wf_counters[%u]: bytes +%llu/+%llu", id,
+			      (unsigned long long)db0, (unsigned long long)db1);
+	}
+
+out:
+	if (f->post)
+		f->post(f);
+	tap_n++;
+	if (failed)
+		tap_failed++;
+	printf("%sok %d - [%s] %s: %s\n", failed ? "not " : "", tap_n,
+	       pass_tc ? "tc" : "xdp", f->hook == H_EG ? "egress" : "ingress", f->desc);
+	if (failed)
+		fputs(diag, stdout);
+	fflush(stdout);
+}
+
+/* ---- Setup ---- */
+static int fill_maps(struct inst *I)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(map_defs) / sizeof(map_defs[0]); i++) {
+		const struct map_def *m = &map_defs[i];
+		struct wf_fwd_key k;
+		struct wf_fwd_val v;
+		struct wf_mapping mp;
+		__u32 port;
+		__u8 bits;
+
+		memset(&k, 0, sizeof(k));
+		k.family = WF_AF_INET;
+		k.proto = m->proto;
+		k.port = htons(m->lport);
+		k.addr[0] = htonl(m->laddr);
+		memset(&v, 0, sizeof(v));
+		v.id = m->id;
+		v.taddr_kind = m->tkind;
+		v.snat = WF_SNAT_AUTO;
+		v.flags = m->flags;
+		v.tport = htons(m->tport);
+		v.taddr[0] = htonl(m->taddr);
+		if (bpf_map_update_elem(I->fwd, &k, &v, BPF_ANY))
+			return -errno;
+
+		port = m->lport;
+		bpf_map_lookup_elem(I->ports, &port, &bits);
+		bits |= m->proto == 6 ? WF_PORT_TCP_L : WF_PORT_UDP_L;
+		if (bpf_map_update_elem(I->ports, &port, &bits, BPF_ANY))
+			return -errno;
+		port = m->tport;
+		bpf_map_lookup_elem(I->ports, &port, &bits);
+		bits |= m->proto == 6 ? WF_PORT_TCP_T : WF_PORT_UDP_T;
+		if (bpf_map_update_elem(I->ports, &port, &bits, BPF_ANY))
+			return -errno;
+
+		memset(&mp, 0, sizeof(mp));
+		mp.in_use = 1;
+		mp.protos = m->proto == 6 ? WF_P_TCP : WF_P_UDP;
+		mp.family = WF_AF_INET;
+		mp.laddr_kind = m->laddr ? WF_ADDR_LITERAL : WF_ADDR_VM;
+		mp.taddr_kind = m->tkind;
+		mp.snat = WF_SNAT_AUTO;
+		mp.lport = mp.lport_end = m->lport;
+		mp.tport = m->tport;
+		mp.laddr[0] = htonl(m->laddr);
+		mp.taddr[0] = htonl(m->taddr);
+		if (m->flags & WF_FWD_F_ALLOW) {
+			mp.n_allow = 1;
+			mp.allow[0].family = WF_AF_INET;
+			mp.allow[0].plen = allow_defs[0].plen;
+			mp.allow[0].addr[0] = htonl(allow_defs[0].addr);
+		}
+		if (bpf_map_update_elem(I->mappings, &m->id, &mp, BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < sizeof(allow_defs) / sizeof(allow_defs[0]); i++) {
+		struct wf_allow_key k;
+		__u8 one = 1;
+
+		memset(&k, 0, sizeof(k));
+		k.prefixlen = 64 + allow_defs[i].plen;
+		k.id = allow_defs[i].id;
+		k.family = WF_AF_INET;
+		k.addr[0] = htonl(allow_defs[i].addr);
+		if (bpf_map_update_elem(I->allow, &k, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int inst_load(struct inst *I, __u32 snat_min, __u32 snat_max)
+{
+	struct bpf_map *m;
+	int err;
+
+	I->skel = wslfwd_bpf__open();
+	if (!I->skel)
+		return -errno;
+	/* Never pin: these maps are private to the test. */
+	bpf_object__for_each_map(m, I->skel->obj)
+		bpf_map__set_pin_path(m, NULL);
+	bpf_map__set_max_entries(I->skel->maps.wf_ct, CT_TEST_ENTRIES);
+	I->skel->rodata->cfg_snat_min = snat_min;
+	I->skel->rodata->cfg_snat_max = snat_max;
+	I->snat_min = snat_min;
+	I->snat_max = snat_max;
+	err = wslfwd_bpf__load(I->skel);
+	if (err)
+		return err;
+	I->prog_xdp = bpf_program__fd(I->skel->progs.wf_xdp_ingress);
+	I->prog_tc_in = bpf_program__fd(I->skel->progs.wf_tc_ingress);
+	I->prog_tc_eg = bpf_program__fd(I->skel->progs.wf_tc_egress);
+	I->info = bpf_map__fd(I->skel->maps.wf_info);
+	I->fwd = bpf_map__fd(I->skel->maps.wf_fwd);
+	I->ports = bpf_map__fd(I->skel->maps.wf_ports);
+	I->allow = bpf_map__fd(I->skel->maps.wf_allow);
+	I->ct = bpf_map__fd(I->skel->maps.wf_ct);
+	I->counters = bpf_map__fd(I->skel->maps.wf_counters);
+	I->stats = bpf_map__fd(I->skel->maps.wf_stats);
+	I->mappings = bpf_map__fd(I->skel->maps.wf_mappings);
+	return fill_maps(I);
+}
+
+/* Refuse to run anywhere but the layout run.sh builds. */
+static int check_layout(void)
+{
+	struct ifaddrs *ifa, *a;
+	bool found = false;
+
+	ifindex = if_nametoindex("eth0");
+	if (!ifindex)
+		return -1;
+	if (getifaddrs(&ifa))
+		return -1;
+	for (a = ifa; a; a = a->ifa_next) {
+		if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET &&
+		    !strcmp(a->ifa_name, "eth0") &&
+		    ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr == htonl(VM))
+			found = true;
+	}
+	freeifaddrs(ifa);
+	return found ? 0 : -1;
+}
+
+int main(void)
+{
+	size_t i, n = sizeof(fixtures) / sizeof(fixtures[0]);
+	int err, p;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	libbpf_set_print(libbpf_print);
+	if (check_layout()) {
+		printf("Bail out! no eth0 with 172.29.20.2: run through tests/packet/run.sh\n");
+		return 1;
+	}
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0) {
+		printf("Bail out! cannot count CPUs\n");
+		return 1;
+	}
+	err = inst_load(&insts[0], WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX);
+	if (!err)
+		err = inst_load(&insts[1], SNAT_SMALL_MIN, SNAT_SMALL_MAX);
+	if (err) {
+		printf("Bail out! loading the datapath: %s\n", strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
+
+	for (p = 0; p < 2; p++) {
+		pass_tc = p == 1;
+		printf("# ingress through %s\n", pass_tc ? "wf_tc_ingress" : "wf_xdp_ingress");
+		memset(snat_slot, 0, sizeof(snat_slot));
+		snat_slot[-ZPORT(0) - 1] = udp_zero_port(C1, VM, 15353);
+		snat_slot[-ZPORT(1) - 1] = udp_zero_port(C1, VM, 5353);
+		snat_slot[-ZPORT(2) - 1] = udp_zero_port(C1, VM, 6000);
+		for (i = 0; i < 2; i++) {
+			ct_flush(&insts[i]);
+			info_write(&insts[i], VM, HOST);
+		}
+		for (i = 0; i < n; i++)
+			run_fixture(&fixtures[i]);
+	}
+	printf("1..%d\n", tap_n);
+	printf("# %d passed, %d failed\n", tap_n - tap_failed, tap_failed);
+	err = tap_failed ? 1 : 0;
+cleanup:
+	wslfwd_bpf__destroy(insts[1].skel);
+	wslfwd_bpf__destroy(insts[0].skel);
+	return err;
+}
