@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include "addr.h"
+#include "log.h"
+
+struct nl {
+	struct mnl_socket *sk;
+	unsigned int portid;
+	unsigned int seq;
+};
+
+static int nl_open(struct nl *nl)
+{
+	nl->sk = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sk)
+		return -errno;
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(nl->sk);
+		return err;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = time(NULL);
+	return 0;
+}
+
+static void nl_close(struct nl *nl)
+{
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	nl->sk = NULL;
+}
+
+/* Send one request and run cb over every answer until done/ack. */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int ret;
+
+	nlh->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ret = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
+		if (ret < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, ret, nl->seq, nl->portid, cb, data);
+		if (ret < 0)
+			return -errno;
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+struct addr_walk {
+	int ifindex;
+	__be32 want;		/* is_local: the address to look for */
+	__be32 found;
+	bool match;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_walk *w = data;
+	struct nlattr *attr;
+	__be32 addr = 0, local = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
+	    (int)ifa->ifa_index != w->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_payload_len(attr) != 4)
+			continue;
+		if (mnl_attr_get_type(attr) == IFA_ADDRESS)
+			addr = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == IFA_LOCAL)
+			local = mnl_attr_get_u32(attr);
+	}
+	/* On a point-to-point link IFA_ADDRESS is the peer; IFA_LOCAL ours. */
+	if (local)
+		addr = local;
+	if (!addr)
+		return MNL_CB_OK;
+	if (w->want && addr == w->want)
+		w->match = true;
+	if (!w->found && !(ifa->ifa_flags & IFA_F_SECONDARY))
+		w->found = addr;
+	return MNL_CB_OK;
+}
+
+static int addr_dump(struct addr_walk *w)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	struct nl nl;
+	int err;
+
+	err = nl_open(&nl);
+	if (err)
+		return err;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_index = w->ifindex;	/* filtered in addr_cb too: old kernels dump all */
+	err = nl_talk(&nl, nlh, addr_cb, w);
+	nl_close(&nl);
+	return err;
+}
+
+int wf_addr_vm4(int ifindex, __be32 *addr)
+{
+	struct addr_walk w = { .ifindex = ifindex };
+	int err;
+
+	*addr = 0;
+	err = addr_dump(&w);
+	if (err)
+		return err;
+	*addr = w.found;
+	return w.found ? 0 : -ENOENT;
+}
+
+int wf_addr_is_local4(int ifindex, __be32 addr)
+{
+	struct addr_walk w = { .ifindex = ifindex, .want = addr };
+	int err;
+
+	err = addr_dump(&w);
+	if (err)
+		return err;
+	return w.match;
+}
+
+struct route_walk {
+	int ifindex;
+	__be32 gw;
+	__u32 oif;
+	__u8 type;
+	bool found;
+};
+
+static void route_attrs(const struct nlmsghdr *nlh, const struct rtmsg *rtm, __be32 *dst,
+			__be32 *gw, __u32 *oif, __u32 *table)
+{
+	struct nlattr *attr;
+
+	*table = rtm->rtm_table;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(attr)) {
+		case RTA_DST:
+			if (mnl_attr_get_payload_len(attr) == 4)
+				*dst = mnl_attr_get_u32(attr);
+			break;
+		case RTA_GATEWAY:
+			if (mnl_attr_get_payload_len(attr) == 4)
+				*gw = mnl_attr_get_u32(attr);
+			break;
+		case RTA_OIF:
+			*oif = mnl_attr_get_u32(attr);
+			break;
+		case RTA_TABLE:
+			*table = mnl_attr_get_u32(attr);
+			break;
+		}
+	}
+}
+
+static int default_route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct route_walk *w = data;
+	__be32 dst = 0, gw = 0;
+	__u32 oif = 0, table = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET ||
+	    rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	route_attrs(nlh, rtm, &dst, &gw, &oif, &table);
+	if (table != RT_TABLE_MAIN || (int)oif != w->ifindex || !gw || w->found)
+		return MNL_CB_OK;
+	w->gw = gw;
+	w->found = true;
+	return MNL_CB_OK;
+}
+
+int wf_addr_host4(int ifindex, __be32 *addr)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct route_walk w = { .ifindex = ifindex };
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	struct nl nl;
+	int err;
+
+	*addr = 0;
+	err = nl_open(&nl);
+	if (err)
+		return err;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	err = nl_talk(&nl, nlh, default_route_cb, &w);
+	nl_close(&nl);
+	if (err)
+		return err;
+	*addr = w.gw;
+	return w.found ? 0 : -ENOENT;
+}
+
+static int route_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct route_walk *w = data;
+	__be32 dst = 0, gw = 0;
+	__u32 oif = 0, table = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	route_attrs(nlh, rtm, &dst, &gw, &oif, &table);
+	w->gw = gw;
+	w->oif = oif;
+	w->type = rtm->rtm_type;
+	w->found = true;
+	return MNL_CB_OK;
+}
+
+/* RTM_NEWNEIGH with NTF_USE: the kernel creates the entry if needed and
+ * runs neigh_event_send() on it, i.e. starts resolution as if a packet
+ * were waiting, without us sending anything. */
+static int neigh_use(struct nl *nl, int ifindex, __be32 addr)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = NUD_NONE;
+	ndm->ndm_flags = NTF_USE;
+	mnl_attr_put_u32(nlh, NDA_DST, addr);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+/* Fallback: a connected UDP socket and an empty datagram to the discard
+ * port make the kernel resolve the next hop the ordinary way. */
+static int neigh_poke_udp(__be32 addr)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(9),
+		.sin_addr.s_addr = addr,
+	};
+	int fd, err = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || send(fd, "", 0, 0) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int wf_neigh_prime4(int ifindex, __be32 dst)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct route_walk w = { .ifindex = ifindex };
+	char a[INET_ADDRSTRLEN];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	struct nl nl;
+	__be32 hop;
+	int err;
+
+	if (!dst)
+		return 0;
+	err = nl_open(&nl);
+	if (err)
+		return err;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	/* Not a dump: no NLMSG_DONE, so ask for the ack that ends the answer. */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 32;
+	mnl_attr_put_u32(nlh, RTA_DST, dst);
+	err = nl_talk(&nl, nlh, route_get_cb, &w);
+	if (err || !w.found || w.type != RTN_UNICAST || (int)w.oif != ifindex) {
+		nl_close(&nl);
+		return err == -ENETUNREACH || err == -EHOSTUNREACH ? 0 : err;
+	}
+	hop = w.gw ? w.gw : dst;
+	inet_ntop(AF_INET, &hop, a, sizeof(a));
+	err = neigh_use(&nl, ifindex, hop);
+	nl_close(&nl);
+	if (err) {
+		pr_debug("priming neighbour %s with NTF_USE: %s; sending a probe datagram\n",
+			 a, strerror(-err));
+		err = neigh_poke_udp(hop);
+		if (err)
+			return err;
+	}
+	pr_debug("primed neighbour %s\n", a);
+	return 1;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* @vm/@host discovery and neighbour priming over rtnetlink (libmnl). */
+#ifndef WF_ADDR_H
+#define WF_ADDR_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+/* @vm: the first non-secondary IPv4 address of ifindex. 0, or -ENOENT
+ * with *addr = 0 when it has none, or -errno. */
+int wf_addr_vm4(int ifindex, __be32 *addr);
+/* @host: gateway of the main table's IPv4 default route out of ifindex. */
+int wf_addr_host4(int ifindex, __be32 *addr);
+/* Is addr one of ifindex's IPv4 addresses? 1 yes, 0 no, -errno. */
+int wf_addr_is_local4(int ifindex, __be32 addr);
+/* If the route to dst leaves through ifindex, start ARP resolution of its
+ * next hop (the gateway, or dst itself on link), so the first one-arm
+ * packet finds a neighbour. 1 primed, 0 not through ifindex, -errno. */
+int wf_neigh_prime4(int ifindex, __be32 dst);
+
+#endif

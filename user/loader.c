@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "wslfwd.skel.h"
+#include "addr.h"
+#include "loader.h"
+#include "log.h"
+
+/* tcx attach types (kernel 6.6); Debian 12's <linux/bpf.h> predates them. */
+#define WF_BPF_TCX_INGRESS 46
+#define WF_BPF_TCX_EGRESS 47
+
+/* Our cls_bpf filters in the legacy path: fixed handle and priority so
+ * unload finds them again from the pins alone. */
+#define WF_TC_HANDLE 0x5746
+#define WF_TC_PRIO 0x5746
+
+#define BPFFS "/sys/fs/bpf"
+
+const char *wf_mode_name(int mode)
+{
+	switch (mode) {
+	case WF_MODE_XDP:
+		return "xdp (native)";
+	case WF_MODE_XDP_GENERIC:
+		return "xdp (generic)";
+	case WF_MODE_TC:
+		return "tc";
+	default:
+		return "none";
+	}
+}
+
+const char *wf_mode_word(int mode)
+{
+	switch (mode) {
+	case WF_MODE_XDP:
+		return "xdp";
+	case WF_MODE_XDP_GENERIC:
+		return "xdp-generic";
+	case WF_MODE_TC:
+		return "tc";
+	default:
+		return "none";
+	}
+}
+
+static void pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+static int read_info(const char *pin_dir, struct wf_info *info)
+{
+	char path[PATH_MAX];
+	__u32 k = 0;
+	int fd, err = 0;
+
+	pin_path(path, sizeof(path), pin_dir, "wf_info");
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &k, info))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int wf_loader_state(const char *pin_dir, int *ifindex)
+{
+	struct wf_info info;
+	struct dirent *de;
+	int pins = 0;
+	DIR *d;
+
+	*ifindex = 0;
+	d = opendir(pin_dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			pins++;
+	closedir(d);
+	if (!pins)
+		return 0;
+	if (!read_info(pin_dir, &info))
+		*ifindex = info.ifindex;
+	return 1;
+}
+
+static int ensure_bpffs(char *err, size_t errlen)
+{
+	char self[64] = "", parent[64] = "", path[64];
+	struct statfs st;
+
+	if (!statfs(BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	pr_debug("mounting bpffs at %s\n", BPFFS);
+	mkdir(BPFFS, 0755);
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		int e = -errno;
+
+		snprintf(err, errlen, "cannot mount bpffs at %s: %s", BPFFS, strerror(errno));
+		return e;
+	}
+	/* A bpffs mounted in a private mount namespace (`ip netns exec`
+	 * remounts /sys in one) dies with it, and the pins with it. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)getppid());
+	if (readlink("/proc/self/ns/mnt", self, sizeof(self) - 1) > 0 &&
+	    readlink(path, parent, sizeof(parent) - 1) > 0 && strcmp(self, parent))
+		pr_warn("wslfwd: mounted a new bpffs at %s in a mount namespace of its own; the "
+			"pins vanish when wslfwd exits (with 'ip netns exec', use 'nsenter --net=/run/netns/NAME')\n",
+			BPFFS);
+	return 0;
+}
+
+struct load_ctx {
+	const struct wf_load_opts *o;
+	struct wslfwd_bpf *skel;
+	struct wf_info info;
+	int info_fd;
+	bool tc_legacy;
+	char *err;
+	size_t errlen;
+};
+
+static int info_write(struct load_ctx *c)
+{
+	__u32 k = 0;
+
+	return bpf_map_update_elem(c->info_fd, &k, &c->info, BPF_ANY) ? -errno : 0;
+}
+
+/* Pin a link fd, then drop our reference: the pin now owns the link. */
+static int link_pin(struct load_ctx *c, int link_fd, const char *name)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	pin_path(path, sizeof(path), c->o->pin_dir, name);
+	if (bpf_obj_pin(link_fd, path)) {
+		err = -errno;
+		snprintf(c->err, c->errlen, "cannot pin link at %s: %s", path, strerror(errno));
+	}
+	close(link_fd);	/* without a pin this detaches */
+	return err;
+}
+
+static int attach_xdp(struct load_ctx *c, enum wf_mode mode)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+	int fd, prog_fd = bpf_program__fd(c->skel->progs.wf_xdp_ingress);
+
+	lo.flags = mode == WF_MODE_XDP ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	fd = bpf_link_create(prog_fd, c->o->ifindex, BPF_XDP, &lo);
+	if (fd < 0) {
+		int e = -errno;
+
+		snprintf(c->err, c->errlen, "cannot attach XDP (%s) to %s: %s",
+			 mode == WF_MODE_XDP ? "native" : "generic", c->o->ifname,
+			 strerror(errno));
+		return e;
+	}
+	return link_pin(c, fd, WF_PIN_LINK_XDP);
+}
+
+static int attach_tcx(struct load_ctx *c, struct bpf_program *prog, bool ingress)
+{
+	int fd;
+
+	fd = bpf_link_create(bpf_program__fd(prog), c->o->ifindex,
+			     ingress ? WF_BPF_TCX_INGRESS : WF_BPF_TCX_EGRESS, NULL);
+	if (fd < 0) {
+		int e = -errno;
+
+		snprintf(c->err, c->errlen, "cannot attach tcx %s to %s: %s",
+			 ingress ? "ingress" : "egress", c->o->ifname, strerror(errno));
+		return e;
+	}
+	return link_pin(c, fd, ingress ? WF_PIN_LINK_TC_IN : WF_PIN_LINK_TC_EG);
+}
+
+static int attach_clsact(struct load_ctx *c, struct bpf_program *prog, bool ingress)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = c->o->ifindex,
+		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, to, .handle = WF_TC_HANDLE, .priority = WF_TC_PRIO,
+		    .prog_fd = bpf_program__fd(prog));
+	const char *dir = ingress ? "ingress" : "egress";
+	char path[PATH_MAX];
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		snprintf(c->err, c->errlen, "cannot create clsact qdisc on %s: %s%s",
+			 c->o->ifname, strerror(-err),
+			 err == -EOPNOTSUPP || err == -ENOENT ?
+			 " (is the sch_ingress module available?)" : "");
+		return err;
+	}
+	if (!err) {
+		c->info.flags |= WF_INFO_F_QDISC_CREATED;
+		err = info_write(c);
+		if (err) {
+			snprintf(c->err, c->errlen, "cannot update wf_info: %s", strerror(-err));
+			return err;
+		}
+	}
+	/* Pin the program first: it is how unload recognises our filter. */
+	pin_path(path, sizeof(path), c->o->pin_dir,
+		 ingress ? WF_PIN_PROG_TC_IN : WF_PIN_PROG_TC_EG);
+	if (bpf_program__pin(prog, path)) {
+		err = -errno;
+		snprintf(c->err, c->errlen, "cannot pin program at %s: %s", path, strerror(errno));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &to);
+	if (err) {
+		snprintf(c->err, c->errlen, "cannot attach cls_bpf %s filter to %s: %s%s",
+			 dir, c->o->ifname, strerror(-err),
+			 err == -ENOENT || err == -EOPNOTSUPP ?
+			 " (is the cls_bpf module available?)" : "");
+		return err;
+	}
+	return 0;
+}
+
+/* tc hook: tcx where the kernel has it, else clsact + cls_bpf. Both hooks
+ * of one load use the same kind. */
+static int attach_tc(struct load_ctx *c, struct bpf_program *prog, bool ingress)
+{
+	int err;
+
+	if (!c->o->no_tcx && !c->tc_legacy) {
+		err = attach_tcx(c, prog, ingress);
+		if (!err) {
+			c->info.flags |= WF_INFO_F_TCX;
+			return info_write(c);
+		}
+		/* Kernels before 6.6 do not know the attach type: EINVAL
+		 * (ENOTSUPP, 524, from some paths). Anything else is real. */
+		if (err != -EINVAL && err != -EOPNOTSUPP && err != -524)
+			return err;
+		pr_debug("wslfwd: %s; falling back to clsact\n", c->err);
+	}
+	c->tc_legacy = true;
+	return attach_clsact(c, prog, ingress);
+}
+
+static int attach_all(struct load_ctx *c)
+{
+	enum wf_mode want = c->o->mode;
+	int err;
+
+	if (want == WF_MODE_NONE || want == WF_MODE_XDP) {
+		err = attach_xdp(c, WF_MODE_XDP);
+		if (!err) {
+			c->info.mode = WF_MODE_XDP;
+		} else if (want == WF_MODE_XDP) {
+			return err;
+		} else {
+			pr_debug("%s; trying generic XDP\n", c->err);
+		}
+	}
+	if (!c->info.mode && (want == WF_MODE_NONE || want == WF_MODE_XDP_GENERIC)) {
+		err = attach_xdp(c, WF_MODE_XDP_GENERIC);
+		if (!err) {
+			c->info.mode = WF_MODE_XDP_GENERIC;
+		} else if (want == WF_MODE_XDP_GENERIC) {
+			return err;
+		} else {
+			pr_warn("wslfwd: %s; using tc ingress\n", c->err);
+		}
+	}
+	if (!c->info.mode) {
+		c->info.mode = WF_MODE_TC;
+		err = info_write(c);
+		if (err)
+			return err;
+		/* mode is set before the attach so attach_tc knows ingress comes first. */
+		err = attach_tc(c, c->skel->progs.wf_tc_ingress, true);
+		if (err)
+			return err;
+	} else {
+		err = info_write(c);
+		if (err)
+			return err;
+	}
+	return attach_tc(c, c->skel->progs.wf_tc_egress, false);
+}
+
+int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = o->pin_dir);
+	struct load_ctx c = { .o = o, .err = err, .errlen = errlen, .info_fd = -1 };
+	char ifname[IF_NAMESIZE], dummy[256];
+	struct timespec ts;
+	bool made_dir = false;
+	int ret, ifindex;
+
+	err[0] = 0;
+	ret = ensure_bpffs(err, errlen);
+	if (ret)
+		return ret;
+	ret = wf_loader_state(o->pin_dir, &ifindex);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot read pin dir %s: %s", o->pin_dir, strerror(-ret));
+		return ret;
+	}
+	if (ret > 0) {
+		snprintf(err, errlen,
+			 "wslfwd is already loaded on %s (pins in %s); run 'wslfwd unload' first",
+			 ifindex && if_indextoname(ifindex, ifname) ? ifname : "an unknown device",
+			 o->pin_dir);
+		return -EEXIST;
+	}
+	if (mkdir(o->pin_dir, 0700)) {
+		if (errno != EEXIST) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot create pin dir %s: %s (is its parent on bpffs?)",
+				 o->pin_dir, strerror(errno));
+			return ret;
+		}
+	} else {
+		made_dir = true;
+	}
+	chmod(o->pin_dir, 0700);
+
+	c.skel = wslfwd_bpf__open_opts(&oo);
+	if (!c.skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	c.skel->rodata->cfg_snat_min = WF_SNAT_PORT_MIN;
+	c.skel->rodata->cfg_snat_max = WF_SNAT_PORT_MAX;
+	c.skel->rodata->cfg_to_tcp_syn = WF_TO_TCP_SYN;
+	c.skel->rodata->cfg_to_tcp_est = WF_TO_TCP_EST;
+	c.skel->rodata->cfg_to_tcp_closing = WF_TO_TCP_CLOSING;
+	c.skel->rodata->cfg_to_tcp_closed = WF_TO_TCP_CLOSED;
+	c.skel->rodata->cfg_to_udp = WF_TO_UDP;
+	c.skel->rodata->cfg_to_udp_replied = WF_TO_UDP_REPLIED;
+	ret = bpf_map__set_max_entries(c.skel->maps.wf_ct, 2 * o->ct_conns);
+	if (ret) {
+		snprintf(err, errlen, "cannot size wf_ct: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = wslfwd_bpf__load(c.skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
+			 wf_log_get_level() < WF_LOG_DEBUG ? " (run with -v for the verifier log)" : "");
+		goto fail;
+	}
+	c.info_fd = bpf_map__fd(c.skel->maps.wf_info);
+	c.info.ifindex = o->ifindex;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	c.info.load_time_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	ret = wf_addr_vm4(o->ifindex, &c.info.vm4);
+	if (ret && ret != -ENOENT)
+		pr_warn("wslfwd: cannot read the addresses of %s: %s\n", o->ifname, strerror(-ret));
+	else if (ret)
+		pr_warn("wslfwd: %s has no IPv4 address; @vm is unknown\n", o->ifname);
+	ret = wf_addr_host4(o->ifindex, &c.info.host4);
+	if (ret && ret != -ENOENT)
+		pr_warn("wslfwd: cannot read the routes of %s: %s\n", o->ifname, strerror(-ret));
+	else if (ret)
+		pr_warn("wslfwd: no IPv4 default route through %s; @host is unknown\n", o->ifname);
+	/* wf_info goes in before any attach: unload (our rollback) reads it. */
+	ret = info_write(&c);
+	if (ret) {
+		snprintf(err, errlen, "cannot write wf_info: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = attach_all(&c);
+	if (ret)
+		goto fail;
+	if (c.info.host4)
+		wf_neigh_prime4(o->ifindex, c.info.host4);
+	*info = c.info;
+	wslfwd_bpf__destroy(c.skel);
+	return 0;
+
+fail:
+	wslfwd_bpf__destroy(c.skel);
+	/* One cleanup path: unload knows how to take apart whatever is pinned. */
+	if (wf_unload(o->pin_dir, dummy, sizeof(dummy)) && made_dir)
+		rmdir(o->pin_dir);
+	return ret;
+}
+
+static int prog_id_of(const char *path, __u32 *id)
+{
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(pi);
+	int fd, err = 0;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &pi, &len))
+		err = -errno;
+	close(fd);
+	*id = pi.id;
+	return err;
+}
+
+/* Detach our cls_bpf filter on one hook if it runs the pinned program. */
+static int detach_clsact(int ifindex, bool ingress, __u32 prog_id)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, to, .handle = WF_TC_HANDLE, .priority = WF_TC_PRIO);
+	int err;
+
+	err = bpf_tc_query(&hook, &to);
+	if (err)
+		return err;
+	if (to.prog_id != prog_id)
+		return -ENOENT;
+	to.prog_id = 0;
+	to.prog_fd = 0;
+	to.flags = 0;
+	return bpf_tc_detach(&hook, &to);
+}
+
+static void first_err(int *ret, int err, char *buf, size_t len, const char *fmt, const char *what)
+{
+	if (!err)
+		return;
+	pr_debug("wslfwd: unload: %s: %s\n", what, strerror(-err));
+	if (*ret)
+		return;
+	*ret = err;
+	snprintf(buf, len, fmt, what, strerror(-err));
+}
+
+int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
+{
+	static const char *const links[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN, WF_PIN_LINK_TC_EG };
+	static const char *const progs[] = { WF_PIN_PROG_TC_IN, WF_PIN_PROG_TC_EG };
+	char path[PATH_MAX];
+	struct wf_info info = {};
+	bool have_info;
+	struct dirent *de;
+	int ret = 0, err, fd, i;
+	DIR *d;
+
+	errbuf[0] = 0;
+	have_info = !read_info(pin_dir, &info);
+	for (i = 0; i < 3; i++) {
+		pin_path(path, sizeof(path), pin_dir, links[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				first_err(&ret, -errno, errbuf, errlen, "cannot open link %s: %s", path);
+			continue;
+		}
+		/* Detach explicitly: another process may hold the link open too. */
+		err = bpf_link_detach(fd) ? -errno : 0;
+		close(fd);
+		if (err && err != -EINVAL && err != -ENOLINK)
+			first_err(&ret, err, errbuf, errlen, "cannot detach link %s: %s", path);
+		if (unlink(path))
+			first_err(&ret, -errno, errbuf, errlen, "cannot remove %s: %s", path);
+	}
+	for (i = 0; i < 2; i++) {
+		__u32 id = 0;
+
+		pin_path(path, sizeof(path), pin_dir, progs[i]);
+		if (prog_id_of(path, &id))
+			continue;
+		if (have_info && info.ifindex) {
+			err = detach_clsact(info.ifindex, i == 0, id);
+			if (err && err != -ENOENT && err != -ENODEV)
+				first_err(&ret, err, errbuf, errlen,
+					  "cannot detach the cls_bpf filter of %s: %s", path);
+		} else {
+			/* No wf_info: look for our filter on every device. */
+			struct if_nameindex *ifs = if_nameindex(), *p;
+
+			for (p = ifs; p && p->if_index; p++)
+				detach_clsact(p->if_index, i == 0, id);
+			if (ifs)
+				if_freenameindex(ifs);
+		}
+	}
+	if (have_info && info.ifindex && (info.flags & WF_INFO_F_QDISC_CREATED)) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = info.ifindex,
+			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+		err = bpf_tc_hook_destroy(&hook);
+		if (err && err != -ENOENT && err != -ENODEV && err != -EINVAL)
+			first_err(&ret, err, errbuf, errlen, "cannot remove the clsact qdisc %s: %s",
+				  "we created");
+	}
+	/* Everything else in the dir is ours: maps, programs. */
+	d = opendir(pin_dir);
+	if (!d) {
+		if (errno != ENOENT)
+			first_err(&ret, -errno, errbuf, errlen, "cannot open pin dir %s: %s", pin_dir);
+		return ret;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		pin_path(path, sizeof(path), pin_dir, de->d_name);
+		if (unlink(path))
+			first_err(&ret, -errno, errbuf, errlen, "cannot remove %s: %s", path);
+	}
+	closedir(d);
+	if (rmdir(pin_dir))
+		first_err(&ret, -errno, errbuf, errlen, "cannot remove pin dir %s: %s", pin_dir);
+	return ret;
+}

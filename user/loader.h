@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Open, load, attach, pin and detach the datapath (libbpf). */
+#ifndef WF_LOADER_H
+#define WF_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "wslfwd.h"
+
+struct wf_load_opts {
+	const char *pin_dir;
+	const char *ifname;
+	int ifindex;
+	enum wf_mode mode;	/* WF_MODE_NONE: auto */
+	__u32 ct_conns;		/* connections; wf_ct holds 2 entries each */
+	bool no_tcx;		/* force clsact + cls_bpf (WSLFWD_NO_TCX=1) */
+};
+
+/* What is pinned under pin_dir: 0 nothing (missing or empty dir), 1 some
+ * pins (*ifindex from wf_info when readable, else 0), -errno. */
+int wf_loader_state(const char *pin_dir, int *ifindex);
+
+/* Load and attach on o->ifindex, pin everything under o->pin_dir, fill
+ * wf_info. On failure nothing stays attached or pinned; err says what
+ * failed. *info receives what was written to wf_info. */
+int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen);
+
+/* Detach and unpin everything under pin_dir, also from a partial or
+ * inconsistent pin dir; remove the dir. Best effort: carries on past
+ * failures and returns the first one (err says what). */
+int wf_unload(const char *pin_dir, char *err, size_t errlen);
+
+const char *wf_mode_name(int mode);	/* "xdp (native)", "xdp (generic)", "tc" */
+const char *wf_mode_word(int mode);	/* "xdp", "xdp-generic", "tc" */
+
+#endif

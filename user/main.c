@@ -1,0 +1,1075 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * wslfwd: loader and control CLI. A table of commands (unique prefixes
+ * accepted, like bpftool), global options before or after the command,
+ * exit status 0 done, 1 runtime failure, 2 bad usage or input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include "addr.h"
+#include "config.h"
+#include "loader.h"
+#include "log.h"
+#include "maps.h"
+#include "parse.h"
+#include "print.h"
+
+#ifndef WSLFWD_VERSION
+#define WSLFWD_VERSION "0.0.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* open_maps(): no pins, distinct from every exit status. */
+#define NOT_LOADED 100
+
+struct env {
+	const char *pin_dir;
+	const char *config;
+	bool json;
+	bool pretty;
+	int verbose;
+};
+
+static struct env env;
+
+/* ---------------------------------------------------------------- options */
+
+enum {
+	OPT_PIN_DIR = 0x100,
+	OPT_CONFIG,
+	OPT_DEV,
+	OPT_MODE,
+	OPT_CT_SIZE,
+};
+
+static const struct option global_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+};
+#define N_GLOBAL (sizeof(global_opts) / sizeof(global_opts[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: wslfwd [OPTIONS] COMMAND [ARGS]\n"
+		"Per-packet port forwarding in the kernel for WSL2 (XDP and tc).\n\n"
+		"Commands (unique prefixes accepted):\n"
+		"  load    [--dev IFACE] [--mode auto|xdp|xdp-generic|tc] [--ct-size N]\n"
+		"  unload\n"
+		"  status\n"
+		"  add     PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT [allow CIDR[,CIDR...]]\n"
+		"          [snat auto|always|never]\n"
+		"  del     PROTO [LADDR:]LPORT[-LPORT2]\n"
+		"  list\n"
+		"  stats\n"
+		"  conns\n"
+		"  flush   conns | mappings\n\n"
+		"  PROTO := tcp | udp | both   LADDR := @vm | IPv4   TADDR := @vm | @host | IPv4\n\n"
+		"Options:\n"
+		"  -j, --json         JSON output (errors as {\"error\": ...})\n"
+		"  -p, --pretty       pretty-printed JSON\n"
+		"  -v, --verbose      debug output (twice: libbpf details)\n"
+		"      --pin-dir DIR  pinned state (default %s, env WSLFWD_PIN_DIR)\n"
+		"      --config FILE  mappings file (default %s, env WSLFWD_CONFIG)\n"
+		"  -h, --help         this help\n"
+		"  -V, --version      version\n\n"
+		"Exit status: 0 done, 1 runtime failure, 2 bad usage or input.\n"
+		"See wslfwd(8).\n",
+		WF_PIN_DIR_DEFAULT, WF_CONFIG_DEFAULT);
+}
+
+static void apply_log_level(void)
+{
+	wf_print_set_json(env.json, env.pretty);
+	wf_log_set_level(WF_LOG_INFO + env.verbose);
+}
+
+/*
+ * getopt over the global options plus a command's own; returns the index
+ * of the first positional argument, or -EXIT_USAGE. cb handles the
+ * command's options and returns 0 or an exit status.
+ */
+typedef int (*opt_cb)(int opt, const char *arg, void *ctx);
+
+static int parse_opts(int argc, char **argv, const struct option *extra, size_t n_extra,
+		      const char *first_positional_stops, opt_cb cb, void *ctx)
+{
+	struct option opts[N_GLOBAL + 8];
+	size_t i, n = 0;
+	int c, ret;
+
+	for (i = 0; i < N_GLOBAL; i++)
+		opts[n++] = global_opts[i];
+	for (i = 0; i < n_extra && n < sizeof(opts) / sizeof(opts[0]) - 1; i++)
+		opts[n++] = extra[i];
+	memset(&opts[n], 0, sizeof(opts[n]));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, first_positional_stops ? "+:jpvhV" : ":jpvhV", opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			env.json = true;
+			break;
+		case 'p':
+			env.pretty = true;
+			break;
+		case 'v':
+			env.verbose++;
+			break;
+		case OPT_PIN_DIR:
+			env.pin_dir = optarg;
+			break;
+		case OPT_CONFIG:
+			env.config = optarg;
+			break;
+		case 'h':
+			apply_log_level();
+			usage(stdout);
+			exit(EXIT_OK);
+		case 'V':
+			apply_log_level();
+			if (wf_print_json()) {
+				json_object *o = json_object_new_object();
+
+				json_object_object_add(o, "version",
+						       json_object_new_string(WSLFWD_VERSION));
+				wf_json_put(o);
+			} else {
+				printf("wslfwd %s\n", WSLFWD_VERSION);
+			}
+			exit(EXIT_OK);
+		case '?':
+		case ':':
+			apply_log_level();
+			if (optopt && optopt < 0x100)
+				wf_error("option -%c %s; see 'wslfwd --help'", optopt,
+					 c == ':' ? "needs an argument" : "is unknown");
+			else
+				wf_error("option '%s' %s; see 'wslfwd --help'", argv[optind - 1],
+					 c == ':' ? "needs an argument" : "is unknown");
+			return -EXIT_USAGE;
+		default:
+			ret = cb ? cb(c, optarg, ctx) : EXIT_USAGE;
+			if (ret)
+				return -ret;
+		}
+	}
+	apply_log_level();
+	return optind;
+}
+
+/*
+ * Unique-prefix match of word against names; exact match wins. Returns the
+ * index, or -1 after printing an error that names the candidates.
+ */
+static int match_word(const char *word, const char *const *names, int n, const char *what)
+{
+	char cand[256] = "";
+	int i, hit = -1, hits = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(word, names[i]))
+			return i;
+		if (*word && !strncmp(word, names[i], strlen(word))) {
+			hit = i;
+			hits++;
+			if (cand[0])
+				strncat(cand, ", ", sizeof(cand) - strlen(cand) - 1);
+			strncat(cand, names[i], sizeof(cand) - strlen(cand) - 1);
+		}
+	}
+	if (hits == 1)
+		return hit;
+	if (hits > 1) {
+		wf_error("%s '%s' is ambiguous: %s", what, word, cand);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (cand[0])
+			strncat(cand, ", ", sizeof(cand) - strlen(cand) - 1);
+		strncat(cand, names[i], sizeof(cand) - strlen(cand) - 1);
+	}
+	wf_error("unknown %s '%s' (expected %s)", what, word, cand);
+	return -1;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+/* Open the pinned maps. 0 loaded, NOT_LOADED (quiet), else an exit
+ * status after printing why. */
+static int open_maps(struct wf_maps *m)
+{
+	int err = wf_maps_open(m, env.pin_dir);
+
+	if (!err)
+		return 0;
+	if (err == -ENOENT)
+		return NOT_LOADED;
+	if (err == -EACCES || err == -EPERM)
+		wf_error("cannot open the pins in %s: %s; run as root", env.pin_dir,
+			 strerror(-err));
+	else if (err == -EBADF)
+		wf_error("the pin dir %s is incomplete; run 'wslfwd unload', then 'wslfwd load'",
+			 env.pin_dir);
+	else
+		wf_error("cannot open the pins in %s: %s", env.pin_dir, strerror(-err));
+	return EXIT_FAIL;
+}
+
+static int need_loaded(struct wf_maps *m)
+{
+	int ret = open_maps(m);
+
+	if (ret == NOT_LOADED) {
+		wf_error("wslfwd is not loaded (no pins in %s); run 'wslfwd load' first",
+			 env.pin_dir);
+		return EXIT_FAIL;
+	}
+	return ret;
+}
+
+static bool listen_eq(const struct wf_mapping *a, const struct wf_mapping *b)
+{
+	if (a->laddr_kind != b->laddr_kind || a->lport != b->lport || a->lport_end != b->lport_end)
+		return false;
+	if (a->laddr_kind != WF_ADDR_LITERAL)
+		return true;
+	return a->family == b->family && !memcmp(a->laddr, b->laddr, sizeof(a->laddr));
+}
+
+static const char *ifname_of(int ifindex, char *buf)
+{
+	return ifindex && if_indextoname(ifindex, buf) ? buf : NULL;
+}
+
+/* Prime the neighbour a one-arm target will need (literal IPv4 or @host). */
+static void prime_target(const struct wf_info *info, const struct wf_mapping *m)
+{
+	__be32 dst = 0;
+
+	if (m->family != WF_AF_INET)
+		return;
+	if (m->taddr_kind == WF_ADDR_LITERAL)
+		dst = m->taddr[0];
+	else if (m->taddr_kind == WF_ADDR_HOST)
+		dst = info->host4;
+	if (dst)
+		wf_neigh_prime4(info->ifindex, dst);
+}
+
+/* A literal LADDR must be ours, else nothing ever arrives for it. */
+static int check_laddr(const struct wf_info *info, const struct wf_mapping *m)
+{
+	char a[64], dev[IF_NAMESIZE];
+	int ret;
+
+	if (m->laddr_kind != WF_ADDR_LITERAL || m->family != WF_AF_INET)
+		return 0;
+	ret = wf_addr_is_local4(info->ifindex, m->laddr[0]);
+	wf_format_addr(m->family, m->laddr, a, sizeof(a));
+	if (ret < 0) {
+		wf_error("cannot read the addresses of ifindex %u: %s", info->ifindex,
+			 strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (!ret) {
+		wf_error("%s is not an address of %s; use @vm or one of its addresses ('ip -4 addr show %s')",
+			 a, ifname_of(info->ifindex, dev) ?: "the device", dev);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------- load */
+
+struct load_args {
+	const char *dev;
+	enum wf_mode mode;
+	unsigned long ct_size;
+};
+
+static int load_opt(int opt, const char *arg, void *ctx)
+{
+	static const char *const modes[] = { "auto", "xdp", "xdp-generic", "tc" };
+	struct load_args *a = ctx;
+	char *end;
+	int i;
+
+	switch (opt) {
+	case OPT_DEV:
+		a->dev = arg;
+		return 0;
+	case OPT_MODE:
+		i = match_word(arg, modes, 4, "mode");
+		if (i < 0)
+			return EXIT_USAGE;
+		a->mode = i == 0 ? WF_MODE_NONE : i == 1 ? WF_MODE_XDP :
+			  i == 2 ? WF_MODE_XDP_GENERIC : WF_MODE_TC;
+		return 0;
+	case OPT_CT_SIZE:
+		errno = 0;
+		a->ct_size = strtoul(arg, &end, 10);
+		if (errno || *end || !*arg || a->ct_size < 1 || a->ct_size > (1UL << 26)) {
+			wf_error("--ct-size %s out of range 1-%lu (connections)", arg, 1UL << 26);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+static int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, OPT_DEV },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "ct-size", required_argument, NULL, OPT_CT_SIZE },
+	};
+	struct load_args a = { .dev = "eth0", .mode = WF_MODE_NONE,
+			       .ct_size = WF_CT_CONNS_DEFAULT };
+	struct wf_load_opts lo = {};
+	struct wf_mapping *cfg = NULL;
+	struct wf_maps m = { .info = -1 };
+	size_t n = 0, dups = 0, i;
+	struct wf_info info;
+	char err[1024], vm[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
+	const char *nt = getenv("WSLFWD_NO_TCX");
+	int ret, idx;
+
+	idx = parse_opts(argc, argv, opts, 3, NULL, load_opt, &a);
+	if (idx < 0)
+		return -idx;
+	if (idx < argc) {
+		wf_error("load takes no argument '%s'; see 'wslfwd --help'", argv[idx]);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		wf_error("load needs root (CAP_BPF, CAP_NET_ADMIN); run 'sudo wslfwd load'");
+		return EXIT_FAIL;
+	}
+	lo.ifindex = if_nametoindex(a.dev);
+	if (!lo.ifindex) {
+		wf_error("no such device %s: %s; check the name with 'ip link' and use --dev",
+			 a.dev, strerror(errno));
+		return EXIT_FAIL;
+	}
+	/* Read the config before touching the kernel: a bad line refuses the
+	 * load and changes nothing. */
+	ret = wf_config_read(env.config, &cfg, &n, &dups, err, sizeof(err));
+	if (ret) {
+		wf_error("%s", err);
+		return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++) {
+		ret = wf_mapping_validate(&cfg[i], err, sizeof(err));
+		if (ret) {
+			wf_error("%s: %s", env.config, err);
+			free(cfg);
+			return EXIT_USAGE;
+		}
+	}
+	lo.pin_dir = env.pin_dir;
+	lo.ifname = a.dev;
+	lo.mode = a.mode;
+	lo.ct_conns = a.ct_size;
+	lo.no_tcx = nt && *nt && strcmp(nt, "0");
+	ret = wf_load(&lo, &info, err, sizeof(err));
+	if (ret) {
+		wf_error("%s", err);
+		free(cfg);
+		return EXIT_FAIL;
+	}
+	ret = wf_maps_open(&m, env.pin_dir);
+	if (ret) {
+		snprintf(err, sizeof(err), "cannot open the maps just pinned in %s: %s",
+			 env.pin_dir, strerror(-ret));
+		goto rollback;
+	}
+	for (i = 0; i < n; i++) {
+		char line[256];
+		__u32 id;
+
+		wf_format_mapping(&cfg[i], line, sizeof(line));
+		if (cfg[i].laddr_kind == WF_ADDR_LITERAL && check_laddr(&info, &cfg[i]))
+			pr_warn("wslfwd: %s: '%s' listens on an address %s does not have (yet)\n",
+				env.config, line, a.dev);
+		ret = wf_maps_mapping_add(&m, &cfg[i], &id);
+		if (ret) {
+			snprintf(err, sizeof(err), "cannot install '%s' from %s: %s%s", line,
+				 env.config, strerror(-ret),
+				 ret == -E2BIG || ret == -ENOSPC ?
+				 " (the maps are full: fewer or smaller port ranges)" : "");
+			goto rollback;
+		}
+		prime_target(&info, &cfg[i]);
+	}
+	wf_maps_close(&m);
+	free(cfg);
+	if (wf_print_json()) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "device", json_object_new_string(a.dev));
+		json_object_object_add(o, "ingress", json_object_new_string(wf_mode_word(info.mode)));
+		json_object_object_add(o, "egress", json_object_new_string(
+					       info.flags & WF_INFO_F_TCX ? "tcx" : "clsact"));
+		json_object_object_add(o, "vm", wf_json_ip4(info.vm4));
+		json_object_object_add(o, "host", wf_json_ip4(info.host4));
+		json_object_object_add(o, "mappings", json_object_new_int64(n));
+		json_object_object_add(o, "config", json_object_new_string(env.config));
+		json_object_object_add(o, "pin_dir", json_object_new_string(env.pin_dir));
+		wf_json_put(o);
+	} else {
+		printf("loaded on %s: %s%s, tc egress (%s); @vm %s, @host %s; %zu mapping%s from %s\n",
+		       a.dev, wf_mode_name(info.mode),
+		       info.mode == WF_MODE_TC ? (info.flags & WF_INFO_F_TCX ? " ingress (tcx)" :
+						  " ingress (clsact)") : "",
+		       info.flags & WF_INFO_F_TCX ? "tcx" : "clsact",
+		       wf_ip4_str(info.vm4, vm, sizeof(vm)), wf_ip4_str(info.host4, host, sizeof(host)),
+		       n, n == 1 ? "" : "s", env.config);
+	}
+	return EXIT_OK;
+
+rollback:
+	wf_maps_close(&m);
+	free(cfg);
+	{
+		char uerr[512];
+
+		if (wf_unload(env.pin_dir, uerr, sizeof(uerr)))
+			pr_warn("wslfwd: rollback: %s\n", uerr);
+	}
+	wf_error("%s; nothing was loaded", err);
+	return EXIT_FAIL;
+}
+
+/* -------------------------------------------------------------- unload */
+
+static int cmd_unload(int argc, char **argv)
+{
+	char err[512], dev[IF_NAMESIZE];
+	const char *name;
+	int idx, ret, ifindex;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	if (idx < argc) {
+		wf_error("unload takes no argument '%s'", argv[idx]);
+		return EXIT_USAGE;
+	}
+	ret = wf_loader_state(env.pin_dir, &ifindex);
+	if (ret < 0) {
+		wf_error("cannot read the pin dir %s: %s%s", env.pin_dir, strerror(-ret),
+			 ret == -EACCES ? "; run as root" : "");
+		return EXIT_FAIL;
+	}
+	if (!ret) {
+		wf_error("wslfwd is not loaded (no pins in %s)", env.pin_dir);
+		return EXIT_FAIL;
+	}
+	name = ifname_of(ifindex, dev);
+	ret = wf_unload(env.pin_dir, err, sizeof(err));
+	if (ret) {
+		wf_error("%s", err);
+		return EXIT_FAIL;
+	}
+	{
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "unloaded", json_object_new_boolean(1));
+		json_object_object_add(o, "device", name ? json_object_new_string(name) : NULL);
+		wf_print_result(o, "unloaded from %s; removed %s", name ? name : "(device gone)",
+				env.pin_dir);
+	}
+	return EXIT_OK;
+}
+
+/* -------------------------------------------------------------- status */
+
+static int cmd_status(int argc, char **argv)
+{
+	struct wf_status_view v = { .pin_dir = env.pin_dir, .config = env.config,
+				    .netmode = "unknown" };
+	struct wf_ct_entry *ct = NULL;
+	struct wf_maps m;
+	char dev[IF_NAMESIZE], err[512];
+	size_t n = 0;
+	int idx, ret;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	ret = open_maps(&m);
+	if (ret && ret != NOT_LOADED)
+		return ret;
+	if (ret == NOT_LOADED) {
+		struct wf_mapping *cfg = NULL;
+
+		if (!wf_config_read(env.config, &cfg, &n, NULL, err, sizeof(err)))
+			v.mappings = n;
+		free(cfg);
+		wf_print_status(&v);
+		return EXIT_OK;
+	}
+	v.loaded = true;
+	ret = wf_maps_info_get(&m, &v.info);
+	if (ret) {
+		wf_error("cannot read wf_info in %s: %s", env.pin_dir, strerror(-ret));
+		wf_maps_close(&m);
+		return EXIT_FAIL;
+	}
+	v.dev = ifname_of(v.info.ifindex, dev);
+	v.mappings = wf_maps_mapping_count(&m);
+	if (!wf_maps_ct_dump(&m, &ct, &n)) {
+		size_t i;
+
+		/* Connections, not entries: count ORIG entries. */
+		for (i = 0; i < n; i++)
+			v.conns += ct[i].val.dir == WF_DIR_ORIG;
+		free(ct);
+	}
+	wf_maps_close(&m);
+	wf_print_status(&v);
+	return v.dev ? EXIT_OK : EXIT_FAIL;
+}
+
+/* ----------------------------------------------------------- add / del */
+
+static int cmd_add(int argc, char **argv)
+{
+	const struct wf_mapping *all;
+	struct wf_mapping mp, *cfg = NULL;
+	struct wf_maps m;
+	struct wf_info info;
+	char err[512], line[512], other[512];
+	size_t n = 0, i;
+	int idx, ret;
+	__u32 id;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	if (idx >= argc) {
+		wf_error("add needs PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT, e.g. 'wslfwd add tcp 8080 @vm:18080'");
+		return EXIT_USAGE;
+	}
+	if (wf_parse_mapping(argc - idx, argv + idx, &mp, err, sizeof(err)) ||
+	    wf_mapping_validate(&mp, err, sizeof(err))) {
+		wf_error("%s", err);
+		return EXIT_USAGE;
+	}
+	wf_format_mapping(&mp, line, sizeof(line));
+	ret = open_maps(&m);
+	if (ret && ret != NOT_LOADED)
+		return ret;
+	if (ret == NOT_LOADED) {
+		/* Not loaded: the config alone. */
+		ret = wf_config_read(env.config, &cfg, &n, NULL, err, sizeof(err));
+		if (ret) {
+			wf_error("%s", err);
+			return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		}
+		for (i = 0; i < n; i++) {
+			if (wf_mapping_conflicts(&cfg[i], &mp)) {
+				wf_format_mapping(&cfg[i], other, sizeof(other));
+				wf_error("'%s' conflicts with '%s' in %s; delete that one first",
+					 line, other, env.config);
+				free(cfg);
+				return EXIT_USAGE;
+			}
+		}
+		free(cfg);
+		ret = wf_config_add(env.config, &mp, err, sizeof(err));
+		if (ret) {
+			wf_error("%s", err);
+			return ret == -EEXIST || ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		}
+		{
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "added", json_object_new_string(line));
+			json_object_object_add(o, "loaded", json_object_new_boolean(0));
+			wf_print_result(o, "added %s to %s (not loaded: applies at 'wslfwd load')",
+					line, env.config);
+		}
+		return EXIT_OK;
+	}
+
+	ret = wf_maps_info_get(&m, &info);
+	if (!ret)
+		ret = wf_maps_mappings(&m, &all);
+	if (ret) {
+		wf_error("cannot read the maps in %s: %s", env.pin_dir, strerror(-ret));
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+		if (all[id].in_use && wf_mapping_conflicts(&all[id], &mp)) {
+			wf_format_mapping(&all[id], other, sizeof(other));
+			wf_error("'%s' conflicts with mapping %u '%s'; delete that one first", line, id,
+				 other);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	ret = check_laddr(&info, &mp);
+	if (ret)
+		goto out;
+	if (mp.family == WF_AF_INET6)
+		pr_warn("wslfwd: IPv6 mappings are stored but not forwarded yet\n");
+	ret = wf_maps_mapping_add(&m, &mp, &id);
+	if (ret) {
+		wf_error("cannot add '%s' to the maps: %s%s", line, strerror(-ret),
+			 ret == -ENOSPC || ret == -E2BIG ?
+			 " (wf_fwd is full: at most 131072 protocol-port entries in all)" : "");
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	ret = wf_config_add(env.config, &mp, err, sizeof(err));
+	if (ret) {
+		wf_maps_mapping_del(&m, id, mp.protos);
+		wf_error("%s; the mapping was not added", err);
+		ret = ret == -EEXIST || ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		goto out;
+	}
+	prime_target(&info, &mp);
+	{
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "added", json_object_new_string(line));
+		json_object_object_add(o, "id", json_object_new_int(id));
+		wf_print_result(o, "added %s (id %u)", line, id);
+	}
+	ret = EXIT_OK;
+out:
+	wf_maps_close(&m);
+	return ret;
+}
+
+static int cmd_del(int argc, char **argv)
+{
+	const struct wf_mapping *all;
+	struct wf_mapping key, undo[3];
+	__u32 ids[3];
+	struct wf_maps m;
+	char err[512], l[256];
+	int idx, ret, nhit = 0, covered = 0, i;
+	size_t cleared = 0, c;
+	__u32 id;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	if (idx >= argc) {
+		wf_error("del needs PROTO [LADDR:]LPORT[-LPORT2], e.g. 'wslfwd del tcp 8080'");
+		return EXIT_USAGE;
+	}
+	memset(&key, 0, sizeof(key));
+	if (wf_parse_mapping_key(argc - idx, argv + idx, &key, err, sizeof(err))) {
+		wf_error("%s", err);
+		return EXIT_USAGE;
+	}
+	wf_format_listen(&key, l, sizeof(l));
+	ret = open_maps(&m);
+	if (ret && ret != NOT_LOADED)
+		return ret;
+	if (ret == NOT_LOADED) {
+		struct wf_mapping *cfg = NULL;
+		size_t n = 0, k;
+
+		ret = wf_config_read(env.config, &cfg, &n, NULL, err, sizeof(err));
+		if (ret) {
+			wf_error("%s", err);
+			return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		}
+		for (k = 0; k < n; k++)
+			if (listen_eq(&cfg[k], &key))
+				covered |= cfg[k].protos & key.protos;
+		free(cfg);
+		if (covered != key.protos) {
+			wf_error("no mapping %s %s in %s; see 'wslfwd list'",
+				 wf_proto_name(key.protos & ~covered), l, env.config);
+			return EXIT_USAGE;
+		}
+		ret = wf_config_del(env.config, &key, err, sizeof(err));
+		if (ret < 0) {
+			wf_error("%s", err);
+			return EXIT_FAIL;
+		}
+		{
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "deleted", json_object_new_string(l));
+			json_object_object_add(o, "proto", json_object_new_string(wf_proto_name(key.protos)));
+			wf_print_result(o, "deleted %s %s from %s", wf_proto_name(key.protos), l,
+					env.config);
+		}
+		return EXIT_OK;
+	}
+
+	ret = wf_maps_mappings(&m, &all);
+	if (ret) {
+		wf_error("cannot read wf_mappings in %s: %s", env.pin_dir, strerror(-ret));
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	/* At most one mapping per protocol can own a listen side. */
+	for (id = 1; id < WF_MAX_MAPPINGS && nhit < 3; id++) {
+		if (all[id].in_use && listen_eq(&all[id], &key) && (all[id].protos & key.protos)) {
+			covered |= all[id].protos & key.protos;
+			undo[nhit] = all[id];
+			ids[nhit++] = id;
+		}
+	}
+	if (covered != key.protos) {
+		struct wf_mapping want = key;
+
+		want.protos = key.protos & ~covered;
+		ret = EXIT_USAGE;
+		/* A port inside a range: name the range to delete instead. */
+		for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+			char other[256], ol[256];
+
+			if (!all[id].in_use || !wf_mapping_conflicts(&all[id], &want))
+				continue;
+			wf_format_mapping(&all[id], other, sizeof(other));
+			wf_format_listen(&all[id], ol, sizeof(ol));
+			wf_error("no mapping %s %s: it is part of mapping %u '%s'; delete that with 'wslfwd del %s %s'",
+				 wf_proto_name(want.protos), l, id, other,
+				 wf_proto_name(all[id].protos & want.protos), ol);
+			goto out;
+		}
+		wf_error("no mapping %s %s; see 'wslfwd list'", wf_proto_name(want.protos), l);
+		goto out;
+	}
+	for (i = 0; i < nhit; i++) {
+		ret = wf_maps_mapping_del(&m, ids[i], key.protos);
+		if (ret) {
+			wf_error("cannot remove mapping %u from the maps: %s", ids[i], strerror(-ret));
+			ret = EXIT_FAIL;
+			goto restore;
+		}
+	}
+	ret = wf_config_del(env.config, &key, err, sizeof(err));
+	if (ret < 0) {
+		wf_error("%s; the mapping was not deleted", err);
+		ret = EXIT_FAIL;
+		goto restore;
+	}
+	/* Forwarding is gone; now stop the flows already running. */
+	for (i = 0; i < nhit; i++) {
+		if (!wf_maps_ct_delete(&m, ids[i], undo[i].protos == (key.protos & undo[i].protos) ?
+				       0 : key.protos, &c))
+			cleared += c;
+	}
+	{
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "deleted", json_object_new_string(l));
+		json_object_object_add(o, "proto", json_object_new_string(wf_proto_name(key.protos)));
+		json_object_object_add(o, "id", json_object_new_int(ids[0]));
+		json_object_object_add(o, "conns_removed", json_object_new_int64(cleared / 2));
+		wf_print_result(o, "deleted %s %s (id %u)", wf_proto_name(key.protos), l, ids[0]);
+	}
+	ret = EXIT_OK;
+	goto out;
+
+restore:
+	/* Put back what was taken: remove what is left, install the original. */
+	for (i = 0; i < nhit; i++) {
+		__u32 nid;
+
+		wf_maps_mapping_del(&m, ids[i], WF_P_TCP | WF_P_UDP);
+		if (wf_maps_mapping_add(&m, &undo[i], &nid))
+			pr_warn("wslfwd: could not restore mapping %u\n", ids[i]);
+	}
+out:
+	wf_maps_close(&m);
+	return ret;
+}
+
+/* ---------------------------------------------------------- list/stats */
+
+static int cmd_list(int argc, char **argv)
+{
+	struct wf_mapping_row *rows = NULL;
+	struct wf_resolve r = {};
+	const struct wf_mapping *all;
+	struct wf_mapping *cfg = NULL;
+	struct wf_info info;
+	struct wf_maps m;
+	char err[512];
+	size_t n = 0, i;
+	int idx, ret;
+	__u32 id;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	ret = open_maps(&m);
+	if (ret && ret != NOT_LOADED)
+		return ret;
+	if (ret == NOT_LOADED) {
+		ret = wf_config_read(env.config, &cfg, &n, NULL, err, sizeof(err));
+		if (ret) {
+			wf_error("%s", err);
+			return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		}
+		rows = calloc(n ? n : 1, sizeof(*rows));
+		if (!rows) {
+			free(cfg);
+			wf_error("out of memory");
+			return EXIT_FAIL;
+		}
+		for (i = 0; i < n; i++)
+			rows[i].m = cfg[i];
+		wf_print_list(rows, n, NULL, env.config);
+		free(cfg);
+		free(rows);
+		return EXIT_OK;
+	}
+	ret = wf_maps_info_get(&m, &info);
+	if (!ret)
+		ret = wf_maps_mappings(&m, &all);
+	if (ret) {
+		wf_error("cannot read the maps in %s: %s", env.pin_dir, strerror(-ret));
+		wf_maps_close(&m);
+		return EXIT_FAIL;
+	}
+	r.known = true;
+	r.vm4 = info.vm4;
+	r.host4 = info.host4;
+	rows = calloc(WF_MAX_MAPPINGS, sizeof(*rows));
+	if (!rows) {
+		wf_maps_close(&m);
+		wf_error("out of memory");
+		return EXIT_FAIL;
+	}
+	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+		if (!all[id].in_use)
+			continue;
+		rows[n].id = id;
+		rows[n++].m = all[id];
+	}
+	wf_print_list(rows, n, &r, NULL);
+	free(rows);
+	wf_maps_close(&m);
+	return EXIT_OK;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	struct wf_mapping_row *rows;
+	const struct wf_mapping *all;
+	__u64 stats[WF_STAT_MAX];
+	struct wf_maps m;
+	size_t n = 0;
+	int idx, ret;
+	__u32 id;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	ret = need_loaded(&m);
+	if (ret)
+		return ret;
+	ret = wf_maps_mappings(&m, &all);
+	if (!ret)
+		ret = wf_maps_stats(&m, stats);
+	rows = calloc(WF_MAX_MAPPINGS, sizeof(*rows));
+	if (ret || !rows) {
+		wf_error("cannot read the maps in %s: %s", env.pin_dir,
+			 strerror(ret ? -ret : ENOMEM));
+		free(rows);
+		wf_maps_close(&m);
+		return EXIT_FAIL;
+	}
+	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+		if (!all[id].in_use)
+			continue;
+		rows[n].id = id;
+		rows[n].m = all[id];
+		wf_maps_counters(&m, id, &rows[n].c);
+		n++;
+	}
+	wf_print_stats(rows, n, stats);
+	free(rows);
+	wf_maps_close(&m);
+	return EXIT_OK;
+}
+
+static int cmd_conns(int argc, char **argv)
+{
+	struct wf_ct_entry *ct = NULL;
+	struct wf_maps m;
+	size_t n = 0;
+	int idx, ret;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	ret = need_loaded(&m);
+	if (ret)
+		return ret;
+	ret = wf_maps_ct_dump(&m, &ct, &n);
+	wf_maps_close(&m);
+	if (ret) {
+		wf_error("cannot read wf_ct in %s: %s", env.pin_dir, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	wf_print_conns(ct, n, now_ns());
+	free(ct);
+	return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- flush */
+
+static int cmd_flush(int argc, char **argv)
+{
+	static const char *const what[] = { "conns", "mappings" };
+	const struct wf_mapping *all;
+	struct wf_maps m;
+	char err[512];
+	size_t c = 0, nmap = 0;
+	int idx, ret, w;
+	__u32 id;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	if (idx + 1 != argc) {
+		wf_error("flush needs one of: conns, mappings");
+		return EXIT_USAGE;
+	}
+	w = match_word(argv[idx], what, 2, "flush object");
+	if (w < 0)
+		return EXIT_USAGE;
+	ret = w == 0 ? need_loaded(&m) : open_maps(&m);
+	if (ret && ret != NOT_LOADED)
+		return ret;
+	if (w == 0) {
+		ret = wf_maps_ct_delete(&m, WF_CT_ANY, 0, &c);
+		wf_maps_close(&m);
+		if (ret) {
+			wf_error("cannot flush wf_ct: %s", strerror(-ret));
+			return EXIT_FAIL;
+		}
+		{
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "flushed", json_object_new_string("conns"));
+			json_object_object_add(o, "entries", json_object_new_int64(c));
+			wf_print_result(o, "flushed %zu conntrack entr%s", c, c == 1 ? "y" : "ies");
+		}
+		return EXIT_OK;
+	}
+	if (ret == 0) {
+		ret = wf_maps_mappings(&m, &all);
+		if (ret) {
+			wf_error("cannot read wf_mappings: %s", strerror(-ret));
+			wf_maps_close(&m);
+			return EXIT_FAIL;
+		}
+		for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+			if (!all[id].in_use)
+				continue;
+			ret = wf_maps_mapping_del(&m, id, WF_P_TCP | WF_P_UDP);
+			if (ret) {
+				wf_error("cannot remove mapping %u: %s", id, strerror(-ret));
+				wf_maps_close(&m);
+				return EXIT_FAIL;
+			}
+			nmap++;
+		}
+		wf_maps_ct_delete(&m, WF_CT_ANY, 0, &c);
+		wf_maps_close(&m);
+	}
+	ret = wf_config_clear(env.config, err, sizeof(err));
+	if (ret < 0) {
+		wf_error("%s", err);
+		return EXIT_FAIL;
+	}
+	if (!nmap && ret > 0)
+		nmap = ret;
+	{
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "flushed", json_object_new_string("mappings"));
+		json_object_object_add(o, "mappings", json_object_new_int64(nmap));
+		wf_print_result(o, "flushed %zu mapping%s (maps and %s)", nmap, nmap == 1 ? "" : "s",
+				env.config);
+	}
+	return EXIT_OK;
+}
+
+/* ----------------------------------------------------------------- main */
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct cmd cmds[] = {
+	{ "load", cmd_load },	{ "unload", cmd_unload }, { "status", cmd_status },
+	{ "add", cmd_add },	{ "del", cmd_del },	  { "list", cmd_list },
+	{ "stats", cmd_stats }, { "conns", cmd_conns },	  { "flush", cmd_flush },
+};
+#define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+int main(int argc, char **argv)
+{
+	const char *names[N_CMDS];
+	size_t i;
+	int idx, c;
+
+	env.pin_dir = getenv("WSLFWD_PIN_DIR");
+	if (!env.pin_dir || !*env.pin_dir)
+		env.pin_dir = WF_PIN_DIR_DEFAULT;
+	env.config = getenv("WSLFWD_CONFIG");
+	if (!env.config || !*env.config)
+		env.config = WF_CONFIG_DEFAULT;
+	wf_log_init_libbpf();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	/* Global options up to the command word. */
+	idx = parse_opts(argc, argv, NULL, 0, "+", NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	if (idx >= argc) {
+		if (wf_print_json()) {
+			wf_error("no command given; see 'wslfwd --help'");
+		} else {
+			usage(stderr);
+		}
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < N_CMDS; i++)
+		names[i] = cmds[i].name;
+	c = match_word(argv[idx], names, N_CMDS, "command");
+	if (c < 0)
+		return EXIT_USAGE;
+	/* The command sees argv from its own name on; getopt skips argv[0]. */
+	return cmds[c].fn(argc - idx, argv + idx);
+}

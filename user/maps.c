@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "log.h"
+#include "maps.h"
+
+static int open_pin(const char *dir, const char *name, int *fd)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	*fd = bpf_obj_get(path);
+	if (*fd < 0) {
+		*fd = -1;
+		pr_debug("open %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int wf_maps_open(struct wf_maps *m, const char *pin_dir)
+{
+	struct {
+		const char *name;
+		int *fd;
+	} tab[] = {
+		{ "wf_info", &m->info },	/* first: its absence means "not loaded" */
+		{ "wf_mappings", &m->mappings },
+		{ "wf_fwd", &m->fwd },
+		{ "wf_ports", &m->ports },
+		{ "wf_allow", &m->allow },
+		{ "wf_ct", &m->ct },
+		{ "wf_counters", &m->counters },
+		{ "wf_stats", &m->stats },
+	};
+	size_t i;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		*tab[i].fd = -1;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		err = open_pin(pin_dir, tab[i].name, tab[i].fd);
+		if (err) {
+			/* Some maps but not all: a broken pin dir, unload cleans it. */
+			if (err == -ENOENT && i)
+				err = -EBADF;
+			goto err;
+		}
+	}
+	m->ncpus = libbpf_num_possible_cpus();
+	if (m->ncpus < 0) {
+		err = m->ncpus;
+		goto err;
+	}
+	return 0;
+err:
+	wf_maps_close(m);
+	return err;
+}
+
+void wf_maps_close(struct wf_maps *m)
+{
+	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->ports,
+		       &m->allow, &m->ct, &m->counters, &m->stats };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	free(m->cache);
+	m->cache = NULL;
+}
+
+int wf_maps_info_get(struct wf_maps *m, struct wf_info *info)
+{
+	__u32 k = 0;
+
+	return bpf_map_lookup_elem(m->info, &k, info) ? -errno : 0;
+}
+
+int wf_maps_info_set(struct wf_maps *m, const struct wf_info *info)
+{
+	__u32 k = 0;
+
+	return bpf_map_update_elem(m->info, &k, info, BPF_ANY) ? -errno : 0;
+}
+
+int wf_maps_mappings(struct wf_maps *m, const struct wf_mapping **all)
+{
+	__u32 id;
+
+	if (!m->cache) {
+		m->cache = calloc(WF_MAX_MAPPINGS, sizeof(*m->cache));
+		if (!m->cache)
+			return -ENOMEM;
+		for (id = 0; id < WF_MAX_MAPPINGS; id++) {
+			if (bpf_map_lookup_elem(m->mappings, &id, &m->cache[id])) {
+				int err = -errno;
+
+				free(m->cache);
+				m->cache = NULL;
+				return err;
+			}
+		}
+	}
+	*all = m->cache;
+	return 0;
+}
+
+size_t wf_maps_mapping_count(struct wf_maps *m)
+{
+	const struct wf_mapping *all;
+	size_t n = 0;
+	__u32 id;
+
+	if (wf_maps_mappings(m, &all))
+		return 0;
+	for (id = 1; id < WF_MAX_MAPPINGS; id++)
+		n += all[id].in_use != 0;
+	return n;
+}
+
+static int set_percpu_zero(struct wf_maps *m, int fd, __u32 key, size_t vsize)
+{
+	void *buf = calloc(m->ncpus, (vsize + 7) & ~7UL);
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, &key, buf, BPF_ANY))
+		err = -errno;
+	free(buf);
+	return err;
+}
+
+static void fwd_key(const struct wf_mapping *mp, int proto, __u16 port, struct wf_fwd_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = mp->family;
+	k->proto = proto;
+	k->port = htons(port);
+	if (mp->laddr_kind == WF_ADDR_LITERAL)
+		memcpy(k->addr, mp->laddr, sizeof(k->addr));
+}
+
+static void allow_key(const struct wf_mapping *mp, __u32 id, int i, struct wf_allow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->prefixlen = 64 + mp->allow[i].plen;
+	k->id = id;
+	k->family = mp->allow[i].family;
+	memcpy(k->addr, mp->allow[i].addr, sizeof(k->addr));
+}
+
+static const int proto_bits[2] = { WF_P_TCP, WF_P_UDP };
+static const int proto_nums[2] = { WF_IPPROTO_TCP, WF_IPPROTO_UDP };
+
+/* Delete the wf_fwd entries of protos, ports lport..last (inclusive). */
+static void fwd_delete(struct wf_maps *m, const struct wf_mapping *mp, int protos, __u32 last)
+{
+	struct wf_fwd_key k;
+	__u32 p;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!(protos & proto_bits[i]))
+			continue;
+		for (p = mp->lport; p <= last; p++) {
+			fwd_key(mp, proto_nums[i], p, &k);
+			bpf_map_delete_elem(m->fwd, &k);
+		}
+	}
+}
+
+static int fwd_insert(struct wf_maps *m, const struct wf_mapping *mp, __u32 id, int protos)
+{
+	struct wf_fwd_key k;
+	struct wf_fwd_val v;
+	__u32 p;
+	int i, err;
+
+	for (i = 0; i < 2; i++) {
+		if (!(protos & proto_bits[i]))
+			continue;
+		for (p = mp->lport; p <= mp->lport_end; p++) {
+			fwd_key(mp, proto_nums[i], p, &k);
+			memset(&v, 0, sizeof(v));
+			v.id = id;
+			v.taddr_kind = mp->taddr_kind;
+			v.snat = mp->snat;
+			v.flags = mp->n_allow ? WF_FWD_F_ALLOW : 0;
+			v.tport = htons(mp->tport + (p - mp->lport));
+			memcpy(v.taddr, mp->taddr, sizeof(v.taddr));
+			if (bpf_map_update_elem(m->fwd, &k, &v, BPF_NOEXIST)) {
+				err = -errno;
+				pr_debug("wf_fwd insert %s port %u: %s\n",
+					 i ? "udp" : "tcp", p, strerror(errno));
+				/* Undo this protocol's ports so far and the earlier protocol. */
+				if (p > mp->lport)
+					fwd_delete(m, mp, proto_bits[i], p - 1);
+				if (i == 1)
+					fwd_delete(m, mp, protos & WF_P_TCP, mp->lport_end);
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+static void allow_delete(struct wf_maps *m, const struct wf_mapping *mp, __u32 id, int n)
+{
+	struct wf_allow_key k;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		allow_key(mp, id, i, &k);
+		bpf_map_delete_elem(m->allow, &k);
+	}
+}
+
+static int allow_insert(struct wf_maps *m, const struct wf_mapping *mp, __u32 id)
+{
+	struct wf_allow_key k;
+	__u8 one = 1;
+	int i, err;
+
+	for (i = 0; i < mp->n_allow && i < WF_MAX_ALLOW; i++) {
+		allow_key(mp, id, i, &k);
+		if (bpf_map_update_elem(m->allow, &k, &one, BPF_ANY)) {
+			err = -errno;
+			allow_delete(m, mp, id, i);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Rewrite wf_ports[lo..hi] from every live mapping. */
+static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
+{
+	const struct wf_mapping *all;
+	__u8 *bits;
+	__u32 id, p, a, b, tlo, thi;
+	int err;
+
+	if (hi > 65535)
+		hi = 65535;
+	if (lo > hi)
+		return 0;
+	err = wf_maps_mappings(m, &all);
+	if (err)
+		return err;
+	bits = calloc(65536, 1);
+	if (!bits)
+		return -ENOMEM;
+	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+		const struct wf_mapping *mp = &all[id];
+
+		if (!mp->in_use)
+			continue;
+		a = mp->lport > lo ? mp->lport : lo;
+		b = mp->lport_end < hi ? mp->lport_end : hi;
+		for (p = a; p <= b; p++)
+			bits[p] |= (mp->protos & WF_P_TCP ? WF_PORT_TCP_L : 0) |
+				   (mp->protos & WF_P_UDP ? WF_PORT_UDP_L : 0);
+		tlo = mp->tport;
+		thi = mp->tport + (mp->lport_end - mp->lport);
+		a = tlo > lo ? tlo : lo;
+		b = thi < hi ? thi : hi;
+		for (p = a; p <= b; p++)
+			bits[p] |= (mp->protos & WF_P_TCP ? WF_PORT_TCP_T : 0) |
+				   (mp->protos & WF_P_UDP ? WF_PORT_UDP_T : 0);
+	}
+	for (p = lo; p <= hi; p++) {
+		if (bpf_map_update_elem(m->ports, &p, &bits[p], BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+	}
+	free(bits);
+	return err;
+}
+
+static int ports_recompute_mapping(struct wf_maps *m, const struct wf_mapping *mp)
+{
+	int err;
+
+	err = ports_recompute(m, mp->lport, mp->lport_end);
+	if (err)
+		return err;
+	return ports_recompute(m, mp->tport, (__u32)mp->tport + (mp->lport_end - mp->lport));
+}
+
+static int mapping_write(struct wf_maps *m, __u32 id, const struct wf_mapping *mp)
+{
+	if (bpf_map_update_elem(m->mappings, &id, mp, BPF_ANY))
+		return -errno;
+	m->cache[id] = *mp;
+	return 0;
+}
+
+int wf_maps_mapping_add(struct wf_maps *m, const struct wf_mapping *mp, __u32 *idp)
+{
+	static const struct wf_mapping zero;
+	const struct wf_mapping *all;
+	struct wf_mapping v = *mp;
+	__u32 id;
+	int err;
+
+	err = wf_maps_mappings(m, &all);
+	if (err)
+		return err;
+	for (id = 1; id < WF_MAX_MAPPINGS && all[id].in_use; id++)
+		;
+	if (id == WF_MAX_MAPPINGS)
+		return -ENOSPC;
+	v.in_use = 1;
+
+	err = set_percpu_zero(m, m->counters, id, sizeof(struct wf_counters));
+	if (err)
+		return err;
+	err = allow_insert(m, &v, id);
+	if (err)
+		return err;
+	/* The mapping is in wf_mappings before wf_fwd points at it. */
+	err = mapping_write(m, id, &v);
+	if (err)
+		goto err_allow;
+	err = fwd_insert(m, &v, id, v.protos);
+	if (err)
+		goto err_mapping;
+	err = ports_recompute_mapping(m, &v);
+	if (err)
+		goto err_fwd;
+	*idp = id;
+	return 0;
+
+err_fwd:
+	fwd_delete(m, &v, v.protos, v.lport_end);
+err_mapping:
+	mapping_write(m, id, &zero);
+	ports_recompute_mapping(m, &v);
+err_allow:
+	allow_delete(m, &v, id, v.n_allow);
+	return err;
+}
+
+int wf_maps_mapping_del(struct wf_maps *m, __u32 id, int protos)
+{
+	static const struct wf_mapping zero;
+	const struct wf_mapping *all;
+	struct wf_mapping old, v;
+	int err;
+
+	if (id == 0 || id >= WF_MAX_MAPPINGS)
+		return -EINVAL;
+	err = wf_maps_mappings(m, &all);
+	if (err)
+		return err;
+	if (!all[id].in_use)
+		return -ENOENT;
+	old = v = all[id];
+	protos &= old.protos;
+	/* No new connections first, then the rest. */
+	fwd_delete(m, &old, protos, old.lport_end);
+	v.protos &= ~protos;
+	if (v.protos) {
+		err = mapping_write(m, id, &v);
+	} else {
+		err = mapping_write(m, id, &zero);
+		allow_delete(m, &old, id, old.n_allow);
+	}
+	if (err)
+		return err;
+	return ports_recompute_mapping(m, &old);
+}
+
+int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)
+{
+	struct wf_ct_entry *arr = NULL, *tmp;
+	struct wf_ct_key key, next;
+	size_t cap = 0, cnt = 0;
+	void *prev = NULL;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(m->ct, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 256;
+			tmp = realloc(arr, cap * sizeof(*arr));
+			if (!tmp) {
+				err = -ENOMEM;
+				goto err;
+			}
+			arr = tmp;
+		}
+		/* Gone between get_next_key and lookup (LRU, datapath): skip. */
+		if (bpf_map_lookup_elem(m->ct, &key, &arr[cnt].val))
+			continue;
+		arr[cnt].key = key;
+		cnt++;
+	}
+	if (errno != ENOENT) {
+		err = -errno;
+		goto err;
+	}
+	*out = arr;
+	*n = cnt;
+	return 0;
+err:
+	free(arr);
+	return err;
+}
+
+int wf_maps_ct_delete(struct wf_maps *m, __u32 id, int protos, size_t *deleted)
+{
+	struct wf_ct_entry *arr;
+	size_t n, i, cnt = 0;
+	int err, p;
+
+	/* Collect first, then delete: deleting the key get_next_key stands on
+	 * restarts a hash map walk from the beginning. */
+	err = wf_maps_ct_dump(m, &arr, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (id != WF_CT_ANY && arr[i].val.id != id)
+			continue;
+		p = arr[i].key.proto == WF_IPPROTO_TCP ? WF_P_TCP :
+		    arr[i].key.proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
+		if (protos && !(protos & p))
+			continue;
+		if (!bpf_map_delete_elem(m->ct, &arr[i].key))
+			cnt++;
+	}
+	free(arr);
+	if (deleted)
+		*deleted = cnt;
+	return 0;
+}
+
+int wf_maps_counters(struct wf_maps *m, __u32 id, struct wf_counters *sum)
+{
+	struct wf_counters *v;
+	int i;
+
+	memset(sum, 0, sizeof(*sum));
+	v = calloc(m->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(m->counters, &id, v)) {
+		int err = -errno;
+
+		free(v);
+		return err;
+	}
+	for (i = 0; i < m->ncpus; i++) {
+		sum->packets[0] += v[i].packets[0];
+		sum->packets[1] += v[i].packets[1];
+		sum->bytes[0] += v[i].bytes[0];
+		sum->bytes[1] += v[i].bytes[1];
+		sum->conns += v[i].conns;
+	}
+	free(v);
+	return 0;
+}
+
+int wf_maps_stats(struct wf_maps *m, __u64 stats[WF_STAT_MAX])
+{
+	__u64 *v;
+	__u32 k;
+	int i;
+
+	v = calloc(m->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (k = 0; k < WF_STAT_MAX; k++) {
+		stats[k] = 0;
+		if (bpf_map_lookup_elem(m->stats, &k, v))
+			continue;
+		for (i = 0; i < m->ncpus; i++)
+			stats[k] += v[i];
+	}
+	free(v);
+	return 0;
+}

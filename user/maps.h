@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Typed API over the maps pinned under --pin-dir: mappings (with their
+ * wf_fwd expansion, wf_allow entries and the wf_ports filter), connection
+ * table, counters. Functions return 0 or -errno. */
+#ifndef WF_MAPS_H
+#define WF_MAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "wslfwd.h"
+
+struct wf_maps {
+	int info;
+	int mappings;
+	int fwd;
+	int ports;
+	int allow;
+	int ct;
+	int counters;
+	int stats;
+	int ncpus;
+	/* wf_mappings read once, indexed by id, kept in step by add/del. */
+	struct wf_mapping *cache;
+};
+
+/* Open every pinned map. -ENOENT when pin_dir holds no wf_info (not loaded). */
+int wf_maps_open(struct wf_maps *m, const char *pin_dir);
+void wf_maps_close(struct wf_maps *m);
+
+int wf_maps_info_get(struct wf_maps *m, struct wf_info *info);
+int wf_maps_info_set(struct wf_maps *m, const struct wf_info *info);
+
+/* All mappings, indexed by id (WF_MAX_MAPPINGS entries, in_use marks the
+ * live ones). Owned by m. */
+int wf_maps_mappings(struct wf_maps *m, const struct wf_mapping **all);
+size_t wf_maps_mapping_count(struct wf_maps *m);
+
+/* Install mp at the lowest free id (ids start at 1: a zeroed value never
+ * names a mapping), zeroing its counters. All or nothing. */
+int wf_maps_mapping_add(struct wf_maps *m, const struct wf_mapping *mp, __u32 *id);
+/* Take protos away from mapping id; a mapping left with none is removed.
+ * Forwarding entries go first so no new connection starts. */
+int wf_maps_mapping_del(struct wf_maps *m, __u32 id, int protos);
+
+/* Connection table. */
+struct wf_ct_entry {
+	struct wf_ct_key key;
+	struct wf_ct_val val;
+};
+int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n);
+/* Delete every entry of mapping id (WF_CT_ANY: all) whose protocol is in
+ * protos (0: any). *deleted counts entries, may be NULL. */
+#define WF_CT_ANY ((__u32)-1)
+int wf_maps_ct_delete(struct wf_maps *m, __u32 id, int protos, size_t *deleted);
+
+/* Sum of the per-CPU values. */
+int wf_maps_counters(struct wf_maps *m, __u32 id, struct wf_counters *sum);
+int wf_maps_stats(struct wf_maps *m, __u64 stats[WF_STAT_MAX]);
+
+#endif

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include "loader.h"
+#include "parse.h"
+#include "print.h"
+
+static bool json_mode, json_pretty;
+
+void wf_print_set_json(bool json, bool pretty)
+{
+	json_mode = json || pretty;
+	json_pretty = pretty;
+}
+
+bool wf_print_json(void)
+{
+	return json_mode;
+}
+
+void wf_json_put(json_object *obj)
+{
+	int flags = json_pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+				  JSON_C_TO_STRING_PLAIN;
+
+	puts(json_object_to_json_string_ext(obj, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(obj);
+	fflush(stdout);
+}
+
+void wf_error(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (json_mode) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "error", json_object_new_string(buf));
+		wf_json_put(o);
+	} else {
+		fprintf(stderr, "wslfwd: %s\n", buf);
+	}
+}
+
+void wf_print_result(json_object *obj, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json_mode) {
+		wf_json_put(obj);
+		return;
+	}
+	json_object_put(obj);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+const char *wf_ip4_str(__be32 a, char *buf, size_t len)
+{
+	if (!a)
+		return "?";
+	return inet_ntop(AF_INET, &a, buf, len);
+}
+
+json_object *wf_json_ip4(__be32 a)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	return a ? json_object_new_string(inet_ntop(AF_INET, &a, buf, sizeof(buf))) : NULL;
+}
+
+static json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+void wf_print_status(const struct wf_status_view *v)
+{
+	const char *egress = v->info.flags & WF_INFO_F_TCX ? "tcx" : "clsact";
+	char vm[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
+
+	if (json_mode) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "loaded", json_object_new_boolean(v->loaded));
+		json_object_object_add(o, "pin_dir", jstr(v->pin_dir));
+		json_object_object_add(o, "config", jstr(v->config));
+		if (v->loaded) {
+			json_object_object_add(o, "device", jstr(v->dev));
+			json_object_object_add(o, "ifindex", json_object_new_int(v->info.ifindex));
+			json_object_object_add(o, "ingress", jstr(wf_mode_word(v->info.mode)));
+			json_object_object_add(o, "egress", jstr(egress));
+			json_object_object_add(o, "vm", wf_json_ip4(v->info.vm4));
+			json_object_object_add(o, "host", wf_json_ip4(v->info.host4));
+			json_object_object_add(o, "networking", jstr(v->netmode));
+			json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
+			json_object_object_add(o, "connections", json_object_new_int64(v->conns));
+		} else {
+			json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
+		}
+		wf_json_put(o);
+		return;
+	}
+	if (!v->loaded) {
+		printf("not loaded (pins: %s); %zu mapping%s in %s\n", v->pin_dir, v->mappings,
+		       v->mappings == 1 ? "" : "s", v->config);
+		return;
+	}
+	printf("device:      %s (ifindex %u)\n", v->dev ? v->dev : "(gone)", v->info.ifindex);
+	printf("ingress:     %s%s\n", wf_mode_name(v->info.mode),
+	       v->info.mode == WF_MODE_TC ? (v->info.flags & WF_INFO_F_TCX ? " (tcx)" : " (clsact)") : "");
+	printf("egress:      tc (%s)\n", egress);
+	printf("@vm:         %s\n", wf_ip4_str(v->info.vm4, vm, sizeof(vm)));
+	printf("@host:       %s\n", wf_ip4_str(v->info.host4, host, sizeof(host)));
+	printf("networking:  %s\n", v->netmode);
+	printf("mappings:    %zu\n", v->mappings);
+	printf("connections: %zu\n", v->conns);
+	printf("pins:        %s\n", v->pin_dir);
+}
+
+/* "172.29.20.2:8080-8090" for one side of a mapping, resolved. */
+static void resolved_side(const struct wf_mapping *m, bool target, const struct wf_resolve *r,
+			  char *buf, size_t len)
+{
+	int kind = target ? m->taddr_kind : m->laddr_kind;
+	const __be32 *lit = target ? m->taddr : m->laddr;
+	__u16 lo = target ? m->tport : m->lport;
+	__u16 hi = lo + (m->lport_end - m->lport);
+	char a[64];
+	__be32 v4;
+
+	if (kind == WF_ADDR_LITERAL) {
+		wf_format_addr(m->family, lit, a, sizeof(a));
+		if (m->family == WF_AF_INET6) {
+			memmove(a + 1, a, strlen(a) + 1);
+			a[0] = '[';
+			strcat(a, "]");
+		}
+	} else {
+		v4 = kind == WF_ADDR_VM ? r->vm4 : r->host4;
+		wf_ip4_str(v4, a, sizeof(a));
+	}
+	if (hi != lo)
+		snprintf(buf, len, "%s:%u-%u", a, lo, hi);
+	else
+		snprintf(buf, len, "%s:%u", a, lo);
+}
+
+static json_object *mapping_json(const struct wf_mapping_row *row, const struct wf_resolve *r)
+{
+	const struct wf_mapping *m = &row->m;
+	json_object *o = json_object_new_object(), *a;
+	char buf[256];
+	int i;
+
+	if (row->id)
+		json_object_object_add(o, "id", json_object_new_int(row->id));
+	json_object_object_add(o, "proto", jstr(wf_proto_name(m->protos)));
+	wf_format_listen(m, buf, sizeof(buf));
+	json_object_object_add(o, "listen", jstr(buf));
+	wf_format_target(m, buf, sizeof(buf));
+	json_object_object_add(o, "target", jstr(buf));
+	if (r && r->known) {
+		resolved_side(m, false, r, buf, sizeof(buf));
+		json_object_object_add(o, "listen_resolved", jstr(buf));
+		resolved_side(m, true, r, buf, sizeof(buf));
+		json_object_object_add(o, "target_resolved", jstr(buf));
+	}
+	a = json_object_new_array();
+	for (i = 0; i < m->n_allow && i < WF_MAX_ALLOW; i++) {
+		char c[64];
+
+		wf_format_addr(m->allow[i].family, m->allow[i].addr, c, sizeof(c));
+		snprintf(buf, sizeof(buf), "%s/%u", c, m->allow[i].plen);
+		json_object_array_add(a, jstr(buf));
+	}
+	json_object_object_add(o, "allow", a);
+	json_object_object_add(o, "snat", jstr(wf_snat_name(m->snat)));
+	wf_format_mapping(m, buf, sizeof(buf));
+	json_object_object_add(o, "line", jstr(buf));
+	return o;
+}
+
+/* allow/snat words of the canonical line, after the target. */
+static const char *extras(const struct wf_mapping *m, char *buf, size_t len)
+{
+	char line[512], tgt[128];
+	const char *p;
+
+	wf_format_mapping(m, line, sizeof(line));
+	wf_format_target(m, tgt, sizeof(tgt));
+	p = strstr(line, tgt);
+	snprintf(buf, len, "%s", p ? p + strlen(tgt) : "");
+	return buf;
+}
+
+void wf_print_list(const struct wf_mapping_row *rows, size_t n, const struct wf_resolve *r,
+		   const char *source)
+{
+	char l[128], t[128], rl[128], rt[128], ex[256];
+	size_t i;
+
+	if (json_mode) {
+		json_object *a = json_object_new_array();
+
+		for (i = 0; i < n; i++)
+			json_object_array_add(a, mapping_json(&rows[i], r));
+		wf_json_put(a);
+		return;
+	}
+	if (source)
+		printf("# not loaded; mappings in %s\n", source);
+	for (i = 0; i < n; i++) {
+		const struct wf_mapping *m = &rows[i].m;
+
+		wf_format_listen(m, l, sizeof(l));
+		wf_format_target(m, t, sizeof(t));
+		if (rows[i].id)
+			printf("%-3u ", rows[i].id);
+		printf("%-4s  %s -> %s%s", wf_proto_name(m->protos), l, t,
+		       extras(m, ex, sizeof(ex)));
+		if (r && r->known) {
+			resolved_side(m, false, r, rl, sizeof(rl));
+			resolved_side(m, true, r, rt, sizeof(rt));
+			printf("   (%s -> %s)", rl, rt);
+		}
+		putchar('\n');
+	}
+}
+
+static const char *const stat_names[WF_STAT_MAX] = {
+	[WF_STAT_NONE] = "none",
+#define WF_STAT_NAME(name, str) [WF_##name] = str,
+	WF_STATS(WF_STAT_NAME)
+#undef WF_STAT_NAME
+};
+
+void wf_print_stats(const struct wf_mapping_row *rows, size_t n, const __u64 stats[WF_STAT_MAX])
+{
+	char l[128], t[128];
+	size_t i;
+	int k;
+
+	if (json_mode) {
+		json_object *o = json_object_new_object(), *a = json_object_new_array(), *s;
+
+		for (i = 0; i < n; i++) {
+			json_object *m = mapping_json(&rows[i], NULL);
+			const struct wf_counters *c = &rows[i].c;
+
+			json_object_object_add(m, "packets_orig", json_object_new_uint64(c->packets[0]));
+			json_object_object_add(m, "bytes_orig", json_object_new_uint64(c->bytes[0]));
+			json_object_object_add(m, "packets_reply", json_object_new_uint64(c->packets[1]));
+			json_object_object_add(m, "bytes_reply", json_object_new_uint64(c->bytes[1]));
+			json_object_object_add(m, "connections", json_object_new_uint64(c->conns));
+			json_object_array_add(a, m);
+		}
+		json_object_object_add(o, "mappings", a);
+		s = json_object_new_object();
+		for (k = 1; k < WF_STAT_MAX; k++)
+			json_object_object_add(s, stat_names[k], json_object_new_uint64(stats[k]));
+		json_object_object_add(o, "stats", s);
+		wf_json_put(o);
+		return;
+	}
+	printf("%-4s %-4s %-22s %-22s %12s %14s %12s %14s %8s\n", "id", "prot", "listen",
+	       "target", "pkts-orig", "bytes-orig", "pkts-reply", "bytes-reply", "conns");
+	for (i = 0; i < n; i++) {
+		const struct wf_counters *c = &rows[i].c;
+
+		wf_format_listen(&rows[i].m, l, sizeof(l));
+		wf_format_target(&rows[i].m, t, sizeof(t));
+		printf("%-4u %-4s %-22s %-22s %12llu %14llu %12llu %14llu %8llu\n", rows[i].id,
+		       wf_proto_name(rows[i].m.protos), l, t,
+		       (unsigned long long)c->packets[0], (unsigned long long)c->bytes[0],
+		       (unsigned long long)c->packets[1], (unsigned long long)c->bytes[1],
+		       (unsigned long long)c->conns);
+	}
+	for (k = 1, i = 0; k < WF_STAT_MAX; k++) {
+		if (!stats[k])
+			continue;
+		if (!i++)
+			printf("\n");
+		printf("%-16s %llu\n", stat_names[k], (unsigned long long)stats[k]);
+	}
+}
+
+static const char *state_name(int s)
+{
+	switch (s) {
+	case WF_CT_TCP_SYN:
+		return "SYN_SENT";
+	case WF_CT_TCP_EST:
+		return "ESTABLISHED";
+	case WF_CT_TCP_CLOSING:
+		return "CLOSING";
+	case WF_CT_TCP_CLOSED:
+		return "CLOSE";
+	case WF_CT_UDP:
+		return "UNREPLIED";
+	case WF_CT_UDP_REPLIED:
+		return "REPLIED";
+	default:
+		return "?";
+	}
+}
+
+static __u32 state_timeout(int s)
+{
+	switch (s) {
+	case WF_CT_TCP_SYN:
+		return WF_TO_TCP_SYN;
+	case WF_CT_TCP_EST:
+		return WF_TO_TCP_EST;
+	case WF_CT_TCP_CLOSING:
+		return WF_TO_TCP_CLOSING;
+	case WF_CT_TCP_CLOSED:
+		return WF_TO_TCP_CLOSED;
+	case WF_CT_UDP:
+		return WF_TO_UDP;
+	case WF_CT_UDP_REPLIED:
+		return WF_TO_UDP_REPLIED;
+	default:
+		return 0;
+	}
+}
+
+static const char *kind_name(int k)
+{
+	switch (k) {
+	case WF_KIND_LOCAL:
+		return "local";
+	case WF_KIND_BEHIND:
+		return "behind";
+	case WF_KIND_ONEARM:
+		return "onearm";
+	default:
+		return "?";
+	}
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct wf_ct_entry *)a)->key,
+		      &((const struct wf_ct_entry *)b)->key, sizeof(struct wf_ct_key));
+}
+
+static void peer_key(const struct wf_ct_entry *e, struct wf_ct_entry *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->key.family = e->key.family;
+	p->key.proto = e->key.proto;
+	memcpy(p->key.saddr, e->val.ndaddr, sizeof(p->key.saddr));
+	memcpy(p->key.daddr, e->val.nsaddr, sizeof(p->key.daddr));
+	p->key.sport = e->val.ndport;
+	p->key.dport = e->val.nsport;
+}
+
+static void tuple_str(const struct wf_ct_key *k, char *buf, size_t len)
+{
+	char s[64], d[64];
+
+	wf_format_addr(k->family, k->saddr, s, sizeof(s));
+	wf_format_addr(k->family, k->daddr, d, sizeof(d));
+	snprintf(buf, len, "src=%s dst=%s sport=%u dport=%u", s, d, ntohs(k->sport),
+		 ntohs(k->dport));
+}
+
+static json_object *tuple_json(const struct wf_ct_key *k)
+{
+	json_object *o = json_object_new_object();
+	char a[64];
+
+	wf_format_addr(k->family, k->saddr, a, sizeof(a));
+	json_object_object_add(o, "src", jstr(a));
+	wf_format_addr(k->family, k->daddr, a, sizeof(a));
+	json_object_object_add(o, "dst", jstr(a));
+	json_object_object_add(o, "sport", json_object_new_int(ntohs(k->sport)));
+	json_object_object_add(o, "dport", json_object_new_int(ntohs(k->dport)));
+	return o;
+}
+
+static long expires_in(const struct wf_ct_val *v, __u64 now)
+{
+	long age = now > v->last_seen ? (long)((now - v->last_seen) / 1000000000ULL) : 0;
+	long left = (long)state_timeout(v->state) - age;
+
+	return left > 0 ? left : 0;
+}
+
+/* One line per connection: the ORIG entry with its REPLY partner; an entry
+ * whose partner is gone (LRU eviction) is shown alone, marked orphan. */
+void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now)
+{
+	struct wf_ct_entry *sorted, pk;
+	json_object *arr = NULL;
+	bool *used;
+	size_t i;
+
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	used = calloc(n ? n : 1, sizeof(*used));
+	if (!sorted || !used) {
+		free(sorted);
+		free(used);
+		wf_error("out of memory");
+		return;
+	}
+	memcpy(sorted, e, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), key_cmp);
+	if (json_mode)
+		arr = json_object_new_array();
+	/* Pass 0: ORIG entries (with their partner); pass 1: leftovers. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			const struct wf_ct_entry *o = &sorted[i], *r = NULL;
+			char ot[160], rt[160];
+
+			if (used[i] || (pass == 0 && o->val.dir != WF_DIR_ORIG))
+				continue;
+			used[i] = true;
+			if (o->val.dir == WF_DIR_ORIG) {
+				struct wf_ct_entry *hit;
+
+				peer_key(o, &pk);
+				hit = bsearch(&pk, sorted, n, sizeof(*sorted), key_cmp);
+				if (hit && hit->val.dir == WF_DIR_REPLY) {
+					r = hit;
+					used[hit - sorted] = true;
+				}
+			}
+			if (json_mode) {
+				json_object *c = json_object_new_object();
+				const struct wf_ct_entry *orig = o->val.dir == WF_DIR_ORIG ? o : NULL;
+				const struct wf_ct_entry *rep = orig ? r : o;
+
+				json_object_object_add(c, "proto", jstr(o->key.proto == WF_IPPROTO_TCP ?
+									 "tcp" : "udp"));
+				json_object_object_add(c, "state", jstr(state_name(o->val.state)));
+				json_object_object_add(c, "orig", orig ? tuple_json(&orig->key) : NULL);
+				json_object_object_add(c, "reply", rep ? tuple_json(&rep->key) : NULL);
+				json_object_object_add(c, "id", json_object_new_int(o->val.id));
+				json_object_object_add(c, "kind", jstr(kind_name(o->val.kind)));
+				json_object_object_add(c, "snat",
+						       json_object_new_boolean(o->val.flags & WF_CT_F_SNAT));
+				json_object_object_add(c, "expires", json_object_new_int64(expires_in(&o->val, now)));
+				json_object_object_add(c, "orphan", json_object_new_boolean(!orig || !r));
+				json_object_array_add(arr, c);
+				continue;
+			}
+			tuple_str(&o->key, ot, sizeof(ot));
+			printf("%-3s %-6ld %-11s %s%s", o->key.proto == WF_IPPROTO_TCP ? "tcp" : "udp",
+			       expires_in(&o->val, now), state_name(o->val.state),
+			       o->val.dir == WF_DIR_ORIG ? "" : "[reply only] ", ot);
+			if (r) {
+				tuple_str(&r->key, rt, sizeof(rt));
+				printf(" %s", rt);
+			} else if (o->val.dir == WF_DIR_ORIG) {
+				printf(" [orig only]");
+			}
+			printf(" id=%u kind=%s%s\n", o->val.id, kind_name(o->val.kind),
+			       o->val.flags & WF_CT_F_SNAT ? " [snat]" : "");
+		}
+	}
+	if (json_mode)
+		wf_json_put(arr);
+	free(sorted);
+	free(used);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Output: one plain and one JSON (json-c) printer per view, errors as
+ * "wslfwd: ..." on stderr or {"error": "..."} on stdout in JSON mode. */
+#ifndef WF_PRINT_H
+#define WF_PRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <json-c/json.h>
+#include "wslfwd.h"
+#include "maps.h"
+
+void wf_print_set_json(bool json, bool pretty);
+bool wf_print_json(void);
+
+void wf_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A one-line result: plain prints text, JSON prints obj (consumed). */
+void wf_print_result(json_object *obj, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void wf_json_put(json_object *obj);
+
+/* What @vm/@host stand for right now, for showing resolved addresses. */
+struct wf_resolve {
+	bool known;		/* from a loaded wf_info */
+	__be32 vm4;
+	__be32 host4;
+};
+
+struct wf_status_view {
+	bool loaded;
+	const char *pin_dir;
+	const char *config;
+	const char *dev;	/* NULL: device gone */
+	struct wf_info info;
+	size_t mappings;
+	size_t conns;
+	const char *netmode;
+};
+void wf_print_status(const struct wf_status_view *v);
+
+struct wf_mapping_row {
+	__u32 id;		/* 0 when from the config (not loaded) */
+	struct wf_mapping m;
+	struct wf_counters c;
+};
+void wf_print_list(const struct wf_mapping_row *rows, size_t n, const struct wf_resolve *r,
+		   const char *source);
+void wf_print_stats(const struct wf_mapping_row *rows, size_t n, const __u64 stats[WF_STAT_MAX]);
+void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now_ns);
+
+/* "1.2.3.4" or "?" for 0. */
+const char *wf_ip4_str(__be32 a, char *buf, size_t len);
+json_object *wf_json_ip4(__be32 a);	/* string, or null for 0 */
+
+#endif
