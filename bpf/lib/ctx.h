@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * One datapath for XDP and tc. struct wf_ctx carries the program's context
+ * and which kind it is; every helper is __always_inline and the entry points
+ * pass a literal .xdp, so clang folds each ctx_*() to one program type's code
+ * and the verifier never sees an access of the wrong context type.
+ *
+ * The datapath speaks in offsets, not packet pointers: in tc every
+ * bpf_skb_store_bytes()/bpf_l*_csum_replace() call invalidates all packet
+ * pointers, so nat.h keeps none across calls. XDP re-derives data/data_end
+ * and bounds-checks on each access, which costs a compare.
+ *
+ * Verdicts: WF_PASS, WF_TX, WF_DROP (>= 0). Drop reasons are returned as
+ * -WF_DROP_* and never overlap them; fwd.h counts and maps them to WF_DROP.
+ */
+#ifndef WF_LIB_CTX_H
+#define WF_LIB_CTX_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "wslfwd.h"
+#include "lib/csum.h"
+
+/* uapi pkt_cls.h macros, which vmlinux.h cannot carry. */
+#ifndef TC_ACT_OK
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#endif
+
+enum wf_verdict {
+	WF_PASS = 0,	/* XDP_PASS / TC_ACT_OK */
+	WF_TX = 1,	/* XDP_TX / bpf_redirect(ifindex, 0): back out of the same device */
+	WF_DROP = 2,	/* XDP_DROP / TC_ACT_SHOT */
+};
+
+/*
+ * offsetof() for our code. bpf_helpers.h's offsetof is the null-pointer-cast
+ * form, which clang 14 miscompiles when two of them meet in a ternary (it
+ * emitted a load from address 8/12); the builtin is a plain constant.
+ */
+#define WF_OFF(type, field) __builtin_offsetof(type, field)
+
+/* Upper bound for header offsets handed to the XDP accessors; a bounded
+ * variable offset is what the verifier needs for pkt + off arithmetic. */
+#define WF_CTX_MAX_OFF	1024
+
+struct wf_ctx {
+	void *ctx;	/* struct xdp_md * or struct __sk_buff * */
+	bool xdp;
+};
+
+static __always_inline struct xdp_md *ctx_xdp(const struct wf_ctx *c)
+{
+	return (struct xdp_md *)c->ctx;
+}
+
+static __always_inline struct __sk_buff *ctx_skb(const struct wf_ctx *c)
+{
+	return (struct __sk_buff *)c->ctx;
+}
+
+/*
+ * Load a u32 context field at a constant offset. Plain C lets clang compute
+ * ctx + off once and reuse it for several loads (e.g. before and after
+ * bpf_skb_pull_data()); the verifier rejects any access through a modified
+ * ctx pointer ("dereference of modified ctx ptr"). The asm pins the form.
+ */
+#define ctx_field32(ptr, type, field) ({					\
+	__u64 __v;	/* ldxw zero-extends: no shifts */	\
+	asm volatile("%0 = *(u32 *)(%1 + %2)"				\
+		     : "=r"(__v)					\
+		     : "r"(ptr), "i"(WF_OFF(type, field)));	\
+	__v;								\
+})
+
+static __always_inline void *ctx_data(const struct wf_ctx *c)
+{
+	if (c->xdp)
+		return (void *)(long)ctx_field32(c->ctx, struct xdp_md, data);
+	return (void *)(long)ctx_field32(c->ctx, struct __sk_buff, data);
+}
+
+static __always_inline void *ctx_data_end(const struct wf_ctx *c)
+{
+	if (c->xdp)
+		return (void *)(long)ctx_field32(c->ctx, struct xdp_md, data_end);
+	return (void *)(long)ctx_field32(c->ctx, struct __sk_buff, data_end);
+}
+
+/* The device the packet arrived on (tc egress: the device it leaves by). */
+static __always_inline __u32 ctx_ifindex(const struct wf_ctx *c)
+{
+	if (c->xdp)
+		return ctx_xdp(c)->ingress_ifindex;
+	return ctx_skb(c)->ifindex;
+}
+
+/* Wire packets this context stands for: GRO/GSO skbs carry several. */
+static __always_inline __u32 ctx_segs(const struct wf_ctx *c)
+{
+	__u32 segs;
+
+	if (c->xdp)
+		return 1;
+	segs = ctx_skb(c)->gso_segs;
+	return segs ? segs : 1;
+}
+
+/*
+ * Is @off (from the start of the frame) within the frame? XDP has no
+ * multi-buffer here (hv_netvsc does not do it), so the frame is data..data_end;
+ * an skb may be non-linear and its length is skb->len. Written as a pointer
+ * compare in XDP: pkt_end - pkt subtraction needs allow_ptr_leaks.
+ */
+static __always_inline bool ctx_within(const struct wf_ctx *c, __u32 off)
+{
+	if (c->xdp)
+		return ctx_data(c) + off <= ctx_data_end(c);
+	return off <= ctx_skb(c)->len;
+}
+
+/*
+ * tc: make the first @len bytes linear so the parser can use direct packet
+ * access. Only called when they are not (rare: headers are linear for
+ * locally built and GRO'd skbs), and never for more than skb->len, which
+ * the kernel would refuse. Invalidates packet pointers: call before parsing.
+ */
+static __always_inline void ctx_pull(const struct wf_ctx *c, __u32 len)
+{
+	struct __sk_buff *skb;
+	__u32 want;
+
+	if (c->xdp)
+		return;
+	skb = ctx_skb(c);
+	want = skb->len < len ? skb->len : len;
+	if (ctx_data(c) + want > ctx_data_end(c))
+		bpf_skb_pull_data(skb, want);
+}
+
+/* XDP: a pointer to @len bytes at @off, or NULL when out of bounds. */
+static __always_inline void *ctx_ptr(const struct wf_ctx *c, __u32 off, __u32 len)
+{
+	void *data = ctx_data(c);
+	void *end = ctx_data_end(c);
+
+	if (off > WF_CTX_MAX_OFF)
+		return NULL;
+	if (data + off + len > end)
+		return NULL;
+	return data + off;
+}
+
+/* @len must be a compile-time constant (memcpy is expanded inline). */
+static __always_inline int ctx_store_bytes(const struct wf_ctx *c, __u32 off,
+					   const void *from, __u32 len)
+{
+	void *p;
+
+	if (!c->xdp)
+		return bpf_skb_store_bytes(ctx_skb(c), off, from, len, 0);
+	p = ctx_ptr(c, off, len);
+	if (!p)
+		return -1;
+	__builtin_memcpy(p, from, len);
+	return 0;
+}
+
+static __always_inline int ctx_load_bytes(const struct wf_ctx *c, __u32 off,
+					  void *to, __u32 len)
+{
+	void *p;
+
+	if (!c->xdp)
+		return bpf_skb_load_bytes(ctx_skb(c), off, to, len);
+	p = ctx_ptr(c, off, len);
+	if (!p)
+		return -1;
+	__builtin_memcpy(to, p, len);
+	return 0;
+}
+
+/* Update the IP header checksum at @off for a @size (2 or 4) byte change. */
+static __always_inline int ctx_l3_csum_replace(const struct wf_ctx *c, __u32 off,
+					       __u32 from, __u32 to, __u32 size)
+{
+	__u16 *sum;
+
+	if (!c->xdp)
+		return bpf_l3_csum_replace(ctx_skb(c), off, from, to, size);
+	sum = ctx_ptr(c, off, sizeof(*sum));
+	if (!sum)
+		return -1;
+	if (size == 2)
+		csum_replace2(sum, from, to);
+	else
+		csum_replace4(sum, from, to);
+	return 0;
+}
+
+/*
+ * Update the L4 checksum at @off; @flags as for bpf_l4_csum_replace() (size
+ * in BPF_F_HDR_FIELD_MASK, BPF_F_PSEUDO_HDR, BPF_F_MARK_MANGLED_0). XDP
+ * frames always carry a complete checksum, so the pseudo-header flag makes
+ * no difference there; MARK_MANGLED_0 is emulated.
+ */
+static __always_inline int ctx_l4_csum_replace(const struct wf_ctx *c, __u32 off,
+					       __u32 from, __u32 to, __u64 flags)
+{
+	bool mangled0 = flags & BPF_F_MARK_MANGLED_0;
+	__u16 *sum;
+
+	if (!c->xdp)
+		return bpf_l4_csum_replace(ctx_skb(c), off, from, to, flags);
+	sum = ctx_ptr(c, off, sizeof(*sum));
+	if (!sum)
+		return -1;
+	if (mangled0 && !*sum)
+		return 0;
+	if ((flags & BPF_F_HDR_FIELD_MASK) == 2)
+		csum_replace2(sum, from, to);
+	else
+		csum_replace4(sum, from, to);
+	if (mangled0 && !*sum)
+		*sum = WF_CSUM_MANGLED_0;
+	return 0;
+}
+
+static __always_inline int ctx_fib_lookup(const struct wf_ctx *c,
+					  struct bpf_fib_lookup *fib)
+{
+	return bpf_fib_lookup(c->ctx, fib, sizeof(*fib), 0);
+}
+
+/*
+ * WF_TX in tc: redirect to the egress of the device the packet is on. At tc
+ * ingress the kernel pushes the MAC header back into skb->csum
+ * (bpf_push_mac_rcsum()) before transmitting, so the rewritten MACs are fine.
+ */
+static __always_inline int ctx_verdict(const struct wf_ctx *c, int verdict)
+{
+	if (c->xdp) {
+		switch (verdict) {
+		case WF_PASS:
+			return XDP_PASS;
+		case WF_TX:
+			return XDP_TX;
+		default:
+			return XDP_DROP;
+		}
+	}
+	switch (verdict) {
+	case WF_PASS:
+		return TC_ACT_OK;
+	case WF_TX:
+		return bpf_redirect(ctx_skb(c)->ifindex, 0);
+	default:
+		return TC_ACT_SHOT;
+	}
+}
+
+#endif

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The packet path (design.md "Packet path"): ingress (XDP, or tc ingress in
+ * tc mode) and tc egress. Returns a WF_* verdict or a -WF_DROP_* reason;
+ * fwd_finish() counts reasons and ctx_verdict() maps to the program type.
+ *
+ * Hot path of an established flow: parse, one wf_ports array load, one
+ * wf_ct hash lookup, the rewrite, one per-CPU counter update.
+ */
+#ifndef WF_LIB_FWD_H
+#define WF_LIB_FWD_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "wslfwd.h"
+#include "lib/config.h"
+#include "lib/maps.h"
+#include "lib/ctx.h"
+#include "lib/parse.h"
+#include "lib/counters.h"
+#include "lib/conntrack.h"
+#include "lib/nat.h"
+
+static __always_inline __u8 fwd_port_bits(__be16 port)
+{
+	__u32 key = bpf_ntohs(port);
+	__u8 *bits = bpf_map_lookup_elem(&wf_ports, &key);
+
+	return bits ? *bits : 0;
+}
+
+/* Ingress filter: a mapped LPORT of this protocol, or an SNAT port (replies
+ * of one-arm connections). */
+static __always_inline bool fwd_filter_in(const struct wf_pkt *pkt)
+{
+	__u32 port = bpf_ntohs(pkt->tuple.dport);
+	__u8 want = pkt->tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_L : WF_PORT_UDP_L;
+
+	if (fwd_port_bits(pkt->tuple.dport) & want)
+		return true;
+	return port >= cfg_snat_min && port <= cfg_snat_max;
+}
+
+/* Egress filter: the source is a mapped TPORT of this protocol. */
+static __always_inline bool fwd_filter_out(const struct wf_pkt *pkt)
+{
+	__u8 want = pkt->tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_T : WF_PORT_UDP_T;
+
+	return fwd_port_bits(pkt->tuple.sport) & want;
+}
+
+static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt)
+{
+	switch (pkt_parse4(c, pkt)) {
+	case WF_PKT_OK:
+		return 0;
+	case WF_PKT_MALFORMED:
+		/* Passed untouched: the stack drops and counts it itself. */
+		stats_inc(WF_DROP_MALFORMED);
+		return -1;
+	case WF_PKT_FRAG:
+		stats_inc(WF_EV_FRAG_PASSED);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Apply conntrack value @v to the packet: state, rewrite, MACs/TTL for
+ * WF_CT_F_TX, counters, verdict. @update is false for a value just created
+ * (on the stack, its state already the packet's).
+ */
+static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				     struct wf_ct_val *v, bool update, __u64 now)
+{
+	bool tx = v->flags & WF_CT_F_TX;
+
+	/* The other fragments cannot be translated: forwarding this one
+	 * untranslated would deliver it to the wrong place. */
+	if (pkt->flags & WF_PKT_F_FIRST_FRAG)
+		return -WF_DROP_FRAGMENT;
+	if (tx && pkt->ttl <= 1)
+		return -WF_DROP_TTL;
+	if (update)
+		ct_update(pkt, &pkt->tuple, v, now);
+	if (pkt->flags & WF_PKT_F_OPTIONS)
+		stats_inc(WF_EV_IP_OPTIONS);
+	counters_add(v->id, v->dir, ctx_segs(c), pkt->len);
+
+	/* A failed store leaves a half-rewritten packet: never let it out.
+	 * Cannot happen for a parsed XDP frame; in tc only when the skb
+	 * cannot be made writable (-ENOMEM). */
+	if (nat_rewrite(c, pkt, v))
+		return -WF_DROP_MALFORMED;
+	if (!tx)
+		return WF_PASS;
+	if (nat_ttl_dec4(c, pkt) || nat_set_macs(c, v))
+		return -WF_DROP_MALFORMED;
+	return WF_TX;
+}
+
+/*
+ * Where a new connection's target is and how it is reached (step 6).
+ * A target that is @vm itself is LOCAL without asking the FIB: the answer
+ * would be the same (RTN_LOCAL -> NOT_FWDED), and it also holds when
+ * forwarding is disabled on IFACE, where bpf_fib_lookup() refuses to answer
+ * (BPF_FIB_LKUP_RET_FWD_DISABLED) whatever the target.
+ */
+static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					 const struct wf_info *info, __u8 snat,
+					 struct wf_ct_new *n)
+{
+	struct bpf_fib_lookup fib = {};
+	__u32 ifindex = ctx_ifindex(c);
+	int rc;
+
+	if (n->taddr[0] == info->vm4) {
+		n->kind = WF_KIND_LOCAL;
+		goto out;
+	}
+	fib.family = WF_AF_INET;
+	fib.l4_protocol = pkt->tuple.proto;
+	fib.ifindex = ifindex;
+	fib.ipv4_src = pkt->tuple.saddr[0];
+	fib.ipv4_dst = n->taddr[0];
+	/* tot_len stays 0: no MTU verdict; BEHIND traffic goes through the
+	 * stack, which fragments or sends ICMP itself. */
+	rc = ctx_fib_lookup(c, &fib);
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+		n->kind = WF_KIND_LOCAL;
+		break;
+	case BPF_FIB_LKUP_RET_SUCCESS:
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		/* fib.ifindex is the egress device in both cases. */
+		if (fib.ifindex != ifindex) {
+			/* The stack resolves neighbours for what it routes. */
+			n->kind = WF_KIND_BEHIND;
+			break;
+		}
+		/* One-arm: we send it ourselves and need the next hop's MAC.
+		 * Kernels before 6.x report an unresolved (incomplete)
+		 * neighbour as success with a zero dmac. */
+		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH ||
+		    !(fib.dmac[0] | fib.dmac[1] | fib.dmac[2] | fib.dmac[3] |
+		      fib.dmac[4] | fib.dmac[5]))
+			return -WF_DROP_NO_NEIGH;
+		n->kind = WF_KIND_ONEARM;
+		__builtin_memcpy(n->fib_smac, fib.smac, 6);
+		__builtin_memcpy(n->fib_dmac, fib.dmac, 6);
+		/* For the REPLY entry: replies leave from the MAC the client
+		 * sent to, towards the MAC it came from. */
+		if (ctx_load_bytes(c, WF_OFF(struct ethhdr, h_dest), n->pkt_dmac, 6) ||
+		    ctx_load_bytes(c, WF_OFF(struct ethhdr, h_source), n->pkt_smac, 6))
+			return -WF_DROP_MALFORMED;
+		break;
+	default:
+		return -WF_DROP_FIB;
+	}
+out:
+	/* auto: SNAT exactly when one-arm (replies must come back to us). */
+	if (snat == WF_SNAT_ALWAYS)
+		n->snat = 1;
+	else if (snat == WF_SNAT_NEVER)
+		n->snat = 0;
+	else
+		n->snat = n->kind == WF_KIND_ONEARM;
+	if (n->snat) {
+		if (!info->vm4)
+			return -WF_DROP_NO_ADDR;
+		n->snaddr[0] = info->vm4;
+	}
+	return 0;
+}
+
+/* A packet no conntrack entry claims: a new connection, or not ours. */
+static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt *pkt, __u64 now)
+{
+	struct wf_fwd_key fkey = {};
+	struct wf_allow_key akey = {};
+	struct wf_fwd_val *fv;
+	struct wf_info *info;
+	struct wf_ct_new n = {};
+	struct wf_ct_val orig;
+	__u32 zero = 0;
+	__u8 snat;
+	int ret;
+
+	info = bpf_map_lookup_elem(&wf_info, &zero);
+	if (!info)
+		return WF_PASS;
+
+	/* Literal LADDR first, then @vm (the zero-address key). */
+	fkey.family = pkt->tuple.family;
+	fkey.proto = pkt->tuple.proto;
+	fkey.port = pkt->tuple.dport;
+	fkey.addr[0] = pkt->tuple.daddr[0];
+	fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
+	if (!fv && info->vm4 && pkt->tuple.daddr[0] == info->vm4) {
+		fkey.addr[0] = 0;
+		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
+	}
+	if (!fv)
+		return WF_PASS;
+
+	if (pkt->flags & WF_PKT_F_FIRST_FRAG)
+		return -WF_DROP_FRAGMENT;
+	if (pkt->tuple.proto == WF_IPPROTO_TCP && (pkt->tcp_flags & WF_TCP_RST))
+		return -WF_DROP_RST_NO_CT;
+	if (fv->flags & WF_FWD_F_ALLOW) {
+		/* id and family are always matched: prefixlen counts them. */
+		akey.prefixlen = 64 + 32;
+		akey.id = fv->id;
+		akey.family = WF_AF_INET;
+		akey.addr[0] = pkt->tuple.saddr[0];
+		if (!bpf_map_lookup_elem(&wf_allow, &akey))
+			return -WF_DROP_NOT_ALLOWED;
+	}
+
+	switch (fv->taddr_kind) {
+	case WF_ADDR_VM:
+		n.taddr[0] = info->vm4;
+		break;
+	case WF_ADDR_HOST:
+		n.taddr[0] = info->host4;
+		break;
+	default:
+		n.taddr[0] = fv->taddr[0];
+		break;
+	}
+	if (!n.taddr[0])
+		return -WF_DROP_NO_ADDR;
+	n.tport = fv->tport;
+	n.id = fv->id;
+	snat = fv->snat;
+
+	ret = fwd_classify4(c, pkt, info, snat, &n);
+	if (ret)
+		return ret;
+	if (n.kind == WF_KIND_ONEARM && pkt->ttl <= 1)
+		return -WF_DROP_TTL;
+
+	ret = ct_create(pkt, &n, now, &orig);
+	if (ret)
+		return ret;
+	counters_conn(n.id);
+	stats_inc(WF_EV_CT_NEW);
+	return fwd_apply(c, pkt, &orig, false, now);
+}
+
+static __always_inline int fwd_ingress(const struct wf_ctx *c)
+{
+	struct wf_ct_val *v;
+	struct wf_pkt pkt;
+	__u64 now;
+
+	if (fwd_parse(c, &pkt))
+		return WF_PASS;
+	if (!fwd_filter_in(&pkt))
+		return WF_PASS;
+
+	now = bpf_ktime_get_ns();
+	v = ct_lookup(&pkt.tuple, now);
+	/* Ingress acts on client packets (ORIG) and on one-arm replies, which
+	 * come back in through IFACE; LOCAL/BEHIND replies are egress's. */
+	if (v && (v->dir == WF_DIR_ORIG || v->kind == WF_KIND_ONEARM))
+		return fwd_apply(c, &pkt, v, true, now);
+	return fwd_new4(c, &pkt, now);
+}
+
+static __always_inline int fwd_egress(const struct wf_ctx *c)
+{
+	struct wf_ct_val *v;
+	struct wf_pkt pkt;
+	__u64 now;
+
+	if (fwd_parse(c, &pkt))
+		return WF_PASS;
+	if (!fwd_filter_out(&pkt))
+		return WF_PASS;
+
+	now = bpf_ktime_get_ns();
+	v = ct_lookup(&pkt.tuple, now);
+	/* Replies of LOCAL/BEHIND connections leave through IFACE: source
+	 * back to LADDR:LPORT. Anything else (an expired entry included)
+	 * passes untouched. */
+	if (!v || v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
+		return WF_PASS;
+	return fwd_apply(c, &pkt, v, true, now);
+}
+
+/* Count a drop reason; hand back a verdict. */
+static __always_inline int fwd_finish(int ret)
+{
+	if (ret >= 0)
+		return ret;
+	stats_inc(-ret);
+	return WF_DROP;
+}
+
+#endif

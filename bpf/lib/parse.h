@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Header parsing, xdp-tutorial style: a cursor and one parse_*() per header,
+ * each with its own bounds check, returning the next protocol or -1. Then
+ * pkt_parse4() turns a frame into a struct wf_pkt: offsets (never pointers,
+ * see ctx.h), the tuple in conntrack-key form, and what the policy needs.
+ *
+ * Untagged Ethernet only: VLAN-tagged frames are not ours and pass.
+ */
+#ifndef WF_LIB_PARSE_H
+#define WF_LIB_PARSE_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_endian.h>
+#include "wslfwd.h"
+#include "lib/ctx.h"
+
+#define WF_ETH_HLEN	14
+#define WF_ETH_P_IP	0x0800
+#define WF_IP_MF	0x2000
+#define WF_IP_OFFMASK	0x1fff
+
+#define WF_TCP_FIN	0x01
+#define WF_TCP_SYN	0x02
+#define WF_TCP_RST	0x04
+#define WF_TCP_ACK	0x10
+
+/* Ethernet + IPv4 with options + TCP with options: what tc makes linear. */
+#define WF_PULL_LEN	(WF_ETH_HLEN + 60 + 60)
+
+struct hdr_cursor {
+	void *pos;
+};
+
+static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end,
+					struct ethhdr **ethhdr)
+{
+	struct ethhdr *eth = nh->pos;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	nh->pos = eth + 1;
+	*ethhdr = eth;
+	return eth->h_proto;
+}
+
+/* -1: not a well-formed IPv4 header (short, wrong version, ihl < 5). */
+static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
+				       struct iphdr **iphdr)
+{
+	struct iphdr *iph = nh->pos;
+	__u32 hdrsize;
+
+	if ((void *)(iph + 1) > data_end)
+		return -1;
+	if (iph->version != 4)
+		return -1;
+	hdrsize = iph->ihl * 4;
+	if (hdrsize < sizeof(*iph))
+		return -1;
+	/* Options are parsed past, not read. hdrsize <= 60 keeps the
+	 * variable offset bounded for the verifier. */
+	if (nh->pos + hdrsize > data_end)
+		return -1;
+	nh->pos += hdrsize;
+	*iphdr = iph;
+	return iph->protocol;
+}
+
+/* Returns the header length (with options), -1 if short or doff < 5. */
+static __always_inline int parse_tcphdr(struct hdr_cursor *nh, void *data_end,
+					struct tcphdr **tcphdr)
+{
+	struct tcphdr *th = nh->pos;
+	__u32 len;
+
+	if ((void *)(th + 1) > data_end)
+		return -1;
+	len = th->doff * 4;
+	if (len < sizeof(*th))
+		return -1;
+	if (nh->pos + len > data_end)
+		return -1;
+	nh->pos += len;
+	*tcphdr = th;
+	return len;
+}
+
+static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
+					struct udphdr **udphdr)
+{
+	struct udphdr *uh = nh->pos;
+	__u32 len;
+
+	if ((void *)(uh + 1) > data_end)
+		return -1;
+	len = bpf_ntohs(uh->len);
+	if (len < sizeof(*uh))
+		return -1;
+	nh->pos = uh + 1;
+	*udphdr = uh;
+	return len;
+}
+
+enum wf_pkt_flags {
+	WF_PKT_F_FIRST_FRAG = 1 << 0,	/* MF set, offset 0 */
+	WF_PKT_F_OPTIONS = 1 << 1,	/* IPv4 options present */
+};
+
+/* What a frame is to us. */
+enum wf_parse {
+	WF_PKT_OK = 0,		/* IPv4 TCP/UDP, pkt filled */
+	WF_PKT_SKIP,		/* not ours: pass untouched */
+	WF_PKT_MALFORMED,	/* counted, passed untouched (the stack drops it) */
+	WF_PKT_FRAG,		/* non-first fragment: no ports, passed untouched */
+};
+
+struct wf_pkt {
+	struct wf_ct_key tuple;	/* as on the wire; also the conntrack key */
+	__u16 l3_off;
+	__u16 l4_off;
+	__u16 len;		/* IP datagram length (tot_len), for byte counters */
+	__u8 tcp_flags;
+	__u8 ttl;
+	__u8 flags;		/* enum wf_pkt_flags */
+};
+
+static __always_inline __u32 pkt_saddr_off(const struct wf_pkt *pkt)
+{
+	return pkt->l3_off + (pkt->tuple.family == WF_AF_INET ?
+			      WF_OFF(struct iphdr, saddr) : WF_OFF(struct ipv6hdr, saddr));
+}
+
+static __always_inline __u32 pkt_daddr_off(const struct wf_pkt *pkt)
+{
+	return pkt->l3_off + (pkt->tuple.family == WF_AF_INET ?
+			      WF_OFF(struct iphdr, daddr) : WF_OFF(struct ipv6hdr, daddr));
+}
+
+static __always_inline __u32 pkt_l4_csum_off(const struct wf_pkt *pkt)
+{
+	return pkt->l4_off + (pkt->tuple.proto == WF_IPPROTO_TCP ?
+			      WF_OFF(struct tcphdr, check) : WF_OFF(struct udphdr, check));
+}
+
+static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt)
+{
+	struct hdr_cursor nh;
+	struct ethhdr *eth;
+	struct iphdr *iph;
+	struct tcphdr *th;
+	struct udphdr *uh;
+	void *data_end;
+	__u32 ihl_len, tot_len, l4_len, frag;
+	int proto, len;
+
+	ctx_pull(c, WF_PULL_LEN);
+	nh.pos = ctx_data(c);
+	data_end = ctx_data_end(c);
+
+	if (parse_ethhdr(&nh, data_end, &eth) != bpf_htons(WF_ETH_P_IP))
+		return WF_PKT_SKIP;
+	proto = parse_iphdr(&nh, data_end, &iph);
+	if (proto < 0)
+		return WF_PKT_MALFORMED;
+	ihl_len = iph->ihl * 4;
+	tot_len = bpf_ntohs(iph->tot_len);
+	/* Ethernet padding may follow the datagram; a datagram longer than
+	 * the frame is truncated. */
+	if (tot_len < ihl_len || !ctx_within(c, WF_ETH_HLEN + tot_len))
+		return WF_PKT_MALFORMED;
+	if (proto != WF_IPPROTO_TCP && proto != WF_IPPROTO_UDP)
+		return WF_PKT_SKIP;
+	frag = bpf_ntohs(iph->frag_off);
+	if (frag & WF_IP_OFFMASK)
+		return WF_PKT_FRAG;
+
+	__builtin_memset(pkt, 0, sizeof(*pkt));
+	pkt->flags = (frag & WF_IP_MF) ? WF_PKT_F_FIRST_FRAG : 0;
+	if (ihl_len > sizeof(*iph))
+		pkt->flags |= WF_PKT_F_OPTIONS;
+	pkt->tuple.family = WF_AF_INET;
+	pkt->tuple.proto = proto;
+	pkt->tuple.saddr[0] = iph->saddr;
+	pkt->tuple.daddr[0] = iph->daddr;
+	pkt->l3_off = WF_ETH_HLEN;
+	pkt->l4_off = WF_ETH_HLEN + ihl_len;
+	pkt->len = tot_len;
+	pkt->ttl = iph->ttl;
+	l4_len = tot_len - ihl_len;
+
+	if (proto == WF_IPPROTO_TCP) {
+		len = parse_tcphdr(&nh, data_end, &th);
+		if (len < 0 || (__u32)len > l4_len)
+			return WF_PKT_MALFORMED;
+		pkt->tuple.sport = th->source;
+		pkt->tuple.dport = th->dest;
+		/* the flags byte after doff/reserved */
+		pkt->tcp_flags = ((__u8 *)th)[13];
+	} else {
+		len = parse_udphdr(&nh, data_end, &uh);
+		if (len < 0 || sizeof(*uh) > l4_len)
+			return WF_PKT_MALFORMED;
+		/* uh->len covers the whole datagram, which a first fragment
+		 * does not carry. */
+		if (!(frag & WF_IP_MF) && (__u32)len > l4_len)
+			return WF_PKT_MALFORMED;
+		pkt->tuple.sport = uh->source;
+		pkt->tuple.dport = uh->dest;
+	}
+	return WF_PKT_OK;
+}
+
+#endif
