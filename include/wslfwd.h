@@ -132,13 +132,18 @@ _Static_assert(sizeof(struct wf_fwd_val) == 28, "wf_fwd_val layout");
 
 /* ---- wf_ports: ARRAY[65536] of __u8, indexed by port in host order. ----
  * A filter so unmapped traffic costs one array load: ingress only looks at
- * packets whose destination port is a mapped LPORT (or in the SNAT range),
- * egress only at packets whose source port is a mapped TPORT. */
+ * packets whose destination port is a mapped LPORT (or in the SNAT range, or
+ * whose source port is the TPORT of a `snat never` mapping), egress only at
+ * packets whose source port is a mapped TPORT. */
 enum wf_port_bits {
 	WF_PORT_TCP_L = 1 << 0,	/* some tcp mapping listens on this port */
 	WF_PORT_UDP_L = 1 << 1,
 	WF_PORT_TCP_T = 1 << 2,	/* some tcp mapping targets this port */
 	WF_PORT_UDP_T = 1 << 3,
+	/* ... and has `snat never`: a one-arm target then answers the client
+	 * directly, so its replies come in through IFACE from this source port. */
+	WF_PORT_TCP_R = 1 << 4,
+	WF_PORT_UDP_R = 1 << 5,
 };
 
 /* ---- wf_allow: LPM_TRIE, source CIDRs allowed per mapping. ----
@@ -209,6 +214,7 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(DROP_NO_ADDR, "no_addr")	/* @vm/@host not known yet */	\
 	X(DROP_RST_NO_CT, "rst_no_conn")	/* RST for no connection */	\
 	X(DROP_TTL, "ttl")		/* forwarded with TTL <= 1 */	\
+	X(DROP_FWD_DISABLED, "fwd_disabled")	/* forwarding off on IFACE */ \
 	X(EV_FRAG_PASSED, "frag_passed")	/* non-first fragment, untouched */ \
 	X(EV_IP_OPTIONS, "ip_options")	/* mapped packet carried IP options */ \
 	X(EV_CT_EXPIRED, "ct_expired")	/* entry found but timed out */	\
@@ -222,7 +228,7 @@ enum wf_stat {
 	WF_STAT_MAX,
 };
 #define WF_DROP_FIRST	WF_DROP_MALFORMED
-#define WF_DROP_LAST	WF_DROP_TTL
+#define WF_DROP_LAST	WF_DROP_FWD_DISABLED
 
 /* ---- wf_ct: LRU_HASH, two entries per connection. ----
  * The ORIG entry is keyed by the tuple as the client's packets arrive on

@@ -325,3 +325,18 @@ int wf_neigh_prime4(int ifindex, __be32 dst)
 	pr_debug("primed neighbour %s\n", a);
 	return 1;
 }
+
+int wf_dev_forwarding4(const char *dev)
+{
+	char path[128], v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fread(&v, 1, 1, f) != 1)
+		v = 0;
+	fclose(f);
+	return v == '1';
+}

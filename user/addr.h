@@ -17,5 +17,9 @@ int wf_addr_is_local4(int ifindex, __be32 addr);
  * next hop (the gateway, or dst itself on link), so the first one-arm
  * packet finds a neighbour. 1 primed, 0 not through ifindex, -errno. */
 int wf_neigh_prime4(int ifindex, __be32 dst);
+/* net.ipv4.conf.DEV.forwarding: 1 on, 0 off, -errno unknown. Without it the
+ * kernel's FIB lookup answers nothing for packets from DEV, so every target
+ * but @vm is dropped (fwd_disabled). */
+int wf_dev_forwarding4(const char *dev);
 
 #endif

@@ -449,6 +449,9 @@ static int cmd_load(int argc, char **argv)
 		       wf_ip4_str(info.vm4, vm, sizeof(vm)), wf_ip4_str(info.host4, host, sizeof(host)),
 		       n, n == 1 ? "" : "s", env.config);
 	}
+	if (!wf_dev_forwarding4(a.dev))
+		pr_warn("wslfwd: IPv4 forwarding is off on %s: targets other than @vm will be dropped "
+			"(fwd_disabled); turn it on with 'sysctl -w net.ipv4.ip_forward=1'\n", a.dev);
 	return EXIT_OK;
 
 rollback:
@@ -541,6 +544,7 @@ static int cmd_status(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	v.dev = ifname_of(v.info.ifindex, dev);
+	v.forwarding = v.dev ? wf_dev_forwarding4(v.dev) : -ENODEV;
 	v.mappings = wf_maps_mapping_count(&m);
 	if (!wf_maps_ct_dump(&m, &ct, &n)) {
 		size_t i;

@@ -279,7 +279,10 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 		b = thi < hi ? thi : hi;
 		for (p = a; p <= b; p++)
 			bits[p] |= (mp->protos & WF_P_TCP ? WF_PORT_TCP_T : 0) |
-				   (mp->protos & WF_P_UDP ? WF_PORT_UDP_T : 0);
+				   (mp->protos & WF_P_UDP ? WF_PORT_UDP_T : 0) |
+				   (mp->snat != WF_SNAT_NEVER ? 0 :
+				    (mp->protos & WF_P_TCP ? WF_PORT_TCP_R : 0) |
+				    (mp->protos & WF_P_UDP ? WF_PORT_UDP_R : 0));
 	}
 	for (p = lo; p <= hi; p++) {
 		if (bpf_map_update_elem(m->ports, &p, &bits[p], BPF_ANY)) {

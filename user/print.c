@@ -103,6 +103,8 @@ void wf_print_status(const struct wf_status_view *v)
 			json_object_object_add(o, "vm", wf_json_ip4(v->info.vm4));
 			json_object_object_add(o, "host", wf_json_ip4(v->info.host4));
 			json_object_object_add(o, "networking", jstr(v->netmode));
+			json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
+					       json_object_new_boolean(v->forwarding));
 			json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
 			json_object_object_add(o, "connections", json_object_new_int64(v->conns));
 		} else {
@@ -123,6 +125,8 @@ void wf_print_status(const struct wf_status_view *v)
 	printf("@vm:         %s\n", wf_ip4_str(v->info.vm4, vm, sizeof(vm)));
 	printf("@host:       %s\n", wf_ip4_str(v->info.host4, host, sizeof(host)));
 	printf("networking:  %s\n", v->netmode);
+	printf("forwarding:  %s\n", v->forwarding < 0 ? "unknown" : v->forwarding ?
+	       "on" : "off (targets other than @vm are dropped: fwd_disabled)");
 	printf("mappings:    %zu\n", v->mappings);
 	printf("connections: %zu\n", v->conns);
 	printf("pins:        %s\n", v->pin_dir);

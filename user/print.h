@@ -35,6 +35,7 @@ struct wf_status_view {
 	size_t mappings;
 	size_t conns;
 	const char *netmode;
+	int forwarding;		/* wf_dev_forwarding4() */
 };
 void wf_print_status(const struct wf_status_view *v);
 

@@ -227,9 +227,9 @@ static __always_inline int ctx_l4_csum_replace(const struct wf_ctx *c, __u32 off
 }
 
 static __always_inline int ctx_fib_lookup(const struct wf_ctx *c,
-					  struct bpf_fib_lookup *fib)
+					  struct bpf_fib_lookup *fib, __u32 flags)
 {
-	return bpf_fib_lookup(c->ctx, fib, sizeof(*fib), 0);
+	return bpf_fib_lookup(c->ctx, fib, sizeof(*fib), flags);
 }
 
 /*

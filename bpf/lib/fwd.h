@@ -30,16 +30,19 @@ static __always_inline __u8 fwd_port_bits(__be16 port)
 	return bits ? *bits : 0;
 }
 
-/* Ingress filter: a mapped LPORT of this protocol, or an SNAT port (replies
- * of one-arm connections). */
+/* Ingress filter: a mapped LPORT of this protocol, an SNAT port (replies of
+ * one-arm connections), or the source port of a `snat never` target (its
+ * replies go to the client's own port). */
 static __always_inline bool fwd_filter_in(const struct wf_pkt *pkt)
 {
 	__u32 port = bpf_ntohs(pkt->tuple.dport);
-	__u8 want = pkt->tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_L : WF_PORT_UDP_L;
+	bool tcp = pkt->tuple.proto == WF_IPPROTO_TCP;
 
-	if (fwd_port_bits(pkt->tuple.dport) & want)
+	if (fwd_port_bits(pkt->tuple.dport) & (tcp ? WF_PORT_TCP_L : WF_PORT_UDP_L))
 		return true;
-	return port >= cfg_snat_min && port <= cfg_snat_max;
+	if (port >= cfg_snat_min && port <= cfg_snat_max)
+		return true;
+	return fwd_port_bits(pkt->tuple.sport) & (tcp ? WF_PORT_TCP_R : WF_PORT_UDP_R);
 }
 
 /* Egress filter: the source is a mapped TPORT of this protocol. */
@@ -127,7 +130,7 @@ static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf
 	fib.ipv4_dst = n->taddr[0];
 	/* tot_len stays 0: no MTU verdict; BEHIND traffic goes through the
 	 * stack, which fragments or sends ICMP itself. */
-	rc = ctx_fib_lookup(c, &fib);
+	rc = ctx_fib_lookup(c, &fib, 0);
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_NOT_FWDED:
 		n->kind = WF_KIND_LOCAL;
@@ -156,17 +159,20 @@ static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf
 		    ctx_load_bytes(c, WF_OFF(struct ethhdr, h_source), n->pkt_smac, 6))
 			return -WF_DROP_MALFORMED;
 		break;
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+		/* The kernel answers no lookup, output ones included, while
+		 * forwarding is off on IFACE; load warns about it. */
+		return -WF_DROP_FWD_DISABLED;
 	default:
 		return -WF_DROP_FIB;
 	}
 out:
-	/* auto: SNAT exactly when one-arm (replies must come back to us). */
-	if (snat == WF_SNAT_ALWAYS)
-		n->snat = 1;
-	else if (snat == WF_SNAT_NEVER)
-		n->snat = 0;
-	else
-		n->snat = n->kind == WF_KIND_ONEARM;
+	/* SNAT exactly when one-arm (replies must come back to us), unless
+	 * `snat never` (the target routes its replies through the VM itself).
+	 * `snat always` cannot apply to LOCAL/BEHIND targets: their replies
+	 * to @vm would reach the VM's stack on another device, never our
+	 * hooks, so there it keeps the client address like auto. */
+	n->snat = n->kind == WF_KIND_ONEARM && snat != WF_SNAT_NEVER;
 	if (n->snat) {
 		if (!info->vm4)
 			return -WF_DROP_NO_ADDR;

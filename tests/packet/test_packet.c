@@ -81,6 +81,7 @@ enum {
 	ID_LITPEER,		/* tcp 172.29.20.2:5002 172.29.16.5:5432 */
 	ID_PREC_LIT,		/* tcp 172.29.20.2:8083 @vm:18083 */
 	ID_PREC_VM,		/* tcp @vm:8083 @vm:28083 */
+	ID_NEVER,		/* tcp @vm:5003 172.29.16.5:5433 snat never */
 	ID_MAX,
 };
 
@@ -93,24 +94,26 @@ struct map_def {
 	__u32 taddr;
 	__u16 tport;
 	__u8 flags;
+	__u8 snat;		/* enum wf_snat_mode */
 };
 
 static const struct map_def map_defs[] = {
-	{ ID_LOCAL, 6, 0, 8080, WF_ADDR_VM, 0, 18080, 0 },
-	{ ID_BEHIND, 6, 0, 4000, WF_ADDR_LITERAL, CTR, 80, 0 },
-	{ ID_HOST, 6, 0, 5000, WF_ADDR_HOST, 0, 5432, 0 },
-	{ ID_PEER, 6, 0, 5001, WF_ADDR_LITERAL, PEER, 5432, 0 },
-	{ ID_ULOCAL, 17, 0, 5353, WF_ADDR_VM, 0, 15353, 0 },
-	{ ID_UHOST, 17, 0, 6000, WF_ADDR_HOST, 0, 6001, 0 },
-	{ ID_NONEIGH, 6, 0, 7000, WF_ADDR_LITERAL, NONEIGH, 7000, 0 },
-	{ ID_ALLOW, 6, 0, 9000, WF_ADDR_LITERAL, CTR, 9000, WF_FWD_F_ALLOW },
-	{ ID_FIB, 6, 0, 8443, WF_ADDR_LITERAL, UNREACH, 443, 0 },
-	{ ID_LITVM, 6, VM, 8082, WF_ADDR_VM, 0, 18082, 0 },
-	{ ID_BEHIND2, 6, 0, 4001, WF_ADDR_LITERAL, CTR2, 80, 0 },
-	{ ID_LOCAL2, 6, 0, 8084, WF_ADDR_LITERAL, DOCKER0, 80, 0 },
-	{ ID_LITPEER, 6, VM, 5002, WF_ADDR_LITERAL, PEER, 5432, 0 },
-	{ ID_PREC_LIT, 6, VM, 8083, WF_ADDR_VM, 0, 18083, 0 },
-	{ ID_PREC_VM, 6, 0, 8083, WF_ADDR_VM, 0, 28083, 0 },
+	{ ID_LOCAL, 6, 0, 8080, WF_ADDR_VM, 0, 18080, 0, WF_SNAT_AUTO },
+	{ ID_BEHIND, 6, 0, 4000, WF_ADDR_LITERAL, CTR, 80, 0, WF_SNAT_AUTO },
+	{ ID_HOST, 6, 0, 5000, WF_ADDR_HOST, 0, 5432, 0, WF_SNAT_AUTO },
+	{ ID_PEER, 6, 0, 5001, WF_ADDR_LITERAL, PEER, 5432, 0, WF_SNAT_AUTO },
+	{ ID_ULOCAL, 17, 0, 5353, WF_ADDR_VM, 0, 15353, 0, WF_SNAT_AUTO },
+	{ ID_UHOST, 17, 0, 6000, WF_ADDR_HOST, 0, 6001, 0, WF_SNAT_AUTO },
+	{ ID_NONEIGH, 6, 0, 7000, WF_ADDR_LITERAL, NONEIGH, 7000, 0, WF_SNAT_AUTO },
+	{ ID_ALLOW, 6, 0, 9000, WF_ADDR_LITERAL, CTR, 9000, WF_FWD_F_ALLOW, WF_SNAT_AUTO },
+	{ ID_FIB, 6, 0, 8443, WF_ADDR_LITERAL, UNREACH, 443, 0, WF_SNAT_AUTO },
+	{ ID_LITVM, 6, VM, 8082, WF_ADDR_VM, 0, 18082, 0, WF_SNAT_AUTO },
+	{ ID_BEHIND2, 6, 0, 4001, WF_ADDR_LITERAL, CTR2, 80, 0, WF_SNAT_AUTO },
+	{ ID_LOCAL2, 6, 0, 8084, WF_ADDR_LITERAL, DOCKER0, 80, 0, WF_SNAT_AUTO },
+	{ ID_LITPEER, 6, VM, 5002, WF_ADDR_LITERAL, PEER, 5432, 0, WF_SNAT_AUTO },
+	{ ID_PREC_LIT, 6, VM, 8083, WF_ADDR_VM, 0, 18083, 0, WF_SNAT_AUTO },
+	{ ID_PREC_VM, 6, 0, 8083, WF_ADDR_VM, 0, 28083, 0, WF_SNAT_AUTO },
+	{ ID_NEVER, 6, 0, 5003, WF_ADDR_LITERAL, PEER, 5433, 0, WF_SNAT_NEVER },
 };
 
 /* Allow entries: (id, CIDR). The second belongs to a mapping without
@@ -189,6 +192,8 @@ static void pre_no_host(const struct fixture *f);
 static void post_info_restore(const struct fixture *f);
 static void post_snat_distinct(const struct fixture *f);
 static void pre_occupy_snat(const struct fixture *f);
+static void pre_fwd_off(const struct fixture *f);
+static void post_fwd_on(const struct fixture *f);
 
 static const struct fixture fixtures[] = {
 	/* ---- LOCAL: @vm:8080 -> @vm:18080 ---- */
@@ -391,6 +396,20 @@ static const struct fixture fixtures[] = {
 		.ct = CT_HIT, .id = ID_PEER, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
 	},
 	{
+		.desc = "ONEARM snat never: SYN to @vm:5003 keeps the client as source, peer's MAC, TX",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40200, VM, 5003, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_PEER, C1, 40200, PEER, 5433, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_NEVER, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ONEARM snat never: reply to the client's own port found by its source port, TX",
+		.in = { TCP(M_PEER, M_VM, PEER, 5433, C1, 40200, TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5003, C1, 40200, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_NEVER, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
 		.desc = "ONEARM: a second client to the same target gets another SNAT port",
 		.in = { TCP(M_CLIENT2, M_VM, C2, 40020, VM, 5000, TH_SYN) },
 		.verdict = V_TX,
@@ -440,6 +459,21 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_CLIENT, M_VM, C1, 40024, VM, 7000, TH_SYN) },
 		.verdict = V_DROP,
 		.ct = CT_NONE, .stat = { WF_DROP_NO_NEIGH },
+	},
+	{
+		.desc = "forwarding off on eth0: one-arm target dropped (fwd_disabled), not sent",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40126, VM, 5000, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FWD_DISABLED },
+		.pre = pre_fwd_off, .post = post_fwd_on,
+	},
+	{
+		.desc = "forwarding off on eth0: @vm target still forwarded (no FIB lookup)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40127, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40127, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.pre = pre_fwd_off, .post = post_fwd_on,
 	},
 	{
 		.desc = "unroutable target dropped (fib)",
@@ -1201,6 +1235,26 @@ static void post_info_restore(const struct fixture *f)
 	info_write(fx_inst(f), VM, HOST);
 }
 
+/* bpf_fib_lookup() checks IN_DEV_FORWARD of the device first; the suite's
+ * namespace has its own /proc/sys/net. */
+static void set_eth0_forwarding(const char *v)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/conf/eth0/forwarding", "w");
+
+	if (!f || fputs(v, f) < 0 || fclose(f))
+		failf("cannot set net.ipv4.conf.eth0.forwarding=%s", v);
+}
+
+static void pre_fwd_off(const struct fixture *f)
+{
+	set_eth0_forwarding("0");
+}
+
+static void post_fwd_on(const struct fixture *f)
+{
+	set_eth0_forwarding("1");
+}
+
 static void post_snat_distinct(const struct fixture *f)
 {
 	int a = snat_slot[f->arg[0]], b = snat_slot[f->arg[1]];
@@ -1619,7 +1673,7 @@ static int fill_maps(struct inst *I)
 		memset(&v, 0, sizeof(v));
 		v.id = m->id;
 		v.taddr_kind = m->tkind;
-		v.snat = WF_SNAT_AUTO;
+		v.snat = m->snat;
 		v.flags = m->flags;
 		v.tport = htons(m->tport);
 		v.taddr[0] = htonl(m->taddr);
@@ -1634,6 +1688,8 @@ static int fill_maps(struct inst *I)
 		port = m->tport;
 		bpf_map_lookup_elem(I->ports, &port, &bits);
 		bits |= m->proto == 6 ? WF_PORT_TCP_T : WF_PORT_UDP_T;
+		if (m->snat == WF_SNAT_NEVER)
+			bits |= m->proto == 6 ? WF_PORT_TCP_R : WF_PORT_UDP_R;
 		if (bpf_map_update_elem(I->ports, &port, &bits, BPF_ANY))
 			return -errno;
 
@@ -1643,7 +1699,7 @@ static int fill_maps(struct inst *I)
 		mp.family = WF_AF_INET;
 		mp.laddr_kind = m->laddr ? WF_ADDR_LITERAL : WF_ADDR_VM;
 		mp.taddr_kind = m->tkind;
-		mp.snat = WF_SNAT_AUTO;
+		mp.snat = m->snat;
 		mp.lport = mp.lport_end = m->lport;
 		mp.tport = m->tport;
 		mp.laddr[0] = htonl(m->laddr);
