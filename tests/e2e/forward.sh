@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# shellcheck shell=bash
+#
+# Traffic through mappings, one case per target kind (PRODUCT.md "What a
+# mapping does"), with real clients and servers. Servers (started once per
+# testbed by run.sh) answer HTTP with "peer=<client address as they saw it>".
+
+# Kind 1: a port on the VM itself. The server sees the Windows host's address.
+http_to_port_on_vm_itself()
+{
+	fresh_load || return 1
+	add tcp 8080 @vm:18080 || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:8080/" "$HOST_IP" || return 1
+	expect_http "$NS_PEER" "http://$VM_IP:8080/" "$PEER_IP" || return 1
+}
+
+# Kind 2: behind the VM (a container on docker0). The container sees the
+# client's own address, and logs it.
+http_to_container_keeps_client_address()
+{
+	local logged
+	fresh_load || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
+	logged=$(tb_http_last_peer ctr)
+	[ "$logged" = "$HOST_IP" ] || fail "container's access log has '$logged', expected $HOST_IP" ||
+		return 1
+	note "container logged $logged"
+	expect_http "$NS_PEER" "http://$VM_IP:4000/" "$PEER_IP" || return 1
+}
+
+# Kind 3: back out of eth0 to the Windows host (one-arm full NAT): the host's
+# server sees @vm as the client, from the client on the switch and from the
+# host itself.
+http_one_arm_to_host()
+{
+	fresh_load || return 1
+	# The first packet must not depend on the VM having talked to the
+	# target before: wslfwd resolves one-arm next hops itself.
+	in_vm ip neigh flush dev "$VM_DEV"
+	add tcp 5000 @host:5432 || return 1
+	expect_http "$NS_PEER" "http://$VM_IP:5000/" "$VM_IP" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:5000/" "$VM_IP" || return 1
+}
+
+# Kind 3 with a literal target that is another peer on the same link.
+http_one_arm_to_peer_on_the_link()
+{
+	fresh_load || return 1
+	in_vm ip neigh flush dev "$VM_DEV"
+	add tcp 5001 "$PEER_IP:5432" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:5001/" "$VM_IP" || return 1
+}
+
+# A client on the LAN reaches the container through the Windows host's
+# portproxy (socat stands in for netsh) and wslfwd in the VM.
+lan_client_reaches_container_through_portproxy()
+{
+	fresh_load || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	expect_http "$NS_LAN" "http://$WIN_LAN_IP:4000/" "$HOST_IP" || return 1
+}
+
+udp_request_response_through_container()
+{
+	fresh_load || return 1
+	add udp 7001 "$CTR_IP:7000" || return 1
+	expect_udp_echo "$NS_WIN" "$VM_IP" 7001 || return 1
+	expect_udp_echo "$NS_PEER" "$VM_IP" 7001 || return 1
+}
+
+udp_request_response_to_port_on_vm()
+{
+	fresh_load || return 1
+	add udp 7002 @vm:7000 || return 1
+	expect_udp_echo "$NS_WIN" "$VM_IP" 7002 || return 1
+}
+
+udp_request_response_one_arm_to_host()
+{
+	fresh_load || return 1
+	in_vm ip neigh flush dev "$VM_DEV"
+	add udp 7003 @host:7000 || return 1
+	expect_udp_echo "$NS_PEER" "$VM_IP" 7003 || return 1
+}
+
+# A short bulk TCP transfer through the container mapping completes (no
+# throughput threshold: this proves correctness under load, not speed).
+iperf3_through_container_mapping()
+{
+	local out rcv
+	fresh_load || return 1
+	add tcp 5201 "$CTR_IP:5201" || return 1
+	out=$(in_win timeout 20 iperf3 -c "$VM_IP" -p 5201 -t 2 -f m 2>&1) ||
+		fail "iperf3 -c $VM_IP -p 5201 -t 2 failed: $out" || return 1
+	rcv=$(echo "$out" | awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") print $i }')
+	awk -v r="${rcv:-0}" 'BEGIN { exit !(r > 0) }' ||
+		fail "iperf3 receiver throughput '${rcv:-none}': $out" || return 1
+	note "iperf3 through $VM_IP:5201 -> $CTR_IP:5201: $rcv Mbit/s at the receiver"
+}
+
+# Everything not mapped passes untouched: other ports on the VM, the target
+# port itself, UDP, ICMP both ways, ARP resolution, and the container.
+unmapped_traffic_unaffected()
+{
+	fresh_load || return 1
+	add tcp 8080 @vm:18080 || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:9090/" "$HOST_IP" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:18080/" "$HOST_IP" || return 1
+	expect_udp_echo "$NS_WIN" "$VM_IP" 7000 || return 1
+	tb_ping "$NS_WIN" "$VM_IP" || fail "ping win -> vm" || return 1
+	tb_ping "$NS_VM" "$HOST_IP" || fail "ping vm -> win" || return 1
+	tb_ping "$NS_PEER" "$VM_IP" || fail "ping peer -> vm" || return 1
+	tb_ping "$NS_VM" "$CTR_IP" || fail "ping vm -> container" || return 1
+	note "ping win->vm, vm->win, peer->vm, vm->ctr"
+	# ARP: forget the VM's MAC on the host side and let it resolve again
+	# through the loaded datapath (both ways).
+	in_win ip neigh flush dev vswitch
+	in_vm ip neigh flush dev "$VM_DEV"
+	expect_http "$NS_WIN" "http://$VM_IP:8080/" "$HOST_IP" || return 1
+	in_win ip neigh show "$VM_IP" dev vswitch | grep -qE 'REACHABLE|STALE|DELAY' ||
+		fail "win has no ARP entry for $VM_IP: $(in_win ip neigh show dev vswitch)" || return 1
+	in_vm ip neigh show "$HOST_IP" dev "$VM_DEV" | grep -qE 'REACHABLE|STALE|DELAY|PROBE' ||
+		fail "vm has no ARP entry for $HOST_IP: $(in_vm ip neigh show dev "$VM_DEV")" || return 1
+	note "ARP resolved again both ways"
+	# The VM's own outgoing connections (no mapping) work.
+	expect_http "$NS_VM" "http://$HOST_IP:5432/" "$VM_IP" || return 1
+}

@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# End-to-end suite: every case in every attach mode, on a fresh WSL-like
+# testbed per mode (tests/testbed.sh), TAP output. Exit status 0 only if
+# every case passed.
+#
+#   E2E_MODES="xdp tc"        modes to run (default: xdp xdp-generic tc)
+#   E2E_CASES="del_stops_the_mapping ..."   only these cases
+#   E2E_VERBOSE=1             print every case's notes, not only a failure's
+
+set -u
+E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../testbed.sh
+. "$E2E_DIR/../testbed.sh"
+. "$E2E_DIR/lib.sh"
+. "$E2E_DIR/forward.sh"
+. "$E2E_DIR/cli.sh"
+. "$E2E_DIR/lifecycle.sh"
+
+CASES=(
+	load_attaches_in_the_requested_mode
+	http_to_port_on_vm_itself
+	http_to_container_keeps_client_address
+	http_one_arm_to_host
+	http_one_arm_to_peer_on_the_link
+	lan_client_reaches_container_through_portproxy
+	udp_request_response_through_container
+	udp_request_response_to_port_on_vm
+	udp_request_response_one_arm_to_host
+	iperf3_through_container_mapping
+	unmapped_traffic_unaffected
+	bad_commands_exit_2_and_change_nothing
+	add_when_unloaded_is_replayed_by_load
+	del_stops_the_mapping
+	del_stops_existing_connections
+	stats_counters_increase_with_traffic
+	second_load_is_refused
+	load_then_unload_leaves_no_trace
+	legacy_tc_attach_and_unload
+)
+[ -n "${E2E_CASES:-}" ] && read -ra CASES <<< "$E2E_CASES"
+read -ra MODES <<< "${E2E_MODES:-xdp xdp-generic tc}"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "e2e: must run as root (namespaces, BPF); try: sudo bash $0" >&2
+	exit 1
+fi
+if [ ! -x "$WSLFWD_BIN" ]; then
+	echo "not ok 1 - e2e: $WSLFWD_BIN not built (run make)"
+	echo "1..1"
+	exit 1
+fi
+
+N=0
+FAILED=0
+
+# The servers every case may use; each answers HTTP with the client address
+# it sees. Started once per testbed.
+start_servers()
+{
+	tb_http_server "$NS_VM" 18080 vm &&	# target of @vm mappings
+	tb_http_server "$NS_VM" 9090 vm9090 &&	# never mapped
+	tb_http_server "$NS_CTR" 80 ctr &&	# the container
+	tb_http_server "$NS_WIN" 5432 win &&	# a Windows-side service (@host)
+	tb_http_server "$NS_PEER" 5432 peer &&	# a service on another switch peer
+	tb_iperf_server "$NS_CTR" 5201 &&
+	tb_udp_echo "$NS_CTR" 7000 &&
+	tb_udp_echo "$NS_VM" 7000 &&
+	tb_udp_echo "$NS_WIN" 7000 &&
+	tb_portproxy 4000 "$VM_IP" 4000		# netsh portproxy stand-in on win's LAN side
+}
+
+run_case()
+{
+	local name=$1 log rc t0 t1
+	log=$TB_TMP/case.log
+	N=$((N + 1))
+	t0=$(date +%s.%N)
+	( "$name" ) > "$log" 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	if [ "$rc" = 0 ]; then
+		echo "ok $N - $MODE: $name"
+		[ -n "${E2E_VERBOSE:-}" ] && sed 's/^/#   /' "$log"
+	else
+		FAILED=$((FAILED + 1))
+		echo "not ok $N - $MODE: $name"
+		sed 's/^/#   /' "$log"
+		dump_state 2>&1 | sed 's/^/#   /'
+	fi
+	echo "#   ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)"
+}
+
+for MODE in "${MODES[@]}"; do
+	echo "# mode $MODE: building the testbed"
+	if ! tb_up || ! start_servers; then
+		N=$((N + 1)); FAILED=$((FAILED + 1))
+		echo "not ok $N - $MODE: testbed setup"
+		tb_down
+		continue
+	fi
+	for c in "${CASES[@]}"; do
+		run_case "$c"
+	done
+	tb_down
+done
+
+echo "1..$N"
+echo "# e2e: $((N - FAILED)) passed, $FAILED failed"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,394 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# shellcheck shell=bash disable=SC2034 # the addresses are for the sourcing scripts
+#
+# The WSL-like testbed (../shared/TESTBED.md), a library sourced by the e2e
+# suite, the demo and the benchmark:
+#
+#   lan ns ── lan0 ── win ns ── vswitch (bridge, @host) ─┬─ vm ns: eth0 (@vm), docker0 ── ctr ns
+#                                                        └─ peer ns (another VM on the switch)
+#
+# tb_up builds it, tb_down removes it (and is the EXIT trap, so it also runs
+# on failure). Every namespace, pin dir, cgroup and temp dir carries a
+# per-run prefix (TB_PREFIX, default wf<pid>), so two runs never collide.
+# Interfaces are created directly inside the namespaces (veth ends are born
+# in their namespace), so the root namespace never sees one; their names
+# (eth0, vswitch, docker0) are the ones WSL and Docker use.
+#
+# Nothing here touches the root namespace's interfaces, routes or cgroup
+# tree: wslfwd attaches in the vm ns, its socket hooks go to a cgroup made
+# for the run, and every address used belongs to one of these namespaces.
+
+TB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TB_ROOT=$(cd "$TB_DIR/.." && pwd)
+WSLFWD_BIN=${WSLFWD_BIN:-$TB_ROOT/wslfwd}
+
+TB_PREFIX=${TB_PREFIX:-wf$$}
+NS_LAN=$TB_PREFIX-lan
+NS_WIN=$TB_PREFIX-win
+NS_VM=$TB_PREFIX-vm
+NS_CTR=$TB_PREFIX-ctr
+NS_PEER=$TB_PREFIX-peer
+
+# The Hyper-V internal switch: a /20 out of 172.16.0.0/12 as WSL picks them.
+SWITCH_NET=172.22.16.0/20
+HOST_IP=172.22.16.1		# the vswitch bridge in win = @host, the VM's gateway
+VM_IP=172.22.21.94		# eth0 in vm = @vm
+PEER_IP=172.22.16.9		# another machine on the switch
+SWITCH_PLEN=20
+# Docker's default bridge inside the VM.
+DOCKER_NET=172.17.0.0/16
+DOCKER_GW=172.17.0.1
+CTR_IP=172.17.0.2
+# The LAN the Windows host sits on.
+LAN_NET=192.168.77.0/24
+WIN_LAN_IP=192.168.77.1
+LAN_IP=192.168.77.20
+
+VM_DEV=eth0
+WIN_VM_PORT=vmport0		# win-side end of eth0's veth (a vswitch port)
+WIN_PEER_PORT=peerport0		# win-side end of peer's veth
+WIN_LAN_DEV=lan0		# win's LAN interface
+LAN_DEV=lan0			# the LAN client's interface
+PEER_DEV=eth0
+CTR_DEV=eth0
+VM_CTR_PORT=veth0ctr		# vm-side end of the container's veth (docker0 port)
+
+TB_PIN_DIR=/sys/fs/bpf/$TB_PREFIX
+TB_TMP=
+TB_CONF=
+TB_CGROUP=
+TB_PIDS=()
+TB_UP=0
+
+tb_log() { echo "# $*"; }
+
+# Run a command inside a namespace. `ip netns exec` also remounts /sys for
+# the namespace, which would hide the real bpffs; that is fine for ordinary
+# tools and servers, not for wslfwd (see tb_vm_exec).
+in_ns()   { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+in_lan()  { ip netns exec "$NS_LAN" "$@"; }
+in_win()  { ip netns exec "$NS_WIN" "$@"; }
+in_vm()   { ip netns exec "$NS_VM" "$@"; }
+in_ctr()  { ip netns exec "$NS_CTR" "$@"; }
+in_peer() { ip netns exec "$NS_PEER" "$@"; }
+
+# Run a command in the vm ns the way it runs inside WSL: the VM's network
+# namespace, a /sys describing it (so /sys/class/net/eth0 is the VM's eth0),
+# and the real bpffs and cgroup2 tree, so pins outlive the command. `ip netns
+# exec` would give an empty /sys/fs/bpf in a throw-away mount namespace, and
+# a bpffs mounted there dies with it, pins and links included.
+tb_vm_exec()
+{
+	nsenter --net="/run/netns/$NS_VM" unshare --mount --propagation slave \
+		bash -c 'm=$1; shift
+			mount --rbind /sys/fs "$m" &&
+			mount -t sysfs sysfs /sys &&
+			mount --rbind "$m/bpf" /sys/fs/bpf &&
+			mount --rbind "$m/cgroup" /sys/fs/cgroup &&
+			umount -l "$m" || exit 126
+			exec "$@"' tb_vm_exec "$TB_TMP/sysfs" "$@"
+}
+
+# ./wslfwd inside the VM with this run's pin dir, config and cgroup. Global
+# options go first; the `load` subcommand also gets --cgroup so socket-level
+# hooks never land on the root cgroup.
+wslfwd()
+{
+	local args=("$@") i cmd_at=-1
+	for i in "${!args[@]}"; do
+		case ${args[$i]} in
+		-*) ;;
+		*) cmd_at=$i; break ;;
+		esac
+	done
+	if [ "$cmd_at" -ge 0 ] && [ "${args[$cmd_at]}" = load ] && [ -n "$TB_CGROUP" ] &&
+	   tb_has_cgroup_opt && [[ " ${args[*]} " != *" --cgroup "* ]]; then
+		args=("${args[@]:0:$((cmd_at + 1))}" --cgroup "$TB_CGROUP" "${args[@]:$((cmd_at + 1))}")
+	fi
+	# A hung command must not hang the suite: 124 and a message after a while.
+	tb_vm_exec timeout -k 5 "${WSLFWD_TIMEOUT:-30}" \
+		"$WSLFWD_BIN" --pin-dir "$TB_PIN_DIR" --config "$TB_CONF" "${args[@]}"
+	local rc=$?
+	[ "$rc" = 124 ] && echo "testbed: 'wslfwd ${args[*]}' timed out after ${WSLFWD_TIMEOUT:-30}s" >&2
+	return "$rc"
+}
+
+# Does this wslfwd have socket-level hooks (load --cgroup)? Builds without
+# them attach nothing to any cgroup.
+TB_CGROUP_OPT=
+tb_has_cgroup_opt()
+{
+	if [ -z "$TB_CGROUP_OPT" ]; then
+		TB_CGROUP_OPT=no
+		"$WSLFWD_BIN" --help 2>&1 | grep -q -- '--cgroup' && TB_CGROUP_OPT=yes
+	fi
+	[ "$TB_CGROUP_OPT" = yes ]
+}
+
+# Start a background process and remember its pid for tb_down. The command
+# must exec (ip netns exec does), so $! is the server itself.
+tb_bg()
+{
+	"$@" &
+	TB_PIDS+=($!)
+}
+
+# nginx answering every request with "peer=<client address>" and logging the
+# client address, in namespace NS on PORT. nginx does no reverse DNS.
+tb_http_server()
+{
+	local ns=$1 port=$2 name=${3:-$1-$2}
+	local d=$TB_TMP/nginx-$name
+	mkdir -p "$d"
+	cat > "$d/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 256; }
+http {
+	access_log $d/access.log;
+	client_body_temp_path $d;
+	proxy_temp_path $d;
+	fastcgi_temp_path $d;
+	uwsgi_temp_path $d;
+	scgi_temp_path $d;
+	server {
+		listen $port reuseport;
+		location / { default_type text/plain; return 200 "peer=\$remote_addr\n"; }
+	}
+}
+EOF
+	tb_bg ip netns exec "$ns" nginx -q -e "$d/error.log" -c "$d/nginx.conf"
+	tb_wait_listen "$ns" tcp "$port"
+}
+
+# socat UDP echo server in NS on PORT.
+tb_udp_echo()
+{
+	local ns=$1 port=$2
+	tb_bg ip netns exec "$ns" socat -T 10 UDP4-LISTEN:"$port",fork,reuseaddr PIPE
+	tb_wait_listen "$ns" udp "$port"
+}
+
+# iperf3 server in NS on PORT.
+tb_iperf_server()
+{
+	local ns=$1 port=$2
+	tb_bg ip netns exec "$ns" iperf3 -s -p "$port" --logfile "$TB_TMP/iperf3-$ns-$port.log"
+	tb_wait_listen "$ns" tcp "$port"
+}
+
+tb_wait_listen()
+{
+	local ns=$1 proto=$2 port=$3 i flag=-tln
+	[ "$proto" = udp ] && flag=-uln
+	for i in $(seq 50); do
+		ip netns exec "$ns" ss -H "$flag" "sport = :$port" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	tb_log "server $proto/$port in $ns did not start"
+	return 1
+}
+
+# HTTP GET from a namespace; prints the body ("peer=ADDR").
+tb_curl()
+{
+	local ns=$1 url=$2
+	ip netns exec "$ns" curl -sS --noproxy '*' --connect-timeout 3 --max-time 5 "$url"
+}
+
+# The client address the nginx named NAME logged last.
+tb_http_last_peer()
+{
+	tail -n 1 "$TB_TMP/nginx-$1/access.log" 2>/dev/null | cut -d' ' -f1
+}
+
+# Stand-in for `netsh interface portproxy` on Windows: listen on win's LAN
+# address and relay to the VM (a userspace proxy, as portproxy is).
+tb_portproxy()
+{
+	local lport=$1 caddr=$2 cport=$3
+	tb_bg ip netns exec "$NS_WIN" socat TCP4-LISTEN:"$lport",bind="$WIN_LAN_IP",fork,reuseaddr \
+		TCP4:"$caddr":"$cport"
+	tb_wait_listen "$NS_WIN" tcp "$lport"
+}
+
+# veth pair with each end born in its namespace.
+tb_veth()
+{
+	local ns1=$1 dev1=$2 ns2=$3 dev2=$4
+	ip -n "$ns1" link add "$dev1" type veth peer name "$dev2" netns "$ns2"
+}
+
+tb_up()
+{
+	local ns
+	[ "$(id -u)" = 0 ] || { echo "testbed: must run as root" >&2; return 1; }
+	TB_TMP=$(mktemp -d "/tmp/$TB_PREFIX.XXXXXX")
+	TB_CONF=$TB_TMP/wslfwd.conf
+	mkdir -p "$TB_TMP/sysfs"
+	TB_UP=1
+	trap tb_down EXIT
+	trap 'exit 130' INT TERM
+
+	for ns in "$NS_LAN" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_PEER"; do
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up
+	done
+
+	# win: the Windows host. The vswitch bridge is the Hyper-V internal
+	# switch; its address is the VM's gateway (@host).
+	ip -n "$NS_WIN" link add vswitch type bridge forward_delay 0 stp_state 0
+	ip -n "$NS_WIN" addr add "$HOST_IP/$SWITCH_PLEN" dev vswitch
+	ip -n "$NS_WIN" link set vswitch up
+
+	# vm: eth0 on the switch, default route via @host.
+	tb_veth "$NS_WIN" "$WIN_VM_PORT" "$NS_VM" "$VM_DEV"
+	ip -n "$NS_WIN" link set "$WIN_VM_PORT" master vswitch up
+	ip -n "$NS_VM" addr add "$VM_IP/$SWITCH_PLEN" dev "$VM_DEV"
+	ip -n "$NS_VM" link set "$VM_DEV" up
+	ip -n "$NS_VM" route add default via "$HOST_IP" dev "$VM_DEV"
+
+	# peer: another VM on the same switch (a one-arm target on the link,
+	# and a client that is neither the VM nor the host).
+	tb_veth "$NS_WIN" "$WIN_PEER_PORT" "$NS_PEER" "$PEER_DEV"
+	ip -n "$NS_WIN" link set "$WIN_PEER_PORT" master vswitch up
+	ip -n "$NS_PEER" addr add "$PEER_IP/$SWITCH_PLEN" dev "$PEER_DEV"
+	ip -n "$NS_PEER" link set "$PEER_DEV" up
+	ip -n "$NS_PEER" route add default via "$HOST_IP" dev "$PEER_DEV"
+
+	# vm: docker0 with one container.
+	ip -n "$NS_VM" link add docker0 type bridge forward_delay 0 stp_state 0
+	ip -n "$NS_VM" addr add "$DOCKER_GW/16" dev docker0
+	ip -n "$NS_VM" link set docker0 up
+	tb_veth "$NS_VM" "$VM_CTR_PORT" "$NS_CTR" "$CTR_DEV"
+	ip -n "$NS_VM" link set "$VM_CTR_PORT" master docker0 up
+	ip -n "$NS_CTR" addr add "$CTR_IP/16" dev "$CTR_DEV"
+	ip -n "$NS_CTR" link set "$CTR_DEV" up
+	ip -n "$NS_CTR" route add default via "$DOCKER_GW"
+
+	# lan: a client on the Windows host's LAN.
+	tb_veth "$NS_LAN" "$LAN_DEV" "$NS_WIN" "$WIN_LAN_DEV"
+	ip -n "$NS_LAN" addr add "$LAN_IP/24" dev "$LAN_DEV"
+	ip -n "$NS_LAN" link set "$LAN_DEV" up
+	ip -n "$NS_LAN" route add default via "$WIN_LAN_IP"
+	ip -n "$NS_WIN" addr add "$WIN_LAN_IP/24" dev "$WIN_LAN_DEV"
+	ip -n "$NS_WIN" link set "$WIN_LAN_DEV" up
+
+	in_vm sysctl -qw net.ipv4.ip_forward=1
+	in_win sysctl -qw net.ipv4.ip_forward=1
+
+	# Offloads (TESTBED.md): frames the VM receives from the switch carry
+	# full checksums, as from a wire, so tx checksum offload is off on
+	# every switch-side sender into the VM; it stays on inside vm and ctr.
+	# GRO on the win-side peer of eth0 gives it NAPI so XDP_TX from the VM's
+	# XDP program is delivered.
+	in_win ethtool -K vswitch tx off >/dev/null 2>&1
+	in_win ethtool -K "$WIN_VM_PORT" tx off gro on >/dev/null
+	# Measured on 6.18: GRO on the peer is enough for XDP_REDIRECT but
+	# frames sent with native XDP_TX from eth0 are still lost silently (no
+	# error counted); an XDP program on the peer delivers them. A real
+	# switch port always takes what the VM sends, so give it one (XDP_PASS).
+	# TB_PEER_XDP=0 keeps GRO only (then native-mode one-arm NAT fails).
+	if [ "${TB_PEER_XDP:-1}" = 1 ]; then
+		tb_xdp_pass_obj && in_win ip link set dev "$WIN_VM_PORT" xdpdrv \
+			obj "$TB_TMP/xdp_pass.o" sec xdp || return 1
+	fi
+	in_win ethtool -K "$WIN_PEER_PORT" tx off >/dev/null
+	in_peer ethtool -K "$PEER_DEV" tx off gro on >/dev/null
+	in_lan ethtool -K "$LAN_DEV" tx off >/dev/null
+	in_win ethtool -K "$WIN_LAN_DEV" tx off >/dev/null
+
+	# A cgroup v2 for this run's socket-level hooks (never the root one).
+	local cg2
+	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -n "$cg2" ]; then
+		TB_CGROUP=$cg2/$TB_PREFIX
+		mkdir -p "$TB_CGROUP"
+	fi
+
+	# ARP for the switch neighbours, so the first test packet is not the
+	# one that resolves it.
+	tb_wait_ping "$NS_WIN" "$VM_IP" || return 1
+	tb_wait_ping "$NS_PEER" "$VM_IP" || return 1
+	tb_wait_ping "$NS_VM" "$CTR_IP" || return 1
+	tb_wait_ping "$NS_LAN" "$WIN_LAN_IP" || return 1
+	return 0
+}
+
+# One ICMP echo from NS to ADDR, answered within a second.
+tb_ping()
+{
+	ip netns exec "$1" ping -c1 -W1 -q "$2" >/dev/null 2>&1
+}
+
+# An XDP program that passes everything, for the switch side of eth0.
+tb_xdp_pass_obj()
+{
+	[ -e "$TB_TMP/xdp_pass.o" ] && return 0
+	printf '%s\n' \
+		'/* testbed: give a veth NAPI so XDP_TX from its peer is delivered */' \
+		'__attribute__((section("xdp"), used)) int tb_xdp_pass(void *ctx) { return 2; }' \
+		'__attribute__((section("license"), used)) char _license[] = "GPL";' \
+		> "$TB_TMP/xdp_pass.c"
+	"${CLANG:-clang}" -O2 -target bpf -c "$TB_TMP/xdp_pass.c" -o "$TB_TMP/xdp_pass.o" ||
+		{ tb_log "cannot build the testbed's XDP_PASS program (clang)"; return 1; }
+}
+
+tb_wait_ping()
+{
+	local ns=$1 addr=$2 i
+	for i in $(seq 30); do
+		tb_ping "$ns" "$addr" && return 0
+		sleep 0.1
+	done
+	tb_log "$ns cannot ping $addr"
+	return 1
+}
+
+# The offload state the results depend on (TESTBED.md), one device a line,
+# for benchmarks and diagnostics to record.
+tb_offloads()
+{
+	local ns dev f
+	for f in "$NS_VM $VM_DEV" "$NS_WIN $WIN_VM_PORT" "$NS_VM $VM_CTR_PORT" "$NS_CTR $CTR_DEV"; do
+		read -r ns dev <<< "$f"
+		echo "${ns#"$TB_PREFIX-"}/$dev: $(ip netns exec "$ns" ethtool -k "$dev" 2>/dev/null |
+			awk -F': ' '/^(tx-checksumming|generic-segmentation-offload|generic-receive-offload|tcp-segmentation-offload):/ {
+				printf "%s=%s ", $1, $2 }')xdp=$(ip -n "$ns" link show dev "$dev" |
+			grep -oE 'xdp[a-z]*' | head -1)"
+	done
+}
+
+# Does the kernel still hold pins for this run?
+tb_pinned() { [ -e "$TB_PIN_DIR" ] && [ -n "$(ls -A "$TB_PIN_DIR" 2>/dev/null)" ]; }
+
+tb_down()
+{
+	local pid ns
+	[ "$TB_UP" = 1 ] || return 0
+	TB_UP=0
+	if [ -d "$TB_PIN_DIR" ] && [ -x "$WSLFWD_BIN" ]; then
+		wslfwd unload >/dev/null 2>&1
+	fi
+	for pid in "${TB_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${TB_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	TB_PIDS=()
+	for ns in "$NS_LAN" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_PEER"; do
+		# Anything still running in a namespace is ours (servers, clients).
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	# Pins: links unpinned detach with the namespace gone anyway; rm -rf
+	# removes whatever an unload left.
+	[ -n "$TB_PIN_DIR" ] && [ -e "$TB_PIN_DIR" ] && rm -rf "$TB_PIN_DIR"
+	[ -n "$TB_CGROUP" ] && [ -d "$TB_CGROUP" ] && rmdir "$TB_CGROUP" 2>/dev/null
+	[ -n "$TB_TMP" ] && [ -d "$TB_TMP" ] && rm -rf "$TB_TMP"
+	return 0
+}
