@@ -33,6 +33,12 @@
 #define WF_ALLOW_ENTRIES	65536
 #define WF_MAX_ALLOW		8	/* CIDRs per mapping */
 #define WF_CT_CONNS_DEFAULT	262144	/* connections; the ct map holds 2 entries each */
+#define WF_REDIRECT_DEVS	64	/* wf_redirect: devices XDP may redirect to */
+
+/* XDP_REDIRECT bypasses the stack's MTU check: only datagrams up to this
+ * size are redirected (the loader marks devices with an MTU at least this);
+ * bigger ones take the stack, which fragments or answers ICMP. */
+#define WF_REDIRECT_MTU		1500
 
 /* Default timeouts in seconds; the loader may override them through rodata. */
 #define WF_TO_TCP_SYN		60
@@ -144,7 +150,16 @@ enum wf_port_bits {
 	 * directly, so its replies come in through IFACE from this source port. */
 	WF_PORT_TCP_R = 1 << 4,
 	WF_PORT_UDP_R = 1 << 5,
+	/* ... a mapping with a literal LADDR listens on this port: only then
+	 * does a first packet look up the literal key before the @vm one. */
+	WF_PORT_TCP_A = 1 << 6,
+	WF_PORT_UDP_A = 1 << 7,
 };
+
+/* ---- wf_redirect: DEVMAP_HASH[WF_REDIRECT_DEVS], ifindex -> ifindex. ----
+ * Devices the loader vouches can take XDP frames (design.md "Redirect"). A
+ * BEHIND target whose FIB egress device is here is sent by XDP_REDIRECT;
+ * any other goes through the stack (XDP_PASS). Never a bridge. */
 
 /* ---- wf_allow: LPM_TRIE, source CIDRs allowed per mapping. ----
  * prefixlen = 64 + CIDR length (id and family+pad are always matched). */
@@ -263,10 +278,13 @@ enum wf_ct_flags {
 	WF_CT_F_SNAT = 1 << 1,	/* source rewritten */
 	WF_CT_F_TX = 1 << 2,	/* set smac/dmac, send back out of IFACE */
 	WF_CT_F_SEEN_REPLY = 1 << 3,
+	/* BEHIND via a device in wf_redirect: set smac/dmac, XDP_REDIRECT to
+	 * oif instead of the stack (XDP ingress only) */
+	WF_CT_F_REDIRECT = 1 << 4,
 };
 
 struct wf_ct_val {
-	__u64 last_seen;	/* bpf_ktime_get_ns() == CLOCK_MONOTONIC */
+	__u64 last_seen;	/* CLOCK_MONOTONIC ns at jiffy resolution (lags by <= a few ms) */
 	__u64 created;
 	__be32 nsaddr[4];	/* the packet leaves with this source ... */
 	__be32 ndaddr[4];	/* ... and this destination */
@@ -277,9 +295,9 @@ struct wf_ct_val {
 	__u8 kind;		/* enum wf_kind */
 	__u8 state;		/* enum wf_ct_state, mirrored in both entries */
 	__u8 flags;		/* enum wf_ct_flags */
-	__u8 smac[6];		/* WF_CT_F_TX: new Ethernet source */
-	__u8 dmac[6];		/* WF_CT_F_TX: new Ethernet destination */
-	__u32 pad;
+	__u8 smac[6];		/* WF_CT_F_TX/REDIRECT: new Ethernet source */
+	__u8 dmac[6];		/* WF_CT_F_TX/REDIRECT: new Ethernet destination */
+	__u32 oif;		/* WF_CT_F_REDIRECT: egress ifindex (FIB's answer) */
 };
 _Static_assert(sizeof(struct wf_ct_val) == 80, "wf_ct_val layout");
 

@@ -187,6 +187,10 @@ int wf_config_read(const char *path, struct wf_mapping **out, size_t *n, size_t 
 		if (ret == 0)
 			continue;
 		for (i = 0; i < cnt; i++) {
+			/* Both tests need overlapping ports: two compares
+			 * keep a 10k-line config's pairwise scan cheap. */
+			if (maps[i].lport > m.lport_end || m.lport > maps[i].lport_end)
+				continue;
 			if (same_mapping(&maps[i], &m))
 				break;
 			if (wf_mapping_conflicts(&maps[i], &m)) {

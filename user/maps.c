@@ -11,6 +11,8 @@
 #include "log.h"
 #include "maps.h"
 
+#define WF_ENOTSUPP	524	/* the kernel's ENOTSUPP, not in userspace errno.h */
+
 static int open_pin(const char *dir, const char *name, int *fd)
 {
 	char path[PATH_MAX];
@@ -95,22 +97,59 @@ int wf_maps_info_set(struct wf_maps *m, const struct wf_info *info)
 	return bpf_map_update_elem(m->info, &k, info, BPF_ANY) ? -errno : 0;
 }
 
+/*
+ * Read entries 0..n-1 of ARRAY map @fd into @vals (value size @vsize; for a
+ * per-CPU map, the kernel's ncpus * round_up(size, 8)). One
+ * BPF_MAP_LOOKUP_BATCH call per chunk (kernel 5.6+) instead of a syscall
+ * per entry; entry by entry where the kernel lacks it.
+ */
+static int array_read(int fd, __u32 n, void *vals, size_t vsize)
+{
+	__u32 *keys, batch, cnt, done = 0, id;
+	void *in = NULL;
+	int err = 0;
+
+	keys = calloc(n, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	while (done < n) {
+		cnt = n - done;
+		if (bpf_map_lookup_batch(fd, in, &batch, keys + done,
+					 (char *)vals + (size_t)done * vsize, &cnt, NULL)) {
+			err = -errno;
+			done += cnt;
+			break;
+		}
+		done += cnt;
+		in = &batch;
+	}
+	free(keys);
+	/* -ENOENT: the walk reached the end with that call. */
+	if (done == n)
+		return 0;
+	/* Kernels before 5.6 do not know the command (-EINVAL); a map type
+	 * without batch ops answers the kernel's ENOTSUPP. */
+	if (done || (err != -EINVAL && err != -WF_ENOTSUPP && err != -EOPNOTSUPP))
+		return err ? err : -EIO;
+	for (id = 0; id < n; id++)
+		if (bpf_map_lookup_elem(fd, &id, (char *)vals + (size_t)id * vsize))
+			return -errno;
+	return 0;
+}
+
 int wf_maps_mappings(struct wf_maps *m, const struct wf_mapping **all)
 {
-	__u32 id;
+	int err;
 
 	if (!m->cache) {
 		m->cache = calloc(WF_MAX_MAPPINGS, sizeof(*m->cache));
 		if (!m->cache)
 			return -ENOMEM;
-		for (id = 0; id < WF_MAX_MAPPINGS; id++) {
-			if (bpf_map_lookup_elem(m->mappings, &id, &m->cache[id])) {
-				int err = -errno;
-
-				free(m->cache);
-				m->cache = NULL;
-				return err;
-			}
+		err = array_read(m->mappings, WF_MAX_MAPPINGS, m->cache, sizeof(*m->cache));
+		if (err) {
+			free(m->cache);
+			m->cache = NULL;
+			return err;
 		}
 	}
 	*all = m->cache;
@@ -245,6 +284,32 @@ static int allow_insert(struct wf_maps *m, const struct wf_mapping *mp, __u32 id
 	return 0;
 }
 
+/* Write wf_ports[lo..hi] = bits[lo..hi]: one batch update (5.6+), else
+ * entry by entry. */
+static int ports_write(struct wf_maps *m, const __u8 *bits, __u32 lo, __u32 hi)
+{
+	__u32 n = hi - lo + 1, cnt = n, p, *keys;
+	int err = 0;
+
+	keys = calloc(n, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (p = lo; p <= hi; p++)
+		keys[p - lo] = p;
+	if (n > 1 && !bpf_map_update_batch(m->ports, keys, bits + lo, &cnt, NULL)) {
+		free(keys);
+		return 0;
+	}
+	free(keys);
+	for (p = lo; p <= hi; p++) {
+		if (bpf_map_update_elem(m->ports, &p, &bits[p], BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+	}
+	return err;
+}
+
 /* Rewrite wf_ports[lo..hi] from every live mapping. */
 static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 {
@@ -257,6 +322,13 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 		hi = 65535;
 	if (lo > hi)
 		return 0;
+	if (m->ports_deferred) {
+		if (lo < m->ports_lo)
+			m->ports_lo = lo;
+		if (hi > m->ports_hi)
+			m->ports_hi = hi;
+		return 0;
+	}
 	err = wf_maps_mappings(m, &all);
 	if (err)
 		return err;
@@ -272,7 +344,10 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 		b = mp->lport_end < hi ? mp->lport_end : hi;
 		for (p = a; p <= b; p++)
 			bits[p] |= (mp->protos & WF_P_TCP ? WF_PORT_TCP_L : 0) |
-				   (mp->protos & WF_P_UDP ? WF_PORT_UDP_L : 0);
+				   (mp->protos & WF_P_UDP ? WF_PORT_UDP_L : 0) |
+				   (mp->laddr_kind != WF_ADDR_LITERAL ? 0 :
+				    (mp->protos & WF_P_TCP ? WF_PORT_TCP_A : 0) |
+				    (mp->protos & WF_P_UDP ? WF_PORT_UDP_A : 0));
 		tlo = mp->tport;
 		thi = mp->tport + (mp->lport_end - mp->lport);
 		a = tlo > lo ? tlo : lo;
@@ -284,14 +359,24 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 				    (mp->protos & WF_P_TCP ? WF_PORT_TCP_R : 0) |
 				    (mp->protos & WF_P_UDP ? WF_PORT_UDP_R : 0));
 	}
-	for (p = lo; p <= hi; p++) {
-		if (bpf_map_update_elem(m->ports, &p, &bits[p], BPF_ANY)) {
-			err = -errno;
-			break;
-		}
-	}
+	err = ports_write(m, bits, lo, hi);
 	free(bits);
 	return err;
+}
+
+void wf_maps_ports_defer(struct wf_maps *m)
+{
+	m->ports_deferred = true;
+	m->ports_lo = 65535;
+	m->ports_hi = 0;
+}
+
+int wf_maps_ports_flush(struct wf_maps *m)
+{
+	if (!m->ports_deferred)
+		return 0;
+	m->ports_deferred = false;
+	return ports_recompute(m, m->ports_lo, m->ports_hi);
 }
 
 static int ports_recompute_mapping(struct wf_maps *m, const struct wf_mapping *mp)
@@ -474,6 +559,36 @@ int wf_maps_counters(struct wf_maps *m, __u32 id, struct wf_counters *sum)
 		sum->bytes[0] += v[i].bytes[0];
 		sum->bytes[1] += v[i].bytes[1];
 		sum->conns += v[i].conns;
+	}
+	free(v);
+	return 0;
+}
+
+int wf_maps_counters_all(struct wf_maps *m, struct wf_counters *sums)
+{
+	struct wf_counters *v;
+	__u32 id;
+	int i, err;
+
+	v = calloc((size_t)WF_MAX_MAPPINGS * m->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	err = array_read(m->counters, WF_MAX_MAPPINGS, v, m->ncpus * sizeof(*v));
+	if (err) {
+		free(v);
+		return err;
+	}
+	memset(sums, 0, WF_MAX_MAPPINGS * sizeof(*sums));
+	for (id = 0; id < WF_MAX_MAPPINGS; id++) {
+		for (i = 0; i < m->ncpus; i++) {
+			const struct wf_counters *c = &v[(size_t)id * m->ncpus + i];
+
+			sums[id].packets[0] += c->packets[0];
+			sums[id].packets[1] += c->packets[1];
+			sums[id].bytes[0] += c->bytes[0];
+			sums[id].bytes[1] += c->bytes[1];
+			sums[id].conns += c->conns;
+		}
 	}
 	free(v);
 	return 0;

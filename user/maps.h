@@ -22,6 +22,10 @@ struct wf_maps {
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;
+	/* wf_maps_ports_defer(): wf_ports rewrites wait for
+	 * wf_maps_ports_flush(), which covers ports_lo..ports_hi once. */
+	bool ports_deferred;
+	__u32 ports_lo, ports_hi;
 };
 
 /* Open every pinned map. -ENOENT when pin_dir holds no wf_info (not loaded). */
@@ -43,6 +47,12 @@ int wf_maps_mapping_add(struct wf_maps *m, const struct wf_mapping *mp, __u32 *i
  * Forwarding entries go first so no new connection starts. */
 int wf_maps_mapping_del(struct wf_maps *m, __u32 id, int protos);
 
+/* Replaying many adds (load): recompute wf_ports once at the end instead of
+ * per mapping, which is quadratic. Until the flush the new mappings' ports
+ * are not in the filter yet (their packets pass untouched). */
+void wf_maps_ports_defer(struct wf_maps *m);
+int wf_maps_ports_flush(struct wf_maps *m);
+
 /* Connection table. */
 struct wf_ct_entry {
 	struct wf_ct_key key;
@@ -56,6 +66,8 @@ int wf_maps_ct_delete(struct wf_maps *m, __u32 id, int protos, size_t *deleted);
 
 /* Sum of the per-CPU values. */
 int wf_maps_counters(struct wf_maps *m, __u32 id, struct wf_counters *sum);
+/* Every id's sum at once (WF_MAX_MAPPINGS entries, one bulk read). */
+int wf_maps_counters_all(struct wf_maps *m, struct wf_counters *sums);
 int wf_maps_stats(struct wf_maps *m, __u64 stats[WF_STAT_MAX]);
 
 #endif

@@ -194,6 +194,7 @@ struct wf_ct_new {
 	__u8 fib_dmac[6];
 	__u8 pkt_dmac[6];	/* REPLY, WF_CT_F_TX: our MAC ... */
 	__u8 pkt_smac[6];	/* ... and the client's next hop */
+	__u32 oif;		/* BEHIND: redirect to this device (0: the stack) */
 };
 
 static __always_inline __u16 ct_snat_hash(const struct wf_ct_key *t)
@@ -282,7 +283,9 @@ static __always_inline int ct_create(const struct wf_pkt *pkt, const struct wf_c
 	v->nsport = rkey.dport;
 	v->ndport = n->tport;
 	v->dir = WF_DIR_ORIG;
-	v->flags = WF_CT_F_DNAT | (n->snat ? WF_CT_F_SNAT : 0) | flags_tx;
+	v->flags = WF_CT_F_DNAT | (n->snat ? WF_CT_F_SNAT : 0) | flags_tx |
+		   (n->oif ? WF_CT_F_REDIRECT : 0);
+	v->oif = n->oif;
 	__builtin_memcpy(v->smac, n->fib_smac, 6);
 	__builtin_memcpy(v->dmac, n->fib_dmac, 6);
 

@@ -31,6 +31,7 @@ enum wf_verdict {
 	WF_PASS = 0,	/* XDP_PASS / TC_ACT_OK */
 	WF_TX = 1,	/* XDP_TX / bpf_redirect(ifindex, 0): back out of the same device */
 	WF_DROP = 2,	/* XDP_DROP / TC_ACT_SHOT */
+	WF_REDIRECT = 3,	/* XDP_REDIRECT (bpf_redirect_map() done); XDP only */
 };
 
 /*
@@ -245,12 +246,15 @@ static __always_inline int ctx_verdict(const struct wf_ctx *c, int verdict)
 			return XDP_PASS;
 		case WF_TX:
 			return XDP_TX;
+		case WF_REDIRECT:
+			return XDP_REDIRECT;
 		default:
 			return XDP_DROP;
 		}
 	}
 	switch (verdict) {
 	case WF_PASS:
+	case WF_REDIRECT:	/* never produced in tc */
 		return TC_ACT_OK;
 	case WF_TX:
 		return bpf_redirect(ctx_skb(c)->ifindex, 0);

@@ -32,17 +32,24 @@ static __always_inline __u8 fwd_port_bits(__be16 port)
 
 /* Ingress filter: a mapped LPORT of this protocol, an SNAT port (replies of
  * one-arm connections), or the source port of a `snat never` target (its
- * replies go to the client's own port). */
-static __always_inline bool fwd_filter_in(const struct wf_pkt *pkt)
+ * replies go to the client's own port). Returns the destination port's
+ * bits (WF_PORT_*_L set when mapped) or, for the other two, WF_PORT_F_IN;
+ * 0: not ours. */
+#define WF_PORT_F_IN	0x100
+
+static __always_inline __u32 fwd_filter_in(const struct wf_pkt *pkt)
 {
 	__u32 port = bpf_ntohs(pkt->tuple.dport);
 	bool tcp = pkt->tuple.proto == WF_IPPROTO_TCP;
+	__u8 bits = fwd_port_bits(pkt->tuple.dport);
 
-	if (fwd_port_bits(pkt->tuple.dport) & (tcp ? WF_PORT_TCP_L : WF_PORT_UDP_L))
-		return true;
+	if (bits & (tcp ? WF_PORT_TCP_L : WF_PORT_UDP_L))
+		return bits | WF_PORT_F_IN;
 	if (port >= cfg_snat_min && port <= cfg_snat_max)
-		return true;
-	return fwd_port_bits(pkt->tuple.sport) & (tcp ? WF_PORT_TCP_R : WF_PORT_UDP_R);
+		return WF_PORT_F_IN;
+	if (fwd_port_bits(pkt->tuple.sport) & (tcp ? WF_PORT_TCP_R : WF_PORT_UDP_R))
+		return WF_PORT_F_IN;
+	return 0;
 }
 
 /* Egress filter: the source is a mapped TPORT of this protocol. */
@@ -68,6 +75,25 @@ static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt)
 	default:
 		return -1;
 	}
+}
+
+/*
+ * Send a BEHIND packet ourselves (XDP_REDIRECT to v->oif) rather than through
+ * the stack? Only from XDP, for an entry that recorded a device in
+ * wf_redirect at its first packet, while that device is still there (the
+ * map lookup inside bpf_redirect_map() answers XDP_PASS when it is gone),
+ * with TTL left to decrement and no more than WF_REDIRECT_MTU bytes. Anything
+ * else the stack handles: it routes, fragments and sends ICMP errors.
+ * Called after the rewrite: the redirect only takes effect on our return.
+ */
+static __always_inline bool fwd_redirect_ok(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					    const struct wf_ct_val *v)
+{
+	if (!c->xdp || !(v->flags & WF_CT_F_REDIRECT))
+		return false;
+	if (pkt->ttl <= 1 || pkt->len > WF_REDIRECT_MTU)
+		return false;
+	return bpf_redirect_map(&wf_redirect, v->oif, XDP_PASS) == XDP_REDIRECT;
 }
 
 /*
@@ -97,11 +123,11 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 	 * cannot be made writable (-ENOMEM). */
 	if (nat_rewrite(c, pkt, v))
 		return -WF_DROP_MALFORMED;
-	if (!tx)
+	if (!tx && !fwd_redirect_ok(c, pkt, v))
 		return WF_PASS;
 	if (nat_ttl_dec4(c, pkt) || nat_set_macs(c, v))
 		return -WF_DROP_MALFORMED;
-	return WF_TX;
+	return tx ? WF_TX : WF_REDIRECT;
 }
 
 /*
@@ -141,6 +167,16 @@ static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf
 		if (fib.ifindex != ifindex) {
 			/* The stack resolves neighbours for what it routes. */
 			n->kind = WF_KIND_BEHIND;
+			/* With a resolved neighbour on a device that takes
+			 * XDP frames, established packets skip the stack. */
+			if (c->xdp && rc == BPF_FIB_LKUP_RET_SUCCESS &&
+			    (fib.dmac[0] | fib.dmac[1] | fib.dmac[2] | fib.dmac[3] |
+			     fib.dmac[4] | fib.dmac[5]) &&
+			    bpf_map_lookup_elem(&wf_redirect, &fib.ifindex)) {
+				n->oif = fib.ifindex;
+				__builtin_memcpy(n->fib_smac, fib.smac, 6);
+				__builtin_memcpy(n->fib_dmac, fib.dmac, 6);
+			}
 			break;
 		}
 		/* One-arm: we send it ourselves and need the next hop's MAC.
@@ -182,7 +218,8 @@ out:
 }
 
 /* A packet no conntrack entry claims: a new connection, or not ours. */
-static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt *pkt, __u64 now)
+static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				    __u32 bits, __u64 now)
 {
 	struct wf_fwd_key fkey = {};
 	struct wf_allow_key akey = {};
@@ -198,12 +235,19 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	if (!info)
 		return WF_PASS;
 
-	/* Literal LADDR first, then @vm (the zero-address key). */
+	/* Nothing listens on this port: an SNAT-range or `snat never` reply
+	 * without an entry. */
+	if (!(bits & (WF_PORT_TCP_L | WF_PORT_UDP_L)))
+		return WF_PASS;
+	/* Literal LADDR first (when one listens on this port: the filter's
+	 * bits say so), then @vm (the zero-address key). */
 	fkey.family = pkt->tuple.family;
 	fkey.proto = pkt->tuple.proto;
 	fkey.port = pkt->tuple.dport;
 	fkey.addr[0] = pkt->tuple.daddr[0];
-	fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
+	fv = NULL;
+	if (bits & (pkt->tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A))
+		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
 	if (!fv && info->vm4 && pkt->tuple.daddr[0] == info->vm4) {
 		fkey.addr[0] = 0;
 		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
@@ -260,20 +304,22 @@ static __always_inline int fwd_ingress(const struct wf_ctx *c)
 {
 	struct wf_ct_val *v;
 	struct wf_pkt pkt;
+	__u32 bits;
 	__u64 now;
 
 	if (fwd_parse(c, &pkt))
 		return WF_PASS;
-	if (!fwd_filter_in(&pkt))
+	bits = fwd_filter_in(&pkt);
+	if (!bits)
 		return WF_PASS;
 
-	now = bpf_ktime_get_ns();
+	now = wf_now();
 	v = ct_lookup(&pkt.tuple, now);
 	/* Ingress acts on client packets (ORIG) and on one-arm replies, which
 	 * come back in through IFACE; LOCAL/BEHIND replies are egress's. */
 	if (v && (v->dir == WF_DIR_ORIG || v->kind == WF_KIND_ONEARM))
 		return fwd_apply(c, &pkt, v, true, now);
-	return fwd_new4(c, &pkt, now);
+	return fwd_new4(c, &pkt, bits, now);
 }
 
 static __always_inline int fwd_egress(const struct wf_ctx *c)
@@ -287,7 +333,7 @@ static __always_inline int fwd_egress(const struct wf_ctx *c)
 	if (!fwd_filter_out(&pkt))
 		return WF_PASS;
 
-	now = bpf_ktime_get_ns();
+	now = wf_now();
 	v = ct_lookup(&pkt.tuple, now);
 	/* Replies of LOCAL/BEHIND connections leave through IFACE: source
 	 * back to LADDR:LPORT. Anything else (an expired entry included)

@@ -50,6 +50,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_allow SEC(".maps");
 
+/* Filled by the loader with the devices XDP may redirect BEHIND traffic to
+ * (include/wslfwd.h); empty means everything goes through the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, WF_REDIRECT_DEVS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_redirect SEC(".maps");
+
 /* max_entries is set by the loader: 2 entries per connection. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
