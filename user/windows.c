@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * In NAT mode the LAN reaches the Windows host, not the VM: a TCP mapping
+ * is exposed by a portproxy on the host (0.0.0.0:LPORT -> @vm:LPORT, where
+ * wslfwd takes over), an inbound rule in the Windows firewall, and a rule
+ * in the Hyper-V firewall that guards the WSL VM (WSL 2.0+, VM creator id
+ * of WSL). Every name is derived from the protocol and port so that
+ * re-applying after @vm changed replaces the old rules instead of piling
+ * up new ones. Single quotes only: the script crosses WSL interop's
+ * command-line quoting as one argument.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include "parse.h"
+#include "windows.h"
+
+/* Where WSL interop puts it when PATH does not (sudo's secure_path, systemd). */
+#define PS_FALLBACK "/mnt/c/Windows/System32/WindowsPowerShell/v1.0/powershell.exe"
+
+static int push(struct wf_win_plan *p, const char *guard, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int push(struct wf_win_plan *p, const char *guard, const char *fmt, ...)
+{
+	struct wf_win_cmd *c;
+	va_list ap;
+
+	c = realloc(p->cmds, (p->n + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	p->cmds = c;
+	c += p->n++;
+	va_start(ap, fmt);
+	vsnprintf(c->line, sizeof(c->line), fmt, ap);
+	va_end(ap);
+	snprintf(c->guard, sizeof(c->guard), "%s", guard ? guard : "");
+	return 0;
+}
+
+static int firewall(struct wf_win_plan *p, const char *proto, const char *ports, bool host_rule)
+{
+	char name[64], guard[192];
+	int ret;
+
+	snprintf(name, sizeof(name), "wslfwd-%s-%s", proto, ports);
+	if (host_rule) {
+		snprintf(guard, sizeof(guard),
+			 "Remove-NetFirewallRule -Name '%s' -ErrorAction SilentlyContinue", name);
+		ret = push(p, guard,
+			   "New-NetFirewallRule -Name '%s' -DisplayName 'wslfwd %s %s' -Direction Inbound -Protocol %s -LocalPort %s -Action Allow",
+			   name, proto, ports, !strcmp(proto, "tcp") ? "TCP" : "UDP", ports);
+		if (ret)
+			return ret;
+	}
+	snprintf(guard, sizeof(guard),
+		 "Remove-NetFirewallHyperVRule -Name '%s' -ErrorAction SilentlyContinue", name);
+	return push(p, guard,
+		    "New-NetFirewallHyperVRule -Name '%s' -DisplayName 'wslfwd %s %s' -Direction Inbound -VMCreatorId '%s' -Protocol %s -LocalPorts %s -Action Allow",
+		    name, proto, ports, WF_WSL_VM_CREATOR_ID, !strcmp(proto, "tcp") ? "TCP" : "UDP",
+		    ports);
+}
+
+int wf_windows_plan(const struct wf_mapping *m, __be32 vm4, struct wf_win_plan *p)
+{
+	unsigned int nports = m->lport_end - m->lport + 1, port;
+	char ports[16], dst[INET_ADDRSTRLEN] = "", guard[160];
+	__be32 a = 0;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	wf_format_mapping(m, p->mapping, sizeof(p->mapping));
+	if (nports > 1)
+		snprintf(ports, sizeof(ports), "%u-%u", m->lport, m->lport_end);
+	else
+		snprintf(ports, sizeof(ports), "%u", m->lport);
+
+	if (m->laddr_kind == WF_ADDR_VM)
+		a = vm4;
+	else if (m->family == WF_AF_INET)
+		a = m->laddr[0];
+	if (m->laddr_kind == WF_ADDR_LITERAL && m->family != WF_AF_INET) {
+		snprintf(p->note, sizeof(p->note), "IPv6 listen address: no Windows-side lines");
+		return 0;
+	}
+	if ((ntohl(a) >> 24) == 127) {
+		snprintf(p->note, sizeof(p->note),
+			 "listens on the VM's loopback only: not reachable from Windows");
+		return 0;
+	}
+	if (!(m->protos & WF_P_TCP)) {
+		snprintf(p->note, sizeof(p->note),
+			 "portproxy is TCP only: UDP port %s cannot be relayed by Windows; Hyper-V firewall rule only",
+			 ports);
+	} else if (!a) {
+		snprintf(p->note, sizeof(p->note), "@vm is unknown (no address on the device): no portproxy line");
+	} else if (nports > WF_WIN_MAX_PORTS) {
+		snprintf(p->note, sizeof(p->note),
+			 "%u ports: portproxy has no ranges and wslfwd writes at most %d lines; add the ones you need",
+			 nports, WF_WIN_MAX_PORTS);
+	} else {
+		inet_ntop(AF_INET, &a, dst, sizeof(dst));
+		for (port = m->lport; port <= m->lport_end; port++) {
+			snprintf(guard, sizeof(guard),
+				 "netsh interface portproxy delete v4tov4 listenaddress=0.0.0.0 listenport=%u | Out-Null",
+				 port);
+			ret = push(p, guard,
+				   "netsh interface portproxy add v4tov4 listenaddress=0.0.0.0 listenport=%u connectaddress=%s connectport=%u",
+				   port, dst, port);
+			if (ret)
+				goto err;
+		}
+	}
+	if (m->protos & WF_P_TCP) {
+		ret = firewall(p, "tcp", ports, true);
+		if (ret)
+			goto err;
+	}
+	if (m->protos & WF_P_UDP) {
+		if ((m->protos & WF_P_TCP) && !p->note[0])
+			snprintf(p->note, sizeof(p->note),
+				 "portproxy is TCP only: the UDP side gets the Hyper-V firewall rule only");
+		ret = firewall(p, "udp", ports, false);
+		if (ret)
+			goto err;
+	}
+	return 0;
+err:
+	wf_windows_plan_free(p);
+	return ret;
+}
+
+void wf_windows_plan_free(struct wf_win_plan *p)
+{
+	free(p->cmds);
+	p->cmds = NULL;
+	p->n = 0;
+}
+
+static int find_powershell(char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char *dup, *dir, *save = NULL;
+
+	if (path && *path) {
+		dup = strdup(path);
+		if (!dup)
+			return -ENOMEM;
+		for (dir = strtok_r(dup, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+			snprintf(out, len, "%s/powershell.exe", *dir ? dir : ".");
+			if (!access(out, X_OK)) {
+				free(dup);
+				return 0;
+			}
+		}
+		free(dup);
+	}
+	snprintf(out, len, "%s", PS_FALLBACK);
+	return access(out, X_OK) ? -ENOENT : 0;
+}
+
+/* One script: each command after its guard; a portproxy line that fails
+ * (not elevated) stops it with netsh's exit code. */
+static char *build_script(const struct wf_win_plan *plans, size_t n)
+{
+	size_t i, j, len = 64;
+	char *s;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < plans[i].n; j++)
+			len += strlen(plans[i].cmds[j].guard) + strlen(plans[i].cmds[j].line) + 64;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	strcpy(s, "$ErrorActionPreference = 'Stop'");
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < plans[i].n; j++) {
+			const struct wf_win_cmd *c = &plans[i].cmds[j];
+
+			if (c->guard[0]) {
+				strcat(s, "; ");
+				strcat(s, c->guard);
+			}
+			strcat(s, "; ");
+			strcat(s, c->line);
+			if (!strncmp(c->line, "netsh ", 6))
+				strcat(s, "; if ($LASTEXITCODE) { exit $LASTEXITCODE }");
+		}
+	}
+	return s;
+}
+
+int wf_windows_apply(const struct wf_win_plan *plans, size_t n, char *err, size_t errlen)
+{
+	char ps[4096], *script;
+	int status, ret;
+	pid_t pid;
+
+	ret = find_powershell(ps, sizeof(ps));
+	if (ret) {
+		snprintf(err, errlen,
+			 "powershell.exe not found on PATH or at %s: --apply needs WSL interop (run inside WSL with interop enabled, or paste the printed lines into an elevated PowerShell)",
+			 PS_FALLBACK);
+		return ret;
+	}
+	script = build_script(plans, n);
+	if (!script) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot start %s: %s", ps, strerror(errno));
+		free(script);
+		return ret;
+	}
+	if (!pid) {
+		/* Its output is diagnostics; ours (maybe JSON) stays clean. */
+		dup2(2, 1);
+		execl(ps, "powershell.exe", "-NoProfile", "-NonInteractive", "-Command", script,
+		      (char *)NULL);
+		_exit(127);
+	}
+	free(script);
+	if (waitpid(pid, &status, 0) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "waiting for %s: %s", ps, strerror(errno));
+		return ret;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(err, errlen,
+			 "%s failed (%s %d): portproxy and firewall rules need an elevated Windows session (start WSL from an administrator terminal, or paste the lines from 'wslfwd windows' into one)",
+			 ps, WIFEXITED(status) ? "exit" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		return -EIO;
+	}
+	return 0;
+}
