@@ -28,12 +28,12 @@ USER_OBJ := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRC))
 # Everything but main.o, for the test programs to link against.
 LIB_OBJ	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJ))
 
-TEST_BINS := $(OUT)/tests/test_packet $(OUT)/tests/test_user
+TEST_BINS := $(OUT)/tests/test_packet $(OUT)/tests/test_user $(OUT)/tests/test_wsl
 
 .PHONY: all clean vmlinux deps demo test bench install uninstall help tests
 all: wslfwd
 
-$(OUT) $(OUT)/user $(OUT)/tests:
+$(OUT) $(OUT)/user $(OUT)/tests $(OUT)/bench:
 	@mkdir -p $@
 
 $(OUT)/wslfwd.tmp.o: $(BPF_SRC) $(BPF_HDR) | $(OUT)
@@ -54,7 +54,14 @@ wslfwd: $(USER_OBJ)
 $(OUT)/tests/test_packet: tests/packet/test_packet.c $(wildcard tests/packet/*.h) $(LIB_OBJ) $(SKEL) | $(OUT)/tests
 	$(CC) $(CFLAGS) -Itests/packet $< $(LIB_OBJ) $(LDLIBS) -o $@
 
+# BPF_PROG_RUN cost per packet; run through bench/prog_run.sh.
+$(OUT)/bench/prog_run: bench/prog_run.c tests/packet/pkt.h $(LIB_OBJ) $(SKEL) | $(OUT)/bench
+	$(CC) $(CFLAGS) -Itests/packet $< $(LIB_OBJ) $(LDLIBS) -o $@
+
 $(OUT)/tests/test_user: tests/unit/test_user.c $(LIB_OBJ) | $(OUT)/tests
+	$(CC) $(CFLAGS) $< $(LIB_OBJ) $(LDLIBS) -o $@
+
+$(OUT)/tests/test_wsl: tests/unit/test_wsl.c $(LIB_OBJ) | $(OUT)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) $(LDLIBS) -o $@
 
 tests: wslfwd $(TEST_BINS)
@@ -74,16 +81,26 @@ test: deps
 	$(MAKE) tests
 	bash tests/run.sh
 
+# The benchmark (bench/bench.sh); QUICK=1 for a short run. prog_run is
+# optional: without it the BPF_PROG_RUN rows say "not measured".
 bench: deps
+	@sh bench/deps.sh
 	$(MAKE) all
-	bash bench/bench.sh
+	-$(MAKE) $(OUT)/bench/prog_run
+	QUICK=$(QUICK) bash bench/bench.sh
 
 install: wslfwd
 	install -D -m 0755 wslfwd $(DESTDIR)$(PREFIX)/sbin/wslfwd
 	install -D -m 0644 man/wslfwd.8 $(DESTDIR)$(PREFIX)/share/man/man8/wslfwd.8
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' dist/wslfwd.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/wslfwd.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/wslfwd.service
+	install -D -m 0644 dist/wslfwd.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/wslfwd
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/wslfwd $(DESTDIR)$(PREFIX)/share/man/man8/wslfwd.8
+	rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/wslfwd.service \
+	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/wslfwd
 
 clean:
 	rm -rf $(OUT) wslfwd
@@ -93,5 +110,6 @@ help:
 	@echo "make deps       install missing build/run dependencies with apt"
 	@echo "sudo make demo  WSL-like demo in namespaces, traffic through wslfwd"
 	@echo "sudo make test  every test suite; last line 'N passed, N failed'"
+	@echo "sudo make bench wslfwd vs routing, nftables, socat; QUICK=1 for a short run"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make vmlinux    regenerate vmlinux.h from this kernel's BTF"

@@ -55,6 +55,7 @@ run_suite()
 }
 
 run_suite unit build/tests/test_user
+run_suite unit-wsl build/tests/test_wsl
 run_suite packet bash tests/packet/run.sh
 run_suite e2e bash tests/e2e/run.sh
 

@@ -77,16 +77,27 @@ in_peer() { ip netns exec "$NS_PEER" "$@"; }
 # and the real bpffs and cgroup2 tree, so pins outlive the command. `ip netns
 # exec` would give an empty /sys/fs/bpf in a throw-away mount namespace, and
 # a bpffs mounted there dies with it, pins and links included.
+TB_VM_MOUNTS='m=$1; shift
+	mount --rbind /sys/fs "$m" &&
+	mount -t sysfs sysfs /sys &&
+	mount --rbind "$m/bpf" /sys/fs/bpf &&
+	mount --rbind "$m/cgroup" /sys/fs/cgroup &&
+	umount -l "$m" || exit 126
+	exec "$@"'
 tb_vm_exec()
 {
 	nsenter --net="/run/netns/$NS_VM" unshare --mount --propagation slave \
-		bash -c 'm=$1; shift
-			mount --rbind /sys/fs "$m" &&
-			mount -t sysfs sysfs /sys &&
-			mount --rbind "$m/bpf" /sys/fs/bpf &&
-			mount --rbind "$m/cgroup" /sys/fs/cgroup &&
-			umount -l "$m" || exit 126
-			exec "$@"' tb_vm_exec "$TB_TMP/sysfs" "$@"
+		bash -c "$TB_VM_MOUNTS" tb_vm_exec "$TB_TMP/sysfs" "$@"
+}
+
+# The same in the background; every step execs, so TB_VM_PID (and $!) is
+# the command itself and signals sent to it reach it.
+tb_vm_exec_bg()
+{
+	nsenter --net="/run/netns/$NS_VM" unshare --mount --propagation slave \
+		bash -c "$TB_VM_MOUNTS" tb_vm_exec "$TB_TMP/sysfs" "$@" &
+	TB_VM_PID=$!
+	TB_PIDS+=("$TB_VM_PID")
 }
 
 # ./wslfwd inside the VM with this run's pin dir, config and cgroup. Global
@@ -245,11 +256,7 @@ tb_up()
 	ip -n "$NS_WIN" link set vswitch up
 
 	# vm: eth0 on the switch, default route via @host.
-	tb_veth "$NS_WIN" "$WIN_VM_PORT" "$NS_VM" "$VM_DEV"
-	ip -n "$NS_WIN" link set "$WIN_VM_PORT" master vswitch up
-	ip -n "$NS_VM" addr add "$VM_IP/$SWITCH_PLEN" dev "$VM_DEV"
-	ip -n "$NS_VM" link set "$VM_DEV" up
-	ip -n "$NS_VM" route add default via "$HOST_IP" dev "$VM_DEV"
+	tb_vm_eth0 || return 1
 
 	# peer: another VM on the same switch (a one-arm target on the link,
 	# and a client that is neither the VM nor the host).
@@ -286,16 +293,7 @@ tb_up()
 	# GRO on the win-side peer of eth0 gives it NAPI so XDP_TX from the VM's
 	# XDP program is delivered.
 	in_win ethtool -K vswitch tx off >/dev/null 2>&1
-	in_win ethtool -K "$WIN_VM_PORT" tx off gro on >/dev/null
-	# Measured on 6.18: GRO on the peer is enough for XDP_REDIRECT but
-	# frames sent with native XDP_TX from eth0 are still lost silently (no
-	# error counted); an XDP program on the peer delivers them. A real
-	# switch port always takes what the VM sends, so give it one (XDP_PASS).
-	# TB_PEER_XDP=0 keeps GRO only (then native-mode one-arm NAT fails).
-	if [ "${TB_PEER_XDP:-1}" = 1 ]; then
-		tb_xdp_pass_obj && in_win ip link set dev "$WIN_VM_PORT" xdpdrv \
-			obj "$TB_TMP/xdp_pass.o" sec xdp || return 1
-	fi
+	tb_vm_port_offloads || return 1
 	in_win ethtool -K "$WIN_PEER_PORT" tx off >/dev/null
 	in_peer ethtool -K "$PEER_DEV" tx off gro on >/dev/null
 	in_lan ethtool -K "$LAN_DEV" tx off >/dev/null
@@ -316,6 +314,39 @@ tb_up()
 	tb_wait_ping "$NS_VM" "$CTR_IP" || return 1
 	tb_wait_ping "$NS_LAN" "$WIN_LAN_IP" || return 1
 	return 0
+}
+
+# The VM's eth0: a veth into the switch, @vm on it, default route via @host.
+tb_vm_eth0()
+{
+	tb_veth "$NS_WIN" "$WIN_VM_PORT" "$NS_VM" "$VM_DEV" || return 1
+	ip -n "$NS_WIN" link set "$WIN_VM_PORT" master vswitch up
+	ip -n "$NS_VM" addr add "$VM_IP/$SWITCH_PLEN" dev "$VM_DEV"
+	ip -n "$NS_VM" link set "$VM_DEV" up
+	ip -n "$NS_VM" route add default via "$HOST_IP" dev "$VM_DEV"
+}
+
+# The switch port of eth0 stands for a wire (TESTBED.md).
+tb_vm_port_offloads()
+{
+	in_win ethtool -K "$WIN_VM_PORT" tx off gro on >/dev/null
+	# Measured on 6.18: GRO on the peer is enough for XDP_REDIRECT but
+	# frames sent with native XDP_TX from eth0 are still lost silently (no
+	# error counted); an XDP program on the peer delivers them. A real
+	# switch port always takes what the VM sends, so give it one (XDP_PASS).
+	# TB_PEER_XDP=0 keeps GRO only (then native-mode one-arm NAT fails).
+	if [ "${TB_PEER_XDP:-1}" = 1 ]; then
+		tb_xdp_pass_obj && in_win ip link set dev "$WIN_VM_PORT" xdpdrv \
+			obj "$TB_TMP/xdp_pass.o" sec xdp || return 1
+	fi
+}
+
+# The VM's eth0 goes away and comes back with the same name (a new ifindex),
+# as when the VM's network is re-created: what was attached to it is gone.
+tb_vm_eth0_recreate()
+{
+	ip -n "$NS_VM" link del "$VM_DEV" || return 1	# takes the switch port with it
+	tb_vm_eth0 && tb_vm_port_offloads
 }
 
 # One ICMP echo from NS to ADDR, answered within a second.

@@ -67,6 +67,7 @@ struct addr_walk {
 	int ifindex;
 	__be32 want;		/* is_local: the address to look for */
 	__be32 found;
+	int plen;		/* of found */
 	bool match;
 };
 
@@ -95,8 +96,10 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	if (w->want && addr == w->want)
 		w->match = true;
-	if (!w->found && !(ifa->ifa_flags & IFA_F_SECONDARY))
+	if (!w->found && !(ifa->ifa_flags & IFA_F_SECONDARY)) {
 		w->found = addr;
+		w->plen = ifa->ifa_prefixlen;
+	}
 	return MNL_CB_OK;
 }
 
@@ -132,6 +135,21 @@ int wf_addr_vm4(int ifindex, __be32 *addr)
 	if (err)
 		return err;
 	*addr = w.found;
+	return w.found ? 0 : -ENOENT;
+}
+
+int wf_addr_vm4_prefix(int ifindex, __be32 *addr, int *plen)
+{
+	struct addr_walk w = { .ifindex = ifindex };
+	int err;
+
+	*addr = 0;
+	*plen = 0;
+	err = addr_dump(&w);
+	if (err)
+		return err;
+	*addr = w.found;
+	*plen = w.plen;
 	return w.found ? 0 : -ENOENT;
 }
 

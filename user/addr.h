@@ -9,6 +9,8 @@
 /* @vm: the first non-secondary IPv4 address of ifindex. 0, or -ENOENT
  * with *addr = 0 when it has none, or -errno. */
 int wf_addr_vm4(int ifindex, __be32 *addr);
+/* The same with its prefix length (for the networking-mode signs). */
+int wf_addr_vm4_prefix(int ifindex, __be32 *addr, int *plen);
 /* @host: gateway of the main table's IPv4 default route out of ifindex. */
 int wf_addr_host4(int ifindex, __be32 *addr);
 /* Is addr one of ifindex's IPv4 addresses? 1 yes, 0 no, -errno. */

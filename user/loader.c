@@ -527,3 +527,127 @@ int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
 		first_err(&ret, -errno, errbuf, errlen, "cannot remove pin dir %s: %s", pin_dir);
 	return ret;
 }
+
+/* Unpin (and detach, where still attached) the links and tc programs of a
+ * load; the maps stay. Used when the device went away: its links died
+ * with it and only their pins are left. */
+static void drop_attachments(const char *pin_dir, int ifindex)
+{
+	static const char *const links[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN, WF_PIN_LINK_TC_EG };
+	static const char *const progs[] = { WF_PIN_PROG_TC_IN, WF_PIN_PROG_TC_EG };
+	char path[PATH_MAX];
+	int i, fd;
+
+	for (i = 0; i < 3; i++) {
+		pin_path(path, sizeof(path), pin_dir, links[i]);
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			bpf_link_detach(fd);
+			close(fd);
+		}
+		unlink(path);
+	}
+	for (i = 0; i < 2; i++) {
+		__u32 id = 0;
+
+		pin_path(path, sizeof(path), pin_dir, progs[i]);
+		if (!prog_id_of(path, &id) && ifindex)
+			detach_clsact(ifindex, i == 0, id);
+		unlink(path);
+	}
+}
+
+int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_info *info,
+		char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
+	struct wf_load_opts o = { .pin_dir = pin_dir, .ifname = ifname, .ifindex = ifindex };
+	struct load_ctx c = { .o = &o, .err = err, .errlen = errlen, .info_fd = -1 };
+	struct bpf_map *map;
+	struct wf_info old;
+	int ret, fd;
+
+	err[0] = 0;
+	ret = read_info(pin_dir, &old);
+	if (ret) {
+		snprintf(err, errlen, "cannot read wf_info in %s: %s", pin_dir, strerror(-ret));
+		return ret;
+	}
+	drop_attachments(pin_dir, old.ifindex);
+
+	c.skel = wslfwd_bpf__open_opts(&oo);
+	if (!c.skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return ret;
+	}
+	c.skel->rodata->cfg_snat_min = WF_SNAT_PORT_MIN;
+	c.skel->rodata->cfg_snat_max = WF_SNAT_PORT_MAX;
+	c.skel->rodata->cfg_to_tcp_syn = WF_TO_TCP_SYN;
+	c.skel->rodata->cfg_to_tcp_est = WF_TO_TCP_EST;
+	c.skel->rodata->cfg_to_tcp_closing = WF_TO_TCP_CLOSING;
+	c.skel->rodata->cfg_to_tcp_closed = WF_TO_TCP_CLOSED;
+	c.skel->rodata->cfg_to_udp = WF_TO_UDP;
+	c.skel->rodata->cfg_to_udp_replied = WF_TO_UDP_REPLIED;
+	/* libbpf reuses a pinned map only if type, sizes, max_entries and
+	 * flags match: take them from the pin (wf_ct was sized by `load`; the
+	 * kernel adds BPF_F_RDONLY_PROG to a devmap with 4-byte values, which
+	 * libbpf 1.1 does not expect). */
+	bpf_object__for_each_map(map, c.skel->obj) {
+		struct bpf_map_info mi = {};
+		__u32 milen = sizeof(mi);
+
+		if (!bpf_map__is_pinned(map) && !bpf_map__pin_path(map))
+			continue;
+		fd = bpf_obj_get(bpf_map__pin_path(map));
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &milen)) {
+			bpf_map__set_max_entries(map, mi.max_entries);
+			bpf_map__set_map_flags(map, mi.map_flags);
+		}
+		close(fd);
+	}
+	ret = wslfwd_bpf__load(c.skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot load the BPF programs over the pinned maps: %s",
+			 strerror(-ret));
+		goto out;
+	}
+	c.info_fd = bpf_map__fd(c.skel->maps.wf_info);
+	c.info = old;
+	c.info.ifindex = ifindex;
+	c.info.mode = WF_MODE_NONE;
+	c.info.flags = 0;
+	wf_addr_vm4(ifindex, &c.info.vm4);
+	wf_addr_host4(ifindex, &c.info.host4);
+	ret = info_write(&c);
+	if (ret) {
+		snprintf(err, errlen, "cannot write wf_info: %s", strerror(-ret));
+		goto out;
+	}
+	/* The mode it had, the same tc kind; if the new device refuses, auto. */
+	o.mode = old.mode;
+	o.no_tcx = !(old.flags & WF_INFO_F_TCX);
+	ret = attach_all(&c);
+	if (ret && o.mode != WF_MODE_NONE) {
+		pr_warn("wslfwd: re-attach in mode %s failed: %s; trying auto\n",
+			wf_mode_word(o.mode), err);
+		drop_attachments(pin_dir, ifindex);
+		o.mode = WF_MODE_NONE;
+		c.info.mode = WF_MODE_NONE;
+		c.info.flags = 0;
+		c.tc_legacy = false;
+		ret = attach_all(&c);
+	}
+	if (ret) {
+		drop_attachments(pin_dir, ifindex);
+		goto out;
+	}
+	if (c.info.host4)
+		wf_neigh_prime4(ifindex, c.info.host4);
+	*info = c.info;
+out:
+	wslfwd_bpf__destroy(c.skel);
+	return ret;
+}

@@ -31,6 +31,14 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
  * failures and returns the first one (err says what). */
 int wf_unload(const char *pin_dir, char *err, size_t errlen);
 
+/* The device went away and came back (same name, new ifindex): its links
+ * died with it. Load the programs again over the pinned maps (mappings,
+ * connections and counters kept), attach them to ifindex in the mode and
+ * tc kind wf_info recorded (auto if that fails), update wf_info. On
+ * failure nothing new stays attached; the maps stay pinned. */
+int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_info *info,
+		char *err, size_t errlen);
+
 const char *wf_mode_name(int mode);	/* "xdp (native)", "xdp (generic)", "tc" */
 const char *wf_mode_word(int mode);	/* "xdp", "xdp-generic", "tc" */
 

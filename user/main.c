@@ -19,8 +19,12 @@
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
+#include "netmode.h"
+#include "netsh.h"
 #include "parse.h"
 #include "print.h"
+#include "watch.h"
+#include "windows.h"
 
 #ifndef WSLFWD_VERSION
 #define WSLFWD_VERSION "0.0.0"
@@ -48,6 +52,8 @@ enum {
 	OPT_DEV,
 	OPT_MODE,
 	OPT_CT_SIZE,
+	OPT_APPLY,
+	OPT_WINDOWS,
 };
 
 static const struct option global_opts[] = {
@@ -76,7 +82,10 @@ static void usage(FILE *f)
 		"  list\n"
 		"  stats\n"
 		"  conns\n"
-		"  flush   conns | mappings\n\n"
+		"  flush   conns | mappings\n"
+		"  watch   [--dev IFACE] [--windows]   follow @vm/@host, SIGHUP reloads the config\n"
+		"  netsh   interface portproxy add|set|delete|show ...   (Windows' own words)\n"
+		"  windows [--apply]   the Windows-side lines that expose the mappings to the LAN\n\n"
 		"  PROTO := tcp | udp | both   LADDR := @vm | IPv4   TADDR := @vm | @host | IPv4\n\n"
 		"Options:\n"
 		"  -j, --json         JSON output (errors as {\"error\": ...})\n"
@@ -407,6 +416,8 @@ static int cmd_load(int argc, char **argv)
 			 env.pin_dir, strerror(-ret));
 		goto rollback;
 	}
+	/* One wf_ports computation for the whole config, not one per line. */
+	wf_maps_ports_defer(&m);
 	for (i = 0; i < n; i++) {
 		char line[256];
 		__u32 id;
@@ -424,6 +435,12 @@ static int cmd_load(int argc, char **argv)
 			goto rollback;
 		}
 		prime_target(&info, &cfg[i]);
+	}
+	ret = wf_maps_ports_flush(&m);
+	if (ret) {
+		snprintf(err, sizeof(err), "cannot write the port filter (wf_ports): %s",
+			 strerror(-ret));
+		goto rollback;
 	}
 	wf_maps_close(&m);
 	free(cfg);
@@ -515,9 +532,10 @@ static int cmd_status(int argc, char **argv)
 {
 	struct wf_status_view v = { .pin_dir = env.pin_dir, .config = env.config,
 				    .netmode = "unknown" };
+	struct wf_netmode_facts facts;
 	struct wf_ct_entry *ct = NULL;
 	struct wf_maps m;
-	char dev[IF_NAMESIZE], err[512];
+	char dev[IF_NAMESIZE], err[512], signs[512];
 	size_t n = 0;
 	int idx, ret;
 
@@ -527,9 +545,12 @@ static int cmd_status(int argc, char **argv)
 	ret = open_maps(&m);
 	if (ret && ret != NOT_LOADED)
 		return ret;
+	v.netmode_signs = signs;
 	if (ret == NOT_LOADED) {
 		struct wf_mapping *cfg = NULL;
 
+		wf_netmode_gather("eth0", &facts);
+		v.netmode = wf_netmode_name(wf_netmode_decide(&facts, signs, sizeof(signs)));
 		if (!wf_config_read(env.config, &cfg, &n, NULL, err, sizeof(err)))
 			v.mappings = n;
 		free(cfg);
@@ -545,6 +566,8 @@ static int cmd_status(int argc, char **argv)
 	}
 	v.dev = ifname_of(v.info.ifindex, dev);
 	v.forwarding = v.dev ? wf_dev_forwarding4(v.dev) : -ENODEV;
+	wf_netmode_gather(v.dev, &facts);
+	v.netmode = wf_netmode_name(wf_netmode_decide(&facts, signs, sizeof(signs)));
 	v.mappings = wf_maps_mapping_count(&m);
 	if (!wf_maps_ct_dump(&m, &ct, &n)) {
 		size_t i;
@@ -561,29 +584,19 @@ static int cmd_status(int argc, char **argv)
 
 /* ----------------------------------------------------------- add / del */
 
-static int cmd_add(int argc, char **argv)
+/* Add a parsed, validated mapping to the maps (when loaded) and the config,
+ * print the result; an exit status. Shared by `add` and `netsh ... add`. */
+static int add_mapping(const struct wf_mapping *mpp)
 {
 	const struct wf_mapping *all;
-	struct wf_mapping mp, *cfg = NULL;
+	struct wf_mapping mp = *mpp, *cfg = NULL;
 	struct wf_maps m;
 	struct wf_info info;
 	char err[512], line[512], other[512];
 	size_t n = 0, i;
-	int idx, ret;
+	int ret;
 	__u32 id;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
-	if (idx < 0)
-		return -idx;
-	if (idx >= argc) {
-		wf_error("add needs PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT, e.g. 'wslfwd add tcp 8080 @vm:18080'");
-		return EXIT_USAGE;
-	}
-	if (wf_parse_mapping(argc - idx, argv + idx, &mp, err, sizeof(err)) ||
-	    wf_mapping_validate(&mp, err, sizeof(err))) {
-		wf_error("%s", err);
-		return EXIT_USAGE;
-	}
 	wf_format_mapping(&mp, line, sizeof(line));
 	ret = open_maps(&m);
 	if (ret && ret != NOT_LOADED)
@@ -672,29 +685,41 @@ out:
 	return ret;
 }
 
-static int cmd_del(int argc, char **argv)
+static int cmd_add(int argc, char **argv)
 {
-	const struct wf_mapping *all;
-	struct wf_mapping key, undo[3];
-	__u32 ids[3];
-	struct wf_maps m;
-	char err[512], l[256];
-	int idx, ret, nhit = 0, covered = 0, i;
-	size_t cleared = 0, c;
-	__u32 id;
+	struct wf_mapping mp;
+	char err[512];
+	int idx;
 
 	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	if (idx >= argc) {
-		wf_error("del needs PROTO [LADDR:]LPORT[-LPORT2], e.g. 'wslfwd del tcp 8080'");
+		wf_error("add needs PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT, e.g. 'wslfwd add tcp 8080 @vm:18080'");
 		return EXIT_USAGE;
 	}
-	memset(&key, 0, sizeof(key));
-	if (wf_parse_mapping_key(argc - idx, argv + idx, &key, err, sizeof(err))) {
+	if (wf_parse_mapping(argc - idx, argv + idx, &mp, err, sizeof(err)) ||
+	    wf_mapping_validate(&mp, err, sizeof(err))) {
 		wf_error("%s", err);
 		return EXIT_USAGE;
 	}
+	return add_mapping(&mp);
+}
+
+/* Delete the listen side keyp (protos, laddr, ports) from the maps (when
+ * loaded) and the config, print the result; an exit status. Shared by
+ * `del` and `netsh ... delete`. */
+static int del_mapping(const struct wf_mapping *keyp)
+{
+	const struct wf_mapping *all;
+	struct wf_mapping key = *keyp, undo[3];
+	__u32 ids[3];
+	struct wf_maps m;
+	char err[512], l[256];
+	int ret, nhit = 0, covered = 0, i;
+	size_t cleared = 0, c;
+	__u32 id;
+
 	wf_format_listen(&key, l, sizeof(l));
 	ret = open_maps(&m);
 	if (ret && ret != NOT_LOADED)
@@ -814,6 +839,27 @@ out:
 	return ret;
 }
 
+static int cmd_del(int argc, char **argv)
+{
+	struct wf_mapping key;
+	char err[512];
+	int idx;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	if (idx >= argc) {
+		wf_error("del needs PROTO [LADDR:]LPORT[-LPORT2], e.g. 'wslfwd del tcp 8080'");
+		return EXIT_USAGE;
+	}
+	memset(&key, 0, sizeof(key));
+	if (wf_parse_mapping_key(argc - idx, argv + idx, &key, err, sizeof(err))) {
+		wf_error("%s", err);
+		return EXIT_USAGE;
+	}
+	return del_mapping(&key);
+}
+
 /* ---------------------------------------------------------- list/stats */
 
 static int cmd_list(int argc, char **argv)
@@ -887,6 +933,7 @@ static int cmd_stats(int argc, char **argv)
 {
 	struct wf_mapping_row *rows;
 	const struct wf_mapping *all;
+	struct wf_counters *sums;
 	__u64 stats[WF_STAT_MAX];
 	struct wf_maps m;
 	size_t n = 0;
@@ -910,15 +957,25 @@ static int cmd_stats(int argc, char **argv)
 		wf_maps_close(&m);
 		return EXIT_FAIL;
 	}
+	/* All counters in one bulk read; id by id if that fails. */
+	sums = calloc(WF_MAX_MAPPINGS, sizeof(*sums));
+	if (sums && wf_maps_counters_all(&m, sums)) {
+		free(sums);
+		sums = NULL;
+	}
 	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
 		if (!all[id].in_use)
 			continue;
 		rows[n].id = id;
 		rows[n].m = all[id];
-		wf_maps_counters(&m, id, &rows[n].c);
+		if (sums)
+			rows[n].c = sums[id];
+		else
+			wf_maps_counters(&m, id, &rows[n].c);
 		n++;
 	}
 	wf_print_stats(rows, n, stats);
+	free(sums);
 	free(rows);
 	wf_maps_close(&m);
 	return EXIT_OK;
@@ -1028,6 +1085,297 @@ static int cmd_flush(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ----------------------------------------------------- netsh / windows */
+
+/* The mappings in force: the maps when loaded (*info filled), else the
+ * config. *out is malloc'd, compacted (in_use entries only). */
+static int current_mappings(struct wf_mapping **out, size_t *n, struct wf_info *info,
+			    bool *loaded)
+{
+	const struct wf_mapping *all;
+	struct wf_maps m;
+	char err[512];
+	int ret;
+	__u32 id;
+
+	*out = NULL;
+	*n = 0;
+	*loaded = false;
+	memset(info, 0, sizeof(*info));
+	ret = open_maps(&m);
+	if (ret && ret != NOT_LOADED)
+		return ret;
+	if (ret == NOT_LOADED) {
+		ret = wf_config_read(env.config, out, n, NULL, err, sizeof(err));
+		if (ret) {
+			wf_error("%s", err);
+			return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		}
+		return 0;
+	}
+	*loaded = true;
+	ret = wf_maps_info_get(&m, info);
+	if (!ret)
+		ret = wf_maps_mappings(&m, &all);
+	if (!ret) {
+		*out = calloc(wf_maps_mapping_count(&m) + 1, sizeof(**out));
+		if (!*out)
+			ret = -ENOMEM;
+	}
+	if (ret) {
+		wf_error("cannot read the maps in %s: %s", env.pin_dir, strerror(-ret));
+		wf_maps_close(&m);
+		return EXIT_FAIL;
+	}
+	for (id = 1; id < WF_MAX_MAPPINGS; id++)
+		if (all[id].in_use)
+			(*out)[(*n)++] = all[id];
+	wf_maps_close(&m);
+	return 0;
+}
+
+static int netsh_show(const struct wf_netsh_cmd *c)
+{
+	struct wf_mapping *ms;
+	struct wf_info info;
+	size_t n, i;
+	bool loaded;
+	int ret;
+
+	ret = current_mappings(&ms, &n, &info, &loaded);
+	if (ret)
+		return ret;
+	if (wf_print_json()) {
+		json_object *arr = json_object_new_array();
+
+		for (i = 0; i < n; i++) {
+			enum wf_netsh_type t = wf_netsh_type_of(&ms[i]);
+			json_object *o;
+			char l[128], tg[128];
+
+			if (!(ms[i].protos & WF_P_TCP) || (c->type != WF_NETSH_ALL && c->type != t))
+				continue;
+			wf_format_listen(&ms[i], l, sizeof(l));
+			wf_format_target(&ms[i], tg, sizeof(tg));
+			o = json_object_new_object();
+			json_object_object_add(o, "type", json_object_new_string(wf_netsh_type_name(t)));
+			json_object_object_add(o, "listen", json_object_new_string(l));
+			json_object_object_add(o, "connect", json_object_new_string(tg));
+			json_object_array_add(arr, o);
+		}
+		wf_json_put(arr);
+	} else {
+		wf_netsh_show(stdout, ms, n, c->type);
+	}
+	free(ms);
+	return EXIT_OK;
+}
+
+/* `set`: netsh changes the connect side of an entry that exists. Here:
+ * delete it and add the new one; if the add is refused, put the old back. */
+static int netsh_set(const struct wf_netsh_cmd *c)
+{
+	struct wf_mapping *ms, old, key;
+	struct wf_info info;
+	size_t n, i;
+	bool loaded, found = false;
+	int ret;
+
+	ret = current_mappings(&ms, &n, &info, &loaded);
+	if (ret)
+		return ret;
+	for (i = 0; i < n && !found; i++) {
+		if (wf_mapping_same_listen(&ms[i], &c->m) && (ms[i].protos & c->m.protos)) {
+			old = ms[i];
+			found = true;
+		}
+	}
+	free(ms);
+	if (!found) {
+		wf_error("netsh: no portproxy entry listens on %s to set; use 'add'", c->words);
+		return EXIT_USAGE;
+	}
+	key = old;
+	ret = del_mapping(&key);
+	if (ret)
+		return ret;
+	ret = add_mapping(&c->m);
+	if (ret && add_mapping(&old))
+		pr_warn("wslfwd: could not restore the old entry\n");
+	return ret;
+}
+
+static int cmd_netsh(int argc, char **argv)
+{
+	struct wf_netsh_cmd c;
+	char err[512];
+	int idx;
+
+	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	if (idx < 0)
+		return -idx;
+	if (wf_netsh_parse(argc - idx, argv + idx, &c, err, sizeof(err))) {
+		wf_error("%s", err);
+		return EXIT_USAGE;
+	}
+	pr_debug("netsh: %s\n", c.words);
+	switch (c.op) {
+	case WF_NETSH_ADD:
+		return add_mapping(&c.m);
+	case WF_NETSH_DELETE:
+		return del_mapping(&c.m);
+	case WF_NETSH_SET:
+		return netsh_set(&c);
+	default:
+		return netsh_show(&c);
+	}
+}
+
+static int windows_opt(int opt, const char *arg, void *ctx)
+{
+	if (opt != OPT_APPLY)
+		return EXIT_USAGE;
+	*(bool *)ctx = true;
+	return 0;
+}
+
+static int cmd_windows(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "apply", no_argument, NULL, OPT_APPLY },
+	};
+	struct wf_netmode_facts facts;
+	struct wf_win_plan *plans = NULL;
+	struct wf_mapping *ms = NULL;
+	struct wf_info info;
+	char err[1024], vm[INET_ADDRSTRLEN], signs[512];
+	size_t n = 0, i, j;
+	bool apply = false, loaded;
+	int idx, ret;
+
+	idx = parse_opts(argc, argv, opts, 1, NULL, windows_opt, &apply);
+	if (idx < 0)
+		return -idx;
+	if (idx < argc) {
+		wf_error("windows takes no argument '%s' (only --apply)", argv[idx]);
+		return EXIT_USAGE;
+	}
+	ret = current_mappings(&ms, &n, &info, &loaded);
+	if (ret)
+		return ret;
+	if (!loaded) {
+		int ifindex = if_nametoindex("eth0");
+
+		if (ifindex)
+			wf_addr_vm4(ifindex, &info.vm4);
+	}
+	wf_netmode_gather(loaded ? ifname_of(info.ifindex, vm) : "eth0", &facts);
+	if (wf_netmode_decide(&facts, signs, sizeof(signs)) == WF_NETMODE_MIRRORED)
+		pr_warn("wslfwd: networking mode is mirrored (%s): the LAN reaches the VM's ports directly; portproxy is for NAT mode\n",
+			signs);
+	plans = calloc(n + 1, sizeof(*plans));
+	if (!plans) {
+		free(ms);
+		wf_error("out of memory");
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++) {
+		if (wf_windows_plan(&ms[i], info.vm4, &plans[i])) {
+			wf_error("out of memory");
+			ret = EXIT_FAIL;
+			goto out;
+		}
+	}
+	wf_ip4_str(info.vm4, vm, sizeof(vm));
+	if (apply) {
+		ret = wf_windows_apply(plans, n, err, sizeof(err));
+		if (ret) {
+			wf_error("%s", err);
+			ret = EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (wf_print_json()) {
+		json_object *o = json_object_new_object(), *arr = json_object_new_array();
+
+		json_object_object_add(o, "vm", wf_json_ip4(info.vm4));
+		for (i = 0; i < n; i++) {
+			json_object *e = json_object_new_object(), *c = json_object_new_array();
+
+			json_object_object_add(e, "mapping", json_object_new_string(plans[i].mapping));
+			for (j = 0; j < plans[i].n; j++)
+				json_object_array_add(c, json_object_new_string(plans[i].cmds[j].line));
+			json_object_object_add(e, "commands", c);
+			json_object_object_add(e, "note", plans[i].note[0] ?
+					       json_object_new_string(plans[i].note) : NULL);
+			json_object_array_add(arr, e);
+		}
+		json_object_object_add(o, "mappings", arr);
+		json_object_object_add(o, "applied", json_object_new_boolean(apply));
+		wf_json_put(o);
+	} else {
+		printf("# Windows side of %zu mapping%s (NAT mode, @vm %s); run in an elevated PowerShell%s\n",
+		       n, n == 1 ? "" : "s", vm, apply ? " (applied)" : "");
+		for (i = 0; i < n; i++) {
+			printf("# %s%s%s\n", plans[i].mapping, plans[i].note[0] ? ": " : "",
+			       plans[i].note);
+			for (j = 0; j < plans[i].n; j++)
+				printf("%s\n", plans[i].cmds[j].line);
+		}
+	}
+	ret = EXIT_OK;
+out:
+	for (i = 0; i < n; i++)
+		wf_windows_plan_free(&plans[i]);
+	free(plans);
+	free(ms);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- watch */
+
+struct watch_args {
+	const char *dev;
+	bool windows;
+};
+
+static int watch_opt(int opt, const char *arg, void *ctx)
+{
+	struct watch_args *a = ctx;
+
+	if (opt == OPT_DEV)
+		a->dev = arg;
+	else if (opt == OPT_WINDOWS)
+		a->windows = true;
+	else
+		return EXIT_USAGE;
+	return 0;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, OPT_DEV },
+		{ "windows", no_argument, NULL, OPT_WINDOWS },
+	};
+	struct watch_args a = {};
+	struct wf_watch_opts o = { .pin_dir = env.pin_dir, .config = env.config,
+				   .debounce_ms = 100, .resync_s = 10 };
+	int idx, ret;
+
+	idx = parse_opts(argc, argv, opts, 2, NULL, watch_opt, &a);
+	if (idx < 0)
+		return -idx;
+	if (idx < argc) {
+		wf_error("watch takes no argument '%s'; see 'wslfwd --help'", argv[idx]);
+		return EXIT_USAGE;
+	}
+	o.dev = a.dev;
+	o.windows = a.windows;
+	ret = wf_watch(&o);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
 /* ----------------------------------------------------------------- main */
 
 struct cmd {
@@ -1039,6 +1387,7 @@ static const struct cmd cmds[] = {
 	{ "load", cmd_load },	{ "unload", cmd_unload }, { "status", cmd_status },
 	{ "add", cmd_add },	{ "del", cmd_del },	  { "list", cmd_list },
 	{ "stats", cmd_stats }, { "conns", cmd_conns },	  { "flush", cmd_flush },
+	{ "watch", cmd_watch }, { "netsh", cmd_netsh },	  { "windows", cmd_windows },
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 

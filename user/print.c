@@ -95,6 +95,8 @@ void wf_print_status(const struct wf_status_view *v)
 		json_object_object_add(o, "loaded", json_object_new_boolean(v->loaded));
 		json_object_object_add(o, "pin_dir", jstr(v->pin_dir));
 		json_object_object_add(o, "config", jstr(v->config));
+		json_object_object_add(o, "networking", jstr(v->netmode));
+		json_object_object_add(o, "networking_signs", jstr(v->netmode_signs));
 		if (v->loaded) {
 			json_object_object_add(o, "device", jstr(v->dev));
 			json_object_object_add(o, "ifindex", json_object_new_int(v->info.ifindex));
@@ -102,7 +104,6 @@ void wf_print_status(const struct wf_status_view *v)
 			json_object_object_add(o, "egress", jstr(egress));
 			json_object_object_add(o, "vm", wf_json_ip4(v->info.vm4));
 			json_object_object_add(o, "host", wf_json_ip4(v->info.host4));
-			json_object_object_add(o, "networking", jstr(v->netmode));
 			json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
 					       json_object_new_boolean(v->forwarding));
 			json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
@@ -116,6 +117,7 @@ void wf_print_status(const struct wf_status_view *v)
 	if (!v->loaded) {
 		printf("not loaded (pins: %s); %zu mapping%s in %s\n", v->pin_dir, v->mappings,
 		       v->mappings == 1 ? "" : "s", v->config);
+		printf("networking:  %s (%s)\n", v->netmode, v->netmode_signs ? v->netmode_signs : "");
 		return;
 	}
 	printf("device:      %s (ifindex %u)\n", v->dev ? v->dev : "(gone)", v->info.ifindex);
@@ -124,7 +126,7 @@ void wf_print_status(const struct wf_status_view *v)
 	printf("egress:      tc (%s)\n", egress);
 	printf("@vm:         %s\n", wf_ip4_str(v->info.vm4, vm, sizeof(vm)));
 	printf("@host:       %s\n", wf_ip4_str(v->info.host4, host, sizeof(host)));
-	printf("networking:  %s\n", v->netmode);
+	printf("networking:  %s (%s)\n", v->netmode, v->netmode_signs ? v->netmode_signs : "");
 	printf("forwarding:  %s\n", v->forwarding < 0 ? "unknown" : v->forwarding ?
 	       "on" : "off (targets other than @vm are dropped: fwd_disabled)");
 	printf("mappings:    %zu\n", v->mappings);

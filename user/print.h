@@ -34,7 +34,8 @@ struct wf_status_view {
 	struct wf_info info;
 	size_t mappings;
 	size_t conns;
-	const char *netmode;
+	const char *netmode;	/* nat | mirrored | unknown */
+	const char *netmode_signs;	/* what it was told by */
 	int forwarding;		/* wf_dev_forwarding4() */
 };
 void wf_print_status(const struct wf_status_view *v);

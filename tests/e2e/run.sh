@@ -6,7 +6,8 @@
 # every case passed.
 #
 #   E2E_MODES="xdp tc"        modes to run (default: xdp xdp-generic tc)
-#   E2E_CASES="del_stops_the_mapping ..."   only these cases
+#   E2E_CASES="del_stops_the_mapping ..."   only these cases (WSL ones included)
+#   E2E_WSL_MODES="xdp"       modes the WSL cases (wsl.sh) run in (default: xdp)
 #   E2E_VERBOSE=1             print every case's notes, not only a failure's
 
 set -u
@@ -17,6 +18,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/forward.sh"
 . "$E2E_DIR/cli.sh"
 . "$E2E_DIR/lifecycle.sh"
+. "$E2E_DIR/wsl.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -39,8 +41,24 @@ CASES=(
 	load_then_unload_leaves_no_trace
 	legacy_tc_attach_and_unload
 )
-[ -n "${E2E_CASES:-}" ] && read -ra CASES <<< "$E2E_CASES"
+# WSL life (watch, netsh, windows, status): about the control plane, not the
+# hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
+WSL_CASES=(
+	watch_follows_vm_readdress_and_reapplies_windows
+	watch_follows_host_move_with_udp_flowing
+	watch_sighup_reloads_config
+	watch_sigterm_leaves_datapath_and_restart_continues
+	watch_reattaches_when_device_comes_back
+	netsh_add_show_delete_round_trip
+	windows_prints_lines_and_apply_calls_powershell
+	status_says_nat_with_wsl_marker
+)
+if [ -n "${E2E_CASES:-}" ]; then
+	read -ra CASES <<< "$E2E_CASES"
+	WSL_CASES=()
+fi
 read -ra MODES <<< "${E2E_MODES:-xdp xdp-generic tc}"
+read -ra WSL_MODES <<< "${E2E_WSL_MODES-xdp}"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "e2e: must run as root (namespaces, BPF); try: sudo bash $0" >&2
@@ -103,6 +121,11 @@ for MODE in "${MODES[@]}"; do
 	for c in "${CASES[@]}"; do
 		run_case "$c"
 	done
+	if [[ " ${WSL_MODES[*]} " == *" $MODE "* ]]; then
+		for c in "${WSL_CASES[@]}"; do
+			run_case "$c"
+		done
+	fi
 	tb_down
 done
 

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * wslfwd watch: a foreground daemon over the pinned state.
+ *
+ * It listens to rtnetlink (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
+ * RTNLGRP_IPV4_ROUTE) and does not interpret the events beyond "is this
+ * about our device or a default route": after a short debounce it asks the
+ * kernel again with the same queries `load` uses (user/addr.c), so a burst
+ * of events costs one re-query and a lost event (ENOBUFS) only a resync.
+ *
+ * When @vm or @host changes it writes wf_info; new connections of @vm/@host
+ * mappings resolve the new addresses in the datapath at once (the @vm
+ * listen key is the zero address). Connections already tracked carry the
+ * old addresses in their entries, so those entries are deleted: their next
+ * packet starts over from the mapping (a UDP exchange or a new TCP
+ * connection goes to the new target; a TCP connection to an address that
+ * went away cannot survive anyway). The new @host's neighbour is resolved
+ * in advance, as at load.
+ *
+ * Device gone and back (same name, new ifindex): the links died with the
+ * old device; the programs are loaded again over the pinned maps and
+ * attached to the new one (wf_reattach), keeping mappings, counters and
+ * ids. Nothing here owns the datapath: SIGTERM leaves it loaded, and a
+ * restarted watch picks up from the pins.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <bpf/bpf.h>
+#include "addr.h"
+#include "config.h"
+#include "loader.h"
+#include "log.h"
+#include "maps.h"
+#include "parse.h"
+#include "watch.h"
+#include "windows.h"
+
+struct watch {
+	const struct wf_watch_opts *o;
+	struct wf_maps m;
+	bool open;		/* m holds the pinned maps */
+	ino_t info_ino;		/* inode of the wf_info pin m was opened from */
+	struct mnl_socket *nl;
+	int sfd;
+	char dev[IF_NAMESIZE];
+	int ifindex;		/* the device's ifindex now, 0 while gone */
+	bool gone;
+	bool dirty;
+	__u64 deadline_ms;	/* resync at this time (dirty) */
+	__u64 next_resync_ms;
+	bool reload;
+	bool started;		/* past the first sync */
+	bool unloaded;		/* said so already */
+};
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *ip4(__be32 a, char *buf)
+{
+	if (!a)
+		return "none";
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static ino_t pin_ino(const char *pin_dir)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/wf_info", pin_dir);
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/* (Re)open the maps when the pins are not the ones we hold (an unload and
+ * load happened behind our back). 0 open, -ENOENT not loaded. */
+static int maps_sync(struct watch *w)
+{
+	ino_t ino = pin_ino(w->o->pin_dir);
+	int ret;
+
+	if (w->open && ino && ino == w->info_ino)
+		return 0;
+	if (w->open) {
+		wf_maps_close(&w->m);
+		w->open = false;
+	}
+	if (!ino)
+		return -ENOENT;
+	ret = wf_maps_open(&w->m, w->o->pin_dir);
+	if (ret)
+		return ret;
+	w->open = true;
+	w->info_ino = ino;
+	return 0;
+}
+
+/* Re-read the mappings: another process may have added or deleted some,
+ * and wf_maps caches them at the first read. */
+static int maps_reopen(struct watch *w)
+{
+	if (w->open) {
+		wf_maps_close(&w->m);
+		w->open = false;
+	}
+	return maps_sync(w);
+}
+
+/* ---------------------------------------------------------------- windows */
+
+static void windows_apply(struct watch *w, __be32 vm4)
+{
+	const struct wf_mapping *all;
+	struct wf_win_plan *plans;
+	size_t n = 0, i;
+	char err[512];
+	__u32 id;
+
+	if (!w->o->windows || maps_reopen(w) || wf_maps_mappings(&w->m, &all))
+		return;
+	plans = calloc(WF_MAX_MAPPINGS, sizeof(*plans));
+	if (!plans)
+		return;
+	for (id = 1; id < WF_MAX_MAPPINGS; id++)
+		if (all[id].in_use && !wf_windows_plan(&all[id], vm4, &plans[n]))
+			n++;
+	if (!n)
+		pr_info("wslfwd: windows: no mappings to expose\n");
+	else if (wf_windows_apply(plans, n, err, sizeof(err)))
+		pr_warn("wslfwd: windows: %s\n", err);
+	else
+		pr_info("wslfwd: windows: applied the Windows side of %zu mapping%s\n", n,
+			n == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		wf_windows_plan_free(&plans[i]);
+	free(plans);
+}
+
+/* ---------------------------------------------------- stale connections */
+
+static bool has_addr(const struct wf_ct_entry *e, __be32 a)
+{
+	return e->key.saddr[0] == a || e->key.daddr[0] == a || e->val.nsaddr[0] == a ||
+	       e->val.ndaddr[0] == a;
+}
+
+/*
+ * Entries that hold an address @vm or @host stood for until now. @vm: any
+ * entry with the old VM address (a listen side, a target or the SNAT source
+ * that no longer exists). @host: entries of mappings whose target is @host
+ * and that still point at the old one. Both entries of a connection carry
+ * the address, so both go.
+ */
+static void ct_flush_stale(struct watch *w, __be32 old_vm, __be32 old_host)
+{
+	const struct wf_mapping *all;
+	struct wf_ct_entry *e = NULL;
+	size_t n = 0, i, cnt = 0;
+
+	if (wf_maps_mappings(&w->m, &all) || wf_maps_ct_dump(&w->m, &e, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		const struct wf_mapping *mp;
+		bool stale = false;
+
+		if (e[i].key.family != WF_AF_INET)
+			continue;
+		if (old_vm && has_addr(&e[i], old_vm))
+			stale = true;
+		if (!stale && old_host && e[i].val.id < WF_MAX_MAPPINGS) {
+			mp = &all[e[i].val.id];
+			stale = mp->in_use && mp->taddr_kind == WF_ADDR_HOST &&
+				has_addr(&e[i], old_host);
+		}
+		if (stale && !bpf_map_delete_elem(w->m.ct, &e[i].key))
+			cnt++;
+	}
+	free(e);
+	if (cnt)
+		pr_info("wslfwd: removed %zu connection%s that used the old address%s\n", cnt / 2 + cnt % 2,
+			cnt / 2 + cnt % 2 == 1 ? "" : "s", old_vm && old_host ? "es" : "");
+}
+
+/* ----------------------------------------------------------------- sync */
+
+static void sync_now(struct watch *w)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], err[512];
+	struct wf_info info;
+	__be32 vm = 0, host = 0, old_vm = 0, old_host = 0;
+	int idx, ret;
+
+	w->dirty = false;
+	ret = maps_sync(w);
+	if (ret) {
+		if (ret == -ENOENT && !w->unloaded)
+			pr_warn("wslfwd: not loaded any more (no pins in %s); waiting for 'wslfwd load'\n",
+				w->o->pin_dir);
+		else if (ret != -ENOENT)
+			pr_warn("wslfwd: cannot open the pins in %s: %s\n", w->o->pin_dir,
+				strerror(-ret));
+		w->unloaded = ret == -ENOENT;
+		return;
+	}
+	w->unloaded = false;
+	if (wf_maps_info_get(&w->m, &info)) {
+		pr_warn("wslfwd: cannot read wf_info: %s\n", strerror(errno));
+		return;
+	}
+	idx = if_nametoindex(w->dev);
+	if (!idx) {
+		if (!w->gone)
+			pr_warn("wslfwd: %s is gone; the datapath re-attaches when it comes back\n",
+				w->dev);
+		w->gone = true;
+		w->ifindex = 0;
+		return;
+	}
+	if ((__u32)idx != info.ifindex) {
+		struct wf_info before = info;
+
+		pr_info("wslfwd: %s is back (ifindex %u -> %d); re-attaching\n", w->dev,
+			info.ifindex, idx);
+		ret = wf_reattach(w->o->pin_dir, w->dev, idx, &info, err, sizeof(err));
+		if (ret) {
+			pr_warn("wslfwd: cannot re-attach to %s: %s; retrying at the next change\n",
+				w->dev, err);
+			return;
+		}
+		pr_info("wslfwd: re-attached to %s: %s, tc egress (%s)\n", w->dev,
+			wf_mode_name(info.mode), info.flags & WF_INFO_F_TCX ? "tcx" : "clsact");
+		/* Report the address changes against what the old device had. */
+		vm = info.vm4;
+		host = info.host4;
+		info.vm4 = before.vm4;
+		info.host4 = before.host4;
+	} else {
+		ret = wf_addr_vm4(idx, &vm);
+		if (ret && ret != -ENOENT) {
+			pr_warn("wslfwd: cannot read the addresses of %s: %s\n", w->dev, strerror(-ret));
+			return;
+		}
+		ret = wf_addr_host4(idx, &host);
+		if (ret && ret != -ENOENT) {
+			pr_warn("wslfwd: cannot read the routes of %s: %s\n", w->dev, strerror(-ret));
+			return;
+		}
+	}
+	w->gone = false;
+	w->ifindex = idx;
+	if (vm == info.vm4 && host == info.host4)
+		return;
+	if (vm != info.vm4) {
+		pr_info("wslfwd: @vm %s -> %s\n", ip4(info.vm4, a), ip4(vm, b));
+		old_vm = info.vm4;
+	}
+	if (host != info.host4) {
+		pr_info("wslfwd: @host %s -> %s\n", ip4(info.host4, a), ip4(host, b));
+		old_host = info.host4;
+	}
+	info.vm4 = vm;
+	info.host4 = host;
+	ret = wf_maps_info_set(&w->m, &info);
+	if (ret) {
+		pr_warn("wslfwd: cannot update wf_info: %s\n", strerror(-ret));
+		return;
+	}
+	/* wf_info first, then the flush: a packet between the two re-creates
+	 * an entry with the new addresses, never the old. */
+	ct_flush_stale(w, old_vm, old_host);
+	if (host && old_host)
+		wf_neigh_prime4(idx, host);
+	if (old_vm && vm && w->started)
+		windows_apply(w, vm);
+}
+
+/* --------------------------------------------------------------- reload */
+
+static bool in_list(const char *line, char (*lines)[256], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(line, lines[i]))
+			return true;
+	return false;
+}
+
+/*
+ * SIGHUP: make the maps hold what the config says. Lines are compared in
+ * their canonical words: a mapping whose line is gone is deleted (with its
+ * connections), a new line is added, everything else is left alone (ids,
+ * counters, connections). A bad config changes nothing.
+ */
+static void reload_config(struct watch *w)
+{
+	char err[1024], line[256], (*cur)[256] = NULL, (*want)[256] = NULL;
+	const struct wf_mapping *all;
+	struct wf_mapping *cfg = NULL;
+	struct wf_info info;
+	size_t n = 0, i, added = 0, removed = 0, c;
+	int ret;
+	__u32 id;
+
+	pr_info("wslfwd: SIGHUP: reloading %s\n", w->o->config);
+	ret = wf_config_read(w->o->config, &cfg, &n, NULL, err, sizeof(err));
+	for (i = 0; !ret && i < n; i++) {
+		ret = wf_mapping_validate(&cfg[i], line, sizeof(line));
+		if (ret)
+			snprintf(err, sizeof(err), "%s: %s", w->o->config, line);
+	}
+	if (ret) {
+		pr_warn("wslfwd: reload: %s; keeping the current mappings\n", err);
+		goto out;
+	}
+	ret = maps_reopen(w);
+	if (!ret)
+		ret = wf_maps_mappings(&w->m, &all);
+	if (!ret)
+		ret = wf_maps_info_get(&w->m, &info);
+	if (ret) {
+		pr_warn("wslfwd: reload: cannot read the maps: %s\n", strerror(-ret));
+		goto out;
+	}
+	cur = calloc(WF_MAX_MAPPINGS, sizeof(*cur));
+	want = calloc(n ? n : 1, sizeof(*want));
+	if (!cur || !want) {
+		pr_warn("wslfwd: reload: out of memory\n");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		wf_format_mapping(&cfg[i], want[i], sizeof(want[i]));
+	for (id = 1; id < WF_MAX_MAPPINGS; id++)
+		if (all[id].in_use)
+			wf_format_mapping(&all[id], cur[id], sizeof(cur[id]));
+	/* Deletions first: a changed line frees its listen side for the new one. */
+	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+		if (!cur[id][0] || in_list(cur[id], want, n))
+			continue;
+		ret = wf_maps_mapping_del(&w->m, id, WF_P_TCP | WF_P_UDP);
+		if (ret) {
+			pr_warn("wslfwd: reload: cannot delete '%s' (id %u): %s\n", cur[id], id,
+				strerror(-ret));
+			continue;
+		}
+		wf_maps_ct_delete(&w->m, id, 0, &c);
+		pr_info("wslfwd: reload: deleted '%s' (id %u)\n", cur[id], id);
+		removed++;
+	}
+	for (i = 0; i < n; i++) {
+		bool have = false;
+
+		for (id = 1; id < WF_MAX_MAPPINGS && !have; id++)
+			have = cur[id][0] && !strcmp(cur[id], want[i]);
+		if (have)
+			continue;
+		ret = wf_maps_mapping_add(&w->m, &cfg[i], &id);
+		if (ret) {
+			pr_warn("wslfwd: reload: cannot add '%s': %s\n", want[i], strerror(-ret));
+			continue;
+		}
+		if (cfg[i].family == WF_AF_INET && cfg[i].taddr_kind != WF_ADDR_VM)
+			wf_neigh_prime4(info.ifindex, cfg[i].taddr_kind == WF_ADDR_HOST ?
+					info.host4 : cfg[i].taddr[0]);
+		pr_info("wslfwd: reload: added '%s' (id %u)\n", want[i], id);
+		added++;
+	}
+	pr_info("wslfwd: reload: %zu added, %zu deleted, %zu unchanged\n", added, removed,
+		n - added);
+	if (added || removed)
+		windows_apply(w, info.vm4);
+out:
+	free(cur);
+	free(want);
+	free(cfg);
+}
+
+/* -------------------------------------------------------------- netlink */
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct watch *w = data;
+	bool relevant = false;
+
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK: {
+		struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+		struct nlattr *attr;
+
+		relevant = w->ifindex && ifi->ifi_index == w->ifindex;
+		mnl_attr_for_each(attr, nlh, sizeof(*ifi))
+			if (mnl_attr_get_type(attr) == IFLA_IFNAME &&
+			    !strncmp(mnl_attr_get_str(attr), w->dev, IF_NAMESIZE))
+				relevant = true;
+		break;
+	}
+	case RTM_NEWADDR:
+	case RTM_DELADDR: {
+		struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+
+		relevant = (int)ifa->ifa_index == w->ifindex;
+		break;
+	}
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE: {
+		struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+
+		relevant = rtm->rtm_family == AF_INET && rtm->rtm_dst_len == 0;
+		break;
+	}
+	}
+	if (relevant && !w->dirty) {
+		pr_debug("wslfwd: netlink event %u\n", nlh->nlmsg_type);
+		w->dirty = true;
+		w->deadline_ms = now_ms() + (w->o->debounce_ms > 0 ? w->o->debounce_ms : 100);
+	}
+	return MNL_CB_OK;
+}
+
+static void nl_drain(struct watch *w)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(mnl_socket_get_fd(w->nl), buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				/* Events were lost: ask the kernel for the truth. */
+				pr_debug("wslfwd: netlink overrun; resyncing\n");
+				w->dirty = true;
+				w->deadline_ms = now_ms();
+				continue;
+			}
+			return;
+		}
+		if (!n)
+			return;
+		mnl_cb_run(buf, n, 0, 0, event_cb, w);
+	}
+}
+
+static int nl_open(struct watch *w)
+{
+	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE;
+	int rcvbuf = 1 << 20;
+
+	w->nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!w->nl)
+		return -errno;
+	setsockopt(mnl_socket_get_fd(w->nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (mnl_socket_bind(w->nl, groups, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(w->nl);
+		w->nl = NULL;
+		return err;
+	}
+	return 0;
+}
+
+/* ----------------------------------------------------------------- main */
+
+int wf_watch(const struct wf_watch_opts *o)
+{
+	struct watch w = { .o = o, .sfd = -1 };
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	struct wf_info info;
+	sigset_t mask;
+	int ret, resync_ms = (o->resync_s > 0 ? o->resync_s : 10) * 1000;
+
+	ret = maps_sync(&w);
+	if (ret) {
+		if (ret == -ENOENT)
+			pr_warn("wslfwd: not loaded (no pins in %s); run 'wslfwd load' first\n",
+				o->pin_dir);
+		else
+			pr_warn("wslfwd: cannot open the pins in %s: %s%s\n", o->pin_dir,
+				strerror(-ret), ret == -EACCES || ret == -EPERM ? "; run as root" : "");
+		return ret;
+	}
+	ret = wf_maps_info_get(&w.m, &info);
+	if (ret) {
+		pr_warn("wslfwd: cannot read wf_info: %s\n", strerror(-ret));
+		goto out;
+	}
+	if (o->dev)
+		snprintf(w.dev, sizeof(w.dev), "%s", o->dev);
+	else if (!if_indextoname(info.ifindex, w.dev))
+		snprintf(w.dev, sizeof(w.dev), "eth0");
+	w.ifindex = if_nametoindex(w.dev);
+
+	/* Signals as file descriptor events: no handler runs between a map
+	 * read and its write. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	w.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (w.sfd < 0) {
+		ret = -errno;
+		pr_warn("wslfwd: signalfd: %s\n", strerror(errno));
+		goto out;
+	}
+	/* Subscribe before the first sync: nothing can change unseen between. */
+	ret = nl_open(&w);
+	if (ret) {
+		pr_warn("wslfwd: cannot open rtnetlink: %s\n", strerror(-ret));
+		goto out;
+	}
+	pr_info("wslfwd: watching %s (ifindex %d): @vm %s, @host %s; SIGHUP reloads %s\n", w.dev,
+		w.ifindex, ip4(info.vm4, a), ip4(info.host4, b), o->config);
+	sync_now(&w);
+	w.started = true;
+	/* At start too: after a WSL restart @vm is new and the rules are old. */
+	if (o->windows && w.open && !wf_maps_info_get(&w.m, &info))
+		windows_apply(&w, info.vm4);
+	w.next_resync_ms = now_ms() + resync_ms;
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = mnl_socket_get_fd(w.nl), .events = POLLIN },
+			{ .fd = w.sfd, .events = POLLIN },
+		};
+		__u64 now = now_ms(), until = w.dirty ? w.deadline_ms : w.next_resync_ms;
+		int timeout = until > now ? (int)(until - now) : 0;
+
+		ret = poll(pfd, 2, timeout);
+		if (ret < 0 && errno != EINTR) {
+			ret = -errno;
+			pr_warn("wslfwd: poll: %s\n", strerror(errno));
+			goto out;
+		}
+		if (ret > 0 && (pfd[1].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+
+			while (read(w.sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					w.reload = true;
+				} else {
+					pr_info("wslfwd: %s: exiting; the datapath stays loaded\n",
+						strsignal(si.ssi_signo));
+					ret = 0;
+					goto out;
+				}
+			}
+		}
+		if (ret > 0 && (pfd[0].revents & POLLIN))
+			nl_drain(&w);
+		if (w.reload) {
+			w.reload = false;
+			reload_config(&w);
+		}
+		now = now_ms();
+		if ((w.dirty && now >= w.deadline_ms) || now >= w.next_resync_ms) {
+			sync_now(&w);
+			w.next_resync_ms = now_ms() + resync_ms;
+		}
+	}
+out:
+	if (w.nl)
+		mnl_socket_close(w.nl);
+	if (w.sfd >= 0)
+		close(w.sfd);
+	if (w.open)
+		wf_maps_close(&w.m);
+	return ret;
+}
