@@ -114,13 +114,27 @@ attachments()
 		grep -vE '^(xdp|tc|flow_dissector|netfilter):$|^$' | sed 's/^/bpftool net: /'
 }
 
-# Ids of every tcx link in the system, one a line. bpftool 7.1 (Debian 12)
-# predates tcx: it prints the type as 11 and no device, so a case takes the
-# ids that appeared across its own load.
+# Ids of the tcx links this run's load pinned, one a line. bpftool 7.1
+# (Debian 12) predates tcx: it prints the type as 11 and no device, so the
+# links are found through the pins, never by scanning the machine's links
+# (another run's would count).
 tcx_links()
 {
-	bpftool -j link show 2>/dev/null | grep -oE '\{"id":[0-9]+,"type":(11|"tcx")' |
-		grep -oE '[0-9]+' | awk 'NR % 2 == 1' | sort -n
+	local pin
+	for pin in "$TB_PIN_DIR"/link_tc_*; do
+		[ -e "$pin" ] || continue
+		bpftool -j link show pinned "$pin" 2>/dev/null |
+			grep -oE '^\{"id":[0-9]+,"type":(11|"tcx")' | grep -oE '[0-9]+' | head -1
+	done | sort -n
+}
+
+# Which of the link ids given still exist.
+links_alive()
+{
+	local id
+	for id in "$@"; do
+		bpftool link show id "$id" >/dev/null 2>&1 && echo "$id"
+	done
 }
 
 qdiscs() { in_vm tc qdisc show dev "$VM_DEV" | grep -E 'clsact|ingress' ; }

@@ -6,15 +6,14 @@
 
 load_attaches_in_the_requested_mode()
 {
-	local st before links want=1
+	local st links want=1
 	fresh_unloaded || return 1
-	before=$(tcx_links)
 	fresh_load || return 1
-	links=$(comm -13 <(echo "$before") <(tcx_links) | tr '\n' ' ')
+	links=$(tcx_links | tr '\n' ' ')
 	[ "$MODE" = tc ] && want=2
 	[ "$(wc -w <<< "$links")" = "$want" ] ||
-		fail "expected $want new tcx link(s) (tc egress[, ingress]), got '$links'" || return 1
-	note "new tcx links: $links"
+		fail "expected $want pinned tcx link(s) (tc egress[, ingress]), got '$links'" || return 1
+	note "pinned tcx links: $links"
 	st=$(attachments)
 	note "attached: $(echo "$st" | tr '\n' ';')"
 	case $MODE in
@@ -31,11 +30,11 @@ load_attaches_in_the_requested_mode()
 
 load_then_unload_leaves_no_trace()
 {
-	local st q before links left
+	local st q links left
 	fresh_unloaded || return 1
-	before=$(tcx_links)
 	fresh_load || return 1
-	links=$(comm -13 <(echo "$before") <(tcx_links))
+	links=$(tcx_links)
+	[ -n "$links" ] || fail "no tcx links pinned by load" || return 1
 	add tcp 4000 "$CTR_IP:80" || return 1
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
 	q=$(qdiscs)
@@ -46,7 +45,8 @@ load_then_unload_leaves_no_trace()
 	fi
 	st=$(attachments)
 	[ -z "$st" ] || fail "still attached after unload: $st" || return 1
-	left=$(comm -12 <(echo "$links") <(tcx_links) | tr '\n' ' ')
+	# shellcheck disable=SC2086
+	left=$(links_alive $links | tr '\n' ' ')
 	[ -z "${left// }" ] || fail "tcx links of this load left after unload: $left" || return 1
 	# tcx needs no qdisc: none before load, none after unload.
 	[ -z "$(qdiscs)" ] || fail "qdisc on eth0 after unload (before: '$q'): $(qdiscs)" || return 1
