@@ -52,6 +52,7 @@ enum {
 	OPT_DEV,
 	OPT_MODE,
 	OPT_CT_SIZE,
+	OPT_REDIRECT,
 	OPT_APPLY,
 	OPT_WINDOWS,
 };
@@ -313,11 +314,59 @@ static __u64 now_ns(void)
 
 /* ---------------------------------------------------------------- load */
 
+#define WF_REDIRECT_ARGS 8
+
 struct load_args {
 	const char *dev;
 	enum wf_mode mode;
 	unsigned long ct_size;
+	char *redirect[WF_REDIRECT_ARGS];	/* --redirect DEV[,DEV...] */
+	__u32 redirect_ifindex[WF_REDIRECT_ARGS];
+	int n_redirect;
 };
+
+/*
+ * --redirect: the user vouches that XDP frames redirected to DEV are
+ * delivered (a NIC whose driver has ndo_xdp_xmit, a veth whose peer has an
+ * XDP program or GRO on). What we can check, we refuse: a bridge never
+ * takes XDP frames, and a device with an MTU below WF_REDIRECT_MTU would
+ * get frames the datapath does not size-check against it.
+ */
+static int redirect_check(struct load_args *a)
+{
+	char path[128];
+	unsigned long mtu = 0;
+	FILE *f;
+	int i;
+
+	for (i = 0; i < a->n_redirect; i++) {
+		const char *d = a->redirect[i];
+
+		a->redirect_ifindex[i] = if_nametoindex(d);
+		if (!a->redirect_ifindex[i]) {
+			wf_error("--redirect: no such device %s: %s", d, strerror(errno));
+			return EXIT_FAIL;
+		}
+		snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", d);
+		if (!access(path, F_OK)) {
+			wf_error("--redirect: %s is a bridge, which cannot take XDP frames; "
+				 "traffic to it goes through the stack already", d);
+			return EXIT_USAGE;
+		}
+		snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", d);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%lu", &mtu) != 1)
+				mtu = 0;
+			fclose(f);
+		}
+		if (f && mtu < WF_REDIRECT_MTU) {
+			wf_error("--redirect: %s has MTU %lu, below %d", d, mtu, WF_REDIRECT_MTU);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
 
 static int load_opt(int opt, const char *arg, void *ctx)
 {
@@ -345,6 +394,18 @@ static int load_opt(int opt, const char *arg, void *ctx)
 			return EXIT_USAGE;
 		}
 		return 0;
+	case OPT_REDIRECT: {
+		char *save = NULL, *tok, *s = (char *)arg;
+
+		for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (a->n_redirect == WF_REDIRECT_ARGS) {
+				wf_error("--redirect: at most %d devices", WF_REDIRECT_ARGS);
+				return EXIT_USAGE;
+			}
+			a->redirect[a->n_redirect++] = tok;
+		}
+		return 0;
+	}
 	}
 	return EXIT_USAGE;
 }
@@ -355,6 +416,7 @@ static int cmd_load(int argc, char **argv)
 		{ "dev", required_argument, NULL, OPT_DEV },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "ct-size", required_argument, NULL, OPT_CT_SIZE },
+		{ "redirect", required_argument, NULL, OPT_REDIRECT },
 	};
 	struct load_args a = { .dev = "eth0", .mode = WF_MODE_NONE,
 			       .ct_size = WF_CT_CONNS_DEFAULT };
@@ -367,7 +429,7 @@ static int cmd_load(int argc, char **argv)
 	const char *nt = getenv("WSLFWD_NO_TCX");
 	int ret, idx;
 
-	idx = parse_opts(argc, argv, opts, 3, NULL, load_opt, &a);
+	idx = parse_opts(argc, argv, opts, 4, NULL, load_opt, &a);
 	if (idx < 0)
 		return -idx;
 	if (idx < argc) {
@@ -384,6 +446,9 @@ static int cmd_load(int argc, char **argv)
 			 a.dev, strerror(errno));
 		return EXIT_FAIL;
 	}
+	ret = redirect_check(&a);
+	if (ret)
+		return ret;
 	/* Read the config before touching the kernel: a bad line refuses the
 	 * load and changes nothing. */
 	ret = wf_config_read(env.config, &cfg, &n, &dups, err, sizeof(err));
@@ -415,6 +480,14 @@ static int cmd_load(int argc, char **argv)
 		snprintf(err, sizeof(err), "cannot open the maps just pinned in %s: %s",
 			 env.pin_dir, strerror(-ret));
 		goto rollback;
+	}
+	for (i = 0; i < (size_t)a.n_redirect; i++) {
+		ret = wf_maps_redirect_add(&m, a.redirect_ifindex[i]);
+		if (ret) {
+			snprintf(err, sizeof(err), "cannot add %s to wf_redirect: %s",
+				 a.redirect[i], strerror(-ret));
+			goto rollback;
+		}
 	}
 	/* One wf_ports computation for the whole config, not one per line. */
 	wf_maps_ports_defer(&m);

@@ -41,6 +41,7 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 		{ "wf_ct", &m->ct },
 		{ "wf_counters", &m->counters },
 		{ "wf_stats", &m->stats },
+		{ "wf_redirect", &m->redirect },
 	};
 	size_t i;
 	int err;
@@ -71,7 +72,7 @@ err:
 void wf_maps_close(struct wf_maps *m)
 {
 	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->ports,
-		       &m->allow, &m->ct, &m->counters, &m->stats };
+		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -611,5 +612,14 @@ int wf_maps_stats(struct wf_maps *m, __u64 stats[WF_STAT_MAX])
 			stats[k] += v[i];
 	}
 	free(v);
+	return 0;
+}
+
+/* The datapath redirects BEHIND traffic only to devices listed here: the
+ * caller vouches that they take XDP frames (design.md "Redirect"). */
+int wf_maps_redirect_add(struct wf_maps *m, __u32 ifindex)
+{
+	if (bpf_map_update_elem(m->redirect, &ifindex, &ifindex, BPF_ANY))
+		return -errno;
 	return 0;
 }

@@ -19,6 +19,7 @@ struct wf_maps {
 	int ct;
 	int counters;
 	int stats;
+	int redirect;
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;
@@ -69,5 +70,7 @@ int wf_maps_counters(struct wf_maps *m, __u32 id, struct wf_counters *sum);
 /* Every id's sum at once (WF_MAX_MAPPINGS entries, one bulk read). */
 int wf_maps_counters_all(struct wf_maps *m, struct wf_counters *sums);
 int wf_maps_stats(struct wf_maps *m, __u64 stats[WF_STAT_MAX]);
+
+int wf_maps_redirect_add(struct wf_maps *m, __u32 ifindex);
 
 #endif

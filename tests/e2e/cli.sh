@@ -144,3 +144,20 @@ second_load_is_refused()
 	note "  said: $OUT"
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
 }
+
+# load --redirect names devices the user vouches take XDP frames: a bridge
+# never does (refused, exit 2), a missing device is exit 1, and a refused
+# load leaves nothing behind.
+load_redirect_refuses_a_bridge_and_a_missing_device()
+{
+	fresh_unloaded || return 1
+	expect_rc 2 load --dev "$VM_DEV" --mode "$MODE" --redirect docker0 || return 1
+	echo "$OUT" | grep -q bridge || fail "no word of the bridge: $OUT" || return 1
+	! tb_pinned || fail "a refused load left pins" || return 1
+	expect_rc 1 load --dev "$VM_DEV" --mode "$MODE" --redirect nosuchdev0 || return 1
+	! tb_pinned || fail "a refused load left pins" || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" --redirect "$VM_CTR_PORT" || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	# docker0 is the route's device, not the port: still through the stack.
+	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
+}

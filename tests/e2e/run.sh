@@ -38,6 +38,7 @@ CASES=(
 	del_stops_existing_connections
 	stats_counters_increase_with_traffic
 	second_load_is_refused
+	load_redirect_refuses_a_bridge_and_a_missing_device
 	load_then_unload_leaves_no_trace
 	legacy_tc_attach_and_unload
 )

@@ -48,6 +48,13 @@ setup() {
 		dev eth0 || return 1
 	nx ip neigh replace 172.29.16.5 lladdr 00:15:5d:00:10:05 nud permanent \
 		dev eth0 || return 1
+	# A routed veth the datapath may redirect to (wf_redirect).
+	nx ip link add vethr address 02:00:00:00:50:01 type veth peer name vethrp || return 1
+	nx ip link set vethr up || return 1
+	nx ip link set vethrp up || return 1
+	nx ip addr add 10.50.0.1/24 dev vethr || return 1
+	nx ip neigh replace 10.50.0.2 lladdr 02:00:00:00:50:02 nud permanent \
+		dev vethr || return 1
 	nx ip link add docker0 type bridge || return 1
 	nx ip link add vethctr type veth peer name ctr0 || return 1
 	nx ip link set vethctr master docker0 || return 1

@@ -50,6 +50,7 @@
 #define CTR	IP4(172, 17, 0, 2)	/* behind docker0, permanent neighbour */
 #define CTR2	IP4(172, 17, 0, 3)	/* behind docker0, no neighbour entry */
 #define DOCKER0	IP4(172, 17, 0, 1)	/* docker0's own address: local */
+#define RTGT	IP4(10, 50, 0, 2)	/* behind vethr (in wf_redirect) */
 #define UNREACH	IP4(10, 99, 0, 1)	/* "unreachable 10.99.0.0/16" route */
 #define C1	IP4(172, 29, 18, 10)	/* clients on eth0's link */
 #define C2	IP4(172, 29, 18, 11)
@@ -83,6 +84,7 @@ enum {
 	ID_PREC_LIT,		/* tcp 172.29.20.2:8083 @vm:18083 */
 	ID_PREC_VM,		/* tcp @vm:8083 @vm:28083 */
 	ID_NEVER,		/* tcp @vm:5003 172.29.16.5:5433 snat never */
+	ID_REDIR,		/* tcp @vm:4100 10.50.0.2:80, via vethr in wf_redirect */
 	ID_MAX,
 };
 
@@ -115,6 +117,7 @@ static const struct map_def map_defs[] = {
 	{ ID_PREC_LIT, 6, VM, 8083, WF_ADDR_VM, 0, 18083, 0, WF_SNAT_AUTO },
 	{ ID_PREC_VM, 6, 0, 8083, WF_ADDR_VM, 0, 28083, 0, WF_SNAT_AUTO },
 	{ ID_NEVER, 6, 0, 5003, WF_ADDR_LITERAL, PEER, 5433, 0, WF_SNAT_NEVER },
+	{ ID_REDIR, 6, 0, 4100, WF_ADDR_LITERAL, RTGT, 80, 0, WF_SNAT_AUTO },
 };
 
 /* Allow entries: (id, CIDR). The second belongs to a mapping without
@@ -144,7 +147,7 @@ static int snat_slot[SNAT_SLOTS];	/* SNAT(n) ports recorded so far */
 
 /* ---- Fixtures. ---- */
 enum hook { H_IN, H_EG };
-enum verdict { V_PASS = 1, V_DROP, V_TX };
+enum verdict { V_PASS = 1, V_DROP, V_TX, V_REDIRECT };
 enum ct_expect {
 	CT_SKIP = 0,	/* not checked */
 	CT_NONE,	/* no entry for the input tuple, no entry added */
@@ -186,6 +189,8 @@ struct fixture {
  * ETH_HLEN + 20 (measured on 6.18), so these frames only reach the XDP hook
  * here; a real tc ingress can still see them. */
 #define SHORT_SKB "BPF_PROG_RUN refuses skbs with less than an IPv4 header"
+/* tc ingress always hands BEHIND traffic to the stack. */
+#define XDP_REDIR "XDP_REDIRECT is XDP's; tc passes to the stack (covered above)"
 
 static void pre_age(const struct fixture *f);
 static void pre_no_vm(const struct fixture *f);
@@ -395,6 +400,40 @@ static const struct fixture fixtures[] = {
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_CLIENT, VM, 5001, C1, 40021, TH_SYN | TH_ACK), .ttl = 63 },
 		.ct = CT_HIT, .id = ID_PEER, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	/* ---- BEHIND through a device in wf_redirect: @vm:4100 -> 10.50.0.2:80 ---- */
+	{
+		.desc = "BEHIND via a wf_redirect device: SYN rewritten, route's MACs, TTL-1, XDP_REDIRECT",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40300, VM, 4100, TH_SYN) },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40300, RTGT, 80, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_REDIR, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "BEHIND via a wf_redirect device: SYN-ACK leaves eth0 as @vm:4100",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, RTGT, 80, C1, 40300, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 4100, C1, 40300, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "BEHIND via a wf_redirect device: established ACK redirected, no FIB lookup",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40300, VM, 4100, TH_ACK), .paylen = 64 },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40300, RTGT, 80, TH_ACK), .paylen = 64, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "BEHIND via a wf_redirect device: TTL 1 goes to the stack untouched by redirect",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40300, VM, 4100, TH_ACK), .ttl = 1 },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40300, RTGT, 80, TH_ACK), .ttl = 1 },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.xdp_only = XDP_REDIR,
 	},
 	{
 		.desc = "ONEARM snat never: SYN to @vm:5003 keeps the client as source, peer's MAC, TX",
@@ -1346,6 +1385,8 @@ static int expected_verdict(bool xdp, enum verdict v)
 		return xdp ? XDP_DROP : TC_ACT_SHOT;
 	case V_TX:
 		return xdp ? XDP_TX : TC_ACT_REDIRECT;
+	case V_REDIRECT:
+		return xdp ? XDP_REDIRECT : TC_ACT_OK;
 	}
 	return -1;
 }
@@ -1482,8 +1523,9 @@ static void run_fixture(const struct fixture *f)
 	diag[0] = 0;
 	failed = false;
 
-	if (f->xdp_only && f->hook == H_IN && pass_tc) {
-		printf("ok %d - [tc] ingress: %s # SKIP %s\n", ++tap_n, f->desc, f->xdp_only);
+	if (f->xdp_only && pass_tc) {
+		printf("ok %d - [tc] %s: %s # SKIP %s\n", ++tap_n,
+		       f->hook == H_IN ? "ingress" : "egress", f->desc, f->xdp_only);
 		return;
 	}
 
@@ -1658,6 +1700,7 @@ out:
 /* ---- Setup ---- */
 static int fill_maps(struct inst *I)
 {
+	__u32 rdev;
 	size_t i;
 
 	for (i = 0; i < sizeof(map_defs) / sizeof(map_defs[0]); i++) {
@@ -1730,6 +1773,12 @@ static int fill_maps(struct inst *I)
 		if (bpf_map_update_elem(I->allow, &k, &one, BPF_ANY))
 			return -errno;
 	}
+	/* vethr: a device the loader was told (load --redirect) takes XDP
+	 * frames; BPF_PROG_RUN delivers nothing, it only reports the verdict. */
+	rdev = if_nametoindex("vethr");
+	if (!rdev || bpf_map_update_elem(bpf_map__fd(I->skel->maps.wf_redirect), &rdev, &rdev,
+					 BPF_ANY))
+		return -ENODEV;
 	return 0;
 }
 
