@@ -271,6 +271,8 @@ enum wf_ct_state {
 	WF_CT_TCP_CLOSED = 4,	/* RST seen */
 	WF_CT_UDP = 5,		/* one direction seen */
 	WF_CT_UDP_REPLIED = 6,	/* both directions seen */
+	WF_CT_TCP_TIME_WAIT = 7,	/* FIN seen both ways: a new connection may
+				 * take over the tuple (SNAT port reuse) */
 };
 
 enum wf_ct_flags {
@@ -281,6 +283,9 @@ enum wf_ct_flags {
 	/* BEHIND via a device in wf_redirect: set smac/dmac, XDP_REDIRECT to
 	 * oif instead of the stack (XDP ingress only) */
 	WF_CT_F_REDIRECT = 1 << 4,
+	/* Which side has sent its FIN (mirrored in both entries). */
+	WF_CT_F_FIN_ORIG = 1 << 5,
+	WF_CT_F_FIN_REPLY = 1 << 6,
 };
 
 struct wf_ct_val {

@@ -310,6 +310,8 @@ static const char *state_name(int s)
 		return "ESTABLISHED";
 	case WF_CT_TCP_CLOSING:
 		return "CLOSING";
+	case WF_CT_TCP_TIME_WAIT:
+		return "TIME_WAIT";
 	case WF_CT_TCP_CLOSED:
 		return "CLOSE";
 	case WF_CT_UDP:
@@ -329,6 +331,7 @@ static __u32 state_timeout(int s)
 	case WF_CT_TCP_EST:
 		return WF_TO_TCP_EST;
 	case WF_CT_TCP_CLOSING:
+	case WF_CT_TCP_TIME_WAIT:
 		return WF_TO_TCP_CLOSING;
 	case WF_CT_TCP_CLOSED:
 		return WF_TO_TCP_CLOSED;

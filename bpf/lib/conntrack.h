@@ -33,6 +33,7 @@ static __always_inline __u64 ct_timeout(__u8 state)
 		s = cfg_to_tcp_est;
 		break;
 	case WF_CT_TCP_CLOSING:
+	case WF_CT_TCP_TIME_WAIT:
 		s = cfg_to_tcp_closing;
 		break;
 	case WF_CT_TCP_CLOSED:
@@ -102,6 +103,22 @@ static __always_inline struct wf_ct_val *ct_lookup(const struct wf_ct_key *key, 
 }
 
 /* Initial state of a connection whose first packet we see. */
+/* Flags both entries of a connection carry alike. */
+#define WF_CT_F_FIN_BOTH	(WF_CT_F_FIN_ORIG | WF_CT_F_FIN_REPLY)
+#define WF_CT_F_MIRRORED	(WF_CT_F_SEEN_REPLY | WF_CT_F_FIN_BOTH)
+
+/*
+ * May a new connection take over the tuple of entry @v? When it has expired,
+ * or its connection is over: reset, or FIN seen both ways (nf_nat does the
+ * same for TIME_WAIT/CLOSE conntracks). Without this a one-arm target gets
+ * at most (SNAT range) / (closing timeout) new connections a second.
+ */
+static __always_inline bool ct_reusable(const struct wf_ct_val *v, __u64 now)
+{
+	return v->state == WF_CT_TCP_TIME_WAIT || v->state == WF_CT_TCP_CLOSED ||
+	       ct_expired(v, now);
+}
+
 static __always_inline __u8 ct_state_new(const struct wf_pkt *pkt)
 {
 	__u8 f = pkt->tcp_flags;
@@ -162,7 +179,13 @@ static __always_inline void ct_update(const struct wf_pkt *pkt, const struct wf_
 	if (v->dir == WF_DIR_REPLY)
 		flags |= WF_CT_F_SEEN_REPLY;
 	else if (state == WF_CT_TCP_SYN && v->state != WF_CT_TCP_SYN)
-		flags &= ~WF_CT_F_SEEN_REPLY;
+		flags &= ~WF_CT_F_MIRRORED;	/* the tuple starts over */
+	if (state == WF_CT_TCP_CLOSING) {
+		if (pkt->tcp_flags & WF_TCP_FIN)
+			flags |= v->dir == WF_DIR_ORIG ? WF_CT_F_FIN_ORIG : WF_CT_F_FIN_REPLY;
+		if ((flags & WF_CT_F_FIN_BOTH) == WF_CT_F_FIN_BOTH)
+			state = WF_CT_TCP_TIME_WAIT;
+	}
 
 	if (state != v->state || flags != v->flags) {
 		v->state = state;
@@ -172,8 +195,8 @@ static __always_inline void ct_update(const struct wf_pkt *pkt, const struct wf_
 		peer = bpf_map_lookup_elem(&wf_ct, &pkey);
 		if (peer) {
 			peer->state = state;
-			peer->flags = (peer->flags & ~WF_CT_F_SEEN_REPLY) |
-				      (flags & WF_CT_F_SEEN_REPLY);
+			peer->flags = (peer->flags & ~WF_CT_F_MIRRORED) |
+				      (flags & WF_CT_F_MIRRORED);
 			peer->last_seen = now;
 		}
 		return;
@@ -267,7 +290,19 @@ static __always_inline int ct_create(const struct wf_pkt *pkt, const struct wf_c
 		start = ct_snat_hash(key) % size;
 		err = -1;
 		for (i = 0; i < WF_SNAT_TRIES; i++) {
+			struct wf_ct_val *old;
+
 			rkey.dport = bpf_htons(min + (start + i) % size);
+			err = bpf_map_update_elem(&wf_ct, &rkey, v, BPF_NOEXIST);
+			if (!err)
+				break;
+			/* Taken by a connection that is over: free the port
+			 * (both entries) and try it again. Two CPUs may both
+			 * get here; the NOEXIST insert still picks one. */
+			old = bpf_map_lookup_elem(&wf_ct, &rkey);
+			if (!old || !ct_reusable(old, now))
+				continue;
+			ct_delete(&rkey, old);
 			err = bpf_map_update_elem(&wf_ct, &rkey, v, BPF_NOEXIST);
 			if (!err)
 				break;

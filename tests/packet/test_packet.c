@@ -241,12 +241,12 @@ static const struct fixture fixtures[] = {
 		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSING,
 	},
 	{
-		.desc = "conntrack: FIN reply translated, both entries stay CLOSING",
+		.desc = "conntrack: FIN reply translated, FIN both ways: both entries TIME_WAIT",
 		.hook = H_EG,
 		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40000, TH_FIN | TH_ACK) },
 		.verdict = V_PASS,
 		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40000, TH_FIN | TH_ACK) },
-		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_CLOSING,
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_TIME_WAIT,
 	},
 	{
 		.desc = "conntrack: RST on a tracked connection translated, both entries CLOSED",
@@ -936,6 +936,47 @@ static const struct fixture fixtures[] = {
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 41000, TH_SYN | TH_ACK), .ttl = 63 },
 		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "SNAT 62000-62001: client's FIN, state CLOSING",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C1, 41000, VM, 5000, TH_FIN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(6), HOST, 5432, TH_FIN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSING,
+	},
+	{
+		.desc = "SNAT 62000-62001: a half-closed connection keeps its port (snat_exhausted)",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C3, 41003, VM, 5000, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_SNAT_EXHAUSTED },
+	},
+	{
+		.desc = "SNAT 62000-62001: server's FIN too, state TIME_WAIT",
+		.inst = 1,
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(6), TH_FIN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 41000, TH_FIN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_TIME_WAIT,
+	},
+	{
+		/* Two entries out, two in: the table does not grow (CT_SKIP), the
+		 * output shows the very port of slot 6 and the next case that the
+		 * old connection's entries are gone. */
+		.desc = "SNAT 62000-62001: a new connection takes over the closed connection's port",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C3, 41004, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(6), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_SKIP, .stat_any = WF_EV_CT_NEW,
+	},
+	{
+		.desc = "SNAT 62000-62001: the old connection's ORIG entry went with its port",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C1, 41000, VM, 5000, TH_ACK) },
+		.verdict = V_DROP, .ct = CT_SKIP,
+		.stat = { WF_DROP_SNAT_EXHAUSTED },
 	},
 	{
 		.desc = "SNAT 62000-62001: port held by another REPLY entry skipped (collision)",
