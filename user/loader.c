@@ -304,6 +304,19 @@ static int attach_all(struct load_ctx *c)
 	return attach_tc(c, c->skel->progs.wf_tc_egress, false);
 }
 
+/* Load-time constants: the defaults of wslfwd.h (load and re-attach alike). */
+static void set_rodata(struct wslfwd_bpf *skel)
+{
+	skel->rodata->cfg_snat_min = WF_SNAT_PORT_MIN;
+	skel->rodata->cfg_snat_max = WF_SNAT_PORT_MAX;
+	skel->rodata->cfg_to_tcp_syn = WF_TO_TCP_SYN;
+	skel->rodata->cfg_to_tcp_est = WF_TO_TCP_EST;
+	skel->rodata->cfg_to_tcp_closing = WF_TO_TCP_CLOSING;
+	skel->rodata->cfg_to_tcp_closed = WF_TO_TCP_CLOSED;
+	skel->rodata->cfg_to_udp = WF_TO_UDP;
+	skel->rodata->cfg_to_udp_replied = WF_TO_UDP_REPLIED;
+}
+
 int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = o->pin_dir);
@@ -347,14 +360,7 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	c.skel->rodata->cfg_snat_min = WF_SNAT_PORT_MIN;
-	c.skel->rodata->cfg_snat_max = WF_SNAT_PORT_MAX;
-	c.skel->rodata->cfg_to_tcp_syn = WF_TO_TCP_SYN;
-	c.skel->rodata->cfg_to_tcp_est = WF_TO_TCP_EST;
-	c.skel->rodata->cfg_to_tcp_closing = WF_TO_TCP_CLOSING;
-	c.skel->rodata->cfg_to_tcp_closed = WF_TO_TCP_CLOSED;
-	c.skel->rodata->cfg_to_udp = WF_TO_UDP;
-	c.skel->rodata->cfg_to_udp_replied = WF_TO_UDP_REPLIED;
+	set_rodata(c.skel);
 	ret = bpf_map__set_max_entries(c.skel->maps.wf_ct, 2 * o->ct_conns);
 	if (ret) {
 		snprintf(err, errlen, "cannot size wf_ct: %s", strerror(-ret));
@@ -581,14 +587,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		return ret;
 	}
-	c.skel->rodata->cfg_snat_min = WF_SNAT_PORT_MIN;
-	c.skel->rodata->cfg_snat_max = WF_SNAT_PORT_MAX;
-	c.skel->rodata->cfg_to_tcp_syn = WF_TO_TCP_SYN;
-	c.skel->rodata->cfg_to_tcp_est = WF_TO_TCP_EST;
-	c.skel->rodata->cfg_to_tcp_closing = WF_TO_TCP_CLOSING;
-	c.skel->rodata->cfg_to_tcp_closed = WF_TO_TCP_CLOSED;
-	c.skel->rodata->cfg_to_udp = WF_TO_UDP;
-	c.skel->rodata->cfg_to_udp_replied = WF_TO_UDP_REPLIED;
+	set_rodata(c.skel);
 	/* libbpf reuses a pinned map only if type, sizes, max_entries and
 	 * flags match: take them from the pin (wf_ct was sized by `load`; the
 	 * kernel adds BPF_F_RDONLY_PROG to a devmap with 4-byte values, which
