@@ -60,7 +60,7 @@
 #define HOST	IP4(172, 29, 16, 1)
 #define CTR	IP4(172, 17, 0, 2)
 #define C1	IP4(172, 29, 18, 10)
-#define RTGT	IP4(172, 18, 0, 2)	/* behind vethb, which is in wf_redirect */
+#define RTGT	IP4(10, 50, 0, 2)	/* behind vethr, which is in wf_redirect */
 
 #define WF_REPEAT	200	/* < 255: one-arm hits decrement the TTL */
 #define WF_FIRST_BATCH	1000
@@ -221,10 +221,10 @@ static void setup(struct inst *I)
 	mapping(I, ID_BEHIND, 4000, WF_ADDR_LITERAL, CTR, 80);
 	mapping(I, ID_ONEARM, 5000, WF_ADDR_HOST, 0, 5432);
 	mapping(I, ID_REDIR, 4100, WF_ADDR_LITERAL, RTGT, 80);
-	/* BPF_PROG_RUN delivers nothing: marking vethb only exercises the
+	/* BPF_PROG_RUN delivers nothing: marking vethr only exercises the
 	 * XDP_REDIRECT path, whatever its peer could take. */
 	{
-		__u32 dev = if_nametoindex("vethb");
+		__u32 dev = if_nametoindex("vethr");
 
 		if (!dev || bpf_map_update_elem(bpf_map__fd(I->skel->maps.wf_redirect),
 						&dev, &dev, BPF_ANY))

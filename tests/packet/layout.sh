@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# shellcheck shell=bash
+#
+# The WSL-like routing table BPF_PROG_RUN needs (bpf_fib_lookup() asks the
+# namespace's routes and neighbours), built in namespace $1. Sourced by
+# tests/packet/run.sh and bench/prog_run.sh, whose programs hard-code it:
+#
+#   eth0    172.29.20.2/20 (@vm), veth to sw0; default via 172.29.16.1 (@host)
+#           permanent neighbours 172.29.16.1, 172.29.16.5; none for .16.7
+#   vethr   10.50.0.1/24, a routed veth; permanent neighbour 10.50.0.2
+#   docker0 bridge 172.17.0.1/16, one veth port; permanent neighbour 172.17.0.2
+#   unreachable 10.99.0.0/16
+pkt_layout()
+{
+	local ns=$1
+	pl() { ip netns exec "$ns" "$@"; }
+
+	pl sysctl -qw net.ipv4.ip_forward=1 || return 1
+	pl ip link set lo up || return 1
+	pl ip link add eth0 address 00:15:5d:00:14:02 type veth \
+		peer name sw0 || return 1
+	pl ip link set sw0 up || return 1
+	pl ip link set eth0 up || return 1
+	pl ip addr add 172.29.20.2/20 dev eth0 || return 1
+	pl ip route add default via 172.29.16.1 dev eth0 || return 1
+	pl ip neigh replace 172.29.16.1 lladdr 00:15:5d:00:10:01 nud permanent \
+		dev eth0 || return 1
+	pl ip neigh replace 172.29.16.5 lladdr 00:15:5d:00:10:05 nud permanent \
+		dev eth0 || return 1
+	# A routed veth the datapath may redirect to (wf_redirect).
+	pl ip link add vethr address 02:00:00:00:50:01 type veth peer name vethrp || return 1
+	pl ip link set vethr up || return 1
+	pl ip link set vethrp up || return 1
+	pl ip addr add 10.50.0.1/24 dev vethr || return 1
+	pl ip neigh replace 10.50.0.2 lladdr 02:00:00:00:50:02 nud permanent \
+		dev vethr || return 1
+	pl ip link add docker0 type bridge || return 1
+	pl ip link add vethctr type veth peer name ctr0 || return 1
+	pl ip link set vethctr master docker0 || return 1
+	pl ip link set vethctr up || return 1
+	pl ip link set ctr0 up || return 1
+	pl ip link set docker0 up || return 1
+	pl ip addr add 172.17.0.1/16 dev docker0 || return 1
+	pl ip neigh replace 172.17.0.2 lladdr 02:42:ac:11:00:02 nud permanent \
+		dev docker0 || return 1
+	pl ip route add unreachable 10.99.0.0/16 || return 1
+}
