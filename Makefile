@@ -58,10 +58,10 @@ $(OUT)/tests/test_packet: tests/packet/test_packet.c $(wildcard tests/packet/*.h
 $(OUT)/bench/prog_run: bench/prog_run.c tests/packet/pkt.h $(LIB_OBJ) $(SKEL) | $(OUT)/bench
 	$(CC) $(CFLAGS) -Itests/packet $< $(LIB_OBJ) $(LDLIBS) -o $@
 
-$(OUT)/tests/test_user: tests/unit/test_user.c $(LIB_OBJ) | $(OUT)/tests
+$(OUT)/tests/test_user: tests/unit/test_user.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) $(LDLIBS) -o $@
 
-$(OUT)/tests/test_wsl: tests/unit/test_wsl.c $(LIB_OBJ) | $(OUT)/tests
+$(OUT)/tests/test_wsl: tests/unit/test_wsl.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) $(LDLIBS) -o $@
 
 tests: wslfwd $(TEST_BINS)

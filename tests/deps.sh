@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Install what wslfwd needs to build, test and demo, from Debian/Ubuntu's own
-# packages, only when something is missing.
+# packages, only when something is missing. Extra package names given as
+# arguments are wanted too (bench/deps.sh passes the benchmark's tools).
 set -e
 PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev libjson-c-dev
       pkg-config iproute2 iputils-ping ethtool curl socat iperf3 nginx-light"
@@ -10,13 +11,14 @@ if command -v bpftool >/dev/null 2>&1 && bpftool version >/dev/null 2>&1; then :
 elif apt-cache show bpftool >/dev/null 2>&1; then PKGS="$PKGS bpftool";
 else PKGS="$PKGS linux-tools-common linux-tools-generic"; fi
 
+PKGS="$PKGS $*"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
-	echo "wslfwd: missing packages:$missing — run 'sudo make deps'" >&2
+	echo "wslfwd: missing packages:$missing — install them as root, e.g. 'sudo make deps'" >&2
 	exit 1
 fi
 echo "installing:$missing"

@@ -21,46 +21,22 @@
 #include <unistd.h>
 #include "parse.h"
 #include "config.h"
-
-static int t_num, t_fail;
-
-/* One TAP line; got (may be NULL) is printed as a diagnostic on failure. */
-__attribute__((format(printf, 3, 4)))
-static bool check(bool cond, const char *got, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++t_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond) {
-		t_fail++;
-		if (got)
-			printf("# got: %s\n", got);
-	}
-	return cond;
-}
+#include "tap.h"
 
 /* Parse a mapping written as one line, the way the config reader does. */
 static int parse_str(const char *s, struct wf_mapping *m, char *err, size_t errlen)
 {
 	char buf[1024], *w[32];
-	int n;
+	int n = split_str(s, buf, sizeof(buf), w, 32);
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	n = wf_split_words(buf, w, 32);
 	return wf_parse_mapping(n, w, m, err, errlen);
 }
 
 static int parse_key_str(const char *s, struct wf_mapping *m, char *err, size_t errlen)
 {
 	char buf[1024], *w[32];
-	int n;
+	int n = split_str(s, buf, sizeof(buf), w, 32);
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	n = wf_split_words(buf, w, 32);
 	return wf_parse_mapping_key(n, w, m, err, errlen);
 }
 

@@ -15,34 +15,13 @@
 #include "netsh.h"
 #include "parse.h"
 #include "windows.h"
-
-static int t_num, t_fail;
-
-__attribute__((format(printf, 3, 4)))
-static bool check(bool cond, const char *got, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++t_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond) {
-		t_fail++;
-		if (got)
-			printf("# got: %s\n", got);
-	}
-	return cond;
-}
+#include "tap.h"
 
 static int netsh_str(const char *s, struct wf_netsh_cmd *c, char *err, size_t errlen)
 {
 	char buf[1024], *w[32];
-	int n;
+	int n = split_str(s, buf, sizeof(buf), w, 32);
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	n = wf_split_words(buf, w, 32);
 	return wf_netsh_parse(n, w, c, err, errlen);
 }
 
