@@ -63,6 +63,27 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	}
 }
 
+/* One dump request (RTM_GET*, with its family header @hdr) on a socket of
+ * its own; cb runs over every answer. */
+static int nl_dump(__u16 type, const void *hdr, size_t hdrlen, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nl nl;
+	int err;
+
+	err = nl_open(&nl);
+	if (err)
+		return err;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, hdrlen), hdr, hdrlen);
+	err = nl_talk(&nl, nlh, cb, data);
+	nl_close(&nl);
+	return err;
+}
+
 struct addr_walk {
 	int ifindex;
 	__be32 want;		/* is_local: the address to look for */
@@ -105,24 +126,10 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 
 static int addr_dump(struct addr_walk *w)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
-	struct nl nl;
-	int err;
+	/* ifa_index is filtered in addr_cb too: old kernels dump all */
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET, .ifa_index = w->ifindex };
 
-	err = nl_open(&nl);
-	if (err)
-		return err;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_index = w->ifindex;	/* filtered in addr_cb too: old kernels dump all */
-	err = nl_talk(&nl, nlh, addr_cb, w);
-	nl_close(&nl);
-	return err;
+	return nl_dump(RTM_GETADDR, &ifa, sizeof(ifa), addr_cb, w);
 }
 
 int wf_addr_vm4(int ifindex, __be32 *addr)
@@ -218,24 +225,12 @@ static int default_route_cb(const struct nlmsghdr *nlh, void *data)
 
 int wf_addr_host4(int ifindex, __be32 *addr)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct route_walk w = { .ifindex = ifindex };
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	struct nl nl;
+	struct rtmsg rtm = { .rtm_family = AF_INET };
 	int err;
 
 	*addr = 0;
-	err = nl_open(&nl);
-	if (err)
-		return err;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	err = nl_talk(&nl, nlh, default_route_cb, &w);
-	nl_close(&nl);
+	err = nl_dump(RTM_GETROUTE, &rtm, sizeof(rtm), default_route_cb, &w);
 	if (err)
 		return err;
 	*addr = w.gw;

@@ -314,6 +314,20 @@ static __u64 now_ns(void)
 
 /* ---------------------------------------------------------------- load */
 
+/* The config file's mappings; on error the message is printed and the exit
+ * status returned (2: a bad line, 1: cannot read it). */
+static int read_config(struct wf_mapping **cfg, size_t *n, size_t *dups)
+{
+	char err[1024];
+	int ret;
+
+	ret = wf_config_read(env.config, cfg, n, dups, err, sizeof(err));
+	if (!ret)
+		return 0;
+	wf_error("%s", err);
+	return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+}
+
 #define WF_REDIRECT_ARGS 8
 
 struct load_args {
@@ -451,11 +465,9 @@ static int cmd_load(int argc, char **argv)
 		return ret;
 	/* Read the config before touching the kernel: a bad line refuses the
 	 * load and changes nothing. */
-	ret = wf_config_read(env.config, &cfg, &n, &dups, err, sizeof(err));
-	if (ret) {
-		wf_error("%s", err);
-		return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
+	ret = read_config(&cfg, &n, &dups);
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		ret = wf_mapping_validate(&cfg[i], err, sizeof(err));
 		if (ret) {
@@ -676,11 +688,9 @@ static int add_mapping(const struct wf_mapping *mpp)
 		return ret;
 	if (ret == NOT_LOADED) {
 		/* Not loaded: the config alone. */
-		ret = wf_config_read(env.config, &cfg, &n, NULL, err, sizeof(err));
-		if (ret) {
-			wf_error("%s", err);
-			return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
-		}
+		ret = read_config(&cfg, &n, NULL);
+		if (ret)
+			return ret;
 		for (i = 0; i < n; i++) {
 			if (wf_mapping_conflicts(&cfg[i], &mp)) {
 				wf_format_mapping(&cfg[i], other, sizeof(other));
@@ -801,11 +811,9 @@ static int del_mapping(const struct wf_mapping *keyp)
 		struct wf_mapping *cfg = NULL;
 		size_t n = 0, k;
 
-		ret = wf_config_read(env.config, &cfg, &n, NULL, err, sizeof(err));
-		if (ret) {
-			wf_error("%s", err);
-			return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
-		}
+		ret = read_config(&cfg, &n, NULL);
+		if (ret)
+			return ret;
 		for (k = 0; k < n; k++)
 			if (listen_eq(&cfg[k], &key))
 				covered |= cfg[k].protos & key.protos;
@@ -943,7 +951,6 @@ static int cmd_list(int argc, char **argv)
 	struct wf_mapping *cfg = NULL;
 	struct wf_info info;
 	struct wf_maps m;
-	char err[512];
 	size_t n = 0, i;
 	int idx, ret;
 	__u32 id;
@@ -955,11 +962,9 @@ static int cmd_list(int argc, char **argv)
 	if (ret && ret != NOT_LOADED)
 		return ret;
 	if (ret == NOT_LOADED) {
-		ret = wf_config_read(env.config, &cfg, &n, NULL, err, sizeof(err));
-		if (ret) {
-			wf_error("%s", err);
-			return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
-		}
+		ret = read_config(&cfg, &n, NULL);
+		if (ret)
+			return ret;
 		rows = calloc(n ? n : 1, sizeof(*rows));
 		if (!rows) {
 			free(cfg);
@@ -1167,7 +1172,6 @@ static int current_mappings(struct wf_mapping **out, size_t *n, struct wf_info *
 {
 	const struct wf_mapping *all;
 	struct wf_maps m;
-	char err[512];
 	int ret;
 	__u32 id;
 
@@ -1179,11 +1183,9 @@ static int current_mappings(struct wf_mapping **out, size_t *n, struct wf_info *
 	if (ret && ret != NOT_LOADED)
 		return ret;
 	if (ret == NOT_LOADED) {
-		ret = wf_config_read(env.config, out, n, NULL, err, sizeof(err));
-		if (ret) {
-			wf_error("%s", err);
-			return ret == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
-		}
+		ret = read_config(out, n, NULL);
+		if (ret)
+			return ret;
 		return 0;
 	}
 	*loaded = true;

@@ -143,6 +143,7 @@ static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf
 {
 	struct bpf_fib_lookup fib = {};
 	__u32 ifindex = ctx_ifindex(c);
+	bool have_mac;
 	int rc;
 
 	if (n->taddr[0] == info->vm4) {
@@ -163,32 +164,32 @@ static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf
 		break;
 	case BPF_FIB_LKUP_RET_SUCCESS:
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
-		/* fib.ifindex is the egress device in both cases. */
+		/* fib.ifindex is the egress device in both cases. Kernels
+		 * before 6.x report an unresolved (incomplete) neighbour as
+		 * success with a zero dmac. */
+		have_mac = rc == BPF_FIB_LKUP_RET_SUCCESS &&
+			   (fib.dmac[0] | fib.dmac[1] | fib.dmac[2] | fib.dmac[3] |
+			    fib.dmac[4] | fib.dmac[5]);
 		if (fib.ifindex != ifindex) {
-			/* The stack resolves neighbours for what it routes. */
+			/* The stack resolves neighbours for what it routes.
+			 * With a resolved neighbour on a device that takes XDP
+			 * frames, established packets skip the stack. */
 			n->kind = WF_KIND_BEHIND;
-			/* With a resolved neighbour on a device that takes
-			 * XDP frames, established packets skip the stack. */
-			if (c->xdp && rc == BPF_FIB_LKUP_RET_SUCCESS &&
-			    (fib.dmac[0] | fib.dmac[1] | fib.dmac[2] | fib.dmac[3] |
-			     fib.dmac[4] | fib.dmac[5]) &&
-			    bpf_map_lookup_elem(&wf_redirect, &fib.ifindex)) {
-				n->oif = fib.ifindex;
-				__builtin_memcpy(n->fib_smac, fib.smac, 6);
-				__builtin_memcpy(n->fib_dmac, fib.dmac, 6);
-			}
-			break;
+			if (!c->xdp || !have_mac ||
+			    !bpf_map_lookup_elem(&wf_redirect, &fib.ifindex))
+				break;
+			n->oif = fib.ifindex;
+		} else {
+			/* One-arm: we send it ourselves and need the next
+			 * hop's MAC. */
+			if (!have_mac)
+				return -WF_DROP_NO_NEIGH;
+			n->kind = WF_KIND_ONEARM;
 		}
-		/* One-arm: we send it ourselves and need the next hop's MAC.
-		 * Kernels before 6.x report an unresolved (incomplete)
-		 * neighbour as success with a zero dmac. */
-		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH ||
-		    !(fib.dmac[0] | fib.dmac[1] | fib.dmac[2] | fib.dmac[3] |
-		      fib.dmac[4] | fib.dmac[5]))
-			return -WF_DROP_NO_NEIGH;
-		n->kind = WF_KIND_ONEARM;
 		__builtin_memcpy(n->fib_smac, fib.smac, 6);
 		__builtin_memcpy(n->fib_dmac, fib.dmac, 6);
+		if (n->kind != WF_KIND_ONEARM)
+			break;
 		/* For the REPLY entry: replies leave from the MAC the client
 		 * sent to, towards the MAC it came from. */
 		if (ctx_load_bytes(c, WF_OFF(struct ethhdr, h_dest), n->pkt_dmac, 6) ||
@@ -231,13 +232,12 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	__u8 snat;
 	int ret;
 
-	info = bpf_map_lookup_elem(&wf_info, &zero);
-	if (!info)
-		return WF_PASS;
-
 	/* Nothing listens on this port: an SNAT-range or `snat never` reply
 	 * without an entry. */
 	if (!(bits & (WF_PORT_TCP_L | WF_PORT_UDP_L)))
+		return WF_PASS;
+	info = bpf_map_lookup_elem(&wf_info, &zero);
+	if (!info)
 		return WF_PASS;
 	/* Literal LADDR first (when one listens on this port: the filter's
 	 * bits say so), then @vm (the zero-address key). */
