@@ -11,6 +11,7 @@
 #include "lib/maps.h"
 #include "lib/ctx.h"
 #include "lib/fwd.h"
+#include "lib/sock.h"
 
 SEC("xdp")
 int wf_xdp_ingress(struct xdp_md *ctx)
@@ -34,6 +35,40 @@ int wf_tc_egress(struct __sk_buff *skb)
 	struct wf_ctx c = { .ctx = skb, .xdp = false };
 
 	return ctx_verdict(&c, fwd_finish(fwd_egress(&c)));
+}
+
+/* XDP modes only: steers packets of loopback-only targets (lib/lo.h). */
+SEC("tc")
+int wf_tc_lo_ingress(struct __sk_buff *skb)
+{
+	struct wf_ctx c = { .ctx = skb, .xdp = false };
+
+	return ctx_verdict(&c, fwd_finish(fwd_lo_ingress(&c)));
+}
+
+/* Socket hooks on --cgroup (lib/sock.h). */
+SEC("cgroup/connect4")
+int wf_sock_connect4(struct bpf_sock_addr *ctx)
+{
+	return sock_connect4(ctx);
+}
+
+SEC("cgroup/sendmsg4")
+int wf_sock_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_sendmsg4(ctx);
+}
+
+SEC("cgroup/recvmsg4")
+int wf_sock_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_recvmsg4(ctx);
+}
+
+SEC("cgroup/getpeername4")
+int wf_sock_getpeername4(struct bpf_sock_addr *ctx)
+{
+	return sock_getpeername4(ctx);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -25,6 +25,12 @@
 #define WF_PIN_LINK_TC_EG	"link_tc_egress"
 #define WF_PIN_PROG_TC_IN	"prog_tc_ingress"	/* legacy cls_bpf only */
 #define WF_PIN_PROG_TC_EG	"prog_tc_egress"	/* legacy cls_bpf only */
+/* Socket hooks on --cgroup (local clients, loopback targets' UDP replies). */
+#define WF_PIN_LINK_CONNECT4	"link_sock_connect4"
+#define WF_PIN_LINK_SENDMSG4	"link_sock_sendmsg4"
+#define WF_PIN_LINK_RECVMSG4	"link_sock_recvmsg4"
+#define WF_PIN_LINK_GETPEER4	"link_sock_getpeername4"
+#define WF_PIN_CGROUP		"cgroup"	/* a text file: the cgroup path */
 
 /* Map sizes. WF_MAX_MAPPINGS bounds mapping ids (counters are indexed by id);
  * WF_FWD_ENTRIES bounds (proto, address, port) triples after range expansion. */
@@ -105,8 +111,12 @@ struct wf_info {
 	__be32 vm6[4];		/* reserved for IPv6 */
 	__be32 host6[4];
 	__u64 load_time_ns;	/* CLOCK_MONOTONIC at load */
+	/* The network namespace IFACE lives in (SO_NETNS_COOKIE), 0 = unknown.
+	 * The socket hooks act only on sockets of this namespace: a cgroup
+	 * also holds containers with loopbacks of their own. */
+	__u64 netns_cookie;
 };
-_Static_assert(sizeof(struct wf_info) == 56, "wf_info layout");
+_Static_assert(sizeof(struct wf_info) == 64, "wf_info layout");
 
 /* ---- wf_fwd: HASH, what arrives on IFACE -> where it goes. ----
  * One entry per (proto, address, port): a range is expanded by userspace.
@@ -122,6 +132,10 @@ _Static_assert(sizeof(struct wf_fwd_key) == 20, "wf_fwd_key layout");
 
 enum wf_fwd_flags {
 	WF_FWD_F_ALLOW = 1 << 0,	/* source must match wf_allow for this id */
+	/* TADDR is in 127.0.0.0/8: a server bound to loopback only. Reached
+	 * by handing the packet to its socket (tc ingress bpf_sk_assign), the
+	 * headers untouched: see design.md "Loopback targets". */
+	WF_FWD_F_LOOPBACK = 1 << 1,
 };
 
 struct wf_fwd_val {
@@ -135,6 +149,50 @@ struct wf_fwd_val {
 	__be32 taddr[4];	/* when taddr_kind == WF_ADDR_LITERAL */
 };
 _Static_assert(sizeof(struct wf_fwd_val) == 28, "wf_fwd_val layout");
+
+/* ---- wf_lo: HASH, local clients: LADDR in 127.0.0.0/8. ----
+ * Same key and value as wf_fwd; kept apart so that nothing arriving on IFACE
+ * (where 127/8 is martian) can ever match one. Read by the socket hooks. */
+#define WF_LO_ENTRIES		16384
+
+/* ---- wf_sk_nat: LRU_HASH, what a socket's peer was before a hook
+ * rewrote it. Written by connect4/sendmsg4, read by recvmsg4/getpeername4
+ * so the application sees the address it used (127.0.0.1:LPORT), never the
+ * target. Keyed per socket (cookie) and target. */
+#define WF_SK_NAT_ENTRIES	65536
+struct wf_sk_nat_key {
+	__u64 cookie;		/* bpf_get_socket_cookie() */
+	__be32 addr;		/* the target: where the socket really talks to */
+	__be16 port;
+	__u8 proto;
+	__u8 pad;
+};
+_Static_assert(sizeof(struct wf_sk_nat_key) == 16, "wf_sk_nat_key layout");
+
+struct wf_sk_nat_val {
+	__be32 addr;		/* what the application asked for */
+	__be16 port;
+	__u16 pad;
+};
+
+/* ---- wf_lo_udp: LRU_HASH, UDP datagrams handed to a loopback-only
+ * server: which client sent to which LADDR:LPORT. The server's replies
+ * (from 127.0.0.1:TPORT, unroutable out of IFACE) get LADDR as source in
+ * sendmsg4 and LPORT as source port on tc egress. */
+#define WF_LO_UDP_ENTRIES	65536
+struct wf_lo_udp_key {
+	__be32 caddr;		/* the client */
+	__be16 cport;
+	__be16 tport;		/* the server's own port */
+};
+_Static_assert(sizeof(struct wf_lo_udp_key) == 8, "wf_lo_udp_key layout");
+
+struct wf_lo_udp_val {
+	__be32 laddr;		/* where the client sent to */
+	__be16 lport;
+	__u16 pad;
+	__u32 id;
+};
 
 /* ---- wf_ports: ARRAY[65536] of __u8, indexed by port in host order. ----
  * A filter so unmapped traffic costs one array load: ingress only looks at

@@ -21,6 +21,7 @@
 #include "lib/counters.h"
 #include "lib/conntrack.h"
 #include "lib/nat.h"
+#include "lib/lo.h"
 
 static __always_inline __u8 fwd_port_bits(__be16 port)
 {
@@ -218,12 +219,56 @@ out:
 	return 0;
 }
 
+/*
+ * The mapping a packet to a mapped LPORT is for: the literal LADDR first
+ * (when one listens on this port: the filter's bits say so), then @vm (the
+ * zero-address key). NULL: none.
+ */
+static __always_inline struct wf_fwd_val *fwd_lookup4(const struct wf_pkt *pkt, __u32 bits,
+						      const struct wf_info *info)
+{
+	struct wf_fwd_key fkey = {};
+	struct wf_fwd_val *fv = NULL;
+
+	fkey.family = pkt->tuple.family;
+	fkey.proto = pkt->tuple.proto;
+	fkey.port = pkt->tuple.dport;
+	fkey.addr[0] = pkt->tuple.daddr[0];
+	if (bits & (pkt->tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A))
+		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
+	if (!fv && info->vm4 && pkt->tuple.daddr[0] == info->vm4) {
+		fkey.addr[0] = 0;
+		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
+	}
+	return fv;
+}
+
+/* First packet of mapping @fv: may its source connect? 0 or -WF_DROP_*. */
+static __always_inline int fwd_admit4(const struct wf_pkt *pkt, const struct wf_fwd_val *fv)
+{
+	struct wf_allow_key akey = {};
+
+	if (pkt->flags & WF_PKT_F_FIRST_FRAG)
+		return -WF_DROP_FRAGMENT;
+	if (pkt->tuple.proto == WF_IPPROTO_TCP && (pkt->tcp_flags & WF_TCP_RST) &&
+	    !(fv->flags & WF_FWD_F_LOOPBACK))
+		return -WF_DROP_RST_NO_CT;
+	if (fv->flags & WF_FWD_F_ALLOW) {
+		/* id and family are always matched: prefixlen counts them. */
+		akey.prefixlen = 64 + 32;
+		akey.id = fv->id;
+		akey.family = WF_AF_INET;
+		akey.addr[0] = pkt->tuple.saddr[0];
+		if (!bpf_map_lookup_elem(&wf_allow, &akey))
+			return -WF_DROP_NOT_ALLOWED;
+	}
+	return 0;
+}
+
 /* A packet no conntrack entry claims: a new connection, or not ours. */
 static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt *pkt,
 				    __u32 bits, __u64 now)
 {
-	struct wf_fwd_key fkey = {};
-	struct wf_allow_key akey = {};
 	struct wf_fwd_val *fv;
 	struct wf_info *info;
 	struct wf_ct_new n = {};
@@ -239,35 +284,17 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (!info)
 		return WF_PASS;
-	/* Literal LADDR first (when one listens on this port: the filter's
-	 * bits say so), then @vm (the zero-address key). */
-	fkey.family = pkt->tuple.family;
-	fkey.proto = pkt->tuple.proto;
-	fkey.port = pkt->tuple.dport;
-	fkey.addr[0] = pkt->tuple.daddr[0];
-	fv = NULL;
-	if (bits & (pkt->tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A))
-		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
-	if (!fv && info->vm4 && pkt->tuple.daddr[0] == info->vm4) {
-		fkey.addr[0] = 0;
-		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
-	}
+	fv = fwd_lookup4(pkt, bits, info);
 	if (!fv)
 		return WF_PASS;
-
-	if (pkt->flags & WF_PKT_F_FIRST_FRAG)
-		return -WF_DROP_FRAGMENT;
-	if (pkt->tuple.proto == WF_IPPROTO_TCP && (pkt->tcp_flags & WF_TCP_RST))
-		return -WF_DROP_RST_NO_CT;
-	if (fv->flags & WF_FWD_F_ALLOW) {
-		/* id and family are always matched: prefixlen counts them. */
-		akey.prefixlen = 64 + 32;
-		akey.id = fv->id;
-		akey.family = WF_AF_INET;
-		akey.addr[0] = pkt->tuple.saddr[0];
-		if (!bpf_map_lookup_elem(&wf_allow, &akey))
-			return -WF_DROP_NOT_ALLOWED;
-	}
+	ret = fwd_admit4(pkt, fv);
+	if (ret)
+		return ret;
+	/* Loopback-only target: no connection entry, the packet goes to the
+	 * server's socket as it is, from tc ingress (in XDP modes a tc program
+	 * of its own, wf_tc_lo_ingress, does this after our XDP_PASS). */
+	if (fv->flags & WF_FWD_F_LOOPBACK)
+		return c->xdp ? WF_PASS : lo_steer4(c, pkt, fv);
 
 	switch (fv->taddr_kind) {
 	case WF_ADDR_VM:
@@ -338,9 +365,42 @@ static __always_inline int fwd_egress(const struct wf_ctx *c)
 	/* Replies of LOCAL/BEHIND connections leave through IFACE: source
 	 * back to LADDR:LPORT. Anything else (an expired entry included)
 	 * passes untouched. */
-	if (!v || v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
+	if (!v)
+		return lo_udp_reply4(c, &pkt);
+	if (v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
 		return WF_PASS;
 	return fwd_apply(c, &pkt, v, true, now);
+}
+
+/*
+ * tc ingress in the XDP modes: XDP cannot hand a packet to a socket, so it
+ * passes those of loopback-only targets and this program steers them. The
+ * filter is the same as XDP's; packets XDP has rewritten no longer carry
+ * an LPORT to @vm or a literal LADDR and pass on after one array load.
+ */
+static __always_inline int fwd_lo_ingress(const struct wf_ctx *c)
+{
+	struct wf_fwd_val *fv;
+	struct wf_info *info;
+	struct wf_pkt pkt;
+	__u32 bits, zero = 0;
+	int ret;
+
+	if (fwd_parse(c, &pkt))
+		return WF_PASS;
+	bits = fwd_port_bits(pkt.tuple.dport);
+	if (!(bits & (pkt.tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_L : WF_PORT_UDP_L)))
+		return WF_PASS;
+	info = bpf_map_lookup_elem(&wf_info, &zero);
+	if (!info)
+		return WF_PASS;
+	fv = fwd_lookup4(&pkt, bits, info);
+	if (!fv || !(fv->flags & WF_FWD_F_LOOPBACK))
+		return WF_PASS;
+	ret = fwd_admit4(&pkt, fv);
+	if (ret)
+		return ret;
+	return lo_steer4(c, &pkt, fv);
 }
 
 /* Count a drop reason; hand back a verdict. */

@@ -34,6 +34,31 @@ struct {
 } wf_fwd SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WF_LO_ENTRIES);
+	__type(key, struct wf_fwd_key);
+	__type(value, struct wf_fwd_val);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_lo SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WF_SK_NAT_ENTRIES);
+	__type(key, struct wf_sk_nat_key);
+	__type(value, struct wf_sk_nat_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_sk_nat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WF_LO_UDP_ENTRIES);
+	__type(key, struct wf_lo_udp_key);
+	__type(value, struct wf_lo_udp_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_lo_udp SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 65536);
 	__type(key, __u32);

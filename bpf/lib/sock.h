@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Socket hooks on the cgroup given to `load --cgroup` (design.md "Local
+ * clients"). No packet is touched: connect() and sendmsg() of a process in
+ * the VM's network namespace to a mapped 127.0.0.1:LPORT (wf_lo) or to a
+ * mapped port on @vm / a literal LADDR (wf_fwd) go to the mapping's target
+ * instead, and recvmsg()/getpeername() show the address the process used
+ * (wf_sk_nat). Cost: a few instructions per connect/sendmsg/recvmsg of the
+ * cgroup's sockets, a hash lookup for those to 127/8 or a mapped port.
+ *
+ * sendmsg4 also gives the UDP replies of loopback-only servers (lo.h) a
+ * source address that can leave through IFACE.
+ */
+#ifndef WF_LIB_SOCK_H
+#define WF_LIB_SOCK_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "wslfwd.h"
+#include "lib/maps.h"
+#include "lib/counters.h"
+#include "lib/lo.h"
+
+#define WF_SOCK_OK	1	/* cgroup sock_addr programs: 1 lets the call go on */
+
+/* wf_info, when this socket is in IFACE's network namespace. */
+static __always_inline struct wf_info *sock_info(struct bpf_sock_addr *ctx)
+{
+	__u32 zero = 0;
+	struct wf_info *info = bpf_map_lookup_elem(&wf_info, &zero);
+
+	if (!info)
+		return NULL;
+	if (info->netns_cookie && bpf_get_netns_cookie(ctx) != info->netns_cookie)
+		return NULL;
+	return info;
+}
+
+static __always_inline __u8 sock_proto(struct bpf_sock_addr *ctx)
+{
+	if (ctx->protocol == WF_IPPROTO_TCP && ctx->type == 1 /* SOCK_STREAM */)
+		return WF_IPPROTO_TCP;
+	if (ctx->protocol == WF_IPPROTO_UDP && ctx->type == 2 /* SOCK_DGRAM */)
+		return WF_IPPROTO_UDP;
+	return 0;
+}
+
+/* The mapping the destination dst:port (proto) is for, NULL if none. */
+static __always_inline struct wf_fwd_val *sock_lookup4(const struct wf_info *info, __u8 proto,
+						       __be32 dst, __be16 port)
+{
+	struct wf_fwd_key k = { .family = WF_AF_INET, .proto = proto, .port = port };
+	struct wf_fwd_val *fv = NULL;
+	__u32 p = bpf_ntohs(port);
+	__u8 *bits;
+
+	k.addr[0] = dst;
+	if (lo_addr4(dst))
+		return bpf_map_lookup_elem(&wf_lo, &k);
+	bits = bpf_map_lookup_elem(&wf_ports, &p);
+	if (!bits || !(*bits & (proto == WF_IPPROTO_TCP ? WF_PORT_TCP_L : WF_PORT_UDP_L)))
+		return NULL;
+	if (*bits & (proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A))
+		fv = bpf_map_lookup_elem(&wf_fwd, &k);
+	if (!fv && info->vm4 && dst == info->vm4) {
+		k.addr[0] = 0;
+		fv = bpf_map_lookup_elem(&wf_fwd, &k);
+	}
+	return fv;
+}
+
+/*
+ * connect4 and sendmsg4 of a client: send it to the target of the mapping
+ * its destination is for. Remembers the destination it asked for, per
+ * socket and target, for recvmsg4/getpeername4.
+ */
+static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct wf_info *info,
+					 __u8 proto)
+{
+	__be32 dst = ctx->user_ip4;
+	__be16 port = (__be16)ctx->user_port;
+	struct wf_sk_nat_key k = { .proto = proto };
+	struct wf_sk_nat_val nv = { .addr = dst, .port = port };
+	struct wf_sk_nat_val *v;
+	struct wf_fwd_val *fv;
+	__be32 taddr;
+
+	fv = sock_lookup4(info, proto, dst, port);
+	if (!fv)
+		return;
+	switch (fv->taddr_kind) {
+	case WF_ADDR_VM:
+		taddr = info->vm4;
+		break;
+	case WF_ADDR_HOST:
+		taddr = info->host4;
+		break;
+	default:
+		taddr = fv->taddr[0];
+		break;
+	}
+	/* @vm/@host unknown: leave the call alone, it fails as it would. */
+	if (!taddr)
+		return;
+	k.cookie = bpf_get_socket_cookie(ctx);
+	k.addr = taddr;
+	k.port = fv->tport;
+	v = bpf_map_lookup_elem(&wf_sk_nat, &k);
+	if (!v || v->addr != dst || v->port != port) {
+		bpf_map_update_elem(&wf_sk_nat, &k, &nv, BPF_ANY);
+		/* A connection: a connect(), or the first datagram of an
+		 * unconnected socket to this destination. */
+		counters_conn(fv->id);
+	}
+	ctx->user_ip4 = taddr;
+	ctx->user_port = (__u32)fv->tport;
+}
+
+/* recvmsg4/getpeername4: the peer as the application addressed it. */
+static __always_inline void sock_peer4(struct bpf_sock_addr *ctx, __u8 proto)
+{
+	struct wf_sk_nat_key k = {
+		.cookie = bpf_get_socket_cookie(ctx),
+		.addr = ctx->user_ip4,
+		.port = (__be16)ctx->user_port,
+		.proto = proto,
+	};
+	struct wf_sk_nat_val *v = bpf_map_lookup_elem(&wf_sk_nat, &k);
+
+	if (!v)
+		return;
+	ctx->user_ip4 = v->addr;
+	ctx->user_port = (__u32)v->port;
+}
+
+/*
+ * sendmsg4 of a loopback-only UDP server (bound to 127/8) to a client that
+ * reached it through a mapping (lo.h remembered it): the reply leaves with
+ * LADDR as its source, which IFACE can carry; tc egress sets LPORT.
+ */
+static __always_inline void sock_lo_reply4(struct bpf_sock_addr *ctx)
+{
+	struct wf_lo_udp_key k = {
+		.caddr = ctx->user_ip4,
+		.cport = (__be16)ctx->user_port,
+	};
+	struct wf_lo_udp_val *v;
+	struct bpf_sock *sk;
+
+	if (!lo_addr4(ctx->msg_src_ip4) || lo_addr4(k.caddr))
+		return;
+	sk = ctx->sk;
+	if (!sk)
+		return;
+	k.tport = bpf_htons((__u16)sk->src_port);
+	v = bpf_map_lookup_elem(&wf_lo_udp, &k);
+	if (v)
+		ctx->msg_src_ip4 = v->laddr;
+}
+
+static __always_inline int sock_connect4(struct bpf_sock_addr *ctx)
+{
+	struct wf_info *info = sock_info(ctx);
+	__u8 proto = sock_proto(ctx);
+
+	if (info && proto)
+		sock_client4(ctx, info, proto);
+	return WF_SOCK_OK;
+}
+
+static __always_inline int sock_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	struct wf_info *info = sock_info(ctx);
+
+	if (!info || sock_proto(ctx) != WF_IPPROTO_UDP)
+		return WF_SOCK_OK;
+	sock_lo_reply4(ctx);
+	sock_client4(ctx, info, WF_IPPROTO_UDP);
+	return WF_SOCK_OK;
+}
+
+static __always_inline int sock_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	if (sock_info(ctx) && sock_proto(ctx) == WF_IPPROTO_UDP)
+		sock_peer4(ctx, WF_IPPROTO_UDP);
+	return WF_SOCK_OK;
+}
+
+static __always_inline int sock_getpeername4(struct bpf_sock_addr *ctx)
+{
+	__u8 proto = sock_proto(ctx);
+
+	if (sock_info(ctx) && proto)
+		sock_peer4(ctx, proto);
+	return WF_SOCK_OK;
+}
+
+#endif
