@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/if_link.h>
@@ -20,6 +22,10 @@
 #include "addr.h"
 #include "loader.h"
 #include "log.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE	71
+#endif
 
 /* tcx attach types (kernel 6.6); Debian 12's <linux/bpf.h> predates them. */
 #define WF_BPF_TCX_INGRESS 46
@@ -300,8 +306,167 @@ static int attach_all(struct load_ctx *c)
 		err = info_write(c);
 		if (err)
 			return err;
+		/* XDP cannot hand packets to loopback-only servers' sockets. */
+		err = attach_tc(c, c->skel->progs.wf_tc_lo_ingress, true);
+		if (err)
+			return err;
 	}
 	return attach_tc(c, c->skel->progs.wf_tc_egress, false);
+}
+
+static const struct {
+	const char *pin;
+	size_t prog_off;	/* of the program's pointer in skel->progs */
+} sock_hooks[] = {
+	{ WF_PIN_LINK_CONNECT4, offsetof(struct wslfwd_bpf, progs.wf_sock_connect4) },
+	{ WF_PIN_LINK_SENDMSG4, offsetof(struct wslfwd_bpf, progs.wf_sock_sendmsg4) },
+	{ WF_PIN_LINK_RECVMSG4, offsetof(struct wslfwd_bpf, progs.wf_sock_recvmsg4) },
+	{ WF_PIN_LINK_GETPEER4, offsetof(struct wslfwd_bpf, progs.wf_sock_getpeername4) },
+};
+#define N_SOCK_HOOKS (sizeof(sock_hooks) / sizeof(sock_hooks[0]))
+
+static struct bpf_program *sock_hook_prog(struct wslfwd_bpf *skel, size_t i)
+{
+	return *(struct bpf_program **)((char *)skel + sock_hooks[i].prog_off);
+}
+
+/* The socket hooks, as links on o->cgroup (multi-attach: other programs
+ * on the cgroup stay and run too). */
+static int attach_cgroup(struct load_ctx *c)
+{
+	int cg, fd, err = 0;
+	size_t i;
+
+	cg = open(c->o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0) {
+		err = -errno;
+		snprintf(c->err, c->errlen, "cannot open cgroup %s: %s (give a cgroup v2 directory with --cgroup, or --cgroup none)",
+			 c->o->cgroup, strerror(errno));
+		return err;
+	}
+	for (i = 0; i < N_SOCK_HOOKS && !err; i++) {
+		struct bpf_program *prog = sock_hook_prog(c->skel, i);
+
+		fd = bpf_link_create(bpf_program__fd(prog), cg,
+				     bpf_program__expected_attach_type(prog), NULL);
+		if (fd < 0) {
+			err = -errno;
+			snprintf(c->err, c->errlen, "cannot attach %s to cgroup %s: %s%s",
+				 bpf_program__section_name(prog), c->o->cgroup, strerror(errno),
+				 errno == EBADF ? " (is it on a cgroup v2 mount?)" : "");
+			break;
+		}
+		err = link_pin(c, fd, sock_hooks[i].pin);
+	}
+	close(cg);
+	return err;
+}
+
+/* The network namespace the socket hooks act in: ours, which is IFACE's. */
+static __u64 netns_cookie(void)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(fd);
+	return cookie;
+}
+
+int wf_cgroup_root(char *buf, size_t len)
+{
+	char line[4096], root[PATH_MAX], mnt[PATH_MAX], fstype[64];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	/* id parent major:minor root mountpoint opts... - fstype source opts */
+	while (fgets(line, sizeof(line), f)) {
+		char *dash = strstr(line, " - ");
+
+		if (!dash || sscanf(dash, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		/* A cgroup namespace's view is fine: it is the root we see. */
+		snprintf(buf, len, "%s", mnt);
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+static __u64 cgroup_id_of_link(const char *path)
+{
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li);
+	__u64 id = 0;
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return 0;
+	if (!bpf_obj_get_info_by_fd(fd, &li, &len) && li.type == BPF_LINK_TYPE_CGROUP)
+		id = li.cgroup.cgroup_id;
+	close(fd);
+	return id;
+}
+
+/* A cgroup v2 directory's id is its inode number: find the one with @id. */
+static int find_cgroup(const char *dir, __u64 id, char *buf, size_t len, int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	char path[PATH_MAX];
+	DIR *d;
+	int found = 0;
+
+	if (!stat(dir, &st) && st.st_ino == id) {
+		snprintf(buf, len, "%s", dir);
+		return 1;
+	}
+	if (depth > 8 || !(d = opendir(dir)))
+		return 0;
+	while (!found && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		found = find_cgroup(path, id, buf, len, depth + 1);
+	}
+	closedir(d);
+	return found;
+}
+
+int wf_loader_cgroup(const char *pin_dir, char *buf, size_t len)
+{
+	char path[PATH_MAX], root[PATH_MAX];
+	__u64 id;
+
+	pin_path(path, sizeof(path), pin_dir, WF_PIN_LINK_CONNECT4);
+	if (access(path, F_OK))
+		return errno == ENOENT ? 0 : -errno;
+	id = cgroup_id_of_link(path);
+	if (!id)
+		return -ENOLINK;
+	if (wf_cgroup_root(root, sizeof(root)) || !find_cgroup(root, id, buf, len, 0))
+		snprintf(buf, len, "id %llu", (unsigned long long)id);
+	return 1;
+}
+
+/* The socket hooks load only when they will be attached: a kernel without
+ * one of their attach types can still run the packet path. */
+static void sock_hooks_autoload(struct wslfwd_bpf *skel, bool on)
+{
+	bpf_program__set_autoload(skel->progs.wf_sock_connect4, on);
+	bpf_program__set_autoload(skel->progs.wf_sock_sendmsg4, on);
+	bpf_program__set_autoload(skel->progs.wf_sock_recvmsg4, on);
+	bpf_program__set_autoload(skel->progs.wf_sock_getpeername4, on);
 }
 
 /* Load-time constants: the defaults of wslfwd.h (load and re-attach alike). */
@@ -361,6 +526,7 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 		goto fail;
 	}
 	set_rodata(c.skel);
+	sock_hooks_autoload(c.skel, o->cgroup != NULL);
 	ret = bpf_map__set_max_entries(c.skel->maps.wf_ct, 2 * o->ct_conns);
 	if (ret) {
 		snprintf(err, errlen, "cannot size wf_ct: %s", strerror(-ret));
@@ -374,6 +540,10 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 	}
 	c.info_fd = bpf_map__fd(c.skel->maps.wf_info);
 	c.info.ifindex = o->ifindex;
+	c.info.netns_cookie = netns_cookie();
+	if (o->cgroup && !c.info.netns_cookie)
+		pr_warn("wslfwd: this kernel cannot tell network namespaces apart (SO_NETNS_COOKIE, 5.14); "
+			"the socket hooks act on every process in %s\n", o->cgroup);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	c.info.load_time_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	ret = wf_addr_vm4(o->ifindex, &c.info.vm4);
@@ -393,6 +563,8 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 		goto fail;
 	}
 	ret = attach_all(&c);
+	if (!ret && o->cgroup)
+		ret = attach_cgroup(&c);
 	if (ret)
 		goto fail;
 	if (c.info.host4)
@@ -457,7 +629,9 @@ static void first_err(int *ret, int err, char *buf, size_t len, const char *fmt,
 
 int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
 {
-	static const char *const links[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN, WF_PIN_LINK_TC_EG };
+	static const char *const links[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN, WF_PIN_LINK_TC_EG,
+					     WF_PIN_LINK_CONNECT4, WF_PIN_LINK_SENDMSG4,
+					     WF_PIN_LINK_RECVMSG4, WF_PIN_LINK_GETPEER4 };
 	static const char *const progs[] = { WF_PIN_PROG_TC_IN, WF_PIN_PROG_TC_EG };
 	char path[PATH_MAX];
 	struct wf_info info = {};
@@ -468,7 +642,7 @@ int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
 
 	errbuf[0] = 0;
 	have_info = !read_info(pin_dir, &info);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < (int)(sizeof(links) / sizeof(links[0])); i++) {
 		pin_path(path, sizeof(path), pin_dir, links[i]);
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
@@ -588,6 +762,8 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 		return ret;
 	}
 	set_rodata(c.skel);
+	/* The socket hooks do not depend on the device: theirs stay. */
+	sock_hooks_autoload(c.skel, false);
 	/* libbpf reuses a pinned map only if type, sizes, max_entries and
 	 * flags match: take them from the pin (wf_ct was sized by `load`; the
 	 * kernel adds BPF_F_RDONLY_PROG to a devmap with 4-byte values, which

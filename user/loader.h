@@ -15,7 +15,15 @@ struct wf_load_opts {
 	enum wf_mode mode;	/* WF_MODE_NONE: auto */
 	__u32 ct_conns;		/* connections; wf_ct holds 2 entries each */
 	bool no_tcx;		/* force clsact + cls_bpf (WSLFWD_NO_TCX=1) */
+	const char *cgroup;	/* cgroup v2 dir for the socket hooks; NULL: none */
 };
+
+/* The cgroup v2 root from /proc/self/mountinfo, into buf. -ENOENT: none. */
+int wf_cgroup_root(char *buf, size_t len);
+/* The cgroup the socket hooks are attached to, from their pinned link:
+ * 1 and its path in buf (or "id N" when not found under the cgroup v2
+ * root), 0 when not attached, -errno. */
+int wf_loader_cgroup(const char *pin_dir, char *buf, size_t len);
 
 /* What is pinned under pin_dir: 0 nothing (missing or empty dir), 1 some
  * pins (*ifindex from wf_info when readable, else 0), -errno. */

@@ -53,6 +53,7 @@ enum {
 	OPT_MODE,
 	OPT_CT_SIZE,
 	OPT_REDIRECT,
+	OPT_CGROUP,
 	OPT_APPLY,
 	OPT_WINDOWS,
 };
@@ -74,7 +75,8 @@ static void usage(FILE *f)
 		"Usage: wslfwd [OPTIONS] COMMAND [ARGS]\n"
 		"Per-packet port forwarding in the kernel for WSL2 (XDP and tc).\n\n"
 		"Commands (unique prefixes accepted):\n"
-		"  load    [--dev IFACE] [--mode auto|xdp|xdp-generic|tc] [--ct-size N]\n"
+		"  load    [--dev IFACE] [--mode auto|xdp|xdp-generic|tc] [--cgroup PATH|none]\n"
+		"          [--ct-size N] [--redirect DEV[,DEV...]]\n"
 		"  unload\n"
 		"  status\n"
 		"  add     PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT [allow CIDR[,CIDR...]]\n"
@@ -87,7 +89,8 @@ static void usage(FILE *f)
 		"  watch   [--dev IFACE] [--windows]   follow @vm/@host, SIGHUP reloads the config\n"
 		"  netsh   interface portproxy add|set|delete|show ...   (Windows' own words)\n"
 		"  windows [--apply]   the Windows-side lines that expose the mappings to the LAN\n\n"
-		"  PROTO := tcp | udp | both   LADDR := @vm | IPv4   TADDR := @vm | @host | IPv4\n\n"
+		"  PROTO := tcp | udp | both   LADDR := @vm | IPv4 | 127.0.0.1 (local clients)\n"
+		"  TADDR := @vm | @host | IPv4 | 127.0.0.1 (a server bound to loopback only)\n\n"
 		"Options:\n"
 		"  -j, --json         JSON output (errors as {\"error\": ...})\n"
 		"  -p, --pretty       pretty-printed JSON\n"
@@ -287,7 +290,8 @@ static int check_laddr(const struct wf_info *info, const struct wf_mapping *m)
 	char a[64], dev[IF_NAMESIZE];
 	int ret;
 
-	if (m->laddr_kind != WF_ADDR_LITERAL || m->family != WF_AF_INET)
+	if (m->laddr_kind != WF_ADDR_LITERAL || m->family != WF_AF_INET ||
+	    wf_mapping_local_clients(m))
 		return 0;
 	ret = wf_addr_is_local4(info->ifindex, m->laddr[0]);
 	wf_format_addr(m->family, m->laddr, a, sizeof(a));
@@ -332,6 +336,7 @@ static int read_config(struct wf_mapping **cfg, size_t *n, size_t *dups)
 
 struct load_args {
 	const char *dev;
+	const char *cgroup;	/* NULL: the cgroup v2 root; "none": no socket hooks */
 	enum wf_mode mode;
 	unsigned long ct_size;
 	char *redirect[WF_REDIRECT_ARGS];	/* --redirect DEV[,DEV...] */
@@ -408,6 +413,13 @@ static int load_opt(int opt, const char *arg, void *ctx)
 			return EXIT_USAGE;
 		}
 		return 0;
+	case OPT_CGROUP:
+		if (!*arg) {
+			wf_error("--cgroup needs a cgroup v2 directory or 'none'");
+			return EXIT_USAGE;
+		}
+		a->cgroup = arg;
+		return 0;
 	case OPT_REDIRECT: {
 		char *save = NULL, *tok, *s = (char *)arg;
 
@@ -431,9 +443,11 @@ static int cmd_load(int argc, char **argv)
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "ct-size", required_argument, NULL, OPT_CT_SIZE },
 		{ "redirect", required_argument, NULL, OPT_REDIRECT },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	};
 	struct load_args a = { .dev = "eth0", .mode = WF_MODE_NONE,
-			       .ct_size = WF_CT_CONNS_DEFAULT };
+			       .ct_size = WF_CT_CONNS_DEFAULT, .cgroup = getenv("WSLFWD_CGROUP") };
+	char cgroot[PATH_MAX];
 	struct wf_load_opts lo = {};
 	struct wf_mapping *cfg = NULL;
 	struct wf_maps m = { .info = -1 };
@@ -443,7 +457,7 @@ static int cmd_load(int argc, char **argv)
 	const char *nt = getenv("WSLFWD_NO_TCX");
 	int ret, idx;
 
-	idx = parse_opts(argc, argv, opts, 4, NULL, load_opt, &a);
+	idx = parse_opts(argc, argv, opts, 5, NULL, load_opt, &a);
 	if (idx < 0)
 		return -idx;
 	if (idx < argc) {
@@ -463,6 +477,19 @@ static int cmd_load(int argc, char **argv)
 	ret = redirect_check(&a);
 	if (ret)
 		return ret;
+	if (a.cgroup && !*a.cgroup)
+		a.cgroup = NULL;
+	if (!a.cgroup) {
+		/* Default: every process of the machine. */
+		if (wf_cgroup_root(cgroot, sizeof(cgroot))) {
+			pr_warn("wslfwd: no cgroup v2 mount found: local clients (127.0.0.1 mappings) "
+				"will not work; give one with --cgroup\n");
+		} else {
+			a.cgroup = cgroot;
+		}
+	} else if (!strcmp(a.cgroup, "none")) {
+		a.cgroup = NULL;
+	}
 	/* Read the config before touching the kernel: a bad line refuses the
 	 * load and changes nothing. */
 	ret = read_config(&cfg, &n, &dups);
@@ -481,6 +508,7 @@ static int cmd_load(int argc, char **argv)
 	lo.mode = a.mode;
 	lo.ct_conns = a.ct_size;
 	lo.no_tcx = nt && *nt && strcmp(nt, "0");
+	lo.cgroup = a.cgroup;
 	ret = wf_load(&lo, &info, err, sizeof(err));
 	if (ret) {
 		wf_error("%s", err);
@@ -538,6 +566,7 @@ static int cmd_load(int argc, char **argv)
 					       info.flags & WF_INFO_F_TCX ? "tcx" : "clsact"));
 		json_object_object_add(o, "vm", wf_json_ip4(info.vm4));
 		json_object_object_add(o, "host", wf_json_ip4(info.host4));
+		json_object_object_add(o, "cgroup", a.cgroup ? json_object_new_string(a.cgroup) : NULL);
 		json_object_object_add(o, "mappings", json_object_new_int64(n));
 		json_object_object_add(o, "config", json_object_new_string(env.config));
 		json_object_object_add(o, "pin_dir", json_object_new_string(env.pin_dir));
@@ -550,6 +579,8 @@ static int cmd_load(int argc, char **argv)
 		       info.flags & WF_INFO_F_TCX ? "tcx" : "clsact",
 		       wf_ip4_str(info.vm4, vm, sizeof(vm)), wf_ip4_str(info.host4, host, sizeof(host)),
 		       n, n == 1 ? "" : "s", env.config);
+		if (a.cgroup)
+			printf("socket hooks (local clients) on cgroup %s\n", a.cgroup);
 	}
 	if (!wf_dev_forwarding4(a.dev))
 		pr_warn("wslfwd: IPv4 forwarding is off on %s: targets other than @vm will be dropped "
@@ -620,7 +651,7 @@ static int cmd_status(int argc, char **argv)
 	struct wf_netmode_facts facts;
 	struct wf_ct_entry *ct = NULL;
 	struct wf_maps m;
-	char dev[IF_NAMESIZE], err[512], signs[512];
+	char dev[IF_NAMESIZE], err[512], signs[512], cgpath[PATH_MAX];
 	size_t n = 0;
 	int idx, ret;
 
@@ -650,6 +681,8 @@ static int cmd_status(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	v.dev = ifname_of(v.info.ifindex, dev);
+	if (wf_loader_cgroup(env.pin_dir, cgpath, sizeof(cgpath)) > 0)
+		v.cgroup = cgpath;
 	v.forwarding = v.dev ? wf_dev_forwarding4(v.dev) : -ENODEV;
 	wf_netmode_gather(v.dev, &facts);
 	v.netmode = wf_netmode_name(wf_netmode_decide(&facts, signs, sizeof(signs)));

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "maps.h"
+#include "parse.h"
 
 #define WF_ENOTSUPP	524	/* the kernel's ENOTSUPP, not in userspace errno.h */
 
@@ -36,6 +37,7 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 		{ "wf_info", &m->info },	/* first: its absence means "not loaded" */
 		{ "wf_mappings", &m->mappings },
 		{ "wf_fwd", &m->fwd },
+		{ "wf_lo", &m->lo },
 		{ "wf_ports", &m->ports },
 		{ "wf_allow", &m->allow },
 		{ "wf_ct", &m->ct },
@@ -71,7 +73,7 @@ err:
 
 void wf_maps_close(struct wf_maps *m)
 {
-	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->ports,
+	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->lo, &m->ports,
 		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect };
 	size_t i;
 
@@ -202,6 +204,12 @@ static void allow_key(const struct wf_mapping *mp, __u32 id, int i, struct wf_al
 	memcpy(k->addr, mp->allow[i].addr, sizeof(k->addr));
 }
 
+/* Local clients' mappings live in wf_lo, where nothing from IFACE looks. */
+static int fwd_map(const struct wf_maps *m, const struct wf_mapping *mp)
+{
+	return wf_mapping_local_clients(mp) ? m->lo : m->fwd;
+}
+
 static const int proto_bits[2] = { WF_P_TCP, WF_P_UDP };
 static const int proto_nums[2] = { WF_IPPROTO_TCP, WF_IPPROTO_UDP };
 
@@ -217,7 +225,7 @@ static void fwd_delete(struct wf_maps *m, const struct wf_mapping *mp, int proto
 			continue;
 		for (p = mp->lport; p <= last; p++) {
 			fwd_key(mp, proto_nums[i], p, &k);
-			bpf_map_delete_elem(m->fwd, &k);
+			bpf_map_delete_elem(fwd_map(m, mp), &k);
 		}
 	}
 }
@@ -238,10 +246,11 @@ static int fwd_insert(struct wf_maps *m, const struct wf_mapping *mp, __u32 id, 
 			v.id = id;
 			v.taddr_kind = mp->taddr_kind;
 			v.snat = mp->snat;
-			v.flags = mp->n_allow ? WF_FWD_F_ALLOW : 0;
+			v.flags = (mp->n_allow ? WF_FWD_F_ALLOW : 0) |
+				  (wf_mapping_lo_target(mp) ? WF_FWD_F_LOOPBACK : 0);
 			v.tport = htons(mp->tport + (p - mp->lport));
 			memcpy(v.taddr, mp->taddr, sizeof(v.taddr));
-			if (bpf_map_update_elem(m->fwd, &k, &v, BPF_NOEXIST)) {
+			if (bpf_map_update_elem(fwd_map(m, mp), &k, &v, BPF_NOEXIST)) {
 				err = -errno;
 				pr_debug("wf_fwd insert %s port %u: %s\n",
 					 i ? "udp" : "tcp", p, strerror(errno));
@@ -339,7 +348,8 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
 		const struct wf_mapping *mp = &all[id];
 
-		if (!mp->in_use)
+		/* Local clients' mappings are the socket hooks' alone. */
+		if (!mp->in_use || wf_mapping_local_clients(mp))
 			continue;
 		a = mp->lport > lo ? mp->lport : lo;
 		b = mp->lport_end < hi ? mp->lport_end : hi;

@@ -14,6 +14,7 @@ struct wf_maps {
 	int info;
 	int mappings;
 	int fwd;
+	int lo;		/* wf_lo: mappings for local clients (LADDR 127/8) */
 	int ports;
 	int allow;
 	int ct;

@@ -158,6 +158,28 @@ static bool addr_is_zero(const __be32 a[4])
 	return !(a[0] | a[1] | a[2] | a[3]);
 }
 
+static bool addr6_is_loopback(const __be32 a[4])
+{
+	return !(a[0] | a[1] | a[2]) && a[3] == htonl(1);
+}
+
+static bool addr4_is_loopback(const __be32 a[4])
+{
+	return (ntohl(a[0]) >> 24) == 127;
+}
+
+bool wf_mapping_local_clients(const struct wf_mapping *m)
+{
+	return m->family == WF_AF_INET && m->laddr_kind == WF_ADDR_LITERAL &&
+	       addr4_is_loopback(m->laddr);
+}
+
+bool wf_mapping_lo_target(const struct wf_mapping *m)
+{
+	return m->family == WF_AF_INET && m->taddr_kind == WF_ADDR_LITERAL &&
+	       addr4_is_loopback(m->taddr);
+}
+
 /* The address part of a listen or target word: @vm, @host (target only), an
  * IPv4 literal or a bracketed IPv6 literal. */
 static int parse_addr(const char *s, bool target, __u8 *kind, int *family, __be32 addr[4],
@@ -687,6 +709,22 @@ int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen)
 		    m->allow[i].plen > (m->family == WF_AF_INET6 ? 128 : 32))
 			return seterr(err, errlen, "allow CIDR %u does not match the mapping's %s",
 				      i + 1, family_name(m->family));
+	if (wf_mapping_local_clients(m) || wf_mapping_lo_target(m)) {
+		const char *what = wf_mapping_local_clients(m) ?
+			"a 127.0.0.1 listen address (local clients: only this VM's processes use it)" :
+			"a loopback target (the server sees the client's own address)";
+
+		if (m->n_allow && wf_mapping_local_clients(m))
+			return seterr(err, errlen, "allow does not apply to %s", what);
+		if (m->snat != WF_SNAT_AUTO)
+			return seterr(err, errlen, "snat %s does not apply to %s",
+				      wf_snat_name(m->snat), what);
+	}
+	if (m->family == WF_AF_INET6 &&
+	    ((m->laddr_kind == WF_ADDR_LITERAL && addr6_is_loopback(m->laddr)) ||
+	     (m->taddr_kind == WF_ADDR_LITERAL && addr6_is_loopback(m->taddr))))
+		return seterr(err, errlen,
+			      "[::1] is not supported yet (local clients and loopback targets are IPv4: 127.0.0.1)");
 	/* LPORT+i goes to TPORT+i, so some port maps onto itself exactly when
 	 * the addresses are the same and TPORT == LPORT. */
 	if (m->tport == m->lport &&

@@ -44,6 +44,12 @@ int wf_parse_proto(const char *s, __u8 *protos, char *err, size_t errlen);
  * Sets *family to WF_AF_INET/WF_AF_INET6; 0 or -EINVAL, no message. */
 int wf_parse_ip(const char *s, int *family, __be32 addr[4]);
 
+/* LADDR in 127.0.0.0/8: for this VM's own processes (socket hooks), never
+ * on IFACE. */
+bool wf_mapping_local_clients(const struct wf_mapping *m);
+/* TADDR in 127.0.0.0/8: a server bound to loopback only. */
+bool wf_mapping_lo_target(const struct wf_mapping *m);
+
 /* Same protocol bit, same listen address (kind and literal) and overlapping
  * port ranges: the two cannot both exist. */
 bool wf_mapping_conflicts(const struct wf_mapping *a, const struct wf_mapping *b);

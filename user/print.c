@@ -106,6 +106,7 @@ void wf_print_status(const struct wf_status_view *v)
 			json_object_object_add(o, "host", wf_json_ip4(v->info.host4));
 			json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
 					       json_object_new_boolean(v->forwarding));
+			json_object_object_add(o, "socket_hooks", v->cgroup ? jstr(v->cgroup) : NULL);
 			json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
 			json_object_object_add(o, "connections", json_object_new_int64(v->conns));
 		} else {
@@ -129,6 +130,8 @@ void wf_print_status(const struct wf_status_view *v)
 	printf("networking:  %s (%s)\n", v->netmode, v->netmode_signs ? v->netmode_signs : "");
 	printf("forwarding:  %s\n", v->forwarding < 0 ? "unknown" : v->forwarding ?
 	       "on" : "off (targets other than @vm are dropped: fwd_disabled)");
+	printf("sockets:     %s%s\n", v->cgroup ? "connect/sendmsg/recvmsg/getpeername hooks on cgroup " :
+	       "no socket hooks (local clients off)", v->cgroup ? v->cgroup : "");
 	printf("mappings:    %zu\n", v->mappings);
 	printf("connections: %zu\n", v->conns);
 	printf("pins:        %s\n", v->pin_dir);

@@ -37,6 +37,7 @@ struct wf_status_view {
 	const char *netmode;	/* nat | mirrored | unknown */
 	const char *netmode_signs;	/* what it was told by */
 	int forwarding;		/* wf_dev_forwarding4() */
+	const char *cgroup;	/* socket hooks' cgroup; NULL: not attached */
 };
 void wf_print_status(const struct wf_status_view *v);
 
