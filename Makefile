@@ -28,7 +28,8 @@ USER_OBJ := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRC))
 # Everything but main.o, for the test programs to link against.
 LIB_OBJ	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJ))
 
-TEST_BINS := $(OUT)/tests/test_packet $(OUT)/tests/test_user $(OUT)/tests/test_wsl
+TEST_BINS := $(OUT)/tests/test_packet $(OUT)/tests/test_user $(OUT)/tests/test_wsl \
+	     $(OUT)/tests/sockpeer
 
 .PHONY: all clean vmlinux deps demo test bench install uninstall help tests
 all: wslfwd
@@ -60,6 +61,10 @@ $(OUT)/bench/prog_run: bench/prog_run.c tests/packet/pkt.h $(LIB_OBJ) $(SKEL) | 
 
 $(OUT)/tests/test_user: tests/unit/test_user.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) $(LDLIBS) -o $@
+
+# A client reporting getpeername()/recvfrom() addresses (tests/e2e/local.sh).
+$(OUT)/tests/sockpeer: tests/e2e/sockpeer.c | $(OUT)/tests
+	$(CC) $(CFLAGS) $< -o $@
 
 $(OUT)/tests/test_wsl: tests/unit/test_wsl.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJ) $(LDLIBS) -o $@

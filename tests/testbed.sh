@@ -144,11 +144,22 @@ tb_bg()
 	TB_PIDS+=($!)
 }
 
+# Run a command in the vm ns as a process of this run's cgroup, where `load`
+# attached the socket hooks. It joins the cgroup before entering the ns:
+# `ip netns exec` remounts /sys, and the cgroup tree with it.
+in_vm_cg()
+{
+	[ -n "$TB_CGROUP" ] || { echo "testbed: no cgroup v2 for this run" >&2; return 1; }
+	bash -c 'echo $$ > "$1/cgroup.procs" && shift && exec ip netns exec "$@"' in_vm_cg \
+		"$TB_CGROUP" "$NS_VM" "$@"
+}
+
 # nginx answering every request with "peer=<client address>" and logging the
-# client address, in namespace NS on PORT. nginx does no reverse DNS.
+# client address, in namespace NS on PORT (on ADDR only, when given). nginx
+# does no reverse DNS.
 tb_http_server()
 {
-	local ns=$1 port=$2 name=${3:-$1-$2}
+	local ns=$1 port=$2 name=${3:-$1-$2} addr=${4:-}
 	local d=$TB_TMP/nginx-$name
 	mkdir -p "$d"
 	cat > "$d/nginx.conf" <<EOF
@@ -166,7 +177,7 @@ http {
 	uwsgi_temp_path $d;
 	scgi_temp_path $d;
 	server {
-		listen $port reuseport;
+		listen ${addr:+$addr:}$port reuseport;
 		location / { default_type text/plain; return 200 "peer=\$remote_addr\n"; }
 	}
 }

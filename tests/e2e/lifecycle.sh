@@ -6,13 +6,14 @@
 
 load_attaches_in_the_requested_mode()
 {
-	local st links want=1
+	local st links
 	fresh_unloaded || return 1
 	fresh_load || return 1
 	links=$(tcx_links | tr '\n' ' ')
-	[ "$MODE" = tc ] && want=2
-	[ "$(wc -w <<< "$links")" = "$want" ] ||
-		fail "expected $want pinned tcx link(s) (tc egress[, ingress]), got '$links'" || return 1
+	# tc egress, and tc ingress: the whole ingress path in tc mode, the
+	# loopback-target steering next to XDP in the others.
+	[ "$(wc -w <<< "$links")" = 2 ] ||
+		fail "expected 2 pinned tcx links (tc egress, ingress), got '$links'" || return 1
 	note "pinned tcx links: $links"
 	st=$(attachments)
 	note "attached: $(echo "$st" | tr '\n' ';')"

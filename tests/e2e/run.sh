@@ -19,6 +19,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/cli.sh"
 . "$E2E_DIR/lifecycle.sh"
 . "$E2E_DIR/wsl.sh"
+. "$E2E_DIR/local.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -41,6 +42,12 @@ CASES=(
 	load_redirect_refuses_a_bridge_and_a_missing_device
 	load_then_unload_leaves_no_trace
 	legacy_tc_attach_and_unload
+	local_client_tcp_reaches_host_on_loopback
+	local_client_udp_reaches_host_on_loopback
+	vm_process_reaches_its_own_mapped_port
+	loopback_only_server_reached_through_mapping
+	loopback_only_udp_server_reached_through_mapping
+	local_and_loopback_bad_input_exit_2
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
@@ -87,7 +94,8 @@ start_servers()
 	tb_udp_echo "$NS_CTR" 7000 &&
 	tb_udp_echo "$NS_VM" 7000 &&
 	tb_udp_echo "$NS_WIN" 7000 &&
-	tb_portproxy 4000 "$VM_IP" 4000		# netsh portproxy stand-in on win's LAN side
+	tb_portproxy 4000 "$VM_IP" 4000 &&	# netsh portproxy stand-in on win's LAN side
+	local_servers				# local.sh
 }
 
 run_case()

@@ -500,8 +500,13 @@ static void test_round_trip_generated(void)
 			 v6 ? listen6[l] : listen4[l], ports[po], v6 ? target6[t] : target4[t],
 			 tports[tp], v6 ? allow6[a] : allow4[a], snats[s]);
 		if (parse_str(line, &m, err, sizeof(err))) {
-			/* Only "runs past 65535" may refuse here. */
-			if (!strstr(err, "run past 65535")) {
+			/* Only "runs past 65535" may refuse here, and for
+			 * 127.0.0.1 on either side allow/snat, for [::1] all. */
+			bool lo = !v6 && (l == 2 || t == 3);
+
+			if (!strstr(err, "run past 65535") &&
+			    !(lo && strstr(err, "does not apply to")) &&
+			    !(v6 && l == 2 && strstr(err, "[::1] is not supported yet"))) {
 				bad++;
 				if (!*first)
 					snprintf(first, sizeof(first), "%s: %s", line, err);
@@ -525,7 +530,7 @@ static void test_round_trip_generated(void)
 		}
 	}
 	check(!bad && total > 1000, first,
-	      "round trip format -> parse of %u generated mappings (%u refused as out of range)",
+	      "round trip format -> parse of %u generated mappings (%u refused: out of range, loopback options)",
 	      total, rejected);
 }
 
