@@ -13,6 +13,8 @@ _wslfwd()
 	--config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--dev) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	--mode) COMPREPLY=($(compgen -W "auto xdp xdp-generic tc" -- "$cur")); return ;;
+	--cgroup) COMPREPLY=($(compgen -d -- "$cur") $(compgen -W none -- "$cur")); return ;;
+	--redirect) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	esac
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -26,7 +28,7 @@ _wslfwd()
 		return
 	fi
 	case $cmd in
-	load) COMPREPLY=($(compgen -W "--dev --mode --ct-size $globals" -- "$cur")) ;;
+	load) COMPREPLY=($(compgen -W "--dev --mode --cgroup --ct-size --redirect $globals" -- "$cur")) ;;
 	watch) COMPREPLY=($(compgen -W "--dev --windows $globals" -- "$cur")) ;;
 	windows) COMPREPLY=($(compgen -W "--apply $globals" -- "$cur")) ;;
 	flush) COMPREPLY=($(compgen -W "conns mappings" -- "$cur")) ;;

@@ -91,7 +91,7 @@ int wf_windows_plan(const struct wf_mapping *m, __be32 vm4, struct wf_win_plan *
 	}
 	if ((ntohl(a) >> 24) == 127) {
 		snprintf(p->note, sizeof(p->note),
-			 "listens on the VM's loopback only: not reachable from Windows");
+			 "for the VM's own processes (local clients): nothing to expose to Windows");
 		return 0;
 	}
 	if (!(m->protos & WF_P_TCP)) {
