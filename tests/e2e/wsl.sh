@@ -145,6 +145,7 @@ watch_follows_host_move_with_udp_flowing()
 	fresh_load || return 1
 	add udp 7201 @host:7200 || return 1
 	add tcp 4201 @host:5433 || return 1
+	add tcp 127.0.0.1:5433 @host:5433 || return 1
 	# Two Windows-side servers that say which address they are.
 	tb_bg ip netns exec "$NS_WIN" socat UDP4-LISTEN:7200,bind="$HOST_IP",fork,reuseaddr SYSTEM:'read l; echo A$l'
 	in_win ip addr add "$HOST2_IP/$SWITCH_PLEN" dev vswitch || return 1
@@ -172,6 +173,10 @@ watch_follows_host_move_with_udp_flowing()
 	t=$(in_peer timeout 5 socat -T 2 -u TCP4:"$VM_IP":4201 - 2>&1)
 	[ "$t" = B ] || fail "new TCP connection to 4201 did not reach $HOST2_IP:5433: '$t'" || return 1
 	note "new TCP connection reached $HOST2_IP:5433"
+	# So do VM programs connecting to 127.0.0.1:5433 (the socket hooks).
+	t=$(in_vm_cg timeout 5 socat -T 2 -u TCP4:127.0.0.1:5433 - 2>&1)
+	[ "$t" = B ] || fail "VM client on 127.0.0.1:5433 did not reach $HOST2_IP:5433: '$t'" || return 1
+	note "VM client on 127.0.0.1:5433 reached $HOST2_IP:5433"
 	watch_stop
 }
 
