@@ -143,4 +143,13 @@ local_and_loopback_bad_input_exit_2()
 	before=$(cat "$TB_TMP/before") after=$(cat "$TB_TMP/after")
 	[ "$before" = "$after" ] || fail "a refused add changed state" || return 1
 	note "refused adds changed nothing"
+	# Without socket hooks a local-client mapping is accepted with a warning.
+	fresh_unloaded
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" --cgroup none || return 1
+	wslfwd status | grep -q '^sockets: *no socket hooks' ||
+		fail "status with --cgroup none: $(wslfwd status)" || return 1
+	expect_rc 0 add tcp 127.0.0.1:5432 @host:5432 || return 1
+	echo "$OUT" | grep -q 'needs the socket hooks' ||
+		fail "no warning for a local-client mapping without hooks: $OUT" || return 1
+	note "without hooks: $OUT"
 }
