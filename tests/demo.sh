@@ -28,11 +28,12 @@ tb_up || die "testbed setup failed"
 echo "   Windows host (@host) $HOST_IP on the vswitch; WSL VM eth0 (@vm) $VM_IP;"
 echo "   a container $CTR_IP on the VM's docker0; another switch peer $PEER_IP."
 
-say "Starting servers: web on the VM :18080, in the container :80, on Windows :5432; iperf3 in the container"
+say "Starting servers: web on the VM :18080 and on its 127.0.0.1:3000 only, in the container :80, on Windows :5432; iperf3 in the container"
 tb_http_server "$NS_VM" 18080 vm || die "server"
 tb_http_server "$NS_CTR" 80 ctr || die "server"
 tb_http_server "$NS_WIN" 5432 win || die "server"
 tb_iperf_server "$NS_CTR" 5201 || die "server"
+tb_http_server "$NS_VM" 3000 vmlo 127.0.0.1 || die "server"	# bound to the VM's loopback only
 echo "   (each web server answers with the client address it sees)"
 
 say "Loading wslfwd on the VM's eth0 (mode auto: native XDP if it can, then generic, then tc)"
@@ -43,6 +44,8 @@ vm add tcp 8080 @vm:18080 || die "add failed"		# a port on the VM itself
 vm add tcp 4000 "$CTR_IP:80" || die "add failed"	# behind the VM: the container
 vm add tcp 5201 "$CTR_IP:5201" || die "add failed"	# iperf3 in the container
 vm add tcp 5000 @host:5432 || die "add failed"		# back out to Windows (one-arm NAT)
+vm add tcp 3000 127.0.0.1:3000 || die "add failed"	# a server bound to loopback only
+vm add tcp 127.0.0.1:5432 @host:5432 || die "add failed"	# VM programs: Windows on localhost
 
 say "What is loaded, and where it attached"
 vm status
@@ -56,6 +59,11 @@ show win "curl http://$VM_IP:4000/"; tb_curl "$NS_WIN" "http://$VM_IP:4000/"
 say "From another machine on the switch, port 5000 goes back out to Windows' service on 5432"
 show peer "curl http://$VM_IP:5000/"; tb_curl "$NS_PEER" "http://$VM_IP:5000/"
 echo "   (one-arm NAT: Windows sees the VM as the client)"
+say "From Windows, port 3000 reaches a VM server listening on 127.0.0.1 only (no route_localnet)"
+show win "curl http://$VM_IP:3000/"; tb_curl "$NS_WIN" "http://$VM_IP:3000/"
+say "Inside the VM, 127.0.0.1:5432 is Windows' service (the socket hooks; NAT mode has no localhost relay)"
+show vm "curl http://127.0.0.1:5432/"; in_vm_cg curl -sS --max-time 5 http://127.0.0.1:5432/
+echo "   (the demo's cgroup $TB_CGROUP has the hooks; a real load puts them on the cgroup root)"
 
 say "A 3-second iperf3 run from Windows through the container mapping"
 show win "iperf3 -c $VM_IP -p 5201 -t 3"
