@@ -234,11 +234,10 @@ static void setup(struct inst *I)
 
 static struct wf_ct_key tuple_of(const __u8 *f)
 {
-	struct wf_ct_key k = { .family = WF_AF_INET };
+	struct wf_ct_key k = { .proto = f[23] };
 
-	k.proto = f[23];
-	memcpy(&k.saddr[0], f + 26, 4);
-	memcpy(&k.daddr[0], f + 30, 4);
+	memcpy(&k.saddr, f + 26, 4);
+	memcpy(&k.daddr, f + 30, 4);
 	memcpy(&k.sport, f + 34, 2);
 	memcpy(&k.dport, f + 36, 2);
 	return k;
@@ -274,8 +273,8 @@ static void mirror(struct inst *I, struct frame *f, __u32 want, const char *what
 		die("mirror: no entry for the frame", errno);
 	run_once(f, want, what, out);
 	mk = tuple_of(out);
-	memcpy(v.nsaddr, k.saddr, sizeof(v.nsaddr));
-	memcpy(v.ndaddr, k.daddr, sizeof(v.ndaddr));
+	v.nsaddr = k.saddr;
+	v.ndaddr = k.daddr;
 	v.nsport = k.sport;
 	v.ndport = k.dport;
 	memcpy(v.smac, f->buf + 6, 6);
@@ -461,10 +460,8 @@ static void first_cleanup(struct inst *I, struct frame *frames, int n)
 		k = tuple_of(frames[i].buf);
 		if (bpf_map_lookup_elem(I->ct, &k, &v))
 			continue;
-		pk = (struct wf_ct_key){ .family = k.family, .proto = k.proto,
-					 .sport = v.ndport, .dport = v.nsport };
-		memcpy(pk.saddr, v.ndaddr, sizeof(pk.saddr));
-		memcpy(pk.daddr, v.nsaddr, sizeof(pk.daddr));
+		pk = (struct wf_ct_key){ .saddr = v.ndaddr, .daddr = v.nsaddr,
+					 .sport = v.ndport, .dport = v.nsport, .proto = k.proto };
 		bpf_map_delete_elem(I->ct, &pk);
 		bpf_map_delete_elem(I->ct, &k);
 	}
@@ -557,26 +554,24 @@ static int fill(struct inst *I, unsigned long conns)
 			__u16 p;
 
 			fill_client(i + j, &a, &p);
-			*ko = (struct wf_ct_key){ .family = WF_AF_INET, .proto = WF_IPPROTO_TCP,
-						  .sport = htons(p), .dport = htons(8080) };
-			ko->saddr[0] = htonl(a);
-			ko->daddr[0] = htonl(VM);
+			*ko = (struct wf_ct_key){ .saddr = htonl(a), .daddr = htonl(VM),
+						  .sport = htons(p), .dport = htons(8080),
+						  .proto = WF_IPPROTO_TCP };
 			*vo = (struct wf_ct_val){ .last_seen = now, .created = now,
 						  .nsport = htons(p), .ndport = htons(18080),
 						  .id = ID_LOCAL, .dir = WF_DIR_ORIG,
 						  .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_EST,
 						  .flags = WF_CT_F_DNAT | WF_CT_F_SEEN_REPLY };
-			vo->nsaddr[0] = htonl(a);
-			vo->ndaddr[0] = htonl(VM);
-			*kr = (struct wf_ct_key){ .family = WF_AF_INET, .proto = WF_IPPROTO_TCP,
-						  .sport = htons(18080), .dport = htons(p) };
-			kr->saddr[0] = htonl(VM);
-			kr->daddr[0] = htonl(a);
+			vo->nsaddr = htonl(a);
+			vo->ndaddr = htonl(VM);
+			*kr = (struct wf_ct_key){ .saddr = htonl(VM), .daddr = htonl(a),
+						  .sport = htons(18080), .dport = htons(p),
+						  .proto = WF_IPPROTO_TCP };
 			*vr = *vo;
 			vr->nsport = htons(8080);
 			vr->ndport = htons(p);
-			vr->nsaddr[0] = htonl(VM);
-			vr->ndaddr[0] = htonl(a);
+			vr->nsaddr = htonl(VM);
+			vr->ndaddr = htonl(a);
 			vr->dir = WF_DIR_REPLY;
 			vr->flags = WF_CT_F_SNAT | WF_CT_F_SEEN_REPLY;
 		}

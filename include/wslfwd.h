@@ -6,8 +6,9 @@
  * <linux/types.h>). Never copy a struct out of this file.
  *
  * Byte order: fields typed __be16/__be32 are network order, everything else
- * is host order. Addresses are always 16 bytes (__be32[4]); an IPv4 address
- * lives in [0] and [1..3] are zero, so one code path serves both families.
+ * is host order. Addresses in configuration maps are 16 bytes (__be32[4]);
+ * an IPv4 address lives in [0] and [1..3] are zero. The conntrack table is
+ * per family (wf_ct is IPv4): its key is hashed on every packet.
  */
 #ifndef WSLFWD_H
 #define WSLFWD_H
@@ -303,24 +304,26 @@ enum wf_stat {
 #define WF_DROP_FIRST	WF_DROP_MALFORMED
 #define WF_DROP_LAST	WF_DROP_FWD_DISABLED
 
-/* ---- wf_ct: LRU_HASH, two entries per connection. ----
+/* ---- wf_ct: LRU_HASH, two entries per IPv4 connection. ----
  * The ORIG entry is keyed by the tuple as the client's packets arrive on
  * IFACE; the REPLY entry by the tuple the target's packets carry where the
  * datapath meets them (tc egress for LOCAL/BEHIND, XDP ingress for ONEARM).
  * Each value holds the complete rewritten tuple (nsaddr/nsport ->
  * ndaddr/ndport), so the other direction's key is derived from it:
  * peer key = { saddr = ndaddr, sport = ndport, daddr = nsaddr, dport = nsport }.
+ * IPv4 only, and 16 bytes: every packet hashes the key (jhash, per 4 bytes)
+ * and compares it; IPv6 gets a table of its own rather than widening this
+ * one. saddr/daddr and sport/dport sit in the order of the headers.
  */
 struct wf_ct_key {
-	__u8 family;
-	__u8 proto;
+	__be32 saddr;
+	__be32 daddr;
 	__be16 sport;
 	__be16 dport;
-	__u16 pad;
-	__be32 saddr[4];
-	__be32 daddr[4];
+	__u8 proto;		/* WF_IPPROTO_TCP / WF_IPPROTO_UDP */
+	__u8 pad[3];		/* zero */
 };
-_Static_assert(sizeof(struct wf_ct_key) == 40, "wf_ct_key layout");
+_Static_assert(sizeof(struct wf_ct_key) == 16, "wf_ct_key layout");
 
 enum wf_ct_state {
 	WF_CT_TCP_SYN = 1,	/* SYN seen, no reply yet */
@@ -349,8 +352,8 @@ enum wf_ct_flags {
 struct wf_ct_val {
 	__u64 last_seen;	/* CLOCK_MONOTONIC ns at jiffy resolution (lags by <= a few ms) */
 	__u64 created;
-	__be32 nsaddr[4];	/* the packet leaves with this source ... */
-	__be32 ndaddr[4];	/* ... and this destination */
+	__be32 nsaddr;		/* the packet leaves with this source ... */
+	__be32 ndaddr;		/* ... and this destination */
 	__be16 nsport;
 	__be16 ndport;
 	__u32 id;		/* mapping id */
@@ -358,10 +361,22 @@ struct wf_ct_val {
 	__u8 kind;		/* enum wf_kind */
 	__u8 state;		/* enum wf_ct_state, mirrored in both entries */
 	__u8 flags;		/* enum wf_ct_flags */
-	__u8 smac[6];		/* WF_CT_F_TX/REDIRECT: new Ethernet source */
+	/* In the order of the Ethernet header: written with one 12-byte store. */
 	__u8 dmac[6];		/* WF_CT_F_TX/REDIRECT: new Ethernet destination */
+	__u8 smac[6];		/* WF_CT_F_TX/REDIRECT: new Ethernet source */
 	__u32 oif;		/* WF_CT_F_REDIRECT: egress ifindex (FIB's answer) */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct wf_ct_val) == 80, "wf_ct_val layout");
+_Static_assert(sizeof(struct wf_ct_val) == 56, "wf_ct_val layout");
+/* nat.h stores nsaddr+ndaddr, nsport+ndport and dmac+smac as single words. */
+_Static_assert(__builtin_offsetof(struct wf_ct_val, ndaddr) ==
+	       __builtin_offsetof(struct wf_ct_val, nsaddr) + 4 &&
+	       __builtin_offsetof(struct wf_ct_val, nsaddr) % 8 == 0 &&
+	       __builtin_offsetof(struct wf_ct_val, ndport) ==
+	       __builtin_offsetof(struct wf_ct_val, nsport) + 2 &&
+	       __builtin_offsetof(struct wf_ct_val, nsport) % 4 == 0 &&
+	       __builtin_offsetof(struct wf_ct_val, smac) ==
+	       __builtin_offsetof(struct wf_ct_val, dmac) + 6 &&
+	       __builtin_offsetof(struct wf_ct_val, dmac) % 4 == 0, "wf_ct_val word layout");
 
 #endif /* WSLFWD_H */

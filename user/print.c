@@ -370,20 +370,19 @@ static int key_cmp(const void *a, const void *b)
 static void peer_key(const struct wf_ct_entry *e, struct wf_ct_entry *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->key.family = e->key.family;
 	p->key.proto = e->key.proto;
-	memcpy(p->key.saddr, e->val.ndaddr, sizeof(p->key.saddr));
-	memcpy(p->key.daddr, e->val.nsaddr, sizeof(p->key.daddr));
+	p->key.saddr = e->val.ndaddr;
+	p->key.daddr = e->val.nsaddr;
 	p->key.sport = e->val.ndport;
 	p->key.dport = e->val.nsport;
 }
 
 static void tuple_str(const struct wf_ct_key *k, char *buf, size_t len)
 {
-	char s[64], d[64];
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 
-	wf_format_addr(k->family, k->saddr, s, sizeof(s));
-	wf_format_addr(k->family, k->daddr, d, sizeof(d));
+	inet_ntop(AF_INET, &k->saddr, s, sizeof(s));
+	inet_ntop(AF_INET, &k->daddr, d, sizeof(d));
 	snprintf(buf, len, "src=%s dst=%s sport=%u dport=%u", s, d, ntohs(k->sport),
 		 ntohs(k->dport));
 }
@@ -391,11 +390,11 @@ static void tuple_str(const struct wf_ct_key *k, char *buf, size_t len)
 static json_object *tuple_json(const struct wf_ct_key *k)
 {
 	json_object *o = json_object_new_object();
-	char a[64];
+	char a[INET_ADDRSTRLEN];
 
-	wf_format_addr(k->family, k->saddr, a, sizeof(a));
+	inet_ntop(AF_INET, &k->saddr, a, sizeof(a));
 	json_object_object_add(o, "src", jstr(a));
-	wf_format_addr(k->family, k->daddr, a, sizeof(a));
+	inet_ntop(AF_INET, &k->daddr, a, sizeof(a));
 	json_object_object_add(o, "dst", jstr(a));
 	json_object_object_add(o, "sport", json_object_new_int(ntohs(k->sport)));
 	json_object_object_add(o, "dport", json_object_new_int(ntohs(k->dport)));

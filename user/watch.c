@@ -159,8 +159,8 @@ static void windows_apply(struct watch *w, __be32 vm4)
 
 static bool has_addr(const struct wf_ct_entry *e, __be32 a)
 {
-	return e->key.saddr[0] == a || e->key.daddr[0] == a || e->val.nsaddr[0] == a ||
-	       e->val.ndaddr[0] == a;
+	return e->key.saddr == a || e->key.daddr == a || e->val.nsaddr == a ||
+	       e->val.ndaddr == a;
 }
 
 /*
@@ -182,8 +182,6 @@ static void ct_flush_stale(struct watch *w, __be32 old_vm, __be32 old_host)
 		const struct wf_mapping *mp;
 		bool stale = false;
 
-		if (e[i].key.family != WF_AF_INET)
-			continue;
 		if (old_vm && has_addr(&e[i], old_vm))
 			stale = true;
 		if (!stale && old_host && e[i].val.id < WF_MAX_MAPPINGS) {

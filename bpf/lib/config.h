@@ -12,6 +12,8 @@
 
 const volatile __u32 cfg_snat_min = WF_SNAT_PORT_MIN;
 const volatile __u32 cfg_snat_max = WF_SNAT_PORT_MAX;
+/* Conntrack timeouts, whole seconds and at least 1: an entry seen within
+ * the last second is live without looking its timeout up (conntrack.h). */
 const volatile __u32 cfg_to_tcp_syn = WF_TO_TCP_SYN;
 const volatile __u32 cfg_to_tcp_est = WF_TO_TCP_EST;
 const volatile __u32 cfg_to_tcp_closing = WF_TO_TCP_CLOSING;

@@ -4,7 +4,7 @@
  * client's tuple as it arrives on IFACE, REPLY by the tuple the target's
  * packets carry where the datapath meets them. Each value holds the whole
  * rewritten tuple, so the other entry's key is derived from it (ct_peer_key)
- * and no back pointer is needed. Family-generic: addresses are 16 bytes.
+ * and no back pointer is needed. IPv4: the key is 16 bytes (wslfwd.h).
  *
  * Expiry is checked on lookup against a per-state timeout; the LRU map
  * reclaims what is never looked up again. Values are updated in place
@@ -63,13 +63,14 @@ static __always_inline void ct_peer_key(const struct wf_ct_key *key,
 					const struct wf_ct_val *v,
 					struct wf_ct_key *peer)
 {
-	peer->family = key->family;
-	peer->proto = key->proto;
-	peer->pad = 0;
+	peer->saddr = v->ndaddr;
+	peer->daddr = v->nsaddr;
 	peer->sport = v->ndport;
 	peer->dport = v->nsport;
-	__builtin_memcpy(peer->saddr, v->ndaddr, sizeof(peer->saddr));
-	__builtin_memcpy(peer->daddr, v->nsaddr, sizeof(peer->daddr));
+	peer->proto = key->proto;
+	peer->pad[0] = 0;
+	peer->pad[1] = 0;
+	peer->pad[2] = 0;
 }
 
 static __always_inline void ct_delete(const struct wf_ct_key *key,
@@ -94,7 +95,10 @@ static __always_inline struct wf_ct_val *ct_lookup(const struct wf_ct_key *key, 
 
 	if (!v)
 		return NULL;
-	if (!ct_expired(v, now))
+	/* Seen within the last second, as every busy flow is (last_seen is
+	 * refreshed once a second): no timeout (whole seconds, at least 1) to
+	 * look up. A later time stored by another CPU wraps and goes on. */
+	if (now - v->last_seen <= WF_NSEC_PER_SEC || !ct_expired(v, now))
 		return v;
 	stats_inc(WF_EV_CT_EXPIRED);
 	if (v->dir == WF_DIR_ORIG)
@@ -207,8 +211,8 @@ static __always_inline void ct_update(const struct wf_pkt *pkt, const struct wf_
 
 /* What a new connection becomes; filled by fwd.h from mapping and FIB. */
 struct wf_ct_new {
-	__be32 taddr[4];	/* target */
-	__be32 snaddr[4];	/* SNAT source address (@vm) when snat */
+	__be32 taddr;		/* target */
+	__be32 snaddr;		/* SNAT source address (@vm) when snat */
 	__be16 tport;
 	__u8 kind;		/* enum wf_kind */
 	__u8 snat;		/* bool: rewrite the source too */
@@ -222,9 +226,9 @@ struct wf_ct_new {
 
 static __always_inline __u16 ct_snat_hash(const struct wf_ct_key *t)
 {
-	__u32 h = t->saddr[0] ^ t->saddr[1] ^ t->saddr[2] ^ t->saddr[3];
+	__u32 h = t->saddr;
 
-	h ^= (t->daddr[0] ^ t->daddr[3]) * 0x9e3779b1;
+	h ^= t->daddr * 0x9e3779b1;
 	h ^= ((__u32)t->sport << 16 | t->dport) * 0x85ebca6b;
 	h ^= h >> 15;
 	h *= 0xc2b2ae35;
@@ -246,7 +250,7 @@ static __always_inline int ct_create(const struct wf_pkt *pkt, const struct wf_c
 	struct wf_ct_key rkey;
 	struct wf_ct_val *v = orig;
 	__u32 min = cfg_snat_min, max = cfg_snat_max;
-	__u32 size, start, i;
+	__u32 size, port, i;
 	__u8 flags_tx = n->kind == WF_KIND_ONEARM ? WF_CT_F_TX : 0;
 	int err;
 
@@ -256,8 +260,8 @@ static __always_inline int ct_create(const struct wf_pkt *pkt, const struct wf_c
 	__builtin_memset(v, 0, sizeof(*v));
 	v->last_seen = now;
 	v->created = now;
-	__builtin_memcpy(v->nsaddr, key->daddr, sizeof(v->nsaddr));
-	__builtin_memcpy(v->ndaddr, key->saddr, sizeof(v->ndaddr));
+	v->nsaddr = key->daddr;
+	v->ndaddr = key->saddr;
 	v->nsport = key->dport;
 	v->ndport = key->sport;
 	v->id = n->id;
@@ -268,31 +272,33 @@ static __always_inline int ct_create(const struct wf_pkt *pkt, const struct wf_c
 	__builtin_memcpy(v->smac, n->pkt_dmac, 6);
 	__builtin_memcpy(v->dmac, n->pkt_smac, 6);
 
-	rkey.family = key->family;
-	rkey.proto = key->proto;
-	rkey.pad = 0;
+	rkey.saddr = n->taddr;
 	rkey.sport = n->tport;
-	__builtin_memcpy(rkey.saddr, n->taddr, sizeof(rkey.saddr));
+	rkey.proto = key->proto;
+	rkey.pad[0] = 0;
+	rkey.pad[1] = 0;
+	rkey.pad[2] = 0;
 
 	if (!n->snat) {
+		rkey.daddr = key->saddr;
 		rkey.dport = key->sport;
-		__builtin_memcpy(rkey.daddr, key->saddr, sizeof(rkey.daddr));
 		/* No reservation needed: the client's tuple makes it unique
 		 * (a stale entry of the same tuple is simply replaced). */
 		if (bpf_map_update_elem(&wf_ct, &rkey, v, BPF_ANY))
 			return -WF_DROP_CT_FULL;
 	} else {
-		__builtin_memcpy(rkey.daddr, n->snaddr, sizeof(rkey.daddr));
+		rkey.daddr = n->snaddr;
 		/* the loader validates the range; never hand out port 0 */
 		if (!min || min > max || max > 65535)
 			return -WF_DROP_SNAT_EXHAUSTED;
 		size = max - min + 1;
-		start = ct_snat_hash(key) % size;
+		/* (hash + i) % size for try i, one division in all */
+		port = ct_snat_hash(key) % size;
 		err = -1;
-		for (i = 0; i < WF_SNAT_TRIES; i++) {
+		for (i = 0; i < WF_SNAT_TRIES; i++, port = port + 1 < size ? port + 1 : 0) {
 			struct wf_ct_val *old;
 
-			rkey.dport = bpf_htons(min + (start + i) % size);
+			rkey.dport = bpf_htons(min + port);
 			err = bpf_map_update_elem(&wf_ct, &rkey, v, BPF_NOEXIST);
 			if (!err)
 				break;
@@ -313,8 +319,8 @@ static __always_inline int ct_create(const struct wf_pkt *pkt, const struct wf_c
 
 	/* The ORIG value: client:cport -> LADDR:LPORT leaves as
 	 * nsaddr:nsport -> target:tport. */
-	__builtin_memcpy(v->nsaddr, n->snat ? n->snaddr : key->saddr, sizeof(v->nsaddr));
-	__builtin_memcpy(v->ndaddr, n->taddr, sizeof(v->ndaddr));
+	v->nsaddr = n->snat ? n->snaddr : key->saddr;
+	v->ndaddr = n->taddr;
 	v->nsport = rkey.dport;
 	v->ndport = n->tport;
 	v->dir = WF_DIR_ORIG;

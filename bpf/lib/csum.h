@@ -2,8 +2,8 @@
 /*
  * Checksum arithmetic. XDP edits packet bytes itself, so it updates checksums
  * incrementally (RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m')), exactly as the
- * kernel's csum_replace4() does, so XDP and tc produce the same bytes. tc goes
- * through bpf_l3/l4_csum_replace() (see ctx.h), which also handle
+ * kernel's csum_replace_by_diff() does, so XDP and tc produce the same bytes.
+ * tc goes through bpf_l3/l4_csum_replace() (see ctx.h), which also handle
  * CHECKSUM_PARTIAL (packets from local sockets, whose L4 checksum field only
  * holds the pseudo-header sum) and keep skb->csum right for CHECKSUM_COMPLETE.
  *
@@ -19,55 +19,39 @@
 /* What a UDP checksum of 0 is sent as when the computation yields 0. */
 #define WF_CSUM_MANGLED_0 0xffff
 
-static __always_inline __u16 csum_fold64(__u64 s)
+/*
+ * Checksum changes are gathered as a diff: for each 32-bit word replaced,
+ * ~from + to (RFC 1624), summed in 64 bits and folded once. A 16-bit field
+ * is passed zero-extended: the upper half of ~from is then 0xffff, ones'
+ * complement zero. All the words of a header change under one update, the
+ * way the kernel's csum_replace_by_diff() does it (and bpf_l3/l4_csum_replace()
+ * with size 0, which tc uses).
+ */
+static __always_inline __u64 csum_diff32(__u64 diff, __u32 from, __u32 to)
 {
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (__u16)s;
+	return diff + (__u32)~from + to;
+}
+
+/* The diff as the 32-bit __wsum the kernel helpers take. */
+static __always_inline __u32 csum_diff_wsum(__u64 d)
+{
+	d = (d & 0xffffffff) + (d >> 32);
+	return (__u32)((d & 0xffffffff) + (d >> 32));
 }
 
 /*
- * Replace the 32-bit word @from by @to under checksum @sum. A 16-bit field
- * is passed zero-extended: 0x0000 is ones' complement zero, so the upper
- * halves cancel out.
+ * HC' = ~(~HC + diff): checksum @sum with @diff applied. A diff of a few
+ * words stays far below 2^48, which three folds take to 16 bits: the first
+ * leaves lo + hi with hi < 2^16, the second at most 0x1fffe, the third 0xffff.
  */
-static __always_inline __u16 csum_update(__u16 sum, __u32 from, __u32 to)
+static __always_inline __u16 csum_apply(__u16 sum, __u64 diff)
 {
-	__u64 s = (__u16)~sum;
+	__u64 s = (__u16)~sum + diff;
 
-	s += (__u32)~from;
-	s += to;
-	return (__u16)~csum_fold64(s);
-}
-
-static __always_inline void csum_replace4(__u16 *sum, __u32 from, __u32 to)
-{
-	*sum = csum_update(*sum, from, to);
-}
-
-static __always_inline void csum_replace2(__u16 *sum, __u16 from, __u16 to)
-{
-	*sum = csum_update(*sum, from, to);
-}
-
-/*
- * Flags for an L4 checksum update (bpf_l4_csum_replace() semantics, also
- * emulated in XDP by ctx_l4_csum_replace()). A UDP checksum of 0 means "no
- * checksum" and must stay 0; one that computes to 0 is sent as 0xffff:
- * BPF_F_MARK_MANGLED_0 does both. Addresses are in the pseudo header:
- * BPF_F_PSEUDO_HDR, which is what makes CHECKSUM_PARTIAL skbs come out right.
- */
-static __always_inline __u64 csum_l4_flags(__u8 proto, bool pseudo, __u32 size)
-{
-	__u64 flags = size;
-
-	if (pseudo)
-		flags |= BPF_F_PSEUDO_HDR;
-	if (proto == WF_IPPROTO_UDP)
-		flags |= BPF_F_MARK_MANGLED_0;
-	return flags;
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
 }
 
 #endif

@@ -152,18 +152,32 @@ static __always_inline void *ctx_ptr(const struct wf_ctx *c, __u32 off, __u32 le
 	return data + off;
 }
 
-/* @len must be a compile-time constant (memcpy is expanded inline). */
+/*
+ * @len must be a compile-time constant. XDP copies whole words: @from must
+ * be 4-byte aligned when @len is a multiple of 4 (2-byte when it is 2); the
+ * stores may be unaligned, which the verifier allows for packet data on
+ * architectures with efficient unaligned access (all that run WSL).
+ */
 static __always_inline int ctx_store_bytes(const struct wf_ctx *c, __u32 off,
 					   const void *from, __u32 len)
 {
 	void *p;
+	int i;
 
 	if (!c->xdp)
 		return bpf_skb_store_bytes(ctx_skb(c), off, from, len, 0);
 	p = ctx_ptr(c, off, len);
 	if (!p)
 		return -1;
-	__builtin_memcpy(p, from, len);
+	if (len % 4 == 0) {
+#pragma unroll
+		for (i = 0; i < len / 4; i++)
+			((__u32 *)p)[i] = ((const __u32 *)from)[i];
+	} else if (len == 2) {
+		*(__u16 *)p = *(const __u16 *)from;
+	} else {
+		__builtin_memcpy(p, from, len);
+	}
 	return 0;
 }
 
@@ -181,48 +195,49 @@ static __always_inline int ctx_load_bytes(const struct wf_ctx *c, __u32 off,
 	return 0;
 }
 
-/* Update the IP header checksum at @off for a @size (2 or 4) byte change. */
-static __always_inline int ctx_l3_csum_replace(const struct wf_ctx *c, __u32 off,
-					       __u32 from, __u32 to, __u32 size)
+/* Apply checksum diff @diff (csum.h) to the IP header checksum at @off. */
+static __always_inline int ctx_l3_csum_add(const struct wf_ctx *c, __u32 off, __u64 diff)
 {
 	__u16 *sum;
 
 	if (!c->xdp)
-		return bpf_l3_csum_replace(ctx_skb(c), off, from, to, size);
+		return bpf_l3_csum_replace(ctx_skb(c), off, 0, csum_diff_wsum(diff), 0);
 	sum = ctx_ptr(c, off, sizeof(*sum));
 	if (!sum)
 		return -1;
-	if (size == 2)
-		csum_replace2(sum, from, to);
-	else
-		csum_replace4(sum, from, to);
+	*sum = csum_apply(*sum, diff);
 	return 0;
 }
 
 /*
- * Update the L4 checksum at @off; @flags as for bpf_l4_csum_replace() (size
- * in BPF_F_HDR_FIELD_MASK, BPF_F_PSEUDO_HDR, BPF_F_MARK_MANGLED_0). XDP
- * frames always carry a complete checksum, so the pseudo-header flag makes
- * no difference there; MARK_MANGLED_0 is emulated.
+ * Apply to the L4 checksum at @off the diff of pseudo-header fields @pdiff
+ * (addresses) and of L4 header fields @ldiff (ports); 0 is no change. tc
+ * makes two updates (bpf_l4_csum_replace() in diff mode, size 0): the
+ * checksum field of a CHECKSUM_PARTIAL skb covers the pseudo header only.
+ * XDP frames always carry a complete checksum: one update, and a UDP
+ * checksum of 0 is left alone as BPF_F_MARK_MANGLED_0 does.
  */
-static __always_inline int ctx_l4_csum_replace(const struct wf_ctx *c, __u32 off,
-					       __u32 from, __u32 to, __u64 flags)
+static __always_inline int ctx_l4_csum_add(const struct wf_ctx *c, __u32 off, __u64 pdiff,
+					   __u64 ldiff, bool udp)
 {
-	bool mangled0 = flags & BPF_F_MARK_MANGLED_0;
+	__u64 mm0 = udp ? BPF_F_MARK_MANGLED_0 : 0;
 	__u16 *sum;
 
-	if (!c->xdp)
-		return bpf_l4_csum_replace(ctx_skb(c), off, from, to, flags);
+	if (!c->xdp) {
+		if (pdiff && bpf_l4_csum_replace(ctx_skb(c), off, 0, csum_diff_wsum(pdiff),
+						 BPF_F_PSEUDO_HDR | mm0))
+			return -1;
+		if (ldiff && bpf_l4_csum_replace(ctx_skb(c), off, 0, csum_diff_wsum(ldiff), mm0))
+			return -1;
+		return 0;
+	}
 	sum = ctx_ptr(c, off, sizeof(*sum));
 	if (!sum)
 		return -1;
-	if (mangled0 && !*sum)
+	if (udp && !*sum)
 		return 0;
-	if ((flags & BPF_F_HDR_FIELD_MASK) == 2)
-		csum_replace2(sum, from, to);
-	else
-		csum_replace4(sum, from, to);
-	if (mangled0 && !*sum)
+	*sum = csum_apply(*sum, pdiff + ldiff);
+	if (udp && !*sum)
 		*sum = WF_CSUM_MANGLED_0;
 	return 0;
 }

@@ -85,7 +85,8 @@ static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt)
  * map lookup inside bpf_redirect_map() answers XDP_PASS when it is gone),
  * with TTL left to decrement and no more than WF_REDIRECT_MTU bytes. Anything
  * else the stack handles: it routes, fragments and sends ICMP errors.
- * Called after the rewrite: the redirect only takes effect on our return.
+ * Called before the rewrite, which then knows to decrement the TTL: the
+ * redirect only takes effect when we return XDP_REDIRECT.
  */
 static __always_inline bool fwd_redirect_ok(const struct wf_ctx *c, const struct wf_pkt *pkt,
 					    const struct wf_ct_val *v)
@@ -106,6 +107,7 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 				     struct wf_ct_val *v, bool update, __u64 now)
 {
 	bool tx = v->flags & WF_CT_F_TX;
+	bool out;	/* we send it ourselves: TTL and MACs too */
 
 	/* The other fragments cannot be translated: forwarding this one
 	 * untranslated would deliver it to the wrong place. */
@@ -122,11 +124,12 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 	/* A failed store leaves a half-rewritten packet: never let it out.
 	 * Cannot happen for a parsed XDP frame; in tc only when the skb
 	 * cannot be made writable (-ENOMEM). */
-	if (nat_rewrite(c, pkt, v))
+	out = tx || fwd_redirect_ok(c, pkt, v);
+	if (nat_rewrite4(c, pkt, v, out))
 		return -WF_DROP_MALFORMED;
-	if (!tx && !fwd_redirect_ok(c, pkt, v))
+	if (!out)
 		return WF_PASS;
-	if (nat_ttl_dec4(c, pkt) || nat_set_macs(c, v))
+	if (nat_set_macs(c, v))
 		return -WF_DROP_MALFORMED;
 	return tx ? WF_TX : WF_REDIRECT;
 }
@@ -147,15 +150,15 @@ static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf
 	bool have_mac;
 	int rc;
 
-	if (n->taddr[0] == info->vm4) {
+	if (n->taddr == info->vm4) {
 		n->kind = WF_KIND_LOCAL;
 		goto out;
 	}
 	fib.family = WF_AF_INET;
 	fib.l4_protocol = pkt->tuple.proto;
 	fib.ifindex = ifindex;
-	fib.ipv4_src = pkt->tuple.saddr[0];
-	fib.ipv4_dst = n->taddr[0];
+	fib.ipv4_src = pkt->tuple.saddr;
+	fib.ipv4_dst = n->taddr;
 	/* tot_len stays 0: no MTU verdict; BEHIND traffic goes through the
 	 * stack, which fragments or sends ICMP itself. */
 	rc = ctx_fib_lookup(c, &fib, 0);
@@ -214,7 +217,7 @@ out:
 	if (n->snat) {
 		if (!info->vm4)
 			return -WF_DROP_NO_ADDR;
-		n->snaddr[0] = info->vm4;
+		n->snaddr = info->vm4;
 	}
 	return 0;
 }
@@ -230,13 +233,13 @@ static __always_inline struct wf_fwd_val *fwd_lookup4(const struct wf_pkt *pkt, 
 	struct wf_fwd_key fkey = {};
 	struct wf_fwd_val *fv = NULL;
 
-	fkey.family = pkt->tuple.family;
+	fkey.family = WF_AF_INET;
 	fkey.proto = pkt->tuple.proto;
 	fkey.port = pkt->tuple.dport;
-	fkey.addr[0] = pkt->tuple.daddr[0];
+	fkey.addr[0] = pkt->tuple.daddr;
 	if (bits & (pkt->tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A))
 		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
-	if (!fv && info->vm4 && pkt->tuple.daddr[0] == info->vm4) {
+	if (!fv && info->vm4 && pkt->tuple.daddr == info->vm4) {
 		fkey.addr[0] = 0;
 		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
 	}
@@ -258,7 +261,7 @@ static __always_inline int fwd_admit4(const struct wf_pkt *pkt, const struct wf_
 		akey.prefixlen = 64 + 32;
 		akey.id = fv->id;
 		akey.family = WF_AF_INET;
-		akey.addr[0] = pkt->tuple.saddr[0];
+		akey.addr[0] = pkt->tuple.saddr;
 		if (!bpf_map_lookup_elem(&wf_allow, &akey))
 			return -WF_DROP_NOT_ALLOWED;
 	}
@@ -298,16 +301,16 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 
 	switch (fv->taddr_kind) {
 	case WF_ADDR_VM:
-		n.taddr[0] = info->vm4;
+		n.taddr = info->vm4;
 		break;
 	case WF_ADDR_HOST:
-		n.taddr[0] = info->host4;
+		n.taddr = info->host4;
 		break;
 	default:
-		n.taddr[0] = fv->taddr[0];
+		n.taddr = fv->taddr[0];
 		break;
 	}
-	if (!n.taddr[0])
+	if (!n.taddr)
 		return -WF_DROP_NO_ADDR;
 	n.tport = fv->tport;
 	n.id = fv->id;
@@ -325,6 +328,27 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	counters_conn(n.id);
 	stats_inc(WF_EV_CT_NEW);
 	return fwd_apply(c, pkt, &orig, false, now);
+}
+
+/*
+ * fwd_new4() out of line, once per program type (the ctx shim needs a
+ * literal .xdp): it keeps the first-packet code and its stack out of the
+ * established path's registers.
+ */
+static __noinline int fwd_new4_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt, __u32 bits,
+				   __u64 now)
+{
+	struct wf_ctx c = { .ctx = ctx, .xdp = true };
+
+	return fwd_new4(&c, pkt, bits, now);
+}
+
+static __noinline int fwd_new4_tc(struct __sk_buff *skb, const struct wf_pkt *pkt, __u32 bits,
+				  __u64 now)
+{
+	struct wf_ctx c = { .ctx = skb, .xdp = false };
+
+	return fwd_new4(&c, pkt, bits, now);
 }
 
 static __always_inline int fwd_ingress(const struct wf_ctx *c)
@@ -346,7 +370,9 @@ static __always_inline int fwd_ingress(const struct wf_ctx *c)
 	 * come back in through IFACE; LOCAL/BEHIND replies are egress's. */
 	if (v && (v->dir == WF_DIR_ORIG || v->kind == WF_KIND_ONEARM))
 		return fwd_apply(c, &pkt, v, true, now);
-	return fwd_new4(c, &pkt, bits, now);
+	if (c->xdp)
+		return fwd_new4_xdp(ctx_xdp(c), &pkt, bits, now);
+	return fwd_new4_tc(ctx_skb(c), &pkt, bits, now);
 }
 
 static __always_inline int fwd_egress(const struct wf_ctx *c)

@@ -40,12 +40,12 @@ static __always_inline bool lo_addr4(__be32 a)
 static __always_inline void lo_udp_remember(const struct wf_pkt *pkt, const struct wf_fwd_val *fv)
 {
 	struct wf_lo_udp_key k = {
-		.caddr = pkt->tuple.saddr[0],
+		.caddr = pkt->tuple.saddr,
 		.cport = pkt->tuple.sport,
 		.tport = fv->tport,
 	};
 	struct wf_lo_udp_val nv = {
-		.laddr = pkt->tuple.daddr[0],
+		.laddr = pkt->tuple.daddr,
 		.lport = pkt->tuple.dport,
 		.id = fv->id,
 	};
@@ -74,14 +74,14 @@ static __always_inline int lo_steer4(const struct wf_ctx *c, const struct wf_pkt
 
 	if (pkt->flags & WF_PKT_F_FIRST_FRAG)
 		return -WF_DROP_FRAGMENT;
-	t.ipv4.saddr = pkt->tuple.saddr[0];
+	t.ipv4.saddr = pkt->tuple.saddr;
 	t.ipv4.sport = pkt->tuple.sport;
 	if (tcp && !syn) {
 		/* A connection's later packets find its own socket (request,
 		 * established, TIME_WAIT) in the stack's lookup. Only an ACK
 		 * completing a syncookie handshake has none and needs the
 		 * listener, like a SYN. */
-		t.ipv4.daddr = pkt->tuple.daddr[0];
+		t.ipv4.daddr = pkt->tuple.daddr;
 		t.ipv4.dport = pkt->tuple.dport;
 		sk = bpf_skc_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
 		if (sk || (pkt->tcp_flags & (WF_TCP_RST | WF_TCP_SYN)) ||
@@ -126,7 +126,7 @@ count:
 static __always_inline int lo_udp_reply4(const struct wf_ctx *c, const struct wf_pkt *pkt)
 {
 	struct wf_lo_udp_key k = {
-		.caddr = pkt->tuple.daddr[0],
+		.caddr = pkt->tuple.daddr,
 		.cport = pkt->tuple.dport,
 		.tport = pkt->tuple.sport,
 	};
@@ -135,11 +135,10 @@ static __always_inline int lo_udp_reply4(const struct wf_ctx *c, const struct wf
 	if (pkt->tuple.proto != WF_IPPROTO_UDP)
 		return WF_PASS;
 	v = bpf_map_lookup_elem(&wf_lo_udp, &k);
-	if (!v || v->laddr != pkt->tuple.saddr[0])
+	if (!v || v->laddr != pkt->tuple.saddr)
 		return WF_PASS;
 	counters_add(v->id, WF_DIR_REPLY, ctx_segs(c), pkt->len);
-	if (nat_rewrite_port(c, pkt, pkt->l4_off + WF_OFF(struct udphdr, source),
-			     pkt->tuple.sport, v->lport))
+	if (nat_rewrite_sport4(c, pkt, v->lport))
 		return -WF_DROP_MALFORMED;
 	return WF_PASS;
 }

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Rewrite a packet to the tuple of a conntrack value: addresses, ports,
- * checksums, and for packets sent back out (WF_CT_F_TX) MACs and TTL.
+ * checksums, and for packets we send ourselves (XDP_TX/REDIRECT) TTL and MACs.
  *
- * Family-generic where the headers differ only in offsets and length:
- * addresses are rewritten word by word (1 word for IPv4, 4 for IPv6) with
- * the L4 checksum updated through the pseudo header; only IPv4 has a header
- * checksum. Unchanged fields are skipped, so e.g. a LOCAL DNAT that keeps
- * the address only touches the port.
+ * IPv4. The changes to each checksum are gathered as one diff (csum.h) and
+ * applied once; addresses (saddr, daddr), ports (source, dest) and MACs
+ * (dest, source) are each stored as one block, straight from the value,
+ * whose fields are laid out like the headers. A LOCAL DNAT that keeps the
+ * address only touches the ports.
  */
 #ifndef WF_LIB_NAT_H
 #define WF_LIB_NAT_H
@@ -18,80 +18,71 @@
 #include "lib/csum.h"
 #include "lib/parse.h"
 
-static __always_inline int nat_rewrite_addr(const struct wf_ctx *c, const struct wf_pkt *pkt,
-					    __u32 off, const __be32 *from, const __be32 *to)
-{
-	bool v4 = pkt->tuple.family == WF_AF_INET;
-	__u64 l4flags = csum_l4_flags(pkt->tuple.proto, true, 4);
-	__u32 l4csum = pkt_l4_csum_off(pkt);
-	int i;
-
-#pragma unroll
-	for (i = 0; i < 4; i++) {
-		if (v4 && i > 0)
-			break;
-		if (from[i] == to[i])
-			continue;
-		if (ctx_l4_csum_replace(c, l4csum, from[i], to[i], l4flags))
-			return -1;
-		if (v4 && ctx_l3_csum_replace(c, pkt->l3_off + WF_OFF(struct iphdr, check),
-					      from[i], to[i], 4))
-			return -1;
-		if (ctx_store_bytes(c, off + i * 4, &to[i], 4))
-			return -1;
-	}
-	return 0;
-}
-
-static __always_inline int nat_rewrite_port(const struct wf_ctx *c, const struct wf_pkt *pkt,
-					    __u32 off, __be16 from, __be16 to)
-{
-	if (from == to)
-		return 0;
-	if (ctx_l4_csum_replace(c, pkt_l4_csum_off(pkt), from, to,
-				csum_l4_flags(pkt->tuple.proto, false, 2)))
-		return -1;
-	return ctx_store_bytes(c, off, &to, 2);
-}
-
-/* Rewrite the packet's tuple to nsaddr:nsport -> ndaddr:ndport. Ports sit
- * at the same offsets in TCP and UDP. */
-static __always_inline int nat_rewrite(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				       const struct wf_ct_val *v)
+/*
+ * Rewrite the packet's tuple to nsaddr:nsport -> ndaddr:ndport; with
+ * @ttl_dec also decrement the TTL (the router's part when we forward; the
+ * caller has checked ttl > 1), under the same IP checksum update. Ports sit
+ * at the same offsets in TCP and UDP.
+ */
+static __always_inline int nat_rewrite4(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					const struct wf_ct_val *v, bool ttl_dec)
 {
 	const struct wf_ct_key *t = &pkt->tuple;
+	bool addrs = t->saddr != v->nsaddr || t->daddr != v->ndaddr;
+	__u64 adiff = 0, portdiff = 0, l3diff;
+	__u32 from, to;
 
-	if (nat_rewrite_addr(c, pkt, pkt_saddr_off(pkt), t->saddr, v->nsaddr) ||
-	    nat_rewrite_addr(c, pkt, pkt_daddr_off(pkt), t->daddr, v->ndaddr) ||
-	    nat_rewrite_port(c, pkt, pkt->l4_off + WF_OFF(struct tcphdr, source),
-			     t->sport, v->nsport) ||
-	    nat_rewrite_port(c, pkt, pkt->l4_off + WF_OFF(struct tcphdr, dest),
-			     t->dport, v->ndport))
+	/* sport:dport as one word, in memory order */
+	__builtin_memcpy(&from, &t->sport, sizeof(from));
+	__builtin_memcpy(&to, &v->nsport, sizeof(to));
+	if (from != to)
+		portdiff = csum_diff32(0, from, to);
+	if (addrs)
+		adiff = csum_diff32(csum_diff32(0, t->saddr, v->nsaddr), t->daddr, v->ndaddr);
+	l3diff = adiff;
+	if (ttl_dec) {
+		/* TTL and protocol share a 16-bit checksum word */
+		__u8 word[2] = { pkt->ttl, t->proto };
+		__u8 nword[2] = { pkt->ttl - 1, t->proto };
+		__u16 w, nw;
+
+		__builtin_memcpy(&w, word, 2);
+		__builtin_memcpy(&nw, nword, 2);
+		l3diff = csum_diff32(l3diff, w, nw);
+		if (ctx_store_bytes(c, WF_IP4_TTL_OFF, &nword[0], 1))
+			return -1;
+	}
+	if (l3diff && ctx_l3_csum_add(c, WF_IP4_CSUM_OFF, l3diff))
+		return -1;
+	if ((adiff || portdiff) &&
+	    ctx_l4_csum_add(c, pkt_l4_csum_off(pkt), adiff, portdiff, t->proto == WF_IPPROTO_UDP))
+		return -1;
+	if (addrs && ctx_store_bytes(c, WF_IP4_SADDR_OFF, &v->nsaddr, 8))
+		return -1;
+	if (portdiff && ctx_store_bytes(c, pkt->l4_off, &v->nsport, 4))
 		return -1;
 	return 0;
 }
 
-/* Forwarding ourselves (XDP_TX): the router's TTL decrement. The caller has
- * checked ttl > 1. TTL and protocol share a 16-bit checksum word. */
-static __always_inline int nat_ttl_dec4(const struct wf_ctx *c, const struct wf_pkt *pkt)
+/* Only the source port, to @sport (loopback targets' UDP replies, lo.h). */
+static __always_inline int nat_rewrite_sport4(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					      __be16 sport)
 {
-	__u32 off = pkt->l3_off + WF_OFF(struct iphdr, ttl);
-	__u8 word[2] = { pkt->ttl, pkt->tuple.proto };
-	__u8 nword[2] = { pkt->ttl - 1, pkt->tuple.proto };
-	__u16 from, to;
+	__u64 diff;
 
-	__builtin_memcpy(&from, word, 2);
-	__builtin_memcpy(&to, nword, 2);
-	if (ctx_l3_csum_replace(c, pkt->l3_off + WF_OFF(struct iphdr, check), from, to, 2))
+	if (sport == pkt->tuple.sport)
+		return 0;
+	diff = csum_diff32(0, pkt->tuple.sport, sport);
+	if (ctx_l4_csum_add(c, pkt_l4_csum_off(pkt), 0, diff,
+			    pkt->tuple.proto == WF_IPPROTO_UDP))
 		return -1;
-	return ctx_store_bytes(c, off, &nword[0], 1);
+	return ctx_store_bytes(c, pkt->l4_off, &sport, 2);
 }
 
+/* dmac then smac: one 12-byte block, as in the Ethernet header. */
 static __always_inline int nat_set_macs(const struct wf_ctx *c, const struct wf_ct_val *v)
 {
-	if (ctx_store_bytes(c, WF_OFF(struct ethhdr, h_dest), v->dmac, 6))
-		return -1;
-	return ctx_store_bytes(c, WF_OFF(struct ethhdr, h_source), v->smac, 6);
+	return ctx_store_bytes(c, WF_OFF(struct ethhdr, h_dest), v->dmac, 12);
 }
 
 #endif

@@ -117,25 +117,16 @@ enum wf_parse {
 
 struct wf_pkt {
 	struct wf_ct_key tuple;	/* as on the wire; also the conntrack key */
-	__u16 l3_off;
-	__u16 l4_off;
+	__u16 l4_off;		/* the IPv4 header is at WF_ETH_HLEN */
 	__u16 len;		/* IP datagram length (tot_len), for byte counters */
 	__u8 tcp_flags;
 	__u8 ttl;
 	__u8 flags;		/* enum wf_pkt_flags */
 };
 
-static __always_inline __u32 pkt_saddr_off(const struct wf_pkt *pkt)
-{
-	return pkt->l3_off + (pkt->tuple.family == WF_AF_INET ?
-			      WF_OFF(struct iphdr, saddr) : WF_OFF(struct ipv6hdr, saddr));
-}
-
-static __always_inline __u32 pkt_daddr_off(const struct wf_pkt *pkt)
-{
-	return pkt->l3_off + (pkt->tuple.family == WF_AF_INET ?
-			      WF_OFF(struct iphdr, daddr) : WF_OFF(struct ipv6hdr, daddr));
-}
+#define WF_IP4_SADDR_OFF	(WF_ETH_HLEN + WF_OFF(struct iphdr, saddr))
+#define WF_IP4_CSUM_OFF		(WF_ETH_HLEN + WF_OFF(struct iphdr, check))
+#define WF_IP4_TTL_OFF		(WF_ETH_HLEN + WF_OFF(struct iphdr, ttl))
 
 static __always_inline __u32 pkt_l4_csum_off(const struct wf_pkt *pkt)
 {
@@ -175,15 +166,17 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 	if (frag & WF_IP_OFFMASK)
 		return WF_PKT_FRAG;
 
-	__builtin_memset(pkt, 0, sizeof(*pkt));
+	/* Every field is set below: no memset of the whole struct. */
 	pkt->flags = (frag & WF_IP_MF) ? WF_PKT_F_FIRST_FRAG : 0;
 	if (ihl_len > sizeof(*iph))
 		pkt->flags |= WF_PKT_F_OPTIONS;
-	pkt->tuple.family = WF_AF_INET;
+	pkt->tuple.saddr = iph->saddr;
+	pkt->tuple.daddr = iph->daddr;
 	pkt->tuple.proto = proto;
-	pkt->tuple.saddr[0] = iph->saddr;
-	pkt->tuple.daddr[0] = iph->daddr;
-	pkt->l3_off = WF_ETH_HLEN;
+	pkt->tuple.pad[0] = 0;
+	pkt->tuple.pad[1] = 0;
+	pkt->tuple.pad[2] = 0;
+	pkt->tcp_flags = 0;
 	pkt->l4_off = WF_ETH_HLEN + ihl_len;
 	pkt->len = tot_len;
 	pkt->ttl = iph->ttl;

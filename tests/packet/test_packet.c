@@ -1140,12 +1140,11 @@ static struct wf_ct_key ct_key(__u8 proto, __u32 sa, __u16 sp, __u32 da, __u16 d
 	struct wf_ct_key k;
 
 	memset(&k, 0, sizeof(k));
-	k.family = WF_AF_INET;
 	k.proto = proto;
 	k.sport = htons(sp);
 	k.dport = htons(dp);
-	k.saddr[0] = htonl(sa);
-	k.daddr[0] = htonl(da);
+	k.saddr = htonl(sa);
+	k.daddr = htonl(da);
 	return k;
 }
 
@@ -1155,10 +1154,9 @@ static struct wf_ct_key ct_peer_key(const struct wf_ct_key *k, const struct wf_c
 	struct wf_ct_key p;
 
 	memset(&p, 0, sizeof(p));
-	p.family = k->family;
 	p.proto = k->proto;
-	memcpy(p.saddr, v->ndaddr, sizeof(p.saddr));
-	memcpy(p.daddr, v->nsaddr, sizeof(p.daddr));
+	p.saddr = v->ndaddr;
+	p.daddr = v->nsaddr;
 	p.sport = v->ndport;
 	p.dport = v->nsport;
 	return p;
@@ -1166,7 +1164,7 @@ static struct wf_ct_key ct_peer_key(const struct wf_ct_key *k, const struct wf_c
 
 static void key_str(const struct wf_ct_key *k, char *buf, size_t n)
 {
-	const __u8 *s = (const __u8 *)k->saddr, *d = (const __u8 *)k->daddr;
+	const __u8 *s = (const __u8 *)&k->saddr, *d = (const __u8 *)&k->daddr;
 
 	snprintf(buf, n, "%s %u.%u.%u.%u:%u > %u.%u.%u.%u:%u",
 		 k->proto == 6 ? "tcp" : k->proto == 17 ? "udp" : "?",
@@ -1362,9 +1360,9 @@ static void pre_occupy_snat(const struct fixture *f)
 	k = ct_key(6, HOST, 5432, VM, port);
 	memset(&v, 0, sizeof(v));
 	v.last_seen = v.created = now_ns();
-	v.nsaddr[0] = htonl(VM);
+	v.nsaddr = htonl(VM);
 	v.nsport = htons(5000);
-	v.ndaddr[0] = htonl(IP4(172, 29, 18, 99));
+	v.ndaddr = htonl(IP4(172, 29, 18, 99));
 	v.ndport = htons(1234);
 	v.id = ID_HOST;
 	v.dir = WF_DIR_REPLY;
@@ -1432,9 +1430,9 @@ static int expected_verdict(bool xdp, enum verdict v)
 	return -1;
 }
 
-static bool addr_is4(const __be32 *a, __u32 host)
+static bool addr_is4(__be32 a, __u32 host)
 {
-	return a[0] == htonl(host) && !a[1] && !a[2] && !a[3];
+	return a == htonl(host);
 }
 
 static void ip_str(__u32 a, char *buf)
@@ -1457,7 +1455,7 @@ static void check_val(const char *which, const struct wf_ct_val *v, const struct
 		failf("%s entry: state %u, expected %u", which, v->state, f->state);
 	if (!addr_is4(v->nsaddr, ns) || ntohs(v->nsport) != nsp ||
 	    !addr_is4(v->ndaddr, nd) || ntohs(v->ndport) != ndp) {
-		const __u8 *s = (const __u8 *)v->nsaddr, *d = (const __u8 *)v->ndaddr;
+		const __u8 *s = (const __u8 *)&v->nsaddr, *d = (const __u8 *)&v->ndaddr;
 
 		ip_str(ns, a);
 		ip_str(nd, b);
