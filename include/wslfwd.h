@@ -220,6 +220,19 @@ enum wf_port_bits {
  * BEHIND target whose FIB egress device is here is sent by XDP_REDIRECT;
  * any other goes through the stack (XDP_PASS). Never a bridge. */
 
+/* ---- wf_brport: HASH, {bridge, MAC} -> the bridge port behind which the
+ * MAC sits, for ports in wf_redirect (`load --redirect PORT` of a bridge
+ * port, such as a container's veth on docker0). The FIB names the bridge;
+ * XDP cannot send into a bridge but can into the port, skipping it. Filled
+ * from the bridge's forwarding database at load and kept by `watch`. */
+#define WF_BRPORT_ENTRIES	4096
+struct wf_brport_key {
+	__u32 bridge;		/* ifindex of the bridge (the FIB's answer) */
+	__u8 mac[6];		/* the next hop's MAC (the FIB's dmac) */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct wf_brport_key) == 12, "wf_brport_key layout");
+
 /* ---- wf_allow: LPM_TRIE, source CIDRs allowed per mapping. ----
  * prefixlen = 64 + CIDR length (id and family+pad are always matched). */
 struct wf_allow_key {

@@ -353,3 +353,40 @@ int wf_dev_forwarding4(const char *dev)
 	fclose(f);
 	return v == '1';
 }
+
+struct fdb_walk {
+	wf_fdb_cb cb;
+	void *data;
+};
+
+static int fdb_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	struct fdb_walk *w = data;
+	const __u8 *mac = NULL;
+	struct nlattr *attr;
+	int bridge = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || ndm->ndm_family != AF_BRIDGE ||
+	    (ndm->ndm_state & NUD_PERMANENT))
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ndm)) {
+		if (mnl_attr_get_type(attr) == NDA_LLADDR && mnl_attr_get_payload_len(attr) == 6)
+			mac = mnl_attr_get_payload(attr);
+		else if (mnl_attr_get_type(attr) == NDA_MASTER &&
+			 mnl_attr_get_payload_len(attr) == 4)
+			bridge = mnl_attr_get_u32(attr);
+	}
+	/* Without NDA_MASTER the entry is the port device's own (self). */
+	if (mac && bridge)
+		w->cb(ndm->ndm_ifindex, bridge, mac, w->data);
+	return MNL_CB_OK;
+}
+
+int wf_fdb_dump(wf_fdb_cb cb, void *data)
+{
+	struct ndmsg ndm = { .ndm_family = AF_BRIDGE };
+	struct fdb_walk w = { .cb = cb, .data = data };
+
+	return nl_dump(RTM_GETNEIGH, &ndm, sizeof(ndm), fdb_cb, &w);
+}

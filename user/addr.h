@@ -24,4 +24,10 @@ int wf_neigh_prime4(int ifindex, __be32 dst);
  * but @vm is dropped (fwd_disabled). */
 int wf_dev_forwarding4(const char *dev);
 
+/* The MACs a bridge has learned behind its ports (its forwarding database,
+ * `bridge fdb show`, without the ports' own permanent entries): cb(port,
+ * bridge, mac, data) for each. 0 or -errno. */
+typedef void (*wf_fdb_cb)(int port, int bridge, const __u8 mac[6], void *data);
+int wf_fdb_dump(wf_fdb_cb cb, void *data);
+
 #endif

@@ -529,6 +529,18 @@ static int cmd_load(int argc, char **argv)
 			goto rollback;
 		}
 	}
+	if (a.n_redirect) {
+		size_t nmac;
+
+		/* Bridge ports: which MACs the bridge has behind them. */
+		ret = wf_maps_brport_sync(&m, &nmac);
+		if (ret) {
+			snprintf(err, sizeof(err), "cannot read the bridges' forwarding database: %s",
+				 strerror(-ret));
+			goto rollback;
+		}
+		pr_debug("wslfwd: %zu MAC(s) behind the --redirect bridge ports\n", nmac);
+	}
 	/* One wf_ports computation for the whole config, not one per line. */
 	wf_maps_ports_defer(&m);
 	for (i = 0; i < n; i++) {

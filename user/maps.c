@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
+#include "addr.h"
 #include "maps.h"
 #include "parse.h"
 
@@ -44,6 +45,7 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 		{ "wf_counters", &m->counters },
 		{ "wf_stats", &m->stats },
 		{ "wf_redirect", &m->redirect },
+		{ "wf_brport", &m->brport },
 	};
 	size_t i;
 	int err;
@@ -74,7 +76,8 @@ err:
 void wf_maps_close(struct wf_maps *m)
 {
 	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->lo, &m->ports,
-		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect };
+		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect,
+		       &m->brport };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -632,4 +635,94 @@ int wf_maps_redirect_add(struct wf_maps *m, __u32 ifindex)
 	if (bpf_map_update_elem(m->redirect, &ifindex, &ifindex, BPF_ANY))
 		return -errno;
 	return 0;
+}
+
+struct brport_want {
+	struct wf_brport_key k;
+	__u32 port;
+};
+
+struct brport_walk {
+	struct wf_maps *m;
+	struct brport_want *v;
+	size_t n, cap;
+	int err;
+};
+
+static void brport_collect(int port, int bridge, const __u8 mac[6], void *data)
+{
+	struct brport_walk *w = data;
+	struct brport_want *nv;
+	__u32 p = port, val;
+
+	if (w->err || bpf_map_lookup_elem(w->m->redirect, &p, &val))
+		return;		/* not a port the user vouched for */
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		nv = realloc(w->v, w->cap * sizeof(*nv));
+		if (!nv) {
+			w->err = -ENOMEM;
+			return;
+		}
+		w->v = nv;
+	}
+	memset(&w->v[w->n], 0, sizeof(w->v[w->n]));
+	w->v[w->n].k.bridge = bridge;
+	memcpy(w->v[w->n].k.mac, mac, 6);
+	w->v[w->n].port = p;
+	w->n++;
+}
+
+static bool brport_wanted(const struct brport_walk *w, const struct wf_brport_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (!memcmp(&w->v[i].k, k, sizeof(*k)))
+			return true;
+	return false;
+}
+
+int wf_maps_brport_sync(struct wf_maps *m, size_t *n)
+{
+	struct brport_walk w = { .m = m };
+	struct wf_brport_key k, next, *stale = NULL;
+	size_t nstale = 0, i;
+	__u32 port;
+	int err;
+
+	*n = 0;
+	err = wf_fdb_dump(brport_collect, &w);
+	if (!err)
+		err = w.err;
+	if (err)
+		goto out;
+	/* Entries the database no longer has (MAC gone or moved) go first. */
+	stale = calloc(WF_BRPORT_ENTRIES, sizeof(*stale));
+	if (!stale) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (err = bpf_map_get_next_key(m->brport, NULL, &next); !err && nstale < WF_BRPORT_ENTRIES;
+	     err = bpf_map_get_next_key(m->brport, &k, &next)) {
+		k = next;
+		if (!brport_wanted(&w, &k))
+			stale[nstale++] = k;
+	}
+	for (i = 0; i < nstale; i++)
+		bpf_map_delete_elem(m->brport, &stale[i]);
+	err = 0;
+	for (i = 0; i < w.n && i < WF_BRPORT_ENTRIES; i++) {
+		if (!bpf_map_lookup_elem(m->brport, &w.v[i].k, &port) && port == w.v[i].port)
+			continue;
+		if (bpf_map_update_elem(m->brport, &w.v[i].k, &w.v[i].port, BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+	}
+	*n = i;
+out:
+	free(stale);
+	free(w.v);
+	return err;
 }

@@ -21,6 +21,7 @@ struct wf_maps {
 	int counters;
 	int stats;
 	int redirect;
+	int brport;
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;
@@ -73,5 +74,8 @@ int wf_maps_counters_all(struct wf_maps *m, struct wf_counters *sums);
 int wf_maps_stats(struct wf_maps *m, __u64 stats[WF_STAT_MAX]);
 
 int wf_maps_redirect_add(struct wf_maps *m, __u32 ifindex);
+/* Make wf_brport the forwarding database's view of the bridge ports in
+ * wf_redirect: which MAC sits behind which port. *n: entries now. */
+int wf_maps_brport_sync(struct wf_maps *m, size_t *n);
 
 #endif

@@ -3,8 +3,9 @@
  * wslfwd watch: a foreground daemon over the pinned state.
  *
  * It listens to rtnetlink (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
- * RTNLGRP_IPV4_ROUTE) and does not interpret the events beyond "is this
- * about our device or a default route": after a short debounce it asks the
+ * RTNLGRP_IPV4_ROUTE, RTNLGRP_NEIGH for bridges' MACs) and does not interpret
+ * the events beyond "is this about our device, a default route or a bridge's
+ * forwarding database": after a short debounce it asks the
  * kernel again with the same queries `load` uses (user/addr.c), so a burst
  * of events costs one re-query and a lost event (ENOBUFS) only a resync.
  *
@@ -200,6 +201,22 @@ static void ct_flush_stale(struct watch *w, __be32 old_vm, __be32 old_host)
 
 /* ----------------------------------------------------------------- sync */
 
+/* XDP redirect past a bridge (load --redirect of a bridge port) follows the
+ * bridge's forwarding database. */
+static void brport_sync(struct watch *w)
+{
+	__u32 key;
+	size_t n;
+	int ret;
+
+	if (bpf_map_get_next_key(w->m.redirect, NULL, &key))
+		return;		/* no --redirect devices */
+	ret = wf_maps_brport_sync(&w->m, &n);
+	if (ret)
+		pr_warn("wslfwd: cannot sync wf_brport with the bridges' forwarding database: %s\n",
+			strerror(-ret));
+}
+
 static void sync_now(struct watch *w)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], err[512];
@@ -220,6 +237,7 @@ static void sync_now(struct watch *w)
 		return;
 	}
 	w->unloaded = false;
+	brport_sync(w);
 	if (wf_maps_info_get(&w->m, &info)) {
 		pr_warn("wslfwd: cannot read wf_info: %s\n", strerror(errno));
 		return;
@@ -419,6 +437,14 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		relevant = (int)ifa->ifa_index == w->ifindex;
 		break;
 	}
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH: {
+		struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+
+		/* A bridge learned, moved or forgot a MAC (wf_brport). */
+		relevant = ndm->ndm_family == AF_BRIDGE;
+		break;
+	}
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE: {
 		struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
@@ -460,7 +486,7 @@ static void nl_drain(struct watch *w)
 
 static int nl_open(struct watch *w)
 {
-	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE;
+	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_NEIGH;
 	int rcvbuf = 1 << 20;
 
 	w->nl = mnl_socket_open(NETLINK_ROUTE);

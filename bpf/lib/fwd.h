@@ -135,6 +135,27 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 }
 
 /*
+ * The device XDP may send a BEHIND connection's packets to, for the FIB's
+ * egress device @oif and next hop @dmac: @oif itself when the loader put it
+ * in wf_redirect, else, when @oif is a bridge, the port of wf_redirect the
+ * bridge's forwarding database puts @dmac behind (wf_brport). 0: none, the
+ * stack routes it.
+ */
+static __always_inline __u32 fwd_redirect_dev(__u32 oif, const __u8 *dmac)
+{
+	struct wf_brport_key k = { .bridge = oif };
+	__u32 *port;
+
+	if (bpf_map_lookup_elem(&wf_redirect, &oif))
+		return oif;
+	__builtin_memcpy(k.mac, dmac, 6);
+	port = bpf_map_lookup_elem(&wf_brport, &k);
+	if (!port || !bpf_map_lookup_elem(&wf_redirect, port))
+		return 0;
+	return *port;
+}
+
+/*
  * Where a new connection's target is and how it is reached (step 6).
  * A target that is @vm itself is LOCAL without asking the FIB: the answer
  * would be the same (RTN_LOCAL -> NOT_FWDED), and it also holds when
@@ -179,10 +200,11 @@ static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf
 			 * With a resolved neighbour on a device that takes XDP
 			 * frames, established packets skip the stack. */
 			n->kind = WF_KIND_BEHIND;
-			if (!c->xdp || !have_mac ||
-			    !bpf_map_lookup_elem(&wf_redirect, &fib.ifindex))
+			if (!c->xdp || !have_mac)
 				break;
-			n->oif = fib.ifindex;
+			n->oif = fwd_redirect_dev(fib.ifindex, fib.dmac);
+			if (!n->oif)
+				break;
 		} else {
 			/* One-arm: we send it ourselves and need the next
 			 * hop's MAC. */

@@ -85,6 +85,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_redirect SEC(".maps");
 
+/* Bridge ports behind which a MAC sits, for XDP redirect past a bridge. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WF_BRPORT_ENTRIES);
+	__type(key, struct wf_brport_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_brport SEC(".maps");
+
 /* max_entries is set by the loader: 2 entries per connection. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

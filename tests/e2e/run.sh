@@ -25,6 +25,7 @@ CASES=(
 	load_attaches_in_the_requested_mode
 	http_to_port_on_vm_itself
 	http_to_container_keeps_client_address
+	http_to_container_redirected_past_the_bridge
 	http_one_arm_to_host
 	http_one_arm_to_peer_on_the_link
 	lan_client_reaches_container_through_portproxy
