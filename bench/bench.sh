@@ -9,6 +9,8 @@
 #   nft          nftables DNAT in the vm ns
 #   socat        socat in the vm ns (a userspace proxy, like netsh portproxy)
 #   xdp, xdp-generic, tc     wslfwd load --mode M; add ... 172.17.0.2:...
+#   xdp-redir    wslfwd xdp with --redirect of the container's docker0 port:
+#                XDP_REDIRECT straight to the port, past the bridge
 #   redirect     reference: a plain XDP redirect (no NAT) from eth0 to the
 #                container's veth (packet rate only)
 #   floor        the generator alone, packets dropped by XDP at the VM's eth0
@@ -37,7 +39,7 @@ if [ "$QUICK" = 1 ]; then
 else
 	REPS=${BENCH_REPS:-3}; T_TCP=2; T_CPS=2; T_LAT=2; PPS_WARM=0.3; PPS_WIN=1
 fi
-VARIANTS="floor redirect route nft socat xdp xdp-generic tc onearm-nft onearm-xdp onearm-tc"
+VARIANTS="floor redirect route nft socat xdp xdp-redir xdp-generic tc onearm-nft onearm-xdp onearm-tc"
 # QUICK keeps the one-arm comparison to its main pair (nftables vs wslfwd xdp).
 [ "$QUICK" = 1 ] && VARIANTS=${VARIANTS% onearm-tc}
 VARIANTS=${BENCH_VARIANTS:-$VARIANTS}
@@ -181,11 +183,11 @@ socat_stop()
 	sleep 0.2
 }
 
-wslfwd_setup()	# mode target
+wslfwd_setup()	# mode target [load options]
 {
 	local out
 	: > "$TB_CONF"
-	out=$(wslfwd load --dev "$VM_DEV" --mode "$1") || { echo "$out" >&2; return 1; }
+	out=$(wslfwd load --dev "$VM_DEV" --mode "$1" "${@:3}") || { echo "$out" >&2; return 1; }
 	MODE_LINE=$out
 	wslfwd add tcp $P_HTTP "$2:$P_HTTP_T" >/dev/null &&
 		wslfwd add tcp $P_IPERF "$2:$P_IPERF" >/dev/null &&
@@ -206,6 +208,7 @@ v_setup()
 	socat)		socat_start ;;
 	xdp|xdp-generic|tc|onearm-xdp|onearm-xdp-generic|onearm-tc)
 			wslfwd_setup "${v#onearm-}" "$(v_target "$v")" ;;
+	xdp-redir)	wslfwd_setup xdp "$CTR_IP" --redirect "$VM_CTR_PORT" ;;
 	*)		echo "unknown variant $v" >&2; return 1 ;;
 	esac
 }

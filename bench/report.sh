@@ -34,6 +34,7 @@ route|kernel routing (no NAT)|behind
 nft|nftables DNAT|behind
 socat|socat (userspace)|behind
 xdp|wslfwd xdp|behind
+xdp-redir|wslfwd xdp --redirect (past docker0)|behind
 xdp-generic|wslfwd xdp-generic|behind
 tc|wslfwd tc|behind
 redirect|XDP redirect, no NAT (ref.)|behind
@@ -266,7 +267,7 @@ jq -r '
 		tcp_fwd: "TCP fwd", tcp_rev: "TCP rev", cps: "conn/s", lat_tcp_p50: "TCP p50",
 		lat_tcp_p99: "TCP p99", lat_udp_p50: "UDP p50", lat_udp_p99: "UDP p99"}[.];
 	.metrics as $mt | .results as $r
-	| ["route", "socat", "xdp", "xdp-generic", "tc", "redirect", "onearm-xdp", "onearm-xdp-generic", "onearm-tc"] as $cols
+	| ["route", "socat", "xdp", "xdp-generic", "tc", "redirect", "onearm-xdp", "onearm-xdp-generic", "onearm-tc", "xdp-redir"] as $cols
 	| ($mt | keys_unsorted[]) as $k
 	| [($k | key)] + [$cols[] as $v
 		| ($r | map(select(.variant == $v and .metric == $k)) | .[0].ratio_nft) as $x
@@ -297,7 +298,8 @@ plot "$W/chart.dat" using 2:xtic(stringcolumn(1)) title "kernel routing" lc rgb 
 	'' using 4 title "wslfwd xdp" lc rgb "#1f77b4", \
 	'' using 5 title "wslfwd xdp-generic" lc rgb "#17becf", \
 	'' using 6 title "wslfwd tc" lc rgb "#2ca02c", \
-	'' using 7 title "XDP redirect (ref.)" lc rgb "#ff7f0e"
+	'' using 7 title "XDP redirect (ref.)" lc rgb "#ff7f0e", \
+	'' using 11 title "wslfwd xdp --redirect" lc rgb "#9467bd"
 set title "one-arm (back out of eth0): ratio to nftables DNAT+masquerade"
 plot "$W/chart.dat" using 8:xtic(stringcolumn(1)) title "wslfwd xdp" lc rgb "#1f77b4", \
 	'' using 9 title "wslfwd xdp-generic" lc rgb "#17becf", \
