@@ -551,8 +551,7 @@ static int cmd_load(int argc, char **argv)
 		if (cfg[i].laddr_kind == WF_ADDR_LITERAL && check_laddr(&info, &cfg[i]))
 			pr_warn("wslfwd: %s: '%s' listens on an address %s does not have (yet)\n",
 				env.config, line, a.dev);
-		if (!a.cgroup && (wf_mapping_local_clients(&cfg[i]) ||
-				  (wf_mapping_lo_target(&cfg[i]) && (cfg[i].protos & WF_P_UDP))))
+		if (!a.cgroup && wf_mapping_needs_sock_hooks(&cfg[i]))
 			pr_warn("wslfwd: %s: '%s' needs the socket hooks, which --cgroup none leaves out\n",
 				env.config, line);
 		ret = wf_maps_mapping_add(&m, &cfg[i], &id);
@@ -804,8 +803,7 @@ static int add_mapping(const struct wf_mapping *mpp)
 		goto out;
 	}
 	prime_target(&info, &mp);
-	if ((wf_mapping_local_clients(&mp) || (wf_mapping_lo_target(&mp) && (mp.protos & WF_P_UDP))) &&
-	    wf_loader_cgroup(env.pin_dir, other, sizeof(other)) == 0)
+	if (wf_mapping_needs_sock_hooks(&mp) && wf_loader_cgroup(env.pin_dir, other, sizeof(other)) == 0)
 		pr_warn("wslfwd: '%s' needs the socket hooks, which this load did not attach "
 			"(--cgroup none); reload without it\n", line);
 	{

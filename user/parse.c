@@ -180,6 +180,11 @@ bool wf_mapping_lo_target(const struct wf_mapping *m)
 	       addr4_is_loopback(m->taddr);
 }
 
+bool wf_mapping_needs_sock_hooks(const struct wf_mapping *m)
+{
+	return wf_mapping_local_clients(m) || (wf_mapping_lo_target(m) && (m->protos & WF_P_UDP));
+}
+
 /* The address part of a listen or target word: @vm, @host (target only), an
  * IPv4 literal or a bracketed IPv6 literal. */
 static int parse_addr(const char *s, bool target, __u8 *kind, int *family, __be32 addr[4],

@@ -49,6 +49,9 @@ int wf_parse_ip(const char *s, int *family, __be32 addr[4]);
 bool wf_mapping_local_clients(const struct wf_mapping *m);
 /* TADDR in 127.0.0.0/8: a server bound to loopback only. */
 bool wf_mapping_lo_target(const struct wf_mapping *m);
+/* Works only with the socket hooks (load --cgroup): local clients, and UDP
+ * to a loopback-only server (its replies get their source in sendmsg4). */
+bool wf_mapping_needs_sock_hooks(const struct wf_mapping *m);
 
 /* Same protocol bit, same listen address (kind and literal) and overlapping
  * port ranges: the two cannot both exist. */

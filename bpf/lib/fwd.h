@@ -244,28 +244,46 @@ out:
 	return 0;
 }
 
-/*
- * The mapping a packet to a mapped LPORT is for: the literal LADDR first
- * (when one listens on this port: the filter's bits say so), then @vm (the
- * zero-address key). NULL: none.
- */
-static __always_inline struct wf_fwd_val *fwd_lookup4(const struct wf_pkt *pkt, __u32 bits,
-						      const struct wf_info *info)
+/* Does a mapping of @proto listen on the port whose wf_ports bits are @bits? */
+static __always_inline bool fwd_listens(__u8 proto, __u32 bits)
 {
-	struct wf_fwd_key fkey = {};
+	return bits & (proto == WF_IPPROTO_TCP ? WF_PORT_TCP_L : WF_PORT_UDP_L);
+}
+
+/*
+ * The mapping for @daddr:@dport (@proto), a port a mapping listens on with
+ * wf_ports bits @bits: the literal LADDR first (when one listens on this
+ * port: the bits say so), then @vm (the zero-address key). NULL: none.
+ * Shared by the packet path and the socket hooks (sock.h).
+ */
+static __always_inline struct wf_fwd_val *fwd_lookup4(const struct wf_info *info, __u8 proto,
+						      __be32 daddr, __be16 dport, __u32 bits)
+{
+	struct wf_fwd_key fkey = { .family = WF_AF_INET, .proto = proto, .port = dport };
 	struct wf_fwd_val *fv = NULL;
 
-	fkey.family = WF_AF_INET;
-	fkey.proto = pkt->tuple.proto;
-	fkey.port = pkt->tuple.dport;
-	fkey.addr[0] = pkt->tuple.daddr;
-	if (bits & (pkt->tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A))
+	fkey.addr[0] = daddr;
+	if (bits & (proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A))
 		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
-	if (!fv && info->vm4 && pkt->tuple.daddr == info->vm4) {
+	if (!fv && info->vm4 && daddr == info->vm4) {
 		fkey.addr[0] = 0;
 		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
 	}
 	return fv;
+}
+
+/* The target address of mapping @fv now: @vm/@host from wf_info. 0: not
+ * known yet. */
+static __always_inline __be32 fwd_target4(const struct wf_fwd_val *fv, const struct wf_info *info)
+{
+	switch (fv->taddr_kind) {
+	case WF_ADDR_VM:
+		return info->vm4;
+	case WF_ADDR_HOST:
+		return info->host4;
+	default:
+		return fv->taddr[0];
+	}
 }
 
 /* First packet of mapping @fv: may its source connect? 0 or -WF_DROP_*. */
@@ -304,12 +322,12 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 
 	/* Nothing listens on this port: an SNAT-range or `snat never` reply
 	 * without an entry. */
-	if (!(bits & (WF_PORT_TCP_L | WF_PORT_UDP_L)))
+	if (!fwd_listens(pkt->tuple.proto, bits))
 		return WF_PASS;
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (!info)
 		return WF_PASS;
-	fv = fwd_lookup4(pkt, bits, info);
+	fv = fwd_lookup4(info, pkt->tuple.proto, pkt->tuple.daddr, pkt->tuple.dport, bits);
 	if (!fv)
 		return WF_PASS;
 	ret = fwd_admit4(pkt, fv);
@@ -321,17 +339,7 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	if (fv->flags & WF_FWD_F_LOOPBACK)
 		return c->xdp ? WF_PASS : lo_steer4(c, pkt, fv);
 
-	switch (fv->taddr_kind) {
-	case WF_ADDR_VM:
-		n.taddr = info->vm4;
-		break;
-	case WF_ADDR_HOST:
-		n.taddr = info->host4;
-		break;
-	default:
-		n.taddr = fv->taddr[0];
-		break;
-	}
+	n.taddr = fwd_target4(fv, info);
 	if (!n.taddr)
 		return -WF_DROP_NO_ADDR;
 	n.tport = fv->tport;
@@ -437,12 +445,12 @@ static __always_inline int fwd_lo_ingress(const struct wf_ctx *c)
 	if (fwd_parse(c, &pkt))
 		return WF_PASS;
 	bits = fwd_port_bits(pkt.tuple.dport);
-	if (!(bits & (pkt.tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_L : WF_PORT_UDP_L)))
+	if (!fwd_listens(pkt.tuple.proto, bits))
 		return WF_PASS;
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (!info)
 		return WF_PASS;
-	fv = fwd_lookup4(&pkt, bits, info);
+	fv = fwd_lookup4(info, pkt.tuple.proto, pkt.tuple.daddr, pkt.tuple.dport, bits);
 	if (!fv || !(fv->flags & WF_FWD_F_LOOPBACK))
 		return WF_PASS;
 	ret = fwd_admit4(&pkt, fv);

@@ -84,12 +84,12 @@ static __always_inline int lo_steer4(const struct wf_ctx *c, const struct wf_pkt
 		t.ipv4.daddr = pkt->tuple.daddr;
 		t.ipv4.dport = pkt->tuple.dport;
 		sk = bpf_skc_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-		if (sk || (pkt->tcp_flags & (WF_TCP_RST | WF_TCP_SYN)) ||
-		    !(pkt->tcp_flags & WF_TCP_ACK)) {
-			if (sk)
-				bpf_sk_release(sk);
+		if (sk) {
+			bpf_sk_release(sk);
 			goto count;
 		}
+		if ((pkt->tcp_flags & (WF_TCP_SYN | WF_TCP_RST | WF_TCP_ACK)) != WF_TCP_ACK)
+			goto count;
 	}
 	t.ipv4.daddr = fv->taddr[0];
 	t.ipv4.dport = fv->tport;

@@ -21,6 +21,7 @@
 #include "lib/maps.h"
 #include "lib/counters.h"
 #include "lib/lo.h"
+#include "lib/fwd.h"
 
 #define WF_SOCK_OK	1	/* cgroup sock_addr programs: 1 lets the call go on */
 
@@ -46,28 +47,22 @@ static __always_inline __u8 sock_proto(struct bpf_sock_addr *ctx)
 	return 0;
 }
 
-/* The mapping the destination dst:port (proto) is for, NULL if none. */
+/* The mapping the destination dst:port (proto) is for, NULL if none: a
+ * 127/8 LADDR (wf_lo), else as for a packet arriving on IFACE. */
 static __always_inline struct wf_fwd_val *sock_lookup4(const struct wf_info *info, __u8 proto,
 						       __be32 dst, __be16 port)
 {
 	struct wf_fwd_key k = { .family = WF_AF_INET, .proto = proto, .port = port };
-	struct wf_fwd_val *fv = NULL;
-	__u32 p = bpf_ntohs(port);
-	__u8 *bits;
+	__u32 bits;
 
-	k.addr[0] = dst;
-	if (lo_addr4(dst))
+	if (lo_addr4(dst)) {
+		k.addr[0] = dst;
 		return bpf_map_lookup_elem(&wf_lo, &k);
-	bits = bpf_map_lookup_elem(&wf_ports, &p);
-	if (!bits || !(*bits & (proto == WF_IPPROTO_TCP ? WF_PORT_TCP_L : WF_PORT_UDP_L)))
-		return NULL;
-	if (*bits & (proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A))
-		fv = bpf_map_lookup_elem(&wf_fwd, &k);
-	if (!fv && info->vm4 && dst == info->vm4) {
-		k.addr[0] = 0;
-		fv = bpf_map_lookup_elem(&wf_fwd, &k);
 	}
-	return fv;
+	bits = fwd_port_bits(port);
+	if (!fwd_listens(proto, bits))
+		return NULL;
+	return fwd_lookup4(info, proto, dst, port, bits);
 }
 
 /*
@@ -89,17 +84,7 @@ static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct
 	fv = sock_lookup4(info, proto, dst, port);
 	if (!fv)
 		return;
-	switch (fv->taddr_kind) {
-	case WF_ADDR_VM:
-		taddr = info->vm4;
-		break;
-	case WF_ADDR_HOST:
-		taddr = info->host4;
-		break;
-	default:
-		taddr = fv->taddr[0];
-		break;
-	}
+	taddr = fwd_target4(fv, info);
 	/* @vm/@host unknown: leave the call alone, it fails as it would. */
 	if (!taddr)
 		return;
@@ -161,19 +146,19 @@ static __always_inline void sock_lo_reply4(struct bpf_sock_addr *ctx)
 
 static __always_inline int sock_connect4(struct bpf_sock_addr *ctx)
 {
-	struct wf_info *info = sock_info(ctx);
 	__u8 proto = sock_proto(ctx);
+	struct wf_info *info;
 
-	if (info && proto)
+	if (proto && (info = sock_info(ctx)))
 		sock_client4(ctx, info, proto);
 	return WF_SOCK_OK;
 }
 
 static __always_inline int sock_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	struct wf_info *info = sock_info(ctx);
+	struct wf_info *info;
 
-	if (!info || sock_proto(ctx) != WF_IPPROTO_UDP)
+	if (sock_proto(ctx) != WF_IPPROTO_UDP || !(info = sock_info(ctx)))
 		return WF_SOCK_OK;
 	sock_lo_reply4(ctx);
 	sock_client4(ctx, info, WF_IPPROTO_UDP);
@@ -182,7 +167,7 @@ static __always_inline int sock_sendmsg4(struct bpf_sock_addr *ctx)
 
 static __always_inline int sock_recvmsg4(struct bpf_sock_addr *ctx)
 {
-	if (sock_info(ctx) && sock_proto(ctx) == WF_IPPROTO_UDP)
+	if (sock_proto(ctx) == WF_IPPROTO_UDP && sock_info(ctx))
 		sock_peer4(ctx, WF_IPPROTO_UDP);
 	return WF_SOCK_OK;
 }
@@ -191,7 +176,7 @@ static __always_inline int sock_getpeername4(struct bpf_sock_addr *ctx)
 {
 	__u8 proto = sock_proto(ctx);
 
-	if (sock_info(ctx) && proto)
+	if (proto && sock_info(ctx))
 		sock_peer4(ctx, proto);
 	return WF_SOCK_OK;
 }
