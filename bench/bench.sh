@@ -9,8 +9,11 @@
 #   nft          nftables DNAT in the vm ns
 #   socat        socat in the vm ns (a userspace proxy, like netsh portproxy)
 #   xdp, xdp-generic, tc     wslfwd load --mode M; add ... 172.17.0.2:...
-#   xdp-redir    wslfwd xdp with --redirect of the container's docker0 port:
-#                XDP_REDIRECT straight to the port, past the bridge
+#                (the default --redirect auto: with GRO on the container's
+#                eth0 the kernel reports its docker0 port able to take XDP
+#                frames, so XDP modes redirect straight to it, past docker0)
+#   xdp-stack    wslfwd xdp with --redirect none: XDP rewrites, the stack
+#                routes (what xdp does where no device takes XDP frames)
 #   redirect     reference: a plain XDP redirect (no NAT) from eth0 to the
 #                container's veth (packet rate only)
 #   floor        the generator alone, packets dropped by XDP at the VM's eth0
@@ -39,7 +42,7 @@ if [ "$QUICK" = 1 ]; then
 else
 	REPS=${BENCH_REPS:-3}; T_TCP=2; T_CPS=2; T_LAT=2; PPS_WARM=0.3; PPS_WIN=1
 fi
-VARIANTS="floor redirect route nft socat xdp xdp-redir xdp-generic tc onearm-nft onearm-xdp onearm-tc"
+VARIANTS="floor redirect route nft socat xdp xdp-stack xdp-generic tc onearm-nft onearm-xdp onearm-tc"
 # QUICK keeps the one-arm comparison to its main pair (nftables vs wslfwd xdp).
 [ "$QUICK" = 1 ] && VARIANTS=${VARIANTS% onearm-tc}
 VARIANTS=${BENCH_VARIANTS:-$VARIANTS}
@@ -208,7 +211,7 @@ v_setup()
 	socat)		socat_start ;;
 	xdp|xdp-generic|tc|onearm-xdp|onearm-xdp-generic|onearm-tc)
 			wslfwd_setup "${v#onearm-}" "$(v_target "$v")" ;;
-	xdp-redir)	wslfwd_setup xdp "$CTR_IP" --redirect "$VM_CTR_PORT" ;;
+	xdp-stack)	wslfwd_setup xdp "$CTR_IP" --redirect none ;;
 	*)		echo "unknown variant $v" >&2; return 1 ;;
 	esac
 }

@@ -34,7 +34,7 @@ route|kernel routing (no NAT)|behind
 nft|nftables DNAT|behind
 socat|socat (userspace)|behind
 xdp|wslfwd xdp|behind
-xdp-redir|wslfwd xdp --redirect (past docker0)|behind
+xdp-stack|wslfwd xdp --redirect none (the stack routes)|behind
 xdp-generic|wslfwd xdp-generic|behind
 tc|wslfwd tc|behind
 redirect|XDP redirect, no NAT (ref.)|behind
@@ -267,7 +267,7 @@ jq -r '
 		tcp_fwd: "TCP fwd", tcp_rev: "TCP rev", cps: "conn/s", lat_tcp_p50: "TCP p50",
 		lat_tcp_p99: "TCP p99", lat_udp_p50: "UDP p50", lat_udp_p99: "UDP p99"}[.];
 	.metrics as $mt | .results as $r
-	| ["route", "socat", "xdp", "xdp-generic", "tc", "redirect", "onearm-xdp", "onearm-xdp-generic", "onearm-tc", "xdp-redir"] as $cols
+	| ["route", "socat", "xdp", "xdp-generic", "tc", "redirect", "onearm-xdp", "onearm-xdp-generic", "onearm-tc", "xdp-stack"] as $cols
 	| ($mt | keys_unsorted[]) as $k
 	| [($k | key)] + [$cols[] as $v
 		| ($r | map(select(.variant == $v and .metric == $k)) | .[0].ratio_nft) as $x

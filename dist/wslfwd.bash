@@ -14,7 +14,7 @@ _wslfwd()
 	--dev) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	--mode) COMPREPLY=($(compgen -W "auto xdp xdp-generic tc" -- "$cur")); return ;;
 	--cgroup) COMPREPLY=($(compgen -d -- "$cur") $(compgen -W none -- "$cur")); return ;;
-	--redirect) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
+	--redirect) COMPREPLY=($(compgen -W "auto none $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	esac
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in

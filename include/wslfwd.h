@@ -100,6 +100,9 @@ enum wf_mode {
 enum wf_info_flags {
 	WF_INFO_F_TCX = 1 << 0,		/* tc hooks are tcx links */
 	WF_INFO_F_QDISC_CREATED = 1 << 1,	/* we created clsact: remove at unload */
+	/* load --redirect auto: the loader and watch keep wf_redirect to the
+	 * devices the kernel says take XDP frames (user/netdev.h). */
+	WF_INFO_F_REDIRECT_AUTO = 1 << 2,
 };
 
 struct wf_info {

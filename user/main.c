@@ -19,6 +19,7 @@
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
+#include "netdev.h"
 #include "netmode.h"
 #include "netsh.h"
 #include "parse.h"
@@ -76,7 +77,7 @@ static void usage(FILE *f)
 		"Per-packet port forwarding in the kernel for WSL2 (XDP and tc).\n\n"
 		"Commands (unique prefixes accepted):\n"
 		"  load    [--dev IFACE] [--mode auto|xdp|xdp-generic|tc] [--cgroup PATH|none]\n"
-		"          [--ct-size N] [--redirect DEV[,DEV...]]\n"
+		"          [--ct-size N] [--redirect auto|none|DEV[,DEV...]]\n"
 		"  unload\n"
 		"  status\n"
 		"  add     PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT [allow CIDR[,CIDR...]]\n"
@@ -339,22 +340,26 @@ struct load_args {
 	const char *cgroup;	/* NULL: the cgroup v2 root; "none": no socket hooks */
 	enum wf_mode mode;
 	unsigned long ct_size;
+	bool redirect_auto;	/* --redirect auto (the default) */
 	char *redirect[WF_REDIRECT_ARGS];	/* --redirect DEV[,DEV...] */
 	__u32 redirect_ifindex[WF_REDIRECT_ARGS];
 	int n_redirect;
 };
 
 /*
- * --redirect: the user vouches that XDP frames redirected to DEV are
+ * --redirect DEV: the user vouches that XDP frames redirected to DEV are
  * delivered (a NIC whose driver has ndo_xdp_xmit, a veth whose peer has an
  * XDP program or GRO on). What we can check, we refuse: a bridge never
- * takes XDP frames, and a device with an MTU below WF_REDIRECT_MTU would
- * get frames the datapath does not size-check against it.
+ * takes XDP frames, a device with an MTU below WF_REDIRECT_MTU would get
+ * frames the datapath does not size-check against it, and a device the
+ * kernel reports without NDO_XMIT (6.3+) would drop them. Unlike auto, the
+ * list is not kept current: a peer turning GRO off later loses frames.
  */
 static int redirect_check(struct load_args *a)
 {
 	char path[128];
 	unsigned long mtu = 0;
+	__u64 feat;
 	FILE *f;
 	int i;
 
@@ -383,8 +388,43 @@ static int redirect_check(struct load_args *a)
 			wf_error("--redirect: %s has MTU %lu, below %d", d, mtu, WF_REDIRECT_MTU);
 			return EXIT_USAGE;
 		}
+		if (!wf_netdev_xdp_features(a->redirect_ifindex[i], &feat) &&
+		    !(feat & WF_NETDEV_XDP_ACT_NDO_XMIT)) {
+			wf_error("--redirect: the kernel says %s does not take XDP frames now "
+				 "(for a veth: its peer has neither GRO on nor an XDP program); "
+				 "frames sent there would be lost", d);
+			return EXIT_USAGE;
+		}
 	}
 	return 0;
+}
+
+/*
+ * --redirect auto (XDP modes): redirect to the devices the kernel itself
+ * reports able to take XDP frames, and mark wf_info so that watch keeps
+ * the list current. A kernel that cannot report it (before 6.3) gets no
+ * redirect: everything goes through the stack. Only a failure to write
+ * wf_info fails the load.
+ */
+static int redirect_auto(struct wf_maps *m, struct wf_info *info, size_t *ndev)
+{
+	int ret = wf_maps_redirect_auto_sync(m, info->ifindex, ndev);
+
+	if (ret == -EOPNOTSUPP) {
+		pr_info("wslfwd: this kernel does not report which devices take XDP frames "
+			"(netdev xdp-features, Linux 6.3): targets behind the VM go through the "
+			"stack; name devices with --redirect DEV to vouch for them\n");
+		return 0;
+	}
+	if (ret) {
+		pr_warn("wslfwd: --redirect auto: cannot list the devices that take XDP frames: "
+			"%s; targets behind the VM go through the stack\n", strerror(-ret));
+		*ndev = 0;
+		return 0;
+	}
+	pr_debug("wslfwd: --redirect auto: %zu device(s) take XDP frames\n", *ndev);
+	info->flags |= WF_INFO_F_REDIRECT_AUTO;
+	return wf_maps_info_set(m, info);
 }
 
 static int load_opt(int opt, const char *arg, void *ctx)
@@ -423,9 +463,19 @@ static int load_opt(int opt, const char *arg, void *ctx)
 	case OPT_REDIRECT: {
 		char *save = NULL, *tok, *s = (char *)arg;
 
+		a->redirect_auto = false;
+		a->n_redirect = 0;
+		if (!strcmp(arg, "auto") || !strcmp(arg, "none")) {
+			a->redirect_auto = arg[0] == 'a';
+			return 0;
+		}
 		for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			if (a->n_redirect == WF_REDIRECT_ARGS) {
 				wf_error("--redirect: at most %d devices", WF_REDIRECT_ARGS);
+				return EXIT_USAGE;
+			}
+			if (!strcmp(tok, "auto") || !strcmp(tok, "none")) {
+				wf_error("--redirect: '%s' stands alone, not in a device list", tok);
 				return EXIT_USAGE;
 			}
 			a->redirect[a->n_redirect++] = tok;
@@ -445,7 +495,7 @@ static int cmd_load(int argc, char **argv)
 		{ "redirect", required_argument, NULL, OPT_REDIRECT },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	};
-	struct load_args a = { .dev = "eth0", .mode = WF_MODE_NONE,
+	struct load_args a = { .dev = "eth0", .mode = WF_MODE_NONE, .redirect_auto = true,
 			       .ct_size = WF_CT_CONNS_DEFAULT, .cgroup = getenv("WSLFWD_CGROUP") };
 	char cgroot[PATH_MAX];
 	struct wf_load_opts lo = {};
@@ -528,6 +578,16 @@ static int cmd_load(int argc, char **argv)
 				 a.redirect[i], strerror(-ret));
 			goto rollback;
 		}
+	}
+	if (a.redirect_auto && info.mode != WF_MODE_TC) {
+		size_t ndev = 0;
+
+		ret = redirect_auto(&m, &info, &ndev);
+		if (ret) {
+			snprintf(err, sizeof(err), "cannot write wf_info: %s", strerror(-ret));
+			goto rollback;
+		}
+		a.n_redirect = ndev;	/* for the bridge ports below */
 	}
 	if (a.n_redirect) {
 		size_t nmac;
@@ -659,6 +719,40 @@ static int cmd_unload(int argc, char **argv)
 
 /* -------------------------------------------------------------- status */
 
+/* "auto: veth0ctr, veth1ctr" / "veth0ctr (named at load)" / "none": where
+ * XDP may redirect targets behind the VM (wf_redirect). */
+static void redirect_desc(struct wf_maps *m, const struct wf_info *info, char *buf, size_t len)
+{
+	bool autom = info->flags & WF_INFO_F_REDIRECT_AUTO;
+	__u32 dev[WF_REDIRECT_DEVS];
+	char name[IF_NAMESIZE];
+	size_t off = 0, n = 0, i;
+
+	if (info->mode == WF_MODE_TC) {
+		snprintf(buf, len, "none (tc mode: the stack routes)");
+		return;
+	}
+	if (wf_maps_redirect_devs(m, dev, WF_REDIRECT_DEVS, &n)) {
+		snprintf(buf, len, "unknown (cannot read wf_redirect)");
+		return;
+	}
+	buf[0] = 0;
+	if (autom)
+		off = snprintf(buf, len, "auto: ");
+	for (i = 0; i < n && off < len; i++) {
+		if (!if_indextoname(dev[i], name))
+			snprintf(name, sizeof(name), "#%u", dev[i]);
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", name);
+	}
+	if (off >= len)
+		return;
+	if (!n)
+		snprintf(buf + off, len - off, "%s", autom ?
+			 "no device takes XDP frames now (the stack routes)" : "none (the stack routes)");
+	else if (!autom)
+		snprintf(buf + off, len - off, " (named at load)");
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct wf_status_view v = { .pin_dir = env.pin_dir, .config = env.config,
@@ -666,7 +760,7 @@ static int cmd_status(int argc, char **argv)
 	struct wf_netmode_facts facts;
 	struct wf_ct_entry *ct = NULL;
 	struct wf_maps m;
-	char dev[IF_NAMESIZE], err[512], signs[512], cgpath[PATH_MAX];
+	char dev[IF_NAMESIZE], err[512], signs[512], cgpath[PATH_MAX], redir[512];
 	size_t n = 0;
 	int idx, ret;
 
@@ -702,6 +796,8 @@ static int cmd_status(int argc, char **argv)
 	wf_netmode_gather(v.dev, &facts);
 	v.netmode = wf_netmode_name(wf_netmode_decide(&facts, signs, sizeof(signs)));
 	v.mappings = wf_maps_mapping_count(&m);
+	redirect_desc(&m, &v.info, redir, sizeof(redir));
+	v.redirect = redir;
 	if (!wf_maps_ct_dump(&m, &ct, &n)) {
 		size_t i;
 

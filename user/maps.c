@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <arpa/inet.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "addr.h"
 #include "maps.h"
+#include "netdev.h"
 #include "parse.h"
 
 #define WF_ENOTSUPP	524	/* the kernel's ENOTSUPP, not in userspace errno.h */
@@ -635,6 +639,103 @@ int wf_maps_redirect_add(struct wf_maps *m, __u32 ifindex)
 	if (bpf_map_update_elem(m->redirect, &ifindex, &ifindex, BPF_ANY))
 		return -errno;
 	return 0;
+}
+
+/*
+ * --redirect auto: wf_redirect holds exactly the devices of this namespace,
+ * IFACE aside, that the kernel says take XDP frames (NDO_XMIT; a veth has
+ * it only while its peer has NAPI) with an MTU of at least
+ * WF_REDIRECT_MTU. Entries of devices that lost it go first, so the window
+ * in which the datapath may still redirect to one is this call's.
+ */
+struct redirect_want {
+	__u32 iface;
+	__u32 dev[WF_REDIRECT_DEVS];
+	size_t n;
+	int sk;			/* for SIOCGIFMTU */
+};
+
+static void redirect_collect(__u32 ifindex, __u64 feat, void *data)
+{
+	struct redirect_want *w = data;
+	struct ifreq ifr = {};
+
+	if (ifindex == w->iface || !(feat & WF_NETDEV_XDP_ACT_NDO_XMIT) ||
+	    w->n == WF_REDIRECT_DEVS)
+		return;
+	if (!if_indextoname(ifindex, ifr.ifr_name) || ioctl(w->sk, SIOCGIFMTU, &ifr) ||
+	    ifr.ifr_mtu < WF_REDIRECT_MTU)
+		return;
+	w->dev[w->n++] = ifindex;
+}
+
+static bool redirect_wanted(const struct redirect_want *w, __u32 ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->dev[i] == ifindex)
+			return true;
+	return false;
+}
+
+int wf_maps_redirect_auto_sync(struct wf_maps *m, __u32 iface, size_t *n)
+{
+	struct redirect_want *w;
+	__u32 key, next, stale[WF_REDIRECT_DEVS], val;
+	size_t nstale = 0, i;
+	int err;
+
+	*n = 0;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->iface = iface;
+	w->sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (w->sk < 0) {
+		err = -errno;
+		goto out;
+	}
+	err = wf_netdev_dump(redirect_collect, w);
+	close(w->sk);
+	if (err)
+		goto out;
+	for (err = bpf_map_get_next_key(m->redirect, NULL, &next);
+	     !err && nstale < WF_REDIRECT_DEVS;
+	     err = bpf_map_get_next_key(m->redirect, &key, &next)) {
+		key = next;
+		if (!redirect_wanted(w, key))
+			stale[nstale++] = key;
+	}
+	for (i = 0; i < nstale; i++)
+		bpf_map_delete_elem(m->redirect, &stale[i]);
+	err = 0;
+	for (i = 0; i < w->n; i++) {
+		if (!bpf_map_lookup_elem(m->redirect, &w->dev[i], &val))
+			continue;
+		if (bpf_map_update_elem(m->redirect, &w->dev[i], &w->dev[i], BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+	}
+	*n = w->n;
+out:
+	free(w);
+	return err;
+}
+
+int wf_maps_redirect_devs(struct wf_maps *m, __u32 *dev, size_t max, size_t *n)
+{
+	__u32 key, next;
+	int err;
+
+	*n = 0;
+	for (err = bpf_map_get_next_key(m->redirect, NULL, &next); !err && *n < max;
+	     err = bpf_map_get_next_key(m->redirect, &key, &next)) {
+		key = next;
+		dev[(*n)++] = key;
+	}
+	return err && errno != ENOENT ? -errno : 0;
 }
 
 struct brport_want {

@@ -74,6 +74,13 @@ int wf_maps_counters_all(struct wf_maps *m, struct wf_counters *sums);
 int wf_maps_stats(struct wf_maps *m, __u64 stats[WF_STAT_MAX]);
 
 int wf_maps_redirect_add(struct wf_maps *m, __u32 ifindex);
+/* --redirect auto: make wf_redirect the devices other than IFACE that the
+ * kernel reports able to take XDP frames (user/netdev.h) with an MTU of
+ * at least WF_REDIRECT_MTU. *n: devices now. -EOPNOTSUPP on kernels that
+ * cannot tell (before 6.3). */
+int wf_maps_redirect_auto_sync(struct wf_maps *m, __u32 iface, size_t *n);
+/* The devices in wf_redirect now (at most @max). */
+int wf_maps_redirect_devs(struct wf_maps *m, __u32 *dev, size_t max, size_t *n);
 /* Make wf_brport the forwarding database's view of the bridge ports in
  * wf_redirect: which MAC sits behind which port. *n: entries now. */
 int wf_maps_brport_sync(struct wf_maps *m, size_t *n);

@@ -107,6 +107,9 @@ void wf_print_status(const struct wf_status_view *v)
 			json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
 					       json_object_new_boolean(v->forwarding));
 			json_object_object_add(o, "socket_hooks", v->cgroup ? jstr(v->cgroup) : NULL);
+			json_object_object_add(o, "redirect_auto", json_object_new_boolean(
+						       v->info.flags & WF_INFO_F_REDIRECT_AUTO));
+			json_object_object_add(o, "redirect", jstr(v->redirect));
 			json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
 			json_object_object_add(o, "connections", json_object_new_int64(v->conns));
 		} else {
@@ -132,6 +135,7 @@ void wf_print_status(const struct wf_status_view *v)
 	       "on" : "off (targets other than @vm are dropped: fwd_disabled)");
 	printf("sockets:     %s%s\n", v->cgroup ? "connect/sendmsg/recvmsg/getpeername hooks on cgroup " :
 	       "no socket hooks (local clients off)", v->cgroup ? v->cgroup : "");
+	printf("redirect:    %s\n", v->redirect ? v->redirect : "unknown");
 	printf("mappings:    %zu\n", v->mappings);
 	printf("connections: %zu\n", v->conns);
 	printf("pins:        %s\n", v->pin_dir);

@@ -38,6 +38,7 @@ struct wf_status_view {
 	const char *netmode_signs;	/* what it was told by */
 	int forwarding;		/* wf_dev_forwarding4() */
 	const char *cgroup;	/* socket hooks' cgroup; NULL: not attached */
+	const char *redirect;	/* where XDP redirects targets behind the VM */
 };
 void wf_print_status(const struct wf_status_view *v);
 

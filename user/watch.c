@@ -3,9 +3,11 @@
  * wslfwd watch: a foreground daemon over the pinned state.
  *
  * It listens to rtnetlink (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
- * RTNLGRP_IPV4_ROUTE, RTNLGRP_NEIGH for bridges' MACs) and does not interpret
- * the events beyond "is this about our device, a default route or a bridge's
- * forwarding database": after a short debounce it asks the
+ * RTNLGRP_IPV4_ROUTE, RTNLGRP_NEIGH for bridges' MACs) and, for --redirect
+ * auto, to the netdev generic netlink family (a device's xdp-features
+ * changed), and does not interpret the events beyond "is this about our
+ * device, a default route, a bridge's forwarding database or the devices
+ * XDP may redirect to": after a short debounce it asks the
  * kernel again with the same queries `load` uses (user/addr.c), so a burst
  * of events costs one re-query and a lost event (ENOBUFS) only a resync.
  *
@@ -46,6 +48,7 @@
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
+#include "netdev.h"
 #include "parse.h"
 #include "watch.h"
 #include "windows.h"
@@ -56,6 +59,7 @@ struct watch {
 	bool open;		/* m holds the pinned maps */
 	ino_t info_ino;		/* inode of the wf_info pin m was opened from */
 	struct mnl_socket *nl;
+	struct mnl_socket *ndev;	/* netdev genl "mgmt" (xdp-features), or NULL */
 	int sfd;
 	char dev[IF_NAMESIZE];
 	int ifindex;		/* the device's ifindex now, 0 while gone */
@@ -66,6 +70,9 @@ struct watch {
 	bool reload;
 	bool started;		/* past the first sync */
 	bool unloaded;		/* said so already */
+	bool redirect_auto;	/* wf_info says --redirect auto */
+	__u32 redir[WF_REDIRECT_DEVS];	/* wf_redirect as last synced, to log changes */
+	size_t nredir;
 };
 
 static __u64 now_ms(void)
@@ -201,7 +208,41 @@ static void ct_flush_stale(struct watch *w, __be32 old_vm, __be32 old_host)
 
 /* ----------------------------------------------------------------- sync */
 
-/* XDP redirect past a bridge (load --redirect of a bridge port) follows the
+/* --redirect auto: wf_redirect follows the kernel's xdp-features (a veth
+ * gains NDO_XMIT when its peer turns GRO on or loads an XDP program, and
+ * loses it when that goes); say what changed. */
+static void redirect_sync(struct watch *w, const struct wf_info *info)
+{
+	__u32 now[WF_REDIRECT_DEVS];
+	char line[512], name[IF_NAMESIZE];
+	size_t n = 0, i, off = 0;
+	int ret;
+
+	w->redirect_auto = info->flags & WF_INFO_F_REDIRECT_AUTO;
+	if (!w->redirect_auto)
+		return;
+	ret = wf_maps_redirect_auto_sync(&w->m, info->ifindex, &n);
+	if (!ret)
+		ret = wf_maps_redirect_devs(&w->m, now, WF_REDIRECT_DEVS, &n);
+	if (ret) {
+		pr_warn("wslfwd: cannot sync wf_redirect with the devices that take XDP frames: %s\n",
+			strerror(-ret));
+		return;
+	}
+	if (n == w->nredir && !memcmp(now, w->redir, n * sizeof(now[0])))
+		return;
+	line[0] = 0;
+	for (i = 0; i < n && off < sizeof(line); i++) {
+		if (!if_indextoname(now[i], name))
+			snprintf(name, sizeof(name), "#%u", now[i]);
+		off += snprintf(line + off, sizeof(line) - off, "%s%s", i ? ", " : "", name);
+	}
+	pr_info("wslfwd: redirect: %s\n", n ? line : "no device takes XDP frames now");
+	memcpy(w->redir, now, n * sizeof(now[0]));
+	w->nredir = n;
+}
+
+/* XDP redirect past a bridge (a bridge port in wf_redirect) follows the
  * bridge's forwarding database. */
 static void brport_sync(struct watch *w)
 {
@@ -237,11 +278,12 @@ static void sync_now(struct watch *w)
 		return;
 	}
 	w->unloaded = false;
-	brport_sync(w);
 	if (wf_maps_info_get(&w->m, &info)) {
 		pr_warn("wslfwd: cannot read wf_info: %s\n", strerror(errno));
 		return;
 	}
+	redirect_sync(w, &info);
+	brport_sync(w);
 	idx = if_nametoindex(w->dev);
 	if (!idx) {
 		if (!w->gone)
@@ -423,7 +465,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 		struct nlattr *attr;
 
-		relevant = w->ifindex && ifi->ifi_index == w->ifindex;
+		/* Any device while --redirect auto: a new one may take XDP
+		 * frames, a gone one leaves wf_redirect by itself. */
+		relevant = w->redirect_auto || (w->ifindex && ifi->ifi_index == w->ifindex);
 		mnl_attr_for_each(attr, nlh, sizeof(*ifi))
 			if (mnl_attr_get_type(attr) == IFLA_IFNAME &&
 			    !strncmp(mnl_attr_get_str(attr), w->dev, IF_NAMESIZE))
@@ -481,6 +525,24 @@ static void nl_drain(struct watch *w)
 		if (!n)
 			return;
 		mnl_cb_run(buf, n, 0, 0, event_cb, w);
+	}
+}
+
+/* A netdev family notification (a device's xdp-features changed): which
+ * one does not matter, the resync asks the kernel for all of them. */
+static void ndev_drain(struct watch *w)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	bool any = false;
+	ssize_t n;
+
+	while ((n = recv(mnl_socket_get_fd(w->ndev), buf, sizeof(buf), MSG_DONTWAIT)) > 0 ||
+	       (n < 0 && errno == ENOBUFS))
+		any = true;
+	if (any && w->redirect_auto && !w->dirty) {
+		pr_debug("wslfwd: netdev notification\n");
+		w->dirty = true;
+		w->deadline_ms = now_ms() + (w->o->debounce_ms > 0 ? w->o->debounce_ms : 100);
 	}
 }
 
@@ -553,6 +615,10 @@ int wf_watch(const struct wf_watch_opts *o)
 		pr_warn("wslfwd: cannot open rtnetlink: %s\n", strerror(-ret));
 		goto out;
 	}
+	/* Without the netdev family (before 6.3) load left --redirect auto
+	 * off, so there is nothing to follow. */
+	if (wf_netdev_monitor_open(&w.ndev) < 0)
+		w.ndev = NULL;
 	pr_info("wslfwd: watching %s (ifindex %d): @vm %s, @host %s; SIGHUP reloads %s\n", w.dev,
 		w.ifindex, ip4(info.vm4, a), ip4(info.host4, b), o->config);
 	sync_now(&w);
@@ -563,14 +629,15 @@ int wf_watch(const struct wf_watch_opts *o)
 	w.next_resync_ms = now_ms() + resync_ms;
 
 	for (;;) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = mnl_socket_get_fd(w.nl), .events = POLLIN },
 			{ .fd = w.sfd, .events = POLLIN },
+			{ .fd = w.ndev ? mnl_socket_get_fd(w.ndev) : -1, .events = POLLIN },
 		};
 		__u64 now = now_ms(), until = w.dirty ? w.deadline_ms : w.next_resync_ms;
 		int timeout = until > now ? (int)(until - now) : 0;
 
-		ret = poll(pfd, 2, timeout);
+		ret = poll(pfd, 3, timeout);
 		if (ret < 0 && errno != EINTR) {
 			ret = -errno;
 			pr_warn("wslfwd: poll: %s\n", strerror(errno));
@@ -592,6 +659,8 @@ int wf_watch(const struct wf_watch_opts *o)
 		}
 		if (ret > 0 && (pfd[0].revents & POLLIN))
 			nl_drain(&w);
+		if (ret > 0 && (pfd[2].revents & POLLIN))
+			ndev_drain(&w);
 		if (w.reload) {
 			w.reload = false;
 			reload_config(&w);
@@ -605,6 +674,7 @@ int wf_watch(const struct wf_watch_opts *o)
 out:
 	if (w.nl)
 		mnl_socket_close(w.nl);
+	wf_netdev_monitor_close(w.ndev);
 	if (w.sfd >= 0)
 		close(w.sfd);
 	if (w.open)

@@ -156,8 +156,17 @@ load_redirect_refuses_a_bridge_and_a_missing_device()
 	! tb_pinned || fail "a refused load left pins" || return 1
 	expect_rc 1 load --dev "$VM_DEV" --mode "$MODE" --redirect nosuchdev0 || return 1
 	! tb_pinned || fail "a refused load left pins" || return 1
+	expect_rc 2 load --dev "$VM_DEV" --mode "$MODE" --redirect "auto,$VM_CTR_PORT" || return 1
+	echo "$OUT" | grep -q "'auto' stands alone" || fail "auto in a list: $OUT" || return 1
+	! tb_pinned || fail "a refused load left pins" || return 1
+	# The container's eth0 has GRO off: the kernel says the port would
+	# drop XDP frames.
+	expect_rc 2 load --dev "$VM_DEV" --mode "$MODE" --redirect "$VM_CTR_PORT" || return 1
+	echo "$OUT" | grep -q "does not take XDP frames" || fail "no word of XDP frames: $OUT" ||
+		return 1
+	! tb_pinned || fail "a refused load left pins" || return 1
+	in_ctr ethtool -K "$CTR_DEV" gro on >/dev/null || return 1
 	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" --redirect "$VM_CTR_PORT" || return 1
 	add tcp 4000 "$CTR_IP:80" || return 1
-	# docker0 is the route's device, not the port: still through the stack.
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
 }

@@ -58,6 +58,70 @@ http_to_container_redirected_past_the_bridge()
 	fi
 }
 
+# Packets docker0 sends while N (default 5) HTTP connections go from win to
+# the container through VM_IP:4000.
+docker0_tx_for_http()
+{
+	local tx0 tx1 i
+	tx0=$(in_vm cat /sys/class/net/docker0/statistics/tx_packets)
+	for i in $(seq "${1:-5}"); do
+		expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" >&2 || return 1
+	done
+	tx1=$(in_vm cat /sys/class/net/docker0/statistics/tx_packets)
+	echo $((tx1 - tx0))
+}
+
+# The default, --redirect auto: XDP redirects only to devices the kernel
+# reports able to take XDP frames (netdev xdp-features NDO_XMIT). A veth has
+# it while its peer has NAPI: the container's eth0 with GRO off (a veth's
+# default) leaves the docker0 port out and the stack routes; with GRO on
+# packets skip docker0. --redirect none keeps the stack's path.
+http_to_container_redirect_auto_follows_the_kernel()
+{
+	local d
+	fresh_unloaded || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	expect_rc 0 status || return 1
+	if [ "$MODE" = tc ]; then
+		echo "$OUT" | grep -q "^redirect: *none (tc mode" ||
+			fail "tc status: $OUT" || return 1
+	else
+		echo "$OUT" | grep -q "^redirect: *auto: no device takes XDP frames" ||
+			fail "GRO off: $VM_CTR_PORT must not be a redirect target: $OUT" || return 1
+	fi
+	d=$(docker0_tx_for_http) || return 1
+	note "GRO off: docker0 sent $d packets for 5 connections"
+	[ "$d" -ge 15 ] || fail "GRO off: only $d packets through docker0, expected the stack's path" ||
+		return 1
+
+	fresh_unloaded || return 1
+	in_ctr ethtool -K "$CTR_DEV" gro on >/dev/null || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	expect_rc 0 status || return 1
+	d=$(docker0_tx_for_http) || return 1
+	note "GRO on: docker0 sent $d packets for 5 connections; $(echo "$OUT" | grep '^redirect')"
+	if [ "$MODE" != tc ]; then
+		echo "$OUT" | grep -q "^redirect: *auto: .*$VM_CTR_PORT" ||
+			fail "GRO on: $VM_CTR_PORT should be a redirect target: $OUT" || return 1
+		[ "$d" -le 2 ] || fail "GRO on: $d packets still went through docker0" || return 1
+	else
+		[ "$d" -ge 15 ] || fail "tc: only $d packets through docker0" || return 1
+	fi
+
+	fresh_unloaded || return 1
+	in_ctr ethtool -K "$CTR_DEV" gro on >/dev/null || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" --redirect none || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	expect_rc 0 status || return 1
+	[ "$MODE" = tc ] || echo "$OUT" | grep -q "^redirect: *none (the stack routes)" ||
+		fail "--redirect none: $OUT" || return 1
+	d=$(docker0_tx_for_http) || return 1
+	[ "$d" -ge 15 ] || fail "--redirect none: only $d packets through docker0" || return 1
+	note "--redirect none, GRO on: docker0 sent $d packets"
+}
+
 # Kind 3: back out of eth0 to the Windows host (one-arm full NAT): the host's
 # server sees @vm as the client, from the client on the switch and from the
 # host itself.

@@ -28,6 +28,10 @@ fresh_unloaded()
 		rm -rf "$TB_PIN_DIR"
 	fi
 	rm -f "$TB_CONF"
+	# A veth's default: the container's eth0 without NAPI, so its docker0
+	# port takes no XDP frames until a case turns GRO on.
+	in_ctr ethtool -K "$CTR_DEV" gro off >/dev/null 2>&1
+	return 0
 }
 
 # Run `wslfwd ARGS...`, expect exit status RC. Output lands in $OUT.

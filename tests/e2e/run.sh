@@ -26,6 +26,7 @@ CASES=(
 	http_to_port_on_vm_itself
 	http_to_container_keeps_client_address
 	http_to_container_redirected_past_the_bridge
+	http_to_container_redirect_auto_follows_the_kernel
 	http_one_arm_to_host
 	http_one_arm_to_peer_on_the_link
 	lan_client_reaches_container_through_portproxy
@@ -58,6 +59,7 @@ WSL_CASES=(
 	watch_sighup_reloads_config
 	watch_sigterm_leaves_datapath_and_restart_continues
 	watch_reattaches_when_device_comes_back
+	watch_follows_the_devices_that_take_xdp_frames
 	netsh_add_show_delete_round_trip
 	windows_prints_lines_and_apply_calls_powershell
 	status_says_nat_with_wsl_marker

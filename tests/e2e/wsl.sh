@@ -272,6 +272,39 @@ watch_reattaches_when_device_comes_back()
 	[ -z "$(attachments)" ] || fail "unload left attachments: $(attachments)" || return 1
 }
 
+# --redirect auto under watch: the container turning GRO on makes its
+# docker0 port a redirect target (the kernel's xdp-features change, netdev
+# notification), turning it off takes the port out again before packets
+# could be lost to a veth without NAPI; connections work throughout.
+watch_follows_the_devices_that_take_xdp_frames()
+{
+	local t d
+	[ "$MODE" != tc ] || { note "tc mode never redirects"; return 0; }
+	trap wsl_restore EXIT
+	fresh_load || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	watch_start || return 1
+	status_has "^redirect: *auto: no device" || fail "GRO off at start: $(wslfwd status)" || return 1
+	in_ctr ethtool -K "$CTR_DEV" gro on >/dev/null || return 1
+	t=$(wait_for 3 status_has "^redirect: *auto: .*$VM_CTR_PORT") ||
+		fail "GRO on: $VM_CTR_PORT not a redirect target within 3 s; log: $(cat "$WATCH_LOG")" ||
+		return 1
+	note "GRO on in the container: $VM_CTR_PORT a redirect target after $t s"
+	d=$(docker0_tx_for_http) || return 1
+	[ "$d" -le 2 ] || fail "GRO on: $d packets still went through docker0" || return 1
+	in_ctr ethtool -K "$CTR_DEV" gro off >/dev/null || return 1
+	t=$(wait_for 3 status_has "^redirect: *auto: no device") ||
+		fail "GRO off: $VM_CTR_PORT still a redirect target after 3 s; log: $(cat "$WATCH_LOG")" ||
+		return 1
+	note "GRO off again: out after $t s"
+	d=$(docker0_tx_for_http) || return 1
+	[ "$d" -ge 15 ] || fail "GRO off: only $d packets through docker0" || return 1
+	grep -q "redirect: $VM_CTR_PORT" "$WATCH_LOG" ||
+		fail "watch did not log the change: $(cat "$WATCH_LOG")" || return 1
+	watch_stop
+	[ "$WATCH_RC" = 0 ] || fail "watch exited $WATCH_RC on SIGTERM" || return 1
+}
+
 netsh_add_show_delete_round_trip()
 {
 	fresh_load || return 1
