@@ -36,6 +36,10 @@ tb_iperf_server "$NS_CTR" 5201 || die "server"
 tb_http_server "$NS_VM" 3000 vmlo 127.0.0.1 || die "server"	# bound to the VM's loopback only
 echo "   (each web server answers with the client address it sees)"
 
+say "The container's eth0 turns GRO on: its docker0 port can now take XDP frames (the kernel says so)"
+show ctr "ethtool -K eth0 gro on"; in_ctr ethtool -K "$CTR_DEV" gro on >/dev/null || die "ethtool"
+echo "   (wslfwd's default --redirect auto sends the container's packets straight to that port)"
+
 say "Loading wslfwd on the VM's eth0 (mode auto: native XDP if it can, then generic, then tc)"
 vm load --dev "$VM_DEV" --mode auto || die "load failed"
 
