@@ -60,7 +60,9 @@
  * VM's own sockets. */
 #define WF_SNAT_PORT_MIN	61000
 #define WF_SNAT_PORT_MAX	65535
-#define WF_SNAT_TRIES		8
+/* Ports tried per new connection. Each reused port refuses about half of
+ * the SYNs (conntrack.h, ct_snat_reserve): 16 make a refusal 1 in 65536. */
+#define WF_SNAT_TRIES		16
 
 enum wf_proto_bits {
 	WF_P_TCP = 1 << 0,
@@ -363,6 +365,9 @@ enum wf_ct_flags {
 	/* Which side has sent its FIN (mirrored in both entries). */
 	WF_CT_F_FIN_ORIG = 1 << 5,
 	WF_CT_F_FIN_REPLY = 1 << 6,
+	/* REPLY entry of an SNAT connection: syn_hint is the client's SYN
+	 * TSval; without it, its ISN (0 when no SYN was seen). */
+	WF_CT_F_SYN_TS = 1 << 7,
 };
 
 struct wf_ct_val {
@@ -381,7 +386,10 @@ struct wf_ct_val {
 	__u8 dmac[6];		/* WF_CT_F_TX/REDIRECT: new Ethernet destination */
 	__u8 smac[6];		/* WF_CT_F_TX/REDIRECT: new Ethernet source */
 	__u32 oif;		/* WF_CT_F_REDIRECT: egress ifindex (FIB's answer) */
-	__u32 pad;
+	/* REPLY entry of an SNAT connection: the client's SYN TSval
+	 * (WF_CT_F_SYN_TS) or ISN, host order; what the target's TIME_WAIT
+	 * socket of the port will compare the next SYN with (conntrack.h). */
+	__u32 syn_hint;
 };
 _Static_assert(sizeof(struct wf_ct_val) == 56, "wf_ct_val layout");
 /* nat.h stores nsaddr+ndaddr, nsport+ndport and dmac+smac as single words. */

@@ -224,7 +224,164 @@ struct wf_ct_new {
 	__u32 oif;		/* BEHIND: redirect to this device (0: the stack) */
 };
 
-static __always_inline __u16 ct_snat_hash(const struct wf_ct_key *t)
+/*
+ * SNAT port reuse meets the target's TIME_WAIT socket of the port's last
+ * connection (the target closes first in most short connections). Linux
+ * (tcp_timewait_state_process) and RFC 6191 take a new SYN into it only
+ * when its TSval is newer than the last one seen there or, without
+ * timestamps, its sequence number lies beyond the old connection's; any
+ * other SYN is answered with an ACK (TcpExtPAWSTimewait), and the client
+ * resets and sends its SYN again some ms later. Clients draw ISN and TS
+ * offset per 4-tuple (Linux: secure_tcp_seq_and_ts_off() over the ports
+ * too since "tcp: secure_seq: add back ports to TS offset"), so a port
+ * passed on to another client tuple was a coin toss: 25-45% of new one-arm
+ * connections were refused. The old client's SYN values, kept in the
+ * REPLY entry, turn the toss into a check: a reusable port is taken only
+ * for a SYN the target would accept (first packets only; no cost per
+ * packet of an established flow).
+ */
+struct wf_ct_syn {
+	__u32 tsval;		/* host order */
+	__u32 seq;
+	__u8 ts;		/* a timestamp option was found */
+	__u8 valid;		/* a TCP SYN (no ACK) to an SNAT target */
+};
+
+#define WF_TCPOPT_EOL		0
+#define WF_TCPOPT_NOP		1
+#define WF_TCPOPT_TS		8
+#define WF_TCPOLEN_TS		10
+/* The last option byte a timestamp option can start at (40 bytes). */
+#define WF_TCPOPT_TS_LAST	(40 - WF_TCPOLEN_TS)
+/* Slack for the old client's timestamp clock: our jiffy clock and the
+ * client's may each be a few ms off. In TS ticks, at most 1 per ms. */
+#define WF_SYN_TS_SLACK		32
+/* Without timestamps the target compares the ISN with the old connection's
+ * rcv_nxt, which is beyond its ISN by what the client sent (not counted
+ * per packet): up to this much is covered. */
+#define WF_SYN_SEQ_SLACK	(1u << 24)
+
+static __always_inline __u32 ct_load_be32(const __u8 *p)
+{
+	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
+/*
+ * Sequence number and TSval of a SYN (its TCP header was bounds-checked by
+ * pkt_parse4; tc made it linear). The options are walked by byte position
+ * j, a constant in each step for the verifier, with the start of the next
+ * option in @next, which is never a packet offset: the states after each
+ * step prune whatever options came before (a walk by a variable offset
+ * took the program past the verifier's 1M insns).
+ */
+static __always_inline void ct_syn_read(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					struct wf_ct_syn *s)
+{
+	void *end = ctx_data_end(c);
+	__u8 *th = ctx_data(c), *o;
+	__u32 l4 = pkt->l4_off, optlen, next = 0;
+	__u8 kind, len;
+	int j;
+
+	s->ts = 0;
+	s->valid = 0;
+	if (pkt->tuple.proto != WF_IPPROTO_TCP ||
+	    (pkt->tcp_flags & (WF_TCP_SYN | WF_TCP_ACK)) != WF_TCP_SYN)
+		return;
+	if (l4 > WF_ETH_HLEN + 60)
+		return;
+	th += l4;
+	if ((void *)(th + 20) > end)
+		return;
+	s->valid = 1;
+	s->seq = ct_load_be32(th + 4);
+	optlen = (th[12] >> 4) * 4;
+	if (optlen <= 20)
+		return;
+	optlen -= 20;
+	o = th + 20;
+	for (j = 0; j <= WF_TCPOPT_TS_LAST; j++) {
+		if (j >= optlen)
+			break;
+		if (j != next)
+			continue;
+		if ((void *)(o + j + 2) > end)
+			break;
+		kind = o[j];
+		if (kind == WF_TCPOPT_EOL)
+			break;
+		if (kind == WF_TCPOPT_NOP) {
+			next = j + 1;
+			continue;
+		}
+		len = o[j + 1];
+		if (kind == WF_TCPOPT_TS && len == WF_TCPOLEN_TS) {
+			if (j + WF_TCPOLEN_TS > optlen || (void *)(o + j + WF_TCPOLEN_TS) > end)
+				break;
+			s->tsval = ct_load_be32(o + j + 2);
+			s->ts = 1;
+			break;
+		}
+		if (len < 2)
+			break;
+		/* The mask widens the verifier's range of @next to all of
+		 * [0, 255]: no later comparison with it is decided, none makes
+		 * it precise, and the states of the next steps prune. It
+		 * changes only lengths that run past the options anyway. */
+		next = (j + len) & 0xff;
+	}
+}
+
+/* What the REPLY entry keeps of the SYN (WF_CT_F_SYN_TS in *flags). */
+static __always_inline __u32 ct_syn_hint(const struct wf_ct_syn *s, __u8 *flags)
+{
+	if (!s->valid)
+		return 0;
+	if (s->ts) {
+		*flags |= WF_CT_F_SYN_TS;
+		return s->tsval;
+	}
+	return s->seq;
+}
+
+/*
+ * Would the target's TIME_WAIT socket of @old's port (if it has one) take
+ * the SYN @s? The old client's TSval has grown since its SYN by at most a
+ * tick a millisecond (the fastest clock RFC 7323 has in mind; Linux ticks
+ * so), so its SYN TSval plus the milliseconds since bounds the target's
+ * ts_recent from above. A faster clock (Linux's opt-in usec timestamps)
+ * only brings the coin toss back. Unknown cases say yes: such a port is
+ * no worse than any other.
+ */
+static __always_inline bool ct_syn_accepted(const struct wf_ct_val *old,
+					    const struct wf_ct_syn *s, __u64 now)
+{
+	__u32 ms;
+
+	if (!s->valid)
+		return true;
+	if (old->flags & WF_CT_F_SYN_TS) {
+		/* A SYN without timestamps is judged by its ISN, which we
+		 * do not know for the old one. */
+		if (!s->ts)
+			return true;
+		ms = now > old->created ? (now - old->created) / 1000000 : 0;
+		return (__s32)(s->tsval - old->syn_hint - ms - WF_SYN_TS_SLACK) > 0;
+	}
+	/* 0: no SYN seen (picked up mid-stream) */
+	return !old->syn_hint || (__s32)(s->seq - old->syn_hint) > (__s32)WF_SYN_SEQ_SLACK;
+}
+
+/* Free the SNAT port @rkey of the connection @old and reserve it with @v. */
+static __always_inline int ct_take_over(const struct wf_ct_key *rkey, const struct wf_ct_val *old,
+					const struct wf_ct_val *v)
+{
+	/* Two CPUs may both get here; the NOEXIST insert still picks one. */
+	ct_delete(rkey, old);
+	return bpf_map_update_elem(&wf_ct, rkey, v, BPF_NOEXIST);
+}
+
+static __always_inline __u32 ct_snat_hash(const struct wf_ct_key *t)
 {
 	__u32 h = t->saddr;
 
@@ -237,22 +394,82 @@ static __always_inline __u16 ct_snat_hash(const struct wf_ct_key *t)
 }
 
 /*
+ * Reserve an SNAT port for the connection whose REPLY value is @v: insert
+ * it at @rkey (dport set here) with BPF_NOEXIST, the reservation, trying
+ * WF_SNAT_TRIES ports picked by @hash (of the client's tuple). A port held
+ * by a connection that is over is freed and taken if the target's
+ * TIME_WAIT socket would accept the SYN @syn (ct_syn_accepted). Each such
+ * port refuses about half of other clients' SYNs, so all of them do 1 in
+ * 2^WF_SNAT_TRIES; then a second pass takes the first one that is over
+ * anyway (a refused SYN costs the client some ms, a dropped one a second).
+ * 0, or -1: none to be had.
+ *
+ * The tries step by a stride from the hash too (double hashing): with +1
+ * steps, SYNs refused by a port went on to its neighbours and left them
+ * with correlated timestamps, and all 8 tries failed 1% of the time, not
+ * 1 in 256.
+ *
+ * A global function: the verifier checks it once, on its own, rather than
+ * once per state of its caller, which its loop multiplied (inline, this
+ * code took the XDP program to 946k of the 1M insns the verifier allows).
+ * Its pointers may be NULL to the verifier, hence the checks.
+ */
+__noinline int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v,
+			       const struct wf_ct_syn *syn, __u64 now, __u32 hash)
+{
+	__u32 min = cfg_snat_min, max = cfg_snat_max, size, first, stride, port, pass, i;
+	struct wf_ct_val *old;
+	bool refused = false;
+
+	if (!rkey || !v || !syn)
+		return -1;
+	/* the loader validates the range; never hand out port 0 */
+	if (!min || min > max || max > 65535)
+		return -1;
+	size = max - min + 1;
+	first = hash % size;
+	stride = size > 1 ? 1 + (hash >> 16) % (size - 1) : 0;
+	for (pass = 0; pass < 2; pass++) {
+		port = first;
+		for (i = 0; i < WF_SNAT_TRIES; i++) {
+			rkey->dport = bpf_htons(min + port);
+			if (!bpf_map_update_elem(&wf_ct, rkey, v, BPF_NOEXIST))
+				return 0;
+			old = bpf_map_lookup_elem(&wf_ct, rkey);
+			if (old && ct_reusable(old, now)) {
+				if (pass || ct_syn_accepted(old, syn, now)) {
+					if (!ct_take_over(rkey, old, v))
+						return 0;
+				} else {
+					refused = true;
+				}
+			}
+			port += stride;
+			if (port >= size)
+				port -= size;
+		}
+		if (!refused)
+			break;
+	}
+	return -1;
+}
+
+/*
  * Create both entries of a new connection. The REPLY entry goes in first:
  * with SNAT its insert with BPF_NOEXIST is the port reservation (atomic in
  * the map, so two CPUs can never take the same port for the same target).
  * On success *orig holds the ORIG value, which the caller applies to the
  * packet.
  */
-static __always_inline int ct_create(const struct wf_pkt *pkt, const struct wf_ct_new *n,
-				     __u64 now, struct wf_ct_val *orig)
+static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				     const struct wf_ct_new *n, __u64 now,
+				     struct wf_ct_val *orig)
 {
 	const struct wf_ct_key *key = &pkt->tuple;
 	struct wf_ct_key rkey;
 	struct wf_ct_val *v = orig;
-	__u32 min = cfg_snat_min, max = cfg_snat_max;
-	__u32 size, port, i;
+	struct wf_ct_syn syn;
 	__u8 flags_tx = n->kind == WF_KIND_ONEARM ? WF_CT_F_TX : 0;
-	int err;
 
 	/* The REPLY value, built in the buffer the ORIG value reuses after:
 	 * it keeps the stack frame small. Rewrites back to LADDR:LPORT ->
@@ -288,32 +505,9 @@ static __always_inline int ct_create(const struct wf_pkt *pkt, const struct wf_c
 			return -WF_DROP_CT_FULL;
 	} else {
 		rkey.daddr = n->snaddr;
-		/* the loader validates the range; never hand out port 0 */
-		if (!min || min > max || max > 65535)
-			return -WF_DROP_SNAT_EXHAUSTED;
-		size = max - min + 1;
-		/* (hash + i) % size for try i, one division in all */
-		port = ct_snat_hash(key) % size;
-		err = -1;
-		for (i = 0; i < WF_SNAT_TRIES; i++, port = port + 1 < size ? port + 1 : 0) {
-			struct wf_ct_val *old;
-
-			rkey.dport = bpf_htons(min + port);
-			err = bpf_map_update_elem(&wf_ct, &rkey, v, BPF_NOEXIST);
-			if (!err)
-				break;
-			/* Taken by a connection that is over: free the port
-			 * (both entries) and try it again. Two CPUs may both
-			 * get here; the NOEXIST insert still picks one. */
-			old = bpf_map_lookup_elem(&wf_ct, &rkey);
-			if (!old || !ct_reusable(old, now))
-				continue;
-			ct_delete(&rkey, old);
-			err = bpf_map_update_elem(&wf_ct, &rkey, v, BPF_NOEXIST);
-			if (!err)
-				break;
-		}
-		if (err)
+		ct_syn_read(c, pkt, &syn);
+		v->syn_hint = ct_syn_hint(&syn, &v->flags);
+		if (ct_snat_reserve(&rkey, v, &syn, now, ct_snat_hash(key)))
 			return -WF_DROP_SNAT_EXHAUSTED;
 	}
 
@@ -327,6 +521,7 @@ static __always_inline int ct_create(const struct wf_pkt *pkt, const struct wf_c
 	v->flags = WF_CT_F_DNAT | (n->snat ? WF_CT_F_SNAT : 0) | flags_tx |
 		   (n->oif ? WF_CT_F_REDIRECT : 0);
 	v->oif = n->oif;
+	v->syn_hint = 0;
 	__builtin_memcpy(v->smac, n->fib_smac, 6);
 	__builtin_memcpy(v->dmac, n->fib_dmac, 6);
 

@@ -352,7 +352,7 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	if (n.kind == WF_KIND_ONEARM && pkt->ttl <= 1)
 		return -WF_DROP_TTL;
 
-	ret = ct_create(pkt, &n, now, &orig);
+	ret = ct_create(c, pkt, &n, now, &orig);
 	if (ret)
 		return ret;
 	counters_conn(n.id);

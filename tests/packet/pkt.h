@@ -71,10 +71,17 @@ enum csum_mode {
 	CS_ZERO,	/* UDP: no checksum (0) */
 };
 
+/* TCP options carrying a timestamp, as SYNs of real stacks lay them out. */
+enum ts_layout {
+	TS_NONE = 0,
+	TS_LINUX,	/* mss, sackOK, TS, nop, wscale: 20 bytes */
+	TS_BSD,		/* mss, nop, wscale, nop, nop, TS, sackOK, eol: 24 bytes */
+};
+
 /* SNAT(n): a port not known in advance, the one the datapath allocated and
  * the suite recorded in slot n (see snat_slot in test_packet.c). */
 #define SNAT(n)		(-1 - (n))
-#define SNAT_SLOTS	16
+#define SNAT_SLOTS	32
 
 struct pkt {
 	enum pkt_kind kind;
@@ -87,7 +94,10 @@ struct pkt {
 	__u8 ttl;		/* 0: 64 */
 	__u8 ihl;		/* 0: 5 + ipopt */
 	__u8 ipopt;		/* 32-bit words of IP options */
-	__u8 doff;		/* 0: 5 */
+	__u8 doff;		/* 0: 5, or what tsopt needs */
+	enum ts_layout tsopt;	/* TCP options with a timestamp option */
+	__u32 tsval;		/* its TSval */
+	__u32 seq;		/* TCP sequence number (0: 0x01020304) */
 	__u16 tot_len;		/* 0: computed */
 	__u16 frag;		/* frag_off field (flags | offset/8), host order */
 	__u16 paylen;		/* L4 payload bytes */
@@ -152,6 +162,37 @@ static inline __u8 payload_byte(int i)
 	return (__u8)(i * 37 + 11);
 }
 
+/* Write @p's TCP options at @o; returns their length (a multiple of 4). */
+static inline int tcp_opts(const struct pkt *p, __u8 *o)
+{
+	static const __u8 mss[] = { 2, 4, 0x05, 0xb4 };
+
+	switch (p->tsopt) {
+	case TS_LINUX:
+		memcpy(o, mss, 4);
+		o[4] = 4, o[5] = 2;			/* sackOK */
+		o[6] = 8, o[7] = 10;			/* TS */
+		put32(o + 8, p->tsval);
+		put32(o + 12, 0);
+		o[16] = 1;				/* nop */
+		o[17] = 3, o[18] = 3, o[19] = 7;	/* wscale 7 */
+		return 20;
+	case TS_BSD:
+		memcpy(o, mss, 4);
+		o[4] = 1;				/* nop */
+		o[5] = 3, o[6] = 3, o[7] = 6;		/* wscale 6 */
+		o[8] = 1, o[9] = 1;			/* nop, nop */
+		o[10] = 8, o[11] = 10;			/* TS */
+		put32(o + 12, p->tsval);
+		put32(o + 16, 0);
+		o[20] = 4, o[21] = 2;			/* sackOK */
+		o[22] = 0, o[23] = 0;			/* eol */
+		return 24;
+	default:
+		return 0;
+	}
+}
+
 /*
  * Build the frame @p describes with resolved ports into @buf; returns its
  * length. Header fields the fixture overrides (ihl, tot_len, doff) are
@@ -160,7 +201,7 @@ static inline __u8 payload_byte(int i)
 static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 			    __u8 *buf, int cap)
 {
-	int off = 12, hl, l4len = 0, tot, i, len;
+	int off = 12, hl, l4len = 0, tot, i, len, optlen;
 	__u8 *ip, *l4;
 
 	memset(buf, 0, cap);
@@ -233,16 +274,17 @@ static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 	l4 = ip + hl;
 	switch (p->proto) {
 	case 6:
-		l4len = 20 + p->paylen;
+		optlen = tcp_opts(p, l4 + 20);
+		l4len = 20 + optlen + p->paylen;
 		put16(l4, sport);
 		put16(l4 + 2, dport);
-		put32(l4 + 4, 0x01020304);
+		put32(l4 + 4, p->seq ? p->seq : 0x01020304);
 		put32(l4 + 8, p->tcp_flags & TH_ACK ? 0x0a0b0c0d : 0);
-		l4[12] = (p->doff ? p->doff : 5) << 4;
+		l4[12] = (p->doff ? p->doff : 5 + optlen / 4) << 4;
 		l4[13] = p->tcp_flags;
 		put16(l4 + 14, 64240);
 		for (i = 0; i < p->paylen; i++)
-			l4[20 + i] = payload_byte(i);
+			l4[20 + optlen + i] = payload_byte(i);
 		break;
 	case 17:
 		l4len = 8 + p->paylen;

@@ -192,12 +192,75 @@ struct fixture {
 /* tc ingress always hands BEHIND traffic to the stack. */
 #define XDP_REDIR "XDP_REDIRECT is XDP's; tc passes to the stack (covered above)"
 
+/* SNAT vs TIME_WAIT: TSvals (or ISNs) of the old clients and the new one,
+ * far apart in sequence space so no clock slack matters. */
+#define TS_LO	0x10000000u
+#define TS_MID	0x50000000u
+#define TS_HI	0x90000000u
+#define TSV(lay, v)	.tsopt = (lay), .tsval = (v), .seq = (v)
+
+/* Two clients (C1:42000 with @v1, C2:42001 with @v2) connect through the
+ * 62000-62001 instance to @host:5432, get SNAT slots @s1 and @s2, and reset. */
+#define SNAT_TW_OLD(what, lay, v1, v2, s1, s2)					\
+	{									\
+		.desc = "SNAT vs TIME_WAIT (" what "): first old client's SYN",	\
+		.inst = 1,							\
+		.in = { TCP(M_CLIENT, M_VM, C1, 42000, VM, 5000, TH_SYN), TSV(lay, v1) }, \
+		.verdict = V_TX,						\
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(s1), HOST, 5432, TH_SYN), .ttl = 63, \
+			 TSV(lay, v1) },					\
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN, \
+		.pre = pre_ct_flush,						\
+	},									\
+	{									\
+		.desc = "SNAT vs TIME_WAIT (" what "): second old client's SYN",	\
+		.inst = 1,							\
+		.in = { TCP(M_CLIENT2, M_VM, C2, 42001, VM, 5000, TH_SYN), TSV(lay, v2) }, \
+		.verdict = V_TX,						\
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(s2), HOST, 5432, TH_SYN), .ttl = 63, \
+			 TSV(lay, v2) },					\
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN, \
+		.post = post_snat_distinct, .arg = { s1, s2 },			\
+	},									\
+	{									\
+		.desc = "SNAT vs TIME_WAIT (" what "): first old client resets",	\
+		.inst = 1,							\
+		.in = { TCP(M_CLIENT, M_VM, C1, 42000, VM, 5000, TH_RST | TH_ACK) }, \
+		.verdict = V_TX,						\
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(s1), HOST, 5432, TH_RST | TH_ACK), \
+			 .ttl = 63 },						\
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSED, \
+	},									\
+	{									\
+		.desc = "SNAT vs TIME_WAIT (" what "): second old client resets",	\
+		.inst = 1,							\
+		.in = { TCP(M_CLIENT2, M_VM, C2, 42001, VM, 5000, TH_RST | TH_ACK) }, \
+		.verdict = V_TX,						\
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(s2), HOST, 5432, TH_RST | TH_ACK), \
+			 .ttl = 63 },						\
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSED, \
+	}
+
+/* ... then C3:42002 with @v3 must get slot @want. */
+#define SNAT_TW_ROUND(what, lay, v1, v2, v3, s1, s2, want)			\
+	SNAT_TW_OLD(what, lay, v1, v2, s1, s2),					\
+	{									\
+		.desc = "SNAT vs TIME_WAIT (" what "): new client gets the port it is newer on", \
+		.inst = 1,							\
+		.in = { TCP(M_CLIENT, M_VM, C3, 42002, VM, 5000, TH_SYN), TSV(lay, v3) }, \
+		.verdict = V_TX,						\
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(want), HOST, 5432, TH_SYN), .ttl = 63, \
+			 TSV(lay, v3) },					\
+		.ct = CT_SKIP, .stat_any = WF_EV_CT_NEW,			\
+	}
+
 static void pre_age(const struct fixture *f);
 static void pre_no_vm(const struct fixture *f);
 static void pre_no_host(const struct fixture *f);
 static void post_info_restore(const struct fixture *f);
 static void post_snat_distinct(const struct fixture *f);
 static void pre_occupy_snat(const struct fixture *f);
+static void pre_ct_flush(const struct fixture *f);
 static void pre_fwd_off(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
 
@@ -987,6 +1050,31 @@ static const struct fixture fixtures[] = {
 		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
 		.pre = pre_occupy_snat, .post = post_snat_distinct, .arg = { 6, 8 },
 	},
+
+	/* ---- SNAT port reuse vs the target's TIME_WAIT (62000-62001) ----
+	 * Two clients' connections end (RST: CLOSED, reusable); a third client
+	 * then needs one of their ports. Clients draw TS offset and ISN per
+	 * 4-tuple, and the target still holds each port in TIME_WAIT: it takes
+	 * the new SYN only if its TSval (without timestamps: its ISN) is newer
+	 * than the old connection's, else answers with an ACK (PAWS) and the
+	 * client has to retry. The third client must get the port whose old
+	 * client it is newer than. Each pair of rounds swaps the two old
+	 * clients' values: the third client's tuple (so its hash) is the same,
+	 * a choice by hash alone fails one of the two. */
+	SNAT_TW_ROUND("TSval, Linux options", TS_LINUX, TS_LO, TS_HI, TS_MID, 16, 17, 16),
+	SNAT_TW_ROUND("TSval, BSD options, swapped", TS_BSD, TS_HI, TS_LO, TS_MID, 18, 19, 19),
+	SNAT_TW_ROUND("ISN, no timestamps", TS_NONE, TS_LO, TS_HI, TS_MID, 20, 21, 20),
+	SNAT_TW_ROUND("ISN, no timestamps, swapped", TS_NONE, TS_HI, TS_LO, TS_MID, 22, 23, 23),
+	/* Both old clients newer: no port would be accepted, the connection
+	 * still gets one (not dropped as snat_exhausted). */
+	SNAT_TW_OLD("TSval, none accepting", TS_LINUX, TS_HI, TS_HI + 1, 24, 25),
+	{
+		.desc = "SNAT vs TIME_WAIT (TSval, none accepting): still a port for the SYN",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C3, 42002, VM, 5000, TH_SYN), TSV(TS_LINUX, TS_MID) },
+		.verdict = V_TX,
+		.ct = CT_SKIP, .stat_any = WF_EV_CT_NEW,
+	},
 };
 
 /* ---- Diagnostics ---- */
@@ -1375,6 +1463,12 @@ static void pre_occupy_snat(const struct fixture *f)
 		failf("setup: insert of the occupying REPLY entry: %s", strerror(errno));
 }
 
+/* Start over with an empty table (the fixture's instance). */
+static void pre_ct_flush(const struct fixture *f)
+{
+	ct_flush(fx_inst(f));
+}
+
 /* ---- Running one fixture ---- */
 static int tap_n, tap_failed;
 
@@ -1512,6 +1606,21 @@ static void check_ct_new(const struct fixture *f, struct inst *I, __u16 isp, __u
 	} else if ((vo.flags | vr.flags) & WF_CT_F_TX) {
 		failf("WF_CT_F_TX set on a non-ONEARM connection");
 	}
+	/* An SNAT connection's REPLY entry keeps what the target's TIME_WAIT
+	 * socket of the port will compare the next SYN with. */
+	if ((vo.flags & WF_CT_F_SNAT) && f->in.proto == 6 &&
+	    (f->in.tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		bool ts = f->in.tsopt != TS_NONE;
+		__u32 want = ts ? f->in.tsval : (f->in.seq ? f->in.seq : 0x01020304);
+
+		if (!!(vr.flags & WF_CT_F_SYN_TS) != ts || vr.syn_hint != want)
+			failf("REPLY entry: syn_hint 0x%08x%s, expected 0x%08x%s", vr.syn_hint,
+			      vr.flags & WF_CT_F_SYN_TS ? " (TSval)" : "", want,
+			      ts ? " (TSval)" : "");
+	}
+	if (vo.syn_hint || (vo.flags & WF_CT_F_SYN_TS))
+		failf("ORIG entry: syn_hint 0x%08x, flags 0x%x: for REPLY entries only",
+		      vo.syn_hint, vo.flags);
 	if (vo.created < t0 || vo.created > t1 || vr.created < t0 || vr.created > t1 ||
 	    vo.last_seen < t0 || vo.last_seen > t1 || vr.last_seen < t0 || vr.last_seen > t1)
 		failf("created/last_seen not set to the time of the packet");
