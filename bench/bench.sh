@@ -53,7 +53,7 @@ SCALE_MAPPINGS=10000
 SCALE_CONNS=1048576
 
 # Ports: on the VM (what clients use) and on the targets (ctr / peer).
-P_HTTP=8080 P_HTTP_T=80 P_IPERF=5201 P_LAT=11111 P_SINK=9
+P_HTTP=8080 P_HTTP_T=80 P_HTTP_R=81 P_IPERF=5201 P_LAT=11111 P_SINK=9
 # Sources of the new-flow-per-packet stream: 17 addresses of win x 64512
 # ports, so flows repeat only after 1,096,704 packets.
 TG_SRC_NET=172.22.17 TG_SRC_FIRST=2 TG_SRC_LAST=18
@@ -95,6 +95,14 @@ for i in $(seq "$TG_SRC_FIRST" "$TG_SRC_LAST"); do
 done
 
 # ---- servers: in the container, and in the peer for one-arm ----------------
+# Kernel routing gets an nginx of its own on the container's port 81. Its
+# clients connect to the container's address, the others to the VM's, so
+# the server sees the same tuples (win:port -> ctr:80) from different client
+# connections, whose TCP timestamps differ (Linux draws the offset per
+# 4-tuple): a TIME_WAIT socket left by one variant (60 s) would refuse
+# about half of the next variant's SYNs on those tuples (PAWS), which made
+# the variant measured after routing lose half its connection rate.
+tb_http_server "$NS_CTR" "$P_HTTP_R" ctr-route || die "nginx"
 for ns in "$NS_CTR" "$NS_PEER"; do
 	tb_http_server "$ns" "$P_HTTP_T" "${ns#"$TB_PREFIX-"}" || die "nginx"
 	tb_iperf_server "$ns" "$P_IPERF" || die "iperf3"
@@ -137,7 +145,7 @@ tg_cfg()	# daddr one|new
 # ---- variants --------------------------------------------------------------
 v_target() { case $1 in onearm-*) echo "$PEER_IP" ;; *) echo "$CTR_IP" ;; esac; }
 v_addr()   { case $1 in route|redirect) echo "$CTR_IP" ;; *) echo "$VM_IP" ;; esac; }
-v_http()   { case $1 in route) echo "$P_HTTP_T" ;; *) echo "$P_HTTP" ;; esac; }
+v_http()   { case $1 in route) echo "$P_HTTP_R" ;; *) echo "$P_HTTP" ;; esac; }
 
 nft_rules()	# target onearm(0|1)
 {
