@@ -793,7 +793,8 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 	c.info = old;
 	c.info.ifindex = ifindex;
 	c.info.mode = WF_MODE_NONE;
-	c.info.flags = 0;
+	/* What load chose stays; what attaching finds out is found again. */
+	c.info.flags = old.flags & WF_INFO_F_REDIRECT_AUTO;
 	wf_addr_vm4(ifindex, &c.info.vm4);
 	wf_addr_host4(ifindex, &c.info.host4);
 	ret = info_write(&c);
@@ -811,7 +812,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 		drop_attachments(pin_dir, ifindex);
 		o.mode = WF_MODE_NONE;
 		c.info.mode = WF_MODE_NONE;
-		c.info.flags = 0;
+		c.info.flags = old.flags & WF_INFO_F_REDIRECT_AUTO;
 		c.tc_legacy = false;
 		ret = attach_all(&c);
 	}

@@ -258,6 +258,8 @@ watch_reattaches_when_device_comes_back()
 		return 1
 	note "re-attached to the new eth0 (ifindex $old -> $new) in $t s: $(grep -i attach "$WATCH_LOG" | tr "\n" ";")"
 	status_has "ifindex $new" || fail "status does not show ifindex $new" || return 1
+	[ "$MODE" = tc ] || status_has "^redirect: *auto" ||
+		fail "--redirect auto lost across the re-attach: $(wslfwd status)" || return 1
 	c=$(attachments)
 	case $MODE in
 	xdp|xdp-generic) echo "$c" | grep -q xdp || fail "no XDP on the new eth0: $c" || return 1 ;;
