@@ -299,7 +299,7 @@ plot "$W/chart.dat" using 2:xtic(stringcolumn(1)) title "kernel routing" lc rgb 
 	'' using 5 title "wslfwd xdp-generic" lc rgb "#17becf", \
 	'' using 6 title "wslfwd tc" lc rgb "#2ca02c", \
 	'' using 7 title "XDP redirect (ref.)" lc rgb "#ff7f0e", \
-	'' using 11 title "wslfwd xdp --redirect" lc rgb "#9467bd"
+	'' using 11 title "wslfwd xdp --redirect none" lc rgb "#9467bd"
 set title "one-arm (back out of eth0): ratio to nftables DNAT+masquerade"
 plot "$W/chart.dat" using 8:xtic(stringcolumn(1)) title "wslfwd xdp" lc rgb "#1f77b4", \
 	'' using 9 title "wslfwd xdp-generic" lc rgb "#17becf", \
