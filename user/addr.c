@@ -13,39 +13,33 @@
 #include "addr.h"
 #include "log.h"
 
-struct nl {
-	struct mnl_socket *sk;
-	unsigned int portid;
-	unsigned int seq;
-};
-
-static int nl_open(struct nl *nl)
+int wf_nl_open(struct wf_nl *nl, int bus)
 {
-	nl->sk = mnl_socket_open(NETLINK_ROUTE);
+	nl->sk = mnl_socket_open(bus);
 	if (!nl->sk)
 		return -errno;
 	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int err = -errno;
 
 		mnl_socket_close(nl->sk);
+		nl->sk = NULL;
 		return err;
 	}
-	nl->portid = mnl_socket_get_portid(nl->sk);
 	nl->seq = time(NULL);
 	return 0;
 }
 
-static void nl_close(struct nl *nl)
+void wf_nl_close(struct wf_nl *nl)
 {
 	if (nl->sk)
 		mnl_socket_close(nl->sk);
 	nl->sk = NULL;
 }
 
-/* Send one request and run cb over every answer until done/ack. */
-static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int wf_nl_talk(struct wf_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int portid = mnl_socket_get_portid(nl->sk);
 	int ret;
 
 	nlh->nlmsg_seq = ++nl->seq;
@@ -55,7 +49,7 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		ret = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
 		if (ret < 0)
 			return -errno;
-		ret = mnl_cb_run(buf, ret, nl->seq, nl->portid, cb, data);
+		ret = mnl_cb_run(buf, ret, nl->seq, portid, cb, data);
 		if (ret < 0)
 			return -errno;
 		if (ret == MNL_CB_STOP)
@@ -69,18 +63,18 @@ static int nl_dump(__u16 type, const void *hdr, size_t hdrlen, mnl_cb_t cb, void
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	struct nl nl;
+	struct wf_nl nl;
 	int err;
 
-	err = nl_open(&nl);
+	err = wf_nl_open(&nl, NETLINK_ROUTE);
 	if (err)
 		return err;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	memcpy(mnl_nlmsg_put_extra_header(nlh, hdrlen), hdr, hdrlen);
-	err = nl_talk(&nl, nlh, cb, data);
-	nl_close(&nl);
+	err = wf_nl_talk(&nl, nlh, cb, data);
+	wf_nl_close(&nl);
 	return err;
 }
 
@@ -134,15 +128,9 @@ static int addr_dump(struct addr_walk *w)
 
 int wf_addr_vm4(int ifindex, __be32 *addr)
 {
-	struct addr_walk w = { .ifindex = ifindex };
-	int err;
+	int plen;
 
-	*addr = 0;
-	err = addr_dump(&w);
-	if (err)
-		return err;
-	*addr = w.found;
-	return w.found ? 0 : -ENOENT;
+	return wf_addr_vm4_prefix(ifindex, addr, &plen);
 }
 
 int wf_addr_vm4_prefix(int ifindex, __be32 *addr, int *plen)
@@ -257,7 +245,7 @@ static int route_get_cb(const struct nlmsghdr *nlh, void *data)
 /* RTM_NEWNEIGH with NTF_USE: the kernel creates the entry if needed and
  * runs neigh_event_send() on it, i.e. starts resolution as if a packet
  * were waiting, without us sending anything. */
-static int neigh_use(struct nl *nl, int ifindex, __be32 addr)
+static int neigh_use(struct wf_nl *nl, int ifindex, __be32 addr)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -272,7 +260,7 @@ static int neigh_use(struct nl *nl, int ifindex, __be32 addr)
 	ndm->ndm_state = NUD_NONE;
 	ndm->ndm_flags = NTF_USE;
 	mnl_attr_put_u32(nlh, NDA_DST, addr);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return wf_nl_talk(nl, nlh, NULL, NULL);
 }
 
 /* Fallback: a connected UDP socket and an empty datagram to the discard
@@ -302,13 +290,13 @@ int wf_neigh_prime4(int ifindex, __be32 dst)
 	char a[INET_ADDRSTRLEN];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
-	struct nl nl;
+	struct wf_nl nl;
 	__be32 hop;
 	int err;
 
 	if (!dst)
 		return 0;
-	err = nl_open(&nl);
+	err = wf_nl_open(&nl, NETLINK_ROUTE);
 	if (err)
 		return err;
 	nlh = mnl_nlmsg_put_header(buf);
@@ -319,15 +307,15 @@ int wf_neigh_prime4(int ifindex, __be32 dst)
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = 32;
 	mnl_attr_put_u32(nlh, RTA_DST, dst);
-	err = nl_talk(&nl, nlh, route_get_cb, &w);
+	err = wf_nl_talk(&nl, nlh, route_get_cb, &w);
 	if (err || !w.found || w.type != RTN_UNICAST || (int)w.oif != ifindex) {
-		nl_close(&nl);
+		wf_nl_close(&nl);
 		return err == -ENETUNREACH || err == -EHOSTUNREACH ? 0 : err;
 	}
 	hop = w.gw ? w.gw : dst;
 	inet_ntop(AF_INET, &hop, a, sizeof(a));
 	err = neigh_use(&nl, ifindex, hop);
-	nl_close(&nl);
+	wf_nl_close(&nl);
 	if (err) {
 		pr_debug("priming neighbour %s with NTF_USE: %s; sending a probe datagram\n",
 			 a, strerror(-err));

@@ -5,6 +5,18 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include <libmnl/libmnl.h>
+
+/* A netlink socket of @bus (NETLINK_ROUTE, NETLINK_GENERIC) bound to an
+ * automatic port, and the sequence of its requests. 0 or -errno. */
+struct wf_nl {
+	struct mnl_socket *sk;
+	unsigned int seq;
+};
+int wf_nl_open(struct wf_nl *nl, int bus);
+void wf_nl_close(struct wf_nl *nl);
+/* Send @nlh and run @cb over every answer until done or ack. 0 or -errno. */
+int wf_nl_talk(struct wf_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /* @vm: the first non-secondary IPv4 address of ifindex. 0, or -ENOENT
  * with *addr = 0 when it has none, or -errno. */

@@ -358,10 +358,8 @@ struct load_args {
 static int redirect_check(struct load_args *a)
 {
 	char path[128];
-	unsigned long mtu = 0;
 	__u64 feat;
-	FILE *f;
-	int i;
+	int i, mtu;
 
 	for (i = 0; i < a->n_redirect; i++) {
 		const char *d = a->redirect[i];
@@ -377,15 +375,9 @@ static int redirect_check(struct load_args *a)
 				 "traffic to it goes through the stack already", d);
 			return EXIT_USAGE;
 		}
-		snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", d);
-		f = fopen(path, "r");
-		if (f) {
-			if (fscanf(f, "%lu", &mtu) != 1)
-				mtu = 0;
-			fclose(f);
-		}
-		if (f && mtu < WF_REDIRECT_MTU) {
-			wf_error("--redirect: %s has MTU %lu, below %d", d, mtu, WF_REDIRECT_MTU);
+		mtu = wf_netdev_mtu(a->redirect_ifindex[i]);
+		if (mtu >= 0 && mtu < WF_REDIRECT_MTU) {
+			wf_error("--redirect: %s has MTU %d, below %d", d, mtu, WF_REDIRECT_MTU);
 			return EXIT_USAGE;
 		}
 		if (!wf_netdev_xdp_features(a->redirect_ifindex[i], &feat) &&
@@ -724,33 +716,18 @@ static int cmd_unload(int argc, char **argv)
 static void redirect_desc(struct wf_maps *m, const struct wf_info *info, char *buf, size_t len)
 {
 	bool autom = info->flags & WF_INFO_F_REDIRECT_AUTO;
-	__u32 dev[WF_REDIRECT_DEVS];
-	char name[IF_NAMESIZE];
-	size_t off = 0, n = 0, i;
+	char names[400];
+	size_t n;
 
-	if (info->mode == WF_MODE_TC) {
+	if (info->mode == WF_MODE_TC)
 		snprintf(buf, len, "none (tc mode: the stack routes)");
-		return;
-	}
-	if (wf_maps_redirect_devs(m, dev, WF_REDIRECT_DEVS, &n)) {
+	else if (wf_maps_redirect_names(m, names, sizeof(names), &n))
 		snprintf(buf, len, "unknown (cannot read wf_redirect)");
-		return;
-	}
-	buf[0] = 0;
-	if (autom)
-		off = snprintf(buf, len, "auto: ");
-	for (i = 0; i < n && off < len; i++) {
-		if (!if_indextoname(dev[i], name))
-			snprintf(name, sizeof(name), "#%u", dev[i]);
-		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", name);
-	}
-	if (off >= len)
-		return;
-	if (!n)
-		snprintf(buf + off, len - off, "%s", autom ?
-			 "no device takes XDP frames now (the stack routes)" : "none (the stack routes)");
-	else if (!autom)
-		snprintf(buf + off, len - off, " (named at load)");
+	else if (!n)
+		snprintf(buf, len, "%s", autom ? "auto: no device takes XDP frames now (the stack routes)" :
+			 "none (the stack routes)");
+	else
+		snprintf(buf, len, autom ? "auto: %s" : "%s (named at load)", names);
 }
 
 static int cmd_status(int argc, char **argv)

@@ -7,8 +7,6 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <arpa/inet.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -652,19 +650,16 @@ struct redirect_want {
 	__u32 iface;
 	__u32 dev[WF_REDIRECT_DEVS];
 	size_t n;
-	int sk;			/* for SIOCGIFMTU */
 };
 
 static void redirect_collect(__u32 ifindex, __u64 feat, void *data)
 {
 	struct redirect_want *w = data;
-	struct ifreq ifr = {};
 
 	if (ifindex == w->iface || !(feat & WF_NETDEV_XDP_ACT_NDO_XMIT) ||
 	    w->n == WF_REDIRECT_DEVS)
 		return;
-	if (!if_indextoname(ifindex, ifr.ifr_name) || ioctl(w->sk, SIOCGIFMTU, &ifr) ||
-	    ifr.ifr_mtu < WF_REDIRECT_MTU)
+	if (wf_netdev_mtu(ifindex) < WF_REDIRECT_MTU)
 		return;
 	w->dev[w->n++] = ifindex;
 }
@@ -681,47 +676,28 @@ static bool redirect_wanted(const struct redirect_want *w, __u32 ifindex)
 
 int wf_maps_redirect_auto_sync(struct wf_maps *m, __u32 iface, size_t *n)
 {
-	struct redirect_want *w;
-	__u32 key, next, stale[WF_REDIRECT_DEVS], val;
-	size_t nstale = 0, i;
+	struct redirect_want w = { .iface = iface };
+	__u32 cur[WF_REDIRECT_DEVS], val;
+	size_t ncur, i;
 	int err;
 
 	*n = 0;
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	w->iface = iface;
-	w->sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (w->sk < 0) {
-		err = -errno;
-		goto out;
-	}
-	err = wf_netdev_dump(redirect_collect, w);
-	close(w->sk);
+	err = wf_netdev_dump(redirect_collect, &w);
+	if (!err)
+		err = wf_maps_redirect_devs(m, cur, WF_REDIRECT_DEVS, &ncur);
 	if (err)
-		goto out;
-	for (err = bpf_map_get_next_key(m->redirect, NULL, &next);
-	     !err && nstale < WF_REDIRECT_DEVS;
-	     err = bpf_map_get_next_key(m->redirect, &key, &next)) {
-		key = next;
-		if (!redirect_wanted(w, key))
-			stale[nstale++] = key;
-	}
-	for (i = 0; i < nstale; i++)
-		bpf_map_delete_elem(m->redirect, &stale[i]);
-	err = 0;
-	for (i = 0; i < w->n; i++) {
-		if (!bpf_map_lookup_elem(m->redirect, &w->dev[i], &val))
+		return err;
+	for (i = 0; i < ncur; i++)
+		if (!redirect_wanted(&w, cur[i]))
+			bpf_map_delete_elem(m->redirect, &cur[i]);
+	for (i = 0; i < w.n; i++) {
+		if (!bpf_map_lookup_elem(m->redirect, &w.dev[i], &val))
 			continue;
-		if (bpf_map_update_elem(m->redirect, &w->dev[i], &w->dev[i], BPF_ANY)) {
-			err = -errno;
-			break;
-		}
+		if (bpf_map_update_elem(m->redirect, &w.dev[i], &w.dev[i], BPF_ANY))
+			return -errno;
 	}
-	*n = w->n;
-out:
-	free(w);
-	return err;
+	*n = w.n;
+	return 0;
 }
 
 int wf_maps_redirect_devs(struct wf_maps *m, __u32 *dev, size_t max, size_t *n)
@@ -736,6 +712,25 @@ int wf_maps_redirect_devs(struct wf_maps *m, __u32 *dev, size_t max, size_t *n)
 		dev[(*n)++] = key;
 	}
 	return err && errno != ENOENT ? -errno : 0;
+}
+
+int wf_maps_redirect_names(struct wf_maps *m, char *buf, size_t len, size_t *n)
+{
+	__u32 dev[WF_REDIRECT_DEVS];
+	char name[IF_NAMESIZE];
+	size_t off = 0, i;
+	int err;
+
+	buf[0] = 0;
+	err = wf_maps_redirect_devs(m, dev, WF_REDIRECT_DEVS, n);
+	if (err)
+		return err;
+	for (i = 0; i < *n && off < len; i++) {
+		if (!if_indextoname(dev[i], name))
+			snprintf(name, sizeof(name), "#%u", dev[i]);
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", name);
+	}
+	return 0;
 }
 
 struct brport_want {

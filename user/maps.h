@@ -81,6 +81,8 @@ int wf_maps_redirect_add(struct wf_maps *m, __u32 ifindex);
 int wf_maps_redirect_auto_sync(struct wf_maps *m, __u32 iface, size_t *n);
 /* The devices in wf_redirect now (at most @max). */
 int wf_maps_redirect_devs(struct wf_maps *m, __u32 *dev, size_t max, size_t *n);
+/* Their names, ", "-separated, in @buf ("" for none); *n: how many. */
+int wf_maps_redirect_names(struct wf_maps *m, char *buf, size_t len, size_t *n);
 /* Make wf_brport the forwarding database's view of the bridge ports in
  * wf_redirect: which MAC sits behind which port. *n: entries now. */
 int wf_maps_brport_sync(struct wf_maps *m, size_t *n);

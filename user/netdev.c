@@ -8,10 +8,13 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
+#include "addr.h"
 #include "netdev.h"
 
 #define NETDEV_FAMILY_NAME	"netdev"
@@ -24,44 +27,6 @@ struct family {
 	__u16 id;
 	__u32 mgmt;		/* multicast group id, 0: none */
 };
-
-static struct mnl_socket *genl_open(void)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
-
-	if (!nl)
-		return NULL;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int err = errno;
-
-		mnl_socket_close(nl);
-		errno = err;
-		return NULL;
-	}
-	return nl;
-}
-
-/* Send @nlh and run @cb over the answers until done or an error. */
-static int genl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int portid = mnl_socket_get_portid(nl);
-	int ret;
-
-	nlh->nlmsg_seq = time(NULL);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (ret < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, cb, data);
-		if (ret < 0)
-			return -errno;
-		if (ret == MNL_CB_STOP)
-			return 0;
-	}
-}
 
 static struct nlmsghdr *genl_put(char *buf, __u16 type, __u8 cmd, __u16 flags)
 {
@@ -117,7 +82,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* The netdev family's id and groups: -EOPNOTSUPP when the kernel has none. */
-static int family_get(struct mnl_socket *nl, struct family *f)
+static int family_get(struct wf_nl *nl, struct family *f)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = genl_put(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK);
@@ -125,7 +90,7 @@ static int family_get(struct mnl_socket *nl, struct family *f)
 
 	memset(f, 0, sizeof(*f));
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY_NAME);
-	err = genl_talk(nl, nlh, family_cb, f);
+	err = wf_nl_talk(nl, nlh, family_cb, f);
 	if (err == -ENOENT || (!err && !f->id))
 		return -EOPNOTSUPP;
 	return err;
@@ -166,19 +131,20 @@ int wf_netdev_dump(wf_netdev_cb cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct dev_walk w = { .cb = cb, .data = data };
-	struct mnl_socket *nl = genl_open();
 	struct nlmsghdr *nlh;
 	struct family f;
+	struct wf_nl nl;
 	int err;
 
-	if (!nl)
-		return -errno;
-	err = family_get(nl, &f);
+	err = wf_nl_open(&nl, NETLINK_GENERIC);
+	if (err)
+		return err;
+	err = family_get(&nl, &f);
 	if (!err) {
 		nlh = genl_put(buf, f.id, NETDEV_CMD_DEV_GET, NLM_F_DUMP);
-		err = genl_talk(nl, nlh, dev_cb, &w);
+		err = wf_nl_talk(&nl, nlh, dev_cb, &w);
 	}
-	mnl_socket_close(nl);
+	wf_nl_close(&nl);
 	/* Every device answers, loopback included: none means a kernel
 	 * whose family predates xdp-features. */
 	if (!err && !w.n)
@@ -188,24 +154,25 @@ int wf_netdev_dump(wf_netdev_cb cb, void *data)
 
 int wf_netdev_monitor_open(struct mnl_socket **out)
 {
-	struct mnl_socket *nl = genl_open();
 	struct family f;
+	struct wf_nl nl;
 	int err, rcvbuf = 1 << 18;
 
-	if (!nl)
-		return -errno;
-	err = family_get(nl, &f);
+	err = wf_nl_open(&nl, NETLINK_GENERIC);
+	if (err)
+		return err;
+	err = family_get(&nl, &f);
 	if (!err && !f.mgmt)
 		err = -EOPNOTSUPP;
-	if (!err && mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &f.mgmt, sizeof(f.mgmt)) < 0)
+	if (!err && mnl_socket_setsockopt(nl.sk, NETLINK_ADD_MEMBERSHIP, &f.mgmt, sizeof(f.mgmt)) < 0)
 		err = -errno;
 	if (err) {
-		mnl_socket_close(nl);
+		wf_nl_close(&nl);
 		return err;
 	}
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	*out = nl;
-	return mnl_socket_get_fd(nl);
+	setsockopt(mnl_socket_get_fd(nl.sk), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	*out = nl.sk;
+	return mnl_socket_get_fd(nl.sk);
 }
 
 void wf_netdev_monitor_close(struct mnl_socket *nl)
@@ -241,4 +208,19 @@ int wf_netdev_xdp_features(__u32 ifindex, __u64 *feat)
 		return -ENODEV;
 	*feat = o.feat;
 	return 0;
+}
+
+int wf_netdev_mtu(__u32 ifindex)
+{
+	struct ifreq ifr = {};
+	int fd, ret;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, SIOCGIFMTU, &ifr) ? -errno : ifr.ifr_mtu;
+	close(fd);
+	return ret;
 }

@@ -24,6 +24,9 @@ int wf_netdev_dump(wf_netdev_cb cb, void *data);
 /* One device's xdp-features: 0, -EOPNOTSUPP (as above), -ENODEV, -errno. */
 int wf_netdev_xdp_features(__u32 ifindex, __u64 *feat);
 
+/* A device's MTU, or -errno. */
+int wf_netdev_mtu(__u32 ifindex);
+
 /* A socket subscribed to the family's "mgmt" group: a message arrives on
  * it whenever a device's xdp-features change, or a device comes or goes.
  * Returns the socket's descriptor, -EOPNOTSUPP without the family, or

@@ -71,8 +71,7 @@ struct watch {
 	bool started;		/* past the first sync */
 	bool unloaded;		/* said so already */
 	bool redirect_auto;	/* wf_info says --redirect auto */
-	__u32 redir[WF_REDIRECT_DEVS];	/* wf_redirect as last synced, to log changes */
-	size_t nredir;
+	char redir[400];	/* wf_redirect's devices as last synced, to log changes */
 };
 
 static __u64 now_ms(void)
@@ -213,9 +212,8 @@ static void ct_flush_stale(struct watch *w, __be32 old_vm, __be32 old_host)
  * loses it when that goes); say what changed. */
 static void redirect_sync(struct watch *w, const struct wf_info *info)
 {
-	__u32 now[WF_REDIRECT_DEVS];
-	char line[512], name[IF_NAMESIZE];
-	size_t n = 0, i, off = 0;
+	char names[sizeof(w->redir)];
+	size_t n = 0;
 	int ret;
 
 	w->redirect_auto = info->flags & WF_INFO_F_REDIRECT_AUTO;
@@ -223,23 +221,16 @@ static void redirect_sync(struct watch *w, const struct wf_info *info)
 		return;
 	ret = wf_maps_redirect_auto_sync(&w->m, info->ifindex, &n);
 	if (!ret)
-		ret = wf_maps_redirect_devs(&w->m, now, WF_REDIRECT_DEVS, &n);
+		ret = wf_maps_redirect_names(&w->m, names, sizeof(names), &n);
 	if (ret) {
 		pr_warn("wslfwd: cannot sync wf_redirect with the devices that take XDP frames: %s\n",
 			strerror(-ret));
 		return;
 	}
-	if (n == w->nredir && !memcmp(now, w->redir, n * sizeof(now[0])))
+	if (!strcmp(names, w->redir))
 		return;
-	line[0] = 0;
-	for (i = 0; i < n && off < sizeof(line); i++) {
-		if (!if_indextoname(now[i], name))
-			snprintf(name, sizeof(name), "#%u", now[i]);
-		off += snprintf(line + off, sizeof(line) - off, "%s%s", i ? ", " : "", name);
-	}
-	pr_info("wslfwd: redirect: %s\n", n ? line : "no device takes XDP frames now");
-	memcpy(w->redir, now, n * sizeof(now[0]));
-	w->nredir = n;
+	pr_info("wslfwd: redirect: %s\n", n ? names : "no device takes XDP frames now");
+	snprintf(w->redir, sizeof(w->redir), "%s", names);
 }
 
 /* XDP redirect past a bridge (a bridge port in wf_redirect) follows the
@@ -454,6 +445,13 @@ out:
 
 /* -------------------------------------------------------------- netlink */
 
+/* Resync after the debounce: a burst of events costs one re-query. */
+static void mark_dirty(struct watch *w)
+{
+	w->dirty = true;
+	w->deadline_ms = now_ms() + (w->o->debounce_ms > 0 ? w->o->debounce_ms : 100);
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct watch *w = data;
@@ -499,8 +497,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (relevant && !w->dirty) {
 		pr_debug("wslfwd: netlink event %u\n", nlh->nlmsg_type);
-		w->dirty = true;
-		w->deadline_ms = now_ms() + (w->o->debounce_ms > 0 ? w->o->debounce_ms : 100);
+		mark_dirty(w);
 	}
 	return MNL_CB_OK;
 }
@@ -541,8 +538,7 @@ static void ndev_drain(struct watch *w)
 		any = true;
 	if (any && w->redirect_auto && !w->dirty) {
 		pr_debug("wslfwd: netdev notification\n");
-		w->dirty = true;
-		w->deadline_ms = now_ms() + (w->o->debounce_ms > 0 ? w->o->debounce_ms : 100);
+		mark_dirty(w);
 	}
 }
 
