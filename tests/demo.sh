@@ -52,33 +52,34 @@ vm add tcp 3000 127.0.0.1:3000 || die "add failed"	# a server bound to loopback 
 vm add tcp 127.0.0.1:5432 @host:5432 || die "add failed"	# VM programs: Windows on localhost
 
 say "What is loaded, and where it attached"
-vm status
+vm status || die "status failed"
 say "The mappings, with @vm/@host resolved"
-vm list
+vm list || die "list failed"
 
 say "From Windows, HTTP to the VM's port 8080 reaches the VM's own server on 18080"
-show win "curl http://$VM_IP:8080/"; tb_curl "$NS_WIN" "http://$VM_IP:8080/"
+show win "curl http://$VM_IP:8080/"; tb_curl "$NS_WIN" "http://$VM_IP:8080/" || die "curl to port 8080 failed"
 say "From Windows, port 4000 reaches the container; it sees the Windows address, not the VM's"
-show win "curl http://$VM_IP:4000/"; tb_curl "$NS_WIN" "http://$VM_IP:4000/"
+show win "curl http://$VM_IP:4000/"; tb_curl "$NS_WIN" "http://$VM_IP:4000/" || die "curl to port 4000 failed"
 say "From another machine on the switch, port 5000 goes back out to Windows' service on 5432"
-show peer "curl http://$VM_IP:5000/"; tb_curl "$NS_PEER" "http://$VM_IP:5000/"
+show peer "curl http://$VM_IP:5000/"; tb_curl "$NS_PEER" "http://$VM_IP:5000/" || die "curl to port 5000 failed"
 echo "   (one-arm NAT: Windows sees the VM as the client)"
 say "From Windows, port 3000 reaches a VM server listening on 127.0.0.1 only (no route_localnet)"
-show win "curl http://$VM_IP:3000/"; tb_curl "$NS_WIN" "http://$VM_IP:3000/"
+show win "curl http://$VM_IP:3000/"; tb_curl "$NS_WIN" "http://$VM_IP:3000/" || die "curl to port 3000 failed"
 say "Inside the VM, 127.0.0.1:5432 is Windows' service (the socket hooks; NAT mode has no localhost relay)"
-show vm "curl http://127.0.0.1:5432/"; in_vm_cg curl -sS --max-time 5 http://127.0.0.1:5432/
+show vm "curl http://127.0.0.1:5432/"; in_vm_cg curl -sS --max-time 5 http://127.0.0.1:5432/ || die "curl to 127.0.0.1:5432 failed"
 echo "   (the demo's cgroup $TB_CGROUP has the hooks; a real load puts them on the cgroup root)"
 
 say "A 3-second iperf3 run from Windows through the container mapping"
 show win "iperf3 -c $VM_IP -p 5201 -t 3"
-in_win timeout 20 iperf3 -c "$VM_IP" -p 5201 -t 3 -f m | grep -E 'sender|receiver'
+out=$(in_win timeout 20 iperf3 -c "$VM_IP" -p 5201 -t 3 -f m) || die "iperf3 failed: $out"
+grep -E 'sender|receiver' <<< "$out"
 
 say "Packets, bytes and connections per mapping"
-vm stats
+vm stats || die "stats failed"
 say "The connection table"
-vm conns
+vm conns || die "conns failed"
 
 say "Removing everything: unload wslfwd, delete the namespaces"
-vm unload
+vm unload || die "unload failed"
 tb_down
 echo "   done."

@@ -59,6 +59,7 @@ TB_CONF=
 TB_CGROUP=
 TB_PIDS=()
 TB_UP=0
+TB_BPFFS_MOUNTED=0
 
 tb_log() { echo "# $*"; }
 
@@ -254,6 +255,7 @@ tb_up()
 	TB_UP=1
 	trap tb_down EXIT
 	trap 'exit 130' INT TERM
+	tb_bpffs || return 1
 
 	for ns in "$NS_LAN" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_PEER"; do
 		ip netns add "$ns" || return 1
@@ -404,6 +406,20 @@ tb_offloads()
 	done
 }
 
+# A fresh machine has no bpffs mounted (WSL without systemd, a new CI box).
+# wslfwd mounts one itself when run in the machine's mount namespace (an e2e
+# case checks that), but the testbed runs it in a private namespace per
+# command (tb_vm_exec), where it would rightly refuse: mount one here, in
+# the run's own namespace, where it outlives every command, and unmount it
+# at the end if the run mounted it and nothing else pinned anything there.
+tb_bpffs()
+{
+	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] && return 0
+	mount -t bpf bpf /sys/fs/bpf ||
+		{ echo "testbed: cannot mount a bpffs at /sys/fs/bpf" >&2; return 1; }
+	TB_BPFFS_MOUNTED=1
+}
+
 # Does the kernel still hold pins for this run?
 tb_pinned() { [ -e "$TB_PIN_DIR" ] && [ -n "$(ls -A "$TB_PIN_DIR" 2>/dev/null)" ]; }
 
@@ -431,6 +447,9 @@ tb_down()
 	# removes whatever an unload left.
 	[ -n "$TB_PIN_DIR" ] && [ -e "$TB_PIN_DIR" ] && rm -rf "$TB_PIN_DIR"
 	[ -n "$TB_CGROUP" ] && [ -d "$TB_CGROUP" ] && rmdir "$TB_CGROUP" 2>/dev/null
+	if [ "$TB_BPFFS_MOUNTED" = 1 ] && [ -z "$(ls -A /sys/fs/bpf 2>/dev/null)" ]; then
+		umount /sys/fs/bpf && TB_BPFFS_MOUNTED=0
+	fi
 	[ -n "$TB_TMP" ] && [ -d "$TB_TMP" ] && rm -rf "$TB_TMP"
 	return 0
 }

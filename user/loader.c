@@ -10,16 +10,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <linux/if_link.h>
-#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "wslfwd.skel.h"
 #include "addr.h"
+#include "bpffs.h"
 #include "loader.h"
 #include "log.h"
 
@@ -36,7 +34,6 @@
 #define WF_TC_HANDLE 0x5746
 #define WF_TC_PRIO 0x5746
 
-#define BPFFS "/sys/fs/bpf"
 
 const char *wf_mode_name(int mode)
 {
@@ -107,32 +104,6 @@ int wf_loader_state(const char *pin_dir, int *ifindex)
 	if (!read_info(pin_dir, &info))
 		*ifindex = info.ifindex;
 	return 1;
-}
-
-static int ensure_bpffs(char *err, size_t errlen)
-{
-	char self[64] = "", parent[64] = "", path[64];
-	struct statfs st;
-
-	if (!statfs(BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	pr_debug("mounting bpffs at %s\n", BPFFS);
-	mkdir(BPFFS, 0755);
-	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		int e = -errno;
-
-		snprintf(err, errlen, "cannot mount bpffs at %s: %s", BPFFS, strerror(errno));
-		return e;
-	}
-	/* A bpffs mounted in a private mount namespace (`ip netns exec`
-	 * remounts /sys in one) dies with it, and the pins with it. */
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)getppid());
-	if (readlink("/proc/self/ns/mnt", self, sizeof(self) - 1) > 0 &&
-	    readlink(path, parent, sizeof(parent) - 1) > 0 && strcmp(self, parent))
-		pr_warn("wslfwd: mounted a new bpffs at %s in a mount namespace of its own; the "
-			"pins vanish when wslfwd exits (with 'ip netns exec', use 'nsenter --net=/run/netns/NAME')\n",
-			BPFFS);
-	return 0;
 }
 
 struct load_ctx {
@@ -492,7 +463,7 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 	int ret, ifindex;
 
 	err[0] = 0;
-	ret = ensure_bpffs(err, errlen);
+	ret = wf_bpffs_prepare(o->pin_dir, true, err, errlen);
 	if (ret)
 		return ret;
 	ret = wf_loader_state(o->pin_dir, &ifindex);

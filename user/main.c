@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "addr.h"
+#include "bpffs.h"
 #include "config.h"
 #include "loader.h"
 #include "log.h"
@@ -1622,6 +1623,10 @@ int main(int argc, char **argv)
 	c = match_word(argv[idx], names, N_CMDS, "command");
 	if (c < 0)
 		return EXIT_USAGE;
+	/* Where the pins of a load done elsewhere are (user/bpffs.h); load
+	 * does its own, stricter check. */
+	if (cmds[c].fn != cmd_load)
+		wf_bpffs_prepare(env.pin_dir, false, NULL, 0);
 	/* The command sees argv from its own name on; getopt skips argv[0]. */
 	return cmds[c].fn(argc - idx, argv + idx);
 }

@@ -20,6 +20,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/lifecycle.sh"
 . "$E2E_DIR/wsl.sh"
 . "$E2E_DIR/local.sh"
+. "$E2E_DIR/bpffs.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -50,6 +51,10 @@ CASES=(
 	loopback_only_server_reached_through_mapping
 	loopback_only_udp_server_reached_through_mapping
 	local_and_loopback_bad_input_exit_2
+	# where the pins live (bpffs.sh)
+	load_on_a_machine_without_bpffs_mounts_one
+	load_in_a_throwaway_mount_namespace_uses_the_machines_bpffs
+	load_refuses_a_bpffs_that_would_die_with_it
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
@@ -101,14 +106,37 @@ start_servers()
 	local_servers				# local.sh
 }
 
+# Kill a process and everything it started (children first would let the
+# parent start new ones: stop it, then take the tree down).
+kill_tree()
+{
+	local pid=$1 c
+	kill -STOP "$pid" 2>/dev/null
+	for c in $(pgrep -P "$pid"); do
+		kill_tree "$c"
+	done
+	kill -KILL "$pid" 2>/dev/null
+}
+
+# Every case has a time limit (E2E_CASE_TIMEOUT seconds, default 180): a
+# case that hangs (a client blocked on a FIFO, a server that never
+# answers) fails with a message, and the suite goes on.
+CASE_TIMEOUT=${E2E_CASE_TIMEOUT:-180}
 run_case()
 {
-	local name=$1 log rc t0 t1
+	local name=$1 log rc t0 t1 pid wd
 	log=$TB_TMP/case.log
 	N=$((N + 1))
 	t0=$(date +%s.%N)
-	( "$name" ) > "$log" 2>&1
+	( "$name" ) > "$log" 2>&1 &
+	pid=$!
+	( sleep "$CASE_TIMEOUT" && echo "FAIL: timed out after ${CASE_TIMEOUT}s" >> "$log" &&
+	  kill_tree "$pid" ) 2>/dev/null &
+	wd=$!
+	wait "$pid"
 	rc=$?
+	kill_tree "$wd"
+	wait "$wd" 2>/dev/null
 	t1=$(date +%s.%N)
 	if [ "$rc" = 0 ]; then
 		echo "ok $N - $MODE: $name"
