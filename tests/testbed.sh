@@ -28,6 +28,7 @@ NS_WIN=$TB_PREFIX-win
 NS_VM=$TB_PREFIX-vm
 NS_CTR=$TB_PREFIX-ctr
 NS_PEER=$TB_PREFIX-peer
+NS_CTR2=$TB_PREFIX-ctr2		# a second container, made by the cases that need one
 
 # The Hyper-V internal switch: a /20 out of 172.16.0.0/12 as WSL picks them.
 SWITCH_NET=172.22.16.0/20
@@ -438,7 +439,7 @@ tb_down()
 		wait "$pid" 2>/dev/null
 	done
 	TB_PIDS=()
-	for ns in "$NS_LAN" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_PEER"; do
+	for ns in "$NS_LAN" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_PEER" "$NS_CTR2"; do
 		# Anything still running in a namespace is ours (servers, clients).
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$ns" 2>/dev/null

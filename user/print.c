@@ -107,6 +107,7 @@ void wf_print_status(const struct wf_status_view *v)
 			json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
 					       json_object_new_boolean(v->forwarding));
 			json_object_object_add(o, "socket_hooks", v->cgroup ? jstr(v->cgroup) : NULL);
+			json_object_object_add(o, "hairpin", json_object_new_boolean(v->cgroup != NULL));
 			json_object_object_add(o, "redirect_auto", json_object_new_boolean(
 						       v->info.flags & WF_INFO_F_REDIRECT_AUTO));
 			json_object_object_add(o, "redirect", jstr(v->redirect));
@@ -134,7 +135,10 @@ void wf_print_status(const struct wf_status_view *v)
 	printf("forwarding:  %s\n", v->forwarding < 0 ? "unknown" : v->forwarding ?
 	       "on" : "off (targets other than @vm are dropped: fwd_disabled)");
 	printf("sockets:     %s%s\n", v->cgroup ? "connect/sendmsg/recvmsg/getpeername hooks on cgroup " :
-	       "no socket hooks (local clients off)", v->cgroup ? v->cgroup : "");
+	       "no socket hooks (local clients and hairpin off)", v->cgroup ? v->cgroup : "");
+	if (v->cgroup)
+		printf("hairpin:     processes of that cgroup in other network namespaces (containers) "
+		       "reach @vm mappings\n");
 	printf("redirect:    %s\n", v->redirect ? v->redirect : "unknown");
 	printf("mappings:    %zu\n", v->mappings);
 	printf("connections: %zu\n", v->conns);

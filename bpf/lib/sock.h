@@ -10,6 +10,16 @@
  *
  * sendmsg4 also gives the UDP replies of loopback-only servers (lo.h) a
  * source address that can leave through IFACE.
+ *
+ * Hairpin (design.md "Hairpin"): a process in another network namespace
+ * routed through the VM (a container on docker0, a netns on a veth) that
+ * connects to a mapped port on @vm never crosses IFACE, so the packet path
+ * cannot see it. Its connect()/sendmsg() go to the target the same way, so
+ * it reaches the target directly, with its own address (no SNAT needed:
+ * the target answers it, not the VM). Only @vm and literal LADDRs count
+ * there: 127/8 is that namespace's own loopback, and a loopback-only target
+ * (127.0.0.1 as TADDR) is the VM's, out of its reach; mappings with an
+ * allow list are left alone (the source is not known at connect time).
  */
 #ifndef WF_LIB_SOCK_H
 #define WF_LIB_SOCK_H
@@ -25,16 +35,16 @@
 
 #define WF_SOCK_OK	1	/* cgroup sock_addr programs: 1 lets the call go on */
 
-/* wf_info, when this socket is in IFACE's network namespace. */
-static __always_inline struct wf_info *sock_info(struct bpf_sock_addr *ctx)
+/* wf_info, and whether this socket is in IFACE's network namespace
+ * (*@own; else a hairpin client's, see above). */
+static __always_inline struct wf_info *sock_info(struct bpf_sock_addr *ctx, bool *own)
 {
 	__u32 zero = 0;
 	struct wf_info *info = bpf_map_lookup_elem(&wf_info, &zero);
 
 	if (!info)
 		return NULL;
-	if (info->netns_cookie && bpf_get_netns_cookie(ctx) != info->netns_cookie)
-		return NULL;
+	*own = !info->netns_cookie || bpf_get_netns_cookie(ctx) == info->netns_cookie;
 	return info;
 }
 
@@ -48,21 +58,28 @@ static __always_inline __u8 sock_proto(struct bpf_sock_addr *ctx)
 }
 
 /* The mapping the destination dst:port (proto) is for, NULL if none: a
- * 127/8 LADDR (wf_lo), else as for a packet arriving on IFACE. */
+ * 127/8 LADDR (wf_lo), else as for a packet arriving on IFACE. A hairpin
+ * client (!@own) gets neither 127/8 nor what it cannot reach (above). */
 static __always_inline struct wf_fwd_val *sock_lookup4(const struct wf_info *info, __u8 proto,
-						       __be32 dst, __be16 port)
+						       __be32 dst, __be16 port, bool own)
 {
 	struct wf_fwd_key k = { .family = WF_AF_INET, .proto = proto, .port = port };
+	struct wf_fwd_val *fv;
 	__u32 bits;
 
 	if (lo_addr4(dst)) {
+		if (!own)
+			return NULL;
 		k.addr[0] = dst;
 		return bpf_map_lookup_elem(&wf_lo, &k);
 	}
 	bits = fwd_port_bits(port);
 	if (!fwd_listens(proto, bits))
 		return NULL;
-	return fwd_lookup4(info, proto, dst, port, bits);
+	fv = fwd_lookup4(info, proto, dst, port, bits);
+	if (fv && !own && (fv->flags & (WF_FWD_F_LOOPBACK | WF_FWD_F_ALLOW)))
+		return NULL;
+	return fv;
 }
 
 /*
@@ -71,7 +88,7 @@ static __always_inline struct wf_fwd_val *sock_lookup4(const struct wf_info *inf
  * socket and target, for recvmsg4/getpeername4.
  */
 static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct wf_info *info,
-					 __u8 proto)
+					 __u8 proto, bool own)
 {
 	__be32 dst = ctx->user_ip4;
 	__be16 port = (__be16)ctx->user_port;
@@ -81,7 +98,7 @@ static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct
 	struct wf_fwd_val *fv;
 	__be32 taddr;
 
-	fv = sock_lookup4(info, proto, dst, port);
+	fv = sock_lookup4(info, proto, dst, port, own);
 	if (!fv)
 		return;
 	taddr = fwd_target4(fv, info);
@@ -148,26 +165,31 @@ static __always_inline int sock_connect4(struct bpf_sock_addr *ctx)
 {
 	__u8 proto = sock_proto(ctx);
 	struct wf_info *info;
+	bool own;
 
-	if (proto && (info = sock_info(ctx)))
-		sock_client4(ctx, info, proto);
+	if (proto && (info = sock_info(ctx, &own)))
+		sock_client4(ctx, info, proto, own);
 	return WF_SOCK_OK;
 }
 
 static __always_inline int sock_sendmsg4(struct bpf_sock_addr *ctx)
 {
 	struct wf_info *info;
+	bool own;
 
-	if (sock_proto(ctx) != WF_IPPROTO_UDP || !(info = sock_info(ctx)))
+	if (sock_proto(ctx) != WF_IPPROTO_UDP || !(info = sock_info(ctx, &own)))
 		return WF_SOCK_OK;
-	sock_lo_reply4(ctx);
-	sock_client4(ctx, info, WF_IPPROTO_UDP);
+	if (own)
+		sock_lo_reply4(ctx);
+	sock_client4(ctx, info, WF_IPPROTO_UDP, own);
 	return WF_SOCK_OK;
 }
 
+/* recvmsg4/getpeername4 act only where a hook rewrote this very socket's
+ * peer (wf_sk_nat is per socket cookie), in any network namespace. */
 static __always_inline int sock_recvmsg4(struct bpf_sock_addr *ctx)
 {
-	if (sock_proto(ctx) == WF_IPPROTO_UDP && sock_info(ctx))
+	if (sock_proto(ctx) == WF_IPPROTO_UDP)
 		sock_peer4(ctx, WF_IPPROTO_UDP);
 	return WF_SOCK_OK;
 }
@@ -176,7 +198,7 @@ static __always_inline int sock_getpeername4(struct bpf_sock_addr *ctx)
 {
 	__u8 proto = sock_proto(ctx);
 
-	if (proto && sock_info(ctx))
+	if (proto)
 		sock_peer4(ctx, proto);
 	return WF_SOCK_OK;
 }

@@ -21,6 +21,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/wsl.sh"
 . "$E2E_DIR/local.sh"
 . "$E2E_DIR/bpffs.sh"
+. "$E2E_DIR/hairpin.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -55,6 +56,8 @@ CASES=(
 	load_on_a_machine_without_bpffs_mounts_one
 	load_in_a_throwaway_mount_namespace_uses_the_machines_bpffs
 	load_refuses_a_bpffs_that_would_die_with_it
+	# hairpin (hairpin.sh)
+	container_reaches_mapped_ports_on_vm
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
