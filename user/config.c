@@ -11,7 +11,9 @@
  * failure at any step leaves the old file untouched.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -139,6 +141,27 @@ static int parse_line(const char *line, size_t len, struct wf_mapping *m, char *
 	return ret ?: 1;
 }
 
+int wf_check_bytes(const char *s, size_t len, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		/* Tabs separate words; a line ends in \n, or \r\n (a config
+		 * edited on the Windows side). */
+		if (c == '\t' || (c == '\n' && i == len - 1) ||
+		    (c == '\r' && i + 2 == len && s[i + 1] == '\n') || (c == '\r' && i + 1 == len))
+			continue;
+		return seterr(-EINVAL, err, errlen,
+			      "control byte 0x%02x%s at column %zu; only printable text, spaces and tabs belong in a mapping",
+			      c, c == 0 ? " (NUL)" : "", i + 1);
+	}
+	return 0;
+}
+
 /* Whether a line carries a mapping (any word outside a comment). */
 static bool line_has_words(const char *line, size_t len)
 {
@@ -150,13 +173,7 @@ static bool line_has_words(const char *line, size_t len)
 	return false;
 }
 
-static bool same_mapping(const struct wf_mapping *a, const struct wf_mapping *b)
-{
-	struct wf_mapping x = *a, y = *b;
-
-	x.in_use = y.in_use = 1;
-	return !memcmp(&x, &y, sizeof(x));
-}
+#define same_mapping wf_mapping_equal
 
 int wf_config_read(const char *path, struct wf_mapping **out, size_t *n, size_t *dups,
 		   char *err, size_t errlen)
@@ -179,7 +196,11 @@ int wf_config_read(const char *path, struct wf_mapping **out, size_t *n, size_t 
 		return ret;
 	while (next_line(data, size, &off, &line, &len)) {
 		lineno++;
-		ret = parse_line(line, len, &m, msg, sizeof(msg));
+		ret = wf_check_bytes(line, len, msg, sizeof(msg));
+		if (!ret)
+			ret = parse_line(line, len, &m, msg, sizeof(msg));
+		if (ret > 0 && wf_mapping_check_policy(&m, msg, sizeof(msg)))
+			ret = -EINVAL;
 		if (ret < 0) {
 			seterr(ret, err, errlen, "%s:%u: %s", path, lineno, msg);
 			goto fail;
@@ -278,7 +299,7 @@ static void ob_puts(struct obuf *o, const char *s)
  */
 int wf_config_write(const char *path, const char *data, size_t len, char *err, size_t errlen)
 {
-	char real[PATH_MAX], *d = NULL, *b = NULL, *tmp = NULL, *dir = NULL;
+	char real[PATH_MAX], *d = NULL, *tmp = NULL, *dir = NULL;
 	const char *target = path;
 	size_t done = 0;
 	ssize_t w;
@@ -287,15 +308,19 @@ int wf_config_write(const char *path, const char *data, size_t len, char *err, s
 	if (realpath(path, real))
 		target = real;
 	d = strdup(target);
-	b = strdup(target);
 	if (d)
 		dir = dirname(d);
-	if (!d || !b || asprintf(&tmp, "%s/.%s.XXXXXX", dir, basename(b)) < 0) {
+	if (!d || asprintf(&tmp, "%s" WF_CONFIG_TMP_SUFFIX "%d", target, (int)getpid()) < 0) {
 		tmp = NULL;
 		ret = seterr(-ENOMEM, err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
+	/* Named after our pid so that a later command can tell a killed
+	 * writer's leftover (wf_config_clean_tmp). One with our own pid is
+	 * such a leftover too: a live writer would be us. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == EEXIST && !unlink(tmp))
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		ret = -errno;
 		seterr(ret, err, errlen, "cannot write %s: cannot create a temporary file in %s: %s",
@@ -351,7 +376,6 @@ out:
 		free(tmp);
 	}
 	free(d);
-	free(b);
 	return ret;
 }
 
@@ -485,7 +509,48 @@ int wf_config_del(const char *path, const struct wf_mapping *key, char *err, siz
 
 int wf_config_clear(const char *path, char *err, size_t errlen)
 {
-	int ret = config_edit(path, NULL, err, errlen);
+	return config_edit(path, NULL, err, errlen);
+}
 
-	return ret < 0 ? ret : 0;
+int wf_config_clean_tmp(const char *path)
+{
+	char real[PATH_MAX], *d, *b, *end;
+	const char *target = path, *base;
+	struct dirent *de;
+	size_t blen, slen = strlen(WF_CONFIG_TMP_SUFFIX);
+	int removed = 0, dfd;
+	long pid;
+	DIR *dir;
+
+	if (realpath(path, real))
+		target = real;
+	d = strdup(target);
+	b = strdup(target);
+	if (!d || !b)
+		goto out;
+	base = basename(b);
+	blen = strlen(base);
+	dir = opendir(dirname(d));
+	if (!dir)
+		goto out;
+	dfd = dirfd(dir);
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, base, blen) ||
+		    strncmp(de->d_name + blen, WF_CONFIG_TMP_SUFFIX, slen))
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + blen + slen, &end, 10);
+		if (errno || *end || end == de->d_name + blen + slen || pid <= 0 || pid > INT_MAX)
+			continue;
+		/* Alive (or not ours to signal): a writer may still be at it. */
+		if (!kill((pid_t)pid, 0) || errno != ESRCH)
+			continue;
+		if (!unlinkat(dfd, de->d_name, 0))
+			removed++;
+	}
+	closedir(dir);
+out:
+	free(d);
+	free(b);
+	return removed;
 }

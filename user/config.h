@@ -13,6 +13,8 @@
 
 /* Read every mapping. A missing file is an empty config (0, n = 0). A bad
  * line fails the whole read with -EINVAL and err = "FILE:LINE: message".
+ * A control byte (wf_check_bytes) or a mapping that breaks a policy
+ * (wf_mapping_check_policy) is a bad line too.
  * A line that repeats an earlier one exactly is skipped (*dups counts them,
  * dups may be NULL); a line that conflicts with an earlier one is an error.
  * *out is malloc'd; the caller frees it. */
@@ -29,11 +31,22 @@ int wf_config_add(const char *path, const struct wf_mapping *m, char *err, size_
  * and comments stay. Returns the number of lines changed (0: none matched). */
 int wf_config_del(const char *path, const struct wf_mapping *key, char *err, size_t errlen);
 
-/* Remove every mapping line, keep comments. */
+/* Refuse control bytes in a config line or an argument: C0 bytes and DEL,
+ * except tab, the line's final \n and a \r before it. -EINVAL with err
+ * naming the byte and its column. */
+int wf_check_bytes(const char *s, size_t len, char *err, size_t errlen);
+
+/* Temp files of wf_config_write are "<config>.tmp.<pid>". Remove those
+ * whose writer is gone (killed mid-write); returns how many. Call it with
+ * the mapping lock held (user/store.h). */
+#define WF_CONFIG_TMP_SUFFIX ".tmp."
+int wf_config_clean_tmp(const char *path);
+
+/* Remove every mapping line, keep comments. Returns how many went. */
 int wf_config_clear(const char *path, char *err, size_t errlen);
 
 /* Replace the file at path with data atomically (what add/del/clear use):
- * temp file in the same directory, fchmod 0644, fsync, rename, fsync the
+ * temp file "<path>.tmp.<pid>" in the same directory, fchmod 0644, fsync, rename, fsync the
  * directory. On failure the old file is untouched and no temp file is
  * left; returns 0 or -errno with the message in err. */
 int wf_config_write(const char *path, const char *data, size_t len, char *err, size_t errlen);

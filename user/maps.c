@@ -200,6 +200,18 @@ static void fwd_key(const struct wf_mapping *mp, int proto, __u16 port, struct w
 		memcpy(k->addr, mp->laddr, sizeof(k->addr));
 }
 
+static void fwd_val(const struct wf_mapping *mp, __u32 id, __u16 port, struct wf_fwd_val *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->id = id;
+	v->taddr_kind = mp->taddr_kind;
+	v->snat = mp->snat;
+	v->flags = (mp->n_allow ? WF_FWD_F_ALLOW : 0) |
+		   (wf_mapping_lo_target(mp) ? WF_FWD_F_LOOPBACK : 0);
+	v->tport = htons(mp->tport + (port - mp->lport));
+	memcpy(v->taddr, mp->taddr, sizeof(v->taddr));
+}
+
 static void allow_key(const struct wf_mapping *mp, __u32 id, int i, struct wf_allow_key *k)
 {
 	memset(k, 0, sizeof(*k));
@@ -247,14 +259,7 @@ static int fwd_insert(struct wf_maps *m, const struct wf_mapping *mp, __u32 id, 
 			continue;
 		for (p = mp->lport; p <= mp->lport_end; p++) {
 			fwd_key(mp, proto_nums[i], p, &k);
-			memset(&v, 0, sizeof(v));
-			v.id = id;
-			v.taddr_kind = mp->taddr_kind;
-			v.snat = mp->snat;
-			v.flags = (mp->n_allow ? WF_FWD_F_ALLOW : 0) |
-				  (wf_mapping_lo_target(mp) ? WF_FWD_F_LOOPBACK : 0);
-			v.tport = htons(mp->tport + (p - mp->lport));
-			memcpy(v.taddr, mp->taddr, sizeof(v.taddr));
+			fwd_val(mp, id, p, &v);
 			if (bpf_map_update_elem(fwd_map(m, mp), &k, &v, BPF_NOEXIST)) {
 				err = -errno;
 				pr_debug("wf_fwd insert %s port %u: %s\n",
@@ -487,6 +492,158 @@ int wf_maps_mapping_del(struct wf_maps *m, __u32 id, int protos)
 	if (err)
 		return err;
 	return ports_recompute_mapping(m, &old);
+}
+
+int wf_maps_ports_rebuild(struct wf_maps *m)
+{
+	return ports_recompute(m, 0, 65535);
+}
+
+/* Every key of a hash or LPM map (entries come and go only under the
+ * mapping lock, so the walk is stable). *keys is malloc'd. */
+static int map_keys(int fd, size_t ksize, void **keys, size_t *n)
+{
+	size_t cap = 0, cnt = 0;
+	char *arr = NULL, *tmp;
+	void *prev = NULL;
+
+	for (;;) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 256;
+			tmp = realloc(arr, cap * ksize);
+			if (!tmp) {
+				free(arr);
+				return -ENOMEM;
+			}
+			arr = tmp;
+		}
+		if (bpf_map_get_next_key(fd, prev, arr + cnt * ksize))
+			break;
+		prev = arr + cnt * ksize;
+		cnt++;
+	}
+	if (errno != ENOENT) {
+		free(arr);
+		return -errno;
+	}
+	*keys = arr;
+	*n = cnt;
+	return 0;
+}
+
+/* Whether wf_fwd/wf_lo entry (k, v) is one that mapping v->id installs. */
+static bool fwd_owned(const struct wf_maps *m, int fd, const struct wf_fwd_key *k,
+		      const struct wf_fwd_val *v)
+{
+	const struct wf_mapping *mp;
+	struct wf_fwd_key wk;
+	struct wf_fwd_val wv;
+	__u16 port = ntohs(k->port);
+	int i;
+
+	if (!v->id || v->id >= WF_MAX_MAPPINGS)
+		return false;
+	mp = &m->cache[v->id];
+	if (!mp->in_use || fwd_map(m, mp) != fd || port < mp->lport || port > mp->lport_end)
+		return false;
+	for (i = 0; i < 2; i++) {
+		if (k->proto != proto_nums[i] || !(mp->protos & proto_bits[i]))
+			continue;
+		fwd_key(mp, proto_nums[i], port, &wk);
+		fwd_val(mp, v->id, port, &wv);
+		return !memcmp(&wk, k, sizeof(wk)) && !memcmp(&wv, v, sizeof(wv));
+	}
+	return false;
+}
+
+static int repair_fwd(struct wf_maps *m, int fd, __u32 *have, size_t *removed)
+{
+	struct wf_fwd_key *keys = NULL;
+	struct wf_fwd_val v;
+	size_t n = 0, i;
+	int err;
+
+	err = map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &keys[i], &v))
+			continue;
+		if (fwd_owned(m, fd, &keys[i], &v)) {
+			have[v.id]++;
+			continue;
+		}
+		if (!bpf_map_delete_elem(fd, &keys[i]))
+			(*removed)++;
+	}
+	free(keys);
+	return 0;
+}
+
+static int repair_allow(struct wf_maps *m, size_t *removed)
+{
+	struct wf_allow_key *keys = NULL, k;
+	const struct wf_mapping *mp;
+	size_t n = 0, i;
+	int err, j;
+
+	err = map_keys(m->allow, sizeof(*keys), (void **)&keys, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		bool ok = false;
+
+		if (keys[i].id && keys[i].id < WF_MAX_MAPPINGS) {
+			mp = &m->cache[keys[i].id];
+			for (j = 0; mp->in_use && j < mp->n_allow && j < WF_MAX_ALLOW && !ok; j++) {
+				allow_key(mp, keys[i].id, j, &k);
+				ok = !memcmp(&k, &keys[i], sizeof(k));
+			}
+		}
+		if (!ok && !bpf_map_delete_elem(m->allow, &keys[i]))
+			(*removed)++;
+	}
+	free(keys);
+	return 0;
+}
+
+int wf_maps_repair(struct wf_maps *m, __u32 *broken, size_t max, size_t *nbroken,
+		   size_t *removed)
+{
+	const struct wf_mapping *all;
+	__u32 *have, id, want;
+	int err;
+
+	*nbroken = 0;
+	*removed = 0;
+	err = wf_maps_mappings(m, &all);
+	if (err)
+		return err;
+	have = calloc(WF_MAX_MAPPINGS, sizeof(*have));
+	if (!have)
+		return -ENOMEM;
+	err = repair_fwd(m, m->fwd, have, removed);
+	if (!err)
+		err = repair_fwd(m, m->lo, have, removed);
+	if (!err)
+		err = repair_allow(m, removed);
+	for (id = 1; !err && id < WF_MAX_MAPPINGS; id++) {
+		if (!all[id].in_use)
+			continue;
+		want = (__u32)(all[id].lport_end - all[id].lport + 1) *
+		       (!!(all[id].protos & WF_P_TCP) + !!(all[id].protos & WF_P_UDP));
+		if (have[id] == want)
+			continue;
+		if (*nbroken == max) {
+			err = -E2BIG;
+			break;
+		}
+		broken[(*nbroken)++] = id;
+	}
+	free(have);
+	if (!err)
+		err = wf_maps_ports_rebuild(m);
+	return err;
 }
 
 int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)

@@ -56,6 +56,19 @@ int wf_maps_mapping_del(struct wf_maps *m, __u32 id, int protos);
 void wf_maps_ports_defer(struct wf_maps *m);
 int wf_maps_ports_flush(struct wf_maps *m);
 
+/* Rewrite all of wf_ports from the live mappings. */
+int wf_maps_ports_rebuild(struct wf_maps *m);
+
+/*
+ * What a command killed half-way (kill -9 between two map writes) can
+ * leave: wf_fwd/wf_lo/wf_allow entries no live mapping installs (removed
+ * here, *removed counts them), live mappings missing some of their entries
+ * (their ids in broken[], at most max: the caller reinstalls them), and a
+ * stale wf_ports (rebuilt). Call it with the mapping lock held.
+ */
+int wf_maps_repair(struct wf_maps *m, __u32 *broken, size_t max, size_t *nbroken,
+		   size_t *removed);
+
 /* Connection table. */
 struct wf_ct_entry {
 	struct wf_ct_key key;

@@ -746,3 +746,30 @@ int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+bool wf_mapping_equal(const struct wf_mapping *a, const struct wf_mapping *b)
+{
+	struct wf_mapping x = *a, y = *b;
+
+	x.in_use = y.in_use = 1;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen)
+{
+	__u32 lo = WF_SNAT_PORT_MIN, hi = WF_SNAT_PORT_MAX;
+	char ports[24];
+
+	/* One-arm NAT takes its source ports on @vm from this range; a
+	 * listener there would take the replies of those connections. Local
+	 * clients' listeners are on loopback, apart from it. */
+	if (wf_mapping_local_clients(m) || m->lport > hi || m->lport_end < lo)
+		return 0;
+	if (m->lport_end != m->lport)
+		snprintf(ports, sizeof(ports), "s %u-%u are", m->lport, m->lport_end);
+	else
+		snprintf(ports, sizeof(ports), " %u is", m->lport);
+	return seterr(err, errlen,
+		      "listen port%s inside the SNAT port range %u-%u, which one-arm mappings use as source ports on @vm; listen below %u",
+		      ports, lo, hi, lo);
+}

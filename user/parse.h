@@ -65,5 +65,11 @@ bool wf_mapping_same_key(const struct wf_mapping *a, const struct wf_mapping *b)
 /* Same listen side (address, LPORT and LPORT2), protocols not compared.
  * @vm is one listen side for both families. */
 bool wf_mapping_same_listen(const struct wf_mapping *a, const struct wf_mapping *b);
+/* The very same mapping (in_use not compared). */
+bool wf_mapping_equal(const struct wf_mapping *a, const struct wf_mapping *b);
+/* Rules beyond the grammar, for `add` and every config line: LPORT outside
+ * the SNAT port range (WF_SNAT_PORT_MIN..MAX) unless for local clients.
+ * 0 or -EINVAL with a message. */
+int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen);
 
 #endif

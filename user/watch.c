@@ -45,6 +45,7 @@
 #include <bpf/bpf.h>
 #include "addr.h"
 #include "config.h"
+#include "store.h"
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
@@ -344,33 +345,39 @@ static void sync_now(struct watch *w)
 
 /* --------------------------------------------------------------- reload */
 
-static bool in_list(const char *line, char (*lines)[256], size_t n)
+static void reload_added(const struct wf_mapping *mp, __u32 id, void *ctx)
 {
-	size_t i;
+	const struct wf_info *info = ctx;
+	char line[512];
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(line, lines[i]))
-			return true;
-	return false;
+	if (mp->family == WF_AF_INET && mp->taddr_kind != WF_ADDR_VM)
+		wf_neigh_prime4(info->ifindex, mp->taddr_kind == WF_ADDR_HOST ? info->host4 :
+				mp->taddr[0]);
+	wf_format_mapping(mp, line, sizeof(line));
+	pr_info("wslfwd: reload: added '%s' (id %u)\n", line, id);
 }
 
 /*
- * SIGHUP: make the maps hold what the config says. Lines are compared in
- * their canonical words: a mapping whose line is gone is deleted (with its
- * connections), a new line is added, everything else is left alone (ids,
- * counters, connections). A bad config changes nothing.
+ * SIGHUP: make the maps hold what the config says (wf_store_sync, under
+ * the mapping lock like add/del): a mapping whose line is gone is deleted
+ * (with its connections), a new line is added, everything else is left
+ * alone (ids, counters, connections). A bad config changes nothing.
  */
 static void reload_config(struct watch *w)
 {
-	char err[1024], line[256], (*cur)[256] = NULL, (*want)[256] = NULL;
-	const struct wf_mapping *all;
+	char err[1024], line[256];
 	struct wf_mapping *cfg = NULL;
+	struct wf_sync_stats st;
 	struct wf_info info;
-	size_t n = 0, i, added = 0, removed = 0, c;
+	size_t n = 0, i;
 	int ret;
-	__u32 id;
 
 	pr_info("wslfwd: SIGHUP: reloading %s\n", w->o->config);
+	ret = wf_store_lock(w->o->config, err, sizeof(err));
+	if (ret) {
+		pr_warn("wslfwd: reload: %s; keeping the current mappings\n", err);
+		return;
+	}
 	ret = wf_config_read(w->o->config, &cfg, &n, NULL, err, sizeof(err));
 	for (i = 0; !ret && i < n; i++) {
 		ret = wf_mapping_validate(&cfg[i], line, sizeof(line));
@@ -383,63 +390,21 @@ static void reload_config(struct watch *w)
 	}
 	ret = maps_reopen(w);
 	if (!ret)
-		ret = wf_maps_mappings(&w->m, &all);
-	if (!ret)
 		ret = wf_maps_info_get(&w->m, &info);
 	if (ret) {
 		pr_warn("wslfwd: reload: cannot read the maps: %s\n", strerror(-ret));
 		goto out;
 	}
-	cur = calloc(WF_MAX_MAPPINGS, sizeof(*cur));
-	want = calloc(n ? n : 1, sizeof(*want));
-	if (!cur || !want) {
-		pr_warn("wslfwd: reload: out of memory\n");
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		wf_format_mapping(&cfg[i], want[i], sizeof(want[i]));
-	for (id = 1; id < WF_MAX_MAPPINGS; id++)
-		if (all[id].in_use)
-			wf_format_mapping(&all[id], cur[id], sizeof(cur[id]));
-	/* Deletions first: a changed line frees its listen side for the new one. */
-	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
-		if (!cur[id][0] || in_list(cur[id], want, n))
-			continue;
-		ret = wf_maps_mapping_del(&w->m, id, WF_P_TCP | WF_P_UDP);
-		if (ret) {
-			pr_warn("wslfwd: reload: cannot delete '%s' (id %u): %s\n", cur[id], id,
-				strerror(-ret));
-			continue;
-		}
-		wf_maps_ct_delete(&w->m, id, 0, &c);
-		pr_info("wslfwd: reload: deleted '%s' (id %u)\n", cur[id], id);
-		removed++;
-	}
-	for (i = 0; i < n; i++) {
-		bool have = false;
-
-		for (id = 1; id < WF_MAX_MAPPINGS && !have; id++)
-			have = cur[id][0] && !strcmp(cur[id], want[i]);
-		if (have)
-			continue;
-		ret = wf_maps_mapping_add(&w->m, &cfg[i], &id);
-		if (ret) {
-			pr_warn("wslfwd: reload: cannot add '%s': %s\n", want[i], strerror(-ret));
-			continue;
-		}
-		if (cfg[i].family == WF_AF_INET && cfg[i].taddr_kind != WF_ADDR_VM)
-			wf_neigh_prime4(info.ifindex, cfg[i].taddr_kind == WF_ADDR_HOST ?
-					info.host4 : cfg[i].taddr[0]);
-		pr_info("wslfwd: reload: added '%s' (id %u)\n", want[i], id);
-		added++;
-	}
-	pr_info("wslfwd: reload: %zu added, %zu deleted, %zu unchanged\n", added, removed,
-		n - added);
-	if (added || removed)
+	ret = wf_store_sync(&w->m, cfg, n, &st, reload_added, &info, err, sizeof(err));
+	if (ret)
+		pr_warn("wslfwd: reload: %s\n", err);
+	pr_info("wslfwd: reload: %zu added, %zu deleted, %zu narrowed, %zu unchanged%s\n",
+		st.added, st.removed, st.narrowed, n - st.added - st.narrowed,
+		st.repaired || st.stray ? " (and repaired what an interrupted command left)" : "");
+	if (st.added || st.removed || st.narrowed)
 		windows_apply(w, info.vm4);
 out:
-	free(cur);
-	free(want);
+	wf_store_unlock();
 	free(cfg);
 }
 

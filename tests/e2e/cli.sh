@@ -170,3 +170,175 @@ load_redirect_refuses_a_bridge_and_a_missing_device()
 	add tcp 4000 "$CTR_IP:80" || return 1
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
 }
+
+# ---- the mapping lock, kill -9, identical add, one listener (issue 11) ----
+
+# Listen ports of the tcp mappings, sorted, one a line: as the config has
+# them, as `list` shows them, as the kernel's wf_fwd holds them.
+config_ports() { grep -oE '^(add )?tcp [0-9]+ ' "$TB_CONF" 2>/dev/null | grep -oE '[0-9]+' | sort -n; }
+list_ports()
+{
+	wslfwd -j list 2>/dev/null | grep -oE '"proto":"tcp","listen":"@vm:[0-9]+"' |
+		grep -oE '[0-9]+"$' | tr -d '"' | sort -n
+}
+# wf_fwd's key: family, proto, port (big endian), address. Read with
+# bpftool from the pins, not through wslfwd.
+kernel_ports()
+{
+	local a b c d
+	bpftool -j map dump pinned "$TB_PIN_DIR/wf_fwd" 2>/dev/null |
+		grep -oE '"key":\["0x[0-9a-f]+","0x[0-9a-f]+","0x[0-9a-f]+","0x[0-9a-f]+"' |
+		sed 's/"key":\[//; s/"//g' |
+		while IFS=, read -r a b c d; do
+			[ "$((a))" = 2 ] && [ "$((b))" = 6 ] && echo $(((c << 8) | d))
+		done | sort -n
+}
+count() { if [ -z "$1" ]; then echo 0; else echo "$1" | wc -l; fi; }
+
+# 8 processes x 25 `add`s of distinct ports: every one of the 200 is in the
+# config, in `list` and in the kernel (the mapping lock serializes them).
+concurrent_adds_lose_no_mapping()
+{
+	local p out=$TB_TMP/conc.$MODE want c l k
+	fresh_load || return 1
+	rm -f "$out".*
+	for p in 0 1 2 3 4 5 6 7; do
+		(
+			for i in $(seq 0 24); do
+				port=$((20000 + p * 25 + i))
+				wslfwd add tcp "$port" @vm:18080 >/dev/null 2>>"$out.$p" ||
+					echo "add tcp $port: exit $?" >> "$out.$p"
+			done
+		) &
+	done
+	wait
+	if grep -q exit "$out".* 2>/dev/null; then
+		fail "some adds failed: $(cat "$out".* | head -5)"
+		return 1
+	fi
+	want=$(seq 20000 20199)
+	c=$(config_ports); l=$(list_ports); k=$(kernel_ports)
+	note "config $(count "$c"), list $(count "$l"), kernel $(count "$k") of 200"
+	[ "$c" = "$want" ] || fail "config has $(count "$c") of the 200" || return 1
+	[ "$l" = "$want" ] || fail "list has $(count "$l") of the 200" || return 1
+	[ "$k" = "$want" ] || fail "the kernel has $(count "$k") of the 200" || return 1
+	expect_rc 0 del tcp 20123 || return 1
+}
+
+# kill -9 at random points of a loop of adds (and dels): the next command
+# brings config, list and kernel back in step, and no temp file stays.
+killed_commands_are_repaired_by_the_next()
+{
+	local i pid rc killed=0 c l k left
+	fresh_load || return 1
+	for i in $(seq 0 59); do
+		if [ $((i % 4)) = 3 ]; then
+			set -- del tcp $((21000 + i - 1))
+		else
+			set -- add tcp $((21000 + i)) @vm:18080
+		fi
+		tb_vm_exec_bg "$WSLFWD_BIN" --pin-dir "$TB_PIN_DIR" --config "$TB_CONF" "$@" \
+			>/dev/null 2>&1
+		pid=$TB_VM_PID
+		sleep "0.0$((RANDOM % 6))$((RANDOM % 10))"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid"
+		rc=$?
+		[ "$rc" = 137 ] && killed=$((killed + 1))
+	done
+	note "$killed of 60 commands killed"
+	[ "$killed" -gt 5 ] || fail "only $killed commands were killed; the test proves nothing" ||
+		return 1
+	note "before the next command: config $(count "$(config_ports)"), list $(count "$(list_ports)"), kernel $(count "$(kernel_ports)")"
+	expect_rc 0 add tcp 21999 @vm:18080 || return 1
+	c=$(config_ports); l=$(list_ports); k=$(kernel_ports)
+	note "after: config $(count "$c"), list $(count "$l"), kernel $(count "$k")"
+	[ "$c" = "$l" ] || fail "config and list differ: $(diff <(echo "$c") <(echo "$l") | tr '\n' ' ')" ||
+		return 1
+	[ "$c" = "$k" ] || fail "config and kernel differ: $(diff <(echo "$c") <(echo "$k") | tr '\n' ' ')" ||
+		return 1
+	left=$(cd "$(dirname "$TB_CONF")" && ls -a | grep -E "^\.?$(basename "$TB_CONF")\.(tmp|[A-Za-z0-9]{6}$)" |
+		grep -v '\.lock$')
+	[ -z "$left" ] || fail "temp files left: $left" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:21999/" "$HOST_IP" || return 1
+}
+
+# A boot script re-running its adds: the same mapping again exits 0 and
+# changes nothing, loaded or not; another mapping on that listener is exit 2.
+identical_add_is_a_success_that_changes_nothing()
+{
+	local before=$TB_TMP/before.$MODE after=$TB_TMP/after.$MODE ino
+	fresh_unloaded || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	ino=$(stat -c %i "$TB_CONF")
+	expect_rc 0 add tcp 4000 "$CTR_IP:80" || return 1
+	note "  said: $OUT"
+	[ "$(stat -c %i "$TB_CONF")" = "$ino" ] || fail "the config was rewritten" || return 1
+	[ "$(grep -c 4000 "$TB_CONF")" = 1 ] || fail "config: $(cat "$TB_CONF")" || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" || return 1
+	snapshot "$before"
+	expect_rc 0 add tcp 4000 "$CTR_IP:80" || return 1
+	note "  said: $OUT"
+	echo "$OUT" | grep -q "nothing changed" || fail "no word that nothing changed: $OUT" || return 1
+	snapshot "$after"
+	cmp -s "$before" "$after" || fail "identical add changed state: $(diff "$before" "$after")" ||
+		return 1
+	expect_rc 2 add tcp 4000 @vm:18080 || return 1
+	echo "$OUT" | grep -q "$CTR_IP:80" || fail "the refusal does not name the mapping there: $OUT" ||
+		return 1
+	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
+}
+
+# `tcp 4000` and `tcp <@vm's address>:4000` are one listener: the second is
+# refused naming both, for ranges too, and a config holding both fails load.
+one_listener_written_two_ways_is_refused()
+{
+	local before=$TB_TMP/before.$MODE after=$TB_TMP/after.$MODE
+	fresh_load || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	add tcp "$VM_IP:5000-5010" @vm:18080 || return 1
+	snapshot "$before"
+	expect_rc 2 add tcp "$VM_IP:4000" @vm:18080 || return 1
+	note "  said: $OUT"
+	echo "$OUT" | grep -q "tcp 4000 $CTR_IP:80" && echo "$OUT" | grep -q "$VM_IP:4000" ||
+		fail "the refusal does not name both: $OUT" || return 1
+	expect_rc 2 add tcp 5005 @vm:18080 || return 1
+	echo "$OUT" | grep -q "$VM_IP:5000-5010" || fail "range overlap not named: $OUT" || return 1
+	expect_rc 2 add tcp 5008-5020 "$VM_IP:6000" || return 1
+	snapshot "$after"
+	cmp -s "$before" "$after" || fail "a refusal changed state: $(diff "$before" "$after")" ||
+		return 1
+	fresh_unloaded || return 1
+	printf 'tcp 4000 @vm:18080\ntcp %s:4000 %s:80\n' "$VM_IP" "$CTR_IP" > "$TB_CONF"
+	expect_rc 2 load --dev "$VM_DEV" --mode "$MODE" || return 1
+	note "  said: $OUT"
+	echo "$OUT" | grep -q "same ports" || fail "load: $OUT" || return 1
+	! tb_pinned || fail "a refused load left pins" || return 1
+}
+
+# An LPORT in the SNAT port range, and control bytes in a config line or an
+# argument: refused with a message naming them, nothing changed.
+snat_range_and_control_bytes_are_refused()
+{
+	fresh_load || return 1
+	expect_rc 2 add tcp 61000 @vm:18080 || return 1
+	echo "$OUT" | grep -q "SNAT port range" || fail "no word of the SNAT range: $OUT" || return 1
+	expect_rc 2 add udp 60000-61000 @host:7000 || return 1
+	expect_rc 2 add tcp $'80\x01' @vm:18080 || return 1
+	echo "$OUT" | grep -q "control byte 0x01" || fail "control byte in an argument: $OUT" ||
+		return 1
+	[ ! -s "$TB_CONF" ] || fail "a refusal wrote the config: $(cat "$TB_CONF")" || return 1
+	fresh_unloaded || return 1
+	printf 'tcp 4000 @vm:18080\ntcp 4001 @vm:18080\000junk\n' > "$TB_CONF"
+	expect_rc 2 load --dev "$VM_DEV" --mode "$MODE" || return 1
+	note "  said: $OUT"
+	echo "$OUT" | grep -q ":2: control byte 0x00 (NUL)" || fail "load: $OUT" || return 1
+	! tb_pinned || fail "a refused load left pins" || return 1
+	expect_rc 2 list || return 1
+	expect_rc 2 add tcp 4002 @vm:18080 || return 1
+	printf 'tcp 62000 @vm:18080\n' > "$TB_CONF"
+	expect_rc 2 load --dev "$VM_DEV" --mode "$MODE" || return 1
+	echo "$OUT" | grep -q ":1: listen port 62000 is inside the SNAT port range" ||
+		fail "load: $OUT" || return 1
+	! tb_pinned || fail "a refused load left pins" || return 1
+}

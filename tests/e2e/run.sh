@@ -44,6 +44,12 @@ CASES=(
 	stats_counters_increase_with_traffic
 	second_load_is_refused
 	load_redirect_refuses_a_bridge_and_a_missing_device
+	# mapping lock, kill -9 repair, identical add, one listener (cli.sh)
+	concurrent_adds_lose_no_mapping
+	killed_commands_are_repaired_by_the_next
+	identical_add_is_a_success_that_changes_nothing
+	one_listener_written_two_ways_is_refused
+	snat_range_and_control_bytes_are_refused
 	load_then_unload_leaves_no_trace
 	legacy_tc_attach_and_unload
 	local_client_tcp_reaches_host_on_loopback

@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include "parse.h"
 #include "config.h"
+#include "store.h"
+#include <time.h>
 #include "tap.h"
 
 /* Parse a mapping written as one line, the way the config reader does. */
@@ -714,7 +716,8 @@ static const char *get_file(const char *path)
 	return buf;
 }
 
-/* Files in dir whose name starts with ".": leftover temp files. */
+/* Leftover temp files in dir: "<name>.tmp.<pid>" (and dot files, the
+ * older naming). */
 static int temp_files(const char *dir)
 {
 	struct dirent *de;
@@ -725,7 +728,8 @@ static int temp_files(const char *dir)
 	if (!d)
 		return -1;
 	while ((de = readdir(d)))
-		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+		if ((de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) ||
+		    strstr(de->d_name, WF_CONFIG_TMP_SUFFIX))
 			n++;
 	closedir(d);
 	return n;
@@ -821,6 +825,138 @@ static void test_config_read(void)
 	      "read: a directory fails with -errno and names the path");
 }
 
+/* Control bytes and policy: a bad line, not a silent cut (issue 11). */
+static void test_config_bytes_policy(void)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		const char *want;	/* in the message; NULL: reads fine */
+		const char *name;
+	} cases[] = {
+#define S(x) x, sizeof(x) - 1
+		{ S("tcp 1 @vm:2\ntcp 40\0001 @vm:18080\n"), ":2: control byte 0x00 (NUL) at column 7",
+		  "a NUL in a line fails at its line, not a silent cut" },
+		{ S("tcp 4000 @vm:18080\x01\n"), ":1: control byte 0x01 at column 19",
+		  "a C0 byte (0x01) after the words" },
+		{ S("# note\x1b[31m\ntcp 1 @vm:2\n"), ":1: control byte 0x1b",
+		  "an escape byte in a comment too" },
+		{ S("tcp 1 @vm:2\x7f\n"), ":1: control byte 0x7f", "DEL" },
+		{ S("tcp\t1\t@vm:2\r\nudp 3 @vm:4\r"), NULL, "tabs and CRLF line ends read fine" },
+		{ S("tcp 1 @vm:2\r\rudp 3 @vm:4\n"), ":1: control byte 0x0d at column 12",
+		  "a bare CR inside a line" },
+		{ S("tcp 61000 @vm:8080\n"),
+		  ":1: listen port 61000 is inside the SNAT port range 61000-65535",
+		  "an LPORT in the SNAT range" },
+		{ S("udp 60990-61001 @host:60990\n"),
+		  ":1: listen ports 60990-61001 are inside the SNAT port range",
+		  "a range reaching into the SNAT range" },
+		{ S("tcp 60999 @vm:65000\ntcp 127.0.0.1:62000 @host:5432\n"), NULL,
+		  "below the range, and local clients' loopback listeners, are fine" },
+#undef S
+	};
+	struct wf_mapping *maps = NULL;
+	char err[1024];
+	size_t n, i;
+	FILE *f;
+	int ret;
+	PATH_VAR(p, "bytes.conf");
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f = fopen(p, "w");
+		if (!f || fwrite(cases[i].text, 1, cases[i].len, f) != cases[i].len) {
+			check(false, strerror(errno), "write %s", p);
+			if (f)
+				fclose(f);
+			continue;
+		}
+		fclose(f);
+		err[0] = 0;
+		ret = wf_config_read(p, &maps, &n, NULL, err, sizeof(err));
+		if (cases[i].want)
+			check(ret == -EINVAL && strstr(err, cases[i].want) && !maps, err, "read: %s",
+			      cases[i].name);
+		else
+			check(!ret && n == 2, err, "read: %s", cases[i].name);
+		free(maps);
+		maps = NULL;
+	}
+	check(wf_check_bytes("tcp\t8080", 8, err, sizeof(err)) == 0 &&
+		      wf_check_bytes("80\n80", 5, err, sizeof(err)) == -EINVAL &&
+		      strstr(err, "0x0a at column 3"),
+	      err, "check_bytes: an argument may hold a tab, not a newline");
+}
+
+/* Temp files of killed writers go; a live writer's stay. */
+static void test_config_clean_tmp(void)
+{
+	char dead[600], live[600], other[600];
+	pid_t pid;
+	int st;
+	PATH_VAR(p, "clean.conf");
+
+	put_file(p, "tcp 1 @vm:2\n");
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, &st, 0);	/* a pid that is gone now */
+	snprintf(dead, sizeof(dead), "%s.tmp.%d", p, (int)pid);
+	snprintf(live, sizeof(live), "%s.tmp.%d", p, (int)getppid());
+	snprintf(other, sizeof(other), "%s.tmp.12ab", p);
+	put_file(dead, "half");
+	put_file(live, "half");
+	put_file(other, "x");
+	check(wf_config_clean_tmp(p) == 1 && access(dead, F_OK) && !access(live, F_OK) &&
+		      !access(other, F_OK) && !strcmp(get_file(p), "tcp 1 @vm:2\n"),
+	      NULL, "clean_tmp: removes a dead writer's temp file only");
+	unlink(live);
+	unlink(other);
+}
+
+/* The mapping lock serializes: a second taker waits for the first. */
+static void test_store_lock(void)
+{
+	char err[512], c;
+	struct timespec t0, t1;
+	int pfd[2], st;
+	double waited;
+	pid_t pid;
+	PATH_VAR(p, "lock.conf");
+	PATH_VAR(lockf, "lock.conf" WF_LOCK_SUFFIX);
+
+	if (pipe(pfd))
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		if (wf_store_lock(p, err, sizeof(err)))
+			_exit(1);
+		if (write(pfd[1], "l", 1) != 1)
+			_exit(1);
+		usleep(300 * 1000);
+		_exit(0);	/* exit drops the lock */
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &c, 1) != 1) {
+		check(false, NULL, "lock: child took the lock");
+		close(pfd[0]);
+		return;
+	}
+	close(pfd[0]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st = wf_store_lock(p, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waited = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	check(!st && wf_store_locked() && waited > 0.2, err,
+	      "lock: waits for the holder (%.2f s), then holds it", waited);
+	check(wf_store_lock(p, err, sizeof(err)) == 0, err, "lock: taking it again is a no-op");
+	wf_store_unlock();
+	check(!wf_store_locked() && !access(lockf, F_OK), NULL,
+	      "lock: the lock file lives next to the config and outlives the lock");
+	waitpid(pid, &st, 0);
+}
+
 static void test_config_edit(void)
 {
 	struct wf_mapping m, k;
@@ -905,7 +1041,7 @@ static void test_config_edit(void)
 	/* clear */
 	put_file(p, "# one\n\ntcp 80 @vm:8080 # trailing\n  # two\nbogus\nudp 5 @host:5");
 	ret = wf_config_clear(p, err, sizeof(err));
-	check(ret == 0 && !strcmp(get_file(p), "# one\n\n  # two\n"), ret ? err : get_file(p),
+	check(ret == 3 && !strcmp(get_file(p), "# one\n\n  # two\n"), ret < 0 ? err : get_file(p),
 	      "clear: mapping lines gone, comments and blank lines kept");
 	ret = wf_config_clear(path_in("nothere.conf"), err, sizeof(err));
 	check(ret == 0 && !strcmp(get_file(path_in("nothere.conf")), "(missing)"), err,
@@ -1008,6 +1144,11 @@ static void test_config_fs_failures(void)
 			ret = wf_config_clear(p, err, sizeof(err));
 			check(ret == -EROFS && !strcmp(get_file(p), orig), err,
 			      "clear on a read-only filesystem: -EROFS, original intact");
+			/* No lock file there and none can be made: the directory is locked. */
+			ret = wf_store_lock(p, err, sizeof(err));
+			check(ret == 0 && wf_store_locked(), err,
+			      "lock on a read-only filesystem: taken (on the directory)");
+			wf_store_unlock();
 		}
 		res.ran = t_num - base;
 		res.failed = t_fail - fails;
@@ -1062,6 +1203,9 @@ int main(void)
 		check(false, strerror(errno), "create a temporary directory");
 	} else {
 		test_config_read();
+		test_config_bytes_policy();
+		test_config_clean_tmp();
+		test_store_lock();
 		test_config_edit();
 		test_config_atomic();
 		test_config_fs_failures();

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Config and maps in step: the mapping lock, and the sync that makes the
+ * maps hold what the config says (user/store.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "config.h"
+#include "log.h"
+#include "parse.h"
+#include "store.h"
+
+static int lock_fd = -1;
+
+/* The nearest directory of path that exists, opened for flock. */
+static int open_dir_of(const char *path)
+{
+	char buf[PATH_MAX + 16], *dir;
+	int fd;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	dir = dirname(buf);
+	for (;;) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || !strcmp(dir, "/") || !strcmp(dir, "."))
+			return fd;
+		dir = dirname(dir);
+	}
+}
+
+int wf_store_lock(const char *config, char *err, size_t errlen)
+{
+	char real[PATH_MAX], path[PATH_MAX + sizeof(WF_LOCK_SUFFIX)];
+	const char *target = config;
+	int fd, n;
+
+	if (lock_fd >= 0)
+		return 0;
+	/* The file the config really is: two spellings of it share a lock. */
+	if (realpath(config, real))
+		target = real;
+	snprintf(path, sizeof(path), "%s" WF_LOCK_SUFFIX, target);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && (errno == EROFS || errno == EACCES || errno == EPERM))
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* No lock file and none can be made (a read-only directory, or a
+	 * missing one): nobody can write this config, and everybody who
+	 * changes the maps from it lands here and locks the same directory. */
+	if (fd < 0 && (errno == EROFS || errno == EACCES || errno == EPERM || errno == ENOENT)) {
+		pr_debug("wslfwd: cannot create %s (%s); locking its directory\n", path,
+			 strerror(errno));
+		fd = open_dir_of(path);
+	}
+	if (fd < 0) {
+		n = -errno;
+		snprintf(err, errlen, "cannot open the mapping lock %s: %s", path, strerror(-n));
+		return n;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		pr_debug("wslfwd: waiting for %s: another wslfwd command is changing mappings\n",
+			 path);
+		while (flock(fd, LOCK_EX)) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			snprintf(err, errlen, "cannot lock %s: %s", path, strerror(-n));
+			return n;
+		}
+	}
+	lock_fd = fd;
+	n = wf_config_clean_tmp(config);
+	if (n)
+		pr_info("wslfwd: removed %d temporary file%s of an interrupted write of %s\n", n,
+			n == 1 ? "" : "s", config);
+	return 0;
+}
+
+void wf_store_unlock(void)
+{
+	if (lock_fd < 0)
+		return;
+	close(lock_fd);	/* drops the flock */
+	lock_fd = -1;
+}
+
+bool wf_store_locked(void)
+{
+	return lock_fd >= 0;
+}
+
+/* Order of mappings by their bytes past in_use: equal means the same. */
+static int cmp_mapping(const void *a, const void *b)
+{
+	const struct wf_mapping *x = *(const struct wf_mapping *const *)a;
+	const struct wf_mapping *y = *(const struct wf_mapping *const *)b;
+
+	return memcmp(&x->protos, &y->protos, sizeof(*x) - offsetof(struct wf_mapping, protos));
+}
+
+/* The cfg entry (not yet matched) equal to mp but for protos being a
+ * strict subset of mp's: what `del tcp` leaves of a `both` mapping. */
+static long narrower(const struct wf_mapping *cfg, size_t n, const bool *matched,
+		     const struct wf_mapping *mp)
+{
+	struct wf_mapping c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (matched[i] || (cfg[i].protos & ~mp->protos) || cfg[i].protos == mp->protos)
+			continue;
+		c = cfg[i];
+		c.protos = mp->protos;
+		if (wf_mapping_equal(&c, mp))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* One walk of wf_ct for all the mappings sync took away (ct_protos[id]:
+ * the protocols whose connections go; WF_P_TCP | WF_P_UDP for all). */
+static size_t ct_drop(struct wf_maps *m, const __u8 *ct_protos)
+{
+	struct wf_ct_entry *ct = NULL;
+	size_t n = 0, i, cnt = 0;
+	int p;
+
+	if (wf_maps_ct_dump(m, &ct, &n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (ct[i].val.id >= WF_MAX_MAPPINGS || !ct_protos[ct[i].val.id])
+			continue;
+		p = ct[i].key.proto == WF_IPPROTO_TCP ? WF_P_TCP :
+		    ct[i].key.proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
+		if ((ct_protos[ct[i].val.id] & p) && !bpf_map_delete_elem(m->ct, &ct[i].key))
+			cnt++;
+	}
+	free(ct);
+	return cnt;
+}
+
+#define WF_BROKEN_MAX 64
+
+int wf_store_sync(struct wf_maps *m, const struct wf_mapping *cfg, size_t n,
+		  struct wf_sync_stats *st, wf_sync_added_fn added, void *ctx, char *err,
+		  size_t errlen)
+{
+	const struct wf_mapping **idx = NULL, *key, **hit;
+	const struct wf_mapping *all;
+	__u32 broken[WF_BROKEN_MAX], id;
+	__u8 *ct_protos = NULL;
+	bool *matched = NULL, any_ct = false;
+	char line[512];
+	size_t i, nb = 0;
+	long j;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	err[0] = 0;
+	wf_maps_ports_defer(m);
+	ret = wf_maps_repair(m, broken, WF_BROKEN_MAX, &nb, &st->stray);
+	if (ret) {
+		snprintf(err, errlen, "cannot check the maps: %s", strerror(-ret));
+		goto out;
+	}
+	/* Half installed or half removed: take it out, reinstall it below
+	 * if the config has it. Its connections stay: same mapping. */
+	for (i = 0; i < nb; i++) {
+		ret = wf_maps_mapping_del(m, broken[i], WF_P_TCP | WF_P_UDP);
+		if (ret) {
+			snprintf(err, errlen, "cannot remove the incomplete mapping %u: %s",
+				 broken[i], strerror(-ret));
+			goto out;
+		}
+		st->repaired++;
+	}
+	ret = wf_maps_mappings(m, &all);
+	if (ret) {
+		snprintf(err, errlen, "cannot read wf_mappings: %s", strerror(-ret));
+		goto out;
+	}
+	idx = calloc(n ? n : 1, sizeof(*idx));
+	matched = calloc(n ? n : 1, sizeof(*matched));
+	ct_protos = calloc(WF_MAX_MAPPINGS, 1);
+	if (!idx || !matched || !ct_protos) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		idx[i] = &cfg[i];
+	qsort(idx, n, sizeof(*idx), cmp_mapping);
+	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+		int gone;
+
+		if (!all[id].in_use)
+			continue;
+		key = &all[id];
+		hit = n ? bsearch(&key, idx, n, sizeof(*idx), cmp_mapping) : NULL;
+		if (hit && !matched[*hit - cfg]) {
+			matched[*hit - cfg] = true;
+			continue;
+		}
+		j = narrower(cfg, n, matched, &all[id]);
+		gone = j >= 0 ? all[id].protos & ~cfg[j].protos : WF_P_TCP | WF_P_UDP;
+		wf_format_mapping(&all[id], line, sizeof(line));
+		ret = wf_maps_mapping_del(m, id, gone);
+		if (ret) {
+			snprintf(err, errlen, "cannot remove '%s' (id %u) from the maps: %s", line,
+				 id, strerror(-ret));
+			goto out;
+		}
+		pr_debug("wslfwd: sync: %s '%s' (id %u)\n", j >= 0 ? "narrowed" : "removed", line,
+			 id);
+		if (j >= 0) {
+			matched[j] = true;
+			st->narrowed++;
+		} else {
+			st->removed++;
+		}
+		ct_protos[id] = gone;
+		any_ct = true;
+	}
+	/* Forwarding is gone; now stop the flows already running. */
+	if (any_ct)
+		st->conns = ct_drop(m, ct_protos);
+	for (i = 0; i < n; i++) {
+		if (matched[i])
+			continue;
+		ret = wf_maps_mapping_add(m, &cfg[i], &id);
+		if (ret) {
+			wf_format_mapping(&cfg[i], line, sizeof(line));
+			snprintf(err, errlen, "cannot install '%s': %s%s", line, strerror(-ret),
+				 ret == -E2BIG || ret == -ENOSPC ?
+				 " (the maps are full: fewer or smaller port ranges)" : "");
+			goto out;
+		}
+		st->added++;
+		if (added)
+			added(&cfg[i], id, ctx);
+	}
+	ret = 0;
+out:
+	{
+		int fret = wf_maps_ports_flush(m);
+
+		if (!ret && fret) {
+			ret = fret;
+			snprintf(err, errlen, "cannot write the port filter (wf_ports): %s",
+				 strerror(-fret));
+		}
+	}
+	free(idx);
+	free(matched);
+	free(ct_protos);
+	return ret;
+}
