@@ -598,6 +598,94 @@ static void first_err(int *ret, int err, char *buf, size_t len, const char *fmt,
 	snprintf(buf, len, fmt, what, strerror(-err));
 }
 
+/*
+ * The names wslfwd pins: its maps (wf_*, LIBBPF_PIN_BY_NAME: the file is
+ * the map's name, and the kernel knows the map by the same name, cut to
+ * BPF_OBJ_NAME_LEN - 1), its links and programs (WF_PIN_*), the cgroup
+ * note. Anything else in a pin dir belongs to someone else.
+ */
+static bool own_pin(const char *dir, const char *name)
+{
+	static const char *const fixed[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN,
+					     WF_PIN_LINK_TC_EG, WF_PIN_PROG_TC_IN,
+					     WF_PIN_PROG_TC_EG, WF_PIN_LINK_CONNECT4,
+					     WF_PIN_LINK_SENDMSG4, WF_PIN_LINK_RECVMSG4,
+					     WF_PIN_LINK_GETPEER4, WF_PIN_CGROUP };
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+	char path[PATH_MAX];
+	bool ok;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strcmp(name, fixed[i]))
+			return true;
+	if (strncmp(name, "wf_", 3))
+		return false;
+	pin_path(path, sizeof(path), dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	ok = !bpf_obj_get_info_by_fd(fd, &mi, &len) &&
+	     !strncmp(mi.name, name, sizeof(mi.name) - 1);
+	close(fd);
+	return ok;
+}
+
+/* wf_info as wslfwd makes it: a one-entry array of struct wf_info. */
+static bool own_info(const char *pin_dir)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+	char path[PATH_MAX];
+	bool ok;
+	int fd;
+
+	pin_path(path, sizeof(path), pin_dir, "wf_info");
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	ok = !bpf_obj_get_info_by_fd(fd, &mi, &len) && mi.type == BPF_MAP_TYPE_ARRAY &&
+	     mi.key_size == sizeof(__u32) && mi.value_size == sizeof(struct wf_info) &&
+	     mi.max_entries == 1 && !strcmp(mi.name, "wf_info");
+	close(fd);
+	return ok;
+}
+
+int wf_loader_pin_dir_check(const char *pin_dir, char *foreign, size_t len)
+{
+	struct dirent *de;
+	int own = 0, other = 0;
+	DIR *d;
+
+	foreign[0] = 0;
+	d = opendir(pin_dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (own_pin(pin_dir, de->d_name)) {
+			own++;
+			continue;
+		}
+		if (other++ < 8) {
+			if (foreign[0])
+				strncat(foreign, ", ", len - strlen(foreign) - 1);
+			strncat(foreign, de->d_name, len - strlen(foreign) - 1);
+		} else if (other == 9) {
+			strncat(foreign, ", ...", len - strlen(foreign) - 1);
+		}
+	}
+	closedir(d);
+	/* A dir with wslfwd's wf_info is ours, whatever else sits there; one
+	 * without (a load that died early) only if nothing else does. */
+	if (own_info(pin_dir) || (own && !other))
+		return 1;
+	return 0;
+}
+
 int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
 {
 	static const char *const links[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN, WF_PIN_LINK_TC_EG,
@@ -608,7 +696,7 @@ int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
 	struct wf_info info = {};
 	bool have_info;
 	struct dirent *de;
-	int ret = 0, err, fd, i;
+	int ret = 0, err, fd, i, kept = 0;
 	DIR *d;
 
 	errbuf[0] = 0;
@@ -659,7 +747,8 @@ int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
 			first_err(&ret, err, errbuf, errlen, "cannot remove the clsact qdisc %s: %s",
 				  "we created");
 	}
-	/* Everything else in the dir is ours: maps, programs. */
+	/* The rest of what is ours: maps, programs, the cgroup note. Other
+	 * tools' pins stay, and the dir with them. */
 	d = opendir(pin_dir);
 	if (!d) {
 		if (errno != ENOENT)
@@ -669,12 +758,19 @@ int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		if (!own_pin(pin_dir, de->d_name)) {
+			kept++;
+			continue;
+		}
 		pin_path(path, sizeof(path), pin_dir, de->d_name);
 		if (unlink(path))
 			first_err(&ret, -errno, errbuf, errlen, "cannot remove %s: %s", path);
 	}
 	closedir(d);
-	if (rmdir(pin_dir))
+	if (kept)
+		pr_warn("wslfwd: kept %s and %d pin%s in it that wslfwd did not make\n", pin_dir,
+			kept, kept == 1 ? "" : "s");
+	else if (rmdir(pin_dir))
 		first_err(&ret, -errno, errbuf, errlen, "cannot remove pin dir %s: %s", pin_dir);
 	return ret;
 }

@@ -34,8 +34,14 @@ int wf_loader_state(const char *pin_dir, int *ifindex);
  * failed. *info receives what was written to wf_info. */
 int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen);
 
-/* Detach and unpin everything under pin_dir, also from a partial or
- * inconsistent pin dir; remove the dir. Best effort: carries on past
+/* Whether pin_dir is a wslfwd pin dir: 1 when it holds wslfwd's wf_info,
+ * or only names wslfwd pins (a load that died early); 0 when not, with the
+ * other entries' names in foreign; -errno. */
+int wf_loader_pin_dir_check(const char *pin_dir, char *foreign, size_t len);
+
+/* Detach and unpin what wslfwd pinned under pin_dir, also from a partial
+ * or inconsistent pin dir; remove the dir unless other tools' pins are in
+ * it (those stay). Best effort: carries on past
  * failures and returns the first one (err says what). */
 int wf_unload(const char *pin_dir, char *err, size_t errlen);
 

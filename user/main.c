@@ -676,7 +676,7 @@ rollback:
 
 static int cmd_unload(int argc, char **argv)
 {
-	char err[512], dev[IF_NAMESIZE];
+	char err[512], dev[IF_NAMESIZE], foreign[512];
 	const char *name;
 	int idx, ret, ifindex;
 
@@ -696,6 +696,19 @@ static int cmd_unload(int argc, char **argv)
 	if (!ret) {
 		wf_error("wslfwd is not loaded (no pins in %s)", env.pin_dir);
 		return EXIT_FAIL;
+	}
+	/* Only a dir wslfwd made: --pin-dir /sys/fs/bpf (or a typo in
+	 * WSLFWD_PIN_DIR) must not take other tools' pins. */
+	ret = wf_loader_pin_dir_check(env.pin_dir, foreign, sizeof(foreign));
+	if (ret < 0) {
+		wf_error("cannot read the pin dir %s: %s", env.pin_dir, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (!ret) {
+		wf_error("%s is not a wslfwd pin dir (no wslfwd wf_info; it holds %s); nothing removed; "
+			 "name wslfwd's own with --pin-dir (default %s)",
+			 env.pin_dir, foreign, WF_PIN_DIR_DEFAULT);
+		return EXIT_USAGE;
 	}
 	name = ifname_of(ifindex, dev);
 	ret = wf_unload(env.pin_dir, err, sizeof(err));

@@ -342,3 +342,36 @@ snat_range_and_control_bytes_are_refused()
 		fail "load: $OUT" || return 1
 	! tb_pinned || fail "a refused load left pins" || return 1
 }
+
+# `unload` removes only what wslfwd pinned: another tool's pin in the pin
+# dir stays (and the dir with it), and a dir that is not a wslfwd pin dir
+# is refused with exit 2, nothing removed. The foreign pins are tiny maps
+# made with bpftool inside this run's own pin dir.
+unload_removes_only_its_own_pins()
+{
+	local foreign=$TB_PIN_DIR/other-tool
+	fresh_load || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	bpftool map create "$TB_PIN_DIR/tool_map" type array key 4 value 4 entries 1 \
+		name tool_map || fail "bpftool map create" || return 1
+	mkdir -p "$foreign" || return 1
+	bpftool map create "$foreign/tool_map" type array key 4 value 4 entries 1 name tool_map &&
+	bpftool map create "$foreign/wf_info" type array key 4 value 4 entries 1 name wf_info ||
+		fail "bpftool map create in $foreign" || return 1
+	# Not a wslfwd pin dir (its wf_info is not wslfwd's): refused.
+	expect_rc 2 unload --pin-dir "$foreign" || return 1
+	note "  said: $OUT"
+	echo "$OUT" | grep -q "not a wslfwd pin dir" || fail "no word of why: $OUT" || return 1
+	[ -e "$foreign/tool_map" ] && [ -e "$foreign/wf_info" ] ||
+		fail "the refused unload removed pins: $(ls "$foreign")" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
+	# wslfwd's own dir with a foreign pin and a foreign dir in it: ours go.
+	expect_rc 0 unload || return 1
+	note "  said: $OUT"
+	[ -z "$(attachments)" ] || fail "still attached: $(attachments)" || return 1
+	[ "$(ls "$TB_PIN_DIR" | sort | tr '\n' ' ')" = "other-tool tool_map " ] ||
+		fail "pin dir after unload: $(ls "$TB_PIN_DIR" | tr '\n' ' ')" || return 1
+	[ -e "$foreign/tool_map" ] || fail "the foreign dir lost its pins" || return 1
+	expect_no_http "$NS_WIN" "http://$VM_IP:4000/" || return 1
+	rm -rf "$TB_PIN_DIR"
+}

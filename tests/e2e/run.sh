@@ -50,6 +50,7 @@ CASES=(
 	identical_add_is_a_success_that_changes_nothing
 	one_listener_written_two_ways_is_refused
 	snat_range_and_control_bytes_are_refused
+	unload_removes_only_its_own_pins
 	load_then_unload_leaves_no_trace
 	legacy_tc_attach_and_unload
 	local_client_tcp_reaches_host_on_loopback
