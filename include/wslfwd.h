@@ -301,13 +301,14 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(DROP_SNAT_EXHAUSTED, "snat_exhausted")			\
 	X(DROP_NO_NEIGH, "no_neigh")	/* one-arm: next hop unresolved */ \
 	X(DROP_FIB, "fib")		/* target unroutable */		\
-	X(DROP_FRAGMENT, "fragment")	/* first fragment of a mapped port */ \
+	X(DROP_FRAGMENT, "fragment")	/* fragment of a mapped flow we cannot translate */ \
 	X(DROP_CT_FULL, "ct_insert")	/* conntrack insert failed */	\
 	X(DROP_NO_ADDR, "no_addr")	/* @vm/@host not known yet */	\
 	X(DROP_RST_NO_CT, "rst_no_conn")	/* RST for no connection */	\
 	X(DROP_TTL, "ttl")		/* forwarded with TTL <= 1 */	\
 	X(DROP_FWD_DISABLED, "fwd_disabled")	/* forwarding off on IFACE */ \
-	X(EV_FRAG_PASSED, "frag_passed")	/* non-first fragment, untouched */ \
+	X(EV_FRAG_PASSED, "frag_passed")	/* later fragment, no first seen: untouched */ \
+	X(EV_FRAG_TRANSLATED, "frag_translated")	/* later fragment, as its first */ \
 	X(EV_IP_OPTIONS, "ip_options")	/* mapped packet carried IP options */ \
 	X(EV_CT_EXPIRED, "ct_expired")	/* entry found but timed out */	\
 	X(EV_CT_NEW, "ct_new")
@@ -402,5 +403,40 @@ _Static_assert(__builtin_offsetof(struct wf_ct_val, ndaddr) ==
 	       __builtin_offsetof(struct wf_ct_val, smac) ==
 	       __builtin_offsetof(struct wf_ct_val, dmac) + 6 &&
 	       __builtin_offsetof(struct wf_ct_val, dmac) % 4 == 0, "wf_ct_val word layout");
+
+/* ---- wf_frag: LRU_HASH, IPv4 datagrams of tracked flows that arrived in
+ * fragments (design.md "Fragments"). Only the first fragment carries the
+ * ports; it records here what it got, keyed as the reassembly queue is
+ * (RFC 791: addresses, protocol, IP id) plus the hook that saw it, and the
+ * later fragments of the datagram get the same addresses and verdict.
+ * Entries live WF_FRAG_TIMEOUT seconds, the kernel's default ipfrag_time. */
+#define WF_FRAG_ENTRIES		8192
+#define WF_FRAG_TIMEOUT		30
+
+enum wf_frag_hook {
+	WF_FRAG_IN = 0,		/* XDP or tc ingress on IFACE */
+	WF_FRAG_EG = 1,		/* tc egress on IFACE */
+};
+
+struct wf_frag_key {
+	__be32 saddr;		/* as the fragments arrive at the hook */
+	__be32 daddr;
+	__be16 ipid;
+	__u8 proto;
+	__u8 hook;		/* enum wf_frag_hook */
+};
+_Static_assert(sizeof(struct wf_frag_key) == 12, "wf_frag_key layout");
+
+struct wf_frag_val {
+	/* A copy of the connection entry the first fragment was translated
+	 * with (its last_seen: when), so that the later fragments do not
+	 * depend on the entry living on. */
+	struct wf_ct_val ct;
+	/* Nonzero: the first fragment was dropped with this WF_DROP_*
+	 * reason; the later ones are dropped alike. */
+	__u32 drop;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct wf_frag_val) == 64, "wf_frag_val layout");
 
 #endif /* WSLFWD_H */

@@ -96,6 +96,19 @@ static __always_inline __u32 ctx_ifindex(const struct wf_ctx *c)
 	return ctx_skb(c)->ifindex;
 }
 
+/*
+ * tc: does the skb carry an 802.1Q/802.1ad tag (VID 0 included) in its
+ * metadata? The stack moves an in-frame tag there before tc ingress
+ * (skb_vlan_untag), and a device with tx VLAN offload gets it there on
+ * egress, so tc sees the frame as untagged. XDP sees the tag in the frame.
+ */
+static __always_inline bool ctx_vlan_tagged(const struct wf_ctx *c)
+{
+	if (c->xdp)
+		return false;
+	return ctx_skb(c)->vlan_present;
+}
+
 /* Wire packets this context stands for: GRO/GSO skbs carry several. */
 static __always_inline __u32 ctx_segs(const struct wf_ctx *c)
 {

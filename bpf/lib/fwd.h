@@ -22,6 +22,7 @@
 #include "lib/conntrack.h"
 #include "lib/nat.h"
 #include "lib/lo.h"
+#include "lib/frag.h"
 
 static __always_inline __u8 fwd_port_bits(__be16 port)
 {
@@ -61,17 +62,22 @@ static __always_inline bool fwd_filter_out(const struct wf_pkt *pkt)
 	return fwd_port_bits(pkt->tuple.sport) & want;
 }
 
-static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt)
+/*
+ * 0: a TCP/UDP packet to look at; 1: a later fragment (frag.h); -1: not
+ * ours, pass untouched. Only the first hook a frame meets counts it
+ * (@count): in XDP modes wf_tc_lo_ingress sees every frame XDP passed.
+ */
+static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt, bool count)
 {
 	switch (pkt_parse4(c, pkt)) {
 	case WF_PKT_OK:
 		return 0;
+	case WF_PKT_FRAG:
+		return 1;
 	case WF_PKT_MALFORMED:
 		/* Passed untouched: the stack drops and counts it itself. */
-		stats_inc(WF_DROP_MALFORMED);
-		return -1;
-	case WF_PKT_FRAG:
-		stats_inc(WF_EV_FRAG_PASSED);
+		if (count)
+			stats_inc(WF_DROP_MALFORMED);
 		return -1;
 	default:
 		return -1;
@@ -93,6 +99,10 @@ static __always_inline bool fwd_redirect_ok(const struct wf_ctx *c, const struct
 {
 	if (!c->xdp || !(v->flags & WF_CT_F_REDIRECT))
 		return false;
+	/* Fragments take the stack: it reassembles or forwards them as one
+	 * datagram, whatever the device's MTU (frag.h). */
+	if (pkt->flags & WF_PKT_F_FRAG)
+		return false;
 	if (pkt->ttl <= 1 || pkt->len > WF_REDIRECT_MTU)
 		return false;
 	return bpf_redirect_map(&wf_redirect, v->oif, XDP_PASS) == XDP_REDIRECT;
@@ -109,14 +119,14 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 	bool tx = v->flags & WF_CT_F_TX;
 	bool out;	/* we send it ourselves: TTL and MACs too */
 
-	/* The other fragments cannot be translated: forwarding this one
-	 * untranslated would deliver it to the wrong place. */
-	if (pkt->flags & WF_PKT_F_FIRST_FRAG)
-		return -WF_DROP_FRAGMENT;
 	if (tx && pkt->ttl <= 1)
 		return -WF_DROP_TTL;
 	if (update)
 		ct_update(pkt, &pkt->tuple, v, now);
+	/* Its later fragments get what it gets (frag.h); a datagram whose
+	 * later fragments could not be translated is dropped whole. */
+	if ((pkt->flags & WF_PKT_F_FIRST_FRAG) && frag_first4(pkt, v, now))
+		return -WF_DROP_FRAGMENT;
 	if (pkt->flags & WF_PKT_F_OPTIONS)
 		stats_inc(WF_EV_IP_OPTIONS);
 	counters_add(v->id, v->dir, ctx_segs(c), pkt->len);
@@ -291,8 +301,6 @@ static __always_inline int fwd_admit4(const struct wf_pkt *pkt, const struct wf_
 {
 	struct wf_allow_key akey = {};
 
-	if (pkt->flags & WF_PKT_F_FIRST_FRAG)
-		return -WF_DROP_FRAGMENT;
 	if (pkt->tuple.proto == WF_IPPROTO_TCP && (pkt->tcp_flags & WF_TCP_RST) &&
 	    !(fv->flags & WF_FWD_F_LOOPBACK))
 		return -WF_DROP_RST_NO_CT;
@@ -336,8 +344,13 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	/* Loopback-only target: no connection entry, the packet goes to the
 	 * server's socket as it is, from tc ingress (in XDP modes a tc program
 	 * of its own, wf_tc_lo_ingress, does this after our XDP_PASS). */
-	if (fv->flags & WF_FWD_F_LOOPBACK)
+	if (fv->flags & WF_FWD_F_LOOPBACK) {
+		/* Handed to a socket, not reassembled first: not for
+		 * fragments (design.md "Fragments"). */
+		if (pkt->flags & WF_PKT_F_FIRST_FRAG)
+			return -WF_DROP_FRAGMENT;
 		return c->xdp ? WF_PASS : lo_steer4(c, pkt, fv);
+	}
 
 	n.taddr = fwd_target4(fv, info);
 	if (!n.taddr)
@@ -387,8 +400,12 @@ static __always_inline int fwd_ingress(const struct wf_ctx *c)
 	struct wf_pkt pkt;
 	__u32 bits;
 	__u64 now;
+	int ret;
 
-	if (fwd_parse(c, &pkt))
+	ret = fwd_parse(c, &pkt, true);
+	if (ret > 0)
+		return frag_later4(c, &pkt, WF_FRAG_IN);
+	if (ret)
 		return WF_PASS;
 	bits = fwd_filter_in(&pkt);
 	if (!bits)
@@ -399,10 +416,14 @@ static __always_inline int fwd_ingress(const struct wf_ctx *c)
 	/* Ingress acts on client packets (ORIG) and on one-arm replies, which
 	 * come back in through IFACE; LOCAL/BEHIND replies are egress's. */
 	if (v && (v->dir == WF_DIR_ORIG || v->kind == WF_KIND_ONEARM))
-		return fwd_apply(c, &pkt, v, true, now);
-	if (c->xdp)
-		return fwd_new4_xdp(ctx_xdp(c), &pkt, bits, now);
-	return fwd_new4_tc(ctx_skb(c), &pkt, bits, now);
+		ret = fwd_apply(c, &pkt, v, true, now);
+	else if (c->xdp)
+		ret = fwd_new4_xdp(ctx_xdp(c), &pkt, bits, now);
+	else
+		ret = fwd_new4_tc(ctx_skb(c), &pkt, bits, now);
+	if (ret < 0 && (pkt.flags & WF_PKT_F_FIRST_FRAG))
+		frag_first_drop4(&pkt, -ret, now);
+	return ret;
 }
 
 static __always_inline int fwd_egress(const struct wf_ctx *c)
@@ -410,8 +431,12 @@ static __always_inline int fwd_egress(const struct wf_ctx *c)
 	struct wf_ct_val *v;
 	struct wf_pkt pkt;
 	__u64 now;
+	int ret;
 
-	if (fwd_parse(c, &pkt))
+	ret = fwd_parse(c, &pkt, true);
+	if (ret > 0)
+		return frag_later4(c, &pkt, WF_FRAG_EG);
+	if (ret)
 		return WF_PASS;
 	if (!fwd_filter_out(&pkt))
 		return WF_PASS;
@@ -442,7 +467,8 @@ static __always_inline int fwd_lo_ingress(const struct wf_ctx *c)
 	__u32 bits, zero = 0;
 	int ret;
 
-	if (fwd_parse(c, &pkt))
+	/* XDP has counted the frame, and translated later fragments. */
+	if (fwd_parse(c, &pkt, false))
 		return WF_PASS;
 	bits = fwd_port_bits(pkt.tuple.dport);
 	if (!fwd_listens(pkt.tuple.proto, bits))

@@ -104,6 +104,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_ct SEC(".maps");
 
+/* Datagrams in fragments: what their first fragment got (lib/frag.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WF_FRAG_ENTRIES);
+	__type(key, struct wf_frag_key);
+	__type(value, struct wf_frag_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_frag SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, WF_MAX_MAPPINGS);

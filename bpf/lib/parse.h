@@ -5,7 +5,10 @@
  * pkt_parse4() turns a frame into a struct wf_pkt: offsets (never pointers,
  * see ctx.h), the tuple in conntrack-key form, and what the policy needs.
  *
- * Untagged Ethernet only: VLAN-tagged frames are not ours and pass.
+ * Untagged Ethernet only: 802.1Q/802.1ad-tagged frames, priority-tagged
+ * (VID 0) ones included, are not ours and pass, in every mode: XDP sees the
+ * tag in the frame (a non-IPv4 ethertype), tc in the skb's metadata, where
+ * the stack has moved it before tc ingress (design.md "VLAN").
  */
 #ifndef WF_LIB_PARSE_H
 #define WF_LIB_PARSE_H
@@ -105,14 +108,16 @@ static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
 enum wf_pkt_flags {
 	WF_PKT_F_FIRST_FRAG = 1 << 0,	/* MF set, offset 0 */
 	WF_PKT_F_OPTIONS = 1 << 1,	/* IPv4 options present */
+	WF_PKT_F_LATER_FRAG = 1 << 2,	/* offset != 0: no L4 header */
 };
+#define WF_PKT_F_FRAG	(WF_PKT_F_FIRST_FRAG | WF_PKT_F_LATER_FRAG)
 
 /* What a frame is to us. */
 enum wf_parse {
 	WF_PKT_OK = 0,		/* IPv4 TCP/UDP, pkt filled */
 	WF_PKT_SKIP,		/* not ours: pass untouched */
 	WF_PKT_MALFORMED,	/* counted, passed untouched (the stack drops it) */
-	WF_PKT_FRAG,		/* non-first fragment: no ports, passed untouched */
+	WF_PKT_FRAG,		/* later fragment: addresses and IP id only (frag.h) */
 };
 
 struct wf_pkt {
@@ -122,6 +127,7 @@ struct wf_pkt {
 	__u8 tcp_flags;
 	__u8 ttl;
 	__u8 flags;		/* enum wf_pkt_flags */
+	__be16 ipid;		/* fragments: the datagram's IP id */
 };
 
 #define WF_IP4_SADDR_OFF	(WF_ETH_HLEN + WF_OFF(struct iphdr, saddr))
@@ -145,6 +151,8 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 	__u32 ihl_len, tot_len, l4_len, frag;
 	int proto, len;
 
+	if (ctx_vlan_tagged(c))
+		return WF_PKT_SKIP;
 	ctx_pull(c, WF_PULL_LEN);
 	nh.pos = ctx_data(c);
 	data_end = ctx_data_end(c);
@@ -163,13 +171,12 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 	if (proto != WF_IPPROTO_TCP && proto != WF_IPPROTO_UDP)
 		return WF_PKT_SKIP;
 	frag = bpf_ntohs(iph->frag_off);
-	if (frag & WF_IP_OFFMASK)
-		return WF_PKT_FRAG;
 
 	/* Every field is set below: no memset of the whole struct. */
 	pkt->flags = (frag & WF_IP_MF) ? WF_PKT_F_FIRST_FRAG : 0;
 	if (ihl_len > sizeof(*iph))
 		pkt->flags |= WF_PKT_F_OPTIONS;
+	pkt->ipid = iph->id;
 	pkt->tuple.saddr = iph->saddr;
 	pkt->tuple.daddr = iph->daddr;
 	pkt->tuple.proto = proto;
@@ -181,6 +188,13 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 	pkt->len = tot_len;
 	pkt->ttl = iph->ttl;
 	l4_len = tot_len - ihl_len;
+	if (frag & WF_IP_OFFMASK) {
+		/* No ports: frag.h finds the datagram by its IP id. */
+		pkt->flags = (pkt->flags & WF_PKT_F_OPTIONS) | WF_PKT_F_LATER_FRAG;
+		pkt->tuple.sport = 0;
+		pkt->tuple.dport = 0;
+		return WF_PKT_FRAG;
+	}
 
 	if (proto == WF_IPPROTO_TCP) {
 		len = parse_tcphdr(&nh, data_end, &th);

@@ -134,7 +134,8 @@ static const struct {
 /* ---- One loaded copy of the datapath. ---- */
 struct inst {
 	struct wslfwd_bpf *skel;
-	int prog_xdp, prog_tc_in, prog_tc_eg;
+	int prog_xdp, prog_tc_in, prog_tc_eg, prog_tc_lo;
+	int frag;
 	int info, fwd, ports, allow, ct, counters, stats, mappings;
 	__u32 snat_min, snat_max;
 };
@@ -146,13 +147,15 @@ static bool pass_tc;		/* ingress hook of this pass: tc, else XDP */
 static int snat_slot[SNAT_SLOTS];	/* SNAT(n) ports recorded so far */
 
 /* ---- Fixtures. ---- */
-enum hook { H_IN, H_EG };
+enum hook { H_IN, H_EG, H_LO /* wf_tc_lo_ingress */ };
 enum verdict { V_PASS = 1, V_DROP, V_TX, V_REDIRECT };
 enum ct_expect {
 	CT_SKIP = 0,	/* not checked */
 	CT_NONE,	/* no entry for the input tuple, no entry added */
 	CT_NEW,		/* a connection created: both entries checked */
 	CT_HIT,		/* an existing entry used: dir and state checked */
+	CT_FRAG,	/* a later fragment: wf_ct unchanged, counted in dir */
+	CT_KEEP,	/* wf_ct unchanged (its flow may have entries), nothing counted */
 };
 
 struct fixture {
@@ -184,6 +187,15 @@ struct fixture {
 	.kind = K_IP4, .smac = (sm), .dmac = (dm), .proto = 17,		\
 	.saddr = (sa), .sport = (sp), .daddr = (da), .dport = (dp),	\
 	.paylen = 12
+
+/* Fragments (see the fixtures): UDPF is UDP without its payload length. */
+#define UDPF(sm, dm, sa, sp, da, dp)					\
+	.kind = K_IP4, .smac = (sm), .dmac = (dm), .proto = 17,		\
+	.saddr = (sa), .sport = (sp), .daddr = (da), .dport = (dp)
+#define FRAG_PAY	1800
+#define FIRST(id)	.ipid = (id), .paylen = FRAG_PAY, .fraglen = 1480
+#define LATER_U(id)	.ipid = (id), .paylen = FRAG_PAY, .fragoff = 1480, .fraglen = 328
+#define LATER_T(id)	.ipid = (id), .paylen = FRAG_PAY, .fragoff = 1480, .fraglen = 340
 
 /* bpf_prog_test_run_skb() returns -EINVAL for an IPv4 frame shorter than
  * ETH_HLEN + 20 (measured on 6.18), so these frames only reach the XDP hook
@@ -262,6 +274,7 @@ static void post_snat_distinct(const struct fixture *f);
 static void pre_occupy_snat(const struct fixture *f);
 static void pre_ct_flush(const struct fixture *f);
 static void pre_fwd_off(const struct fixture *f);
+static void pre_frag_age(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
 
 static const struct fixture fixtures[] = {
@@ -691,35 +704,178 @@ static const struct fixture fixtures[] = {
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
 
-	/* ---- Fragments ---- */
+	/* ---- Fragments of mapped flows (bpf/lib/frag.h) ----
+	 * A 1808-byte UDP (1820-byte TCP) datagram in two fragments, cut from
+	 * the datagram built whole: the first carries the L4 header and the
+	 * checksum over all of it, the later one 328 (340) bytes of payload.
+	 * Each datagram has an IP id of its own. */
 	{
-		.desc = "fragment: non-first fragment passes untouched (frag_passed)",
-		.in = { TCP(M_CLIENT, M_VM, C1, 40040, VM, 8080, TH_ACK), .frag = IP_MF_ | 185 },
+		.desc = "fragment LOCAL: first fragment translated like the flow, connection created",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50440, VM, 5353), FIRST(0x1001) },
+		.verdict = V_PASS,
+		.out = { UDPF(M_CLIENT, M_VM, C1, 50440, VM, 15353), FIRST(0x1001) },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "fragment LOCAL: later fragment goes up as its first (frag_translated)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50440, VM, 5353), LATER_U(0x1001) },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_FRAG, .id = ID_ULOCAL, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "fragment LOCAL: first fragment of the reply leaves as @vm:5353",
+		.hook = H_EG,
+		.in = { UDPF(M_VM, M_CLIENT, VM, 15353, C1, 50440), FIRST(0x2001) },
+		.verdict = V_PASS,
+		.out = { UDPF(M_VM, M_CLIENT, VM, 5353, C1, 50440), FIRST(0x2001) },
+		.ct = CT_HIT, .id = ID_ULOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "fragment LOCAL: later fragment of the reply leaves as its first",
+		.hook = H_EG,
+		.in = { UDPF(M_VM, M_CLIENT, VM, 15353, C1, 50440), LATER_U(0x2001) },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_FRAG, .id = ID_ULOCAL, .dir = WF_DIR_REPLY,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "fragment ONEARM: first fragment full-NATed to @host, TTL-1, TX",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50441, VM, 6000), FIRST(0x1002) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_HOST, VM, SNAT(26), HOST, 6001), FIRST(0x1002), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "fragment ONEARM: later fragment gets addresses, MACs, TTL-1, TX",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50441, VM, 6000), LATER_U(0x1002) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_HOST, VM, 1, HOST, 1), LATER_U(0x1002), .ttl = 63 },
+		.ct = CT_FRAG, .id = ID_UHOST, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "fragment ONEARM: later fragment with TTL 1 dropped (ttl)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50441, VM, 6000), LATER_U(0x1002), .ttl = 1 },
+		.verdict = V_DROP, .ct = CT_KEEP,
+		.stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "fragment ONEARM: first fragment of the reply back to the client, TX",
+		.in = { UDPF(M_HOST, M_VM, HOST, 6001, VM, SNAT(26)), FIRST(0x3001), .ttl = 128 },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_CLIENT, VM, 6000, C1, 50441), FIRST(0x3001), .ttl = 127 },
+		.ct = CT_HIT, .id = ID_UHOST, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "fragment ONEARM: later fragment of the reply back to the client, TX",
+		.in = { UDPF(M_HOST, M_VM, HOST, 6001, VM, 1), LATER_U(0x3001), .ttl = 128 },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_CLIENT, VM, 1, C1, 1), LATER_U(0x3001), .ttl = 127 },
+		.ct = CT_FRAG, .id = ID_UHOST, .dir = WF_DIR_REPLY,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "fragment BEHIND: TCP first fragment to the container via the stack",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40440, VM, 4000, TH_ACK), FIRST(0x1003) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40440, CTR, 80, TH_ACK), FIRST(0x1003) },
+		.ct = CT_NEW, .id = ID_BEHIND, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "fragment BEHIND: later fragment to the container, TTL left to the stack",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40440, VM, 4000, TH_ACK), LATER_T(0x1003) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 1, CTR, 1, TH_ACK), LATER_T(0x1003) },
+		.ct = CT_FRAG, .id = ID_BEHIND, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "fragment BEHIND: first fragment of the reply leaves eth0 as @vm:4000",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, CTR, 80, C1, 40440, TH_ACK), FIRST(0x2002), .ttl = 63 },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 4000, C1, 40440, TH_ACK), FIRST(0x2002), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_BEHIND, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "fragment BEHIND: later fragment of the reply leaves eth0 from @vm",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, CTR, 1, C1, 1, TH_ACK), LATER_T(0x2002), .ttl = 63 },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 1, C1, 1, TH_ACK), LATER_T(0x2002), .ttl = 63 },
+		.ct = CT_FRAG, .id = ID_BEHIND, .dir = WF_DIR_REPLY,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "fragment BEHIND via a wf_redirect device: first fragment takes the stack",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40441, VM, 4100, TH_ACK), FIRST(0x1004) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40441, RTGT, 80, TH_ACK), FIRST(0x1004) },
+		.ct = CT_NEW, .id = ID_REDIR, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "fragment BEHIND via a wf_redirect device: later fragment takes the stack",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40441, VM, 4100, TH_ACK), LATER_T(0x1004) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 1, RTGT, 1, TH_ACK), LATER_T(0x1004) },
+		.ct = CT_FRAG, .id = ID_REDIR, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "fragment out of order: later fragment before its first passes untouched (frag_passed)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50442, VM, 6000), LATER_U(0x1005) },
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 		.stat = { WF_EV_FRAG_PASSED },
 	},
 	{
-		.desc = "fragment: last fragment passes untouched (frag_passed)",
-		.in = { UDP(M_CLIENT, M_VM, C1, 50040, VM, 5353), .frag = 370 },
+		.desc = "fragment out of order: its first fragment still translated, TX",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50442, VM, 6000), FIRST(0x1005) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_HOST, VM, SNAT(27), HOST, 6001), FIRST(0x1005), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "fragment: later fragment after the entry's 30 s passes untouched (frag_passed)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50442, VM, 6000), LATER_U(0x1005) },
+		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
+		.stat = { WF_EV_FRAG_PASSED },
+		.pre = pre_frag_age,
+	},
+	{
+		.desc = "fragment not ours: later fragment of an unknown datagram passes untouched",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50443, VM, 9999), LATER_U(0x1006) },
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 		.stat = { WF_EV_FRAG_PASSED },
 	},
 	{
-		.desc = "fragment: first fragment of a mapped port dropped (fragment)",
-		.in = { UDP(M_CLIENT, M_VM, C1, 50041, VM, 5353), .frag = IP_MF_ },
+		.desc = "fragment not ours: first fragment to an unmapped port passes untouched",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50444, VM, 9999), FIRST(0x1007) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "fragment not ours: ... and its later fragment too (frag_passed)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50444, VM, 9999), LATER_U(0x1007) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_EV_FRAG_PASSED },
+	},
+	{
+		.desc = "fragment not ours: egress later fragment passes untouched, not counted",
+		.hook = H_EG,
+		.in = { UDPF(M_VM, M_CLIENT, VM, 15353, C1, 50445), LATER_U(0x2003) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "fragment dropped: first fragment from outside the allow list (not_allowed)",
+		.in = { TCP(M_CLIENT, M_VM, COUT, 40442, VM, 9000, TH_ACK), FIRST(0x1008) },
 		.verdict = V_DROP, .ct = CT_NONE,
-		.stat = { WF_DROP_FRAGMENT },
+		.stat = { WF_DROP_NOT_ALLOWED },
 	},
 	{
-		.desc = "fragment: first fragment of a tracked reply dropped (fragment)",
-		.in = { UDP(M_HOST, M_VM, HOST, 6001, VM, SNAT(4)), .frag = IP_MF_ },
-		.verdict = V_DROP, .ct = CT_SKIP,
-		.stat = { WF_DROP_FRAGMENT },
-	},
-	{
-		.desc = "fragment: first fragment to an unmapped port passes untouched",
-		.in = { UDP(M_CLIENT, M_VM, C1, 50042, VM, 9999), .frag = IP_MF_ },
-		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.desc = "fragment dropped: ... its later fragment too, same reason (not_allowed)",
+		.in = { TCP(M_CLIENT, M_VM, COUT, 40442, VM, 9000, TH_ACK), LATER_T(0x1008) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NOT_ALLOWED },
 	},
 	{
 		.desc = "fragment: DF flag alone is not a fragment, translated",
@@ -727,6 +883,20 @@ static const struct fixture fixtures[] = {
 		.verdict = V_PASS,
 		.out = { TCP(M_CLIENT, M_VM, C1, 40041, VM, 18080, TH_SYN), .frag = IP_DF_ },
 		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	/* XDP modes run wf_tc_lo_ingress after XDP on every frame XDP passed:
+	 * it must count nothing XDP counted. */
+	{
+		.desc = "counted once: malformed frame after XDP, not counted again",
+		.hook = H_LO,
+		.in = { TCP(M_CLIENT, M_VM, C1, 40443, VM, 8080, TH_SYN), .ihl = 4 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "counted once: later fragment after XDP, not counted again",
+		.hook = H_LO,
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50446, VM, 5353), LATER_U(0x1009) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
 
 	/* ---- Allow list ---- */
@@ -1463,6 +1633,35 @@ static void pre_occupy_snat(const struct fixture *f)
 		failf("setup: insert of the occupying REPLY entry: %s", strerror(errno));
 }
 
+static void frag_flush(struct inst *I)
+{
+	struct wf_frag_key k;
+
+	while (!bpf_map_get_next_key(I->frag, NULL, &k))
+		bpf_map_delete_elem(I->frag, &k);
+}
+
+/* Age the wf_frag entry of the input's datagram past WF_FRAG_TIMEOUT. */
+static void pre_frag_age(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_frag_key k = {
+		.saddr = htonl(f->in.saddr),
+		.daddr = htonl(f->in.daddr),
+		.ipid = htons(f->in.ipid),
+		.proto = f->in.proto,
+		.hook = f->hook == H_EG ? WF_FRAG_EG : WF_FRAG_IN,
+	};
+	struct wf_frag_val v;
+
+	if (bpf_map_lookup_elem(I->frag, &k, &v)) {
+		failf("setup: no wf_frag entry to age");
+		return;
+	}
+	v.ct.last_seen -= (WF_FRAG_TIMEOUT + 1) * 1000000000ull;
+	bpf_map_update_elem(I->frag, &k, &v, BPF_EXIST);
+}
+
 /* Start over with an empty table (the fixture's instance). */
 static void pre_ct_flush(const struct fixture *f)
 {
@@ -1497,7 +1696,8 @@ static int prog_run(struct inst *I, const struct fixture *f, bool xdp,
 		o.ctx_in = &xctx;
 		o.ctx_size_in = sizeof(xctx);
 	} else {
-		fd = f->hook == H_EG ? I->prog_tc_eg : I->prog_tc_in;
+		fd = f->hook == H_EG ? I->prog_tc_eg :
+		     f->hook == H_LO ? I->prog_tc_lo : I->prog_tc_in;
 		o.ctx_in = &sctx;
 		o.ctx_size_in = sizeof(sctx);
 	}
@@ -1797,6 +1997,11 @@ static void run_fixture(const struct fixture *f)
 		if (n1 != n0)
 			failf("wf_ct changed size by %d, expected no change", n1 - n0);
 		break;
+	case CT_FRAG:
+	case CT_KEEP:
+		if (n1 != n0)
+			failf("wf_ct changed size by %d on a later fragment", n1 - n0);
+		break;
 	case CT_SKIP:
 		break;
 	}
@@ -1817,7 +2022,7 @@ static void run_fixture(const struct fixture *f)
 		if (id == f->id && f->ct == CT_NEW) {
 			wc = 1;
 			wp0 = 1;
-		} else if (id == f->id && f->ct == CT_HIT) {
+		} else if (id == f->id && (f->ct == CT_HIT || f->ct == CT_FRAG)) {
 			wp0 = f->dir == WF_DIR_ORIG;
 			wp1 = f->dir == WF_DIR_REPLY;
 		}
@@ -1839,7 +2044,7 @@ out:
 	if (failed)
 		tap_failed++;
 	printf("%sok %d - [%s] %s: %s\n", failed ? "not " : "", tap_n,
-	       pass_tc ? "tc" : "xdp", f->hook == H_EG ? "egress" : "ingress", f->desc);
+	       pass_tc ? "tc" : "xdp", f->hook == H_EG ? "egress" : f->hook == H_LO ? "lo-ingress" : "ingress", f->desc);
 	if (failed)
 		fputs(diag, stdout);
 	fflush(stdout);
@@ -1959,6 +2164,8 @@ static int inst_load(struct inst *I, __u32 snat_min, __u32 snat_max)
 	I->prog_xdp = bpf_program__fd(I->skel->progs.wf_xdp_ingress);
 	I->prog_tc_in = bpf_program__fd(I->skel->progs.wf_tc_ingress);
 	I->prog_tc_eg = bpf_program__fd(I->skel->progs.wf_tc_egress);
+	I->prog_tc_lo = bpf_program__fd(I->skel->progs.wf_tc_lo_ingress);
+	I->frag = bpf_map__fd(I->skel->maps.wf_frag);
 	I->info = bpf_map__fd(I->skel->maps.wf_info);
 	I->fwd = bpf_map__fd(I->skel->maps.wf_fwd);
 	I->ports = bpf_map__fd(I->skel->maps.wf_ports);
@@ -2025,6 +2232,7 @@ int main(void)
 		snat_slot[-ZPORT(2) - 1] = udp_zero_port(C1, VM, 6000);
 		for (i = 0; i < 2; i++) {
 			ct_flush(&insts[i]);
+			frag_flush(&insts[i]);
 			info_write(&insts[i], VM, HOST);
 		}
 		for (i = 0; i < n; i++)
