@@ -52,8 +52,16 @@ $(OUT)/user/%.o: user/%.c $(wildcard user/*.h) include/wslfwd.h $(SKEL) | $(OUT)
 wslfwd: $(USER_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUT)/tests/test_packet: tests/packet/test_packet.c $(wildcard tests/packet/*.h) $(LIB_OBJ) $(SKEL) | $(OUT)/tests
+$(OUT)/tests/test_packet: tests/packet/test_packet.c $(wildcard tests/packet/*.h) $(LIB_OBJ) $(SKEL) \
+			  $(OUT)/tests/vlan_meta.skel.h | $(OUT)/tests
 	$(CC) $(CFLAGS) -Itests/packet $< $(LIB_OBJ) $(LDLIBS) -o $@
+
+# Test-only: a VLAN tag in skb metadata ahead of the tc programs.
+$(OUT)/tests/vlan_meta.bpf.o: tests/packet/vlan_meta.bpf.c vmlinux.h | $(OUT)/tests
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o && $(BPFTOOL) gen object $@ $@.tmp.o
+
+$(OUT)/tests/vlan_meta.skel.h: $(OUT)/tests/vlan_meta.bpf.o
+	$(BPFTOOL) gen skeleton $< name vlan_meta_bpf > $@.tmp && mv $@.tmp $@
 
 # BPF_PROG_RUN cost per packet; run through bench/prog_run.sh.
 $(OUT)/bench/prog_run: bench/prog_run.c tests/packet/pkt.h $(LIB_OBJ) $(SKEL) | $(OUT)/bench

@@ -87,6 +87,7 @@ struct pkt {
 	enum pkt_kind kind;
 	__u8 smac, dmac;	/* enum mac_id */
 	__u16 vlan;		/* nonzero: one 802.1Q tag with this VID */
+	__u16 vlan_tpid;	/* nonzero: one tag with this TPID, TCI .vlan (0: priority-tagged) */
 	__u8 proto;		/* 1, 6, 17 */
 	__u32 saddr, daddr;	/* host order */
 	int sport, dport;	/* host order, or SNAT(n) */
@@ -214,8 +215,8 @@ static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 	memset(buf, 0, cap);
 	memcpy(buf, mac_tab[p->dmac], 6);
 	memcpy(buf + 6, mac_tab[p->smac], 6);
-	if (p->vlan) {
-		put16(buf + off, ETH_P_8021Q_);
+	if (p->vlan || p->vlan_tpid) {
+		put16(buf + off, p->vlan_tpid ? p->vlan_tpid : ETH_P_8021Q_);
 		put16(buf + off + 2, p->vlan);
 		off += 4;
 	}

@@ -39,6 +39,7 @@
 
 #include "wslfwd.h"
 #include "wslfwd.skel.h"
+#include "tests/vlan_meta.skel.h"
 #include "pkt.h"
 
 /* ---- The namespace layout run.sh builds (host order). ---- */
@@ -141,6 +142,7 @@ struct inst {
 };
 
 static struct inst insts[2];
+static struct vlan_meta_bpf *vmeta;	/* tags skbs, then tail-calls insts[0] */
 static int ifindex;
 static int ncpus;
 static bool pass_tc;		/* ingress hook of this pass: tc, else XDP */
@@ -177,6 +179,9 @@ struct fixture {
 	void (*post)(const struct fixture *f);
 	int arg[2];
 	const char *xdp_only;	/* why the tc pass cannot run it (TAP SKIP) */
+	/* tc: the input's VLAN tag goes into skb metadata, as the stack puts
+	 * it before tc, and the frame runs untagged (XDP: tag in the frame). */
+	bool mtag;
 };
 
 #define TCP(sm, dm, sa, sp, da, dp, fl)					\
@@ -897,6 +902,43 @@ static const struct fixture fixtures[] = {
 		.hook = H_LO,
 		.in = { UDPF(M_CLIENT, M_VM, C1, 50446, VM, 5353), LATER_U(0x1009) },
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+
+	/* ---- VLAN: tagged frames are not ours in every mode ----
+	 * XDP sees the tag in the frame; tc in skb metadata (mtag), with the
+	 * frame itself untagged. 802.1Q, 802.1ad and priority-tagged (VID 0)
+	 * frames to a mapped port, and a tagged reply of a tracked flow. */
+	{
+		.desc = "VLAN 802.1Q VID 100: TCP to a mapped port untouched, no connection",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40450, VM, 8080, TH_SYN), .vlan = 100 },
+		.mtag = true,
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "VLAN 802.1ad VID 200: UDP to a mapped port untouched, no connection",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50450, VM, 6000), .vlan_tpid = 0x88a8, .vlan = 200 },
+		.mtag = true,
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "VLAN priority-tagged (VID 0, PCP 5): TCP to a mapped port untouched",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40451, VM, 4000, TH_SYN), .vlan_tpid = 0x8100,
+			.vlan = 5 << 13 },
+		.mtag = true,
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "VLAN 802.1Q VID 100: later fragment of a translated datagram untouched",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 50441, VM, 6000), LATER_U(0x1002), .vlan = 100 },
+		.mtag = true,
+		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
+	},
+	{
+		.desc = "VLAN 802.1Q VID 100: egress reply of a tracked flow untouched",
+		.hook = H_EG,
+		.in = { UDP(M_VM, M_CLIENT, VM, 15353, C1, 50440), .vlan = 100 },
+		.mtag = true,
+		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
 	},
 
 	/* ---- Allow list ---- */
@@ -1671,7 +1713,7 @@ static void pre_ct_flush(const struct fixture *f)
 /* ---- Running one fixture ---- */
 static int tap_n, tap_failed;
 
-static int prog_run(struct inst *I, const struct fixture *f, bool xdp,
+static int prog_run(struct inst *I, const struct fixture *f, bool xdp, __u32 mtag,
 		    const __u8 *in, int len, __u8 *out, __u32 *out_len, __u32 *ret)
 {
 	struct xdp_md xctx = {
@@ -1698,6 +1740,13 @@ static int prog_run(struct inst *I, const struct fixture *f, bool xdp,
 	} else {
 		fd = f->hook == H_EG ? I->prog_tc_eg :
 		     f->hook == H_LO ? I->prog_tc_lo : I->prog_tc_in;
+		if (mtag) {
+			if (I != &insts[0])
+				return -EINVAL;
+			fd = bpf_program__fd(vmeta->progs.vlan_meta);
+			sctx.mark = mtag;
+			sctx.priority = f->hook == H_EG;
+		}
 		o.ctx_in = &sctx;
 		o.ctx_size_in = sizeof(sctx);
 	}
@@ -1865,6 +1914,7 @@ static void run_fixture(const struct fixture *f)
 	__u32 got_len = sizeof(got), ret = 0, id;
 	int in_len, exp_len = 0, n0, n1, err, i, want;
 	int isp = port_of(f->in.sport), idp = port_of(f->in.dport);
+	__u32 mtag = 0;
 	char why[256];
 
 	diag_len = 0;
@@ -1890,6 +1940,12 @@ static void run_fixture(const struct fixture *f)
 		goto out;
 	}
 	in_len = pkt_build(&f->in, isp, idp, in, sizeof(in));
+	if (f->mtag && !xdp) {
+		/* The tag leaves the frame for the skb's metadata. */
+		mtag = (__u32)get16(in + 12) << 16 | get16(in + 14);
+		memmove(in + 12, in + 16, in_len - 16);
+		in_len -= 4;
+	}
 
 	stats_read(I, st0);
 	for (id = 0; id < ID_MAX; id++)
@@ -1899,7 +1955,7 @@ static void run_fixture(const struct fixture *f)
 	/* The datapath's clock is CLOCK_MONOTONIC at jiffy resolution
 	 * (bpf/lib/config.h): it may lag by a tick or two. */
 	t0 = now_ns() - CLOCK_SLACK_NS;
-	err = prog_run(I, f, xdp, in, in_len, got, &got_len, &ret);
+	err = prog_run(I, f, xdp, mtag, in, in_len, got, &got_len, &ret);
 	t1 = now_ns();
 	if (err) {
 		failf("BPF_PROG_RUN failed: %s", strerror(-err));
@@ -1945,7 +2001,7 @@ static void run_fixture(const struct fixture *f)
 	/* Checksums recomputed from scratch on what came out. */
 	if ((f->out.kind == K_IP4 && !f->same) ||
 	    (f->same && f->in.kind == K_IP4 && !f->in.ihl && !f->in.tot_len &&
-	     !f->in.cut && !f->in.doff && !f->in.vlan)) {
+	     !f->in.cut && !f->in.doff && !f->in.vlan && !f->in.vlan_tpid)) {
 		const struct pkt *d = f->same ? &f->in : &f->out;
 
 		if (pkt_verify4(got, got_len, &udp_zero, why, sizeof(why)))
@@ -2177,6 +2233,25 @@ static int inst_load(struct inst *I, __u32 snat_min, __u32 snat_max)
 	return fill_maps(I);
 }
 
+/* The VLAN-metadata front end: slot 0 tail-calls insts[0]'s tc ingress,
+ * slot 1 its tc egress. */
+static int vmeta_load(void)
+{
+	__u32 k;
+	int fd, err;
+
+	vmeta = vlan_meta_bpf__open_and_load();
+	if (!vmeta)
+		return -errno;
+	for (k = 0; k < 2; k++) {
+		fd = k ? insts[0].prog_tc_eg : insts[0].prog_tc_in;
+		err = bpf_map_update_elem(bpf_map__fd(vmeta->maps.hooks), &k, &fd, BPF_ANY);
+		if (err)
+			return -errno;
+	}
+	return 0;
+}
+
 /* Refuse to run anywhere but the layout run.sh builds. */
 static int check_layout(void)
 {
@@ -2217,6 +2292,8 @@ int main(void)
 	err = inst_load(&insts[0], WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX);
 	if (!err)
 		err = inst_load(&insts[1], SNAT_SMALL_MIN, SNAT_SMALL_MAX);
+	if (!err)
+		err = vmeta_load();
 	if (err) {
 		printf("Bail out! loading the datapath: %s\n", strerror(-err));
 		err = 1;
@@ -2242,6 +2319,7 @@ int main(void)
 	printf("# %d passed, %d failed\n", tap_n - tap_failed, tap_failed);
 	err = tap_failed ? 1 : 0;
 cleanup:
+	vlan_meta_bpf__destroy(vmeta);
 	wslfwd_bpf__destroy(insts[1].skel);
 	wslfwd_bpf__destroy(insts[0].skel);
 	return err;
