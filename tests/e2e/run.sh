@@ -22,6 +22,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/local.sh"
 . "$E2E_DIR/bpffs.sh"
 . "$E2E_DIR/hairpin.sh"
+. "$E2E_DIR/frag.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -65,6 +66,8 @@ CASES=(
 	load_refuses_a_bpffs_that_would_die_with_it
 	# hairpin (hairpin.sh)
 	container_reaches_mapped_ports_on_vm
+	# fragments (frag.sh)
+	udp_bigger_than_mtu_through_every_target_kind
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
