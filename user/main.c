@@ -846,8 +846,8 @@ static int sync_maps(struct wf_maps *m, struct sync_ctx *c, const struct wf_mapp
 {
 	int ret = wf_store_sync(m, cfg, n, st, sync_added, c, err, errlen);
 
-	if (st->repaired || st->stray || st->added != exp_added ||
-	    st->removed + st->narrowed != exp_gone)
+	if (!ret && (st->repaired || st->stray || st->added != exp_added ||
+	    st->removed + st->narrowed != exp_gone))
 		pr_warn("wslfwd: the maps were not in step with %s (an interrupted command?): "
 			"%zd installed, %zd removed, %zu reinstalled, %zu stray entries removed\n",
 			env.config, (ssize_t)(st->added - exp_added),

@@ -505,7 +505,6 @@ static int map_keys(int fd, size_t ksize, void **keys, size_t *n)
 {
 	size_t cap = 0, cnt = 0;
 	char *arr = NULL, *tmp;
-	void *prev = NULL;
 
 	for (;;) {
 		if (cnt == cap) {
@@ -517,9 +516,10 @@ static int map_keys(int fd, size_t ksize, void **keys, size_t *n)
 			}
 			arr = tmp;
 		}
-		if (bpf_map_get_next_key(fd, prev, arr + cnt * ksize))
+		/* The previous key by index: realloc may have moved arr. */
+		if (bpf_map_get_next_key(fd, cnt ? arr + (cnt - 1) * ksize : NULL,
+					 arr + cnt * ksize))
 			break;
-		prev = arr + cnt * ksize;
 		cnt++;
 	}
 	if (errno != ENOENT) {
@@ -556,27 +556,116 @@ static bool fwd_owned(const struct wf_maps *m, int fd, const struct wf_fwd_key *
 	return false;
 }
 
+/*
+ * Every entry of wf_fwd/wf_lo: BPF_MAP_LOOKUP_BATCH (5.6+), a syscall per
+ * few thousand entries instead of two per entry (a 1-65535 range is 2 x
+ * 65535 entries, and every command walks them). *keys and *vals are
+ * malloc'd; -EOPNOTSUPP where the kernel has no batch ops.
+ */
+static int fwd_dump_batch(int fd, struct wf_fwd_key **keys, struct wf_fwd_val **vals, size_t *n)
+{
+	size_t cap = 0, cnt = 0, chunk = 4096;
+	struct wf_fwd_key *k = NULL;
+	struct wf_fwd_val *v = NULL;
+	__u64 batch[4];	/* htab's token is a bucket index; room to spare */
+	bool first = true;
+	__u32 got;
+	int err = 0;
+	void *tmp;
+
+	for (;;) {
+		if (cnt + chunk > cap) {
+			cap = (cnt + chunk) * 2;
+			tmp = realloc(k, cap * sizeof(*k));
+			if (tmp)
+				k = tmp;
+			tmp = tmp ? realloc(v, cap * sizeof(*v)) : NULL;
+			if (tmp)
+				v = tmp;
+			if (!tmp) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		got = chunk;
+		if (bpf_map_lookup_batch(fd, first ? NULL : batch, batch, k + cnt, v + cnt, &got,
+					 NULL)) {
+			err = -errno;
+			cnt += got;
+			if (err == -ENOENT) {	/* the walk is done */
+				err = 0;
+				break;
+			}
+			if (err == -ENOSPC && chunk < 65536 && !got) {
+				chunk *= 4;	/* a bucket bigger than chunk */
+				continue;
+			}
+			break;
+		}
+		cnt += got;
+		first = false;
+	}
+	if (err) {
+		free(k);
+		free(v);
+		return err == -EINVAL || err == -WF_ENOTSUPP || err == -EOPNOTSUPP ?
+		       -EOPNOTSUPP : err;
+	}
+	*keys = k;
+	*vals = v;
+	*n = cnt;
+	return 0;
+}
+
+static int fwd_dump(int fd, struct wf_fwd_key **keys, struct wf_fwd_val **vals, size_t *n)
+{
+	struct wf_fwd_key *k = NULL;
+	struct wf_fwd_val *v;
+	size_t cnt = 0, i, j;
+	int err;
+
+	err = fwd_dump_batch(fd, keys, vals, n);
+	if (err != -EOPNOTSUPP)
+		return err;
+	err = map_keys(fd, sizeof(*k), (void **)&k, &cnt);
+	if (err)
+		return err;
+	v = calloc(cnt ? cnt : 1, sizeof(*v));
+	if (!v) {
+		free(k);
+		return -ENOMEM;
+	}
+	for (i = j = 0; i < cnt; i++) {
+		if (bpf_map_lookup_elem(fd, &k[i], &v[j]))
+			continue;
+		k[j++] = k[i];
+	}
+	*keys = k;
+	*vals = v;
+	*n = j;
+	return 0;
+}
+
 static int repair_fwd(struct wf_maps *m, int fd, __u32 *have, size_t *removed)
 {
 	struct wf_fwd_key *keys = NULL;
-	struct wf_fwd_val v;
+	struct wf_fwd_val *vals = NULL;
 	size_t n = 0, i;
 	int err;
 
-	err = map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	err = fwd_dump(fd, &keys, &vals, &n);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
-		if (bpf_map_lookup_elem(fd, &keys[i], &v))
-			continue;
-		if (fwd_owned(m, fd, &keys[i], &v)) {
-			have[v.id]++;
+		if (fwd_owned(m, fd, &keys[i], &vals[i])) {
+			have[vals[i].id]++;
 			continue;
 		}
 		if (!bpf_map_delete_elem(fd, &keys[i]))
 			(*removed)++;
 	}
 	free(keys);
+	free(vals);
 	return 0;
 }
 
