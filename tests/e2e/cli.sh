@@ -272,6 +272,8 @@ half_written_maps_are_repaired_by_the_next_command()
 	fresh_load || return 1
 	add tcp 4000 "$CTR_IP:80" || return 1
 	add tcp 8080 @vm:18080 || return 1
+	# 600 more wf_fwd entries: the walk goes past its first buffer.
+	add udp 30000-30599 @host:30000 || return 1
 	bpftool map delete pinned "$TB_PIN_DIR/wf_fwd" key 2 6 0x0f 0xa0 $z16 &&
 	bpftool map update pinned "$TB_PIN_DIR/wf_fwd" key 2 6 0x11 0x94 $z16 \
 		value 77 0 0 0 0 0 0 0 0x1f 0x90 0 0 $z16 ||
