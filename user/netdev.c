@@ -7,13 +7,18 @@
  * distributions' headers lack that file.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
+#include <linux/ethtool.h>
 #include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
 #include "addr.h"
 #include "netdev.h"
 
@@ -222,5 +227,246 @@ int wf_netdev_mtu(__u32 ifindex)
 		return -errno;
 	ret = ioctl(fd, SIOCGIFMTU, &ifr) ? -errno : ifr.ifr_mtu;
 	close(fd);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ links */
+
+struct link_walk {
+	struct wf_link *l;
+	bool found;
+};
+
+static void link_xdp_parse(const struct nlattr *nest, struct wf_link *l)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_XDP_ATTACHED:
+			if (!mnl_attr_validate(a, MNL_TYPE_U8))
+				l->xdp_attached = mnl_attr_get_u8(a);
+			break;
+		case IFLA_XDP_DRV_PROG_ID:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->xdp_drv_id = mnl_attr_get_u32(a);
+			break;
+		case IFLA_XDP_SKB_PROG_ID:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->xdp_skb_id = mnl_attr_get_u32(a);
+			break;
+		case IFLA_XDP_PROG_ID:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->xdp_id = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	/* One program only: the kernel names it in IFLA_XDP_PROG_ID alone. */
+	if (l->xdp_attached == XDP_ATTACHED_DRV && !l->xdp_drv_id)
+		l->xdp_drv_id = l->xdp_id;
+	if (l->xdp_attached == XDP_ATTACHED_SKB && !l->xdp_skb_id)
+		l->xdp_skb_id = l->xdp_id;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_walk *w = data;
+	struct wf_link *l = w->l;
+	const struct nlattr *a, *b;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || (__u32)ifi->ifi_index != l->ifindex)
+		return MNL_CB_OK;
+	w->found = true;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_IFNAME:
+			if (!mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+				snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(a));
+			break;
+		case IFLA_MTU:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->mtu = mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINK:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->link = mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINK_NETNSID:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->link_netnsid = (int)mnl_attr_get_u32(a);
+			break;
+		case IFLA_MASTER:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				l->master = mnl_attr_get_u32(a);
+			break;
+		case IFLA_XDP:
+			link_xdp_parse(a, l);
+			break;
+		case IFLA_LINKINFO:
+			mnl_attr_for_each_nested(b, a)
+				if (mnl_attr_get_type(b) == IFLA_INFO_KIND &&
+				    !mnl_attr_validate(b, MNL_TYPE_NUL_STRING))
+					snprintf(l->kind, sizeof(l->kind), "%s", mnl_attr_get_str(b));
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int wf_link_get(int netnsid, __u32 ifindex, struct wf_link *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct link_walk w = { .l = l };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct wf_nl nl;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	l->ifindex = ifindex;
+	l->netnsid = netnsid;
+	l->link_netnsid = -1;
+	err = wf_nl_open(&nl, NETLINK_ROUTE);
+	if (err)
+		return err;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	/* The ack ends wf_nl_talk's loop (a single GET has no DONE). */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	/* Another namespace's device, by the id ours gives that namespace
+	 * (a veth's IFLA_LINK_NETNSID): Linux 4.20+. */
+	if (netnsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, netnsid);
+	err = wf_nl_talk(&nl, nlh, link_cb, &w);
+	wf_nl_close(&nl);
+	if (!err && !w.found)
+		err = -ENODEV;
+	return err;
+}
+
+int wf_link_peer(const struct wf_link *l, struct wf_link *peer)
+{
+	int nsid;
+
+	if (strcmp(l->kind, "veth") || !l->link)
+		return -ENOENT;
+	/* IFLA_LINK_NETNSID is relative to the namespace the answer came
+	 * from; a query that was already cross-namespace cannot be chained. */
+	if (l->netnsid >= 0 && l->link_netnsid >= 0)
+		return -EOPNOTSUPP;
+	nsid = l->link_netnsid >= 0 ? l->link_netnsid : l->netnsid;
+	return wf_link_get(nsid, l->link, peer);
+}
+
+/* One ethtool ioctl on a device of this namespace. */
+static int ethtool_ioctl(const char *ifname, void *cmd)
+{
+	struct ifreq ifr = {};
+	int fd, ret;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = cmd;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, SIOCETHTOOL, &ifr) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int wf_netdev_driver(const char *ifname, char *buf, size_t len)
+{
+	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+	int err = ethtool_ioctl(ifname, &di);
+
+	if (err)
+		return err;
+	snprintf(buf, len, "%.*s", (int)sizeof(di.driver), di.driver);
+	return 0;
+}
+
+int wf_netdev_lro(const char *ifname)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_GFLAGS };
+	int err = ethtool_ioctl(ifname, &ev);
+
+	return err ? err : !!(ev.data & ETH_FLAG_LRO);
+}
+
+/* The kernel's reason (extack) in an NLMSG_ERROR answer, if it gave one. */
+static void extack_msg(const struct nlmsghdr *nlh, char *msg, size_t len)
+{
+	const struct nlattr *a;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	/* NETLINK_CAP_ACK: only the request's header is echoed. */
+	mnl_attr_for_each(a, nlh, sizeof(struct nlmsgerr))
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+			snprintf(msg, len, "%s", mnl_attr_get_str(a));
+}
+
+/* RTM_SETLINK IFLA_XDP on @ifindex: 0 or -errno, with the extack text. */
+static int xdp_setlink(struct wf_nl *nl, int ifindex, int fd, int expected_fd, __u32 flags,
+		       char *msg, size_t len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *nest;
+	int ret;
+
+	nlh->nlmsg_type = RTM_SETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->seq;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	nest = mnl_attr_nest_start(nlh, IFLA_XDP);
+	mnl_attr_put_u32(nlh, IFLA_XDP_FD, (__u32)fd);
+	mnl_attr_put_u32(nlh, IFLA_XDP_FLAGS, flags);
+	if (expected_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_XDP_EXPECTED_FD, (__u32)expected_fd);
+	mnl_attr_nest_end(nlh, nest);
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	ret = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
+	if (ret < 0)
+		return -errno;
+	nlh = (struct nlmsghdr *)buf;
+	if (!mnl_nlmsg_ok(nlh, ret) || nlh->nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	ret = ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+	if (ret)
+		extack_msg(nlh, msg, len);
+	return ret;
+}
+
+int wf_xdp_probe_native(int ifindex, int prog_fd, char *msg, size_t len)
+{
+	int on = 1, ret;
+	struct wf_nl nl;
+
+	msg[0] = 0;
+	ret = wf_nl_open(&nl, NETLINK_ROUTE);
+	if (ret)
+		return ret;
+	setsockopt(mnl_socket_get_fd(nl.sk), SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on));
+	setsockopt(mnl_socket_get_fd(nl.sk), SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on));
+	ret = xdp_setlink(&nl, ifindex, prog_fd, -1,
+			  XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, msg, len);
+	if (!ret) {
+		char m[8];
+
+		/* It took it this way: take it off again, only if still ours. */
+		xdp_setlink(&nl, ifindex, -1, prog_fd, XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE,
+			    m, sizeof(m));
+	}
+	wf_nl_close(&nl);
 	return ret;
 }

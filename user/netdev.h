@@ -9,6 +9,7 @@
 #define WF_NETDEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 /* enum netdev_xdp_act (uapi linux/netdev.h, not in every distribution's
@@ -34,5 +35,36 @@ int wf_netdev_mtu(__u32 ifindex);
 struct mnl_socket;
 int wf_netdev_monitor_open(struct mnl_socket **nl);
 void wf_netdev_monitor_close(struct mnl_socket *nl);
+
+/* What rtnetlink says about one device (RTM_GETLINK). */
+struct wf_link {
+	__u32 ifindex;
+	int netnsid;		/* the namespace asked (-1: ours) */
+	char name[16];
+	char kind[16];		/* IFLA_INFO_KIND: "veth", "bridge", "" (a NIC) */
+	int mtu;
+	__u32 master;		/* bridge, 0: none */
+	__u32 link;		/* IFLA_LINK: a veth's peer ifindex ... */
+	int link_netnsid;	/* ... in this namespace id of ours (-1: same as the device's) */
+	__u8 xdp_attached;	/* XDP_ATTACHED_* */
+	__u32 xdp_id, xdp_drv_id, xdp_skb_id;	/* program ids, 0: none */
+};
+/* Device @ifindex in the namespace our namespace calls @netnsid (-1: ours).
+ * 0, -ENODEV, -errno. */
+int wf_link_get(int netnsid, __u32 ifindex, struct wf_link *l);
+/* A veth's other end, wherever it lives: 0, -ENOENT (not a veth, no peer),
+ * -errno. */
+int wf_link_peer(const struct wf_link *l, struct wf_link *peer);
+
+/* ETHTOOL_GDRVINFO's driver name ("hv_netvsc", "veth"): 0 or -errno. */
+int wf_netdev_driver(const char *ifname, char *buf, size_t len);
+/* Is LRO on? 1, 0, -errno. */
+int wf_netdev_lro(const char *ifname);
+
+/* Why does the driver refuse native XDP? Attach @prog_fd to @ifindex in
+ * driver mode through rtnetlink, which (unlike a bpf_link) returns the
+ * kernel's extack text in @msg; detach it again if it was taken. 0 (taken),
+ * or the kernel's -errno. */
+int wf_xdp_probe_native(int ifindex, int prog_fd, char *msg, size_t len);
 
 #endif
