@@ -32,6 +32,9 @@ set -u
 [ -n "${BENCH_TRACE:-}" ] && { PS4='+ $EPOCHREALTIME '; set -x; }
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 TB_PREFIX=${TB_PREFIX:-wfb$$}
+# The xdp variants are native XDP, whose XDP_TX out of a veth eth0 needs an
+# XDP program on the switch side (tests/testbed.sh): give it one, as before.
+TB_PEER_XDP=${TB_PEER_XDP:-1}
 # shellcheck source-path=SCRIPTDIR source=../tests/testbed.sh
 . "$BENCH_DIR/../tests/testbed.sh"
 

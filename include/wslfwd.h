@@ -105,6 +105,11 @@ enum wf_info_flags {
 	/* load --redirect auto: the loader and watch keep wf_redirect to the
 	 * devices the kernel says take XDP frames (user/netdev.h). */
 	WF_INFO_F_REDIRECT_AUTO = 1 << 2,
+	/* --mode auto left native XDP out: its XDP_TX would not deliver
+	 * (a veth whose other end runs no XDP program; user/attach.c) ... */
+	WF_INFO_F_NATIVE_SKIPPED = 1 << 3,
+	/* ... or the driver refused it (load printed the reason). */
+	WF_INFO_F_NATIVE_REFUSED = 1 << 4,
 };
 
 struct wf_info {

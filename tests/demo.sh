@@ -40,7 +40,8 @@ say "The container's eth0 turns GRO on: its docker0 port can now take XDP frames
 show ctr "ethtool -K eth0 gro on"; in_ctr ethtool -K "$CTR_DEV" gro on >/dev/null || die "ethtool"
 echo "   (wslfwd's default --redirect auto sends the container's packets straight to that port)"
 
-say "Loading wslfwd on the VM's eth0 (mode auto: native XDP if it can, then generic, then tc)"
+say "Loading wslfwd on the VM's eth0 (mode auto: native XDP where its XDP_TX delivers, then generic, then tc)"
+echo "   (the VM's eth0 here is a veth into a plain switch port, which drops native XDP_TX: auto takes generic XDP)"
 vm load --dev "$VM_DEV" --mode auto || die "load failed"
 
 say "Adding one mapping per target kind"

@@ -304,8 +304,6 @@ tb_up()
 	# Offloads (TESTBED.md): frames the VM receives from the switch carry
 	# full checksums, as from a wire, so tx checksum offload is off on
 	# every switch-side sender into the VM; it stays on inside vm and ctr.
-	# GRO on the win-side peer of eth0 gives it NAPI so XDP_TX from the VM's
-	# XDP program is delivered.
 	in_win ethtool -K vswitch tx off >/dev/null 2>&1
 	tb_vm_port_offloads || return 1
 	in_win ethtool -K "$WIN_PEER_PORT" tx off >/dev/null
@@ -344,14 +342,25 @@ tb_vm_eth0()
 tb_vm_port_offloads()
 {
 	in_win ethtool -K "$WIN_VM_PORT" tx off gro on >/dev/null
-	# Measured on 6.18: GRO on the peer is enough for XDP_REDIRECT but
-	# frames sent with native XDP_TX from eth0 are still lost silently (no
-	# error counted); an XDP program on the peer delivers them. A real
-	# switch port always takes what the VM sends, so give it one (XDP_PASS).
-	# TB_PEER_XDP=0 keeps GRO only (then native-mode one-arm NAT fails).
-	if [ "${TB_PEER_XDP:-1}" = 1 ]; then
+	# Measured on 6.18: frames sent with native XDP_TX out of eth0 (a
+	# veth) are lost silently unless its peer runs an XDP program; GRO on
+	# the peer is enough for XDP_REDIRECT, not for XDP_TX. The default is
+	# the plain port users have (no program): `load --mode auto` must find
+	# a path that delivers there. TB_PEER_XDP=1 gives the port an XDP_PASS
+	# program, so that native XDP_TX can be exercised too.
+	if [ "${TB_PEER_XDP:-0}" = 1 ]; then
+		tb_peer_xdp on || return 1
+	fi
+}
+
+# tb_peer_xdp on|off: the XDP_PASS program on eth0's switch-side peer.
+tb_peer_xdp()
+{
+	if [ "$1" = on ]; then
 		tb_xdp_pass_obj && in_win ip link set dev "$WIN_VM_PORT" xdpdrv \
-			obj "$TB_TMP/xdp_pass.o" sec xdp || return 1
+			obj "$TB_TMP/xdp_pass.o" sec xdp
+	else
+		in_win ip link set dev "$WIN_VM_PORT" xdpdrv off
 	fi
 }
 

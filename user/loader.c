@@ -17,9 +17,11 @@
 #include <bpf/libbpf.h>
 #include "wslfwd.skel.h"
 #include "addr.h"
+#include "attach.h"
 #include "bpffs.h"
 #include "loader.h"
 #include "log.h"
+#include "netdev.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE	71
@@ -138,6 +140,25 @@ static int link_pin(struct load_ctx *c, int link_fd, const char *name)
 	return err;
 }
 
+/* Native XDP refused: ask the kernel why (extack through rtnetlink) and
+ * append the reason and the known fix to c->err. */
+static void native_refusal(struct load_ctx *c, int err)
+{
+	struct wf_attach_facts f;
+	char msg[256], hint[256];
+	size_t n = strlen(c->err);
+
+	wf_xdp_probe_native(c->o->ifindex, bpf_program__fd(c->skel->progs.wf_xdp_ingress),
+			    msg, sizeof(msg));
+	wf_attach_gather(c->o->ifname, c->o->ifindex, &f);
+	wf_attach_refusal_hint(&f, err, msg, hint, sizeof(hint));
+	if (msg[0])
+		n += snprintf(c->err + n, c->errlen > n ? c->errlen - n : 0,
+			      " (the kernel says: %s)", msg);
+	if (hint[0] && n < c->errlen)
+		snprintf(c->err + n, c->errlen - n, "; %s", hint);
+}
+
 static int attach_xdp(struct load_ctx *c, enum wf_mode mode)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
@@ -151,9 +172,39 @@ static int attach_xdp(struct load_ctx *c, enum wf_mode mode)
 		snprintf(c->err, c->errlen, "cannot attach XDP (%s) to %s: %s",
 			 mode == WF_MODE_XDP ? "native" : "generic", c->o->ifname,
 			 strerror(errno));
+		if (mode == WF_MODE_XDP && e != -EBUSY && e != -EEXIST)
+			native_refusal(c, e);
 		return e;
 	}
 	return link_pin(c, fd, WF_PIN_LINK_XDP);
+}
+
+/*
+ * May native XDP be used at all? Its XDP_TX (one-arm NAT) must deliver out
+ * of IFACE: not so on a veth whose other end runs no XDP program. --mode
+ * auto then goes on to generic XDP (its XDP_TX takes the device's ordinary
+ * transmit path); an explicit --mode xdp is refused, naming the reason and
+ * the alternatives: loading it would time out every one-arm connection
+ * with no counter to say why.
+ */
+static int native_usable(struct load_ctx *c, bool explicit)
+{
+	struct wf_attach_facts f;
+	char why[256];
+
+	wf_attach_gather(c->o->ifname, c->o->ifindex, &f);
+	if (wf_attach_native_tx(&f, why, sizeof(why)))
+		return 0;
+	if (explicit) {
+		snprintf(c->err, c->errlen, "--mode xdp: native XDP cannot deliver on %s: %s; use "
+			 "--mode auto or xdp-generic (generic XDP sends XDP_TX through the "
+			 "device's transmit path), --mode tc, or give %s an XDP program",
+			 c->o->ifname, why, f.peer_name[0] ? f.peer_name : "its other end");
+		return -EOPNOTSUPP;
+	}
+	pr_info("wslfwd: not using native XDP: %s; using generic XDP\n", why);
+	c->info.flags |= WF_INFO_F_NATIVE_SKIPPED;
+	return -EOPNOTSUPP;
 }
 
 static int attach_tcx(struct load_ctx *c, struct bpf_program *prog, bool ingress)
@@ -244,14 +295,22 @@ static int attach_all(struct load_ctx *c)
 	enum wf_mode want = c->o->mode;
 	int err;
 
+	c->info.flags &= ~(WF_INFO_F_NATIVE_SKIPPED | WF_INFO_F_NATIVE_REFUSED);
 	if (want == WF_MODE_NONE || want == WF_MODE_XDP) {
-		err = attach_xdp(c, WF_MODE_XDP);
+		err = native_usable(c, want == WF_MODE_XDP);
+		if (err && want == WF_MODE_XDP)
+			return err;
+		if (!err)
+			err = attach_xdp(c, WF_MODE_XDP);
 		if (!err) {
 			c->info.mode = WF_MODE_XDP;
 		} else if (want == WF_MODE_XDP) {
 			return err;
-		} else {
-			pr_debug("%s; trying generic XDP\n", c->err);
+		} else if (!(c->info.flags & WF_INFO_F_NATIVE_SKIPPED)) {
+			/* The driver's reason, where auto falls back: generic
+			 * XDP is slower, and the fix is often one command. */
+			pr_warn("wslfwd: %s; using generic XDP\n", c->err);
+			c->info.flags |= WF_INFO_F_NATIVE_REFUSED;
 		}
 	}
 	if (!c->info.mode && (want == WF_MODE_NONE || want == WF_MODE_XDP_GENERIC)) {
@@ -348,14 +407,20 @@ static __u64 netns_cookie(void)
 	return cookie;
 }
 
-int wf_cgroup_root(char *buf, size_t len)
+/*
+ * The cgroup v2 root among the mounts of mountinfo @f. A cgroup2 mount whose
+ * root field (4th) is not "/" is a bind of a sub-cgroup (containers and
+ * systemd-nspawn give these): hooks attached there would see only that
+ * subtree, so it is skipped. A cgroup namespace's own root shows as "/":
+ * that is the root we can see, and fine.
+ */
+int wf_cgroup_root_parse(FILE *f, char *buf, size_t len, char *why, size_t whylen)
 {
 	char line[4096], root[PATH_MAX], mnt[PATH_MAX], fstype[64];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
 	int ret = -ENOENT;
 
-	if (!f)
-		return -errno;
+	if (why && whylen)
+		snprintf(why, whylen, "no cgroup2 mount");
 	/* id parent major:minor root mountpoint opts... - fstype source opts */
 	while (fgets(line, sizeof(line), f)) {
 		char *dash = strstr(line, " - ");
@@ -364,11 +429,31 @@ int wf_cgroup_root(char *buf, size_t len)
 			continue;
 		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
 			continue;
-		/* A cgroup namespace's view is fine: it is the root we see. */
+		if (strcmp(root, "/")) {
+			if (why && whylen)
+				snprintf(why, whylen, "the cgroup2 mount at %s is a bind of the "
+					 "sub-cgroup %s, not the root", mnt, root);
+			continue;
+		}
 		snprintf(buf, len, "%s", mnt);
 		ret = 0;
 		break;
 	}
+	return ret;
+}
+
+int wf_cgroup_root(char *buf, size_t len, char *why, size_t whylen)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		if (why && whylen)
+			snprintf(why, whylen, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+		return ret;
+	}
+	ret = wf_cgroup_root_parse(f, buf, len, why, whylen);
 	fclose(f);
 	return ret;
 }
@@ -425,7 +510,7 @@ int wf_loader_cgroup(const char *pin_dir, char *buf, size_t len)
 	id = cgroup_id_of_link(path);
 	if (!id)
 		return -ENOLINK;
-	if (wf_cgroup_root(root, sizeof(root)) || !find_cgroup(root, id, buf, len, 0))
+	if (wf_cgroup_root(root, sizeof(root), NULL, 0) || !find_cgroup(root, id, buf, len, 0))
 		snprintf(buf, len, "id %llu", (unsigned long long)id);
 	return 1;
 }
@@ -438,6 +523,19 @@ static void sock_hooks_autoload(struct wslfwd_bpf *skel, bool on)
 	bpf_program__set_autoload(skel->progs.wf_sock_sendmsg4, on);
 	bpf_program__set_autoload(skel->progs.wf_sock_recvmsg4, on);
 	bpf_program__set_autoload(skel->progs.wf_sock_getpeername4, on);
+}
+
+/* A load that failed on a kernel without BTF: say which config it lacks
+ * rather than libbpf's bare errno (it needs the kernel's types to relocate
+ * the programs' accesses). true when it wrote the message. */
+static bool btf_missing(char *err, size_t errlen, int ret)
+{
+	if (!access("/sys/kernel/btf/vmlinux", R_OK) || errno != ENOENT)
+		return false;
+	snprintf(err, errlen, "cannot load the BPF programs (%s): this kernel has no BTF "
+		 "(/sys/kernel/btf/vmlinux is missing); wslfwd needs a kernel built with "
+		 "CONFIG_DEBUG_INFO_BTF=y (WSL's own kernels have it)", strerror(-ret));
+	return true;
 }
 
 /* Load-time constants: the defaults of wslfwd.h (load and re-attach alike). */
@@ -505,8 +603,10 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 	}
 	ret = wslfwd_bpf__load(c.skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
-			 wf_log_get_level() < WF_LOG_DEBUG ? " (run with -v for the verifier log)" : "");
+		if (!btf_missing(err, errlen, ret))
+			snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
+				 wf_log_get_level() < WF_LOG_DEBUG ?
+				 " (run with -v for the verifier log)" : "");
 		goto fail;
 	}
 	c.info_fd = bpf_map__fd(c.skel->maps.wf_info);
@@ -852,8 +952,9 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 	}
 	ret = wslfwd_bpf__load(c.skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot load the BPF programs over the pinned maps: %s",
-			 strerror(-ret));
+		if (!btf_missing(err, errlen, ret))
+			snprintf(err, errlen, "cannot load the BPF programs over the pinned maps: %s",
+				 strerror(-ret));
 		goto out;
 	}
 	c.info_fd = bpf_map__fd(c.skel->maps.wf_info);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "wslfwd.h"
 
@@ -18,8 +19,11 @@ struct wf_load_opts {
 	const char *cgroup;	/* cgroup v2 dir for the socket hooks; NULL: none */
 };
 
-/* The cgroup v2 root from /proc/self/mountinfo, into buf. -ENOENT: none. */
-int wf_cgroup_root(char *buf, size_t len);
+/* The cgroup v2 root from /proc/self/mountinfo, into buf. -ENOENT: none
+ * (why, if not NULL, says what was found instead: e.g. only a bind mount of
+ * a sub-cgroup). wf_cgroup_root_parse reads the mountinfo text from f. */
+int wf_cgroup_root(char *buf, size_t len, char *why, size_t whylen);
+int wf_cgroup_root_parse(FILE *f, char *buf, size_t len, char *why, size_t whylen);
 /* The cgroup the socket hooks are attached to, from their pinned link:
  * 1 and its path in buf (or "id N" when not found under the cgroup v2
  * root), 0 when not attached, -errno. */

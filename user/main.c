@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "addr.h"
+#include "attach.h"
 #include "bpffs.h"
 #include "config.h"
 #include "loader.h"
@@ -353,10 +354,20 @@ struct load_args {
  */
 static int redirect_check(struct load_args *a)
 {
-	char path[128];
+	char path[128], why[256];
+	struct wf_attach_facts f;
 	__u64 feat;
 	int i, mtu;
 
+	if (a->n_redirect) {
+		/* The receiving driver must do XDP_REDIRECT at all. */
+		wf_attach_gather(a->dev, if_nametoindex(a->dev), &f);
+		if (!wf_attach_redirect_ok(&f, why, sizeof(why))) {
+			wf_error("--redirect: %s: frames sent there would be lost; leave --redirect "
+				 "out (targets behind the VM then go through the stack)", why);
+			return EXIT_USAGE;
+		}
+	}
 	for (i = 0; i < a->n_redirect; i++) {
 		const char *d = a->redirect[i];
 
@@ -519,9 +530,19 @@ static int cmd_load(int argc, char **argv)
 		a.cgroup = NULL;
 	if (!a.cgroup) {
 		/* Default: every process of the machine. */
-		if (wf_cgroup_root(cgroot, sizeof(cgroot))) {
-			pr_warn("wslfwd: no cgroup v2 mount found: local clients (127.0.0.1 mappings) "
-				"will not work; give one with --cgroup\n");
+		char why[PATH_MAX * 2 + 64];
+
+		ret = wf_cgroup_root(cgroot, sizeof(cgroot), why, sizeof(why));
+		if (ret && strstr(why, "sub-cgroup")) {
+			/* Hooks there would miss every process outside that
+			 * subtree while looking as if they covered the machine. */
+			wf_error("no cgroup v2 root mount for the socket hooks: %s; give the cgroup "
+				 "the hooks should act on with --cgroup DIR, or --cgroup none "
+				 "(no local clients)", why);
+			return EXIT_FAIL;
+		} else if (ret) {
+			pr_warn("wslfwd: no cgroup v2 mount found (%s): local clients (127.0.0.1 "
+				"mappings) will not work; give one with --cgroup\n", why);
 		} else {
 			a.cgroup = cgroot;
 		}
@@ -748,6 +769,39 @@ static void redirect_desc(struct wf_maps *m, const struct wf_info *info, char *b
 		snprintf(buf, len, autom ? "auto: %s" : "%s (named at load)", names);
 }
 
+/* Which path each target kind takes now, and why auto chose the ingress
+ * it did: the device's facts are read again, so a veth peer that lost its
+ * XDP program since load shows up as a path that does not deliver. */
+static void status_paths(struct wf_maps *m, struct wf_status_view *v, struct wf_path *paths,
+			 char *why, size_t len)
+{
+	struct wf_attach_facts f;
+	char names[400] = "";
+	size_t n = 0;
+
+	if (!v->dev)
+		return;
+	wf_attach_gather(v->dev, v->info.ifindex, &f);
+	if (v->info.mode == WF_MODE_TC || wf_maps_redirect_names(m, names, sizeof(names), &n) || !n)
+		names[0] = 0;
+	wf_attach_paths(v->info.mode, v->info.flags, &f, names, paths);
+	v->paths = paths;
+	if (v->info.flags & WF_INFO_F_NATIVE_SKIPPED) {
+		char w[256];
+
+		if (!wf_attach_native_tx(&f, w, sizeof(w)))
+			snprintf(why, len, "auto: native XDP left out: %s", w);
+		else
+			snprintf(why, len, "auto: native XDP was left out at load (XDP_TX could "
+				 "not deliver); now it could: %s", w);
+		v->ingress_why = why;
+	} else if (v->info.flags & WF_INFO_F_NATIVE_REFUSED) {
+		snprintf(why, len, "auto: the driver refused native XDP at load; 'wslfwd load' "
+			 "printed the kernel's reason");
+		v->ingress_why = why;
+	}
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct wf_status_view v = { .pin_dir = env.pin_dir, .config = env.config,
@@ -755,7 +809,8 @@ static int cmd_status(int argc, char **argv)
 	struct wf_netmode_facts facts;
 	struct wf_ct_entry *ct = NULL;
 	struct wf_maps m;
-	char dev[IF_NAMESIZE], err[512], signs[512], cgpath[PATH_MAX], redir[512];
+	char dev[IF_NAMESIZE], err[512], signs[512], cgpath[PATH_MAX], redir[512], why[400];
+	struct wf_path paths[3];
 	size_t n = 0;
 	int idx, ret;
 
@@ -793,6 +848,7 @@ static int cmd_status(int argc, char **argv)
 	v.mappings = wf_maps_mapping_count(&m);
 	redirect_desc(&m, &v.info, redir, sizeof(redir));
 	v.redirect = redir;
+	status_paths(&m, &v, paths, why, sizeof(why));
 	if (!wf_maps_ct_dump(&m, &ct, &n)) {
 		size_t i;
 

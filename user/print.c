@@ -8,6 +8,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "print.h"
+#include "attach.h"
 
 static bool json_mode, json_pretty;
 
@@ -101,7 +102,23 @@ void wf_print_status(const struct wf_status_view *v)
 			json_object_object_add(o, "device", jstr(v->dev));
 			json_object_object_add(o, "ifindex", json_object_new_int(v->info.ifindex));
 			json_object_object_add(o, "ingress", jstr(wf_mode_word(v->info.mode)));
+			json_object_object_add(o, "ingress_why", v->ingress_why ? jstr(v->ingress_why) : NULL);
 			json_object_object_add(o, "egress", jstr(egress));
+			if (v->paths) {
+				json_object *ps = json_object_new_object();
+				int i;
+
+				for (i = 0; i < 3; i++) {
+					json_object *p = json_object_new_object();
+
+					json_object_object_add(p, "path", jstr(v->paths[i].path));
+					json_object_object_add(p, "delivers",
+							       json_object_new_boolean(v->paths[i].ok));
+					json_object_object_add(p, "why", jstr(v->paths[i].why));
+					json_object_object_add(ps, v->paths[i].kind, p);
+				}
+				json_object_object_add(o, "paths", ps);
+			}
 			json_object_object_add(o, "vm", wf_json_ip4(v->info.vm4));
 			json_object_object_add(o, "host", wf_json_ip4(v->info.host4));
 			json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
@@ -128,7 +145,18 @@ void wf_print_status(const struct wf_status_view *v)
 	printf("device:      %s (ifindex %u)\n", v->dev ? v->dev : "(gone)", v->info.ifindex);
 	printf("ingress:     %s%s\n", wf_mode_name(v->info.mode),
 	       v->info.mode == WF_MODE_TC ? (v->info.flags & WF_INFO_F_TCX ? " (tcx)" : " (clsact)") : "");
+	if (v->ingress_why)
+		printf("             (%s)\n", v->ingress_why);
 	printf("egress:      tc (%s)\n", egress);
+	if (v->paths) {
+		int i;
+
+		/* "one-arm:     xdp_tx (native XDP: ...)", one line per target kind */
+		for (i = 0; i < 3; i++)
+			printf("%s:%*s %s%s (%s)\n", v->paths[i].kind,
+			       (int)(11 - strlen(v->paths[i].kind)), "", v->paths[i].path,
+			       v->paths[i].ok ? "" : ", NOT DELIVERED", v->paths[i].why);
+	}
 	printf("@vm:         %s\n", wf_ip4_str(v->info.vm4, vm, sizeof(vm)));
 	printf("@host:       %s\n", wf_ip4_str(v->info.host4, host, sizeof(host)));
 	printf("networking:  %s (%s)\n", v->netmode, v->netmode_signs ? v->netmode_signs : "");

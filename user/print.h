@@ -26,6 +26,7 @@ struct wf_resolve {
 	__be32 host4;
 };
 
+struct wf_path;
 struct wf_status_view {
 	bool loaded;
 	const char *pin_dir;
@@ -39,6 +40,8 @@ struct wf_status_view {
 	int forwarding;		/* wf_dev_forwarding4() */
 	const char *cgroup;	/* socket hooks' cgroup; NULL: not attached */
 	const char *redirect;	/* where XDP redirects targets behind the VM */
+	const char *ingress_why;	/* why auto chose this ingress, NULL: asked for */
+	const struct wf_path *paths;	/* [3]: local, behind, one-arm; NULL: unknown */
 };
 void wf_print_status(const struct wf_status_view *v);
 

@@ -92,3 +92,130 @@ legacy_tc_attach_and_unload()
 	in_vm tc qdisc del dev "$VM_DEV" clsact
 	note "a pre-existing clsact stays"
 }
+
+# ---- attach paths that deliver or say why (issue 11) ----
+
+# The peer program as this mode's testbed has it (run.sh: xdp mode only).
+restore_peer_xdp()
+{
+	if [ "${TB_PEER_XDP:-0}" = 1 ]; then tb_peer_xdp on; else tb_peer_xdp off; fi
+}
+
+# eth0 is a veth into a plain switch port (no XDP program there): native
+# XDP_TX out of it is dropped by the kernel without a counter. auto must
+# take generic XDP (its XDP_TX uses the device's transmit path), --mode xdp
+# is refused naming the reason, and status says which path each target
+# kind takes. With a program on the port auto takes native XDP; removing it
+# under a running native datapath loses one-arm traffic (the hazard is
+# real on this kernel) and status says so.
+auto_never_picks_a_path_that_drops()
+{
+	local st js
+	fresh_unloaded || return 1
+	tb_peer_xdp off
+	add tcp 5000 @host:5432 || { restore_peer_xdp; return 1; }
+	expect_rc 1 load --dev "$VM_DEV" --mode xdp || { restore_peer_xdp; return 1; }
+	note "  said: $OUT"
+	echo "$OUT" | grep -q "$WIN_VM_PORT" && echo "$OUT" | grep -q "xdp-generic" ||
+		{ restore_peer_xdp; fail "the refusal names neither the peer nor the alternatives"; return 1; }
+	! tb_pinned && [ -z "$(attachments)" ] ||
+		{ restore_peer_xdp; fail "a refused load left something: $(attachments)"; return 1; }
+
+	expect_rc 0 load --dev "$VM_DEV" --mode auto || { restore_peer_xdp; return 1; }
+	st=$(wslfwd status)
+	note "status: $(echo "$st" | tr '\n' ';')"
+	echo "$st" | grep -q "^ingress: *xdp (generic)" ||
+		{ restore_peer_xdp; fail "auto did not take generic XDP"; return 1; }
+	echo "$st" | grep -q "native XDP left out: .*$WIN_VM_PORT" ||
+		{ restore_peer_xdp; fail "status does not say why native was left out"; return 1; }
+	js=$(wslfwd -j status)
+	[ "$(jq -r '.paths["one-arm"].path + " " + (.paths["one-arm"].delivers|tostring)' <<< "$js")" = "xdp_tx true" ] &&
+	[ "$(jq -r '.paths.local.path' <<< "$js")" = xdp ] &&
+	[ "$(jq -r '.paths.behind.path' <<< "$js")" = stack ] ||
+		{ restore_peer_xdp; fail "status -j paths: $(jq -c .paths <<< "$js")"; return 1; }
+	expect_http "$NS_PEER" "http://$VM_IP:5000/" "$VM_IP" || { restore_peer_xdp; return 1; }
+	expect_rc 0 unload || { restore_peer_xdp; return 1; }
+
+	# With a program on the switch port, native XDP delivers: auto takes it.
+	tb_peer_xdp on || { restore_peer_xdp; fail "cannot attach the peer's XDP program"; return 1; }
+	expect_rc 0 load --dev "$VM_DEV" --mode auto || { restore_peer_xdp; return 1; }
+	st=$(wslfwd status)
+	echo "$st" | grep -q "^ingress: *xdp (native)" ||
+		{ restore_peer_xdp; fail "auto did not take native XDP with a peer program: $st"; return 1; }
+	echo "$st" | grep -q "^one-arm: *xdp_tx (native XDP: .*runs an XDP program" ||
+		{ restore_peer_xdp; fail "status one-arm: $st"; return 1; }
+	expect_http "$NS_PEER" "http://$VM_IP:5000/" "$VM_IP" || { restore_peer_xdp; return 1; }
+
+	# The port loses its program under native XDP: XDP_TX frames vanish.
+	tb_peer_xdp off
+	st=$(wslfwd status)
+	note "after the peer lost its program: $(echo "$st" | grep '^one-arm')"
+	echo "$st" | grep -q "^one-arm: *xdp_tx, NOT DELIVERED" ||
+		{ restore_peer_xdp; fail "status does not say one-arm no longer delivers"; return 1; }
+	expect_no_http "$NS_PEER" "http://$VM_IP:5000/" ||
+		{ restore_peer_xdp; fail "native XDP_TX delivered without a peer program: the check is wrong on this kernel"; return 1; }
+	restore_peer_xdp
+	expect_rc 0 unload
+}
+
+# The driver refuses native XDP (here: veth, its other end's MTU is above
+# a page): --mode xdp fails with the kernel's own reason and the fix; auto
+# says the same as a warning and takes generic XDP.
+native_refusal_says_the_kernels_reason_and_the_fix()
+{
+	local st
+	fresh_unloaded || return 1
+	undo() { in_win ip link set dev "$WIN_VM_PORT" mtu 1500; restore_peer_xdp; }
+	tb_peer_xdp on && in_win ip link set dev "$WIN_VM_PORT" mtu 9000 ||
+		{ undo; fail "cannot set up the peer"; return 1; }
+	expect_rc 1 load --dev "$VM_DEV" --mode xdp || { undo; return 1; }
+	note "  said: $OUT"
+	echo "$OUT" | grep -q "the kernel says: .*MTU is too large" &&
+	echo "$OUT" | grep -q "ip link set $WIN_VM_PORT mtu" ||
+		{ undo; fail "no kernel reason or fix in the refusal"; return 1; }
+	! tb_pinned || { undo; fail "a refused load left pins"; return 1; }
+	expect_rc 0 load --dev "$VM_DEV" --mode auto || { undo; return 1; }
+	note "  said: $OUT"
+	echo "$OUT" | grep -q "MTU is too large.*using generic XDP" ||
+		{ undo; fail "auto did not warn with the kernel's reason"; return 1; }
+	st=$(wslfwd status)
+	echo "$st" | grep -q "^ingress: *xdp (generic)" && echo "$st" | grep -q "refused native XDP" ||
+		{ undo; fail "status: $st"; return 1; }
+	expect_rc 0 unload
+	undo
+}
+
+# A kernel without BTF: the message names the missing kernel config, not a
+# bare errno. A cgroup2 mount that binds a sub-cgroup is not taken for the
+# root. Both in a private mount namespace of the VM, nothing else changed.
+load_explains_missing_btf_and_a_sub_cgroup_mount()
+{
+	local out rc
+	fresh_unloaded || return 1
+	out=$(tb_vm_exec unshare --mount --propagation private bash -c \
+		'mount -t tmpfs none /sys/kernel/btf && exec "$@"' x \
+		"$WSLFWD_BIN" --pin-dir "$TB_PIN_DIR" --config "$TB_CONF" load --dev "$VM_DEV" \
+		--cgroup none 2>&1)
+	rc=$?
+	note "without /sys/kernel/btf/vmlinux: exit $rc: $out"
+	[ "$rc" = 1 ] && echo "$out" | grep -q "CONFIG_DEBUG_INFO_BTF" ||
+		fail "expected exit 1 naming CONFIG_DEBUG_INFO_BTF" || return 1
+	! tb_pinned || fail "a failed load left pins" || return 1
+	[ -n "$TB_CGROUP" ] || { note "no cgroup v2 here: sub-cgroup part skipped"; return 0; }
+	# Every cgroup2 mount replaced by a bind of this run's cgroup (in a
+	# mount namespace of its own on the host's mounts).
+	mkdir -p "$TB_TMP/cgbind"
+	out=$(nsenter --net="/run/netns/$NS_VM" unshare --mount --propagation private bash -c '
+		cg=$1 at=$2; shift 2
+		mount --bind "$cg" "$at" || exit 126
+		others() { awk -v at="$at" '\''$3 == "cgroup2" && $2 != at { print $2 }'\'' /proc/mounts; }
+		for m in $(others); do umount -l "$m" 2>/dev/null; done
+		[ -z "$(others)" ] || { echo "cannot unmount: $(others)"; exit 126; }
+		exec "$@"' x "$TB_CGROUP" "$TB_TMP/cgbind" \
+		"$WSLFWD_BIN" --pin-dir "$TB_PIN_DIR" --config "$TB_CONF" load --dev "$VM_DEV" 2>&1)
+	rc=$?
+	note "only a bind of $TB_CGROUP: exit $rc: $out"
+	[ "$rc" = 1 ] && echo "$out" | grep -q "is a bind of the sub-cgroup" ||
+		fail "expected exit 1: a sub-cgroup bind is not the root" || return 1
+	! tb_pinned || fail "a refused load left pins" || return 1
+}

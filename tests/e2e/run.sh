@@ -69,6 +69,10 @@ CASES=(
 	container_reaches_mapped_ports_on_vm
 	# fragments (frag.sh)
 	udp_bigger_than_mtu_through_every_target_kind
+	# attach paths that deliver or say why (issue 11)
+	auto_never_picks_a_path_that_drops
+	native_refusal_says_the_kernels_reason_and_the_fix
+	load_explains_missing_btf_and_a_sub_cgroup_mount
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
@@ -165,7 +169,12 @@ run_case()
 }
 
 for MODE in "${MODES[@]}"; do
-	echo "# mode $MODE: building the testbed"
+	# Native XDP's XDP_TX out of the veth eth0 needs a program on the switch
+	# side: the xdp mode gets one, the others run on the plain port users
+	# have (auto_never_picks_a_path_that_drops checks auto there).
+	TB_PEER_XDP=0
+	[ "$MODE" = xdp ] && TB_PEER_XDP=1
+	echo "# mode $MODE: building the testbed (TB_PEER_XDP=$TB_PEER_XDP)"
 	if ! tb_up || ! start_servers; then
 		N=$((N + 1)); FAILED=$((FAILED + 1))
 		echo "not ok $N - $MODE: testbed setup"

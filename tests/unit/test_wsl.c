@@ -2,7 +2,8 @@
 /*
  * Userspace unit suite for the WSL pieces: the netsh portproxy grammar
  * (user/netsh.c), the networking-mode decision (user/netmode.c) and the
- * Windows-side lines (user/windows.c). Table-driven, TAP output.
+ * Windows-side lines (user/windows.c), the attach decisions (user/attach.c)
+ * and the cgroup v2 root search (user/loader.c). Table-driven, TAP output.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "attach.h"
+#include "loader.h"
 #include "netmode.h"
 #include "netsh.h"
 #include "parse.h"
@@ -273,6 +276,126 @@ static void test_windows(void)
 	wf_windows_plan_free(&p);
 }
 
+/* ---- attach: which path delivers, what is refused and why ---- */
+
+static struct wf_attach_facts facts(const char *driver, const char *kind, const char *rel,
+				    int peer, bool peer_xdp)
+{
+	struct wf_attach_facts f = { .lro = 0, .mtu = 1500, .peer = peer, .peer_netnsid = -1,
+				     .peer_xdp_drv = peer_xdp };
+
+	snprintf(f.dev, sizeof(f.dev), "eth0");
+	snprintf(f.driver, sizeof(f.driver), "%s", driver);
+	snprintf(f.kind, sizeof(f.kind), "%s", kind);
+	snprintf(f.release, sizeof(f.release), "%s", rel);
+	if (peer > 0) {
+		snprintf(f.peer_name, sizeof(f.peer_name), "vmport0");
+		f.peer_netnsid = 3;
+	}
+	return f;
+}
+
+static void test_attach(void)
+{
+	static const char *const wsl515 = "5.15.153.1-microsoft-standard-WSL2";
+	static const char *const wsl66 = "6.6.36.6-microsoft-standard-WSL2";
+	struct wf_attach_facts f;
+	struct wf_path p[3];
+	char why[512], hint[512];
+	bool ok;
+
+	f = facts("hv_netvsc", "", wsl515, 0, false);
+	ok = wf_attach_native_tx(&f, why, sizeof(why));
+	check(ok && strstr(why, "hv_netvsc"), why, "attach: a NIC's driver sends XDP_TX itself");
+	f = facts("veth", "veth", wsl66, 1, true);
+	ok = wf_attach_native_tx(&f, why, sizeof(why));
+	check(ok && strstr(why, "vmport0"), why, "attach: veth whose peer runs XDP: native XDP_TX delivers");
+	f = facts("veth", "veth", wsl66, 1, false);
+	ok = wf_attach_native_tx(&f, why, sizeof(why));
+	check(!ok && strstr(why, "vmport0 (in netns id 3) runs no XDP program"), why,
+	      "attach: veth whose peer runs no XDP program: native XDP_TX would drop");
+	f = facts("veth", "veth", wsl66, -ENODEV, false);
+	ok = wf_attach_native_tx(&f, why, sizeof(why));
+	check(!ok && strstr(why, "cannot be found"), why, "attach: veth without a peer: no native XDP_TX");
+
+	f = facts("hv_netvsc", "", wsl515, 0, false);
+	ok = wf_attach_redirect_ok(&f, why, sizeof(why));
+	check(!ok && strstr(why, "5.19") && strstr(why, wsl515), why,
+	      "attach: --redirect refused on hv_netvsc before 5.19 (WSL's 5.15)");
+	f = facts("hv_netvsc", "", "5.19.0", 0, false);
+	check(wf_attach_redirect_ok(&f, why, sizeof(why)), NULL, "attach: hv_netvsc 5.19 redirects");
+	f = facts("hv_netvsc", "", wsl66, 0, false);
+	check(wf_attach_redirect_ok(&f, why, sizeof(why)), NULL, "attach: hv_netvsc 6.6 redirects");
+	f = facts("hv_netvsc", "", "weird", 0, false);
+	check(!wf_attach_redirect_ok(&f, why, sizeof(why)), why,
+	      "attach: hv_netvsc on a kernel of unknown version: refused");
+	f = facts("veth", "veth", "5.10.0", 1, false);
+	check(wf_attach_redirect_ok(&f, why, sizeof(why)), NULL, "attach: other drivers: not refused");
+
+	f = facts("hv_netvsc", "", wsl515, 0, false);
+	f.lro = 1;
+	wf_attach_refusal_hint(&f, -EOPNOTSUPP, "", hint, sizeof(hint));
+	check(strstr(hint, "ethtool -K eth0 lro off") != NULL, hint, "attach: LRO on: the fix is lro off");
+	f.lro = 0;
+	wf_attach_refusal_hint(&f, -EOPNOTSUPP, "XDP: not support LRO", hint, sizeof(hint));
+	check(strstr(hint, "lro off") != NULL, hint, "attach: the kernel's LRO message: lro off");
+	f.mtu = 9000;
+	wf_attach_refusal_hint(&f, -EOPNOTSUPP, "", hint, sizeof(hint));
+	check(strstr(hint, "MTU (9000)") && strstr(hint, "ip link set eth0 mtu 1500"), hint,
+	      "attach: hv_netvsc with a jumbo MTU: the fix is a smaller MTU");
+	f = facts("veth", "veth", wsl66, 1, false);
+	wf_attach_refusal_hint(&f, -ERANGE, "veth: Peer MTU is too large to set XDP", hint, sizeof(hint));
+	check(strstr(hint, "ip link set vmport0 mtu") != NULL, hint,
+	      "attach: veth peer MTU too large: lower the peer's MTU");
+	f = facts("e1000", "", wsl66, 0, false);
+	wf_attach_refusal_hint(&f, -EOPNOTSUPP, "", hint, sizeof(hint));
+	check(strstr(hint, "no native XDP") != NULL, hint, "attach: a driver without native XDP says so");
+
+	f = facts("veth", "veth", wsl66, 1, false);
+	wf_attach_paths(WF_MODE_TC, 0, &f, "", p);
+	check(!strcmp(p[0].path, "tc") && !strcmp(p[1].path, "tc") && !strcmp(p[2].path, "tc") &&
+	      p[2].ok, p[2].path, "attach: tc mode: every kind takes tc");
+	wf_attach_paths(WF_MODE_XDP_GENERIC, WF_INFO_F_REDIRECT_AUTO, &f, "", p);
+	check(!strcmp(p[0].path, "xdp") && !strcmp(p[1].path, "stack") &&
+	      !strcmp(p[2].path, "xdp_tx") && p[2].ok, p[2].why,
+	      "attach: generic XDP: local xdp, behind stack, one-arm xdp_tx that delivers");
+	wf_attach_paths(WF_MODE_XDP, WF_INFO_F_REDIRECT_AUTO, &f, "veth0ctr", p);
+	check(!strcmp(p[1].path, "redirect") && strstr(p[1].why, "veth0ctr") && !p[2].ok &&
+	      strstr(p[2].why, "--mode auto"), p[2].why,
+	      "attach: native XDP, veth peer without XDP: behind redirect, one-arm not delivered");
+}
+
+/* ---- the cgroup v2 root in mountinfo ---- */
+
+static void test_cgroup_root(void)
+{
+	static const char *const bind_only =
+		"25 1 0:22 / /sys rw - sysfs sysfs rw\n"
+		"30 25 0:26 /docker/abc /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n";
+	static const char *const both =
+		"30 25 0:26 /user.slice /mnt/cg rw - cgroup2 cgroup2 rw\n"
+		"31 25 0:26 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate\n";
+	static const char *const none = "25 1 0:22 / /sys rw - sysfs sysfs rw\n";
+	char buf[256], why[512];
+	FILE *f;
+	int ret;
+
+	f = fmemopen((void *)bind_only, strlen(bind_only), "r");
+	ret = wf_cgroup_root_parse(f, buf, sizeof(buf), why, sizeof(why));
+	fclose(f);
+	check(ret == -ENOENT && strstr(why, "bind of the sub-cgroup /docker/abc"), why,
+	      "cgroup: a bind of a sub-cgroup is not the root");
+	f = fmemopen((void *)both, strlen(both), "r");
+	ret = wf_cgroup_root_parse(f, buf, sizeof(buf), why, sizeof(why));
+	fclose(f);
+	check(!ret && !strcmp(buf, "/sys/fs/cgroup/unified"), buf,
+	      "cgroup: the real root mount is found past a bind");
+	f = fmemopen((void *)none, strlen(none), "r");
+	ret = wf_cgroup_root_parse(f, buf, sizeof(buf), why, sizeof(why));
+	fclose(f);
+	check(ret == -ENOENT && strstr(why, "no cgroup2"), why, "cgroup: no cgroup2 mount at all");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -280,6 +403,8 @@ int main(void)
 	test_netsh_show();
 	test_netmode();
 	test_windows();
+	test_attach();
+	test_cgroup_root();
 	printf("1..%d\n", t_num);
 	if (t_fail)
 		printf("# %d of %d failed\n", t_fail, t_num);
