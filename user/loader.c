@@ -551,6 +551,157 @@ static void set_rodata(struct wslfwd_bpf *skel)
 	skel->rodata->cfg_to_udp_replied = WF_TO_UDP_REPLIED;
 }
 
+static int prog_id_of(const char *path, __u32 *id)
+{
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(pi);
+	int fd, err = 0;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &pi, &len))
+		err = -errno;
+	close(fd);
+	*id = pi.id;
+	return err;
+}
+
+/* ---- another instance's datapath on the device ---- */
+
+struct foreign {
+	__u32 ids[8];		/* program ids of wslfwd programs found on IFACE */
+	const char *where[8];	/* which hook */
+	char names[8][BPF_OBJ_NAME_LEN];
+	int n;
+};
+
+/* Is program @id one of wslfwd's (name wf_*, as in bpf/wslfwd.bpf.c)? */
+static void foreign_add(struct foreign *f, __u32 id, const char *where)
+{
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(pi);
+	int fd;
+
+	if (!id || f->n == 8)
+		return;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &pi, &len) && !strncmp(pi.name, "wf_", 3)) {
+		f->ids[f->n] = id;
+		f->where[f->n] = where;
+		snprintf(f->names[f->n], sizeof(f->names[0]), "%s", pi.name);
+		f->n++;
+	}
+	close(fd);
+}
+
+/* The program id behind a pinned link or program, 0 if none. */
+static __u32 pin_prog_id(const char *path)
+{
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li), id = 0;
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return 0;
+	if (!bpf_obj_get_info_by_fd(fd, &li, &len))
+		id = li.prog_id;	/* a link */
+	if (!id)
+		prog_id_of(path, &id);	/* a program (legacy cls_bpf pins) */
+	close(fd);
+	return id;
+}
+
+/* A pin dir in this bpffs (one level under /sys/fs/bpf) holding one of
+ * @f's programs: the owner, when it lives in our bpffs at all. */
+static bool foreign_owner(const struct foreign *f, char *buf, size_t len)
+{
+	static const char *const pins[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN, WF_PIN_LINK_TC_EG,
+					    WF_PIN_PROG_TC_IN, WF_PIN_PROG_TC_EG };
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	struct dirent *de;
+	bool found = false;
+	static const char *const root = "/sys/fs/bpf";
+	DIR *d = opendir(root);
+	int i, j;
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", root, de->d_name);
+		for (i = 0; i < 5 && !found; i++) {
+			__u32 id;
+
+			snprintf(path, sizeof(path), "%s/%s", dir, pins[i]);
+			id = pin_prog_id(path);
+			for (j = 0; j < f->n && id; j++)
+				found |= f->ids[j] == id;
+		}
+	}
+	closedir(d);
+	if (found)
+		snprintf(buf, len, "%s", dir);
+	return found;
+}
+
+/*
+ * A second instance on the same device is refused: two WSL distros share
+ * one VM kernel and eth0 but not a bpffs, so our pin dir can be empty
+ * while another instance's datapath runs on the device. Loading would find
+ * XDP busy and stack a tc datapath behind the first, both translating. Its
+ * programs are recognised by name (wf_*) on the XDP hook, the tcx chains
+ * and our cls_bpf handle; the owner is named when its pins are in our
+ * bpffs. -EBUSY (exit 1: the device's state, not the command's words).
+ */
+static int foreign_check(const struct wf_load_opts *o, char *err, size_t errlen)
+{
+	struct foreign f = {};
+	struct wf_link l;
+	char owner[PATH_MAX] = "", list[256] = "";
+	size_t n = 0;
+	int i;
+
+	if (!wf_link_get(-1, o->ifindex, &l)) {
+		foreign_add(&f, l.xdp_drv_id, "XDP");
+		foreign_add(&f, l.xdp_skb_id, "XDP");
+		if (!l.xdp_drv_id && !l.xdp_skb_id)
+			foreign_add(&f, l.xdp_id, "XDP");
+	}
+	for (i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = o->ifindex,
+			    .attach_point = i ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, to, .handle = WF_TC_HANDLE, .priority = WF_TC_PRIO);
+		__u32 ids[16], cnt = 16, k;
+
+		/* tcx (6.6+; older kernels refuse the query) */
+		if (!bpf_prog_query(o->ifindex, i ? WF_BPF_TCX_EGRESS : WF_BPF_TCX_INGRESS, 0, NULL,
+				    ids, &cnt))
+			for (k = 0; k < cnt && k < 16; k++)
+				foreign_add(&f, ids[k], i ? "tcx egress" : "tcx ingress");
+		if (!bpf_tc_query(&hook, &to))
+			foreign_add(&f, to.prog_id, i ? "tc egress" : "tc ingress");
+	}
+	if (!f.n)
+		return 0;
+	for (i = 0; i < f.n && n < sizeof(list); i++)
+		n += snprintf(list + n, sizeof(list) - n, "%s%s on %s (program id %u)",
+			      i ? ", " : "", f.names[i], f.where[i], f.ids[i]);
+	if (foreign_owner(&f, owner, sizeof(owner)))
+		snprintf(err, errlen, "%s already runs another wslfwd's datapath: %s, pinned in %s; "
+			 "unload it there first ('wslfwd --pin-dir %s unload') or use that pin dir",
+			 o->ifname, list, owner, owner);
+	else
+		snprintf(err, errlen, "%s already runs another wslfwd's datapath: %s, not pinned in "
+			 "this bpffs: another WSL distro on this VM (each has a /sys/fs/bpf of its own) "
+			 "or a tool outside it loaded it; run 'wslfwd unload' where it was loaded",
+			 o->ifname, list);
+	return -EBUSY;
+}
+
 int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = o->pin_dir);
@@ -576,6 +727,9 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 			 o->pin_dir);
 		return -EEXIST;
 	}
+	ret = foreign_check(o, err, errlen);
+	if (ret)
+		return ret;
 	if (mkdir(o->pin_dir, 0700)) {
 		if (errno != EEXIST) {
 			ret = -errno;
@@ -650,22 +804,6 @@ fail:
 	if (wf_unload(o->pin_dir, dummy, sizeof(dummy)) && made_dir)
 		rmdir(o->pin_dir);
 	return ret;
-}
-
-static int prog_id_of(const char *path, __u32 *id)
-{
-	struct bpf_prog_info pi = {};
-	__u32 len = sizeof(pi);
-	int fd, err = 0;
-
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	if (bpf_obj_get_info_by_fd(fd, &pi, &len))
-		err = -errno;
-	close(fd);
-	*id = pi.id;
-	return err;
 }
 
 /* Detach our cls_bpf filter on one hook if it runs the pinned program. */

@@ -219,3 +219,41 @@ load_explains_missing_btf_and_a_sub_cgroup_mount()
 		fail "expected exit 1: a sub-cgroup bind is not the root" || return 1
 	! tb_pinned || fail "a refused load left pins" || return 1
 }
+
+# A second instance on the same device (another --pin-dir; another WSL
+# distro: the same VM and eth0, a bpffs of its own) is refused, naming the
+# owner, and attaches nothing; the first keeps forwarding.
+second_instance_on_the_device_is_refused()
+{
+	local before out rc other=$TB_PIN_DIR-2
+	fresh_load || return 1
+	add tcp 4000 "$CTR_IP:80" || return 1
+	before=$(attachments)
+	expect_rc 1 --pin-dir "$other" --config "$TB_TMP/other.conf" load --dev "$VM_DEV" \
+		--mode "$MODE" || { rm -rf "$other"; return 1; }
+	note "  said: $OUT"
+	echo "$OUT" | grep -q "another wslfwd's datapath: wf_.*pinned in $TB_PIN_DIR" ||
+		{ rm -rf "$other"; fail "the refusal does not name the owner"; return 1; }
+	[ ! -e "$other" ] || { rm -rf "$other"; fail "the refused load left $other"; return 1; }
+	[ "$(attachments)" = "$before" ] || fail "attachments changed: $(attachments)" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
+
+	# Another distro: its own bpffs, where the first instance's pins are not.
+	if declare -F in_vm_machine >/dev/null; then
+		machine_env
+		out=$(in_vm_machine '
+			umount -l /sys/fs/bpf || exit 3
+			$W-2 load --dev "$VM_DEV" --mode "$MODE" --cgroup none; echo "exit $?"' 2>&1)
+		rc=$?
+		note "from a bpffs of its own: $out"
+		echo "$out" | grep -q "^exit 1$" && echo "$out" | grep -q "not pinned in this bpffs" ||
+			fail "a second instance with a bpffs of its own was not refused" || return 1
+		[ "$(attachments)" = "$before" ] || fail "attachments changed: $(attachments)" || return 1
+	fi
+	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
+	# Once the first is gone, the second may load.
+	expect_rc 0 unload || return 1
+	expect_rc 0 --pin-dir "$other" --config "$TB_TMP/other.conf" load --dev "$VM_DEV" \
+		--mode "$MODE" || { rm -rf "$other"; return 1; }
+	expect_rc 0 --pin-dir "$other" unload || { rm -rf "$other"; return 1; }
+}

@@ -73,6 +73,7 @@ CASES=(
 	auto_never_picks_a_path_that_drops
 	native_refusal_says_the_kernels_reason_and_the_fix
 	load_explains_missing_btf_and_a_sub_cgroup_mount
+	second_instance_on_the_device_is_refused
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
