@@ -42,10 +42,6 @@
 #define WF_CT_CONNS_DEFAULT	262144	/* connections; the ct map holds 2 entries each */
 #define WF_REDIRECT_DEVS	64	/* wf_redirect: devices XDP may redirect to */
 
-/* XDP_REDIRECT bypasses the stack's MTU check: only datagrams up to this
- * size are redirected (the loader marks devices with an MTU at least this);
- * bigger ones take the stack, which fragments or answers ICMP. */
-#define WF_REDIRECT_MTU		1500
 
 /* Default timeouts in seconds; the loader may override them through rodata. */
 #define WF_TO_TCP_SYN		60
@@ -230,6 +226,15 @@ enum wf_port_bits {
  * BEHIND target whose FIB egress device is here is sent by XDP_REDIRECT;
  * any other goes through the stack (XDP_PASS). Never a bridge. */
 
+/* ---- wf_dev_mtu: HASH[WF_REDIRECT_DEVS], ifindex -> __u32: the largest IP
+ * datagram (tot_len) XDP may redirect to that device of wf_redirect. ----
+ * XDP_REDIRECT bypasses the stack's MTU check, and the receiving end drops
+ * what it cannot take without a word (a veth checks its peer's MTU, in the
+ * container's namespace: veth_xdp_xmit). The loader and watch write the
+ * smallest of the device's, its bridge's and (veth) its peer's MTU; bigger
+ * datagrams, and devices without an entry, take the stack, which fragments
+ * or answers ICMP. */
+
 /* ---- wf_brport: HASH, {bridge, MAC} -> the bridge port behind which the
  * MAC sits, for ports in wf_redirect (`load --redirect PORT` of a bridge
  * port, such as a container's veth on docker0). The FIB names the bridge;
@@ -315,6 +320,8 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(EV_FRAG_PASSED, "frag_passed")	/* later fragment, no first seen: untouched */ \
 	X(EV_FRAG_TRANSLATED, "frag_translated")	/* later fragment, as its first */ \
 	X(EV_IP_OPTIONS, "ip_options")	/* mapped packet carried IP options */ \
+	/* bigger than the redirect device takes (wf_dev_mtu): via the stack */ \
+	X(EV_REDIRECT_MTU, "redirect_mtu")				\
 	X(EV_CT_EXPIRED, "ct_expired")	/* entry found but timed out */	\
 	X(EV_CT_NEW, "ct_new")
 

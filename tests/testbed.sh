@@ -357,7 +357,7 @@ tb_vm_port_offloads()
 tb_peer_xdp()
 {
 	if [ "$1" = on ]; then
-		tb_xdp_pass_obj && in_win ip link set dev "$WIN_VM_PORT" xdpdrv \
+		tb_xdp_pass_obj && in_win ip -force link set dev "$WIN_VM_PORT" xdpdrv \
 			obj "$TB_TMP/xdp_pass.o" sec xdp
 	else
 		in_win ip link set dev "$WIN_VM_PORT" xdpdrv off

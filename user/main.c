@@ -346,18 +346,19 @@ struct load_args {
 /*
  * --redirect DEV: the user vouches that XDP frames redirected to DEV are
  * delivered (a NIC whose driver has ndo_xdp_xmit, a veth whose peer has an
- * XDP program or GRO on). What we can check, we refuse: a bridge never
- * takes XDP frames, a device with an MTU below WF_REDIRECT_MTU would get
- * frames the datapath does not size-check against it, and a device the
- * kernel reports without NDO_XMIT (6.3+) would drop them. Unlike auto, the
- * list is not kept current: a peer turning GRO off later loses frames.
+ * XDP program or GRO on). What we can check, we refuse: IFACE's driver
+ * cannot redirect (hv_netvsc before 5.19), a bridge never takes XDP
+ * frames, and a device the kernel reports without NDO_XMIT (6.3+) would
+ * drop them. Frame sizes are checked per packet against wf_dev_mtu. Unlike
+ * auto, the list is not kept current: a peer turning GRO off later loses
+ * frames.
  */
 static int redirect_check(struct load_args *a)
 {
 	char path[128], why[256];
 	struct wf_attach_facts f;
 	__u64 feat;
-	int i, mtu;
+	int i;
 
 	if (a->n_redirect) {
 		/* The receiving driver must do XDP_REDIRECT at all. */
@@ -380,11 +381,6 @@ static int redirect_check(struct load_args *a)
 		if (!access(path, F_OK)) {
 			wf_error("--redirect: %s is a bridge, which cannot take XDP frames; "
 				 "traffic to it goes through the stack already", d);
-			return EXIT_USAGE;
-		}
-		mtu = wf_netdev_mtu(a->redirect_ifindex[i]);
-		if (mtu >= 0 && mtu < WF_REDIRECT_MTU) {
-			wf_error("--redirect: %s has MTU %d, below %d", d, mtu, WF_REDIRECT_MTU);
 			return EXIT_USAGE;
 		}
 		if (!wf_netdev_xdp_features(a->redirect_ifindex[i], &feat) &&
@@ -618,6 +614,12 @@ static int cmd_load(int argc, char **argv)
 			goto rollback;
 		}
 		pr_debug("wslfwd: %zu MAC(s) behind the --redirect bridge ports\n", nmac);
+		/* What each takes: bigger datagrams go through the stack. */
+		ret = wf_maps_dev_mtu_sync(&m, &nmac);
+		if (ret) {
+			snprintf(err, sizeof(err), "cannot write wf_dev_mtu: %s", strerror(-ret));
+			goto rollback;
+		}
 	}
 	/* One wf_ports computation for the whole config, not one per line. */
 	wf_maps_ports_defer(&m);

@@ -53,6 +53,7 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	int err;
 
 	memset(m, 0, sizeof(*m));
+	m->dev_mtu = -1;
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		*tab[i].fd = -1;
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
@@ -64,6 +65,8 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 			goto err;
 		}
 	}
+	/* Optional: pins made before it existed have none (no redirect then). */
+	open_pin(pin_dir, "wf_dev_mtu", &m->dev_mtu);
 	m->ncpus = libbpf_num_possible_cpus();
 	if (m->ncpus < 0) {
 		err = m->ncpus;
@@ -79,7 +82,7 @@ void wf_maps_close(struct wf_maps *m)
 {
 	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->lo, &m->ports,
 		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect,
-		       &m->brport };
+		       &m->brport, &m->dev_mtu };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -888,8 +891,8 @@ int wf_maps_redirect_add(struct wf_maps *m, __u32 ifindex)
 /*
  * --redirect auto: wf_redirect holds exactly the devices of this namespace,
  * IFACE aside, that the kernel says take XDP frames (NDO_XMIT; a veth has
- * it only while its peer has NAPI) with an MTU of at least
- * WF_REDIRECT_MTU. Entries of devices that lost it go first, so the window
+ * it only while its peer has NAPI); wf_dev_mtu sizes what each takes.
+ * Entries of devices that lost it go first, so the window
  * in which the datapath may still redirect to one is this call's.
  */
 struct redirect_want {
@@ -904,8 +907,6 @@ static void redirect_collect(__u32 ifindex, __u64 feat, void *data)
 
 	if (ifindex == w->iface || !(feat & WF_NETDEV_XDP_ACT_NDO_XMIT) ||
 	    w->n == WF_REDIRECT_DEVS)
-		return;
-	if (wf_netdev_mtu(ifindex) < WF_REDIRECT_MTU)
 		return;
 	w->dev[w->n++] = ifindex;
 }
@@ -975,6 +976,45 @@ int wf_maps_redirect_names(struct wf_maps *m, char *buf, size_t len, size_t *n)
 		if (!if_indextoname(dev[i], name))
 			snprintf(name, sizeof(name), "#%u", dev[i]);
 		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", name);
+	}
+	return 0;
+}
+
+int wf_maps_dev_mtu_sync(struct wf_maps *m, size_t *n)
+{
+	__u32 dev[WF_REDIRECT_DEVS], old[WF_REDIRECT_DEVS], key, next, val;
+	size_t ndev, nold, i, j;
+	int err, max;
+
+	*n = 0;
+	if (m->dev_mtu < 0)
+		return 0;
+	err = wf_maps_redirect_devs(m, dev, WF_REDIRECT_DEVS, &ndev);
+	if (err)
+		return err;
+	for (i = 0; i < ndev; i++) {
+		max = wf_netdev_xdp_max_len(dev[i]);
+		if (max < 0) {
+			bpf_map_delete_elem(m->dev_mtu, &dev[i]);
+			continue;
+		}
+		val = max;
+		if (bpf_map_update_elem(m->dev_mtu, &dev[i], &val, BPF_ANY))
+			return -errno;
+		(*n)++;
+	}
+	/* Devices no longer in wf_redirect (the datapath never asks). */
+	nold = 0;
+	for (err = bpf_map_get_next_key(m->dev_mtu, NULL, &next); !err && nold < WF_REDIRECT_DEVS;
+	     err = bpf_map_get_next_key(m->dev_mtu, &key, &next)) {
+		key = next;
+		old[nold++] = key;
+	}
+	for (j = 0; j < nold; j++) {
+		for (i = 0; i < ndev && dev[i] != old[j]; i++)
+			;
+		if (i == ndev)
+			bpf_map_delete_elem(m->dev_mtu, &old[j]);
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@ struct wf_maps {
 	int stats;
 	int redirect;
 	int brport;
+	int dev_mtu;	/* wf_dev_mtu; -1 in pins of a wslfwd before it */
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;
@@ -88,14 +89,19 @@ int wf_maps_stats(struct wf_maps *m, __u64 stats[WF_STAT_MAX]);
 
 int wf_maps_redirect_add(struct wf_maps *m, __u32 ifindex);
 /* --redirect auto: make wf_redirect the devices other than IFACE that the
- * kernel reports able to take XDP frames (user/netdev.h) with an MTU of
- * at least WF_REDIRECT_MTU. *n: devices now. -EOPNOTSUPP on kernels that
+ * kernel reports able to take XDP frames (user/netdev.h); wf_dev_mtu
+ * sizes what each takes. *n: devices now. -EOPNOTSUPP on kernels that
  * cannot tell (before 6.3). */
 int wf_maps_redirect_auto_sync(struct wf_maps *m, __u32 iface, size_t *n);
 /* The devices in wf_redirect now (at most @max). */
 int wf_maps_redirect_devs(struct wf_maps *m, __u32 *dev, size_t max, size_t *n);
 /* Their names, ", "-separated, in @buf ("" for none); *n: how many. */
 int wf_maps_redirect_names(struct wf_maps *m, char *buf, size_t len, size_t *n);
+/* Make wf_dev_mtu hold, for every device in wf_redirect, the largest
+ * datagram it takes (wf_netdev_xdp_max_len), and nothing else. A device
+ * whose size cannot be read gets no entry: its traffic takes the stack.
+ * *n: entries now. */
+int wf_maps_dev_mtu_sync(struct wf_maps *m, size_t *n);
 /* Make wf_brport the forwarding database's view of the bridge ports in
  * wf_redirect: which MAC sits behind which port. *n: entries now. */
 int wf_maps_brport_sync(struct wf_maps *m, size_t *n);

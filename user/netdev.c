@@ -470,3 +470,22 @@ int wf_xdp_probe_native(int ifindex, int prog_fd, char *msg, size_t len)
 	wf_nl_close(&nl);
 	return ret;
 }
+
+int wf_netdev_xdp_max_len(__u32 ifindex)
+{
+	struct wf_link l, o;
+	int max, err;
+
+	err = wf_link_get(-1, ifindex, &l);
+	if (err)
+		return err;
+	max = l.mtu;
+	/* The stack would have sent it through the bridge: its MTU too. */
+	if (l.master && !wf_link_get(-1, l.master, &o) && o.mtu < max)
+		max = o.mtu;
+	/* A veth hands XDP frames to its other end, which drops what is
+	 * bigger than its own MTU (veth_xdp_xmit). */
+	if (!wf_link_peer(&l, &o) && o.mtu < max)
+		max = o.mtu;
+	return max > 0 ? max : -EINVAL;
+}

@@ -250,6 +250,18 @@ static void brport_sync(struct watch *w)
 			strerror(-ret));
 }
 
+/* What each redirect device takes follows MTU changes, the veth peer's in
+ * its own namespace included (seen at the periodic resync at the latest). */
+static void dev_mtu_sync(struct watch *w)
+{
+	size_t n;
+	int ret = wf_maps_dev_mtu_sync(&w->m, &n);
+
+	if (ret)
+		pr_warn("wslfwd: cannot sync wf_dev_mtu with the redirect devices' MTUs: %s\n",
+			strerror(-ret));
+}
+
 static void sync_now(struct watch *w)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], err[512];
@@ -276,6 +288,7 @@ static void sync_now(struct watch *w)
 	}
 	redirect_sync(w, &info);
 	brport_sync(w);
+	dev_mtu_sync(w);
 	idx = if_nametoindex(w->dev);
 	if (!idx) {
 		if (!w->gone)

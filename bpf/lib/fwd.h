@@ -89,22 +89,31 @@ static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt,
  * the stack? Only from XDP, for an entry that recorded a device in
  * wf_redirect at its first packet, while that device is still there (the
  * map lookup inside bpf_redirect_map() answers XDP_PASS when it is gone),
- * with TTL left to decrement and no more than WF_REDIRECT_MTU bytes. Anything
- * else the stack handles: it routes, fragments and sends ICMP errors.
+ * with TTL left to decrement and a datagram the device takes (wf_dev_mtu: the
+ * receiving veth's peer drops bigger frames silently; counted redirect_mtu
+ * when that sends it through the stack). Anything else the stack handles:
+ * it routes, fragments and sends ICMP errors.
  * Called before the rewrite, which then knows to decrement the TTL: the
  * redirect only takes effect when we return XDP_REDIRECT.
  */
 static __always_inline bool fwd_redirect_ok(const struct wf_ctx *c, const struct wf_pkt *pkt,
 					    const struct wf_ct_val *v)
 {
-	if (!c->xdp || !(v->flags & WF_CT_F_REDIRECT))
+	__u32 *max;
+
+	if (!c->xdp || !(v->flags & WF_CT_F_REDIRECT) || pkt->ttl <= 1)
 		return false;
 	/* Fragments take the stack: it reassembles or forwards them as one
 	 * datagram, whatever the device's MTU (frag.h). */
 	if (pkt->flags & WF_PKT_F_FRAG)
 		return false;
-	if (pkt->ttl <= 1 || pkt->len > WF_REDIRECT_MTU)
+	max = bpf_map_lookup_elem(&wf_dev_mtu, &v->oif);
+	if (!max)
 		return false;
+	if (pkt->len > *max) {
+		stats_inc(WF_EV_REDIRECT_MTU);
+		return false;
+	}
 	return bpf_redirect_map(&wf_redirect, v->oif, XDP_PASS) == XDP_REDIRECT;
 }
 

@@ -85,6 +85,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_redirect SEC(".maps");
 
+/* The largest datagram each wf_redirect device takes (wslfwd.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WF_REDIRECT_DEVS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_dev_mtu SEC(".maps");
+
 /* Bridge ports behind which a MAC sits, for XDP redirect past a bridge. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -74,6 +74,7 @@ CASES=(
 	native_refusal_says_the_kernels_reason_and_the_fix
 	load_explains_missing_btf_and_a_sub_cgroup_mount
 	second_instance_on_the_device_is_refused
+	redirect_sends_what_the_container_cannot_take_through_the_stack
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).

@@ -516,6 +516,24 @@ static const struct fixture fixtures[] = {
 		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
 		.xdp_only = XDP_REDIR,
 	},
+	/* ---- XDP_REDIRECT sends only what the device takes (wf_dev_mtu: vethr 1400) ---- */
+	{
+		.desc = "BEHIND via a wf_redirect device: a datagram of exactly its wf_dev_mtu is redirected",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40300, VM, 4100, TH_ACK), .paylen = 1360 },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40300, RTGT, 80, TH_ACK), .paylen = 1360, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "BEHIND via a wf_redirect device: one byte over its wf_dev_mtu goes to the stack, counted redirect_mtu",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40300, VM, 4100, TH_ACK), .paylen = 1361 },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40300, RTGT, 80, TH_ACK), .paylen = 1361 },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.stat = { WF_EV_REDIRECT_MTU },
+		.xdp_only = XDP_REDIR,
+	},
 	{
 		.desc = "ONEARM snat never: SYN to @vm:5003 keeps the client as source, peer's MAC, TX",
 		.in = { TCP(M_CLIENT, M_VM, C1, 40200, VM, 5003, TH_SYN) },
@@ -2109,7 +2127,7 @@ out:
 /* ---- Setup ---- */
 static int fill_maps(struct inst *I)
 {
-	__u32 rdev;
+	__u32 rdev, rdev_mtu = 1400;
 	size_t i;
 
 	for (i = 0; i < sizeof(map_defs) / sizeof(map_defs[0]); i++) {
@@ -2188,6 +2206,9 @@ static int fill_maps(struct inst *I)
 	if (!rdev || bpf_map_update_elem(bpf_map__fd(I->skel->maps.wf_redirect), &rdev, &rdev,
 					 BPF_ANY))
 		return -ENODEV;
+	/* ... and takes datagrams of up to 1400 bytes (its peer's MTU, say). */
+	if (bpf_map_update_elem(bpf_map__fd(I->skel->maps.wf_dev_mtu), &rdev, &rdev_mtu, BPF_ANY))
+		return -errno;
 	return 0;
 }
 
