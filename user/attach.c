@@ -171,9 +171,8 @@ void wf_attach_paths(int mode, unsigned int info_flags, const struct wf_attach_f
 	if (redirect_devs && *redirect_devs) {
 		out[1].path = "redirect";
 		snprintf(out[1].why, sizeof(out[1].why),
-			 "XDP_REDIRECT to %s for targets behind %s (%s) and frames that fit "
-			 "their MTU; other targets and frames: the stack routes them", redirect_devs,
-			 redirect_devs[strcspn(redirect_devs, ", ")] ? "them" : "it",
+			 "XDP_REDIRECT to %s (%s) for targets behind them; bigger datagrams "
+			 "and other targets: the stack routes them", redirect_devs,
 			 autom ? "the kernel says they take XDP frames" : "named with --redirect");
 	} else {
 		out[1].path = "stack";

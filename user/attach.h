@@ -50,7 +50,7 @@ struct wf_path {
 	const char *kind;	/* "local", "behind", "one-arm" */
 	const char *path;	/* "xdp", "xdp_tx", "redirect", "stack", "tc" */
 	bool ok;		/* false: the path would not deliver now */
-	char why[320];
+	char why[480];
 };
 /* For attach @mode (enum wf_mode), the wf_info flags, the facts of now,
  * and @redirect_devs: the devices in wf_redirect ("" none). */

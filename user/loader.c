@@ -697,8 +697,10 @@ static int foreign_check(const struct wf_load_opts *o, char *err, size_t errlen)
 	else
 		snprintf(err, errlen, "%s already runs another wslfwd's datapath: %s, not pinned in "
 			 "this bpffs: another WSL distro on this VM (each has a /sys/fs/bpf of its own) "
-			 "or a tool outside it loaded it; run 'wslfwd unload' where it was loaded",
-			 o->ifname, list);
+			 "or a tool outside it loaded it; run 'wslfwd unload' where it was loaded%s",
+			 o->ifname, list, strstr(list, "on tc ") ?
+			 " (a cls_bpf filter outlives its pins; if none are left anywhere: "
+			 "'tc filter del dev IFACE ingress|egress pref 22342 handle 0x5746 bpf')" : "");
 	return -EBUSY;
 }
 

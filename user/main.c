@@ -778,14 +778,26 @@ static void status_paths(struct wf_maps *m, struct wf_status_view *v, struct wf_
 			 char *why, size_t len)
 {
 	struct wf_attach_facts f;
-	char names[400] = "";
-	size_t n = 0;
+	char names[400] = "", name[IF_NAMESIZE];
+	__u32 dev[WF_REDIRECT_DEVS], max;
+	size_t n = 0, off = 0, i;
 
 	if (!v->dev)
 		return;
 	wf_attach_gather(v->dev, v->info.ifindex, &f);
-	if (v->info.mode == WF_MODE_TC || wf_maps_redirect_names(m, names, sizeof(names), &n) || !n)
-		names[0] = 0;
+	/* "veth0ctr (datagrams up to 1400 B)": what wf_dev_mtu lets through. */
+	if (v->info.mode != WF_MODE_TC && !wf_maps_redirect_devs(m, dev, WF_REDIRECT_DEVS, &n)) {
+		for (i = 0; i < n && off < sizeof(names); i++) {
+			if (!if_indextoname(dev[i], name))
+				snprintf(name, sizeof(name), "#%u", dev[i]);
+			if (!wf_maps_dev_mtu_get(m, dev[i], &max))
+				off += snprintf(names + off, sizeof(names) - off, "%s%s (up to %u B)",
+						i ? ", " : "", name, max);
+			else
+				off += snprintf(names + off, sizeof(names) - off, "%s%s (no size: never)",
+						i ? ", " : "", name);
+		}
+	}
 	wf_attach_paths(v->info.mode, v->info.flags, &f, names, paths);
 	v->paths = paths;
 	if (v->info.flags & WF_INFO_F_NATIVE_SKIPPED) {

@@ -980,6 +980,13 @@ int wf_maps_redirect_names(struct wf_maps *m, char *buf, size_t len, size_t *n)
 	return 0;
 }
 
+int wf_maps_dev_mtu_get(struct wf_maps *m, __u32 ifindex, __u32 *max)
+{
+	if (m->dev_mtu < 0)
+		return -ENOENT;
+	return bpf_map_lookup_elem(m->dev_mtu, &ifindex, max) ? -errno : 0;
+}
+
 int wf_maps_dev_mtu_sync(struct wf_maps *m, size_t *n)
 {
 	__u32 dev[WF_REDIRECT_DEVS], old[WF_REDIRECT_DEVS], key, next, val;

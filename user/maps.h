@@ -102,6 +102,8 @@ int wf_maps_redirect_names(struct wf_maps *m, char *buf, size_t len, size_t *n);
  * whose size cannot be read gets no entry: its traffic takes the stack.
  * *n: entries now. */
 int wf_maps_dev_mtu_sync(struct wf_maps *m, size_t *n);
+/* One device's entry: 0, -ENOENT (never redirected to), -errno. */
+int wf_maps_dev_mtu_get(struct wf_maps *m, __u32 ifindex, __u32 *max);
 /* Make wf_brport the forwarding database's view of the bridge ports in
  * wf_redirect: which MAC sits behind which port. *n: entries now. */
 int wf_maps_brport_sync(struct wf_maps *m, size_t *n);
