@@ -44,6 +44,7 @@
 #include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 #include "addr.h"
+#include "attach.h"
 #include "config.h"
 #include "store.h"
 #include "loader.h"
@@ -73,6 +74,7 @@ struct watch {
 	bool unloaded;		/* said so already */
 	bool redirect_auto;	/* wf_info says --redirect auto */
 	char redir[400];	/* wf_redirect's devices as last synced, to log changes */
+	bool tx_lost;		/* said so: native XDP_TX does not deliver now */
 };
 
 static __u64 now_ms(void)
@@ -262,6 +264,27 @@ static void dev_mtu_sync(struct watch *w)
 			strerror(-ret));
 }
 
+/* Native XDP's XDP_TX stops delivering when a veth peer drops its XDP
+ * program after load (user/attach.c): one-arm traffic is then lost with no
+ * counter of ours. Say so once, and when it delivers again. */
+static void path_check(struct watch *w, const struct wf_info *info)
+{
+	struct wf_attach_facts f;
+	char why[256];
+	bool ok;
+
+	if (info->mode != WF_MODE_XDP || (__u32)if_nametoindex(w->dev) != info->ifindex)
+		return;	/* a device gone is said so elsewhere */
+	wf_attach_gather(w->dev, info->ifindex, &f);
+	ok = wf_attach_native_tx(&f, why, sizeof(why));
+	if (!ok && !w->tx_lost)
+		pr_warn("wslfwd: one-arm (XDP_TX) traffic is lost now: %s; reload with "
+			"'wslfwd unload && wslfwd load' (auto takes generic XDP there)\n", why);
+	else if (ok && w->tx_lost)
+		pr_info("wslfwd: XDP_TX delivers again: %s\n", why);
+	w->tx_lost = !ok;
+}
+
 static void sync_now(struct watch *w)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], err[512];
@@ -289,6 +312,7 @@ static void sync_now(struct watch *w)
 	redirect_sync(w, &info);
 	brport_sync(w);
 	dev_mtu_sync(w);
+	path_check(w, &info);
 	idx = if_nametoindex(w->dev);
 	if (!idx) {
 		if (!w->gone)

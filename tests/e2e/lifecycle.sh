@@ -107,7 +107,7 @@ restore_peer_xdp()
 # is refused naming the reason, and status says which path each target
 # kind takes. With a program on the port auto takes native XDP; removing it
 # under a running native datapath loses one-arm traffic (the hazard is
-# real on this kernel) and status says so.
+# real on this kernel); status and watch say so.
 auto_never_picks_a_path_that_drops()
 {
 	local st js
@@ -152,6 +152,11 @@ auto_never_picks_a_path_that_drops()
 	note "after the peer lost its program: $(echo "$st" | grep '^one-arm')"
 	echo "$st" | grep -q "^one-arm: *xdp_tx, NOT DELIVERED" ||
 		{ restore_peer_xdp; fail "status does not say one-arm no longer delivers"; return 1; }
+	watch_start || { restore_peer_xdp; return 1; }
+	wait_for 3 grep -q "one-arm (XDP_TX) traffic is lost now: .*$WIN_VM_PORT" "$WATCH_LOG" ||
+		{ watch_stop; restore_peer_xdp; fail "watch did not warn: $(cat "$WATCH_LOG")"; return 1; }
+	note "watch: $(grep 'XDP_TX' "$WATCH_LOG")"
+	watch_stop
 	expect_no_http "$NS_PEER" "http://$VM_IP:5000/" ||
 		{ restore_peer_xdp; fail "native XDP_TX delivered without a peer program: the check is wrong on this kernel"; return 1; }
 	restore_peer_xdp
