@@ -484,8 +484,14 @@ int wf_netdev_xdp_max_len(__u32 ifindex)
 	if (l.master && !wf_link_get(-1, l.master, &o) && o.mtu < max)
 		max = o.mtu;
 	/* A veth hands XDP frames to its other end, which drops what is
-	 * bigger than its own MTU (veth_xdp_xmit). */
-	if (!wf_link_peer(&l, &o) && o.mtu < max)
-		max = o.mtu;
+	 * bigger than its own MTU (veth_xdp_xmit). Not knowing that end's
+	 * size means not knowing what is delivered: no redirect. */
+	if (!strcmp(l.kind, "veth")) {
+		err = wf_link_peer(&l, &o);
+		if (err)
+			return err;
+		if (o.mtu < max)
+			max = o.mtu;
+	}
 	return max > 0 ? max : -EINVAL;
 }

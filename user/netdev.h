@@ -29,7 +29,7 @@ int wf_netdev_xdp_features(__u32 ifindex, __u64 *feat);
 int wf_netdev_mtu(__u32 ifindex);
 /* The largest IP datagram XDP_REDIRECT may hand to @ifindex: the smallest
  * of its MTU, its bridge's (a bridge port) and its veth peer's, wherever
- * that lives. Or -errno. */
+ * that lives. Or -errno (a veth whose peer cannot be read included). */
 int wf_netdev_xdp_max_len(__u32 ifindex);
 
 /* A socket subscribed to the family's "mgmt" group: a message arrives on
