@@ -176,8 +176,8 @@ void wf_attach_paths(int mode, unsigned int info_flags, const struct wf_attach_f
 			 autom ? "the kernel says they take XDP frames" : "named with --redirect");
 	} else {
 		out[1].path = "stack";
-		snprintf(out[1].why, sizeof(out[1].why), "rewritten in XDP, routed by the stack: %s",
-			 autom ? "no device takes XDP frames now" : "no --redirect device");
+		snprintf(out[1].why, sizeof(out[1].why),
+			 "rewritten in XDP, routed by the stack: %s", autom ? "no device takes XDP frames now" : "no --redirect device");
 	}
 	out[2].path = "xdp_tx";
 	if (mode == WF_MODE_XDP_GENERIC) {

@@ -450,7 +450,8 @@ int wf_cgroup_root(char *buf, size_t len, char *why, size_t whylen)
 	if (!f) {
 		ret = -errno;
 		if (why && whylen)
-			snprintf(why, whylen, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+			snprintf(why, whylen, "cannot read /proc/self/mountinfo: %s",
+				 strerror(errno));
 		return ret;
 	}
 	ret = wf_cgroup_root_parse(f, buf, len, why, whylen);
@@ -691,16 +692,17 @@ static int foreign_check(const struct wf_load_opts *o, char *err, size_t errlen)
 		n += snprintf(list + n, sizeof(list) - n, "%s%s on %s (program id %u)",
 			      i ? ", " : "", f.names[i], f.where[i], f.ids[i]);
 	if (foreign_owner(&f, owner, sizeof(owner)))
-		snprintf(err, errlen, "%s already runs another wslfwd's datapath: %s, pinned in %s; "
-			 "unload it there first ('wslfwd --pin-dir %s unload') or use that pin dir",
-			 o->ifname, list, owner, owner);
+		snprintf(err, errlen, "%s already runs another wslfwd's datapath: %s, "
+			 "pinned in %s; unload it there first ('wslfwd --pin-dir %s unload') "
+			 "or use that pin dir", o->ifname, list, owner, owner);
 	else
-		snprintf(err, errlen, "%s already runs another wslfwd's datapath: %s, not pinned in "
-			 "this bpffs: another WSL distro on this VM (each has a /sys/fs/bpf of its own) "
-			 "or a tool outside it loaded it; run 'wslfwd unload' where it was loaded%s",
-			 o->ifname, list, strstr(list, "on tc ") ?
-			 " (a cls_bpf filter outlives its pins; if none are left anywhere: "
-			 "'tc filter del dev IFACE ingress|egress pref 22342 handle 0x5746 bpf')" : "");
+		snprintf(err, errlen, "%s already runs another wslfwd's datapath: %s, "
+			 "not pinned in this bpffs: another WSL distro on this VM (each has a "
+			 "/sys/fs/bpf of its own) or a tool outside it loaded it; run 'wslfwd "
+			 "unload' where it was loaded%s", o->ifname, list,
+			 strstr(list, "on tc ") ?
+			 " (a cls_bpf filter outlives its pins; if none are left anywhere: 'tc "
+			 "filter del dev IFACE ingress|egress pref 22342 handle 0x5746 bpf')" : "");
 	return -EBUSY;
 }
 

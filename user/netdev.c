@@ -304,10 +304,12 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 			link_xdp_parse(a, l);
 			break;
 		case IFLA_LINKINFO:
-			mnl_attr_for_each_nested(b, a)
-				if (mnl_attr_get_type(b) == IFLA_INFO_KIND &&
-				    !mnl_attr_validate(b, MNL_TYPE_NUL_STRING))
-					snprintf(l->kind, sizeof(l->kind), "%s", mnl_attr_get_str(b));
+			mnl_attr_for_each_nested(b, a) {
+				if (mnl_attr_get_type(b) != IFLA_INFO_KIND ||
+				    mnl_attr_validate(b, MNL_TYPE_NUL_STRING))
+					continue;
+				snprintf(l->kind, sizeof(l->kind), "%s", mnl_attr_get_str(b));
+			}
 			break;
 		}
 	}
