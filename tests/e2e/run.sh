@@ -69,6 +69,7 @@ CASES=(
 	container_reaches_mapped_ports_on_vm
 	# fragments (frag.sh)
 	udp_bigger_than_mtu_through_every_target_kind
+	vlan_tagged_frames_are_not_forwarded_in_any_mode
 	# attach paths that deliver or say why (issue 11)
 	auto_never_picks_a_path_that_drops
 	native_refusal_says_the_kernels_reason_and_the_fix
