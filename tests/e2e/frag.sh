@@ -30,6 +30,7 @@ stat_of()
 # Fragment reassembly queues held in the vm ns now (/proc/net/sockstat).
 vm_frag_queues()
 {
+	# shellcheck disable=SC2016 # awk's own $1
 	in_vm awk '$1 == "FRAG:" { print $3 }' /proc/net/sockstat
 }
 
@@ -88,6 +89,7 @@ udp_bigger_than_mtu_through_every_target_kind()
 }
 
 # The hex bytes of an IPv4 address.
+# shellcheck disable=SC2086 # split on the dots
 ip4_hex() { local IFS=.; set -- $1; printf '%02x%02x%02x%02x' "$1" "$2" "$3" "$4"; }
 
 # Hex of an Ethernet frame from the switch to eth0: optional tag (TPID TCI,
