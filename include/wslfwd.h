@@ -17,6 +17,7 @@
 #define WF_AF_INET6	10	/* AF_INET6 */
 #define WF_IPPROTO_TCP	6
 #define WF_IPPROTO_UDP	17
+#define WF_IPPROTO_ICMP	1
 
 /* Pin names under --pin-dir (default /sys/fs/bpf/wslfwd). Maps are pinned by
  * libbpf under their own names (LIBBPF_PIN_BY_NAME); links by these names. */
@@ -317,13 +318,17 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(DROP_RST_NO_CT, "rst_no_conn")	/* RST for no connection */	\
 	X(DROP_TTL, "ttl")		/* forwarded with TTL <= 1 */	\
 	X(DROP_FWD_DISABLED, "fwd_disabled")	/* forwarding off on IFACE */ \
+	/* ICMP errors (design.md "ICMP errors") */			\
+	X(DROP_ICMP_SHORT, "icmp_short")	/* quotes a flow of ours, < 8 bytes of it */ \
 	X(EV_FRAG_PASSED, "frag_passed")	/* later fragment, no first seen: untouched */ \
 	X(EV_FRAG_TRANSLATED, "frag_translated")	/* later fragment, as its first */ \
 	X(EV_IP_OPTIONS, "ip_options")	/* mapped packet carried IP options */ \
 	/* bigger than the redirect device takes (wf_dev_mtu): via the stack */ \
 	X(EV_REDIRECT_MTU, "redirect_mtu")				\
 	X(EV_CT_EXPIRED, "ct_expired")	/* entry found but timed out */	\
-	X(EV_CT_NEW, "ct_new")
+	X(EV_CT_NEW, "ct_new")						\
+	X(EV_ICMP_XLATED, "icmp_translated")	/* error about a flow of ours */ \
+	X(EV_ICMP_TTL_SENT, "icmp_ttl_sent")	/* we answered TTL 1 (one-arm) */
 
 enum wf_stat {
 	WF_STAT_NONE = 0,
@@ -333,7 +338,7 @@ enum wf_stat {
 	WF_STAT_MAX,
 };
 #define WF_DROP_FIRST	WF_DROP_MALFORMED
-#define WF_DROP_LAST	WF_DROP_FWD_DISABLED
+#define WF_DROP_LAST	WF_DROP_ICMP_SHORT
 
 /* ---- wf_ct: LRU_HASH, two entries per IPv4 connection. ----
  * The ORIG entry is keyed by the tuple as the client's packets arrive on

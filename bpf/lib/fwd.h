@@ -23,6 +23,7 @@
 #include "lib/nat.h"
 #include "lib/lo.h"
 #include "lib/frag.h"
+#include "lib/icmp.h"
 
 static __always_inline __u8 fwd_port_bits(__be16 port)
 {
@@ -63,8 +64,8 @@ static __always_inline bool fwd_filter_out(const struct wf_pkt *pkt)
 }
 
 /*
- * 0: a TCP/UDP packet to look at; 1: a later fragment (frag.h); -1: not
- * ours, pass untouched. Only the first hook a frame meets counts it
+ * 0: a TCP/UDP packet to look at; 1: a later fragment (frag.h);
+ * WF_PKT_ICMP: ICMP (icmp.h); -1: not ours, pass untouched. Only the first hook a frame meets counts it
  * (@count): in XDP modes wf_tc_lo_ingress sees every frame XDP passed.
  */
 static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt, bool count)
@@ -79,6 +80,8 @@ static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt,
 		if (count)
 			stats_inc(WF_DROP_MALFORMED);
 		return -1;
+	case WF_PKT_ICMP:
+		return WF_PKT_ICMP;
 	default:
 		return -1;
 	}
@@ -129,7 +132,7 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 	bool out;	/* we send it ourselves: TTL and MACs too */
 
 	if (tx && pkt->ttl <= 1)
-		return -WF_DROP_TTL;
+		return icmp_ttl_reply4_any(c, pkt);
 	if (update)
 		ct_update(pkt, &pkt->tuple, v, now);
 	/* Its later fragments get what it gets (frag.h); a datagram whose
@@ -372,7 +375,7 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	if (ret)
 		return ret;
 	if (n.kind == WF_KIND_ONEARM && pkt->ttl <= 1)
-		return -WF_DROP_TTL;
+		return icmp_ttl_reply4_any(c, pkt);
 
 	ret = ct_create(c, pkt, &n, now, &orig);
 	if (ret)
@@ -412,6 +415,8 @@ static __always_inline int fwd_ingress(const struct wf_ctx *c)
 	int ret;
 
 	ret = fwd_parse(c, &pkt, true);
+	if (ret == WF_PKT_ICMP)
+		return icmp_error4_any(c, &pkt, true);
 	if (ret > 0)
 		return frag_later4(c, &pkt, WF_FRAG_IN);
 	if (ret)
@@ -443,6 +448,8 @@ static __always_inline int fwd_egress(const struct wf_ctx *c)
 	int ret;
 
 	ret = fwd_parse(c, &pkt, true);
+	if (ret == WF_PKT_ICMP)
+		return icmp_error4_any(c, &pkt, false);
 	if (ret > 0)
 		return frag_later4(c, &pkt, WF_FRAG_EG);
 	if (ret)

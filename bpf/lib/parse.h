@@ -118,6 +118,7 @@ enum wf_parse {
 	WF_PKT_SKIP,		/* not ours: pass untouched */
 	WF_PKT_MALFORMED,	/* counted, passed untouched (the stack drops it) */
 	WF_PKT_FRAG,		/* later fragment: addresses and IP id only (frag.h) */
+	WF_PKT_ICMP,		/* ICMP, not a later fragment: pkt's IP part filled (icmp.h) */
 };
 
 struct wf_pkt {
@@ -168,9 +169,21 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 	 * the frame is truncated. */
 	if (tot_len < ihl_len || !ctx_within(c, WF_ETH_HLEN + tot_len))
 		return WF_PKT_MALFORMED;
+	frag = bpf_ntohs(iph->frag_off);
+	if (proto == WF_IPPROTO_ICMP && !(frag & WF_IP_OFFMASK)) {
+		/* Only what icmp.h needs: the rest is the quoted packet's. */
+		pkt->tuple.saddr = iph->saddr;
+		pkt->tuple.daddr = iph->daddr;
+		pkt->tuple.proto = proto;
+		pkt->l4_off = WF_ETH_HLEN + ihl_len;
+		pkt->len = tot_len;
+		pkt->ttl = iph->ttl;
+		pkt->flags = ihl_len > sizeof(*iph) ? WF_PKT_F_OPTIONS : 0;
+		pkt->ipid = iph->id;
+		return WF_PKT_ICMP;
+	}
 	if (proto != WF_IPPROTO_TCP && proto != WF_IPPROTO_UDP)
 		return WF_PKT_SKIP;
-	frag = bpf_ntohs(iph->frag_off);
 
 	/* Every field is set below: no memset of the whole struct. */
 	pkt->flags = (frag & WF_IP_MF) ? WF_PKT_F_FIRST_FRAG : 0;

@@ -112,7 +112,20 @@ struct pkt {
 	__u16 pad;		/* Ethernet padding after the IP packet */
 	__u16 cut;		/* nonzero: frame truncated to this length */
 	enum csum_mode csum;
+	/* ICMP (proto 1): with @inner, an error of icmp_type/icmp_code (and
+	 * icmp_mtu, "fragmentation needed") quoting the IP packet @inner
+	 * describes, cut to @quote bytes of its L4 part (0: all of it);
+	 * inner ports go through pkt_port_hook. Without @inner an echo. */
+	const struct pkt *inner;
+	__u8 icmp_type, icmp_code;
+	__u16 icmp_mtu;
+	__u16 quote;
+	__u8 tos;
+	bool id0;		/* IP id 0 instead of 0x1234 */
 };
+
+/* Resolves SNAT(n) ports of inner packets (test_packet.c's port_of). */
+static int (*pkt_port_hook)(int p);
 
 static inline void put16(__u8 *p, __u16 v)
 {
@@ -261,7 +274,8 @@ static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 	ip = buf + off + 2;
 	hl = 20 + 4 * p->ipopt;
 	ip[0] = 0x40 | (p->ihl ? p->ihl : hl / 4);
-	put16(ip + 4, p->ipid ? p->ipid : 0x1234);
+	ip[1] = p->tos;
+	put16(ip + 4, p->id0 ? 0 : p->ipid ? p->ipid : 0x1234);
 	put16(ip + 6, p->frag);
 	ip[8] = p->ttl ? p->ttl : 64;
 	ip[9] = p->proto;
@@ -303,6 +317,25 @@ static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 			l4[8 + i] = payload_byte(i);
 		break;
 	case 1:
+		if (p->inner) {
+			__u8 tmp[2048];
+			const struct pkt *q = p->inner;
+			int qlen, qhl;
+
+			qlen = pkt_build(q, pkt_port_hook ? pkt_port_hook(q->sport) : q->sport,
+					 pkt_port_hook ? pkt_port_hook(q->dport) : q->dport,
+					 tmp, sizeof(tmp)) - ETH_HLEN_;
+			qhl = (tmp[ETH_HLEN_] & 0xf) * 4;
+			if (p->quote && qhl + p->quote < qlen)
+				qlen = qhl + p->quote;
+			l4len = 8 + qlen;
+			l4[0] = p->icmp_type;
+			l4[1] = p->icmp_code;
+			put16(l4 + 6, p->icmp_mtu);
+			memcpy(l4 + 8, tmp + ETH_HLEN_, qlen);
+			put16(l4 + 2, ~csum_fold(csum_add(0, l4, l4len)));
+			break;
+		}
 		l4len = 8 + p->paylen;
 		l4[0] = 8;			/* echo request */
 		put16(l4 + 4, 0x4242);
@@ -368,14 +401,30 @@ static inline int pkt_verify4(const __u8 *f, int len, bool *udp_zero,
 			 get16(ip + 10));
 		return -1;
 	}
+	l4 = ip + hl;
+	l4len = tot - hl;
+	if (ip[9] == 1) {
+		s = csum_fold(csum_add(0, l4, l4len));
+		if (s != 0xffff) {
+			snprintf(why, whylen, "ICMP checksum 0x%04x does not verify",
+				 get16(l4 + 2));
+			return -1;
+		}
+		if ((l4[0] == 3 || l4[0] == 11 || l4[0] == 12) && l4len >= 28 &&
+		    (l4[8] >> 4) == 4 && l4len >= 8 + (l4[8] & 0xf) * 4 &&
+		    csum_fold(csum_add(0, l4 + 8, (l4[8] & 0xf) * 4)) != 0xffff) {
+			snprintf(why, whylen, "quoted IP header checksum 0x%04x does not verify",
+				 get16(l4 + 18));
+			return -1;
+		}
+		return 0;
+	}
 	if (ip[9] != 6 && ip[9] != 17)
 		return 0;
 	/* A fragment's L4 checksum covers the whole datagram: the fixtures
 	 * compare fragments with ones cut from a datagram built whole. */
 	if (get16(ip + 6) & 0x3fff)
 		return 0;
-	l4 = ip + hl;
-	l4len = tot - hl;
 	if (ip[9] == 17 && l4len >= 8 && get16(l4 + 6) == 0) {
 		*udp_zero = true;
 		return 0;

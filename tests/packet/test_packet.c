@@ -57,6 +57,7 @@
 #define C2	IP4(172, 29, 18, 11)
 #define C3	IP4(172, 29, 18, 12)
 #define COUT	IP4(172, 29, 19, 50)	/* outside mapping 8's allow list */
+#define ROUTER	IP4(172, 29, 16, 254)	/* a router that sends ICMP errors */
 
 #define SNAT_SMALL_MIN	62000		/* the second instance's range */
 #define SNAT_SMALL_MAX	62001
@@ -215,6 +216,16 @@ struct fixture {
 #define TS_MID	0x50000000u
 #define TS_HI	0x90000000u
 #define TSV(lay, v)	.tsopt = (lay), .tsval = (v), .seq = (v)
+
+/* An ICMP error of type @t, code @c; QUOTE() says what it quotes. */
+#define ICMPERR(sm, dm, sa, da, t, c)					\
+	.kind = K_IP4, .smac = (sm), .dmac = (dm), .proto = 1,		\
+	.saddr = (sa), .daddr = (da), .icmp_type = (t), .icmp_code = (c)
+#define QUOTE(...)	.inner = &(const struct pkt){ __VA_ARGS__ }
+/* The time exceeded the datapath answers a one-arm TTL 1 packet with. */
+#define TTL_REPLY(sm, dm, da)						\
+	ICMPERR(sm, dm, VM, da, 11, 0), .tos = 0xc0, .id0 = true, .frag = IP_DF_, \
+	.quote = 8
 
 /* Two clients (C1:42000 with @v1, C2:42001 with @v2) connect through the
  * 62000-62001 instance to @host:5432, get SNAT slots @s1 and @s2, and reset. */
@@ -582,16 +593,26 @@ static const struct fixture fixtures[] = {
 		.stat = { WF_EV_IP_OPTIONS },
 	},
 	{
-		.desc = "ONEARM: reply with TTL 1 dropped (ttl)",
+		.desc = "ONEARM: reply with TTL 1 answered: time exceeded from @vm (icmp_ttl_sent)",
 		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(0), TH_ACK), .ttl = 1 },
-		.verdict = V_DROP,
-		.ct = CT_SKIP, .stat = { WF_DROP_TTL },
+		.verdict = V_TX,
+		.out = { TTL_REPLY(M_VM, M_HOST, HOST),
+			 QUOTE(TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(0), TH_ACK), .ttl = 1) },
+		.ct = CT_SKIP, .stat = { WF_EV_ICMP_TTL_SENT },
 	},
 	{
-		.desc = "ONEARM: TTL 1 dropped (ttl)",
+		.desc = "ONEARM: SYN with TTL 1 answered: time exceeded, no connection",
 		.in = { TCP(M_CLIENT, M_VM, C1, 40023, VM, 5000, TH_SYN), .ttl = 1 },
+		.verdict = V_TX,
+		.out = { TTL_REPLY(M_VM, M_CLIENT, C1),
+			 QUOTE(TCP(M_CLIENT, M_VM, C1, 40023, VM, 5000, TH_SYN), .ttl = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "ONEARM: TTL 1 with IP options not answered, dropped (ttl)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40028, VM, 5000, TH_SYN), .ttl = 1, .ipopt = 1 },
 		.verdict = V_DROP,
-		.ct = CT_SKIP, .stat = { WF_DROP_TTL }, .stat_any = WF_EV_CT_NEW,
+		.ct = CT_NONE, .stat = { WF_DROP_TTL },
 	},
 	{
 		.desc = "ONEARM: target on eth0's link without a neighbour dropped (no_neigh)",
@@ -1304,6 +1325,230 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_CLIENT, M_VM, C3, 42002, VM, 5000, TH_SYN), TSV(TS_LINUX, TS_MID) },
 		.verdict = V_TX,
 		.ct = CT_SKIP, .stat_any = WF_EV_CT_NEW,
+	},
+
+	/* ---- ICMP errors about translated flows (icmp.h) ----
+	 * Each quotes a packet as it left the VM; the output quotes it as its
+	 * sender sent it, inner checksums recomputed from scratch by pkt.h. */
+	{
+		.desc = "ICMP LOCAL: SYN @vm:8080 -> @vm:18080 (flow for the errors below)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 43000, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 43000, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ICMP LOCAL: SYN-ACK leaves as @vm:8080",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 43000, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 43000, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "ICMP LOCAL: router's frag needed about a reply goes up quoting @vm:18080 "
+			"(truncated quote, inner TCP checksum held)",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .icmp_mtu = 1280, .quote = 28,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 8080, C1, 43000, TH_ACK), .paylen = 1400,
+			      .ttl = 61) },
+		.verdict = V_PASS,
+		.out = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .icmp_mtu = 1280, .quote = 28,
+			 QUOTE(TCP(M_VM, M_CLIENT, VM, 18080, C1, 43000, TH_ACK), .paylen = 1400,
+			       .ttl = 61) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP LOCAL: quote of 8 bytes (RFC 792 minimum): TCP checksum not held, "
+			"ports translated",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 11, 0), .quote = 8,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 8080, C1, 43000, TH_ACK)) },
+		.verdict = V_PASS,
+		.out = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 11, 0), .quote = 8,
+			 QUOTE(TCP(M_VM, M_CLIENT, VM, 18080, C1, 43000, TH_ACK)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP LOCAL: quote holding the ports but under 8 bytes dropped (icmp_short)",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .quote = 4,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 8080, C1, 43000, TH_ACK)) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_ICMP_SHORT },
+	},
+	{
+		.desc = "ICMP: quote without the ports cannot name a flow: passes untouched",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .quote = 2,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 8080, C1, 43000, TH_ACK)) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "ICMP: error about no flow of ours passes untouched",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .icmp_mtu = 1280,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 8080, C1, 43999, TH_ACK)) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "ICMP: echo request to @vm passes untouched",
+		.in = { .kind = K_IP4, .smac = M_CLIENT, .dmac = M_VM, .proto = 1,
+			.saddr = C1, .daddr = VM, .paylen = 16 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "ICMP: error the VM sends about no flow of ours passes untouched",
+		.hook = H_EG,
+		.in = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3),
+			QUOTE(UDP(M_CLIENT, M_VM, C1, 53999, VM, 15353)) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "ICMP LOCAL UDP: datagram @vm:5353 -> @vm:15353",
+		.in = { UDP(M_CLIENT, M_VM, C1, 53000, VM, 5353) },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, 53000, VM, 15353) },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "ICMP LOCAL UDP: the VM's port unreachable quotes the client's own tuple",
+		.hook = H_EG,
+		.in = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3),
+			QUOTE(UDP(M_CLIENT, M_VM, C1, 53000, VM, 15353)) },
+		.verdict = V_PASS,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3),
+			 QUOTE(UDP(M_CLIENT, M_VM, C1, 53000, VM, 5353)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP LOCAL UDP: quoted UDP checksum 0 stays 0",
+		.hook = H_EG,
+		.in = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3),
+			QUOTE(UDP(M_CLIENT, M_VM, C1, 53000, VM, 15353), .csum = CS_ZERO) },
+		.verdict = V_PASS,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3),
+			 QUOTE(UDP(M_CLIENT, M_VM, C1, 53000, VM, 5353), .csum = CS_ZERO) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP BEHIND: SYN @vm:4000 -> 172.17.0.2:80",
+		.in = { TCP(M_CLIENT, M_VM, C1, 43100, VM, 4000, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 43100, CTR, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_BEHIND, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ICMP BEHIND: the VM's frag needed (container route MTU) quotes @vm:4000",
+		.hook = H_EG,
+		.in = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 4), .icmp_mtu = 1400,
+			QUOTE(TCP(M_CLIENT, M_VM, C1, 43100, CTR, 80, TH_ACK), .paylen = 60,
+			      .frag = IP_DF_) },
+		.verdict = V_PASS,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 4), .icmp_mtu = 1400,
+			 QUOTE(TCP(M_CLIENT, M_VM, C1, 43100, VM, 4000, TH_ACK), .paylen = 60,
+			       .frag = IP_DF_) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP BEHIND: the container's own error leaves from @vm, not its address",
+		.hook = H_EG,
+		.in = { ICMPERR(M_VM, M_CLIENT, CTR, C1, 12, 0),
+			QUOTE(TCP(M_CLIENT, M_VM, C1, 43100, CTR, 80, TH_ACK)) },
+		.verdict = V_PASS,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 12, 0),
+			 QUOTE(TCP(M_CLIENT, M_VM, C1, 43100, VM, 4000, TH_ACK)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP BEHIND: SYN-ACK leaves as @vm:4000",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, CTR, 80, C1, 43100, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 4000, C1, 43100, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_BEHIND, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "ICMP BEHIND: router's frag needed about a reply goes to the container",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .icmp_mtu = 1280,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 4000, C1, 43100, TH_ACK), .paylen = 1400,
+			      .frag = IP_DF_, .ttl = 63) },
+		.verdict = V_PASS,
+		.out = { ICMPERR(M_HOST, M_VM, ROUTER, CTR, 3, 4), .icmp_mtu = 1280,
+			 QUOTE(TCP(M_VM, M_CLIENT, CTR, 80, C1, 43100, TH_ACK), .paylen = 1400,
+			       .frag = IP_DF_, .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP ONEARM: SYN @vm:5000 -> @host:5432",
+		.in = { TCP(M_CLIENT, M_VM, C1, 43200, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(26), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ICMP ONEARM: router's frag needed about @vm:SNAT sent back to the client, TTL-1",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .icmp_mtu = 1280,
+			QUOTE(TCP(M_VM, M_HOST, VM, SNAT(26), HOST, 5432, TH_SYN), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_CLIENT, ROUTER, C1, 3, 4), .icmp_mtu = 1280, .ttl = 63,
+			 QUOTE(TCP(M_CLIENT, M_VM, C1, 43200, VM, 5000, TH_SYN), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP ONEARM: quoted packet with IP options translated past them",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .icmp_mtu = 1280,
+			QUOTE(TCP(M_VM, M_HOST, VM, SNAT(26), HOST, 5432, TH_SYN), .ttl = 63,
+			      .ipopt = 1) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_CLIENT, ROUTER, C1, 3, 4), .icmp_mtu = 1280, .ttl = 63,
+			 QUOTE(TCP(M_CLIENT, M_VM, C1, 43200, VM, 5000, TH_SYN), .ttl = 63,
+			       .ipopt = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP ONEARM: error with TTL 1 not sent on (ttl)",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .ttl = 1,
+			QUOTE(TCP(M_VM, M_HOST, VM, SNAT(26), HOST, 5432, TH_SYN), .ttl = 63) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "ICMP ONEARM: SYN-ACK back to the client",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(26), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 43200, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "ICMP ONEARM: client-side router's time exceeded about a reply goes to @host",
+		.in = { ICMPERR(M_CLIENT, M_VM, ROUTER, VM, 11, 0), .quote = 8,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 5000, C1, 43200, TH_SYN | TH_ACK), .ttl = 1) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_HOST, ROUTER, HOST, 11, 0), .quote = 8, .ttl = 63,
+			 QUOTE(TCP(M_VM, M_CLIENT, HOST, 5432, VM, SNAT(26), TH_SYN | TH_ACK),
+			       .ttl = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP ONEARM: the client's own port unreachable reaches @host from @vm",
+		.in = { ICMPERR(M_CLIENT, M_VM, C1, VM, 3, 3),
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 5000, C1, 43200, TH_ACK), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_HOST, VM, HOST, 3, 3), .ttl = 63,
+			 QUOTE(TCP(M_VM, M_CLIENT, HOST, 5432, VM, SNAT(26), TH_ACK), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+	},
+	{
+		.desc = "ICMP ONEARM UDP: datagram @vm:6000 -> @host:6001",
+		.in = { UDP(M_CLIENT, M_VM, C1, 53100, VM, 6000) },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_HOST, VM, SNAT(27), HOST, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "ICMP ONEARM UDP: @host's port unreachable reaches the client from @vm:6000",
+		.in = { ICMPERR(M_HOST, M_VM, HOST, VM, 3, 3),
+			QUOTE(UDP(M_VM, M_HOST, VM, SNAT(27), HOST, 6001), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3), .ttl = 63,
+			 QUOTE(UDP(M_CLIENT, M_VM, C1, 53100, VM, 6000), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
 	},
 };
 
@@ -2305,6 +2550,7 @@ int main(void)
 		printf("Bail out! no eth0 with 172.29.20.2: run through tests/packet/run.sh\n");
 		return 1;
 	}
+	pkt_port_hook = port_of;
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
 		printf("Bail out! cannot count CPUs\n");
