@@ -9,10 +9,10 @@
  * key of the entry E of the flow's other direction, the one whose packets
  * travel where the error must go: E's value says Q was first sent from
  * E.ndaddr:ndport to E.nsaddr:nsport. So the quote is written back to that,
- * the error goes to E.ndaddr (Q's original sender), from E.nsaddr when the
- * endpoint Q was sent to is the one complaining (a router keeps its own
- * address, as Cilium's nat.h does), and it takes E's path: XDP_TX with
- * E's MACs for one-arm flows, the stack for the others. RFC 5508 4.3: the
+ * the error goes to E.ndaddr (Q's original sender), from E.nsaddr when E
+ * rewrites the source (else its source stays, a router's included), and it
+ * takes E's path: XDP_TX with E's MACs for one-arm flows, the stack for
+ * the others. RFC 5508 4.3: the
  * inner L4 checksum is updated when the quote holds it and left alone when
  * it does not; nf_nat_icmp_reply_translation() does the same.
  *
@@ -148,9 +148,10 @@ static __always_inline int icmp_xlate4(const struct wf_ctx *c, const struct wf_p
 	__builtin_memcpy((__u8 *)&nports, &v->ndport, 2);
 	__builtin_memcpy((__u8 *)&nports + 2, &v->nsport, 2);
 	pdiff = csum_diff32(0, ports, nports);
-	/* The outer source is the quoted packet's destination when that
-	 * endpoint itself complains: it becomes the address Q's sender used. */
-	nsaddr = oh.saddr == ih.daddr ? v->nsaddr : oh.saddr;
+	/* The error passes the NAT like a packet of E: where E rewrites the
+	 * source, Q's sender knows only that address (SNAT's @vm, LADDR in
+	 * front of a target): the error comes from it, whoever sent it. */
+	nsaddr = v->nsaddr != ih.daddr ? v->nsaddr : oh.saddr;
 	ih.saddr = v->ndaddr;
 	ih.daddr = v->nsaddr;
 	nsum = csum_apply(ih.check, adiff);
