@@ -23,6 +23,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/bpffs.sh"
 . "$E2E_DIR/hairpin.sh"
 . "$E2E_DIR/frag.sh"
+. "$E2E_DIR/icmp.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -76,6 +77,10 @@ CASES=(
 	load_explains_missing_btf_and_a_sub_cgroup_mount
 	second_instance_on_the_device_is_refused
 	redirect_sends_what_the_container_cannot_take_through_the_stack
+	# ICMP errors (icmp.sh)
+	pmtu_download_and_upload_through_every_kind
+	udp_to_mapped_port_without_listener_is_refused
+	one_arm_ttl_expiry_answered_like_a_router
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
