@@ -273,6 +273,38 @@ static __always_inline __u16 icmp_csum_fold(const void *p, __u32 len)
 }
 
 /*
+ * Time exceeded answers are rate-limited like Linux's own ICMP errors
+ * (icmp_global_allow: net.ipv4.icmp_msgs_per_sec 1000, burst 50; RFC 1812
+ * 4.3.2.8), so TTL 1 floods cannot turn the VM into a reflector. One word
+ * for all CPUs (a GCRA: the time the bucket runs dry), updated without a
+ * lock: a race lets one more through, never blocks one. .bss: not pinned,
+ * a reload starts with a full bucket.
+ */
+#define WF_ICMP_RATE_NS		1000000ull	/* 1000 a second */
+#define WF_ICMP_BURST		50
+__u64 wf_icmp_tat = 0;
+
+static __always_inline bool icmp_ttl_allow(void)
+{
+	__u64 now = wf_now(), tat = wf_icmp_tat;
+
+	if (tat < now)
+		tat = now;
+	if (tat - now > WF_ICMP_BURST * WF_ICMP_RATE_NS)
+		return false;
+	wf_icmp_tat = tat + WF_ICMP_RATE_NS;
+	return true;
+}
+
+/* A source we may answer: unicast, not 0/8, 127/8, multicast or broadcast. */
+static __always_inline bool icmp_unicast4(__be32 a)
+{
+	__u32 h = bpf_ntohl(a);
+
+	return (h >> 24) != 0 && (h >> 24) != 127 && (h >> 28) < 14;
+}
+
+/*
  * A one-arm packet (either direction) we would send on with TTL 1: answer
  * as the router we are, with an ICMP time exceeded from @vm to its sender,
  * quoting its IP header and first 8 bytes as received, back out of IFACE
@@ -280,7 +312,8 @@ static __always_inline __u16 icmp_csum_fold(const void *p, __u32 len)
  * stack cannot do it for us: the packet is addressed to one of the VM's own
  * addresses, so the stack would deliver it, not forward it. Not answered
  * (dropped, `ttl`): packets with IP options, GSO skbs, pseudo-header-only
- * checksums (above), frames we cannot resize, @vm unknown.
+ * checksums (above), frames we cannot resize, @vm unknown, sources that are
+ * not unicast, more than the rate limit allows.
  */
 static __always_inline int icmp_ttl_reply4(const struct wf_ctx *c, const struct wf_pkt *pkt)
 {
@@ -291,7 +324,8 @@ static __always_inline int icmp_ttl_reply4(const struct wf_ctx *c, const struct 
 	__u16 sum;
 	int i;
 
-	if ((pkt->flags & WF_PKT_F_OPTIONS) || ctx_segs(c) > 1 || icmp_csum_partial4(c, pkt))
+	if ((pkt->flags & WF_PKT_F_OPTIONS) || ctx_segs(c) > 1 ||
+	    !icmp_unicast4(pkt->tuple.saddr) || icmp_csum_partial4(c, pkt) || !icmp_ttl_allow())
 		return -WF_DROP_TTL;
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (!info || !info->vm4)

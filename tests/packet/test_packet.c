@@ -291,6 +291,8 @@ static void pre_occupy_snat(const struct fixture *f);
 static void pre_ct_flush(const struct fixture *f);
 static void pre_fwd_off(const struct fixture *f);
 static void pre_frag_age(const struct fixture *f);
+static void pre_icmp_exhaust(const struct fixture *f);
+static void post_icmp_refill(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
 
 static const struct fixture fixtures[] = {
@@ -607,6 +609,20 @@ static const struct fixture fixtures[] = {
 		.out = { TTL_REPLY(M_VM, M_CLIENT, C1),
 			 QUOTE(TCP(M_CLIENT, M_VM, C1, 40023, VM, 5000, TH_SYN), .ttl = 1) },
 		.ct = CT_NONE, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "ONEARM: TTL 1 beyond the rate limit of answers dropped (ttl)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40029, VM, 5000, TH_SYN), .ttl = 1 },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_TTL },
+		.pre = pre_icmp_exhaust, .post = post_icmp_refill,
+	},
+	{
+		.desc = "ONEARM: TTL 1 from a broadcast source not answered, dropped (ttl)",
+		.in = { TCP(M_CLIENT, M_VM, IP4(255, 255, 255, 255), 40030, VM, 5000, TH_SYN),
+			.ttl = 1 },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_TTL },
 	},
 	{
 		.desc = "ONEARM: TTL 1 with IP options not answered, dropped (ttl)",
@@ -1906,6 +1922,17 @@ static void pre_fwd_off(const struct fixture *f)
 static void post_fwd_on(const struct fixture *f)
 {
 	set_eth0_forwarding("1");
+}
+
+/* The time exceeded rate limit (icmp.h): the bucket runs dry far ahead. */
+static void pre_icmp_exhaust(const struct fixture *f)
+{
+	fx_inst(f)->skel->bss->wf_icmp_tat = now_ns() + 3600ull * 1000000000;
+}
+
+static void post_icmp_refill(const struct fixture *f)
+{
+	fx_inst(f)->skel->bss->wf_icmp_tat = 0;
 }
 
 static void post_snat_distinct(const struct fixture *f)
