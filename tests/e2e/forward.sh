@@ -256,8 +256,11 @@ redirect_sends_what_the_container_cannot_take_through_the_stack()
 	head -c 100 /dev/zero | in_win socat -u - UDP4-SENDTO:"$VM_IP":7100,sourceport=47100,ip-mtu-discover=0
 	sleep 0.3
 	head -c 1472 /dev/zero | in_win socat -u - UDP4-SENDTO:"$VM_IP":7100,sourceport=47100,ip-mtu-discover=0
-	sleep 0.5
-	got=$(stat -c %s "$TB_TMP/udp7100" 2>/dev/null || echo 0)
+	for _ in $(seq 30); do
+		got=$(stat -c %s "$TB_TMP/udp7100" 2>/dev/null || echo 0)
+		[ "$got" -ge 1572 ] && break
+		sleep 0.1
+	done
 	fwd=$(in_vm nft list chain inet wftest c7100 | grep -oE 'packets [0-9]+' | grep -oE '[0-9]+')
 	st=$(wslfwd stats)
 	mtu0=$(echo "$st" | awk '$1 == "redirect_mtu" { print $2 }')
