@@ -95,59 +95,81 @@ icmp_stat()
 		grep -oE '[0-9]+$' | head -1
 }
 
-# Forget every learned path MTU on the path.
+# Forget every learned path MTU on the path (a write to route/flush also
+# invalidates the PMTU exceptions: fnhe_genid_bump), so each transfer has
+# the 1280 to discover, and a sender that knows it advertises no small MSS.
 icmp_flush_pmtu()
 {
 	local ns
-	for ns in "$NS_CLI" "$NS_RTR" "$NS_WIN" "$NS_VM" "$NS_CTR"; do
-		ip -n "$ns" route flush cache 2>/dev/null
+	for ns in "$NS_CLI" "$NS_RTR" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_LAN"; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.route.flush=1
 	done
 }
 
-# Download and upload $ICMP_SIZE bytes from cli through VM_IP:LPORT; the
-# server in SRV_NS must end up knowing the path MTU towards PEER (whom it
-# sends to: the client, or @vm for a one-arm target). Prints
-# "down S s, up S s".
+# Has NS learned the narrow link's MTU towards PEER?
+icmp_learned()
+{
+	local out
+	out=$(ip -n "$2" route get "$3" 2>&1)
+	[[ "$out" == *"mtu $ICMP_MTU"* ]] ||
+		{ fail "$1: ${2#"$TB_PREFIX-"} did not learn the path MTU: route get $3: $out"; return 1; }
+}
+
+# Download and upload $ICMP_SIZE bytes from client CLI_NS through
+# VM_IP:LPORT; after the transfer WHEN (down|up) LEARN_NS must know the
+# path MTU towards PEER (the sender whose packets crossed the narrow link
+# translated: the server towards the client or @vm, or the client towards
+# @vm). Sets
+# ICMP_TIMES to "down S s, up S s".
 icmp_transfer()
 {
-	local what=$1 lport=$2 srv_ns=$3 peer=$4 t0 t1 t2 out sum
+	local what=$1 cli_ns=$2 lport=$3 srv_ns=$4 peer=$5 when=$6 t0 t1 t2 out sum
 	icmp_flush_pmtu
 	rm -f "$TB_TMP/icmp-got" "$TB_TMP/icmp-www/up/$what"
 	t0=$(date +%s.%N)
-	out=$(in_cli curl -sS --noproxy '*' --connect-timeout 3 --max-time 30 \
+	out=$(ip netns exec "$cli_ns" curl -sS --noproxy '*' --connect-timeout 3 --max-time 30 \
 		-o "$TB_TMP/icmp-got" "http://$VM_IP:$lport/big" 2>&1) ||
 		{ fail "$what: download of $ICMP_SIZE bytes from $VM_IP:$lport: $out"; return 1; }
 	t1=$(date +%s.%N)
 	sum=$(sha256sum < "$TB_TMP/icmp-got")
 	[ "$sum" = "$ICMP_SUM" ] || { fail "$what: downloaded file differs"; return 1; }
-	out=$(in_cli curl -sS --noproxy '*' --connect-timeout 3 --max-time 30 \
+	[ "$when" = down ] && { icmp_learned "$what" "$srv_ns" "$peer" || return 1; }
+	# Else a server that learned the 1280 downloading (onearm-far's, from
+	# rtr) advertises a small MSS and the upload has nothing to discover.
+	icmp_flush_pmtu
+	t1=$(date +%s.%N)
+	out=$(ip netns exec "$cli_ns" curl -sS --noproxy '*' --connect-timeout 3 --max-time 30 \
 		-T "$TB_TMP/icmp-www/big" "http://$VM_IP:$lport/up/$what" 2>&1) ||
 		{ fail "$what: upload to $VM_IP:$lport: $out"; return 1; }
 	t2=$(date +%s.%N)
 	sum=$(sha256sum < "$TB_TMP/icmp-www/up/$what" 2>/dev/null)
 	[ "$sum" = "$ICMP_SUM" ] || { fail "$what: uploaded file differs"; return 1; }
-	out=$(ip -n "$srv_ns" route get "$peer" 2>&1)
-	[[ "$out" == *"mtu $ICMP_MTU"* ]] ||
-		{ fail "$what: the server did not learn the path MTU: route get $peer: $out"; return 1; }
+	[ "$when" = up ] && { icmp_learned "$what" "$srv_ns" "$peer" || return 1; }
 	ICMP_TIMES="down $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s, up $(
 		awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }') s"
 }
 
-# The three kinds: "name lport tport server-ns target peer-the-server-sends-to"
+# "name client-ns lport tport server-ns target learn-ns peer when" per kind. The
+# first three: downloads cross the narrow link translated, win's errors
+# are about the server's packets. onearm-far: a one-arm target beyond the
+# narrow link (cli's nginx, reached through @host), a client on the LAN:
+# uploads cross it translated (from @vm:SNATPORT), win's errors are about
+# the client's packets and must reach it.
 icmp_kinds()
 {
-	echo "local 8091 18091 $NS_VM @vm $ICMP_CLI_IP"
-	echo "behind 8092 8092 $NS_CTR $CTR_IP $ICMP_CLI_IP"
-	echo "onearm 8093 8093 $NS_WIN @host $VM_IP"
+	echo "local $NS_CLI 8091 18091 $NS_VM @vm $NS_VM $ICMP_CLI_IP down"
+	echo "behind $NS_CLI 8092 8092 $NS_CTR $CTR_IP $NS_CTR $ICMP_CLI_IP down"
+	echo "onearm $NS_CLI 8093 8093 $NS_WIN @host $NS_WIN $VM_IP down"
+	echo "onearm-far $NS_LAN 8094 8094 $NS_CLI $ICMP_CLI_IP $NS_LAN $VM_IP up"
 }
 
 # A 4 MB download and upload through each target kind across a middle link
 # narrower than both ends: path MTU discovery must work through the
-# translation (the servers' routes learn 1280), as it does with nftables
+# translation (the senders' routes learn 1280), as it does with nftables
 # DNAT (and masquerade for one-arm) on the same path, whose times are shown.
 pmtu_download_and_upload_through_every_kind()
 {
-	local name lport tport ns target peer before after nft_ok=1
+	local name cns lport tport ns target lns peer when before after nft_ok=1
 	local -a res=()
 	trap icmp_path_down EXIT
 	icmp_path_up || return 1
@@ -155,23 +177,23 @@ pmtu_download_and_upload_through_every_kind()
 	head -c 4194304 /dev/urandom > "$TB_TMP/icmp-www/big"
 	ICMP_SIZE=4194304
 	ICMP_SUM=$(sha256sum < "$TB_TMP/icmp-www/big")
-	while read -r -u 3 name lport tport ns target peer; do
+	while read -r -u 3 name cns lport tport ns target lns peer when; do
 		icmp_nginx "$ns" "$tport" || return 1
 	done 3< <(icmp_kinds)
 
 	fresh_load || return 1
-	while read -r -u 3 name lport tport ns target peer; do
+	while read -r -u 3 name cns lport tport ns target lns peer when; do
 		add tcp "$lport" "$target:$tport" || return 1
 	done 3< <(icmp_kinds)
 	before=$(icmp_stat icmp_translated)
-	while read -r -u 3 name lport tport ns target peer; do
-		icmp_transfer "$name" "$lport" "$ns" "$peer" || return 1
+	while read -r -u 3 name cns lport tport ns target lns peer when; do
+		icmp_transfer "$name" "$cns" "$lport" "$lns" "$peer" "$when" || return 1
 		res[${#res[@]}]="$name: wslfwd $ICMP_TIMES"
 	done 3< <(icmp_kinds)
 	after=$(icmp_stat icmp_translated)
 	[ "${after:-0}" -gt "${before:-0}" ] ||
 		{ fail "icmp_translated did not move (${before:-?} -> ${after:-?})"; return 1; }
-	note "icmp_translated +$((after - before)); every server learned mtu $ICMP_MTU towards its peer"
+	note "icmp_translated +$((after - before)); every sender learned mtu $ICMP_MTU"
 
 	# The same path with nftables instead (bench/bench.sh's rules).
 	wslfwd unload >/dev/null 2>&1
@@ -185,14 +207,16 @@ pmtu_download_and_upload_through_every_kind()
 		echo "		iifname \"$VM_DEV\" ip daddr $VM_IP tcp dport 8091 dnat to $VM_IP:18091"
 		echo "		iifname \"$VM_DEV\" ip daddr $VM_IP tcp dport 8092 dnat to $CTR_IP:8092"
 		echo "		iifname \"$VM_DEV\" ip daddr $VM_IP tcp dport 8093 dnat to $HOST_IP:8093"
+		echo "		iifname \"$VM_DEV\" ip daddr $VM_IP tcp dport 8094 dnat to $ICMP_CLI_IP:8094"
 		echo "	}"
 		echo "	chain post { type nat hook postrouting priority srcnat; policy accept;"
 		echo "		oifname \"$VM_DEV\" ip daddr $HOST_IP tcp dport 8093 masquerade"
+		echo "		oifname \"$VM_DEV\" ip daddr $ICMP_CLI_IP tcp dport 8094 masquerade"
 		echo "	}"
 		echo "}"
 	} | in_vm nft -f - || { fail "nft rules refused"; return 1; }
-	while read -r -u 3 name lport tport ns target peer; do
-		if icmp_transfer "$name" "$lport" "$ns" "$peer"; then
+	while read -r -u 3 name cns lport tport ns target lns peer when; do
+		if icmp_transfer "$name" "$cns" "$lport" "$lns" "$peer" "$when"; then
 			res[${#res[@]}]="$name: nftables $ICMP_TIMES"
 		else
 			nft_ok=0
