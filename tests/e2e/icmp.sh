@@ -101,6 +101,7 @@ icmp_stat()
 icmp_flush_pmtu()
 {
 	local ns
+	# shellcheck disable=SC2153 # NS_CTR is the testbed's, not a typo of NS_RTR
 	for ns in "$NS_CLI" "$NS_RTR" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_LAN"; do
 		ip netns exec "$ns" sysctl -qw net.ipv4.route.flush=1
 	done
