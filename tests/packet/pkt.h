@@ -498,6 +498,24 @@ static inline void pkt_describe(const __u8 *f, int len, char *out, size_t n)
 		snprintf(out, n, "%d bytes, ihl %d", len, ip[0] & 0xf);
 		return;
 	}
+	if (ip[9] == 1) {
+		/* An error's quote: the inner addresses and ports. */
+		const __u8 *q = l4 + 8, *ql4 = q + (q[0] & 0xf) * 4;
+		bool quoted = (l4[0] == 3 || l4[0] == 11 || l4[0] == 12) &&
+			      ql4 + 4 <= f + len && (q[0] & 0xf) >= 5;
+
+		snprintf(out, n,
+			 "%02x:%02x > %02x:%02x %u.%u.%u.%u > %u.%u.%u.%u ttl %u ipsum 0x%04x "
+			 "icmp %u/%u sum 0x%04x%s%u.%u.%u.%u:%u > %u.%u.%u.%u:%u (%d bytes)",
+			 f[10], f[11], f[4], f[5], ip[12], ip[13], ip[14], ip[15],
+			 ip[16], ip[17], ip[18], ip[19], ip[8], get16(ip + 10),
+			 l4[0], l4[1], get16(l4 + 2), quoted ? " quoting " : "",
+			 quoted ? q[12] : 0, quoted ? q[13] : 0, quoted ? q[14] : 0,
+			 quoted ? q[15] : 0, quoted ? get16(ql4) : 0,
+			 quoted ? q[16] : 0, quoted ? q[17] : 0, quoted ? q[18] : 0,
+			 quoted ? q[19] : 0, quoted ? get16(ql4 + 2) : 0, len);
+		return;
+	}
 	snprintf(out, n,
 		 "%02x:%02x > %02x:%02x %u.%u.%u.%u:%u > %u.%u.%u.%u:%u "
 		 "ttl %u ipsum 0x%04x l4sum 0x%04x (%d bytes)",
