@@ -103,8 +103,9 @@ tb_vm_exec_bg()
 }
 
 # ./wslfwd inside the VM with this run's pin dir, config and cgroup. Global
-# options go first; the `load` subcommand also gets --cgroup so socket-level
-# hooks never land on the root cgroup.
+# options go first; the `load` subcommand always gets --cgroup (this run's
+# cgroup, or none when there is no cgroup v2), so socket-level hooks never
+# land on the root cgroup, whatever else happens during the run.
 wslfwd()
 {
 	local args=("$@") i cmd_at=-1
@@ -114,9 +115,10 @@ wslfwd()
 		*) cmd_at=$i; break ;;
 		esac
 	done
-	if [ "$cmd_at" -ge 0 ] && [ "${args[$cmd_at]}" = load ] && [ -n "$TB_CGROUP" ] &&
-	   tb_has_cgroup_opt && [[ " ${args[*]} " != *" --cgroup "* ]]; then
-		args=("${args[@]:0:$((cmd_at + 1))}" --cgroup "$TB_CGROUP" "${args[@]:$((cmd_at + 1))}")
+	if [ "$cmd_at" -ge 0 ] && [ "${args[$cmd_at]}" = load ] &&
+	   [[ " ${args[*]} " != *" --cgroup "* && " ${args[*]}" != *" --cgroup="* ]]; then
+		args=("${args[@]:0:$((cmd_at + 1))}" --cgroup "${TB_CGROUP:-none}" \
+		      "${args[@]:$((cmd_at + 1))}")
 	fi
 	# A hung command must not hang the suite: 124 and a message after a while.
 	tb_vm_exec timeout -k 5 "${WSLFWD_TIMEOUT:-30}" \
@@ -124,18 +126,6 @@ wslfwd()
 	local rc=$?
 	[ "$rc" = 124 ] && echo "testbed: 'wslfwd ${args[*]}' timed out after ${WSLFWD_TIMEOUT:-30}s" >&2
 	return "$rc"
-}
-
-# Does this wslfwd have socket-level hooks (load --cgroup)? Builds without
-# them attach nothing to any cgroup.
-TB_CGROUP_OPT=
-tb_has_cgroup_opt()
-{
-	if [ -z "$TB_CGROUP_OPT" ]; then
-		TB_CGROUP_OPT=no
-		"$WSLFWD_BIN" --help 2>&1 | grep -q -- '--cgroup' && TB_CGROUP_OPT=yes
-	fi
-	[ "$TB_CGROUP_OPT" = yes ]
 }
 
 # Start a background process and remember its pid for tb_down. The command
