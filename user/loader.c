@@ -114,6 +114,7 @@ struct load_ctx {
 	struct wf_info info;
 	int info_fd;
 	bool tc_legacy;
+	unsigned int moved;	/* counter maps set aside for a new layout (maps_reuse) */
 	char *err;
 	size_t errlen;
 };
@@ -123,6 +124,153 @@ static int info_write(struct load_ctx *c)
 	__u32 k = 0;
 
 	return bpf_map_update_elem(c->info_fd, &k, &c->info, BPF_ANY) ? -errno : 0;
+}
+
+/* ------------------------------------------------- reuse of pinned maps */
+
+/* Maps that only count: a new layout (a counter added to WF_STATS) starts
+ * them afresh instead of refusing the upgrade. Their indexes mean what the
+ * new binary says, so copying the old values over could misfile them. */
+static const char *const counter_maps[] = { "wf_stats", "wf_counters" };
+#define N_COUNTER_MAPS (sizeof(counter_maps) / sizeof(counter_maps[0]))
+#define SET_ASIDE "_old"	/* bpffs refuses names with a dot */
+
+static int counter_map_idx(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COUNTER_MAPS; i++)
+		if (!strcmp(name, counter_maps[i]))
+			return i;
+	return -1;
+}
+
+static const char *map_type_word(__u32 t)
+{
+	const char *s = libbpf_bpf_map_type_str(t);
+
+	return s ? s : "?";
+}
+
+/* A new map of the layout the programs expect, where the pinned one of
+ * counter map @i differs: the pin is renamed aside (the running programs
+ * keep using the old map) and libbpf creates and pins the new one. */
+static int counter_map_set_aside(struct load_ctx *c, struct bpf_map *map, int i)
+{
+	char aside[PATH_MAX + 8];
+
+	snprintf(aside, sizeof(aside), "%s" SET_ASIDE, bpf_map__pin_path(map));
+	if (rename(bpf_map__pin_path(map), aside)) {
+		int e = -errno;
+
+		snprintf(c->err, c->errlen, "cannot rename %s aside: %s",
+			 bpf_map__pin_path(map), strerror(errno));
+		return e;
+	}
+	pr_info("wslfwd: %s has a new layout; its counters start at 0\n", bpf_map__name(map));
+	c->moved |= 1u << i;
+	return 0;
+}
+
+/* After the programs were replaced (ok) the set-aside maps go; after a
+ * failure they are put back. */
+static void counter_maps_finish(struct load_ctx *c, bool ok)
+{
+	char path[PATH_MAX], aside[PATH_MAX + 8];
+	size_t i;
+
+	for (i = 0; i < N_COUNTER_MAPS; i++) {
+		if (!(c->moved & (1u << i)))
+			continue;
+		pin_path(path, sizeof(path), c->o->pin_dir, counter_maps[i]);
+		snprintf(aside, sizeof(aside), "%s" SET_ASIDE, path);
+		if (ok)
+			unlink(aside);
+		else if (rename(aside, path))
+			pr_warn("wslfwd: cannot put %s back: %s\n", path, strerror(errno));
+	}
+	c->moved = 0;
+}
+
+/*
+ * Reuse the pinned maps through bpf_map__reuse_fd after checking their
+ * layout here, not through libbpf's own pin_path check: that one compares
+ * map_flags too, and the kernel adds BPF_F_RDONLY_PROG to a devmap with
+ * 4-byte values. libbpf up to 1.6.1 expects the flag in the definition,
+ * 1.6.2 and later strip it from the pin's flags first, so no definition
+ * passes both (and it is the libbpf.so at run time that decides). Type,
+ * key and value size and max_entries must match (wf_ct's size is the
+ * pin's, chosen by `load --ct-size`); a counter map with another layout is
+ * made anew; any other difference refuses, naming the map. Maps this
+ * binary has and the pins do not are created and pinned by libbpf.
+ */
+static int maps_reuse(struct load_ctx *c)
+{
+	struct bpf_map *map;
+	int fd = -1, err = 0;
+
+	bpf_object__for_each_map(map, c->skel->obj) {
+		struct bpf_map_info mi = {};
+		__u32 milen = sizeof(mi);
+		const char *path = bpf_map__pin_path(map), *name = bpf_map__name(map);
+		int cm = counter_map_idx(name);
+
+		if (!path)
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			snprintf(c->err, c->errlen, "cannot open pinned map %s: %s", path,
+				 strerror(errno));
+			return err;
+		}
+		if (bpf_obj_get_info_by_fd(fd, &mi, &milen)) {
+			err = -errno;
+			snprintf(c->err, c->errlen, "cannot read pinned map %s: %s", path,
+				 strerror(errno));
+			break;
+		}
+		if (!strcmp(name, "wf_ct"))
+			bpf_map__set_max_entries(map, mi.max_entries);
+		if (mi.type != bpf_map__type(map) || mi.key_size != bpf_map__key_size(map) ||
+		    mi.value_size != bpf_map__value_size(map) ||
+		    mi.max_entries != bpf_map__max_entries(map)) {
+			if (cm >= 0) {
+				close(fd);
+				fd = -1;
+				err = counter_map_set_aside(c, map, cm);
+				if (err)
+					break;
+				continue;
+			}
+			snprintf(c->err, c->errlen,
+				 "the running datapath's map %s has another layout (%s, key %u, value %u, %u entries) than this wslfwd's (%s, key %u, value %u, %u entries): it cannot be taken over in place; 'wslfwd unload' then 'wslfwd load' starts afresh (connections are lost)",
+				 name, map_type_word(mi.type), mi.key_size, mi.value_size,
+				 mi.max_entries, map_type_word(bpf_map__type(map)),
+				 bpf_map__key_size(map), bpf_map__value_size(map),
+				 bpf_map__max_entries(map));
+			err = -EPROTO;
+			break;
+		}
+		err = bpf_map__reuse_fd(map, fd);
+		if (!err)
+			err = bpf_map__set_pin_path(map, NULL);	/* it is pinned: no second check */
+		if (err) {
+			snprintf(c->err, c->errlen, "cannot reuse pinned map %s: %s", path,
+				 strerror(-err));
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	if (err) {
+		if (fd >= 0)
+			close(fd);
+		counter_maps_finish(c, false);
+	}
+	return err;
 }
 
 /* Pin a link fd, then drop our reference: the pin now owns the link. */
@@ -552,6 +700,255 @@ static void set_rodata(struct wslfwd_bpf *skel)
 	skel->rodata->cfg_to_udp_replied = WF_TO_UDP_REPLIED;
 }
 
+/* ---------------------------------------------------- in-place upgrade */
+
+/* What replace_in_place changed, to put back if a later step fails. */
+struct undo {
+	int link_fd;		/* a link updated to the new program, or -1 */
+	int old_prog;		/* the program it ran */
+	int clsact;		/* 1 ingress / 2 egress cls_bpf filter replaced, or 0 */
+};
+
+#define N_UNDO (3 + N_SOCK_HOOKS)
+
+static int link_prog_fd(int link_fd)
+{
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li);
+
+	int fd;
+
+	if (bpf_obj_get_info_by_fd(link_fd, &li, &len))
+		return -errno;
+	fd = bpf_prog_get_fd_by_id(li.prog_id);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Swap the program behind pinned link @name for @prog: one pointer swap
+ * in the kernel, no moment without a program (bpf_link_update, 5.7+). */
+static int link_replace(struct load_ctx *c, const char *name, struct bpf_program *prog,
+			struct undo *u)
+{
+	char path[PATH_MAX];
+	int fd, old, err;
+
+	pin_path(path, sizeof(path), c->o->pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		err = -errno;
+		snprintf(c->err, c->errlen, "cannot open link %s: %s", path, strerror(errno));
+		return err;
+	}
+	old = link_prog_fd(fd);
+	if (old < 0) {
+		snprintf(c->err, c->errlen, "cannot read link %s: %s", path, strerror(-old));
+		close(fd);
+		return old;
+	}
+	if (bpf_link_update(fd, bpf_program__fd(prog), NULL)) {
+		err = -errno;
+		snprintf(c->err, c->errlen, "cannot replace the program of link %s: %s%s", path,
+			 strerror(errno), errno == ENOLINK ? " (its device is gone)" : "");
+		close(old);
+		close(fd);
+		return err;
+	}
+	u->link_fd = fd;
+	u->old_prog = old;
+	return 0;
+}
+
+/* `tc filter replace` of our cls_bpf filter (same handle and priority):
+ * cls_bpf swaps the program under RCU, so packets see the old or the new
+ * one. The pin that names the filter's program follows, by rename. */
+static int clsact_replace(struct load_ctx *c, struct bpf_program *prog, bool ingress,
+			  struct undo *u)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = c->o->ifindex,
+		    .attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, to, .handle = WF_TC_HANDLE, .priority = WF_TC_PRIO,
+		    .flags = BPF_TC_F_REPLACE, .prog_fd = bpf_program__fd(prog));
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	int old, err;
+
+	pin_path(path, sizeof(path), c->o->pin_dir, ingress ? WF_PIN_PROG_TC_IN : WF_PIN_PROG_TC_EG);
+	old = bpf_obj_get(path);
+	if (old < 0) {
+		if (errno == ENOENT)
+			return 0;
+		err = -errno;
+		snprintf(c->err, c->errlen, "cannot open program %s: %s", path, strerror(errno));
+		return err;
+	}
+	snprintf(tmp, sizeof(tmp), "%s_new", path);
+	unlink(tmp);
+	if (bpf_obj_pin(bpf_program__fd(prog), tmp)) {
+		err = -errno;
+		snprintf(c->err, c->errlen, "cannot pin program at %s: %s", tmp, strerror(errno));
+		close(old);
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &to);
+	if (err) {
+		snprintf(c->err, c->errlen, "cannot replace the cls_bpf %s filter on %s: %s",
+			 ingress ? "ingress" : "egress", c->o->ifname, strerror(-err));
+		unlink(tmp);
+		close(old);
+		return err;
+	}
+	if (rename(tmp, path))
+		pr_warn("wslfwd: cannot rename %s to %s: %s\n", tmp, path, strerror(errno));
+	u->clsact = ingress ? 1 : 2;
+	u->old_prog = old;
+	return 0;
+}
+
+static void undo_all(struct load_ctx *c, struct undo *u, size_t n, bool restore)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (restore && u[i].link_fd >= 0 && bpf_link_update(u[i].link_fd, u[i].old_prog, NULL))
+			pr_warn("wslfwd: cannot put the old program back on a link: %s\n",
+				strerror(errno));
+		if (restore && u[i].clsact) {
+			bool in = u[i].clsact == 1;
+			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = c->o->ifindex,
+				    .attach_point = in ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+			LIBBPF_OPTS(bpf_tc_opts, to, .handle = WF_TC_HANDLE, .priority = WF_TC_PRIO,
+				    .flags = BPF_TC_F_REPLACE, .prog_fd = u[i].old_prog);
+			char path[PATH_MAX], tmp[PATH_MAX + 8];
+
+			pin_path(path, sizeof(path), c->o->pin_dir,
+				 in ? WF_PIN_PROG_TC_IN : WF_PIN_PROG_TC_EG);
+			snprintf(tmp, sizeof(tmp), "%s_new", path);
+			if (bpf_tc_attach(&hook, &to))
+				pr_warn("wslfwd: cannot put the old cls_bpf filter back\n");
+			else if (!bpf_obj_pin(u[i].old_prog, tmp))
+				rename(tmp, path);
+		}
+		if (u[i].link_fd >= 0)
+			close(u[i].link_fd);
+		if (u[i].old_prog >= 0)
+			close(u[i].old_prog);
+	}
+}
+
+static __u64 cgroup_ino(const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) ? 0 : st.st_ino;
+}
+
+/*
+ * `load` over a running datapath on the same device: the pinned maps are
+ * reused (mappings, connections, counters kept) and every pinned hook gets
+ * the new program in place. What cannot be replaced in place (another
+ * device, another mode, the socket hooks on another cgroup) is refused
+ * before anything changes; a failure half-way puts the old programs back.
+ */
+static int replace_in_place(struct load_ctx *c, const struct wf_info *old)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = c->o->pin_dir);
+	struct undo u[N_UNDO];
+	char path[PATH_MAX], name[IF_NAMESIZE];
+	bool hooks, tc_mode = old->mode == WF_MODE_TC;
+	__u64 hook_cg;
+	size_t i, n = 0;
+	int ret;
+
+	if (old->ifindex != (__u32)c->o->ifindex) {
+		snprintf(c->err, c->errlen,
+			 "wslfwd is already loaded on %s (pins in %s); it can replace itself only there: 'wslfwd load --dev %s', or 'wslfwd unload' first",
+			 if_indextoname(old->ifindex, name) ? name : "a device that is gone",
+			 c->o->pin_dir, if_indextoname(old->ifindex, name) ? name : "...");
+		return -EEXIST;
+	}
+	if (c->o->mode != WF_MODE_NONE && c->o->mode != old->mode) {
+		snprintf(c->err, c->errlen,
+			 "wslfwd is loaded on %s in mode %s; a load in mode %s cannot replace it in place: 'wslfwd unload' first (connections are lost), or --mode %s",
+			 c->o->ifname, wf_mode_word(old->mode), wf_mode_word(c->o->mode),
+			 wf_mode_word(old->mode));
+		return -EEXIST;
+	}
+	pin_path(path, sizeof(path), c->o->pin_dir, WF_PIN_LINK_CONNECT4);
+	hooks = !access(path, F_OK);
+	hook_cg = hooks ? cgroup_id_of_link(path) : 0;
+	if (hooks && (!c->o->cgroup || cgroup_ino(c->o->cgroup) != hook_cg)) {
+		char cur[PATH_MAX];
+
+		wf_loader_cgroup(c->o->pin_dir, cur, sizeof(cur));
+		snprintf(c->err, c->errlen,
+			 "the running datapath's socket hooks are on cgroup %s; a load with %s%s cannot move them in place: 'wslfwd unload' first, or --cgroup %s",
+			 cur, c->o->cgroup ? "--cgroup " : "--cgroup none",
+			 c->o->cgroup ? c->o->cgroup : "", cur);
+		return -EEXIST;
+	}
+
+	c->skel = wslfwd_bpf__open_opts(&oo);
+	if (!c->skel) {
+		ret = -errno;
+		snprintf(c->err, c->errlen, "cannot open the BPF object: %s", strerror(errno));
+		return ret;
+	}
+	set_rodata(c->skel);
+	sock_hooks_autoload(c->skel, c->o->cgroup != NULL);
+	ret = maps_reuse(c);
+	if (ret)
+		return ret;
+	ret = wslfwd_bpf__load(c->skel);
+	if (ret) {
+		if (!btf_missing(c->err, c->errlen, ret))
+			snprintf(c->err, c->errlen,
+				 "cannot load the new BPF programs: %s%s; the running ones stay",
+				 strerror(-ret), wf_log_get_level() < WF_LOG_DEBUG ?
+				 " (run with -v for the verifier log)" : "");
+		counter_maps_finish(c, false);
+		return ret;
+	}
+	c->info_fd = bpf_map__fd(c->skel->maps.wf_info);
+	c->info = *old;
+	c->tc_legacy = !(old->flags & WF_INFO_F_TCX);
+
+	for (i = 0; i < N_UNDO; i++)
+		u[i] = (struct undo){ .link_fd = -1, .old_prog = -1 };
+	/* Egress first: the new ingress may create flows only it knows how to
+	 * translate back. */
+	ret = link_replace(c, WF_PIN_LINK_TC_EG, c->skel->progs.wf_tc_egress, &u[n++]);
+	if (!ret)
+		ret = clsact_replace(c, c->skel->progs.wf_tc_egress, false, &u[n++]);
+	if (!ret)
+		ret = link_replace(c, WF_PIN_LINK_TC_IN, tc_mode ? c->skel->progs.wf_tc_ingress :
+				   c->skel->progs.wf_tc_lo_ingress, &u[n++]);
+	if (!ret)
+		ret = clsact_replace(c, tc_mode ? c->skel->progs.wf_tc_ingress :
+				     c->skel->progs.wf_tc_lo_ingress, true, &u[n++]);
+	if (!ret && !tc_mode)
+		ret = link_replace(c, WF_PIN_LINK_XDP, c->skel->progs.wf_xdp_ingress, &u[n++]);
+	for (i = 0; !ret && hooks && i < N_SOCK_HOOKS; i++)
+		ret = link_replace(c, sock_hooks[i].pin, sock_hook_prog(c->skel, i), &u[n++]);
+	if (!ret && !hooks && c->o->cgroup)
+		ret = attach_cgroup(c);
+	if (ret) {
+		char keep[512];
+
+		snprintf(keep, sizeof(keep), "%s", c->err);
+		undo_all(c, u, n, true);
+		snprintf(c->err, c->errlen, "%s; the running datapath was left as it was", keep);
+		counter_maps_finish(c, false);
+		return ret;
+	}
+	undo_all(c, u, n, false);
+	counter_maps_finish(c, true);
+	/* The addresses, as load finds them; the rest of wf_info stays. */
+	wf_addr_vm4(c->o->ifindex, &c->info.vm4);
+	wf_addr_host4(c->o->ifindex, &c->info.host4);
+	return info_write(c);
+}
+
 static int prog_id_of(const char *path, __u32 *id)
 {
 	struct bpf_prog_info pi = {};
@@ -710,7 +1107,7 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = o->pin_dir);
 	struct load_ctx c = { .o = o, .err = err, .errlen = errlen, .info_fd = -1 };
-	char ifname[IF_NAMESIZE], dummy[256];
+	char dummy[256];
 	struct timespec ts;
 	bool made_dir = false;
 	int ret, ifindex;
@@ -725,11 +1122,20 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 		return ret;
 	}
 	if (ret > 0) {
-		snprintf(err, errlen,
-			 "wslfwd is already loaded on %s (pins in %s); run 'wslfwd unload' first",
-			 ifindex && if_indextoname(ifindex, ifname) ? ifname : "an unknown device",
-			 o->pin_dir);
-		return -EEXIST;
+		struct wf_info old;
+
+		if (read_info(o->pin_dir, &old)) {
+			snprintf(err, errlen,
+				 "%s holds pins but no readable wf_info: not a datapath wslfwd can replace; run 'wslfwd unload' first",
+				 o->pin_dir);
+			return -EEXIST;
+		}
+		ret = replace_in_place(&c, &old);
+		wslfwd_bpf__destroy(c.skel);
+		if (ret)
+			return ret;
+		*info = c.info;
+		return WF_LOAD_REPLACED;
 	}
 	ret = foreign_check(o, err, errlen);
 	if (ret)
@@ -1052,9 +1458,8 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
 	struct wf_load_opts o = { .pin_dir = pin_dir, .ifname = ifname, .ifindex = ifindex };
 	struct load_ctx c = { .o = &o, .err = err, .errlen = errlen, .info_fd = -1 };
-	struct bpf_map *map;
 	struct wf_info old;
-	int ret, fd;
+	int ret;
 
 	err[0] = 0;
 	ret = read_info(pin_dir, &old);
@@ -1073,25 +1478,9 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 	set_rodata(c.skel);
 	/* The socket hooks do not depend on the device: theirs stay. */
 	sock_hooks_autoload(c.skel, false);
-	/* libbpf reuses a pinned map only if type, sizes, max_entries and
-	 * flags match: take them from the pin (wf_ct was sized by `load`; the
-	 * kernel adds BPF_F_RDONLY_PROG to a devmap with 4-byte values, which
-	 * libbpf 1.1 does not expect). */
-	bpf_object__for_each_map(map, c.skel->obj) {
-		struct bpf_map_info mi = {};
-		__u32 milen = sizeof(mi);
-
-		if (!bpf_map__is_pinned(map) && !bpf_map__pin_path(map))
-			continue;
-		fd = bpf_obj_get(bpf_map__pin_path(map));
-		if (fd < 0)
-			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &mi, &milen)) {
-			bpf_map__set_max_entries(map, mi.max_entries);
-			bpf_map__set_map_flags(map, mi.map_flags);
-		}
-		close(fd);
-	}
+	ret = maps_reuse(&c);
+	if (ret)
+		goto out;
 	ret = wslfwd_bpf__load(c.skel);
 	if (ret) {
 		if (!btf_missing(err, errlen, ret))
@@ -1134,6 +1523,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 		wf_neigh_prime4(ifindex, c.info.host4);
 	*info = c.info;
 out:
+	counter_maps_finish(&c, !ret);
 	wslfwd_bpf__destroy(c.skel);
 	return ret;
 }

@@ -34,8 +34,13 @@ int wf_loader_cgroup(const char *pin_dir, char *buf, size_t len);
 int wf_loader_state(const char *pin_dir, int *ifindex);
 
 /* Load and attach on o->ifindex, pin everything under o->pin_dir, fill
- * wf_info. On failure nothing stays attached or pinned; err says what
- * failed. *info receives what was written to wf_info. */
+ * wf_info: 0. On failure nothing stays attached or pinned; err says what
+ * failed. *info receives what was written to wf_info.
+ * Over a running datapath on the same device (and mode, if one is asked
+ * for): the programs are replaced in place, the pinned maps kept, and
+ * WF_LOAD_REPLACED returned; on failure the running datapath stays as it
+ * was. Another device or mode: -EEXIST. */
+#define WF_LOAD_REPLACED 1
 int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen);
 
 /* Whether pin_dir is a wslfwd pin dir: 1 when it holds wslfwd's wf_info,

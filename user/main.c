@@ -481,6 +481,22 @@ static int load_opt(int opt, const char *arg, void *ctx)
 	return EXIT_USAGE;
 }
 
+/* Is the mapping whose canonical line is @line among @all? */
+static bool mapping_present(const struct wf_mapping *all, const char *line)
+{
+	char cur[256];
+	__u32 id;
+
+	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+		if (!all[id].in_use)
+			continue;
+		wf_format_mapping(&all[id], cur, sizeof(cur));
+		if (!strcmp(cur, line))
+			return true;
+	}
+	return false;
+}
+
 static int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -496,7 +512,9 @@ static int cmd_load(int argc, char **argv)
 	struct wf_load_opts lo = {};
 	struct wf_mapping *cfg = NULL;
 	struct wf_maps m = { .info = -1 };
-	size_t n = 0, dups = 0, i;
+	const struct wf_mapping *cur = NULL;
+	size_t n = 0, dups = 0, i, kept = 0;
+	bool replaced;
 	struct wf_info info;
 	char err[1024], vm[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
 	const char *nt = getenv("WSLFWD_NO_TCX");
@@ -574,12 +592,15 @@ static int cmd_load(int argc, char **argv)
 	lo.no_tcx = nt && *nt && strcmp(nt, "0");
 	lo.cgroup = a.cgroup;
 	ret = wf_load(&lo, &info, err, sizeof(err));
-	if (ret) {
+	if (ret < 0) {
 		wf_error("%s", err);
 		free(cfg);
 		return EXIT_FAIL;
 	}
+	replaced = ret == WF_LOAD_REPLACED;
 	ret = wf_maps_open(&m, env.pin_dir);
+	if (!ret && replaced)
+		ret = wf_maps_mappings(&m, &cur);
 	if (ret) {
 		snprintf(err, sizeof(err), "cannot open the maps just pinned in %s: %s",
 			 env.pin_dir, strerror(-ret));
@@ -628,6 +649,12 @@ static int cmd_load(int argc, char **argv)
 		__u32 id;
 
 		wf_format_mapping(&cfg[i], line, sizeof(line));
+		/* Replaced in place: the mappings are in the maps already (ids,
+		 * counters, connections); only lines they lack are added. */
+		if (replaced && mapping_present(cur, line)) {
+			kept++;
+			continue;
+		}
 		if (cfg[i].laddr_kind == WF_ADDR_LITERAL && check_laddr(&info, &cfg[i]))
 			pr_warn("wslfwd: %s: '%s' listens on an address %s does not have (yet)\n",
 				env.config, line, a.dev);
@@ -656,6 +683,7 @@ static int cmd_load(int argc, char **argv)
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "device", json_object_new_string(a.dev));
+		json_object_object_add(o, "replaced", json_object_new_boolean(replaced));
 		json_object_object_add(o, "ingress", json_object_new_string(wf_mode_word(info.mode)));
 		json_object_object_add(o, "egress", json_object_new_string(
 					       info.flags & WF_INFO_F_TCX ? "tcx" : "clsact"));
@@ -667,8 +695,11 @@ static int cmd_load(int argc, char **argv)
 		json_object_object_add(o, "pin_dir", json_object_new_string(env.pin_dir));
 		wf_json_put(o);
 	} else {
-		printf("loaded on %s: %s%s, tc egress (%s); @vm %s, @host %s; %zu mapping%s from %s\n",
-		       a.dev, wf_mode_name(info.mode),
+		if (replaced)
+			printf("replaced the running datapath in place (maps, connections and counters kept; %zu mapping%s kept, %zu added from %s)\n",
+			       kept, kept == 1 ? "" : "s", n - kept, env.config);
+		printf("%s on %s: %s%s, tc egress (%s); @vm %s, @host %s; %zu mapping%s from %s\n",
+		       replaced ? "running" : "loaded", a.dev, wf_mode_name(info.mode),
 		       info.mode == WF_MODE_TC ? (info.flags & WF_INFO_F_TCX ? " ingress (tcx)" :
 						  " ingress (clsact)") : "",
 		       info.flags & WF_INFO_F_TCX ? "tcx" : "clsact",
@@ -685,6 +716,11 @@ static int cmd_load(int argc, char **argv)
 rollback:
 	wf_maps_close(&m);
 	free(cfg);
+	if (replaced) {
+		/* Never take down the datapath that was running before. */
+		wf_error("%s; the new programs run, the mappings in the maps stay", err);
+		return EXIT_FAIL;
+	}
 	{
 		char uerr[512];
 

@@ -135,16 +135,6 @@ stats_counters_increase_with_traffic()
 		fail "conns does not list the connections: $(wslfwd -j conns 2>&1)" || return 1
 }
 
-# A second `load` while loaded is refused with exit 1 and breaks nothing.
-second_load_is_refused()
-{
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
-	expect_rc 1 load --dev "$VM_DEV" --mode "$MODE" || return 1
-	note "  said: $OUT"
-	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
-}
-
 # load --redirect names devices the user vouches take XDP frames: a bridge
 # never does (refused, exit 2), a missing device is exit 1, and a refused
 # load leaves nothing behind.

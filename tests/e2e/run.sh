@@ -24,6 +24,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/hairpin.sh"
 . "$E2E_DIR/frag.sh"
 . "$E2E_DIR/icmp.sh"
+. "$E2E_DIR/upgrade.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -44,7 +45,6 @@ CASES=(
 	del_stops_the_mapping
 	del_stops_existing_connections
 	stats_counters_increase_with_traffic
-	second_load_is_refused
 	load_redirect_refuses_a_bridge_and_a_missing_device
 	# mapping lock, kill -9 repair, identical add, one listener (cli.sh)
 	concurrent_adds_lose_no_mapping
@@ -81,6 +81,11 @@ CASES=(
 	pmtu_download_and_upload_through_every_kind
 	udp_to_mapped_port_without_listener_is_refused
 	one_arm_ttl_expiry_answered_like_a_router
+	# in-place upgrade (upgrade.sh)
+	load_over_running_replaces_in_place
+	legacy_tc_load_over_running_replaces_filters
+	load_over_a_changed_map_layout
+	upgrade_under_load_loses_nothing
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
