@@ -11,12 +11,37 @@ ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/pp
 VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 OUT	:= build
+# CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the packager's (`make CFLAGS=...`
+# replaces only them); what the build needs is in the WF_ variables.
 CFLAGS	?= -O2 -g
-CFLAGS	+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+WF_CFLAGS := -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	   -DWSLFWD_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(OUT)
-LDLIBS	+= -lbpf -lelf -lz -lmnl -ljson-c
+WF_LDLIBS := -lbpf -lelf -lz -lmnl -ljson-c
+WF_LDFLAGS :=
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	   -I. -Iinclude -Ibpf -mcpu=v3
+# Another libbpf than the system's: LIBBPF_DIR=DIR with DIR/include/bpf/*.h
+# and DIR/lib64 or DIR/lib holding libbpf.so (`make -C src install
+# PREFIX=DIR` in libbpf's tree). Headers, link and run-time path (rpath)
+# all come from it.
+ifneq ($(LIBBPF_DIR),)
+LIBBPF_LIB := $(abspath $(if $(wildcard $(LIBBPF_DIR)/lib64/libbpf.so),$(LIBBPF_DIR)/lib64,$(LIBBPF_DIR)/lib))
+WF_CFLAGS := -I$(LIBBPF_DIR)/include $(WF_CFLAGS)
+BPF_CFLAGS := -I$(LIBBPF_DIR)/include $(BPF_CFLAGS)
+WF_LDFLAGS += -L$(LIBBPF_LIB) -Wl,-rpath,$(LIBBPF_LIB)
+endif
+ALL_CFLAGS = $(CPPFLAGS) $(WF_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(WF_LDFLAGS) $(LDFLAGS)
+ALL_LDLIBS = $(WF_LDLIBS) $(LDLIBS)
+
+# Everything is rebuilt when the compilers or flags change (another
+# LIBBPF_DIR, a packager's CFLAGS): $(FLAGS) holds the last ones used.
+FLAGS	:= $(OUT)/.flags
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(ALL_LDLIBS) | $(CLANG) $(BPF_CFLAGS)
+ifneq ($(FLAGS_NOW),$(file < $(FLAGS)))
+$(shell mkdir -p $(OUT))
+$(file > $(FLAGS),$(FLAGS_NOW))
+endif
 
 BPF_SRC	:= bpf/wslfwd.bpf.c
 BPF_HDR	:= $(wildcard bpf/lib/*.h) include/wslfwd.h vmlinux.h
@@ -29,7 +54,7 @@ USER_OBJ := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRC))
 LIB_OBJ	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJ))
 
 TEST_BINS := $(OUT)/tests/test_packet $(OUT)/tests/test_user $(OUT)/tests/test_wsl \
-	     $(OUT)/tests/sockpeer
+	     $(OUT)/tests/test_output $(OUT)/tests/sockpeer
 
 .PHONY: all clean vmlinux deps demo test bench install uninstall help tests
 all: wslfwd
@@ -37,7 +62,7 @@ all: wslfwd
 $(OUT) $(OUT)/user $(OUT)/tests $(OUT)/bench:
 	@mkdir -p $@
 
-$(OUT)/wslfwd.tmp.o: $(BPF_SRC) $(BPF_HDR) | $(OUT)
+$(OUT)/wslfwd.tmp.o: $(BPF_SRC) $(BPF_HDR) $(FLAGS) | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BPF_OBJ): $(OUT)/wslfwd.tmp.o
@@ -46,18 +71,18 @@ $(BPF_OBJ): $(OUT)/wslfwd.tmp.o
 $(SKEL): $(BPF_OBJ)
 	$(BPFTOOL) gen skeleton $< name wslfwd_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUT)/user/%.o: user/%.c $(wildcard user/*.h) include/wslfwd.h $(SKEL) | $(OUT)/user
-	$(CC) $(CFLAGS) -c $< -o $@
+$(OUT)/user/%.o: user/%.c $(wildcard user/*.h) include/wslfwd.h $(SKEL) $(FLAGS) | $(OUT)/user
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 wslfwd: $(USER_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(ALL_LDLIBS) -o $@
 
 $(OUT)/tests/test_packet: tests/packet/test_packet.c $(wildcard tests/packet/*.h) $(LIB_OBJ) $(SKEL) \
 			  $(OUT)/tests/vlan_meta.skel.h | $(OUT)/tests
-	$(CC) $(CFLAGS) -Itests/packet $< $(LIB_OBJ) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -Itests/packet $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@
 
 # Test-only: a VLAN tag in skb metadata ahead of the tc programs.
-$(OUT)/tests/vlan_meta.bpf.o: tests/packet/vlan_meta.bpf.c vmlinux.h | $(OUT)/tests
+$(OUT)/tests/vlan_meta.bpf.o: tests/packet/vlan_meta.bpf.c vmlinux.h $(FLAGS) | $(OUT)/tests
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o && $(BPFTOOL) gen object $@ $@.tmp.o
 
 $(OUT)/tests/vlan_meta.skel.h: $(OUT)/tests/vlan_meta.bpf.o
@@ -65,17 +90,21 @@ $(OUT)/tests/vlan_meta.skel.h: $(OUT)/tests/vlan_meta.bpf.o
 
 # BPF_PROG_RUN cost per packet; run through bench/prog_run.sh.
 $(OUT)/bench/prog_run: bench/prog_run.c tests/packet/pkt.h $(LIB_OBJ) $(SKEL) | $(OUT)/bench
-	$(CC) $(CFLAGS) -Itests/packet $< $(LIB_OBJ) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -Itests/packet $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@
 
 $(OUT)/tests/test_user: tests/unit/test_user.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
-	$(CC) $(CFLAGS) $< $(LIB_OBJ) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@
 
 # A client reporting getpeername()/recvfrom() addresses (tests/e2e/local.sh).
-$(OUT)/tests/sockpeer: tests/e2e/sockpeer.c | $(OUT)/tests
-	$(CC) $(CFLAGS) $< -o $@
+$(OUT)/tests/sockpeer: tests/e2e/sockpeer.c $(FLAGS) | $(OUT)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
+
+# Formats other programs read: stats --prometheus, libbpf's log lines.
+$(OUT)/tests/test_output: tests/unit/test_output.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@
 
 $(OUT)/tests/test_wsl: tests/unit/test_wsl.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
-	$(CC) $(CFLAGS) $< $(LIB_OBJ) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@
 
 tests: wslfwd $(TEST_BINS)
 

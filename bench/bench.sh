@@ -119,7 +119,8 @@ tb_wait_ping "$NS_VM" "$PEER_IP" || die "peer"
 macb() { local m; m=$(cat); echo "0x${m//:/,0x}"; }
 REF_OBJ=$TB_TMP/xdp_ref.o
 CTR_DADDR=$(awk -F. '{ printf "0x%02x%02x%02x%02x\n", $4, $3, $2, $1 }' <<< "$CTR_IP")
-"${CLANG:-clang}" -O2 -g -target bpf -I/usr/include/"$(uname -m)"-linux-gnu \
+read -ra CLANG_CMD <<< "${CLANG:-clang}"	# may carry arguments, as in make
+"${CLANG_CMD[@]}" -O2 -g -target bpf -I/usr/include/"$(uname -m)"-linux-gnu \
 	-DREDIR_IFINDEX="$(in_vm cat /sys/class/net/"$VM_CTR_PORT"/ifindex)" \
 	-DREDIR_DADDR="$CTR_DADDR" \
 	-DREDIR_DMAC="$(in_ctr cat /sys/class/net/"$CTR_DEV"/address | macb)" \

@@ -31,6 +31,7 @@ _wslfwd()
 	load) COMPREPLY=($(compgen -W "--dev --mode --cgroup --ct-size --redirect $globals" -- "$cur")) ;;
 	watch) COMPREPLY=($(compgen -W "--dev --windows $globals" -- "$cur")) ;;
 	windows) COMPREPLY=($(compgen -W "--apply $globals" -- "$cur")) ;;
+	stats) COMPREPLY=($(compgen -W "--prometheus $globals" -- "$cur")) ;;
 	flush) COMPREPLY=($(compgen -W "conns mappings" -- "$cur")) ;;
 	add|del)
 		if [ "$prev" = "$cmd" ]; then

@@ -377,7 +377,10 @@ tb_xdp_pass_obj()
 		'__attribute__((section("xdp"), used)) int tb_xdp_pass(void *ctx) { return 2; }' \
 		'__attribute__((section("license"), used)) char _license[] = "GPL";' \
 		> "$TB_TMP/xdp_pass.c"
-	"${CLANG:-clang}" -O2 -target bpf -c "$TB_TMP/xdp_pass.c" -o "$TB_TMP/xdp_pass.o" ||
+	# CLANG may carry arguments ("clang-16 -fno-color-diagnostics"), as in make.
+	local clang
+	read -ra clang <<< "${CLANG:-clang}"
+	"${clang[@]}" -O2 -target bpf -c "$TB_TMP/xdp_pass.c" -o "$TB_TMP/xdp_pass.o" ||
 		{ tb_log "cannot build the testbed's XDP_PASS program (clang)"; return 1; }
 }
 

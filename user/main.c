@@ -60,6 +60,7 @@ enum {
 	OPT_CGROUP,
 	OPT_APPLY,
 	OPT_WINDOWS,
+	OPT_PROMETHEUS,
 };
 
 static const struct option global_opts[] = {
@@ -87,7 +88,7 @@ static void usage(FILE *f)
 		"          [snat auto|always|never]\n"
 		"  del     PROTO [LADDR:]LPORT[-LPORT2]\n"
 		"  list\n"
-		"  stats\n"
+		"  stats   [--prometheus]   counters; --prometheus: Prometheus text format\n"
 		"  conns\n"
 		"  flush   conns | mappings\n"
 		"  watch   [--dev IFACE] [--windows]   follow @vm/@host, SIGHUP reloads the config\n"
@@ -1411,8 +1412,20 @@ static int cmd_list(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int stats_opt(int c, const char *arg, void *ctx)
+{
+	if (c != OPT_PROMETHEUS)
+		return EXIT_USAGE;
+	*(bool *)ctx = true;
+	return 0;
+}
+
 static int cmd_stats(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
+	};
+	bool prometheus = false;
 	struct wf_mapping_row *rows;
 	const struct wf_mapping *all;
 	struct wf_counters *sums;
@@ -1422,9 +1435,17 @@ static int cmd_stats(int argc, char **argv)
 	int idx, ret;
 	__u32 id;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	idx = parse_opts(argc, argv, opts, 1, NULL, stats_opt, &prometheus);
 	if (idx < 0)
 		return -idx;
+	if (idx < argc) {
+		wf_error("stats takes no argument '%s'", argv[idx]);
+		return EXIT_USAGE;
+	}
+	if (prometheus && wf_print_json()) {
+		wf_error("stats: --prometheus and --json are two formats; choose one");
+		return EXIT_USAGE;
+	}
 	ret = need_loaded(&m);
 	if (ret)
 		return ret;
@@ -1456,7 +1477,10 @@ static int cmd_stats(int argc, char **argv)
 			wf_maps_counters(&m, id, &rows[n].c);
 		n++;
 	}
-	wf_print_stats(rows, n, stats);
+	if (prometheus)
+		wf_print_prometheus(stdout, rows, n, stats);
+	else
+		wf_print_stats(rows, n, stats);
 	free(sums);
 	free(rows);
 	wf_maps_close(&m);

@@ -340,6 +340,97 @@ void wf_print_stats(const struct wf_mapping_row *rows, size_t n, const __u64 sta
 	}
 }
 
+/* ------------------------------------------------------------ prometheus */
+
+/* The enum names of the stats: WF_DROP_* are drops, the rest events. */
+static const char *const stat_ids[WF_STAT_MAX] = {
+	[WF_STAT_NONE] = "NONE",
+#define WF_STAT_ID(name, str) [WF_##name] = #name,
+	WF_STATS(WF_STAT_ID)
+#undef WF_STAT_ID
+};
+
+void wf_prom_label(FILE *f, const char *s)
+{
+	/* The exposition format escapes exactly these three in label values. */
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '"')
+			fputs("\\\"", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void prom_head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_mapping(FILE *f, const char *name, const struct wf_mapping_row *r,
+			 const char *dir, __u64 v)
+{
+	char l[128], t[128];
+
+	wf_format_listen(&r->m, l, sizeof(l));
+	wf_format_target(&r->m, t, sizeof(t));
+	fprintf(f, "%s{id=\"%u\",proto=\"%s\",listen=\"", name, r->id, wf_proto_name(r->m.protos));
+	wf_prom_label(f, l);
+	fputs("\",target=\"", f);
+	wf_prom_label(f, t);
+	if (dir)
+		fprintf(f, "\",dir=\"%s", dir);
+	fprintf(f, "\"} %llu\n", (unsigned long long)v);
+}
+
+/*
+ * The Prometheus text exposition format (0.0.4), for node_exporter's
+ * textfile collector: counters per mapping (labels id, proto, listen,
+ * target, dir), drops by reason and events by kind, every one printed even
+ * at 0 so a series does not appear only when something goes wrong.
+ */
+void wf_print_prometheus(FILE *f, const struct wf_mapping_row *rows, size_t n,
+			 const __u64 stats[WF_STAT_MAX])
+{
+	static const char *const dirs[2] = { "orig", "reply" };
+	size_t i;
+	int k, d;
+
+	prom_head(f, "wslfwd_mappings", "gauge", "Mappings installed in the datapath.");
+	fprintf(f, "wslfwd_mappings %zu\n", n);
+	prom_head(f, "wslfwd_mapping_packets_total", "counter",
+		  "Packets forwarded through a mapping; dir orig is client to target, reply the way back.");
+	for (i = 0; i < n; i++)
+		for (d = 0; d < 2; d++)
+			prom_mapping(f, "wslfwd_mapping_packets_total", &rows[i], dirs[d],
+				     rows[i].c.packets[d]);
+	prom_head(f, "wslfwd_mapping_bytes_total", "counter",
+		  "Bytes forwarded through a mapping; dir orig is client to target, reply the way back.");
+	for (i = 0; i < n; i++)
+		for (d = 0; d < 2; d++)
+			prom_mapping(f, "wslfwd_mapping_bytes_total", &rows[i], dirs[d],
+				     rows[i].c.bytes[d]);
+	prom_head(f, "wslfwd_mapping_connections_total", "counter",
+		  "Connections (flows) created through a mapping.");
+	for (i = 0; i < n; i++)
+		prom_mapping(f, "wslfwd_mapping_connections_total", &rows[i], NULL, rows[i].c.conns);
+	prom_head(f, "wslfwd_drops_total", "counter",
+		  "Packets the datapath dropped, by reason (the names of 'wslfwd stats').");
+	for (k = 1; k < WF_STAT_MAX; k++)
+		if (!strncmp(stat_ids[k], "DROP_", 5))
+			fprintf(f, "wslfwd_drops_total{reason=\"%s\"} %llu\n", stat_names[k],
+				(unsigned long long)stats[k]);
+	prom_head(f, "wslfwd_events_total", "counter",
+		  "Datapath events that are not drops, by kind (the names of 'wslfwd stats').");
+	for (k = 1; k < WF_STAT_MAX; k++)
+		if (strncmp(stat_ids[k], "DROP_", 5))
+			fprintf(f, "wslfwd_events_total{event=\"%s\"} %llu\n", stat_names[k],
+				(unsigned long long)stats[k]);
+}
+
 static const char *state_name(int s)
 {
 	switch (s) {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include <json-c/json.h>
 #include "wslfwd.h"
@@ -53,6 +54,11 @@ struct wf_mapping_row {
 void wf_print_list(const struct wf_mapping_row *rows, size_t n, const struct wf_resolve *r,
 		   const char *source);
 void wf_print_stats(const struct wf_mapping_row *rows, size_t n, const __u64 stats[WF_STAT_MAX]);
+/* `stats --prometheus`: the Prometheus text exposition format, to @f. */
+void wf_print_prometheus(FILE *f, const struct wf_mapping_row *rows, size_t n,
+			 const __u64 stats[WF_STAT_MAX]);
+/* A label value, escaped (\\, \", \n). */
+void wf_prom_label(FILE *f, const char *s);
 void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now_ns);
 
 /* "1.2.3.4" or "?" for 0. */
