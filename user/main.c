@@ -482,20 +482,10 @@ static int load_opt(int opt, const char *arg, void *ctx)
 	return EXIT_USAGE;
 }
 
-/* Is the mapping whose canonical line is @line among @all? */
-static bool mapping_present(const struct wf_mapping *all, const char *line)
+/* A mapping load's sync installed: prime its target's neighbour. */
+static void load_added(const struct wf_mapping *mp, __u32 id, void *ctx)
 {
-	char cur[256];
-	__u32 id;
-
-	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
-		if (!all[id].in_use)
-			continue;
-		wf_format_mapping(&all[id], cur, sizeof(cur));
-		if (!strcmp(cur, line))
-			return true;
-	}
-	return false;
+	prime_target(ctx, mp);
 }
 
 static int cmd_load(int argc, char **argv)
@@ -513,8 +503,8 @@ static int cmd_load(int argc, char **argv)
 	struct wf_load_opts lo = {};
 	struct wf_mapping *cfg = NULL;
 	struct wf_maps m = { .info = -1 };
-	const struct wf_mapping *cur = NULL;
-	size_t n = 0, dups = 0, i, kept = 0;
+	struct wf_sync_stats st = {};
+	size_t n = 0, dups = 0, i;
 	bool replaced;
 	struct wf_info info;
 	char err[1024], vm[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
@@ -600,8 +590,6 @@ static int cmd_load(int argc, char **argv)
 	}
 	replaced = ret == WF_LOAD_REPLACED;
 	ret = wf_maps_open(&m, env.pin_dir);
-	if (!ret && replaced)
-		ret = wf_maps_mappings(&m, &cur);
 	if (ret) {
 		snprintf(err, sizeof(err), "cannot open the maps just pinned in %s: %s",
 			 env.pin_dir, strerror(-ret));
@@ -643,19 +631,21 @@ static int cmd_load(int argc, char **argv)
 			goto rollback;
 		}
 	}
+	/* Replaced in place: the mappings are in the maps already (ids,
+	 * counters, connections); the maps are brought in step with the
+	 * config, leaving the mappings both have alone. */
+	if (replaced) {
+		ret = wf_store_sync(&m, cfg, n, &st, load_added, &info, err, sizeof(err));
+		if (ret)
+			goto rollback;
+	}
 	/* One wf_ports computation for the whole config, not one per line. */
 	wf_maps_ports_defer(&m);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !replaced; i++) {
 		char line[256];
 		__u32 id;
 
 		wf_format_mapping(&cfg[i], line, sizeof(line));
-		/* Replaced in place: the mappings are in the maps already (ids,
-		 * counters, connections); only lines they lack are added. */
-		if (replaced && mapping_present(cur, line)) {
-			kept++;
-			continue;
-		}
 		if (cfg[i].laddr_kind == WF_ADDR_LITERAL && check_laddr(&info, &cfg[i]))
 			pr_warn("wslfwd: %s: '%s' listens on an address %s does not have (yet)\n",
 				env.config, line, a.dev);
@@ -697,8 +687,9 @@ static int cmd_load(int argc, char **argv)
 		wf_json_put(o);
 	} else {
 		if (replaced)
-			printf("replaced the running datapath in place (maps, connections and counters kept; %zu mapping%s kept, %zu added from %s)\n",
-			       kept, kept == 1 ? "" : "s", n - kept, env.config);
+			printf("replaced the running datapath in place (maps, connections and counters kept; %zu mapping%s kept, %zu added, %zu removed to match %s)\n",
+			       n - st.added, n - st.added == 1 ? "" : "s", st.added,
+			       st.removed, env.config);
 		printf("%s on %s: %s%s, tc egress (%s); @vm %s, @host %s; %zu mapping%s from %s\n",
 		       replaced ? "running" : "loaded", a.dev, wf_mode_name(info.mode),
 		       info.mode == WF_MODE_TC ? (info.flags & WF_INFO_F_TCX ? " ingress (tcx)" :

@@ -63,9 +63,14 @@ load_over_running_replaces_in_place()
 	[ "$(wslfwd list | grep -c "$CTR_IP")" = 1 ] || fail "mapping lost: $(wslfwd list)" ||
 		return 1
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
-	# --mode auto keeps the running mode.
+	# --mode auto keeps the running mode; the maps follow a config edited by
+	# hand, the mapping both have keeping its counters.
+	echo "tcp 4001 $CTR_IP:80" >> "$TB_CONF"
 	expect_rc 0 load --dev "$VM_DEV" || return 1
 	grep -q "replaced" <<< "$OUT" || fail "auto did not replace: $OUT" || return 1
+	grep -q "1 mapping kept, 1 added, 0 removed" <<< "$OUT" ||
+		fail "the config's new line not added: $OUT" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:4001/" "$HOST_IP" || return 1
 	links2=$(pinned_links)
 	same_links_new_progs "$links1" "$links2" || return 1
 
