@@ -152,6 +152,15 @@ in_vm_cg()
 tb_http_server()
 {
 	local ns=$1 port=$2 name=${3:-$1-$2} addr=${4:-}
+	tb_nginx "$ns" "$port" "$name" "listen ${addr:+$addr:}$port reuseport;
+		location / { default_type text/plain; return 200 \"peer=\$remote_addr\\n\"; }"
+}
+
+# nginx in namespace NS, named NAME (its files under $TB_TMP/nginx-NAME),
+# with SERVER as the body of its one server block; waits for PORT.
+tb_nginx()
+{
+	local ns=$1 port=$2 name=$3 server=$4
 	local d=$TB_TMP/nginx-$name
 	mkdir -p "$d"
 	cat > "$d/nginx.conf" <<EOF
@@ -169,8 +178,7 @@ http {
 	uwsgi_temp_path $d;
 	scgi_temp_path $d;
 	server {
-		listen ${addr:+$addr:}$port reuseport;
-		location / { default_type text/plain; return 200 "peer=\$remote_addr\n"; }
+		$server
 	}
 }
 EOF

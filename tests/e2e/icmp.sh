@@ -61,32 +61,10 @@ in_rtr() { ip netns exec "$NS_RTR" "$@"; }
 # storing PUTs under it.
 icmp_nginx()
 {
-	local ns=$1 port=$2 d=$TB_TMP/icmp-nginx-$1-$2
-	mkdir -p "$d"
-	cat > "$d/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 64; }
-http {
-	access_log $d/access.log;
-	client_body_temp_path $d;
-	proxy_temp_path $d;
-	fastcgi_temp_path $d;
-	uwsgi_temp_path $d;
-	scgi_temp_path $d;
-	server {
-		listen $port reuseport;
+	tb_nginx "$1" "$2" "icmp-$1-$2" "listen $2 reuseport;
 		root $TB_TMP/icmp-www;
 		client_max_body_size 0;
-		location /up/ { dav_methods PUT; create_full_put_path on; }
-	}
-}
-EOF
-	tb_bg ip netns exec "$ns" nginx -q -e "$d/error.log" -c "$d/nginx.conf"
-	tb_wait_listen "$ns" tcp "$port"
+		location /up/ { dav_methods PUT; create_full_put_path on; }"
 }
 
 icmp_stat()
