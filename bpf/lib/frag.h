@@ -103,18 +103,8 @@ static __always_inline int frag_rewrite4(const struct wf_ctx *c, const struct wf
 
 	if (addrs)
 		diff = csum_diff32(csum_diff32(0, t->saddr, v->nsaddr), t->daddr, v->ndaddr);
-	if (ttl_dec) {
-		/* TTL and protocol share a 16-bit checksum word */
-		__u8 word[2] = { pkt->ttl, t->proto };
-		__u8 nword[2] = { pkt->ttl - 1, t->proto };
-		__u16 w, nw;
-
-		__builtin_memcpy(&w, word, 2);
-		__builtin_memcpy(&nw, nword, 2);
-		diff = csum_diff32(diff, w, nw);
-		if (ctx_store_bytes(c, WF_IP4_TTL_OFF, &nword[0], 1))
-			return -1;
-	}
+	if (ttl_dec && nat_ttl_dec4(c, pkt, &diff))
+		return -1;
 	if (diff && ctx_l3_csum_add(c, WF_IP4_CSUM_OFF, diff))
 		return -1;
 	if (addrs && ctx_store_bytes(c, WF_IP4_SADDR_OFF, &v->nsaddr, 8))

@@ -19,6 +19,24 @@
 #include "lib/parse.h"
 
 /*
+ * Decrement the TTL (the router's part when we forward; the caller has
+ * checked ttl > 1) and add its change to the IP checksum diff @l3diff.
+ */
+static __always_inline int nat_ttl_dec4(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					__u64 *l3diff)
+{
+	/* TTL and protocol share a 16-bit checksum word */
+	__u8 word[2] = { pkt->ttl, pkt->tuple.proto };
+	__u8 nword[2] = { pkt->ttl - 1, pkt->tuple.proto };
+	__u16 w, nw;
+
+	__builtin_memcpy(&w, word, 2);
+	__builtin_memcpy(&nw, nword, 2);
+	*l3diff = csum_diff32(*l3diff, w, nw);
+	return ctx_store_bytes(c, WF_IP4_TTL_OFF, &nword[0], 1);
+}
+
+/*
  * Rewrite the packet's tuple to nsaddr:nsport -> ndaddr:ndport; with
  * @ttl_dec also decrement the TTL (the router's part when we forward; the
  * caller has checked ttl > 1), under the same IP checksum update. Ports sit
@@ -40,18 +58,8 @@ static __always_inline int nat_rewrite4(const struct wf_ctx *c, const struct wf_
 	if (addrs)
 		adiff = csum_diff32(csum_diff32(0, t->saddr, v->nsaddr), t->daddr, v->ndaddr);
 	l3diff = adiff;
-	if (ttl_dec) {
-		/* TTL and protocol share a 16-bit checksum word */
-		__u8 word[2] = { pkt->ttl, t->proto };
-		__u8 nword[2] = { pkt->ttl - 1, t->proto };
-		__u16 w, nw;
-
-		__builtin_memcpy(&w, word, 2);
-		__builtin_memcpy(&nw, nword, 2);
-		l3diff = csum_diff32(l3diff, w, nw);
-		if (ctx_store_bytes(c, WF_IP4_TTL_OFF, &nword[0], 1))
-			return -1;
-	}
+	if (ttl_dec && nat_ttl_dec4(c, pkt, &l3diff))
+		return -1;
 	if (l3diff && ctx_l3_csum_add(c, WF_IP4_CSUM_OFF, l3diff))
 		return -1;
 	if ((adiff || portdiff) &&
