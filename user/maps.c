@@ -560,16 +560,17 @@ static bool fwd_owned(const struct wf_maps *m, int fd, const struct wf_fwd_key *
 }
 
 /*
- * Every entry of wf_fwd/wf_lo: BPF_MAP_LOOKUP_BATCH (5.6+), a syscall per
+ * Every entry of a hash map: BPF_MAP_LOOKUP_BATCH (5.6+), a syscall per
  * few thousand entries instead of two per entry (a 1-65535 range is 2 x
- * 65535 entries, and every command walks them). *keys and *vals are
- * malloc'd; -EOPNOTSUPP where the kernel has no batch ops.
+ * 65535 wf_fwd entries, and every command that changes mappings walks
+ * them). *keys and *vals are malloc'd; -EOPNOTSUPP where the kernel has no
+ * batch ops for the map.
  */
-static int fwd_dump_batch(int fd, struct wf_fwd_key **keys, struct wf_fwd_val **vals, size_t *n)
+static int hash_dump_batch(int fd, size_t ksize, size_t vsize, void **keys, void **vals,
+			   size_t *n)
 {
 	size_t cap = 0, cnt = 0, chunk = 4096;
-	struct wf_fwd_key *k = NULL;
-	struct wf_fwd_val *v = NULL;
+	char *k = NULL, *v = NULL;
 	__u64 batch[4];	/* htab's token is a bucket index; room to spare */
 	bool first = true;
 	__u32 got;
@@ -579,10 +580,10 @@ static int fwd_dump_batch(int fd, struct wf_fwd_key **keys, struct wf_fwd_val **
 	for (;;) {
 		if (cnt + chunk > cap) {
 			cap = (cnt + chunk) * 2;
-			tmp = realloc(k, cap * sizeof(*k));
+			tmp = realloc(k, cap * ksize);
 			if (tmp)
 				k = tmp;
-			tmp = tmp ? realloc(v, cap * sizeof(*v)) : NULL;
+			tmp = tmp ? realloc(v, cap * vsize) : NULL;
 			if (tmp)
 				v = tmp;
 			if (!tmp) {
@@ -591,8 +592,8 @@ static int fwd_dump_batch(int fd, struct wf_fwd_key **keys, struct wf_fwd_val **
 			}
 		}
 		got = chunk;
-		if (bpf_map_lookup_batch(fd, first ? NULL : batch, batch, k + cnt, v + cnt, &got,
-					 NULL)) {
+		if (bpf_map_lookup_batch(fd, first ? NULL : batch, batch, k + cnt * ksize,
+					 v + cnt * vsize, &got, NULL)) {
 			err = -errno;
 			cnt += got;
 			if (err == -ENOENT) {	/* the walk is done */
@@ -618,6 +619,11 @@ static int fwd_dump_batch(int fd, struct wf_fwd_key **keys, struct wf_fwd_val **
 	*vals = v;
 	*n = cnt;
 	return 0;
+}
+
+static int fwd_dump_batch(int fd, struct wf_fwd_key **keys, struct wf_fwd_val **vals, size_t *n)
+{
+	return hash_dump_batch(fd, sizeof(**keys), sizeof(**vals), (void **)keys, (void **)vals, n);
 }
 
 static int fwd_dump(int fd, struct wf_fwd_key **keys, struct wf_fwd_val **vals, size_t *n)
@@ -738,6 +744,34 @@ int wf_maps_repair(struct wf_maps *m, __u32 *broken, size_t max, size_t *nbroken
 	return err;
 }
 
+/* wf_ct in two batch-read arrays, zipped into entries. */
+static int ct_dump_batch(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)
+{
+	struct wf_ct_key *k = NULL;
+	struct wf_ct_val *v = NULL;
+	struct wf_ct_entry *arr;
+	size_t cnt = 0, i;
+	int err;
+
+	err = hash_dump_batch(m->ct, sizeof(*k), sizeof(*v), (void **)&k, (void **)&v, &cnt);
+	if (err)
+		return err;
+	arr = calloc(cnt ? cnt : 1, sizeof(*arr));
+	if (arr) {
+		for (i = 0; i < cnt; i++) {
+			arr[i].key = k[i];
+			arr[i].val = v[i];
+		}
+	}
+	free(k);
+	free(v);
+	if (!arr)
+		return -ENOMEM;
+	*out = arr;
+	*n = cnt;
+	return 0;
+}
+
 int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)
 {
 	struct wf_ct_entry *arr = NULL, *tmp;
@@ -745,6 +779,11 @@ int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)
 	size_t cap = 0, cnt = 0;
 	void *prev = NULL;
 	int err = 0;
+
+	err = ct_dump_batch(m, out, n);
+	if (err != -EOPNOTSUPP)
+		return err;
+	err = 0;
 
 	while (!bpf_map_get_next_key(m->ct, prev, &next)) {
 		key = next;

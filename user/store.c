@@ -126,26 +126,39 @@ static long narrower(const struct wf_mapping *cfg, size_t n, const bool *matched
 	return -1;
 }
 
-/* One walk of wf_ct for all the mappings sync took away (ct_protos[id]:
- * the protocols whose connections go; WF_P_TCP | WF_P_UDP for all). */
-static size_t ct_drop(struct wf_maps *m, const __u8 *ct_protos)
+/*
+ * One walk of wf_ct for all the mappings sync took away (ct_protos[id]:
+ * the protocols whose connections go; WF_P_TCP | WF_P_UDP for all), and
+ * for the entries of ids no mapping has (a del killed between removing
+ * the mapping and its connections; the id would be reused): *conns and
+ * *stray count them.
+ */
+static void ct_drop(struct wf_maps *m, const struct wf_mapping *all, const __u8 *ct_protos,
+		    size_t *conns, size_t *stray)
 {
 	struct wf_ct_entry *ct = NULL;
-	size_t n = 0, i, cnt = 0;
+	size_t n = 0, i;
+	__u32 id;
 	int p;
 
 	if (wf_maps_ct_dump(m, &ct, &n))
-		return 0;
+		return;
 	for (i = 0; i < n; i++) {
-		if (ct[i].val.id >= WF_MAX_MAPPINGS || !ct_protos[ct[i].val.id])
+		id = ct[i].val.id;
+		/* Id 0 names no mapping: nothing of ours, left alone. */
+		if (!id || id >= WF_MAX_MAPPINGS)
 			continue;
+		if (!all[id].in_use && !ct_protos[id]) {
+			if (!bpf_map_delete_elem(m->ct, &ct[i].key))
+				(*stray)++;
+			continue;
+		}
 		p = ct[i].key.proto == WF_IPPROTO_TCP ? WF_P_TCP :
 		    ct[i].key.proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
-		if ((ct_protos[ct[i].val.id] & p) && !bpf_map_delete_elem(m->ct, &ct[i].key))
-			cnt++;
+		if ((ct_protos[id] & p) && !bpf_map_delete_elem(m->ct, &ct[i].key))
+			(*conns)++;
 	}
 	free(ct);
-	return cnt;
 }
 
 #define WF_BROKEN_MAX 64
@@ -158,7 +171,7 @@ int wf_store_sync(struct wf_maps *m, const struct wf_mapping *cfg, size_t n,
 	const struct wf_mapping *all;
 	__u32 broken[WF_BROKEN_MAX], id;
 	__u8 *ct_protos = NULL;
-	bool *matched = NULL, any_ct = false;
+	bool *matched = NULL;
 	char line[512];
 	size_t i, nb = 0;
 	long j;
@@ -173,7 +186,8 @@ int wf_store_sync(struct wf_maps *m, const struct wf_mapping *cfg, size_t n,
 		goto out;
 	}
 	/* Half installed or half removed: take it out, reinstall it below
-	 * if the config has it. Its connections stay: same mapping. */
+	 * if the config has it (perhaps at another id: its connections go
+	 * with the stray ones below). */
 	for (i = 0; i < nb; i++) {
 		ret = wf_maps_mapping_del(m, broken[i], WF_P_TCP | WF_P_UDP);
 		if (ret) {
@@ -228,11 +242,9 @@ int wf_store_sync(struct wf_maps *m, const struct wf_mapping *cfg, size_t n,
 			st->removed++;
 		}
 		ct_protos[id] = gone;
-		any_ct = true;
 	}
 	/* Forwarding is gone; now stop the flows already running. */
-	if (any_ct)
-		st->conns = ct_drop(m, ct_protos);
+	ct_drop(m, all, ct_protos, &st->conns, &st->stray);
 	for (i = 0; i < n; i++) {
 		if (matched[i])
 			continue;

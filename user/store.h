@@ -38,7 +38,7 @@ struct wf_sync_stats {
 	size_t removed;		/* mappings removed (with their connections) */
 	size_t narrowed;	/* a protocol taken from a `both` mapping */
 	size_t repaired;	/* half-installed mappings reinstalled */
-	size_t stray;		/* map entries no mapping accounted for, removed */
+	size_t stray;		/* map and connection entries of no mapping, removed */
 	size_t conns;		/* connection entries removed */
 };
 

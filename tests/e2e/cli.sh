@@ -280,6 +280,30 @@ half_written_maps_are_repaired_by_the_next_command()
 	expect_no_http "$NS_WIN" "http://$VM_IP:4500/" || return 1
 }
 
+# A del killed after it removed the mapping from the config and the maps
+# but before its connections (made by hand): the next command removes the
+# connection entries of the id no mapping has, before the id is reused.
+killed_del_leaves_no_connections_behind()
+{
+	local id z16="0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0" zero
+	fresh_load || return 1
+	add udp 7001 "$CTR_IP:7000" || return 1
+	expect_udp_echo "$NS_WIN" "$VM_IP" 7001 || return 1
+	wslfwd -j conns 2>&1 | grep -q "$CTR_IP" || fail "no connection to start from" || return 1
+	id=$(wslfwd -j list 2>&1 | grep -oE '"id":[0-9]+' | grep -oE '[0-9]+' | head -1)
+	zero=$(printf '0 %.0s' $(seq 208))
+	: > "$TB_CONF"
+	# shellcheck disable=SC2086 # the bytes are words
+	bpftool map delete pinned "$TB_PIN_DIR/wf_fwd" key 2 17 0x1b 0x59 $z16 &&
+	bpftool map update pinned "$TB_PIN_DIR/wf_mappings" key "$id" 0 0 0 value $zero ||
+		fail "bpftool could not edit the maps" || return 1
+	expect_rc 0 add tcp 8081 @vm:18080 || return 1
+	note "  said: $OUT"
+	wslfwd -j conns 2>&1 | grep -q "$CTR_IP" &&
+		fail "connections of the removed mapping stay: $(wslfwd -j conns 2>&1)" && return 1
+	return 0
+}
+
 # A boot script re-running its adds: the same mapping again exits 0 and
 # changes nothing, loaded or not; another mapping on that listener is exit 2.
 identical_add_is_a_success_that_changes_nothing()

@@ -50,6 +50,7 @@ CASES=(
 	concurrent_adds_lose_no_mapping
 	killed_commands_are_repaired_by_the_next
 	half_written_maps_are_repaired_by_the_next_command
+	killed_del_leaves_no_connections_behind
 	identical_add_is_a_success_that_changes_nothing
 	one_listener_written_two_ways_is_refused
 	snat_range_and_control_bytes_are_refused
