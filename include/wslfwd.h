@@ -44,22 +44,15 @@
 #define WF_REDIRECT_DEVS	64	/* wf_redirect: devices XDP may redirect to */
 
 
-/* Default timeouts in seconds; the loader may override them through rodata. */
-#define WF_TO_TCP_SYN		60
-#define WF_TO_TCP_EST		(2 * 3600)
-#define WF_TO_TCP_CLOSING	30
-#define WF_TO_TCP_CLOSED	10
-#define WF_TO_UDP		30
-#define WF_TO_UDP_REPLIED	180
-
 /* Source ports one-arm (full NAT) connections get on @vm. Outside the default
  * net.ipv4.ip_local_port_range (32768-60999) so they never collide with the
  * VM's own sockets. */
 #define WF_SNAT_PORT_MIN	61000
 #define WF_SNAT_PORT_MAX	65535
-/* Ports tried per new connection. Each reused port refuses about half of
- * the SYNs (conntrack.h, ct_snat_reserve): 16 make a refusal 1 in 65536. */
-#define WF_SNAT_TRIES		16
+/* Ports tried per new connection, nf_nat's bound (conntrack.h,
+ * ct_snat_reserve): at 90 % occupancy a refusal with ports free is 0.9^128,
+ * 1 in 700,000. */
+#define WF_SNAT_TRIES		128
 
 enum wf_proto_bits {
 	WF_P_TCP = 1 << 0,
@@ -314,8 +307,11 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(DROP_FIB, "fib")		/* target unroutable */		\
 	X(DROP_FRAGMENT, "fragment")	/* fragment of a mapped flow we cannot translate */ \
 	X(DROP_CT_FULL, "ct_insert")	/* conntrack insert failed */	\
+	/* the tuple's entry belongs to another live connection */	\
+	X(DROP_CT_CLASH, "ct_clash")					\
 	X(DROP_NO_ADDR, "no_addr")	/* @vm/@host not known yet */	\
 	X(DROP_RST_NO_CT, "rst_no_conn")	/* RST for no connection */	\
+	X(DROP_RST_INVALID, "rst_invalid")	/* RST outside the window */	\
 	X(DROP_TTL, "ttl")		/* forwarded with TTL <= 1 */	\
 	X(DROP_FWD_DISABLED, "fwd_disabled")	/* forwarding off on IFACE */ \
 	/* ICMP errors (design.md "ICMP errors") */			\
@@ -328,7 +324,11 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(EV_CT_EXPIRED, "ct_expired")	/* entry found but timed out */	\
 	X(EV_CT_NEW, "ct_new")						\
 	X(EV_ICMP_XLATED, "icmp_translated")	/* error about a flow of ours */ \
-	X(EV_ICMP_TTL_SENT, "icmp_ttl_sent")	/* we answered TTL 1 (one-arm) */
+	X(EV_ICMP_TTL_SENT, "icmp_ttl_sent")	/* we answered TTL 1 (one-arm) */ \
+	/* a reply after the timeout: translated, both halves alive again */ \
+	X(EV_CT_REVIVED, "ct_revived")					\
+	/* a half lost (LRU) re-created from the other */		\
+	X(EV_CT_RESTORED, "ct_restored")
 
 enum wf_stat {
 	WF_STAT_NONE = 0,
@@ -361,16 +361,51 @@ struct wf_ct_key {
 };
 _Static_assert(sizeof(struct wf_ct_key) == 16, "wf_ct_key layout");
 
+/*
+ * Connection states, mirrored in both entries (design.md "Conntrack"):
+ * X(name, value, `conns` name, `load --timeout` class, default timeout s).
+ * The TCP states and defaults are nf_conntrack's; TCP_PICKUP is its loose
+ * pick-up of a flow seen mid-stream, on the unreplied timeout until the
+ * other side answers.
+ */
+#define WF_CT_STATES(X)							\
+	X(TCP_SYN, 1, "SYN_SENT", "tcp-syn-sent", 120)			\
+	X(TCP_EST, 2, "ESTABLISHED", "tcp-est", 5 * 86400)		\
+	X(TCP_FIN_WAIT, 3, "FIN_WAIT", "tcp-fin-wait", 120)		\
+	X(TCP_CLOSED, 4, "CLOSE", "tcp-close", 10)			\
+	X(UDP, 5, "UNREPLIED", "udp", 30)				\
+	X(UDP_REPLIED, 6, "REPLIED", "udp-stream", 120)			\
+	X(TCP_TIME_WAIT, 7, "TIME_WAIT", "tcp-time-wait", 120)		\
+	X(TCP_SYN_RECV, 8, "SYN_RECV", "tcp-syn-recv", 60)		\
+	X(TCP_CLOSE_WAIT, 9, "CLOSE_WAIT", "tcp-close-wait", 60)	\
+	X(TCP_PICKUP, 10, "UNREPLIED", "tcp-unreplied", 30)
+
 enum wf_ct_state {
-	WF_CT_TCP_SYN = 1,	/* SYN seen, no reply yet */
-	WF_CT_TCP_EST = 2,
-	WF_CT_TCP_CLOSING = 3,	/* FIN seen */
-	WF_CT_TCP_CLOSED = 4,	/* RST seen */
-	WF_CT_UDP = 5,		/* one direction seen */
-	WF_CT_UDP_REPLIED = 6,	/* both directions seen */
-	WF_CT_TCP_TIME_WAIT = 7,	/* FIN seen both ways: a new connection may
-				 * take over the tuple (SNAT port reuse) */
+#define WF_CT_STATE_ENUM(name, val, str, opt, to) WF_CT_##name = val,
+	WF_CT_STATES(WF_CT_STATE_ENUM)
+#undef WF_CT_STATE_ENUM
+	WF_CT_STATE_MAX,
 };
+
+/* The default timeout of state @s in seconds, 0 for no state. */
+static inline __u32 wf_ct_timeout_default(int s)
+{
+	switch (s) {
+#define WF_CT_STATE_DEFAULT(name, val, str, opt, to) case val: return to;
+	WF_CT_STATES(WF_CT_STATE_DEFAULT)
+#undef WF_CT_STATE_DEFAULT
+	}
+	return 0;
+}
+
+/* ---- wf_ct_conf: ARRAY[1], pinned: the timeouts `load --timeout` set,
+ * seconds by state (0: the default above). In a map rather than rodata so
+ * that watch's re-attach and a later load over the pins keep them. */
+struct wf_ct_conf {
+	__u32 timeout[16];	/* by enum wf_ct_state */
+};
+_Static_assert(WF_CT_STATE_MAX <= 16, "wf_ct_conf holds every state");
+_Static_assert(sizeof(struct wf_ct_conf) == 64, "wf_ct_conf layout");
 
 enum wf_ct_flags {
 	WF_CT_F_DNAT = 1 << 0,	/* destination rewritten */
@@ -396,10 +431,18 @@ struct wf_ct_val {
 	__be16 nsport;
 	__be16 ndport;
 	__u32 id;		/* mapping id */
-	__u8 dir;		/* enum wf_dir */
-	__u8 kind;		/* enum wf_kind */
-	__u8 state;		/* enum wf_ct_state, mirrored in both entries */
-	__u8 flags;		/* enum wf_ct_flags */
+	union {
+		struct {
+			__u8 dir;	/* enum wf_dir */
+			__u8 kind;	/* enum wf_kind */
+			__u8 state;	/* enum wf_ct_state, mirrored in both entries;
+					 * written by single byte stores */
+			__u8 flags;	/* enum wf_ct_flags */
+		};
+		/* The datapath changes flags only by atomic ops on this word
+		 * (WF_CT_FLAGS_SHIFT): two CPUs merging FINs lose neither. */
+		__u32 word;
+	};
 	/* In the order of the Ethernet header: written with one 12-byte store. */
 	__u8 dmac[6];		/* WF_CT_F_TX/REDIRECT: new Ethernet destination */
 	__u8 smac[6];		/* WF_CT_F_TX/REDIRECT: new Ethernet source */
@@ -408,8 +451,19 @@ struct wf_ct_val {
 	 * (WF_CT_F_SYN_TS) or ISN, host order; what the target's TIME_WAIT
 	 * socket of the port will compare the next SYN with (conntrack.h). */
 	__u32 syn_hint;
+	/* TCP: the ACK number of this direction's last segment, network
+	 * order, 0 = none yet; in a REPLY entry before the target has spoken,
+	 * the client's ISN + 1 (what its answer must acknowledge). The RST
+	 * rule reads it (conntrack.h, ct_rst_ok). */
+	__be32 td_ack;
+	__u32 pad1;
 };
-_Static_assert(sizeof(struct wf_ct_val) == 56, "wf_ct_val layout");
+_Static_assert(sizeof(struct wf_ct_val) == 64, "wf_ct_val layout");
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WF_CT_FLAGS_SHIFT	24	/* flags is the word's high byte */
+#else
+#define WF_CT_FLAGS_SHIFT	0
+#endif
 /* nat.h stores nsaddr+ndaddr, nsport+ndport and dmac+smac as single words. */
 _Static_assert(__builtin_offsetof(struct wf_ct_val, ndaddr) ==
 	       __builtin_offsetof(struct wf_ct_val, nsaddr) + 4 &&
@@ -419,7 +473,10 @@ _Static_assert(__builtin_offsetof(struct wf_ct_val, ndaddr) ==
 	       __builtin_offsetof(struct wf_ct_val, nsport) % 4 == 0 &&
 	       __builtin_offsetof(struct wf_ct_val, smac) ==
 	       __builtin_offsetof(struct wf_ct_val, dmac) + 6 &&
-	       __builtin_offsetof(struct wf_ct_val, dmac) % 4 == 0, "wf_ct_val word layout");
+	       __builtin_offsetof(struct wf_ct_val, dmac) % 4 == 0 &&
+	       __builtin_offsetof(struct wf_ct_val, word) % 4 == 0 &&
+	       __builtin_offsetof(struct wf_ct_val, flags) ==
+	       __builtin_offsetof(struct wf_ct_val, word) + 3, "wf_ct_val word layout");
 
 /* ---- wf_frag: LRU_HASH, IPv4 datagrams of tracked flows that arrived in
  * fragments (design.md "Fragments"). Only the first fragment carries the
@@ -454,6 +511,6 @@ struct wf_frag_val {
 	__u32 drop;
 	__u32 pad;
 };
-_Static_assert(sizeof(struct wf_frag_val) == 64, "wf_frag_val layout");
+_Static_assert(sizeof(struct wf_frag_val) == sizeof(struct wf_ct_val) + 8, "wf_frag_val layout");
 
 #endif /* WSLFWD_H */

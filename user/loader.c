@@ -692,12 +692,6 @@ static void set_rodata(struct wslfwd_bpf *skel)
 {
 	skel->rodata->cfg_snat_min = WF_SNAT_PORT_MIN;
 	skel->rodata->cfg_snat_max = WF_SNAT_PORT_MAX;
-	skel->rodata->cfg_to_tcp_syn = WF_TO_TCP_SYN;
-	skel->rodata->cfg_to_tcp_est = WF_TO_TCP_EST;
-	skel->rodata->cfg_to_tcp_closing = WF_TO_TCP_CLOSING;
-	skel->rodata->cfg_to_tcp_closed = WF_TO_TCP_CLOSED;
-	skel->rodata->cfg_to_udp = WF_TO_UDP;
-	skel->rodata->cfg_to_udp_replied = WF_TO_UDP_REPLIED;
 }
 
 /* ---------------------------------------------------- in-place upgrade */

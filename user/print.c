@@ -434,44 +434,27 @@ void wf_print_prometheus(FILE *f, const struct wf_mapping_row *rows, size_t n,
 static const char *state_name(int s)
 {
 	switch (s) {
-	case WF_CT_TCP_SYN:
-		return "SYN_SENT";
-	case WF_CT_TCP_EST:
-		return "ESTABLISHED";
-	case WF_CT_TCP_CLOSING:
-		return "CLOSING";
-	case WF_CT_TCP_TIME_WAIT:
-		return "TIME_WAIT";
-	case WF_CT_TCP_CLOSED:
-		return "CLOSE";
-	case WF_CT_UDP:
-		return "UNREPLIED";
-	case WF_CT_UDP_REPLIED:
-		return "REPLIED";
+#define WF_CT_STATE_NAME(name, val, str, opt, to) case val: return str;
+	WF_CT_STATES(WF_CT_STATE_NAME)
+#undef WF_CT_STATE_NAME
 	default:
 		return "?";
 	}
 }
 
+/* The timeouts in force (wf_ct_conf, 0 = default), set by the caller. */
+static struct wf_ct_conf print_ct_conf;
+
+void wf_print_set_ct_conf(const struct wf_ct_conf *cf)
+{
+	print_ct_conf = *cf;
+}
+
 static __u32 state_timeout(int s)
 {
-	switch (s) {
-	case WF_CT_TCP_SYN:
-		return WF_TO_TCP_SYN;
-	case WF_CT_TCP_EST:
-		return WF_TO_TCP_EST;
-	case WF_CT_TCP_CLOSING:
-	case WF_CT_TCP_TIME_WAIT:
-		return WF_TO_TCP_CLOSING;
-	case WF_CT_TCP_CLOSED:
-		return WF_TO_TCP_CLOSED;
-	case WF_CT_UDP:
-		return WF_TO_UDP;
-	case WF_CT_UDP_REPLIED:
-		return WF_TO_UDP_REPLIED;
-	default:
-		return 0;
-	}
+	if (s > 0 && s < WF_CT_STATE_MAX && print_ct_conf.timeout[s])
+		return print_ct_conf.timeout[s];
+	return wf_ct_timeout_default(s);
 }
 
 static const char *kind_name(int k)

@@ -60,6 +60,8 @@ void wf_print_prometheus(FILE *f, const struct wf_mapping_row *rows, size_t n,
 /* A label value, escaped (\\, \", \n). */
 void wf_prom_label(FILE *f, const char *s);
 void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now_ns);
+/* The timeouts `conns` computes expiry with (wf_ct_conf); defaults until set. */
+void wf_print_set_ct_conf(const struct wf_ct_conf *cf);
 
 /* "1.2.3.4" or "?" for 0. */
 const char *wf_ip4_str(__be32 a, char *buf, size_t len);

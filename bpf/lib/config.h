@@ -12,15 +12,6 @@
 
 const volatile __u32 cfg_snat_min = WF_SNAT_PORT_MIN;
 const volatile __u32 cfg_snat_max = WF_SNAT_PORT_MAX;
-/* Conntrack timeouts, whole seconds and at least 1: an entry seen within
- * the last second is live without looking its timeout up (conntrack.h). */
-const volatile __u32 cfg_to_tcp_syn = WF_TO_TCP_SYN;
-const volatile __u32 cfg_to_tcp_est = WF_TO_TCP_EST;
-const volatile __u32 cfg_to_tcp_closing = WF_TO_TCP_CLOSING;
-const volatile __u32 cfg_to_tcp_closed = WF_TO_TCP_CLOSED;
-const volatile __u32 cfg_to_udp = WF_TO_UDP;
-const volatile __u32 cfg_to_udp_replied = WF_TO_UDP_REPLIED;
-
 #define WF_NSEC_PER_SEC 1000000000ULL
 
 /* CONFIG_HZ from the running kernel's config (libbpf reads /proc/config.gz);

@@ -20,32 +20,29 @@
 #include "lib/maps.h"
 #include "lib/counters.h"
 #include "lib/parse.h"
+#include "lib/ctx.h"
 
+/* Default timeouts by state, from the X-macro (include/wslfwd.h). */
+static const __u32 ct_timeout_default[16] = {
+#define WF_CT_STATE_TO(name, val, str, opt, to) [val] = to,
+	WF_CT_STATES(WF_CT_STATE_TO)
+#undef WF_CT_STATE_TO
+};
+
+/* Seconds: what `load --timeout` set (wf_ct_conf), else the default. Only
+ * read for entries idle for more than a second (ct_lookup). */
 static __always_inline __u64 ct_timeout(__u8 state)
 {
-	__u32 s;
+	struct wf_ct_conf *cf;
+	__u32 zero = 0, s = 0, i = state & 15;
 
-	switch (state) {
-	case WF_CT_TCP_SYN:
-		s = cfg_to_tcp_syn;
-		break;
-	case WF_CT_TCP_EST:
-		s = cfg_to_tcp_est;
-		break;
-	case WF_CT_TCP_CLOSING:
-	case WF_CT_TCP_TIME_WAIT:
-		s = cfg_to_tcp_closing;
-		break;
-	case WF_CT_TCP_CLOSED:
-		s = cfg_to_tcp_closed;
-		break;
-	case WF_CT_UDP_REPLIED:
-		s = cfg_to_udp_replied;
-		break;
-	default:
-		s = cfg_to_udp;
-		break;
-	}
+	cf = bpf_map_lookup_elem(&wf_ct_conf, &zero);
+	if (cf)
+		s = cf->timeout[i];
+	if (!s)
+		s = ct_timeout_default[i];
+	if (!s)
+		s = ct_timeout_default[WF_CT_UDP];
 	return (__u64)s * WF_NSEC_PER_SEC;
 }
 
@@ -73,21 +70,39 @@ static __always_inline void ct_peer_key(const struct wf_ct_key *key,
 	peer->pad[2] = 0;
 }
 
+/* Is @p, found at the peer key of the entry keyed @key, that entry's own
+ * partner? Only if its rewrite leads back to @key; otherwise the key now
+ * belongs to another connection (our half was lost and its SNAT port or
+ * tuple taken). */
+static __always_inline bool ct_is_peer(const struct wf_ct_val *p, const struct wf_ct_key *key)
+{
+	return p->ndaddr == key->saddr && p->nsaddr == key->daddr &&
+	       p->ndport == key->sport && p->nsport == key->dport;
+}
+
 static __always_inline void ct_delete(const struct wf_ct_key *key,
 				      const struct wf_ct_val *v)
 {
 	struct wf_ct_key peer;
+	struct wf_ct_val *p;
 
 	ct_peer_key(key, v, &peer);
-	bpf_map_delete_elem(&wf_ct, &peer);
+	/* never another connection's entry */
+	p = bpf_map_lookup_elem(&wf_ct, &peer);
+	if (p && ct_is_peer(p, key))
+		bpf_map_delete_elem(&wf_ct, &peer);
 	bpf_map_delete_elem(&wf_ct, key);
 }
 
 /*
- * Look up @key. An expired entry is counted and is a miss. An expired ORIG
- * entry is deleted with its peer, so the connection is re-created cleanly
- * (and its SNAT port freed first, so it gets the same one back); an expired
- * REPLY entry is left to its ORIG entry or the LRU.
+ * Look up @key. An expired ORIG entry is counted (ct_expired), deleted with
+ * its peer and is a miss: the client's packet starts the connection over
+ * (and gets its SNAT port back: the allocator's first choice is a hash of
+ * the tuple). An expired REPLY entry is revived (ct_revived): the target
+ * speaking after the timeout (a server keepalive after hours of silence)
+ * is translated, and ct_update() brings the ORIG half back with it, rather
+ * than the packet leaving with the target's own address. The port is still
+ * this connection's: taking a port over deletes the entry first.
  */
 static __always_inline struct wf_ct_val *ct_lookup(const struct wf_ct_key *key, __u64 now)
 {
@@ -100,16 +115,29 @@ static __always_inline struct wf_ct_val *ct_lookup(const struct wf_ct_key *key, 
 	 * look up. A later time stored by another CPU wraps and goes on. */
 	if (now - v->last_seen <= WF_NSEC_PER_SEC || !ct_expired(v, now))
 		return v;
+	if (v->dir == WF_DIR_REPLY) {
+		stats_inc(WF_EV_CT_REVIVED);
+		return v;
+	}
 	stats_inc(WF_EV_CT_EXPIRED);
-	if (v->dir == WF_DIR_ORIG)
-		ct_delete(key, v);
+	ct_delete(key, v);
 	return NULL;
 }
 
-/* Initial state of a connection whose first packet we see. */
 /* Flags both entries of a connection carry alike. */
 #define WF_CT_F_FIN_BOTH	(WF_CT_F_FIN_ORIG | WF_CT_F_FIN_REPLY)
 #define WF_CT_F_MIRRORED	(WF_CT_F_SEEN_REPLY | WF_CT_F_FIN_BOTH)
+
+static __always_inline __u8 ct_flags_or(struct wf_ct_val *v, __u8 bits)
+{
+	return __sync_fetch_and_or(&v->word, (__u32)bits << WF_CT_FLAGS_SHIFT) >>
+	       WF_CT_FLAGS_SHIFT;
+}
+
+static __always_inline void ct_flags_clear(struct wf_ct_val *v, __u8 bits)
+{
+	__sync_fetch_and_and(&v->word, ~((__u32)bits << WF_CT_FLAGS_SHIFT));
+}
 
 /*
  * May a new connection take over the tuple of entry @v? When it has expired,
@@ -132,81 +160,233 @@ static __always_inline __u8 ct_state_new(const struct wf_pkt *pkt)
 	if ((f & (WF_TCP_SYN | WF_TCP_ACK)) == WF_TCP_SYN)
 		return WF_CT_TCP_SYN;
 	/* Picked up mid-stream (like nf_conntrack's tcp_loose): the entry
-	 * may have been evicted or expired while the flow lived on. */
-	if (f & WF_TCP_FIN)
-		return WF_CT_TCP_CLOSING;
-	return WF_CT_TCP_EST;
-}
-
-/* State machine on a hit (design.md "Conntrack"): the new state. */
-static __always_inline __u8 ct_state_next(const struct wf_pkt *pkt,
-					  const struct wf_ct_val *v)
-{
-	__u8 state = v->state;
-	__u8 f = pkt->tcp_flags;
-
-	if (pkt->tuple.proto != WF_IPPROTO_TCP) {
-		if (v->dir == WF_DIR_REPLY && state == WF_CT_UDP)
-			return WF_CT_UDP_REPLIED;
-		return state;
-	}
-	if (f & WF_TCP_RST)
-		return WF_CT_TCP_CLOSED;
-	if (f & WF_TCP_FIN)
-		return state < WF_CT_TCP_CLOSING ? WF_CT_TCP_CLOSING : state;
-	/* A new SYN on a closed tuple: the client reuses its port. */
-	if (v->dir == WF_DIR_ORIG && state >= WF_CT_TCP_CLOSING &&
-	    (f & (WF_TCP_SYN | WF_TCP_ACK)) == WF_TCP_SYN)
-		return WF_CT_TCP_SYN;
-	if (v->dir == WF_DIR_REPLY && state == WF_CT_TCP_SYN)
-		return WF_CT_TCP_EST;
-	return state;
+	 * may have been evicted or expired while the flow lived on. On the
+	 * short unreplied timeout until the other side answers: a stray ACK
+	 * must not hold a tuple or an SNAT port for days. */
+	return WF_CT_TCP_PICKUP;
 }
 
 /*
- * Account a packet on entry @v (keyed @key). The common case writes nothing
- * but, at most once a second, last_seen: the value's cache line stays
- * shared between CPUs. A state change (first reply, FIN, RST: a few packets
- * per connection) is mirrored to the peer entry, whose last_seen is
- * refreshed too, or a peer idle for longer than the new, shorter timeout
- * would expire under the connection's feet.
+ * The TCP state after a packet of direction @dir with flags @f, on a
+ * connection in @state whose mirrored flags, this packet's included, are
+ * @fl (nf_conntrack's table, reduced to what decides a timeout):
+ * SYN_SENT -SYN-ACK from the target-> SYN_RECV -the client's ACK-> EST;
+ * PICKUP -any packet of the target-> EST; a FIN (in SYN_RECV or later:
+ * a picked-up flow stays on the short timeout) -> FIN_WAIT, the other
+ * side's packet after it -> CLOSE_WAIT, both FINs -> TIME_WAIT; RST (in
+ * window, checked before) -> CLOSE; a client SYN on a closed tuple starts
+ * it over.
  */
-static __always_inline void ct_update(const struct wf_pkt *pkt, const struct wf_ct_key *key,
-				      struct wf_ct_val *v, __u64 now)
+static __always_inline __u8 ct_tcp_next(__u8 state, __u8 dir, __u8 f, __u8 fl)
 {
-	struct wf_ct_val *peer;
-	struct wf_ct_key pkey;
-	__u8 state, flags;
+	__u8 syn = f & (WF_TCP_SYN | WF_TCP_ACK);
 
-	state = ct_state_next(pkt, v);
-	flags = v->flags;
-	if (v->dir == WF_DIR_REPLY)
-		flags |= WF_CT_F_SEEN_REPLY;
-	else if (state == WF_CT_TCP_SYN && v->state != WF_CT_TCP_SYN)
-		flags &= ~WF_CT_F_MIRRORED;	/* the tuple starts over */
-	if (state == WF_CT_TCP_CLOSING) {
-		if (pkt->tcp_flags & WF_TCP_FIN)
-			flags |= v->dir == WF_DIR_ORIG ? WF_CT_F_FIN_ORIG : WF_CT_F_FIN_REPLY;
-		if ((flags & WF_CT_F_FIN_BOTH) == WF_CT_F_FIN_BOTH)
-			state = WF_CT_TCP_TIME_WAIT;
+	if (f & WF_TCP_RST)
+		return WF_CT_TCP_CLOSED;
+	if (syn == WF_TCP_SYN) {
+		if (dir == WF_DIR_ORIG &&
+		    (state == WF_CT_TCP_FIN_WAIT || state == WF_CT_TCP_CLOSE_WAIT ||
+		     state == WF_CT_TCP_TIME_WAIT || state == WF_CT_TCP_CLOSED))
+			return WF_CT_TCP_SYN;
+		return state;
 	}
+	if (syn == (WF_TCP_SYN | WF_TCP_ACK)) {
+		if (dir == WF_DIR_REPLY && state == WF_CT_TCP_SYN)
+			return WF_CT_TCP_SYN_RECV;
+		return state;
+	}
+	if (state == WF_CT_TCP_SYN_RECV && dir == WF_DIR_ORIG && (f & WF_TCP_ACK))
+		state = WF_CT_TCP_EST;
+	else if (state == WF_CT_TCP_PICKUP && dir == WF_DIR_REPLY)
+		state = WF_CT_TCP_EST;
+	if (state != WF_CT_TCP_EST && state != WF_CT_TCP_FIN_WAIT &&
+	    state != WF_CT_TCP_SYN_RECV && state != WF_CT_TCP_CLOSE_WAIT)
+		return state;
+	if ((fl & WF_CT_F_FIN_BOTH) == WF_CT_F_FIN_BOTH)
+		return WF_CT_TCP_TIME_WAIT;
+	if (!(fl & WF_CT_F_FIN_BOTH) || state == WF_CT_TCP_CLOSE_WAIT)
+		return state;
+	/* One FIN: its sender's packets keep FIN_WAIT; the other side's
+	 * answer (it has not sent its own) makes it CLOSE_WAIT. */
+	if (fl & (dir == WF_DIR_ORIG ? WF_CT_F_FIN_ORIG : WF_CT_F_FIN_REPLY))
+		return WF_CT_TCP_FIN_WAIT;
+	return WF_CT_TCP_CLOSE_WAIT;
+}
 
-	if (state != v->state || flags != v->flags) {
-		v->state = state;
-		v->flags = flags;
-		v->last_seen = now;
-		ct_peer_key(key, v, &pkey);
-		peer = bpf_map_lookup_elem(&wf_ct, &pkey);
-		if (peer) {
-			peer->state = state;
-			peer->flags = (peer->flags & ~WF_CT_F_MIRRORED) |
-				      (flags & WF_CT_F_MIRRORED);
-			peer->last_seen = now;
+/* RSTs accepted up to this far beyond what the receiver acknowledged. */
+#define WF_TCP_RST_WINDOW	(1u << 20)
+
+/*
+ * The RST rule (design.md "Conntrack"): a RST is accepted when its sequence
+ * number lies within WF_TCP_RST_WINDOW at or after the last ACK number the
+ * receiving side sent (the peer entry's td_ack). Before the receiver has
+ * acknowledged anything, a RST with ACK must acknowledge at most that far
+ * beyond this side's own last ACK (in SYN_SENT: exactly what the answer to
+ * the client's SYN acknowledges, the client's ISN + 1); with nothing known
+ * (picked up) it is accepted. A spoofer must guess the sequence space.
+ */
+static __always_inline bool ct_rst_ok(const struct wf_pkt *pkt, const struct wf_ct_key *key,
+				      const struct wf_ct_val *v)
+{
+	struct wf_ct_key pk;
+	struct wf_ct_val *p;
+	__be32 rcv = 0;
+
+	ct_peer_key(key, v, &pk);
+	p = bpf_map_lookup_elem(&wf_ct, &pk);
+	if (p && ct_is_peer(p, key))
+		rcv = p->td_ack;
+	if (rcv)
+		return bpf_ntohl(pkt->seq) - bpf_ntohl(rcv) < WF_TCP_RST_WINDOW;
+	if (!v->td_ack)
+		return true;
+	return (pkt->tcp_flags & WF_TCP_ACK) &&
+	       bpf_ntohl(pkt->ack) - bpf_ntohl(v->td_ack) < WF_TCP_RST_WINDOW;
+}
+
+/*
+ * Re-create the partner of entry @v (keyed @key) at @pk from @v: the
+ * reverse rewrite, the same connection, state and mirrored flags. For a
+ * one-arm connection its MACs are the reverse of this packet's (@mac: the
+ * packet's destination then source), which came in on IFACE as the other
+ * direction leaves. A redirect device is not known: the stack routes.
+ * BPF_NOEXIST: a racing CPU's copy is as good.
+ */
+static __noinline int ct_peer_restore(const struct wf_ct_key *key, const struct wf_ct_val *v,
+				      const struct wf_ct_key *pk, const __u8 *mac, __u64 now)
+{
+	struct wf_ct_val p = {};
+	__u8 fl;
+
+	if (!key || !v || !pk || !mac)
+		return 0;
+	p.last_seen = now;
+	p.created = v->created;
+	p.nsaddr = key->daddr;
+	p.ndaddr = key->saddr;
+	p.nsport = key->dport;
+	p.ndport = key->sport;
+	p.id = v->id;
+	p.dir = v->dir == WF_DIR_ORIG ? WF_DIR_REPLY : WF_DIR_ORIG;
+	p.kind = v->kind;
+	p.state = v->state;
+	fl = v->flags;
+	/* DNAT and SNAT swap sides; TX is the connection's */
+	p.flags = (fl & (WF_CT_F_MIRRORED | WF_CT_F_TX)) |
+		  (fl & WF_CT_F_DNAT ? WF_CT_F_SNAT : 0) | (fl & WF_CT_F_SNAT ? WF_CT_F_DNAT : 0);
+	if (fl & WF_CT_F_TX) {
+		__builtin_memcpy(p.smac, mac, 6);
+		__builtin_memcpy(p.dmac, mac + 6, 6);
+	}
+	if (bpf_map_update_elem(&wf_ct, pk, &p, BPF_NOEXIST))
+		return 0;
+	stats_inc(WF_EV_CT_RESTORED);
+	return 0;
+}
+
+/*
+ * Keep the partner of entry @v alive with it: its last_seen follows this
+ * one's (both at most once a second), so a flow alive in either direction
+ * keeps both halves, and the LRU sees both used. A partner that is gone
+ * (evicted) is re-created; one whose key another connection holds now
+ * means this half lost its tuple: deleted, the packet dropped (ct_clash)
+ * rather than sent into the other connection. @now is the packet's time;
+ * @state set: the state to store in both (a change).
+ */
+static __always_inline int ct_peer_sync(const struct wf_ctx *c, const struct wf_ct_key *key,
+					struct wf_ct_val *v, __u64 now, __u8 set, bool change,
+					__u8 state)
+{
+	struct wf_ct_key pk;
+	struct wf_ct_val *p;
+	__u8 mac[12];
+
+	v->last_seen = now;
+	ct_peer_key(key, v, &pk);
+	p = bpf_map_lookup_elem(&wf_ct, &pk);
+	if (!p) {
+		if (ctx_load_bytes(c, 0, mac, sizeof(mac)))
+			return 0;
+		return ct_peer_restore(key, v, &pk, mac, now);
+	}
+	if (!ct_is_peer(p, key) || p->dir == v->dir) {
+		bpf_map_delete_elem(&wf_ct, key);
+		return -WF_DROP_CT_CLASH;
+	}
+	if (change) {
+		if (set)
+			ct_flags_or(p, set);
+		p->state = state;
+	}
+	if (now > p->last_seen)
+		p->last_seen = now;
+	return 0;
+}
+
+/*
+ * Account a packet on entry @v (keyed @key): 0, or a -WF_DROP_* reason.
+ * The common case writes the ACK number (TCP, when it moved) and, once a
+ * second, last_seen of both halves. A state change (a few packets per
+ * connection) is stored in both entries: flags by atomic OR, so FINs
+ * merged on two CPUs both stay; the state by one byte store each, derived
+ * from the merged flags, so a store that loses a race is corrected by the
+ * connection's next packet.
+ */
+static __always_inline int ct_update(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				     const struct wf_ct_key *key, struct wf_ct_val *v, __u64 now)
+{
+	__u8 state = v->state, set = 0, f = pkt->tcp_flags, fl, next;
+
+	if (pkt->tuple.proto != WF_IPPROTO_TCP) {
+		if (v->dir == WF_DIR_REPLY && state == WF_CT_UDP) {
+			ct_flags_or(v, WF_CT_F_SEEN_REPLY);
+			v->state = WF_CT_UDP_REPLIED;
+			return ct_peer_sync(c, key, v, now, WF_CT_F_SEEN_REPLY, true,
+					    WF_CT_UDP_REPLIED);
 		}
-		return;
+		goto refresh;
 	}
-	if (now > v->last_seen + WF_NSEC_PER_SEC)
-		v->last_seen = now;
+	if ((f & WF_TCP_RST) && !ct_rst_ok(pkt, key, v))
+		return -WF_DROP_RST_INVALID;
+	if ((f & WF_TCP_ACK) && v->td_ack != pkt->ack)
+		v->td_ack = pkt->ack;
+	if (v->dir == WF_DIR_REPLY)
+		set = WF_CT_F_SEEN_REPLY;
+	if (f & WF_TCP_FIN)
+		set |= v->dir == WF_DIR_ORIG ? WF_CT_F_FIN_ORIG : WF_CT_F_FIN_REPLY;
+	fl = v->flags;
+	if (set & ~fl)
+		fl = ct_flags_or(v, set) | set;
+	else
+		set = 0;
+	next = ct_tcp_next(state, v->dir, f, fl);
+	if (next == state && !set)
+		goto refresh;
+	if (next == WF_CT_TCP_SYN && state != WF_CT_TCP_SYN) {
+		/* the tuple starts over: no FIN, no reply seen */
+		ct_flags_clear(v, WF_CT_F_MIRRORED);
+		set = 0;
+	}
+	v->state = next;
+	if (ct_peer_sync(c, key, v, now, set, true, next))
+		return -WF_DROP_CT_CLASH;
+	if (next == WF_CT_TCP_SYN && state != WF_CT_TCP_SYN) {
+		struct wf_ct_key pk;
+		struct wf_ct_val *p;
+
+		ct_peer_key(key, v, &pk);
+		p = bpf_map_lookup_elem(&wf_ct, &pk);
+		if (p) {
+			ct_flags_clear(p, WF_CT_F_MIRRORED);
+			p->td_ack = bpf_htonl(bpf_ntohl(pkt->seq) + 1);
+		}
+		v->td_ack = 0;
+	}
+	return 0;
+refresh:
+	if (now - v->last_seen > WF_NSEC_PER_SEC && now > v->last_seen)
+		return ct_peer_sync(c, key, v, now, 0, false, 0);
+	return 0;
 }
 
 /* What a new connection becomes; filled by fwd.h from mapping and FIB. */
@@ -381,6 +561,16 @@ static __always_inline int ct_take_over(const struct wf_ct_key *rkey, const stru
 	return bpf_map_update_elem(&wf_ct, rkey, v, BPF_NOEXIST);
 }
 
+/* Is @old, a REPLY entry found where @v is to go, the same connection's
+ * (a racing CPU's, or left by an ORIG half that was lost)? The same
+ * rewrite back means the same client tuple and LADDR:LPORT. */
+static __always_inline bool ct_same_conn(const struct wf_ct_val *old, const struct wf_ct_val *v)
+{
+	return old->dir == WF_DIR_REPLY && old->nsaddr == v->nsaddr &&
+	       old->ndaddr == v->ndaddr && old->nsport == v->nsport &&
+	       old->ndport == v->ndport;
+}
+
 static __always_inline __u32 ct_snat_hash(const struct wf_ct_key *t)
 {
 	__u32 h = t->saddr;
@@ -393,33 +583,85 @@ static __always_inline __u32 ct_snat_hash(const struct wf_ct_key *t)
 	return h;
 }
 
+/* Primes above any range size: p % size is coprime with the size (p does
+ * not divide it), so a stride of p % size visits every port of the range. */
+static const __u32 ct_snat_primes[16] = {
+	696474151, 2036573951, 324994723, 848925587, 1398919721, 104742907,
+	156604319, 1764721723, 1151846453, 203191319, 786359549, 1252576309,
+	125600329, 1954623193, 1090758541, 462109421,
+};
+
+/* ct_snat_reserve(): a fresh port, or a same-connection REPLY adopted. */
+#define WF_CT_FRESH	0
+#define WF_CT_ADOPTED	1
+/* ct_snat_try() also: a finished connection's port its target would
+ * refuse this SYN on, or a port in use. */
+#define WF_CT_REFUSED	2
+#define WF_CT_BUSY	3
+
+/*
+ * One try of ct_snat_reserve() at @rkey (dport set): WF_CT_FRESH (reserved,
+ * the old entries of a finished connection freed if the target would take
+ * the SYN @syn, or unconditionally with @ps->force), WF_CT_ADOPTED,
+ * WF_CT_REFUSED (the first such port noted in @ps) or WF_CT_BUSY. A global function, verified once: inline,
+ * its branches multiplied by the 128 tries took the XDP program from 83k to
+ * 454k of the verifier's 1M insns.
+ */
+struct wf_snat_pass {
+	__u32 fallback;		/* the first refused port + 1, host order; 0: none */
+	__u32 force;		/* take a finished connection's port regardless */
+};
+
+__noinline int ct_snat_try(struct wf_ct_key *rkey, const struct wf_ct_val *v,
+			   const struct wf_ct_syn *syn, __u64 now, struct wf_snat_pass *ps)
+{
+	struct wf_ct_val *old;
+
+	if (!rkey || !v || !syn || !ps)
+		return WF_CT_BUSY;
+	if (!bpf_map_update_elem(&wf_ct, rkey, v, BPF_NOEXIST))
+		return WF_CT_FRESH;
+	old = bpf_map_lookup_elem(&wf_ct, rkey);
+	if (!old)
+		return WF_CT_BUSY;
+	if (ct_same_conn(old, v))
+		return WF_CT_ADOPTED;
+	if (!ct_reusable(old, now))
+		return WF_CT_BUSY;
+	if (!ps->force && !ct_syn_accepted(old, syn, now)) {
+		if (!ps->fallback)
+			ps->fallback = bpf_ntohs(rkey->dport) + 1;
+		return WF_CT_REFUSED;
+	}
+	return ct_take_over(rkey, old, v) ? WF_CT_BUSY : WF_CT_FRESH;
+}
+
 /*
  * Reserve an SNAT port for the connection whose REPLY value is @v: insert
- * it at @rkey (dport set here) with BPF_NOEXIST, the reservation, trying
- * WF_SNAT_TRIES ports picked by @hash (of the client's tuple). A port held
- * by a connection that is over is freed and taken if the target's
- * TIME_WAIT socket would accept the SYN @syn (ct_syn_accepted). Each such
- * port refuses about half of other clients' SYNs, so all of them do 1 in
- * 2^WF_SNAT_TRIES; then a second pass takes the first one that is over
+ * it at @rkey (dport set here) with BPF_NOEXIST, the reservation, trying up
+ * to WF_SNAT_TRIES ports (nf_nat's 128) from a start and a stride picked by
+ * @hash (of the client's tuple); the stride is coprime with the range size,
+ * so the tries never revisit a port and a range up to WF_SNAT_TRIES is
+ * searched whole. A port held by the same connection (ct_same_conn) is
+ * adopted. A port held by a connection that is over is freed and taken if
+ * the target's TIME_WAIT socket would accept the SYN @syn
+ * (ct_syn_accepted); when none qualifies the first such port is taken
  * anyway (a refused SYN costs the client some ms, a dropped one a second).
- * 0, or -1: none to be had.
+ * WF_CT_FRESH, WF_CT_ADOPTED, or -1: none to be had.
  *
- * The tries step by a stride from the hash too (double hashing): with +1
- * steps, SYNs refused by a port went on to its neighbours and left them
- * with correlated timestamps, and all 8 tries failed 1% of the time, not
- * 1 in 256.
+ * Double hashing: with +1 steps, SYNs refused by a port went on to its
+ * neighbours and left them with correlated timestamps.
  *
  * A global function: the verifier checks it once, on its own, rather than
- * once per state of its caller, which its loop multiplied (inline, this
- * code took the XDP program to 946k of the 1M insns the verifier allows).
- * Its pointers may be NULL to the verifier, hence the checks.
+ * once per state of its caller. Its pointers may be NULL to the verifier,
+ * hence the checks.
  */
 __noinline int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v,
 			       const struct wf_ct_syn *syn, __u64 now, __u32 hash)
 {
-	__u32 min = cfg_snat_min, max = cfg_snat_max, size, first, stride, port, pass, i;
-	struct wf_ct_val *old;
-	bool refused = false;
+	__u32 min = cfg_snat_min, max = cfg_snat_max, size, port, stride, tries, i;
+	struct wf_snat_pass ps = {};
+	int ret;
 
 	if (!rkey || !v || !syn)
 		return -1;
@@ -427,38 +669,62 @@ __noinline int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v
 	if (!min || min > max || max > 65535)
 		return -1;
 	size = max - min + 1;
-	first = hash % size;
-	stride = size > 1 ? 1 + (hash >> 16) % (size - 1) : 0;
-	for (pass = 0; pass < 2; pass++) {
-		port = first;
-		for (i = 0; i < WF_SNAT_TRIES; i++) {
-			rkey->dport = bpf_htons(min + port);
-			if (!bpf_map_update_elem(&wf_ct, rkey, v, BPF_NOEXIST))
-				return 0;
-			old = bpf_map_lookup_elem(&wf_ct, rkey);
-			if (old && ct_reusable(old, now)) {
-				if (pass || ct_syn_accepted(old, syn, now)) {
-					if (!ct_take_over(rkey, old, v))
-						return 0;
-				} else {
-					refused = true;
-				}
-			}
-			port += stride;
-			if (port >= size)
-				port -= size;
-		}
-		if (!refused)
+	port = hash % size;
+	stride = ct_snat_primes[(hash >> 16) & 15] % size;
+	tries = size < WF_SNAT_TRIES ? size : WF_SNAT_TRIES;
+	for (i = 0; i < WF_SNAT_TRIES; i++) {
+		if (i >= tries)
 			break;
+		rkey->dport = bpf_htons(min + port);
+		ret = ct_snat_try(rkey, v, syn, now, &ps);
+		if (ret <= WF_CT_ADOPTED)
+			return ret;
+		/* branch-free: fewer verifier states per try */
+		port = (port + stride) % size;
 	}
-	return -1;
+	if (!ps.fallback)
+		return -1;
+	rkey->dport = bpf_htons(ps.fallback - 1);
+	ps.force = 1;
+	ret = ct_snat_try(rkey, v, syn, now, &ps);
+	return ret == WF_CT_FRESH || ret == WF_CT_ADOPTED ? ret : -1;
+}
+
+/*
+ * The REPLY entry of a connection that keeps the client's address: its key
+ * (target:tport -> client:cport) is unique to the client's tuple only per
+ * target, so two mappings to one target from one client port meet here.
+ * BPF_NOEXIST: the same connection's entry is adopted, a connection that is
+ * over is taken over, a live other one is never overwritten (ct_clash).
+ */
+static __always_inline int ct_reply_claim(const struct wf_ct_key *rkey, const struct wf_ct_val *v,
+					  __u64 now)
+{
+	struct wf_ct_val *old;
+
+	if (!bpf_map_update_elem(&wf_ct, rkey, v, BPF_NOEXIST))
+		return WF_CT_FRESH;
+	old = bpf_map_lookup_elem(&wf_ct, rkey);
+	if (!old)
+		return -WF_DROP_CT_FULL;
+	if (ct_same_conn(old, v))
+		return WF_CT_ADOPTED;
+	if (!ct_reusable(old, now))
+		return -WF_DROP_CT_CLASH;
+	if (ct_take_over(rkey, old, v))
+		return -WF_DROP_CT_CLASH;
+	return WF_CT_FRESH;
 }
 
 /*
  * Create both entries of a new connection. The REPLY entry goes in first:
  * with SNAT its insert with BPF_NOEXIST is the port reservation (atomic in
  * the map, so two CPUs can never take the same port for the same target).
- * On success *orig holds the ORIG value, which the caller applies to the
+ * The ORIG entry goes in with BPF_NOEXIST too: a racing CPU that created
+ * the same connection first wins, and its pair is used (copied to *orig);
+ * another connection's entry at the tuple is never overwritten (ct_clash).
+ * A REPLY entry inserted here is never left behind without its ORIG. On
+ * success *orig holds the ORIG value, which the caller applies to the
  * packet.
  */
 static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt *pkt,
@@ -467,9 +733,12 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 {
 	const struct wf_ct_key *key = &pkt->tuple;
 	struct wf_ct_key rkey;
-	struct wf_ct_val *v = orig;
+	struct wf_ct_val *v = orig, *e;
 	struct wf_ct_syn syn;
 	__u8 flags_tx = n->kind == WF_KIND_ONEARM ? WF_CT_F_TX : 0;
+	bool tcp_syn = key->proto == WF_IPPROTO_TCP &&
+		       (pkt->tcp_flags & (WF_TCP_SYN | WF_TCP_ACK)) == WF_TCP_SYN;
+	int ret;
 
 	/* The REPLY value, built in the buffer the ORIG value reuses after:
 	 * it keeps the stack frame small. Rewrites back to LADDR:LPORT ->
@@ -486,6 +755,9 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 	v->kind = n->kind;
 	v->state = ct_state_new(pkt);
 	v->flags = WF_CT_F_SNAT | (n->snat ? WF_CT_F_DNAT : 0) | flags_tx;
+	/* what the target's answer to the SYN must acknowledge (RST rule) */
+	if (tcp_syn)
+		v->td_ack = bpf_htonl(bpf_ntohl(pkt->seq) + 1);
 	__builtin_memcpy(v->smac, n->pkt_dmac, 6);
 	__builtin_memcpy(v->dmac, n->pkt_smac, 6);
 
@@ -499,15 +771,15 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 	if (!n->snat) {
 		rkey.daddr = key->saddr;
 		rkey.dport = key->sport;
-		/* No reservation needed: the client's tuple makes it unique
-		 * (a stale entry of the same tuple is simply replaced). */
-		if (bpf_map_update_elem(&wf_ct, &rkey, v, BPF_ANY))
-			return -WF_DROP_CT_FULL;
+		ret = ct_reply_claim(&rkey, v, now);
+		if (ret < 0)
+			return ret;
 	} else {
 		rkey.daddr = n->snaddr;
 		ct_syn_read(c, pkt, &syn);
 		v->syn_hint = ct_syn_hint(&syn, &v->flags);
-		if (ct_snat_reserve(&rkey, v, &syn, now, ct_snat_hash(key)))
+		ret = ct_snat_reserve(&rkey, v, &syn, now, ct_snat_hash(key));
+		if (ret < 0)
 			return -WF_DROP_SNAT_EXHAUSTED;
 	}
 
@@ -522,14 +794,28 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 		   (n->oif ? WF_CT_F_REDIRECT : 0);
 	v->oif = n->oif;
 	v->syn_hint = 0;
+	v->td_ack = (pkt->tcp_flags & WF_TCP_ACK) ? pkt->ack : 0;
 	__builtin_memcpy(v->smac, n->fib_smac, 6);
 	__builtin_memcpy(v->dmac, n->fib_dmac, 6);
 
-	if (bpf_map_update_elem(&wf_ct, key, v, BPF_ANY)) {
-		bpf_map_delete_elem(&wf_ct, &rkey);
-		return -WF_DROP_CT_FULL;
+	if (!bpf_map_update_elem(&wf_ct, key, v, BPF_NOEXIST))
+		return 0;
+	/* Lost to a racing CPU creating the same connection: use its pair.
+	 * Otherwise (another connection's REPLY entry keyed like this
+	 * packet) leave it alone. A REPLY inserted here goes either way
+	 * unless it is the ORIG's own. */
+	e = bpf_map_lookup_elem(&wf_ct, key);
+	if (e && e->dir == WF_DIR_ORIG) {
+		if (ret == WF_CT_FRESH &&
+		    !(e->ndaddr == rkey.saddr && e->nsaddr == rkey.daddr &&
+		      e->ndport == rkey.sport && e->nsport == rkey.dport))
+			bpf_map_delete_elem(&wf_ct, &rkey);
+		__builtin_memcpy(orig, e, sizeof(*orig));
+		return 0;
 	}
-	return 0;
+	if (ret == WF_CT_FRESH)
+		bpf_map_delete_elem(&wf_ct, &rkey);
+	return e ? -WF_DROP_CT_CLASH : -WF_DROP_CT_FULL;
 }
 
 #endif

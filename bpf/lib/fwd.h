@@ -130,11 +130,15 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 {
 	bool tx = v->flags & WF_CT_F_TX;
 	bool out;	/* we send it ourselves: TTL and MACs too */
+	int ret;
 
 	if (tx && pkt->ttl <= 1)
 		return icmp_ttl_reply4_any(c, pkt);
-	if (update)
-		ct_update(pkt, &pkt->tuple, v, now);
+	if (update) {
+		ret = ct_update(c, pkt, &pkt->tuple, v, now);
+		if (ret)
+			return ret;
+	}
 	/* Its later fragments get what it gets (frag.h); a datagram whose
 	 * later fragments could not be translated is dropped whole. */
 	if ((pkt->flags & WF_PKT_F_FIRST_FRAG) && frag_first4(pkt, v, now))

@@ -122,6 +122,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_frag SEC(".maps");
 
+/* Timeouts set at load (include/wslfwd.h); pinned so re-attach keeps them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wf_ct_conf);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_ct_conf SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, WF_MAX_MAPPINGS);

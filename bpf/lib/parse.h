@@ -123,6 +123,8 @@ enum wf_parse {
 
 struct wf_pkt {
 	struct wf_ct_key tuple;	/* as on the wire; also the conntrack key */
+	__be32 seq;		/* TCP: sequence and ACK numbers (0 for UDP) */
+	__be32 ack;
 	__u16 l4_off;		/* the IPv4 header is at WF_ETH_HLEN */
 	__u16 len;		/* IP datagram length (tot_len), for byte counters */
 	__u8 tcp_flags;
@@ -215,6 +217,8 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 			return WF_PKT_MALFORMED;
 		pkt->tuple.sport = th->source;
 		pkt->tuple.dport = th->dest;
+		pkt->seq = th->seq;
+		pkt->ack = th->ack_seq;
 		/* the flags byte after doff/reserved */
 		pkt->tcp_flags = ((__u8 *)th)[13];
 	} else {
@@ -227,6 +231,8 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 			return WF_PKT_MALFORMED;
 		pkt->tuple.sport = uh->source;
 		pkt->tuple.dport = uh->dest;
+		pkt->seq = 0;
+		pkt->ack = 0;
 	}
 	return WF_PKT_OK;
 }

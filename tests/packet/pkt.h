@@ -81,7 +81,7 @@ enum ts_layout {
 /* SNAT(n): a port not known in advance, the one the datapath allocated and
  * the suite recorded in slot n (see snat_slot in test_packet.c). */
 #define SNAT(n)		(-1 - (n))
-#define SNAT_SLOTS	32
+#define SNAT_SLOTS	64
 
 struct pkt {
 	enum pkt_kind kind;
@@ -99,6 +99,7 @@ struct pkt {
 	enum ts_layout tsopt;	/* TCP options with a timestamp option */
 	__u32 tsval;		/* its TSval */
 	__u32 seq;		/* TCP sequence number (0: 0x01020304) */
+	__u32 ack;		/* TCP ACK number with TH_ACK (0: 0x0a0b0c0d) */
 	__u16 tot_len;		/* 0: computed */
 	__u16 frag;		/* frag_off field (flags | offset/8), host order */
 	__u16 ipid;		/* IP id (0: 0x1234) */
@@ -301,7 +302,7 @@ static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 		put16(l4, sport);
 		put16(l4 + 2, dport);
 		put32(l4 + 4, p->seq ? p->seq : 0x01020304);
-		put32(l4 + 8, p->tcp_flags & TH_ACK ? 0x0a0b0c0d : 0);
+		put32(l4 + 8, p->tcp_flags & TH_ACK ? (p->ack ? p->ack : 0x0a0b0c0d) : 0);
 		l4[12] = (p->doff ? p->doff : 5 + optlen / 4) << 4;
 		l4[13] = p->tcp_flags;
 		put16(l4 + 14, 64240);

@@ -87,6 +87,7 @@ enum {
 	ID_PREC_VM,		/* tcp @vm:8083 @vm:28083 */
 	ID_NEVER,		/* tcp @vm:5003 172.29.16.5:5433 snat never */
 	ID_REDIR,		/* tcp @vm:4100 10.50.0.2:80, via vethr in wf_redirect */
+	ID_LOCAL_B,		/* tcp @vm:8085 @vm:18080: ID_LOCAL's target too */
 	ID_MAX,
 };
 
@@ -120,6 +121,7 @@ static const struct map_def map_defs[] = {
 	{ ID_PREC_VM, 6, 0, 8083, WF_ADDR_VM, 0, 28083, 0, WF_SNAT_AUTO },
 	{ ID_NEVER, 6, 0, 5003, WF_ADDR_LITERAL, PEER, 5433, 0, WF_SNAT_NEVER },
 	{ ID_REDIR, 6, 0, 4100, WF_ADDR_LITERAL, RTGT, 80, 0, WF_SNAT_AUTO },
+	{ ID_LOCAL_B, 6, 0, 8085, WF_ADDR_VM, 0, 18080, 0, WF_SNAT_AUTO },
 };
 
 /* Allow entries: (id, CIDR). The second belongs to a mapping without
@@ -253,19 +255,21 @@ struct fixture {
 	{									\
 		.desc = "SNAT vs TIME_WAIT (" what "): first old client resets",	\
 		.inst = 1,							\
-		.in = { TCP(M_CLIENT, M_VM, C1, 42000, VM, 5000, TH_RST | TH_ACK) }, \
+		.in = { TCP(M_CLIENT, M_VM, C1, 42000, VM, 5000, TH_RST | TH_ACK), \
+			.seq = (v1) + 1 },					\
 		.verdict = V_TX,						\
 		.out = { TCP(M_VM, M_HOST, VM, SNAT(s1), HOST, 5432, TH_RST | TH_ACK), \
-			 .ttl = 63 },						\
+			 .ttl = 63, .seq = (v1) + 1 },				\
 		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSED, \
 	},									\
 	{									\
 		.desc = "SNAT vs TIME_WAIT (" what "): second old client resets",	\
 		.inst = 1,							\
-		.in = { TCP(M_CLIENT2, M_VM, C2, 42001, VM, 5000, TH_RST | TH_ACK) }, \
+		.in = { TCP(M_CLIENT2, M_VM, C2, 42001, VM, 5000, TH_RST | TH_ACK), \
+			.seq = (v2) + 1 },					\
 		.verdict = V_TX,						\
 		.out = { TCP(M_VM, M_HOST, VM, SNAT(s2), HOST, 5432, TH_RST | TH_ACK), \
-			 .ttl = 63 },						\
+			 .ttl = 63, .seq = (v2) + 1 },				\
 		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSED, \
 	}
 
@@ -294,6 +298,15 @@ static void pre_frag_age(const struct fixture *f);
 static void pre_icmp_exhaust(const struct fixture *f);
 static void post_icmp_refill(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
+static void pre_age_n(const struct fixture *f);
+static void post_peer_fresh(const struct fixture *f);
+static void pre_drop_peer(const struct fixture *f);
+static void post_pair_ok(const struct fixture *f);
+static void pre_clash_peer(const struct fixture *f);
+static void post_gone(const struct fixture *f);
+static void pre_delete_self(const struct fixture *f);
+static void pre_plant_reply(const struct fixture *f);
+static void post_no_orphan(const struct fixture *f);
 
 static const struct fixture fixtures[] = {
 	/* ---- LOCAL: @vm:8080 -> @vm:18080 ---- */
@@ -305,15 +318,15 @@ static const struct fixture fixtures[] = {
 		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
 	},
 	{
-		.desc = "LOCAL: SYN-ACK from @vm:18080 leaves eth0 as @vm:8080, state EST",
+		.desc = "LOCAL: SYN-ACK from @vm:18080 leaves eth0 as @vm:8080, state SYN_RECV",
 		.hook = H_EG,
 		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40000, TH_SYN | TH_ACK) },
 		.verdict = V_PASS,
 		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40000, TH_SYN | TH_ACK) },
-		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
-		.desc = "LOCAL: next client packet uses the entry, no new connection",
+		.desc = "LOCAL: the client's ACK completes the handshake: EST, no new connection",
 		.in = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 8080, TH_ACK), .paylen = 100 },
 		.verdict = V_PASS,
 		.out = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 18080, TH_ACK), .paylen = 100 },
@@ -328,11 +341,11 @@ static const struct fixture fixtures[] = {
 		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
 	},
 	{
-		.desc = "conntrack: FIN from the client moves both entries to CLOSING",
+		.desc = "conntrack: FIN from the client moves both entries to FIN_WAIT",
 		.in = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 8080, TH_FIN | TH_ACK) },
 		.verdict = V_PASS,
 		.out = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 18080, TH_FIN | TH_ACK) },
-		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSING,
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_FIN_WAIT,
 	},
 	{
 		.desc = "conntrack: FIN reply translated, FIN both ways: both entries TIME_WAIT",
@@ -343,10 +356,10 @@ static const struct fixture fixtures[] = {
 		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_TIME_WAIT,
 	},
 	{
-		.desc = "conntrack: RST on a tracked connection translated, both entries CLOSED",
-		.in = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 8080, TH_RST | TH_ACK) },
+		.desc = "conntrack: RST at the receiver's last ACK translated, both entries CLOSED",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 8080, TH_RST | TH_ACK), .seq = 0x0a0b0c0d },
 		.verdict = V_PASS,
-		.out = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 18080, TH_RST | TH_ACK) },
+		.out = { TCP(M_CLIENT, M_VM, C1, 40000, VM, 18080, TH_RST | TH_ACK), .seq = 0x0a0b0c0d },
 		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSED,
 	},
 	{
@@ -356,14 +369,14 @@ static const struct fixture fixtures[] = {
 		.ct = CT_NONE, .stat = { WF_DROP_RST_NO_CT },
 	},
 	{
-		.desc = "conntrack: ACK without an entry picked up loosely as EST",
+		.desc = "conntrack: ACK without an entry picked up, on the unreplied timeout (PICKUP)",
 		.in = { TCP(M_CLIENT, M_VM, C1, 40004, VM, 8080, TH_ACK), .paylen = 10 },
 		.verdict = V_PASS,
 		.out = { TCP(M_CLIENT, M_VM, C1, 40004, VM, 18080, TH_ACK), .paylen = 10 },
-		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_EST,
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_PICKUP,
 	},
 	{
-		.desc = "conntrack: reply of a picked-up flow translated",
+		.desc = "conntrack: reply of a picked-up flow translated, the other side seen: EST",
 		.hook = H_EG,
 		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40004, TH_ACK) },
 		.verdict = V_PASS,
@@ -378,27 +391,27 @@ static const struct fixture fixtures[] = {
 		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
 	},
 	{
-		.desc = "conntrack: its SYN-ACK moves both entries to EST",
+		.desc = "conntrack: its SYN-ACK moves both entries to SYN_RECV",
 		.hook = H_EG,
 		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40005, TH_SYN | TH_ACK) },
 		.verdict = V_PASS,
 		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40005, TH_SYN | TH_ACK) },
-		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
-		.desc = "conntrack: FIN from the server moves both entries to CLOSING",
+		.desc = "conntrack: FIN from the server moves both entries to FIN_WAIT",
 		.hook = H_EG,
 		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40005, TH_FIN | TH_ACK) },
 		.verdict = V_PASS,
 		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40005, TH_FIN | TH_ACK) },
-		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_CLOSING,
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_FIN_WAIT,
 	},
 	{
-		.desc = "conntrack: RST from the server moves both entries to CLOSED",
+		.desc = "conntrack: RST from the server acknowledging what it did moves both to CLOSED",
 		.hook = H_EG,
-		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40005, TH_RST) },
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40005, TH_RST | TH_ACK) },
 		.verdict = V_PASS,
-		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40005, TH_RST) },
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40005, TH_RST | TH_ACK) },
 		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_CLOSED,
 	},
 	{
@@ -440,7 +453,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_VM, M_CLIENT, CTR, 80, C1, 40010, TH_SYN | TH_ACK), .ttl = 63 },
 		.verdict = V_PASS,
 		.out = { TCP(M_VM, M_CLIENT, VM, 4000, C1, 40010, TH_SYN | TH_ACK), .ttl = 63 },
-		.ct = CT_HIT, .id = ID_BEHIND, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_BEHIND, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
 		.desc = "BEHIND: target without a neighbour entry still handed to the stack",
@@ -471,7 +484,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(0), TH_SYN | TH_ACK), .ttl = 128 },
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40020, TH_SYN | TH_ACK), .ttl = 127 },
-		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
 		.desc = "ONEARM @host: next client packet reuses the SNAT port",
@@ -493,7 +506,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_PEER, M_VM, PEER, 5432, VM, SNAT(1), TH_SYN | TH_ACK) },
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_CLIENT, VM, 5001, C1, 40021, TH_SYN | TH_ACK), .ttl = 63 },
-		.ct = CT_HIT, .id = ID_PEER, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_PEER, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	/* ---- BEHIND through a device in wf_redirect: @vm:4100 -> 10.50.0.2:80 ---- */
 	{
@@ -510,7 +523,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_VM, M_CLIENT, RTGT, 80, C1, 40300, TH_SYN | TH_ACK) },
 		.verdict = V_PASS,
 		.out = { TCP(M_VM, M_CLIENT, VM, 4100, C1, 40300, TH_SYN | TH_ACK) },
-		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 		.xdp_only = XDP_REDIR,
 	},
 	{
@@ -559,7 +572,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_PEER, M_VM, PEER, 5433, C1, 40200, TH_SYN | TH_ACK) },
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_CLIENT, VM, 5003, C1, 40200, TH_SYN | TH_ACK), .ttl = 63 },
-		.ct = CT_HIT, .id = ID_NEVER, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_NEVER, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
 		.desc = "ONEARM: a second client to the same target gets another SNAT port",
@@ -574,7 +587,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(2), TH_SYN | TH_ACK) },
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_CLIENT2, VM, 5000, C2, 40020, TH_SYN | TH_ACK), .ttl = 63 },
-		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
 		.desc = "ONEARM: IP options kept, L4 found past them, TTL-1 (ip_options)",
@@ -591,7 +604,7 @@ static const struct fixture fixtures[] = {
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40026, TH_SYN | TH_ACK),
 			 .ipopt = 1, .ttl = 63 },
-		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 		.stat = { WF_EV_IP_OPTIONS },
 	},
 	{
@@ -840,7 +853,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_CLIENT, M_VM, C1, 40440, VM, 4000, TH_ACK), FIRST(0x1003) },
 		.verdict = V_PASS,
 		.out = { TCP(M_CLIENT, M_VM, C1, 40440, CTR, 80, TH_ACK), FIRST(0x1003) },
-		.ct = CT_NEW, .id = ID_BEHIND, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_EST,
+		.ct = CT_NEW, .id = ID_BEHIND, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_PICKUP,
 	},
 	{
 		.desc = "fragment BEHIND: later fragment to the container, TTL left to the stack",
@@ -872,7 +885,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_CLIENT, M_VM, C1, 40441, VM, 4100, TH_ACK), FIRST(0x1004) },
 		.verdict = V_PASS,
 		.out = { TCP(M_CLIENT, M_VM, C1, 40441, RTGT, 80, TH_ACK), FIRST(0x1004) },
-		.ct = CT_NEW, .id = ID_REDIR, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_EST,
+		.ct = CT_NEW, .id = ID_REDIR, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_PICKUP,
 	},
 	{
 		.desc = "fragment BEHIND via a wf_redirect device: later fragment takes the stack",
@@ -1052,7 +1065,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_VM, M_CLIENT, DOCKER0, 80, C1, 40064, TH_SYN | TH_ACK) },
 		.verdict = V_PASS,
 		.out = { TCP(M_VM, M_CLIENT, VM, 8084, C1, 40064, TH_SYN | TH_ACK) },
-		.ct = CT_HIT, .id = ID_LOCAL2, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_LOCAL2, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
 		.desc = "literal LADDR mapping wins over the @vm one on the same port",
@@ -1201,6 +1214,243 @@ static const struct fixture fixtures[] = {
 		.stat = { WF_DROP_MALFORMED },
 	},
 
+	/* ---- Conntrack: pairs, TCP states, RST rule, races (issue 10) ---- */
+	{
+		.desc = "ct pair: UDP flow whose server stays quiet",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50500, VM, 5353) },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, 50500, VM, 15353) },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "ct pair: 20 s later the client's packet refreshes the REPLY half too",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50500, VM, 5353) },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, 50500, VM, 15353) },
+		.ct = CT_HIT, .id = ID_ULOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_UDP,
+		.pre = pre_age_n, .post = post_peer_fresh, .arg = { 20 },
+	},
+	{
+		.desc = "ct pair: the server answers 40 s after its entry was made: alive, translated",
+		.hook = H_EG,
+		.in = { UDP(M_VM, M_CLIENT, VM, 15353, C1, 50500) },
+		.verdict = V_PASS,
+		.out = { UDP(M_VM, M_CLIENT, VM, 5353, C1, 50500) },
+		.ct = CT_HIT, .id = ID_ULOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+		.pre = pre_age_n, .arg = { 20 },
+	},
+	{
+		.desc = "ct pair: SYN of a flow whose ORIG half will be lost",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40500, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40500, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ct pair: ORIG lost, the SYN-ACK still translated and ORIG re-created (ct_restored)",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40500, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40500, TH_SYN | TH_ACK) },
+		.ct = CT_SKIP, .id = ID_LOCAL, .state = WF_CT_TCP_SYN_RECV,
+		.stat = { WF_EV_CT_RESTORED },
+		.pre = pre_drop_peer, .post = post_pair_ok,
+	},
+	{
+		.desc = "ct pair: the re-created ORIG half carries the client's ACK: EST",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40500, VM, 8080, TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40500, VM, 18080, TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "ct pair: ONEARM SYN of a flow whose REPLY half will be lost",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40510, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(40), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ct pair: ONEARM SYN-ACK, SYN_RECV",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(40), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40510, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "ct pair: REPLY lost, the client's ACK re-creates it (ct_restored), EST",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40510, VM, 5000, TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(40), HOST, 5432, TH_ACK), .ttl = 63 },
+		.ct = CT_SKIP, .id = ID_HOST, .state = WF_CT_TCP_EST,
+		.stat = { WF_EV_CT_RESTORED },
+		.pre = pre_drop_peer, .post = post_pair_ok,
+	},
+	{
+		.desc = "ct pair: the re-created REPLY half sends to the client's MAC, TX",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(40), TH_ACK), .paylen = 20 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40510, TH_ACK), .ttl = 63, .paylen = 20 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "ct pair: REPLY key taken by another connection: ORIG dropped, not sent (ct_clash)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40510, VM, 5000, TH_ACK) },
+		.verdict = V_DROP, .ct = CT_SKIP,
+		.stat = { WF_DROP_CT_CLASH },
+		.pre = pre_clash_peer, .post = post_gone,
+	},
+	{
+		.desc = "tcp: SYN of a half-closed connection",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40520, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40520, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "tcp: SYN-ACK alone is not ESTABLISHED (SYN_RECV)",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40520, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40520, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "tcp: SYN_RECV idle 50 s has not expired (60 s)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40520, VM, 8080, TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40520, VM, 18080, TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.pre = pre_age_n, .arg = { 50 },
+	},
+	{
+		.desc = "tcp: client's FIN: FIN_WAIT",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40520, VM, 8080, TH_FIN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40520, VM, 18080, TH_FIN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_FIN_WAIT,
+	},
+	{
+		.desc = "tcp: the server's ACK of the FIN: CLOSE_WAIT",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40520, TH_ACK), .paylen = 30 },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40520, TH_ACK), .paylen = 30 },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_CLOSE_WAIT,
+	},
+	{
+		.desc = "tcp: the client's ACK 50 s later: still CLOSE_WAIT, not expired (60 s)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40520, VM, 8080, TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40520, VM, 18080, TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSE_WAIT,
+		.pre = pre_age_n, .arg = { 50 },
+	},
+	{
+		.desc = "tcp: the server's FIN too: TIME_WAIT",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40520, TH_FIN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40520, TH_FIN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_TIME_WAIT,
+	},
+	{
+		.desc = "tcp RST rule: SYN with ISN 0x11110000",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40530, VM, 8080, TH_SYN), .seq = 0x11110000 },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40530, VM, 18080, TH_SYN), .seq = 0x11110000 },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "tcp RST rule: RST not acknowledging the SYN dropped (rst_invalid), SYN_SENT kept",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40530, TH_RST | TH_ACK), .ack = 0x22220000 },
+		.verdict = V_DROP, .ct = CT_SKIP, .id = ID_LOCAL, .state = WF_CT_TCP_SYN,
+		.stat = { WF_DROP_RST_INVALID },
+		.post = post_pair_ok,
+	},
+	{
+		.desc = "tcp RST rule: RST acknowledging ISN+1 translated: CLOSE",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40530, TH_RST | TH_ACK), .ack = 0x11110001 },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40530, TH_RST | TH_ACK), .ack = 0x11110001 },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_CLOSED,
+	},
+	{
+		.desc = "tcp RST rule: SYN of an established connection",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40531, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40531, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "tcp RST rule: SYN-ACK, the server acknowledges 0x0a0b0c0d",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40531, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40531, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "tcp RST rule: RST 2^30 beyond what the server acknowledged dropped (rst_invalid)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40531, VM, 8080, TH_RST), .seq = 0x4a0b0c0d },
+		.verdict = V_DROP, .ct = CT_SKIP, .id = ID_LOCAL, .state = WF_CT_TCP_SYN_RECV,
+		.stat = { WF_DROP_RST_INVALID },
+		.post = post_pair_ok,
+	},
+	{
+		.desc = "tcp RST rule: RST 1000 bytes into the server's window translated: CLOSE",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40531, VM, 8080, TH_RST), .seq = 0x0a0b0c0d + 1000 },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40531, VM, 18080, TH_RST), .seq = 0x0a0b0c0d + 1000 },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSED,
+	},
+	{
+		.desc = "ct insert: a live connection C1:40540 -> @vm:8080 -> @vm:18080",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40540, VM, 8080, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40540, VM, 18080, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ct insert: same client port to @vm:8085 (same target) never overwrites it (ct_clash)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40540, VM, 8085, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_CT_CLASH },
+	},
+	{
+		.desc = "ct insert: the first connection's reply still goes back as @vm:8080",
+		.hook = H_EG,
+		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 40540, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 40540, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "ct insert: ONEARM SYN, SNAT port taken",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40550, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(41), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ct insert: ORIG lost, the SYN again adopts its own REPLY entry and port",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40550, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(41), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_SKIP, .id = ID_HOST, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CT_NEW },
+		.pre = pre_delete_self, .post = post_pair_ok,
+	},
+	{
+		.desc = "ct insert: another connection's entry at the tuple: dropped, no REPLY left (ct_clash)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40560, VM, 8080, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_SKIP,
+		.stat = { WF_DROP_CT_CLASH },
+		.pre = pre_plant_reply, .post = post_no_orphan,
+	},
+
 	/* ---- Expiry (entries aged by rewriting last_seen) ---- */
 	{
 		.desc = "conntrack: SYN for the expiry case creates the flow",
@@ -1226,11 +1476,13 @@ static const struct fixture fixtures[] = {
 		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
 	},
 	{
-		.desc = "conntrack: reply of an expired flow passes untouched (ct_expired)",
+		.desc = "conntrack: reply after the timeout translated, both halves revived (ct_revived)",
 		.hook = H_EG,
 		.in = { UDP(M_VM, M_CLIENT, VM, 15353, C1, 50090) },
-		.verdict = V_PASS, .same = true, .ct = CT_SKIP,
-		.stat = { WF_EV_CT_EXPIRED },
+		.verdict = V_PASS,
+		.out = { UDP(M_VM, M_CLIENT, VM, 5353, C1, 50090) },
+		.ct = CT_HIT, .id = ID_ULOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+		.stat = { WF_EV_CT_REVIVED },
 		.pre = pre_age,
 	},
 
@@ -1265,7 +1517,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(6), TH_SYN | TH_ACK) },
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 41000, TH_SYN | TH_ACK), .ttl = 63 },
-		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
 		.desc = "SNAT 62000-62001: client's FIN, state CLOSING",
@@ -1273,7 +1525,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_CLIENT, M_VM, C1, 41000, VM, 5000, TH_FIN | TH_ACK) },
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_HOST, VM, SNAT(6), HOST, 5432, TH_FIN | TH_ACK), .ttl = 63 },
-		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSING,
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_FIN_WAIT,
 	},
 	{
 		.desc = "SNAT 62000-62001: a half-closed connection keeps its port (snat_exhausted)",
@@ -1862,14 +2114,14 @@ static int port_of(int p)
 }
 
 /* Age the entry keyed by the input tuple and its peer past any timeout of
- * the short states (SYN 60 s, UDP 30 s): last_seen two minutes back. */
+ * the short states (SYN_SENT 120 s, UDP 30 s): last_seen ten minutes back. */
 static void pre_age(const struct fixture *f)
 {
 	struct inst *I = fx_inst(f);
 	struct wf_ct_key k = ct_key(f->in.proto, f->in.saddr, port_of(f->in.sport),
 				    f->in.daddr, port_of(f->in.dport)), p;
 	struct wf_ct_val v;
-	__u64 back = 120ull * 1000000000ull, now = now_ns();
+	__u64 back = 600ull * 1000000000ull, now = now_ns();
 	int i;
 
 	if (now <= back) {
@@ -2009,6 +2261,164 @@ static void pre_frag_age(const struct fixture *f)
 static void pre_ct_flush(const struct fixture *f)
 {
 	ct_flush(fx_inst(f));
+}
+
+/* ---- Hooks of the conntrack block (issue 10) ---- */
+static struct wf_ct_key fx_key(const struct fixture *f)
+{
+	return ct_key(f->in.proto, f->in.saddr, port_of(f->in.sport), f->in.daddr,
+		      port_of(f->in.dport));
+}
+
+/* Age the entry at the input tuple and its peer by arg[0] seconds. */
+static void pre_age_n(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_ct_key k = fx_key(f), p;
+	struct wf_ct_val v;
+	__u64 back = (__u64)f->arg[0] * 1000000000ull;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (bpf_map_lookup_elem(I->ct, &k, &v)) {
+			failf("setup: no entry to age (%s)", i ? "peer" : "input tuple");
+			return;
+		}
+		v.last_seen -= back;
+		v.created -= back;
+		bpf_map_update_elem(I->ct, &k, &v, BPF_EXIST);
+		p = ct_peer_key(&k, &v);
+		k = p;
+	}
+}
+
+static void post_peer_fresh(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_ct_key k = fx_key(f), p;
+	struct wf_ct_val v, pv;
+	__u64 now = now_ns();
+
+	if (bpf_map_lookup_elem(I->ct, &k, &v))
+		return failf("no entry at the input tuple");
+	p = ct_peer_key(&k, &v);
+	if (bpf_map_lookup_elem(I->ct, &p, &pv))
+		return failf("no peer entry");
+	if (pv.last_seen + 5000000000ull < now)
+		failf("peer last_seen %.1f s old: not refreshed with its flow",
+		      (now - pv.last_seen) / 1e9);
+}
+
+/* Lose the peer of the entry at the input tuple (LRU eviction); the entry
+ * was last seen 2 s ago, so this packet refreshes it. */
+static void pre_drop_peer(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_ct_key k = fx_key(f), p;
+	struct wf_ct_val v;
+
+	if (bpf_map_lookup_elem(I->ct, &k, &v))
+		return failf("setup: no entry at the input tuple");
+	p = ct_peer_key(&k, &v);
+	if (bpf_map_delete_elem(I->ct, &p))
+		failf("setup: no peer entry to delete");
+	v.last_seen -= 2000000000ull;
+	bpf_map_update_elem(I->ct, &k, &v, BPF_EXIST);
+}
+
+/* Both halves there, each the other's partner, in state f->state. */
+static void post_pair_ok(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_ct_key k = fx_key(f), p, b;
+	struct wf_ct_val v, pv;
+
+	if (bpf_map_lookup_elem(I->ct, &k, &v))
+		return failf("no entry at the input tuple");
+	p = ct_peer_key(&k, &v);
+	if (bpf_map_lookup_elem(I->ct, &p, &pv))
+		return failf("no peer entry");
+	b = ct_peer_key(&p, &pv);
+	if (memcmp(&b, &k, sizeof(b)))
+		failf("the peer's rewrite does not lead back to the entry");
+	if (pv.dir == v.dir || pv.id != v.id || pv.kind != v.kind)
+		failf("peer dir/id/kind %u/%u/%u vs %u/%u/%u", pv.dir, pv.id, pv.kind, v.dir,
+		      v.id, v.kind);
+	if (v.state != f->state || pv.state != f->state)
+		failf("states %u/%u, expected %u", v.state, pv.state, f->state);
+	if (f->id && v.id != f->id)
+		failf("id %u, expected %u", v.id, f->id);
+}
+
+/* Another connection holds the peer key of the entry at the input tuple. */
+static void pre_clash_peer(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_ct_key k = fx_key(f), p;
+	struct wf_ct_val v, pv;
+
+	if (bpf_map_lookup_elem(I->ct, &k, &v))
+		return failf("setup: no entry at the input tuple");
+	p = ct_peer_key(&k, &v);
+	if (bpf_map_lookup_elem(I->ct, &p, &pv))
+		return failf("setup: no peer entry");
+	pv.ndaddr = htonl(C2);
+	pv.ndport = htons(1234);
+	bpf_map_update_elem(I->ct, &p, &pv, BPF_EXIST);
+	v.last_seen -= 2000000000ull;
+	bpf_map_update_elem(I->ct, &k, &v, BPF_EXIST);
+}
+
+static void post_gone(const struct fixture *f)
+{
+	struct wf_ct_key k = fx_key(f);
+	struct wf_ct_val v;
+
+	if (!bpf_map_lookup_elem(fx_inst(f)->ct, &k, &v))
+		failf("the entry at the input tuple is still there");
+}
+
+static void pre_delete_self(const struct fixture *f)
+{
+	struct wf_ct_key k = fx_key(f);
+
+	if (bpf_map_delete_elem(fx_inst(f)->ct, &k))
+		failf("setup: no entry at the input tuple");
+}
+
+/* A REPLY entry of some other LOCAL connection keyed like the input. */
+static void pre_plant_reply(const struct fixture *f)
+{
+	struct wf_ct_key k = fx_key(f);
+	struct wf_ct_val v;
+
+	memset(&v, 0, sizeof(v));
+	v.last_seen = v.created = now_ns();
+	v.nsaddr = htonl(VM);
+	v.nsport = htons(9);
+	v.ndaddr = htonl(C3);
+	v.ndport = htons(9);
+	v.id = ID_LOCAL2;
+	v.dir = WF_DIR_REPLY;
+	v.kind = WF_KIND_LOCAL;
+	v.state = WF_CT_TCP_EST;
+	v.flags = WF_CT_F_SNAT;
+	if (bpf_map_update_elem(fx_inst(f)->ct, &k, &v, BPF_NOEXIST))
+		failf("setup: planting the entry: %s", strerror(errno));
+}
+
+/* The REPLY entry the refused connection would have had is not there. */
+static void post_no_orphan(const struct fixture *f)
+{
+	struct wf_ct_key k = ct_key(6, VM, 18080, f->in.saddr, port_of(f->in.sport));
+	struct wf_ct_val v;
+
+	if (!bpf_map_lookup_elem(fx_inst(f)->ct, &k, &v))
+		failf("a REPLY entry without its ORIG was left behind");
+	k = fx_key(f);
+	if (bpf_map_lookup_elem(fx_inst(f)->ct, &k, &v) || v.dir != WF_DIR_REPLY ||
+	    v.id != ID_LOCAL2)
+		failf("the other connection's entry was overwritten");
 }
 
 /* ---- Running one fixture ---- */
