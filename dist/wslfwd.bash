@@ -15,6 +15,11 @@ _wslfwd()
 	--mode) COMPREPLY=($(compgen -W "auto xdp xdp-generic tc" -- "$cur")); return ;;
 	--cgroup) COMPREPLY=($(compgen -d -- "$cur") $(compgen -W none -- "$cur")); return ;;
 	--redirect) COMPREPLY=($(compgen -W "auto none $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
+	--timeout)
+		# CLASS=SECONDS[,CLASS=SECONDS...]: complete the class after the last comma
+		COMPREPLY=($(compgen -P "${cur%"${cur##*,}"}" -W "tcp-syn-sent= tcp-syn-recv= tcp-est= tcp-fin-wait= tcp-close-wait= tcp-time-wait= tcp-close= tcp-unreplied= udp= udp-stream=" -- "${cur##*,}"))
+		compopt -o nospace 2>/dev/null
+		return ;;
 	esac
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -28,7 +33,7 @@ _wslfwd()
 		return
 	fi
 	case $cmd in
-	load) COMPREPLY=($(compgen -W "--dev --mode --cgroup --ct-size --redirect $globals" -- "$cur")) ;;
+	load) COMPREPLY=($(compgen -W "--dev --mode --cgroup --ct-size --redirect --timeout $globals" -- "$cur")) ;;
 	watch) COMPREPLY=($(compgen -W "--dev --windows $globals" -- "$cur")) ;;
 	windows) COMPREPLY=($(compgen -W "--apply $globals" -- "$cur")) ;;
 	stats) COMPREPLY=($(compgen -W "--prometheus $globals" -- "$cur")) ;;

@@ -301,6 +301,9 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
  * and counts them at index WF_DROP_*. X-macro so the names live here once. */
 #define WF_STATS(X)							\
 	X(DROP_MALFORMED, "malformed")	/* bad ihl/tot_len/doff, truncated */ \
+	/* a first packet with a bad IPv4 header checksum: passed untouched	\
+	 * (the stack drops it), creates no connection */		\
+	X(DROP_IP_CSUM, "ip_csum")					\
 	X(DROP_NOT_ALLOWED, "not_allowed")	/* source not in allow list */ \
 	X(DROP_SNAT_EXHAUSTED, "snat_exhausted")			\
 	X(DROP_NO_NEIGH, "no_neigh")	/* one-arm: next hop unresolved */ \

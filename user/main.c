@@ -56,6 +56,7 @@ enum {
 	OPT_DEV,
 	OPT_MODE,
 	OPT_CT_SIZE,
+	OPT_TIMEOUT,
 	OPT_REDIRECT,
 	OPT_CGROUP,
 	OPT_APPLY,
@@ -82,6 +83,9 @@ static void usage(FILE *f)
 		"Commands (unique prefixes accepted):\n"
 		"  load    [--dev IFACE] [--mode auto|xdp|xdp-generic|tc] [--cgroup PATH|none]\n"
 		"          [--ct-size N] [--redirect auto|none|DEV[,DEV...]]\n"
+		"          [--timeout CLASS=SECONDS[,...]]   conntrack timeouts, kept in the pins;\n"
+		"          CLASS: tcp-syn-sent tcp-syn-recv tcp-est tcp-fin-wait tcp-close-wait\n"
+		"          tcp-time-wait tcp-close tcp-unreplied udp udp-stream (see 'man wslfwd')\n"
 		"  unload\n"
 		"  status\n"
 		"  add     PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT [allow CIDR[,CIDR...]]\n"
@@ -338,6 +342,11 @@ struct load_args {
 	const char *cgroup;	/* NULL: the cgroup v2 root; "none": no socket hooks */
 	enum wf_mode mode;
 	unsigned long ct_size;
+	/* --timeout: the states given (nonzero), merged over what the pins
+	 * hold; has_timeout: any given (one meaning "default" included) */
+	struct wf_ct_conf timeout;
+	bool timeout_set[WF_CT_STATE_MAX];
+	bool has_timeout;
 	bool redirect_auto;	/* --redirect auto (the default) */
 	char *redirect[WF_REDIRECT_ARGS];	/* --redirect DEV[,DEV...] */
 	__u32 redirect_ifindex[WF_REDIRECT_ARGS];
@@ -449,6 +458,23 @@ static int load_opt(int opt, const char *arg, void *ctx)
 			return EXIT_USAGE;
 		}
 		return 0;
+	case OPT_TIMEOUT: {
+		struct wf_ct_conf probe;
+		char err[640];
+
+		/* which states the option names: parse it over a marked conf */
+		memset(&probe, 0xff, sizeof(probe));
+		if (wf_parse_timeouts(arg, &probe, err, sizeof(err)) ||
+		    wf_parse_timeouts(arg, &a->timeout, err, sizeof(err))) {
+			wf_error("%s", err);
+			return EXIT_USAGE;
+		}
+		for (i = 0; i < WF_CT_STATE_MAX; i++)
+			if (probe.timeout[i] != 0xffffffffu)
+				a->timeout_set[i] = true;
+		a->has_timeout = true;
+		return 0;
+	}
 	case OPT_CGROUP:
 		if (!*arg) {
 			wf_error("--cgroup needs a cgroup v2 directory or 'none'");
@@ -496,6 +522,7 @@ static int cmd_load(int argc, char **argv)
 		{ "ct-size", required_argument, NULL, OPT_CT_SIZE },
 		{ "redirect", required_argument, NULL, OPT_REDIRECT },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	};
 	struct load_args a = { .dev = "eth0", .mode = WF_MODE_NONE, .redirect_auto = true,
 			       .ct_size = WF_CT_CONNS_DEFAULT, .cgroup = getenv("WSLFWD_CGROUP") };
@@ -511,7 +538,7 @@ static int cmd_load(int argc, char **argv)
 	const char *nt = getenv("WSLFWD_NO_TCX");
 	int ret, idx;
 
-	idx = parse_opts(argc, argv, opts, 5, NULL, load_opt, &a);
+	idx = parse_opts(argc, argv, opts, 6, NULL, load_opt, &a);
 	if (idx < 0)
 		return -idx;
 	if (idx < argc) {
@@ -594,6 +621,24 @@ static int cmd_load(int argc, char **argv)
 		snprintf(err, sizeof(err), "cannot open the maps just pinned in %s: %s",
 			 env.pin_dir, strerror(-ret));
 		goto rollback;
+	}
+	if (a.has_timeout) {
+		struct wf_ct_conf cf;
+		int s;
+
+		/* Merged over the pinned values: a load over pins keeps the
+		 * classes it does not name, as re-attach keeps them all. */
+		ret = wf_maps_ct_conf_get(&m, &cf);
+		for (s = 0; !ret && s < WF_CT_STATE_MAX; s++)
+			if (a.timeout_set[s])
+				cf.timeout[s] = a.timeout.timeout[s];
+		if (!ret)
+			ret = wf_maps_ct_conf_set(&m, &cf);
+		if (ret) {
+			snprintf(err, sizeof(err), "cannot write the timeouts (wf_ct_conf): %s",
+				 strerror(-ret));
+			goto rollback;
+		}
 	}
 	for (i = 0; i < (size_t)a.n_redirect; i++) {
 		ret = wf_maps_redirect_add(&m, a.redirect_ifindex[i]);
@@ -1492,6 +1537,13 @@ static int cmd_conns(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = wf_maps_ct_dump(&m, &ct, &n);
+	if (!ret) {
+		struct wf_ct_conf cf;
+
+		/* expiry as the datapath sees it: the timeouts set at load */
+		if (!wf_maps_ct_conf_get(&m, &cf))
+			wf_print_set_ct_conf(&cf);
+	}
 	wf_maps_close(&m);
 	if (ret) {
 		wf_error("cannot read wf_ct in %s: %s", env.pin_dir, strerror(-ret));

@@ -54,6 +54,7 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 
 	memset(m, 0, sizeof(*m));
 	m->dev_mtu = -1;
+	m->ct_conf = -1;
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		*tab[i].fd = -1;
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
@@ -67,6 +68,10 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	}
 	/* Optional: pins made before it existed have none (no redirect then). */
 	open_pin(pin_dir, "wf_dev_mtu", &m->dev_mtu);
+	/* Optional: pins of an older wslfwd have none (defaults apply). */
+	err = open_pin(pin_dir, "wf_ct_conf", &m->ct_conf);
+	if (err && err != -ENOENT)
+		goto err;
 	m->ncpus = libbpf_num_possible_cpus();
 	if (m->ncpus < 0) {
 		err = m->ncpus;
@@ -82,7 +87,7 @@ void wf_maps_close(struct wf_maps *m)
 {
 	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->lo, &m->ports,
 		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect,
-		       &m->brport, &m->dev_mtu };
+		       &m->brport, &m->dev_mtu, &m->ct_conf };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -92,6 +97,25 @@ void wf_maps_close(struct wf_maps *m)
 	}
 	free(m->cache);
 	m->cache = NULL;
+}
+
+int wf_maps_ct_conf_get(struct wf_maps *m, struct wf_ct_conf *cf)
+{
+	__u32 k = 0;
+
+	memset(cf, 0, sizeof(*cf));
+	if (m->ct_conf < 0)
+		return 0;
+	return bpf_map_lookup_elem(m->ct_conf, &k, cf) ? -errno : 0;
+}
+
+int wf_maps_ct_conf_set(struct wf_maps *m, const struct wf_ct_conf *cf)
+{
+	__u32 k = 0;
+
+	if (m->ct_conf < 0)
+		return -EOPNOTSUPP;
+	return bpf_map_update_elem(m->ct_conf, &k, cf, BPF_ANY) ? -errno : 0;
 }
 
 int wf_maps_info_get(struct wf_maps *m, struct wf_info *info)

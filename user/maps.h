@@ -23,6 +23,7 @@ struct wf_maps {
 	int redirect;
 	int brport;
 	int dev_mtu;	/* wf_dev_mtu; -1 in pins of a wslfwd before it */
+	int ct_conf;	/* wf_ct_conf; -1 in pins made before it existed */
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;
@@ -35,6 +36,12 @@ struct wf_maps {
 /* Open every pinned map. -ENOENT when pin_dir holds no wf_info (not loaded). */
 int wf_maps_open(struct wf_maps *m, const char *pin_dir);
 void wf_maps_close(struct wf_maps *m);
+
+/* The timeouts in force (wf_ct_conf; zeros where defaults apply or the pins
+ * have no wf_ct_conf). */
+int wf_maps_ct_conf_get(struct wf_maps *m, struct wf_ct_conf *cf);
+/* Write them: -EOPNOTSUPP when the pins have no wf_ct_conf. */
+int wf_maps_ct_conf_set(struct wf_maps *m, const struct wf_ct_conf *cf);
 
 int wf_maps_info_get(struct wf_maps *m, struct wf_info *info);
 int wf_maps_info_set(struct wf_maps *m, const struct wf_info *info);

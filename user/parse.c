@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "parse.h"
@@ -772,4 +773,92 @@ int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen
 	return seterr(err, errlen,
 		      "listen port%s inside the SNAT port range %u-%u, which one-arm mappings use as source ports on @vm; listen below %u",
 		      ports, lo, hi, lo);
+}
+
+/* Timeouts up to 10 years: far beyond any use, and well inside the ns
+ * arithmetic of the datapath (u64). */
+#define WF_TIMEOUT_MAX	(10u * 365 * 86400)
+
+int wf_parse_timeouts(const char *arg, struct wf_ct_conf *cf, char *err, size_t errlen)
+{
+	static const struct {
+		const char *opt;
+		int state;
+	} tab[] = {
+#define WF_CT_STATE_OPT(name, val, str, opt, to) { opt, val },
+		WF_CT_STATES(WF_CT_STATE_OPT)
+#undef WF_CT_STATE_OPT
+	};
+	struct wf_ct_conf out = *cf;
+	const char *p = arg, *eq, *end;
+	char classes[512];
+	size_t i, n;
+
+	if (!arg || !*arg) {
+		snprintf(err, errlen, "--timeout needs CLASS=SECONDS[,CLASS=SECONDS...]");
+		return -EINVAL;
+	}
+	for (;;) {
+		unsigned long v;
+		char num[24], *e;
+
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', end - p);
+		if (!eq) {
+			snprintf(err, errlen, "--timeout: '%.*s' is not CLASS=SECONDS", (int)(end - p),
+				 p);
+			return -EINVAL;
+		}
+		n = eq - p;
+		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+			if (strlen(tab[i].opt) == n && !strncmp(p, tab[i].opt, n))
+				break;
+		if (i == sizeof(tab) / sizeof(tab[0])) {
+			wf_format_timeout_classes(classes, sizeof(classes));
+			snprintf(err, errlen, "--timeout: unknown class '%.*s' (classes and defaults: %s)",
+				 (int)n, p, classes);
+			return -EINVAL;
+		}
+		n = end - eq - 1;
+		if (n == 7 && !strncmp(eq + 1, "default", 7)) {
+			out.timeout[tab[i].state] = 0;
+		} else {
+			if (!n || n >= sizeof(num)) {
+				snprintf(err, errlen, "--timeout: %s needs SECONDS (1-%u)", tab[i].opt,
+					 WF_TIMEOUT_MAX);
+				return -EINVAL;
+			}
+			memcpy(num, eq + 1, n);
+			num[n] = 0;
+			errno = 0;
+			v = strtoul(num, &e, 10);
+			if (errno || *e || num[0] < '0' || num[0] > '9' || v < 1 ||
+			    v > WF_TIMEOUT_MAX) {
+				snprintf(err, errlen, "--timeout: %s=%s out of range 1-%u (seconds)",
+					 tab[i].opt, num, WF_TIMEOUT_MAX);
+				return -EINVAL;
+			}
+			out.timeout[tab[i].state] = v;
+		}
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	*cf = out;
+	return 0;
+}
+
+int wf_format_timeout_classes(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+#define WF_CT_STATE_FMT(name, val, str, opt, to)				\
+	if (off < len)							\
+		off += snprintf(buf + off, len - off, "%s%s=%u", off ? "," : "", opt, to);
+	WF_CT_STATES(WF_CT_STATE_FMT)
+#undef WF_CT_STATE_FMT
+	return off < len ? 0 : -ENOSPC;
 }

@@ -70,6 +70,13 @@ bool wf_mapping_equal(const struct wf_mapping *a, const struct wf_mapping *b);
 /* Rules beyond the grammar, for `add` and every config line: LPORT outside
  * the SNAT port range (WF_SNAT_PORT_MIN..MAX) unless for local clients.
  * 0 or -EINVAL with a message. */
+/* `load --timeout CLASS=SECONDS[,CLASS=SECONDS...]` (classes: WF_CT_STATES
+ * in include/wslfwd.h), merged into @cf by state; "default" as SECONDS puts
+ * the class back to its default (0). 0 or -EINVAL with a message. */
+int wf_parse_timeouts(const char *arg, struct wf_ct_conf *cf, char *err, size_t errlen);
+/* The `--timeout` classes, "tcp-syn-sent=120,..." with the defaults. */
+int wf_format_timeout_classes(char *buf, size_t len);
+
 int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen);
 
 #endif

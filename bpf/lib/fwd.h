@@ -357,6 +357,10 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	ret = fwd_admit4(pkt, fv);
 	if (ret)
 		return ret;
+	if (!pkt_ip_csum_ok4(c)) {
+		stats_inc(WF_DROP_IP_CSUM);
+		return WF_PASS;
+	}
 	/* Loopback-only target: no connection entry, the packet goes to the
 	 * server's socket as it is, from tc ingress (in XDP modes a tc program
 	 * of its own, wf_tc_lo_ingress, does this after our XDP_PASS). */

@@ -143,6 +143,32 @@ static __always_inline __u32 pkt_l4_csum_off(const struct wf_pkt *pkt)
 			      WF_OFF(struct tcphdr, check) : WF_OFF(struct udphdr, check));
 }
 
+/*
+ * Does the IPv4 header (20..60 bytes, bounds-checked by pkt_parse4) sum to
+ * 0xffff? Only first packets of mapped flows ask: a SYN the stack is going
+ * to drop must not create a connection or take an SNAT port.
+ */
+static __always_inline bool pkt_ip_csum_ok4(const struct wf_ctx *c)
+{
+	__u8 *ip = (__u8 *)ctx_data(c) + WF_ETH_HLEN;
+	void *end = ctx_data_end(c);
+	__u32 sum = 0, hl, i;
+
+	if ((void *)(ip + 20) > end)
+		return false;
+	hl = (ip[0] & 0xf) * 4;
+	for (i = 0; i < 60; i += 4) {
+		if (i >= hl)
+			break;
+		if ((void *)(ip + i + 4) > end)
+			return false;
+		sum += *(__u16 *)(ip + i) + *(__u16 *)(ip + i + 2);
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt)
 {
 	struct hdr_cursor nh;

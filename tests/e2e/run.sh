@@ -25,6 +25,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/frag.sh"
 . "$E2E_DIR/icmp.sh"
 . "$E2E_DIR/upgrade.sh"
+. "$E2E_DIR/conntrack.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -87,6 +88,9 @@ CASES=(
 	legacy_tc_load_over_running_replaces_filters
 	load_over_a_changed_map_layout
 	upgrade_under_load_loses_nothing
+	# conntrack (conntrack.sh)
+	udp_asymmetric_flow_outlives_the_timeout
+	load_timeouts_are_set_and_refused
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).

@@ -123,6 +123,7 @@ struct pkt {
 	__u16 quote;
 	__u8 tos;
 	bool id0;		/* IP id 0 instead of 0x1234 */
+	__u8 ip_csum_bad;	/* nonzero: the IPv4 header checksum off by one */
 };
 
 /* Resolves SNAT(n) ports of inner packets (test_packet.c's port_of). */
@@ -364,7 +365,7 @@ static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 		put16(ip + 2, tot);
 		put16(ip + 6, (p->fragoff + p->fraglen < l4len ? IP_MF_ : 0) | p->fragoff / 8);
 	}
-	put16(ip + 10, ~csum_fold(csum_add(0, ip, hl)));
+	put16(ip + 10, (__u16)(~csum_fold(csum_add(0, ip, hl)) + (p->ip_csum_bad ? 1 : 0)));
 
 	len = off + 2 + tot + p->pad;
 	if (p->cut && p->cut < len)

@@ -1183,6 +1183,62 @@ static void cleanup_dir(void)
 		fprintf(stderr, "could not remove %s\n", tdir);
 }
 
+/* load --timeout: classes from the X-macro, merged, bad input refused
+ * with the value named and nothing changed. */
+static void test_timeouts(void)
+{
+	static const struct {
+		const char *in;
+		int ret;
+		int state;
+		__u32 val;
+		const char *msg;
+	} t[] = {
+		{ "tcp-est=86400", 0, WF_CT_TCP_EST, 86400, NULL },
+		{ "udp=5", 0, WF_CT_UDP, 5, NULL },
+		{ "udp-stream=600,tcp-syn-sent=7", 0, WF_CT_TCP_SYN, 7, NULL },
+		{ "tcp-unreplied=1", 0, WF_CT_TCP_PICKUP, 1, NULL },
+		{ "tcp-time-wait=default", 0, WF_CT_TCP_TIME_WAIT, 0, NULL },
+		{ "", -EINVAL, 0, 0, "--timeout needs CLASS=SECONDS" },
+		{ "tcp-est", -EINVAL, 0, 0, "--timeout: 'tcp-est' is not CLASS=SECONDS" },
+		{ "tcp=5", -EINVAL, 0, 0, "--timeout: unknown class 'tcp' (classes and defaults: "
+					  "tcp-syn-sent=120," },
+		{ "udp=0", -EINVAL, 0, 0, "--timeout: udp=0 out of range 1-315360000 (seconds)" },
+		{ "udp=-1", -EINVAL, 0, 0, "--timeout: udp=-1 out of range" },
+		{ "udp=5s", -EINVAL, 0, 0, "--timeout: udp=5s out of range" },
+		{ "udp=", -EINVAL, 0, 0, "--timeout: udp needs SECONDS" },
+		{ "udp=315360001", -EINVAL, 0, 0, "--timeout: udp=315360001 out of range" },
+		{ "udp=5,", -EINVAL, 0, 0, "--timeout: '' is not CLASS=SECONDS" },
+		{ "udp=5,tcp-est=x", -EINVAL, 0, 0, "--timeout: tcp-est=x out of range" },
+	};
+	char err[256], classes[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct wf_ct_conf cf = { .timeout = { [WF_CT_TCP_TIME_WAIT] = 99,
+						      [WF_CT_UDP_REPLIED] = 42 } };
+		int ret;
+
+		err[0] = 0;
+		ret = wf_parse_timeouts(t[i].in, &cf, err, sizeof(err));
+		if (t[i].ret) {
+			check(ret == t[i].ret && strstr(err, t[i].msg) && cf.timeout[WF_CT_UDP] == 0 &&
+			      cf.timeout[WF_CT_UDP_REPLIED] == 42, err,
+			      "--timeout '%s' refused: %s, nothing changed", t[i].in, t[i].msg);
+		} else {
+			check(!ret && cf.timeout[t[i].state] == t[i].val &&
+			      (t[i].state == WF_CT_UDP_REPLIED || cf.timeout[WF_CT_UDP_REPLIED] == 42 ||
+			       strstr(t[i].in, "udp-stream")), err,
+			      "--timeout '%s' sets state %d to %u, others kept", t[i].in, t[i].state,
+			      t[i].val);
+		}
+	}
+	wf_format_timeout_classes(classes, sizeof(classes));
+	check(strstr(classes, "tcp-est=432000") && strstr(classes, "udp=30") &&
+	      strstr(classes, "tcp-close-wait=60"), classes,
+	      "--timeout classes list nf_conntrack's defaults");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1197,6 +1253,7 @@ int main(void)
 	test_conflicts();
 	test_keys();
 	test_validate();
+	test_timeouts();
 
 	snprintf(tdir, sizeof(tdir), "/tmp/wslfwd-test-user.XXXXXX");
 	if (!mkdtemp(tdir)) {
