@@ -41,6 +41,9 @@
 #define WF_ALLOW_ENTRIES	65536
 #define WF_MAX_ALLOW		8	/* CIDRs per mapping */
 #define WF_CT_CONNS_DEFAULT	262144	/* connections; the ct map holds 2 entries each */
+/* wf_ct_new, the half-open table: a quarter of --ct-size connections, at
+ * least this many (or --ct-size when smaller). */
+#define WF_CT_NEW_CONNS_MIN	1024
 #define WF_REDIRECT_DEVS	64	/* wf_redirect: devices XDP may redirect to */
 
 
@@ -100,6 +103,9 @@ enum wf_info_flags {
 	WF_INFO_F_NATIVE_SKIPPED = 1 << 3,
 	/* ... or the driver refused it (load printed the reason). */
 	WF_INFO_F_NATIVE_REFUSED = 1 << 4,
+	/* load added the SNAT range to net.ipv4.ip_local_reserved_ports:
+	 * unload takes it back out (user/ports.h). */
+	WF_INFO_F_PORTS_RESERVED = 1 << 5,
 };
 
 struct wf_info {
@@ -331,7 +337,10 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	/* a reply after the timeout: translated, both halves alive again */ \
 	X(EV_CT_REVIVED, "ct_revived")					\
 	/* a half lost (LRU) re-created from the other */		\
-	X(EV_CT_RESTORED, "ct_restored")
+	X(EV_CT_RESTORED, "ct_restored")					\
+	/* a confirmed connection that could not move to wf_ct (stays in	\
+	 * wf_ct_new, on its timeouts, evicted by half-open ones first) */	\
+	X(EV_CT_PROMOTE_FAIL, "ct_promote_fail")
 
 enum wf_stat {
 	WF_STAT_NONE = 0,
@@ -401,6 +410,16 @@ static inline __u32 wf_ct_timeout_default(int s)
 	return 0;
 }
 
+/* Which table an entry is in. Connections start in wf_ct_new (the
+ * half-open table: TCP before the handshake completes or the other side of
+ * a picked-up flow answers, UDP before a reply) and move to wf_ct once
+ * confirmed, so a flood of half-open ones evicts only its own kind (the
+ * effect of nf_conntrack's early_drop of unassured entries). */
+enum wf_ct_table {
+	WF_CT_T_MAIN = 0,	/* wf_ct */
+	WF_CT_T_NEW = 1,	/* wf_ct_new */
+};
+
 /* ---- wf_ct_conf: ARRAY[1], pinned: the timeouts `load --timeout` set,
  * seconds by state (0: the default above). In a map rather than rodata so
  * that watch's re-attach and a later load over the pins keep them. */
@@ -459,7 +478,8 @@ struct wf_ct_val {
 	 * the client's ISN + 1 (what its answer must acknowledge). The RST
 	 * rule reads it (conntrack.h, ct_rst_ok). */
 	__be32 td_ack;
-	__u32 pad1;
+	__u8 table;		/* enum wf_ct_table: the map this entry is in */
+	__u8 pad1[3];
 };
 _Static_assert(sizeof(struct wf_ct_val) == 64, "wf_ct_val layout");
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

@@ -1159,6 +1159,13 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 		snprintf(err, errlen, "cannot size wf_ct: %s", strerror(-ret));
 		goto fail;
 	}
+	/* The half-open table: a quarter of the connections, at least
+	 * WF_CT_NEW_CONNS_MIN (or all of a smaller --ct-size). */
+	ret = bpf_map__set_max_entries(c.skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns));
+	if (ret) {
+		snprintf(err, errlen, "cannot size wf_ct_new: %s", strerror(-ret));
+		goto fail;
+	}
 	ret = wslfwd_bpf__load(c.skel);
 	if (ret) {
 		if (!btf_missing(err, errlen, ret))
@@ -1487,7 +1494,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 	c.info.ifindex = ifindex;
 	c.info.mode = WF_MODE_NONE;
 	/* What load chose stays; what attaching finds out is found again. */
-	c.info.flags = old.flags & WF_INFO_F_REDIRECT_AUTO;
+	c.info.flags = old.flags & (WF_INFO_F_REDIRECT_AUTO | WF_INFO_F_PORTS_RESERVED);
 	wf_addr_vm4(ifindex, &c.info.vm4);
 	wf_addr_host4(ifindex, &c.info.host4);
 	ret = info_write(&c);
@@ -1505,7 +1512,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 		drop_attachments(pin_dir, ifindex);
 		o.mode = WF_MODE_NONE;
 		c.info.mode = WF_MODE_NONE;
-		c.info.flags = old.flags & WF_INFO_F_REDIRECT_AUTO;
+		c.info.flags = old.flags & (WF_INFO_F_REDIRECT_AUTO | WF_INFO_F_PORTS_RESERVED);
 		c.tc_legacy = false;
 		ret = attach_all(&c);
 	}

@@ -59,6 +59,14 @@ int wf_unload(const char *pin_dir, char *err, size_t errlen);
  * connections and counters kept), attach them to ifindex in the mode and
  * tc kind wf_info recorded (auto if that fails), update wf_info. On
  * failure nothing new stays attached; the maps stay pinned. */
+/* Connections the half-open table wf_ct_new holds for --ct-size @conns. */
+static inline unsigned long wf_ct_new_conns(unsigned long conns)
+{
+	if (conns / 4 >= WF_CT_NEW_CONNS_MIN)
+		return conns / 4;
+	return conns < WF_CT_NEW_CONNS_MIN ? conns : WF_CT_NEW_CONNS_MIN;
+}
+
 int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_info *info,
 		char *err, size_t errlen);
 

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "loader.h"
 #include "log.h"
+#include "ports.h"
 #include "maps.h"
 #include "netdev.h"
 #include "netmode.h"
@@ -529,6 +530,7 @@ static int cmd_load(int argc, char **argv)
 	char cgroot[PATH_MAX];
 	struct wf_load_opts lo = {};
 	struct wf_mapping *cfg = NULL;
+	bool ports_added = false;
 	struct wf_maps m = { .info = -1 };
 	struct wf_sync_stats st = {};
 	size_t n = 0, dups = 0, i;
@@ -609,10 +611,21 @@ static int cmd_load(int argc, char **argv)
 	lo.ct_conns = a.ct_size;
 	lo.no_tcx = nt && *nt && strcmp(nt, "0");
 	lo.cgroup = a.cgroup;
+	/* Keep the VM's own sockets off the SNAT ports (or refuse), before
+	 * anything is loaded. */
+	ret = wf_snat_ports_reserve(WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX, &ports_added, err,
+				    sizeof(err));
+	if (ret) {
+		wf_error("%s", err);
+		free(cfg);
+		return EXIT_FAIL;
+	}
 	ret = wf_load(&lo, &info, err, sizeof(err));
 	if (ret < 0) {
 		wf_error("%s", err);
 		free(cfg);
+		if (ports_added)
+			wf_snat_ports_release(WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX);
 		return EXIT_FAIL;
 	}
 	replaced = ret == WF_LOAD_REPLACED;
@@ -621,6 +634,15 @@ static int cmd_load(int argc, char **argv)
 		snprintf(err, sizeof(err), "cannot open the maps just pinned in %s: %s",
 			 env.pin_dir, strerror(-ret));
 		goto rollback;
+	}
+	if (ports_added) {
+		/* unload takes back what load added, and only that */
+		info.flags |= WF_INFO_F_PORTS_RESERVED;
+		ret = wf_maps_info_set(&m, &info);
+		if (ret) {
+			snprintf(err, sizeof(err), "cannot write wf_info: %s", strerror(-ret));
+			goto rollback;
+		}
 	}
 	if (a.has_timeout) {
 		struct wf_ct_conf cf;
@@ -764,6 +786,8 @@ rollback:
 		if (wf_unload(env.pin_dir, uerr, sizeof(uerr)))
 			pr_warn("wslfwd: rollback: %s\n", uerr);
 	}
+	if (ports_added)
+		wf_snat_ports_release(WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX);
 	wf_error("%s; nothing was loaded", err);
 	return EXIT_FAIL;
 }
@@ -774,6 +798,7 @@ static int cmd_unload(int argc, char **argv)
 {
 	char err[512], dev[IF_NAMESIZE], foreign[512];
 	const char *name;
+	bool reserved;
 	int idx, ret, ifindex;
 
 	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
@@ -807,11 +832,25 @@ static int cmd_unload(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	name = ifname_of(ifindex, dev);
+	{
+		struct wf_maps m;
+		struct wf_info info;
+
+		/* what load added to ip_local_reserved_ports, read before the
+		 * pins go */
+		reserved = !wf_maps_open(&m, env.pin_dir) && !wf_maps_info_get(&m, &info) &&
+			   (info.flags & WF_INFO_F_PORTS_RESERVED);
+		wf_maps_close(&m);
+	}
 	ret = wf_unload(env.pin_dir, err, sizeof(err));
 	if (ret) {
 		wf_error("%s", err);
 		return EXIT_FAIL;
 	}
+	if (reserved && (ret = wf_snat_ports_release(WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX)))
+		pr_warn("wslfwd: cannot take ports %u-%u back out of "
+			"net.ipv4.ip_local_reserved_ports: %s\n", WF_SNAT_PORT_MIN,
+			WF_SNAT_PORT_MAX, strerror(-ret));
 	{
 		json_object *o = json_object_new_object();
 

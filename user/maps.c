@@ -55,6 +55,7 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	memset(m, 0, sizeof(*m));
 	m->dev_mtu = -1;
 	m->ct_conf = -1;
+	m->ct_new = -1;
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		*tab[i].fd = -1;
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
@@ -72,6 +73,9 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	err = open_pin(pin_dir, "wf_ct_conf", &m->ct_conf);
 	if (err && err != -ENOENT)
 		goto err;
+	err = open_pin(pin_dir, "wf_ct_new", &m->ct_new);
+	if (err && err != -ENOENT)
+		goto err;
 	m->ncpus = libbpf_num_possible_cpus();
 	if (m->ncpus < 0) {
 		err = m->ncpus;
@@ -87,7 +91,7 @@ void wf_maps_close(struct wf_maps *m)
 {
 	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->lo, &m->ports,
 		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect,
-		       &m->brport, &m->dev_mtu, &m->ct_conf };
+		       &m->brport, &m->dev_mtu, &m->ct_conf, &m->ct_new };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -768,32 +772,13 @@ int wf_maps_repair(struct wf_maps *m, __u32 *broken, size_t max, size_t *nbroken
 	return err;
 }
 
-/* wf_ct in two batch-read arrays, zipped into entries. */
-static int ct_dump_batch(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)
+int wf_maps_ct_del(struct wf_maps *m, const struct wf_ct_entry *e)
 {
-	struct wf_ct_key *k = NULL;
-	struct wf_ct_val *v = NULL;
-	struct wf_ct_entry *arr;
-	size_t cnt = 0, i;
-	int err;
+	int fd = e->val.table == WF_CT_T_NEW ? m->ct_new : m->ct;
 
-	err = hash_dump_batch(m->ct, sizeof(*k), sizeof(*v), (void **)&k, (void **)&v, &cnt);
-	if (err)
-		return err;
-	arr = calloc(cnt ? cnt : 1, sizeof(*arr));
-	if (arr) {
-		for (i = 0; i < cnt; i++) {
-			arr[i].key = k[i];
-			arr[i].val = v[i];
-		}
-	}
-	free(k);
-	free(v);
-	if (!arr)
-		return -ENOMEM;
-	*out = arr;
-	*n = cnt;
-	return 0;
+	if (fd < 0)
+		return -ENOENT;
+	return bpf_map_delete_elem(fd, &e->key) ? -errno : 0;
 }
 
 int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)
@@ -802,14 +787,12 @@ int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)
 	struct wf_ct_key key, next;
 	size_t cap = 0, cnt = 0;
 	void *prev = NULL;
-	int err = 0;
+	int err = 0, fd = m->ct, t;
 
-	err = ct_dump_batch(m, out, n);
-	if (err != -EOPNOTSUPP)
-		return err;
-	err = 0;
-
-	while (!bpf_map_get_next_key(m->ct, prev, &next)) {
+	for (t = 0; t < 2; t++, fd = m->ct_new, prev = NULL) {
+	if (fd < 0)
+		break;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (cnt == cap) {
@@ -822,14 +805,17 @@ int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)
 			arr = tmp;
 		}
 		/* Gone between get_next_key and lookup (LRU, datapath): skip. */
-		if (bpf_map_lookup_elem(m->ct, &key, &arr[cnt].val))
+		if (bpf_map_lookup_elem(fd, &key, &arr[cnt].val))
 			continue;
+		/* which table, whatever the value says */
+		arr[cnt].val.table = t ? WF_CT_T_NEW : WF_CT_T_MAIN;
 		arr[cnt].key = key;
 		cnt++;
 	}
 	if (errno != ENOENT) {
 		err = -errno;
 		goto err;
+	}
 	}
 	*out = arr;
 	*n = cnt;
@@ -857,7 +843,7 @@ int wf_maps_ct_delete(struct wf_maps *m, __u32 id, int protos, size_t *deleted)
 		    arr[i].key.proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
 		if (protos && !(protos & p))
 			continue;
-		if (!bpf_map_delete_elem(m->ct, &arr[i].key))
+		if (!wf_maps_ct_del(m, &arr[i]))
 			cnt++;
 	}
 	free(arr);

@@ -24,6 +24,7 @@ struct wf_maps {
 	int brport;
 	int dev_mtu;	/* wf_dev_mtu; -1 in pins of a wslfwd before it */
 	int ct_conf;	/* wf_ct_conf; -1 in pins made before it existed */
+	int ct_new;	/* wf_ct_new, the half-open table; -1 likewise */
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;
@@ -82,7 +83,10 @@ struct wf_ct_entry {
 	struct wf_ct_key key;
 	struct wf_ct_val val;
 };
+/* Both tables, wf_ct then wf_ct_new (val.table says which). */
 int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n);
+/* Delete entry @e from the table it is in. */
+int wf_maps_ct_del(struct wf_maps *m, const struct wf_ct_entry *e);
 /* Delete every entry of mapping id (WF_CT_ANY: all) whose protocol is in
  * protos (0: any). *deleted counts entries, may be NULL. */
 #define WF_CT_ANY ((__u32)-1)

@@ -149,13 +149,13 @@ static void ct_drop(struct wf_maps *m, const struct wf_mapping *all, const __u8 
 		if (!id || id >= WF_MAX_MAPPINGS)
 			continue;
 		if (!all[id].in_use && !ct_protos[id]) {
-			if (!bpf_map_delete_elem(m->ct, &ct[i].key))
+			if (!wf_maps_ct_del(m, &ct[i]))
 				(*stray)++;
 			continue;
 		}
 		p = ct[i].key.proto == WF_IPPROTO_TCP ? WF_P_TCP :
 		    ct[i].key.proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
-		if ((ct_protos[id] & p) && !bpf_map_delete_elem(m->ct, &ct[i].key))
+		if ((ct_protos[id] & p) && !wf_maps_ct_del(m, &ct[i]))
 			(*conns)++;
 	}
 	free(ct);

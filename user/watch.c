@@ -199,7 +199,7 @@ static void ct_flush_stale(struct watch *w, __be32 old_vm, __be32 old_host)
 			stale = mp->in_use && mp->taddr_kind == WF_ADDR_HOST &&
 				has_addr(&e[i], old_host);
 		}
-		if (stale && !bpf_map_delete_elem(w->m.ct, &e[i].key))
+		if (stale && !wf_maps_ct_del(&w->m, &e[i]))
 			cnt++;
 	}
 	free(e);

@@ -70,6 +70,12 @@ static __always_inline void ct_peer_key(const struct wf_ct_key *key,
 	peer->pad[2] = 0;
 }
 
+/* The map entry @v is in; its partner is always in the same one. */
+static __always_inline void *ct_map(const struct wf_ct_val *v)
+{
+	return v->table == WF_CT_T_NEW ? (void *)&wf_ct_new : (void *)&wf_ct;
+}
+
 /* Is @p, found at the peer key of the entry keyed @key, that entry's own
  * partner? Only if its rewrite leads back to @key; otherwise the key now
  * belongs to another connection (our half was lost and its SNAT port or
@@ -88,10 +94,10 @@ static __always_inline void ct_delete(const struct wf_ct_key *key,
 
 	ct_peer_key(key, v, &peer);
 	/* never another connection's entry */
-	p = bpf_map_lookup_elem(&wf_ct, &peer);
+	p = bpf_map_lookup_elem(ct_map(v), &peer);
 	if (p && ct_is_peer(p, key))
-		bpf_map_delete_elem(&wf_ct, &peer);
-	bpf_map_delete_elem(&wf_ct, key);
+		bpf_map_delete_elem(ct_map(v), &peer);
+	bpf_map_delete_elem(ct_map(v), key);
 }
 
 /*
@@ -108,6 +114,10 @@ static __always_inline struct wf_ct_val *ct_lookup(const struct wf_ct_key *key, 
 {
 	struct wf_ct_val *v = bpf_map_lookup_elem(&wf_ct, key);
 
+	/* then the half-open table: only packets without a confirmed
+	 * connection pay the second lookup */
+	if (!v)
+		v = bpf_map_lookup_elem(&wf_ct_new, key);
 	if (!v)
 		return NULL;
 	/* Seen within the last second, as every busy flow is (last_seen is
@@ -233,7 +243,7 @@ static __always_inline bool ct_rst_ok(const struct wf_pkt *pkt, const struct wf_
 	__be32 rcv = 0;
 
 	ct_peer_key(key, v, &pk);
-	p = bpf_map_lookup_elem(&wf_ct, &pk);
+	p = bpf_map_lookup_elem(ct_map(v), &pk);
 	if (p && ct_is_peer(p, key))
 		rcv = p->td_ack;
 	if (rcv)
@@ -270,6 +280,7 @@ static __noinline int ct_peer_restore(const struct wf_ct_key *key, const struct 
 	p.dir = v->dir == WF_DIR_ORIG ? WF_DIR_REPLY : WF_DIR_ORIG;
 	p.kind = v->kind;
 	p.state = v->state;
+	p.table = v->table;
 	fl = v->flags;
 	/* DNAT and SNAT swap sides; TX is the connection's */
 	p.flags = (fl & (WF_CT_F_MIRRORED | WF_CT_F_TX)) |
@@ -278,7 +289,7 @@ static __noinline int ct_peer_restore(const struct wf_ct_key *key, const struct 
 		__builtin_memcpy(p.smac, mac, 6);
 		__builtin_memcpy(p.dmac, mac + 6, 6);
 	}
-	if (bpf_map_update_elem(&wf_ct, pk, &p, BPF_NOEXIST))
+	if (bpf_map_update_elem(ct_map(v), pk, &p, BPF_NOEXIST))
 		return 0;
 	stats_inc(WF_EV_CT_RESTORED);
 	return 0;
@@ -303,14 +314,14 @@ static __always_inline int ct_peer_sync(const struct wf_ctx *c, const struct wf_
 
 	v->last_seen = now;
 	ct_peer_key(key, v, &pk);
-	p = bpf_map_lookup_elem(&wf_ct, &pk);
+	p = bpf_map_lookup_elem(ct_map(v), &pk);
 	if (!p) {
 		if (ctx_load_bytes(c, 0, mac, sizeof(mac)))
 			return 0;
 		return ct_peer_restore(key, v, &pk, mac, now);
 	}
 	if (!ct_is_peer(p, key) || p->dir == v->dir) {
-		bpf_map_delete_elem(&wf_ct, key);
+		bpf_map_delete_elem(ct_map(v), key);
 		return -WF_DROP_CT_CLASH;
 	}
 	if (change) {
@@ -323,8 +334,66 @@ static __always_inline int ct_peer_sync(const struct wf_ctx *c, const struct wf_
 	return 0;
 }
 
+/* Confirmed: the handshake completed, or the other side answered. */
+static __always_inline bool ct_confirmed(__u8 state)
+{
+	return state == WF_CT_TCP_EST || state == WF_CT_UDP_REPLIED;
+}
+
 /*
- * Account a packet on entry @v (keyed @key): 0, or a -WF_DROP_* reason.
+ * Move the connection of entry @v (keyed @key, in wf_ct_new) to wf_ct: both
+ * entries copied in with BPF_NOEXIST, then deleted from wf_ct_new. 0, or -1
+ * (ct_promote_fail: it stays in wf_ct_new). A global function, verified
+ * once. A flag another CPU ORs into the old copies meanwhile is lost; only
+ * a connection's first confirming packets race here.
+ */
+__noinline int ct_promote(const struct wf_ct_key *key, const struct wf_ct_val *v)
+{
+	struct wf_ct_val a, b, *p;
+	struct wf_ct_key pk;
+
+	if (!key || !v)
+		return -1;
+	__builtin_memcpy(&a, v, sizeof(a));
+	ct_peer_key(key, &a, &pk);
+	p = bpf_map_lookup_elem(&wf_ct_new, &pk);
+	if (!p || !ct_is_peer(p, key))
+		goto fail;
+	__builtin_memcpy(&b, p, sizeof(b));
+	a.table = WF_CT_T_MAIN;
+	b.table = WF_CT_T_MAIN;
+	if (bpf_map_update_elem(&wf_ct, key, &a, BPF_NOEXIST))
+		goto fail;
+	if (bpf_map_update_elem(&wf_ct, &pk, &b, BPF_NOEXIST)) {
+		bpf_map_delete_elem(&wf_ct, key);
+		goto fail;
+	}
+	bpf_map_delete_elem(&wf_ct_new, &pk);
+	bpf_map_delete_elem(&wf_ct_new, key);
+	return 0;
+fail:
+	stats_inc(WF_EV_CT_PROMOTE_FAIL);
+	return -1;
+}
+
+/* After a state change to @next: a half-open connection just confirmed
+ * moves to wf_ct, and *@vp to its entry there. 0 or -WF_DROP_*. */
+static __always_inline int ct_confirm(const struct wf_ct_key *key, struct wf_ct_val **vp,
+				      __u8 next)
+{
+	struct wf_ct_val *v = *vp;
+
+	if (v->table != WF_CT_T_NEW || !ct_confirmed(next) || ct_promote(key, v))
+		return 0;
+	v = bpf_map_lookup_elem(&wf_ct, key);
+	if (!v)
+		return -WF_DROP_CT_FULL;
+	*vp = v;
+	return 0;
+}
+
+/*
+ * Account a packet on entry *@vp (keyed @key): 0, or a -WF_DROP_* reason.
  * The common case writes the ACK number (TCP, when it moved) and, once a
  * second, last_seen of both halves. A state change (a few packets per
  * connection) is stored in both entries: flags by atomic OR, so FINs
@@ -333,16 +402,19 @@ static __always_inline int ct_peer_sync(const struct wf_ctx *c, const struct wf_
  * connection's next packet.
  */
 static __always_inline int ct_update(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				     const struct wf_ct_key *key, struct wf_ct_val *v, __u64 now)
+				     const struct wf_ct_key *key, struct wf_ct_val **vp, __u64 now)
 {
+	struct wf_ct_val *v = *vp;
 	__u8 state = v->state, set = 0, f = pkt->tcp_flags, fl, next;
 
 	if (pkt->tuple.proto != WF_IPPROTO_TCP) {
 		if (v->dir == WF_DIR_REPLY && state == WF_CT_UDP) {
 			ct_flags_or(v, WF_CT_F_SEEN_REPLY);
 			v->state = WF_CT_UDP_REPLIED;
-			return ct_peer_sync(c, key, v, now, WF_CT_F_SEEN_REPLY, true,
-					    WF_CT_UDP_REPLIED);
+			if (ct_peer_sync(c, key, v, now, WF_CT_F_SEEN_REPLY, true,
+					 WF_CT_UDP_REPLIED))
+				return -WF_DROP_CT_CLASH;
+			return ct_confirm(key, vp, WF_CT_UDP_REPLIED);
 		}
 		goto refresh;
 	}
@@ -375,14 +447,14 @@ static __always_inline int ct_update(const struct wf_ctx *c, const struct wf_pkt
 		struct wf_ct_val *p;
 
 		ct_peer_key(key, v, &pk);
-		p = bpf_map_lookup_elem(&wf_ct, &pk);
+		p = bpf_map_lookup_elem(ct_map(v), &pk);
 		if (p) {
 			ct_flags_clear(p, WF_CT_F_MIRRORED);
 			p->td_ack = bpf_htonl(bpf_ntohl(pkt->seq) + 1);
 		}
 		v->td_ack = 0;
 	}
-	return 0;
+	return ct_confirm(key, vp, next);
 refresh:
 	if (now - v->last_seen > WF_NSEC_PER_SEC && now > v->last_seen)
 		return ct_peer_sync(c, key, v, now, 0, false, 0);
@@ -556,9 +628,10 @@ static __always_inline bool ct_syn_accepted(const struct wf_ct_val *old,
 static __always_inline int ct_take_over(const struct wf_ct_key *rkey, const struct wf_ct_val *old,
 					const struct wf_ct_val *v)
 {
-	/* Two CPUs may both get here; the NOEXIST insert still picks one. */
+	/* Two CPUs may both get here; the NOEXIST insert still picks one.
+	 * A new connection goes into the half-open table. */
 	ct_delete(rkey, old);
-	return bpf_map_update_elem(&wf_ct, rkey, v, BPF_NOEXIST);
+	return bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST);
 }
 
 /* Is @old, a REPLY entry found where @v is to go, the same connection's
@@ -591,13 +664,15 @@ static const __u32 ct_snat_primes[16] = {
 	125600329, 1954623193, 1090758541, 462109421,
 };
 
-/* ct_snat_reserve(): a fresh port, or a same-connection REPLY adopted. */
-#define WF_CT_FRESH	0
-#define WF_CT_ADOPTED	1
+/* ct_snat_reserve(): a fresh port (in wf_ct_new), or a same-connection
+ * REPLY adopted (in wf_ct_new, or in wf_ct: _MAIN). */
+#define WF_CT_FRESH		0
+#define WF_CT_ADOPTED		1
+#define WF_CT_ADOPTED_MAIN	2
 /* ct_snat_try() also: a finished connection's port its target would
  * refuse this SYN on, or a port in use. */
-#define WF_CT_REFUSED	2
-#define WF_CT_BUSY	3
+#define WF_CT_REFUSED		3
+#define WF_CT_BUSY		4
 
 /*
  * One try of ct_snat_reserve() at @rkey (dport set): WF_CT_FRESH (reserved,
@@ -619,9 +694,24 @@ __noinline int ct_snat_try(struct wf_ct_key *rkey, const struct wf_ct_val *v,
 
 	if (!rkey || !v || !syn || !ps)
 		return WF_CT_BUSY;
-	if (!bpf_map_update_elem(&wf_ct, rkey, v, BPF_NOEXIST))
-		return WF_CT_FRESH;
+	/* A confirmed connection may hold the port (wf_ct), then a half-open
+	 * one (the NOEXIST insert into wf_ct_new is the reservation). */
 	old = bpf_map_lookup_elem(&wf_ct, rkey);
+	if (old) {
+		if (ct_same_conn(old, v))
+			return WF_CT_ADOPTED_MAIN;
+		if (!ct_reusable(old, now))
+			return WF_CT_BUSY;
+		if (!ps->force && !ct_syn_accepted(old, syn, now)) {
+			if (!ps->fallback)
+				ps->fallback = bpf_ntohs(rkey->dport) + 1;
+			return WF_CT_REFUSED;
+		}
+		ct_delete(rkey, old);
+	}
+	if (!bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST))
+		return WF_CT_FRESH;
+	old = bpf_map_lookup_elem(&wf_ct_new, rkey);
 	if (!old)
 		return WF_CT_BUSY;
 	if (ct_same_conn(old, v))
@@ -677,7 +767,7 @@ __noinline int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v
 			break;
 		rkey->dport = bpf_htons(min + port);
 		ret = ct_snat_try(rkey, v, syn, now, &ps);
-		if (ret <= WF_CT_ADOPTED)
+		if (ret <= WF_CT_ADOPTED_MAIN)
 			return ret;
 		/* branch-free: fewer verifier states per try */
 		port = (port + stride) % size;
@@ -687,7 +777,7 @@ __noinline int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v
 	rkey->dport = bpf_htons(ps.fallback - 1);
 	ps.force = 1;
 	ret = ct_snat_try(rkey, v, syn, now, &ps);
-	return ret == WF_CT_FRESH || ret == WF_CT_ADOPTED ? ret : -1;
+	return ret <= WF_CT_ADOPTED_MAIN ? ret : -1;
 }
 
 /*
@@ -702,9 +792,17 @@ static __always_inline int ct_reply_claim(const struct wf_ct_key *rkey, const st
 {
 	struct wf_ct_val *old;
 
-	if (!bpf_map_update_elem(&wf_ct, rkey, v, BPF_NOEXIST))
-		return WF_CT_FRESH;
 	old = bpf_map_lookup_elem(&wf_ct, rkey);
+	if (old) {
+		if (ct_same_conn(old, v))
+			return WF_CT_ADOPTED_MAIN;
+		if (!ct_reusable(old, now))
+			return -WF_DROP_CT_CLASH;
+		ct_delete(rkey, old);
+	}
+	if (!bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST))
+		return WF_CT_FRESH;
+	old = bpf_map_lookup_elem(&wf_ct_new, rkey);
 	if (!old)
 		return -WF_DROP_CT_FULL;
 	if (ct_same_conn(old, v))
@@ -754,6 +852,7 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 	v->dir = WF_DIR_REPLY;
 	v->kind = n->kind;
 	v->state = ct_state_new(pkt);
+	v->table = WF_CT_T_NEW;
 	v->flags = WF_CT_F_SNAT | (n->snat ? WF_CT_F_DNAT : 0) | flags_tx;
 	/* what the target's answer to the SYN must acknowledge (RST rule) */
 	if (tcp_syn)
@@ -797,24 +896,29 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 	v->td_ack = (pkt->tcp_flags & WF_TCP_ACK) ? pkt->ack : 0;
 	__builtin_memcpy(v->smac, n->fib_smac, 6);
 	__builtin_memcpy(v->dmac, n->fib_dmac, 6);
+	/* with the REPLY it found, if that was confirmed already */
+	v->table = ret == WF_CT_ADOPTED_MAIN ? WF_CT_T_MAIN : WF_CT_T_NEW;
 
-	if (!bpf_map_update_elem(&wf_ct, key, v, BPF_NOEXIST))
-		return 0;
 	/* Lost to a racing CPU creating the same connection: use its pair.
 	 * Otherwise (another connection's REPLY entry keyed like this
 	 * packet) leave it alone. A REPLY inserted here goes either way
-	 * unless it is the ORIG's own. */
-	e = bpf_map_lookup_elem(&wf_ct, key);
+	 * unless it is the ORIG's own. The other table first. */
+	e = bpf_map_lookup_elem(v->table == WF_CT_T_MAIN ? (void *)&wf_ct_new : (void *)&wf_ct, key);
+	if (!e) {
+		if (!bpf_map_update_elem(ct_map(v), key, v, BPF_NOEXIST))
+			return 0;
+		e = bpf_map_lookup_elem(ct_map(v), key);
+	}
 	if (e && e->dir == WF_DIR_ORIG) {
 		if (ret == WF_CT_FRESH &&
 		    !(e->ndaddr == rkey.saddr && e->nsaddr == rkey.daddr &&
 		      e->ndport == rkey.sport && e->nsport == rkey.dport))
-			bpf_map_delete_elem(&wf_ct, &rkey);
+			bpf_map_delete_elem(&wf_ct_new, &rkey);
 		__builtin_memcpy(orig, e, sizeof(*orig));
 		return 0;
 	}
 	if (ret == WF_CT_FRESH)
-		bpf_map_delete_elem(&wf_ct, &rkey);
+		bpf_map_delete_elem(&wf_ct_new, &rkey);
 	return e ? -WF_DROP_CT_CLASH : -WF_DROP_CT_FULL;
 }
 

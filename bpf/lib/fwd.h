@@ -135,7 +135,7 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 	if (tx && pkt->ttl <= 1)
 		return icmp_ttl_reply4_any(c, pkt);
 	if (update) {
-		ret = ct_update(c, pkt, &pkt->tuple, v, now);
+		ret = ct_update(c, pkt, &pkt->tuple, &v, now);
 		if (ret)
 			return ret;
 	}

@@ -113,6 +113,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_ct SEC(".maps");
 
+/* Half-open connections (enum wf_ct_table); sized by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2 * WF_CT_NEW_CONNS_MIN);
+	__type(key, struct wf_ct_key);
+	__type(value, struct wf_ct_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_ct_new SEC(".maps");
+
 /* Datagrams in fragments: what their first fragment got (lib/frag.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -113,3 +113,38 @@ print(",".join(str(int.from_bytes(b[i * 4:i * 4 + 4], "little")) for i in range(
 		fail "idle 4 s past udp-stream=3, ct_expired stayed ${before:-0}" || return 1
 	note "idle flow expired after 3 s (ct_expired ${before:-0} -> $after), started over"
 }
+
+# load keeps the VM's own sockets off the SNAT ports: the range goes into
+# net.ipv4.ip_local_reserved_ports of the VM's namespace next to what the
+# admin reserved, a widened ip_local_port_range then never hands one out,
+# and unload takes back exactly what load added.
+load_reserves_the_snat_ports_and_unload_returns_them()
+{
+	local f=/proc/sys/net/ipv4/ip_local_reserved_ports r p i bad=0
+	fresh_unloaded || return 1
+	in_vm sh -c "echo 8080 > $f" || return 1
+	in_vm sh -c 'echo "32768 65535" > /proc/sys/net/ipv4/ip_local_port_range' || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" || return 1
+	r=$(in_vm cat "$f")
+	[ "$r" = "8080,61000-65535" ] || fail "reserved ports after load: '$r'" || return 1
+	note "after load: ip_local_reserved_ports $r"
+	# 300 autobound sockets of the VM, with the whole upper range open to
+	# them: none gets an SNAT port.
+	p=$(in_vm "$PY" -c '
+import socket
+ps = []
+for i in range(300):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 0))
+    ps.append(s.getsockname()[1])
+print(" ".join(str(x) for x in ps))')
+	for i in $p; do [ "$i" -ge 61000 ] && bad=$((bad + 1)); done
+	[ "$bad" = 0 ] || fail "$bad of 300 autobound ports in 61000-65535" || return 1
+	expect_rc 0 unload || return 1
+	r=$(in_vm cat "$f")
+	[ "$r" = "8080" ] || fail "reserved ports after unload: '$r', expected the admin's 8080" ||
+		return 1
+	note "after unload: ip_local_reserved_ports $r (the admin's own kept)"
+	in_vm sh -c 'echo "32768 60999" > /proc/sys/net/ipv4/ip_local_port_range'
+	in_vm sh -c "echo > $f"
+}

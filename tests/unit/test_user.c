@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "ports.h"
 #include "parse.h"
 #include "config.h"
 #include "store.h"
@@ -1239,6 +1240,42 @@ static void test_timeouts(void)
 	      "--timeout classes list nf_conntrack's defaults");
 }
 
+/* ip_local_reserved_ports lists: covered, and taken back out exactly. */
+static void test_reserved_ports(void)
+{
+	static const struct {
+		const char *list;
+		int covers;
+		const char *removed;
+	} t[] = {
+		{ "", 0, "" },
+		{ "61000-65535", 1, "" },
+		{ "8080,61000-65535", 1, "8080" },
+		{ "60000-65535", 1, "60000-60999" },
+		{ "61000-62000", 0, "" },
+		{ "61000-62000,62001-65535", 1, "" },
+		{ "22,61000-64000,65000", 0, "22" },
+		{ "1-65535", 1, "1-60999" },
+		{ "x", -EINVAL, NULL },
+		{ "5-4", -EINVAL, NULL },
+		{ "70000", -EINVAL, NULL },
+	};
+	char out[256];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r = wf_ports_list_covers(t[i].list, 61000, 65535);
+		check(r == t[i].covers, t[i].list, "reserved '%s' covers 61000-65535: %d",
+		      t[i].list, t[i].covers);
+		if (!t[i].removed)
+			continue;
+		r = wf_ports_list_remove(t[i].list, 61000, 65535, out, sizeof(out));
+		check(!r && !strcmp(out, t[i].removed), out, "reserved '%s' without 61000-65535: '%s'",
+		      t[i].list, t[i].removed);
+	}
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1254,6 +1291,7 @@ int main(void)
 	test_keys();
 	test_validate();
 	test_timeouts();
+	test_reserved_ports();
 
 	snprintf(tdir, sizeof(tdir), "/tmp/wslfwd-test-user.XXXXXX");
 	if (!mkdtemp(tdir)) {
