@@ -54,7 +54,7 @@ USER_OBJ := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRC))
 LIB_OBJ	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJ))
 
 TEST_BINS := $(OUT)/tests/test_packet $(OUT)/tests/test_user $(OUT)/tests/test_wsl \
-	     $(OUT)/tests/test_output $(OUT)/tests/sockpeer
+	     $(OUT)/tests/test_output $(OUT)/tests/sockpeer $(OUT)/tests/synflood
 
 .PHONY: all clean vmlinux deps demo test bench install uninstall help tests
 all: wslfwd
@@ -102,6 +102,10 @@ $(OUT)/tests/sockpeer: tests/e2e/sockpeer.c $(FLAGS) | $(OUT)/tests
 # Formats other programs read: stats --prometheus, libbpf's log lines.
 $(OUT)/tests/test_output: tests/unit/test_output.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@
+
+# Raw-socket SYN sender for the flood case (tests/e2e/conntrack.sh).
+$(OUT)/tests/synflood: tests/e2e/synflood.c $(FLAGS) | $(OUT)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
 
 $(OUT)/tests/test_wsl: tests/unit/test_wsl.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@

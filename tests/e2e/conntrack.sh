@@ -148,3 +148,52 @@ print(" ".join(str(x) for x in ps))')
 	in_vm sh -c 'echo "32768 60999" > /proc/sys/net/ipv4/ip_local_port_range'
 	in_vm sh -c "echo > $f"
 }
+
+SYNFLOOD=${SYNFLOOD:-$TB_ROOT/build/tests/synflood}
+
+# A SYN flood into a small table (--ct-size 1024) to one mapping while an
+# iperf3 flow runs through another: the established flow keeps its entries
+# (half-open connections live in wf_ct_new and evict only their own kind)
+# and keeps moving every second of the flood. The flood's SYNs come from
+# the win namespace with its RSTs to the SYN-ACKs dropped, so they never
+# complete, as spoofed ones would not.
+syn_flood_into_a_small_table_leaves_established_flows()
+{
+	local js sent res rc
+	fresh_unloaded || return 1
+	[ -x "$SYNFLOOD" ] || fail "$SYNFLOOD missing (make tests)" || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" --ct-size 1024 || return 1
+	add tcp 5201 "$CTR_IP:5201" || return 1
+	add tcp 8080 @vm:18080 || return 1
+	in_win nft -f - <<NFT || fail "nft in win" || return 1
+table ip wfsynflood {
+	chain out { type filter hook output priority 0; tcp flags rst ip daddr $VM_IP tcp dport 8080 drop; }
+}
+NFT
+	js=$TB_TMP/iperf-flood.json
+	in_win timeout 30 iperf3 -c "$VM_IP" -p 5201 -t 9 -i 1 -J > "$js" 2>&1 &
+	local ip=$!
+	sleep 2
+	sent=$(in_win timeout 20 "$SYNFLOOD" "$VM_IP" 8080 20000 5)
+	wait "$ip"
+	rc=$?
+	in_win nft delete table ip wfsynflood
+	[ "$rc" = 0 ] || fail "iperf3 exited $rc: $(head -c 600 "$js")" || return 1
+	res=$("$PY" - "$js" <<'PYEOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+iv = [i["sum"]["bits_per_second"] / 1e6 for i in j["intervals"]]
+s = j["end"]["sum_sent"]
+# seconds 2..7 of the flow are the flood's 5 s
+print("%d %.0f %.0f %d %s" % (min(iv[2:7]) > 0, min(iv[2:7]), sum(iv[:2]) / 2,
+      s.get("retransmits", -1), ",".join("%.0f" % x for x in iv)))
+PYEOF
+)
+	set -- $res
+	note "SYN flood: $sent SYNs in 5 s to @vm:8080 (--ct-size 1024); iperf3 through" \
+	     "@vm:5201 Mbit/s per second: $5 (before the flood ~$3, lowest during $2)," \
+	     "retransmits $4"
+	note "stats: $(wslfwd stats | awk 'NF == 2' | tr -s ' ' | tr '\n' ' ')"
+	[ "$1" = 1 ] || fail "the established flow stopped during the flood (lowest $2 Mbit/s)" ||
+		return 1
+}

@@ -92,6 +92,7 @@ CASES=(
 	udp_asymmetric_flow_outlives_the_timeout
 	load_timeouts_are_set_and_refused
 	load_reserves_the_snat_ports_and_unload_returns_them
+	syn_flood_into_a_small_table_leaves_established_flows
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
