@@ -32,6 +32,11 @@ enum wf_verdict {
 	WF_TX = 1,	/* XDP_TX / bpf_redirect(ifindex, 0): back out of the same device */
 	WF_DROP = 2,	/* XDP_DROP / TC_ACT_SHOT */
 	WF_REDIRECT = 3,	/* XDP_REDIRECT (bpf_redirect_map() done); XDP only */
+	/* Not a verdict: fwd.h's first-packet and rewrite paths ask the
+	 * ingress entry to answer TTL 1 with a time exceeded (icmp.h). Done
+	 * there, in the entry's own frame, because the first-packet path's
+	 * frame plus the answer's went past the verifier's 512-byte stack. */
+	WF_TTL_ANSWER = 4,
 };
 
 /*

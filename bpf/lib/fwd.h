@@ -133,7 +133,7 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 	int ret;
 
 	if (tx && pkt->ttl <= 1)
-		return icmp_ttl_reply4_any(c, pkt);
+		return WF_TTL_ANSWER;
 	if (update) {
 		ret = ct_update(c, pkt, &pkt->tuple, &v, now);
 		if (ret)
@@ -383,7 +383,7 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	if (ret)
 		return ret;
 	if (n.kind == WF_KIND_ONEARM && pkt->ttl <= 1)
-		return icmp_ttl_reply4_any(c, pkt);
+		return WF_TTL_ANSWER;
 
 	ret = ct_create(c, pkt, &n, now, &orig);
 	if (ret)
@@ -443,6 +443,8 @@ static __always_inline int fwd_ingress(const struct wf_ctx *c)
 		ret = fwd_new4_xdp(ctx_xdp(c), &pkt, bits, now);
 	else
 		ret = fwd_new4_tc(ctx_skb(c), &pkt, bits, now);
+	if (ret == WF_TTL_ANSWER)
+		return icmp_ttl_reply4_any(c, &pkt);
 	if (ret < 0 && (pkt.flags & WF_PKT_F_FIRST_FRAG))
 		frag_first_drop4(&pkt, -ret, now);
 	return ret;
@@ -474,7 +476,9 @@ static __always_inline int fwd_egress(const struct wf_ctx *c)
 		return lo_udp_reply4(c, &pkt);
 	if (v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
 		return WF_PASS;
-	return fwd_apply(c, &pkt, v, true, now);
+	ret = fwd_apply(c, &pkt, v, true, now);
+	/* (never: only one-arm entries send with TTL, and they are ingress's) */
+	return ret == WF_TTL_ANSWER ? -WF_DROP_TTL : ret;
 }
 
 /*

@@ -1626,7 +1626,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_VM, M_CLIENT, VM, 18080, C1, 43000, TH_SYN | TH_ACK) },
 		.verdict = V_PASS,
 		.out = { TCP(M_VM, M_CLIENT, VM, 8080, C1, 43000, TH_SYN | TH_ACK) },
-		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
 		.desc = "ICMP LOCAL: router's frag needed about a reply goes up quoting @vm:18080 "
@@ -1754,7 +1754,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_VM, M_CLIENT, CTR, 80, C1, 43100, TH_SYN | TH_ACK) },
 		.verdict = V_PASS,
 		.out = { TCP(M_VM, M_CLIENT, VM, 4000, C1, 43100, TH_SYN | TH_ACK) },
-		.ct = CT_HIT, .id = ID_BEHIND, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_BEHIND, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
 		.desc = "ICMP BEHIND: router's frag needed about a reply goes to the container",
@@ -1806,7 +1806,7 @@ static const struct fixture fixtures[] = {
 		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(28), TH_SYN | TH_ACK) },
 		.verdict = V_TX,
 		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 43200, TH_SYN | TH_ACK), .ttl = 63 },
-		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
 		.desc = "ICMP ONEARM: client-side router's time exceeded about a reply reaches @host from @vm "
