@@ -199,8 +199,8 @@ static void counter_maps_finish(struct load_ctx *c, bool ok)
  * 4-byte values. libbpf up to 1.6.1 expects the flag in the definition,
  * 1.6.2 and later strip it from the pin's flags first, so no definition
  * passes both (and it is the libbpf.so at run time that decides). Type,
- * key and value size and max_entries must match (wf_ct's size is the
- * pin's, chosen by `load --ct-size`); a counter map with another layout is
+ * key and value size and max_entries must match (the conntrack tables'
+ * sizes, wf_ct and wf_ct_new, are the pins', chosen by `load --ct-size`); a counter map with another layout is
  * made anew; any other difference refuses, naming the map. Maps this
  * binary has and the pins do not are created and pinned by libbpf.
  */
@@ -232,7 +232,7 @@ static int maps_reuse(struct load_ctx *c)
 				 strerror(errno));
 			break;
 		}
-		if (!strcmp(name, "wf_ct"))
+		if (!strcmp(name, "wf_ct") || !strcmp(name, "wf_ct_new"))
 			bpf_map__set_max_entries(map, mi.max_entries);
 		if (mi.type != bpf_map__type(map) || mi.key_size != bpf_map__key_size(map) ||
 		    mi.value_size != bpf_map__value_size(map) ||
