@@ -330,6 +330,8 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(EV_IP_OPTIONS, "ip_options")	/* mapped packet carried IP options */ \
 	/* bigger than the redirect device takes (wf_dev_mtu): via the stack */ \
 	X(EV_REDIRECT_MTU, "redirect_mtu")				\
+	/* L4 checksum field held only the pseudo-header sum (sender offload) */ \
+	X(EV_CSUM_PSEUDO, "csum_pseudo")				\
 	X(EV_CT_EXPIRED, "ct_expired")	/* entry found but timed out */	\
 	X(EV_CT_NEW, "ct_new")						\
 	X(EV_ICMP_XLATED, "icmp_translated")	/* error about a flow of ours */ \

@@ -14,6 +14,7 @@
 #define WF_LIB_CSUM_H
 
 #include "vmlinux.h"
+#include <bpf/bpf_endian.h>
 #include "wslfwd.h"
 
 /* What a UDP checksum of 0 is sent as when the computation yields 0. */
@@ -39,19 +40,44 @@ static __always_inline __u32 csum_diff_wsum(__u64 d)
 	return (__u32)((d & 0xffffffff) + (d >> 32));
 }
 
-/*
- * HC' = ~(~HC + diff): checksum @sum with @diff applied. A diff of a few
- * words stays far below 2^48, which three folds take to 16 bits: the first
- * leaves lo + hi with hi < 2^16, the second at most 0x1fffe, the third 0xffff.
- */
-static __always_inline __u16 csum_apply(__u16 sum, __u64 diff)
+/* End-around-carry fold of a sum of a few dozen 32-bit words to 16 bits:
+ * the first fold leaves lo + hi with hi < 2^16, the second at most 0x1fffe,
+ * the third 0xffff. Not complemented; a nonzero sum never folds to 0. */
+static __always_inline __u16 csum_fold16(__u64 s)
 {
-	__u64 s = (__u16)~sum + diff;
-
 	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
-	return (__u16)~s;
+	return (__u16)s;
+}
+
+/* HC' = ~(~HC + diff): checksum @sum with @diff applied. */
+static __always_inline __u16 csum_apply(__u16 sum, __u64 diff)
+{
+	return (__u16)~csum_fold16((__u16)~sum + diff);
+}
+
+/*
+ * The IPv4 pseudo header (addresses, protocol, L4 length) summed and folded,
+ * not complemented: what the kernel leaves in the L4 checksum field of a
+ * packet whose checksum is offloaded (__tcp_v4_send_check() and
+ * udp4_hwcsum() store ~csum_tcpudp_magic(saddr, daddr, len, proto, 0)),
+ * and what the device (or skb_checksum_help()) then adds the segment to.
+ */
+static __always_inline __u16 csum_pseudo4(__be32 saddr, __be32 daddr, __u8 proto, __u16 l4len)
+{
+	return csum_fold16((__u64)saddr + daddr + bpf_htons((__u16)proto) + bpf_htons(l4len));
+}
+
+/*
+ * A field holding only the pseudo-header sum, its addresses changed by
+ * @diff: it stays the pseudo-header sum of the new addresses, as
+ * inet_proto_csum_replace4() keeps it for CHECKSUM_PARTIAL (no complement;
+ * ports are not in it, the device sums them later).
+ */
+static __always_inline __u16 csum_apply_pseudo(__u16 sum, __u64 diff)
+{
+	return csum_fold16(sum + diff);
 }
 
 #endif

@@ -17,6 +17,54 @@
 #include "lib/ctx.h"
 #include "lib/csum.h"
 #include "lib/parse.h"
+#include "lib/maps.h"
+#include "lib/counters.h"
+
+enum wf_csum_kind {
+	WF_CSUM_FULL,	/* a complete checksum (or none: UDP 0): RFC 1624 update */
+	WF_CSUM_PSEUDO,	/* pseudo-header sum only, and it stays that */
+	WF_CSUM_FILL,	/* pseudo-header sum only, completed here */
+};
+
+/*
+ * What the L4 checksum of a packet XDP rewrites is, and what it must become
+ * (design.md "Checksums"). XDP cannot see skb->ip_summed; a sender that
+ * offloads its checksum (a veth peer: CHECKSUM_PARTIAL; Windows through
+ * Hyper-V, marked valid out of band) leaves in the field the pseudo-header
+ * sum of the packet's own addresses and length, which a complete checksum
+ * equals only by chance (1 in 65535). Such a packet the kernel still trusts
+ * after XDP_PASS (measured on veth: its skb stays CHECKSUM_PARTIAL), so it
+ * stays a pseudo-header sum of the new addresses; one we send ourselves
+ * (@out: XDP_TX, XDP_REDIRECT) becomes a frame its receiver verifies, so
+ * it is completed. Generic XDP sends the skb itself, ip_summed and all, to
+ * the driver: there it stays a pseudo-header sum on every path.
+ * tc sees ip_summed and bpf_l4_csum_replace() handles it: always FULL.
+ */
+static __always_inline int nat_csum_kind4(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					  bool out)
+{
+	__u16 l4len = pkt->len - (pkt->l4_off - WF_ETH_HLEN);
+	struct wf_info *info;
+	__u32 zero = 0;
+	__u16 *field;
+
+	/* A fragment's checksum covers the whole datagram, which the kernel
+	 * completes before it fragments (ip_do_fragment()): always full. */
+	if (!c->xdp || (pkt->flags & WF_PKT_F_FRAG))
+		return WF_CSUM_FULL;
+	field = ctx_ptr(c, pkt_l4_csum_off(pkt), sizeof(*field));
+	if (!field)
+		return -1;
+	if (*field != csum_pseudo4(pkt->tuple.saddr, pkt->tuple.daddr, pkt->tuple.proto, l4len))
+		return WF_CSUM_FULL;	/* UDP's 0 included: a pseudo sum is never 0 */
+	stats_inc(WF_EV_CSUM_PSEUDO);
+	if (!out)
+		return WF_CSUM_PSEUDO;
+	info = bpf_map_lookup_elem(&wf_info, &zero);
+	if (info && info->mode == WF_MODE_XDP_GENERIC)
+		return WF_CSUM_PSEUDO;
+	return WF_CSUM_FILL;
+}
 
 /*
  * Decrement the TTL (the router's part when we forward; the caller has
@@ -48,7 +96,9 @@ static __always_inline int nat_rewrite4(const struct wf_ctx *c, const struct wf_
 	const struct wf_ct_key *t = &pkt->tuple;
 	bool addrs = t->saddr != v->nsaddr || t->daddr != v->ndaddr;
 	__u64 adiff = 0, portdiff = 0, l3diff;
+	__u16 l4len = pkt->len - (pkt->l4_off - WF_ETH_HLEN);
 	__u32 from, to;
+	int kind;
 
 	/* sport:dport as one word, in memory order */
 	__builtin_memcpy(&from, &t->sport, sizeof(from));
@@ -62,12 +112,22 @@ static __always_inline int nat_rewrite4(const struct wf_ctx *c, const struct wf_
 		return -1;
 	if (l3diff && ctx_l3_csum_add(c, WF_IP4_CSUM_OFF, l3diff))
 		return -1;
-	if ((adiff || portdiff) &&
+	kind = nat_csum_kind4(c, pkt, ttl_dec);
+	if (kind < 0)
+		return -1;
+	if (kind == WF_CSUM_FULL && (adiff || portdiff) &&
 	    ctx_l4_csum_add(c, pkt_l4_csum_off(pkt), adiff, portdiff, t->proto == WF_IPPROTO_UDP))
+		return -1;
+	if (kind == WF_CSUM_PSEUDO && adiff && ctx_l4_csum_pseudo(c, pkt_l4_csum_off(pkt), adiff))
 		return -1;
 	if (addrs && ctx_store_bytes(c, WF_IP4_SADDR_OFF, &v->nsaddr, 8))
 		return -1;
 	if (portdiff && ctx_store_bytes(c, pkt->l4_off, &v->nsport, 4))
+		return -1;
+	if (kind == WF_CSUM_FILL &&
+	    ctx_l4_csum_fill(ctx_xdp(c), pkt->l4_off, l4len,
+			     csum_pseudo4(v->nsaddr, v->ndaddr, t->proto, l4len),
+			     t->proto == WF_IPPROTO_UDP))
 		return -1;
 	return 0;
 }

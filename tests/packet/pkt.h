@@ -69,6 +69,8 @@ enum pkt_kind {
 enum csum_mode {
 	CS_AUTO = 0,	/* computed */
 	CS_ZERO,	/* UDP: no checksum (0) */
+	CS_PSEUDO,	/* TCP/UDP: the pseudo-header sum only, as a sender that
+			 * offloads its checksum leaves it (CHECKSUM_PARTIAL) */
 };
 
 /* TCP options carrying a timestamp, as SYNs of real stacks lay them out. */
@@ -350,7 +352,11 @@ static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 
 	tot = hl + l4len;
 	put16(ip + 2, p->tot_len ? p->tot_len : tot);
-	if (p->proto == 6) {
+	if (p->csum == CS_PSEUDO && (p->proto == 6 || p->proto == 17)) {
+		/* ~csum_tcpudp_magic(): folded, not complemented */
+		put16(l4 + (p->proto == 6 ? 16 : 6),
+		      csum_fold(csum_pseudo4(ip, p->proto, l4len)));
+	} else if (p->proto == 6) {
 		put16(l4 + 16, ~csum_fold(csum_add(csum_pseudo4(ip, 6, l4len),
 						   l4, l4len)));
 	} else if (p->proto == 17 && p->csum != CS_ZERO) {
@@ -437,6 +443,41 @@ static inline int pkt_verify4(const __u8 *f, int len, bool *udp_zero,
 			 "(recomputed from scratch over %d bytes)",
 			 ip[9] == 6 ? "TCP" : "UDP",
 			 get16(l4 + (ip[9] == 6 ? 16 : 6)), l4len);
+		return -1;
+	}
+	return 0;
+}
+
+/* The L4 checksum field of a well-formed untagged IPv4 TCP/UDP frame must
+ * hold exactly the pseudo-header sum of its own addresses and length
+ * (CS_PSEUDO), recomputed here from scratch. 0 or -1 with @why. */
+static inline int pkt_verify_pseudo4(const __u8 *f, int len, char *why, size_t whylen)
+{
+	const __u8 *ip = f + ETH_HLEN_;
+	int hl, l4len;
+	__u16 want, got;
+
+	if (len < ETH_HLEN_ + 20 || get16(f + 12) != ETH_P_IP_ ||
+	    (ip[9] != 6 && ip[9] != 17)) {
+		snprintf(why, whylen, "not an untagged IPv4 TCP/UDP frame");
+		return -1;
+	}
+	hl = (ip[0] & 0xf) * 4;
+	l4len = get16(ip + 2) - hl;
+	if (hl < 20 || l4len < 8 || ETH_HLEN_ + hl + l4len > len) {
+		snprintf(why, whylen, "IPv4 header lengths inconsistent");
+		return -1;
+	}
+	if (csum_fold(csum_add(0, ip, hl)) != 0xffff) {
+		snprintf(why, whylen, "IP header checksum 0x%04x does not verify",
+			 get16(ip + 10));
+		return -1;
+	}
+	want = csum_fold(csum_pseudo4(ip, ip[9], l4len));
+	got = get16(ip + hl + (ip[9] == 6 ? 16 : 6));
+	if (got != want) {
+		snprintf(why, whylen, "%s checksum 0x%04x is not the pseudo-header sum 0x%04x",
+			 ip[9] == 6 ? "TCP" : "UDP", got, want);
 		return -1;
 	}
 	return 0;

@@ -214,6 +214,10 @@ struct fixture {
 /* tc ingress always hands BEHIND traffic to the stack. */
 #define XDP_REDIR "XDP_REDIRECT is XDP's; tc passes to the stack (covered above)"
 
+/* A pseudo-header-only checksum is right in an skb only with CHECKSUM_PARTIAL
+ * (or the driver's "validated" mark); BPF_PROG_RUN's skbs have neither. */
+#define CSUM_SKB "BPF_PROG_RUN skbs are not CHECKSUM_PARTIAL; tc's helpers see ip_summed (e2e)"
+
 /* SNAT vs TIME_WAIT: TSvals (or ISNs) of the old clients and the new one,
  * far apart in sequence space so no clock slack matters. */
 #define TS_LO	0x10000000u
@@ -299,6 +303,7 @@ static void pre_fwd_off(const struct fixture *f);
 static void pre_frag_age(const struct fixture *f);
 static void pre_icmp_exhaust(const struct fixture *f);
 static void post_icmp_refill(const struct fixture *f);
+static void pre_generic(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
 static void pre_age_n(const struct fixture *f);
 static void post_peer_fresh(const struct fixture *f);
@@ -1844,6 +1849,208 @@ static const struct fixture fixtures[] = {
 			 QUOTE(UDP(M_CLIENT, M_VM, C1, 53100, VM, 6000), .ttl = 63) },
 		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
 	},
+
+	/* ---- Checksums a sender left to offload (pseudo-header sum only) ----
+	 * A veth peer with tx offload (CHECKSUM_PARTIAL) or Windows through
+	 * Hyper-V hands over TCP/UDP whose checksum field holds only the sum
+	 * of the pseudo header. XDP_PASS: it stays the pseudo-header sum of the
+	 * new addresses (the kernel still trusts the skb). XDP_TX/REDIRECT: it
+	 * is completed over the payload, whose length covers every chunk size
+	 * of the fill (512, 256 ... 4, 1-3 tail bytes). Generic XDP keeps the
+	 * skb's ip_summed on every path: pseudo-header sums there. */
+	{
+		.desc = "offloaded csum, LOCAL: SYN passes with the pseudo-header sum kept",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40400, VM, 8080, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40400, VM, 18080, TH_SYN), .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_LOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, LOCAL: data passes with the pseudo-header sum kept",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40400, VM, 8080, TH_ACK), .paylen = 777,
+			.csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40400, VM, 18080, TH_ACK), .paylen = 777,
+			 .csum = CS_PSEUDO },
+		.ct = CT_HIT, .id = ID_LOCAL, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, UDP LOCAL: datagram passes with the pseudo-header sum kept",
+		.in = { UDP(M_CLIENT, M_VM, C1, 50400, VM, 5353), .csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, 50400, VM, 15353), .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, BEHIND via the stack: SYN's pseudo-header sum follows the new address",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40401, VM, 4000, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40401, CTR, 80, TH_SYN), .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_BEHIND, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, BEHIND via the stack: data with payload, pseudo-header sum",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40401, VM, 4000, TH_ACK), .paylen = 1460,
+			.csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40401, CTR, 80, TH_ACK), .paylen = 1460,
+			 .csum = CS_PSEUDO },
+		.ct = CT_HIT, .id = ID_BEHIND, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, BEHIND redirected: SYN leaves with a complete checksum",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40402, VM, 4100, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40402, RTGT, 80, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_REDIR, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "offloaded csum, BEHIND redirected: 1020-byte segment (512+256+...+4) completed",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40402, VM, 4100, TH_ACK), .paylen = 1000,
+			.csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40402, RTGT, 80, TH_ACK), .paylen = 1000,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "offloaded csum, BEHIND redirected: 1380-byte segment (vethr's MTU) completed",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40402, VM, 4100, TH_ACK), .paylen = 1360,
+			.csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40402, RTGT, 80, TH_ACK), .paylen = 1360,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "offloaded csum, BEHIND over vethr's MTU: to the stack, pseudo-header sum kept",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40402, VM, 4100, TH_ACK), .paylen = 1460,
+			.csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP(M_CLIENT, M_VM, C1, 40402, RTGT, 80, TH_ACK), .paylen = 1460,
+			 .csum = CS_PSEUDO },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO, WF_EV_REDIRECT_MTU }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "offloaded csum, BEHIND redirected: odd lengths, 1-3 tail bytes padded",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40402, VM, 4100, TH_ACK), .paylen = 333,
+			.csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40402, RTGT, 80, TH_ACK), .paylen = 333,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "offloaded csum, BEHIND redirected: 3 tail bytes padded",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40402, VM, 4100, TH_ACK), .paylen = 7,
+			.csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40402, RTGT, 80, TH_ACK), .paylen = 7,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "offloaded csum, BEHIND redirected: a complete checksum still updated as one",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40402, VM, 4100, TH_ACK), .paylen = 333 },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40402, RTGT, 80, TH_ACK), .paylen = 333,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "offloaded csum, ONEARM: SYN leaves by XDP_TX with a complete checksum",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40403, VM, 5000, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(10), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, ONEARM: reply returns to the client completed",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(10), TH_SYN | TH_ACK),
+			.csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40403, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, ONEARM: data reply with payload completed",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(10), TH_ACK), .paylen = 1449,
+			.csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40403, TH_ACK), .paylen = 1449,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, UDP ONEARM: request completed",
+		.in = { UDP(M_CLIENT2, M_VM, C2, ZPORT(3), VM, 6000), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_HOST, VM, SNAT(11), HOST, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, UDP ONEARM: reply whose completed checksum is 0 sends 0xffff",
+		.in = { UDP(M_HOST, M_VM, HOST, 6001, VM, SNAT(11)), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_CLIENT2, VM, 6000, C2, ZPORT(3)), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_UHOST, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "offloaded csum, UDP ONEARM: checksum 0 (none) stays 0",
+		.in = { UDP(M_HOST, M_VM, HOST, 6001, VM, SNAT(11)), .csum = CS_ZERO },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_CLIENT2, VM, 6000, C2, ZPORT(3)), .csum = CS_ZERO, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_UHOST, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+		.xdp_only = "its connection is made by the XDP-only fixture above",
+	},
+	{
+		.desc = "offloaded csum, generic XDP: ONEARM SYN sent with the pseudo-header sum kept",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40404, VM, 5000, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(30), HOST, 5432, TH_SYN), .ttl = 63,
+			 .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+		.pre = pre_generic, .post = post_info_restore,
+	},
+	{
+		.desc = "offloaded csum, generic XDP: ONEARM reply sent with the pseudo-header sum kept",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(30), TH_SYN | TH_ACK), .paylen = 99,
+			.csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 40404, TH_SYN | TH_ACK), .paylen = 99,
+			 .ttl = 63, .csum = CS_PSEUDO },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+		.pre = pre_generic, .post = post_info_restore,
+	},
+	{
+		.desc = "offloaded csum, generic XDP: redirected SYN keeps the pseudo-header sum",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40405, VM, 4100, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP(M_RDEV, M_RTGT, C1, 40405, RTGT, 80, TH_SYN), .ttl = 63,
+			 .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_REDIR, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+		.pre = pre_generic, .post = post_info_restore,
+	},
 };
 
 /* ---- Diagnostics ---- */
@@ -2113,11 +2320,13 @@ static void counters_read(struct inst *I, __u32 id, struct wf_counters *sum)
 	}
 }
 
+static __u8 info_mode;		/* wf_info.mode to write; 0: the pass's */
+
 static void info_write(struct inst *I, __u32 vm4, __u32 host4)
 {
 	struct wf_info info = {
 		.ifindex = ifindex,
-		.mode = pass_tc ? WF_MODE_TC : WF_MODE_XDP,
+		.mode = info_mode ? info_mode : pass_tc ? WF_MODE_TC : WF_MODE_XDP,
 		.vm4 = htonl(vm4),
 		.host4 = htonl(host4),
 		.load_time_ns = now_ns(),
@@ -2196,8 +2405,16 @@ static void pre_no_host(const struct fixture *f)
 	info_write(fx_inst(f), VM, 0);
 }
 
+/* The loader attached in generic XDP mode. */
+static void pre_generic(const struct fixture *f)
+{
+	info_mode = WF_MODE_XDP_GENERIC;
+	info_write(fx_inst(f), VM, HOST);
+}
+
 static void post_info_restore(const struct fixture *f)
 {
+	info_mode = 0;
 	info_write(fx_inst(f), VM, HOST);
 }
 
@@ -2761,7 +2978,10 @@ static void run_fixture(const struct fixture *f)
 	     !f->in.ip_csum_bad)) {
 		const struct pkt *d = f->same ? &f->in : &f->out;
 
-		if (pkt_verify4(got, got_len, &udp_zero, why, sizeof(why)))
+		if (d->csum == CS_PSEUDO) {
+			if (pkt_verify_pseudo4(got, got_len, why, sizeof(why)))
+				failf("output: %s", why);
+		} else if (pkt_verify4(got, got_len, &udp_zero, why, sizeof(why)))
 			failf("output: %s", why);
 		else if (d->proto == 17 && udp_zero != (d->csum == CS_ZERO))
 			failf("output: UDP checksum %s, expected %s", udp_zero ? "0" : "set",
@@ -3221,6 +3441,7 @@ int main(void)
 		snat_slot[-ZPORT(0) - 1] = udp_zero_port(C1, VM, 15353);
 		snat_slot[-ZPORT(1) - 1] = udp_zero_port(C1, VM, 5353);
 		snat_slot[-ZPORT(2) - 1] = udp_zero_port(C1, VM, 6000);
+		snat_slot[-ZPORT(3) - 1] = udp_zero_port(C2, VM, 6000);
 		for (i = 0; i < 2; i++) {
 			ct_flush(&insts[i]);
 			frag_flush(&insts[i]);
