@@ -26,6 +26,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/icmp.sh"
 . "$E2E_DIR/upgrade.sh"
 . "$E2E_DIR/conntrack.sh"
+. "$E2E_DIR/csum.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -93,6 +94,8 @@ CASES=(
 	load_timeouts_are_set_and_refused
 	load_reserves_the_snat_ports_and_unload_returns_them
 	syn_flood_into_a_small_table_leaves_established_flows
+	# checksums the sender left to offload (csum.sh)
+	offloaded_checksums_correct_on_every_path
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
