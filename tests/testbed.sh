@@ -302,6 +302,8 @@ tb_up()
 	# Offloads (TESTBED.md): frames the VM receives from the switch carry
 	# full checksums, as from a wire, so tx checksum offload is off on
 	# every switch-side sender into the VM; it stays on inside vm and ctr.
+	# The e2e case offloaded_checksums_correct_on_every_path (csum.sh)
+	# turns it on at the clients, as Windows through Hyper-V behaves.
 	in_win ethtool -K vswitch tx off >/dev/null 2>&1
 	tb_vm_port_offloads || return 1
 	in_win ethtool -K "$WIN_PEER_PORT" tx off >/dev/null
