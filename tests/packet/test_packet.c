@@ -218,6 +218,12 @@ struct fixture {
  * (or the driver's "validated" mark); BPF_PROG_RUN's skbs have neither. */
 #define CSUM_SKB "BPF_PROG_RUN skbs are not CHECKSUM_PARTIAL; tc's helpers see ip_summed (e2e)"
 
+/* A client port whose first fragment (FIRST, to @vm:6000) has a complete UDP
+ * checksum equal to the pseudo-header sum of the fragment's own length: the
+ * datapath must not take it for a checksum left to offload (it covers the
+ * whole datagram). pre_frag_collision() checks the coincidence still holds. */
+#define FRAG_COLLIDE_PORT	12343
+
 /* SNAT vs TIME_WAIT: TSvals (or ISNs) of the old clients and the new one,
  * far apart in sequence space so no clock slack matters. */
 #define TS_LO	0x10000000u
@@ -304,6 +310,7 @@ static void pre_frag_age(const struct fixture *f);
 static void pre_icmp_exhaust(const struct fixture *f);
 static void post_icmp_refill(const struct fixture *f);
 static void pre_generic(const struct fixture *f);
+static void pre_frag_collision(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
 static void pre_age_n(const struct fixture *f);
 static void post_peer_fresh(const struct fixture *f);
@@ -2021,6 +2028,14 @@ static const struct fixture fixtures[] = {
 		.xdp_only = "its connection is made by the XDP-only fixture above",
 	},
 	{
+		.desc = "offloaded csum: a first fragment whose complete checksum equals its own pseudo-header sum stays complete",
+		.in = { UDPF(M_CLIENT, M_VM, C1, FRAG_COLLIDE_PORT, VM, 6000), FIRST(0x1700) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_HOST, VM, SNAT(29), HOST, 6001), FIRST(0x1700), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+		.pre = pre_frag_collision,
+	},
+	{
 		.desc = "offloaded csum, generic XDP: ONEARM SYN sent with the pseudo-header sum kept",
 		.in = { TCP(M_CLIENT, M_VM, C1, 40404, VM, 5000, TH_SYN), .csum = CS_PSEUDO },
 		.verdict = V_TX,
@@ -2403,6 +2418,18 @@ static void pre_no_vm(const struct fixture *f)
 static void pre_no_host(const struct fixture *f)
 {
 	info_write(fx_inst(f), VM, 0);
+}
+
+static void pre_frag_collision(const struct fixture *f)
+{
+	__u8 buf[4096];
+	const __u8 *ip = buf + ETH_HLEN_;
+	int len = pkt_build(&f->in, FRAG_COLLIDE_PORT, 6000, buf, sizeof(buf));
+
+	if (len < ETH_HLEN_ + 28 ||
+	    get16(ip + 20 + 6) != csum_fold(csum_pseudo4(ip, 17, get16(ip + 2) - 20)))
+		failf("the input no longer has a checksum equal to its pseudo-header sum: "
+		      "pick another FRAG_COLLIDE_PORT (tests nothing as it is)");
 }
 
 /* The loader attached in generic XDP mode. */
