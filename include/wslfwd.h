@@ -481,7 +481,11 @@ struct wf_ct_val {
 	 * rule reads it (conntrack.h, ct_rst_ok). */
 	__be32 td_ack;
 	__u8 table;		/* enum wf_ct_table: the map this entry is in */
-	__u8 pad1[3];
+	/* XDP: this direction's sender leaves only pseudo-header sums in its
+	 * checksums (a packet of it did not verify, nat_csum_kind4()); plain
+	 * stores, set once, never cleared */
+	__u8 csum_pseudo;
+	__u8 pad1[2];
 };
 _Static_assert(sizeof(struct wf_ct_val) == 64, "wf_ct_val layout");
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

@@ -290,12 +290,18 @@ struct {
 	__type(value, struct wf_csum_tail);
 } wf_csum_scratch SEC(".maps");
 
+/* ctx_l4_csum_fill() flags */
+#define WF_CSUM_F_UDP	1	/* a computed 0 is sent as WF_CSUM_MANGLED_0 */
+#define WF_CSUM_F_CHECK	2	/* only say whether the field is a complete checksum */
+
 /*
  * XDP: write the complete L4 checksum of the @len-byte segment at @l4, whose
  * pseudo header sums to @pseudo (csum_pseudo4()). For packets that leave
  * the kernel's trust (XDP_TX, XDP_REDIRECT) carrying only a pseudo-header
  * sum: their receiver gets an skb built from the frame and verifies what it
- * finds. bpf_csum_diff() takes at most 512 bytes a call, a multiple of 4:
+ * finds. With WF_CSUM_F_CHECK nothing is written: 1 when the field as it is
+ * makes the segment verify (a complete checksum), 0 when not. bpf_csum_diff()
+ * takes at most 512 bytes a call, a multiple of 4:
  * whole chunks straight from the packet, then the rest copied to a scratch
  * buffer and zero-padded to a word (RFC 1071), so every call has a size the
  * verifier can bound without a path per length. All chunks start at even
@@ -304,7 +310,7 @@ struct {
  * A global function: verified once on its own, not once per caller state
  * (inline or static, its branches took the program's load from 0.6 to 7 s).
  */
-__noinline int ctx_l4_csum_fill(struct xdp_md *ctx, __u32 l4, __u32 len, __u32 pseudo, __u32 udp)
+__noinline int ctx_l4_csum_fill(struct xdp_md *ctx, __u32 l4, __u32 len, __u32 pseudo, __u32 flags)
 {
 	struct wf_ctx c = { .ctx = ctx, .xdp = true };
 	struct wf_csum_tail *t;
@@ -316,11 +322,13 @@ __noinline int ctx_l4_csum_fill(struct xdp_md *ctx, __u32 l4, __u32 len, __u32 p
 
 	if (!ctx || l4 > WF_CTX_MAX_OFF || len > WF_CSUM_MAX_L4)
 		return -1;
-	off = l4 + (udp ? WF_OFF(struct udphdr, check) : WF_OFF(struct tcphdr, check));
+	off = l4 + ((flags & WF_CSUM_F_UDP) ? WF_OFF(struct udphdr, check) :
+					       WF_OFF(struct tcphdr, check));
 	sum = ctx_ptr(&c, off, sizeof(*sum));
 	if (!sum)
 		return -1;
-	*sum = 0;
+	if (!(flags & WF_CSUM_F_CHECK))
+		*sum = 0;
 	for (i = 0; i < WF_CSUM_MAX_L4 / WF_CSUM_CHUNK; i++) {
 		if (len - done < WF_CSUM_CHUNK)
 			break;
@@ -352,11 +360,13 @@ __noinline int ctx_l4_csum_fill(struct xdp_md *ctx, __u32 l4, __u32 len, __u32 p
 		if (s < 0)
 			return -1;
 	}
+	if (flags & WF_CSUM_F_CHECK)
+		return csum_fold16((__u64)(__u32)s + (__u16)pseudo) == 0xffff;
 	sum = ctx_ptr(&c, off, sizeof(*sum));
 	if (!sum)
 		return -1;
 	*sum = (__u16)~csum_fold16((__u64)(__u32)s + (__u16)pseudo);
-	if (udp && !*sum)
+	if ((flags & WF_CSUM_F_UDP) && !*sum)
 		*sum = WF_CSUM_MANGLED_0;
 	return 0;
 }

@@ -31,22 +31,31 @@ enum wf_csum_kind {
  * (design.md "Checksums"). XDP cannot see skb->ip_summed; a sender that
  * offloads its checksum (a veth peer: CHECKSUM_PARTIAL; Windows through
  * Hyper-V, marked valid out of band) leaves in the field the pseudo-header
- * sum of the packet's own addresses and length, which a complete checksum
- * equals only by chance (1 in 65535). Such a packet the kernel still trusts
- * after XDP_PASS (measured on veth: its skb stays CHECKSUM_PARTIAL), so it
- * stays a pseudo-header sum of the new addresses; one we send ourselves
- * (@out: XDP_TX, XDP_REDIRECT) becomes a frame its receiver verifies, so
- * it is completed. Generic XDP sends the skb itself, ip_summed and all, to
- * the driver: there it stays a pseudo-header sum on every path.
- * tc sees ip_summed and bpf_l4_csum_replace() handles it: always FULL.
+ * sum of the packet's own addresses and length. One we send ourselves
+ * (@out: XDP_TX, XDP_REDIRECT) becomes a frame its receiver verifies: it is
+ * completed, which gives a complete checksum its own bytes back. On
+ * XDP_PASS the kernel still trusts a pseudo-header packet (measured on
+ * veth: its skb stays CHECKSUM_PARTIAL), so it stays a pseudo-header sum of
+ * the new addresses; generic XDP hands the skb, ip_summed and all, to the
+ * driver, so there that holds on every path. But a complete checksum
+ * equals the pseudo-header sum by chance (1 in 65535, more often for
+ * payloads that hardly change) and its receiver would drop it updated as
+ * one. The flow tells them apart: a sender offloads all its packets or
+ * none, so the first packet of a direction that looks like one has its
+ * segment summed; one that does not verify marks its entry (@v's
+ * csum_pseudo) and later ones are taken as pseudo-header sums unsummed; one
+ * that verifies is complete. Left: an offloading flow whose very first
+ * such packet verifies too (1 in 65535 of those) has that one updated as
+ * complete. tc sees ip_summed and bpf_l4_csum_replace() handles it: FULL.
  */
 static __always_inline int nat_csum_kind4(const struct wf_ctx *c, const struct wf_pkt *pkt,
-					  bool out)
+					  struct wf_ct_val *v, bool out)
 {
 	__u16 l4len = pkt->len - (pkt->l4_off - WF_ETH_HLEN);
 	struct wf_info *info;
 	__u32 zero = 0;
 	__u16 *field;
+	int ok;
 
 	/* A fragment's checksum covers the whole datagram, which the kernel
 	 * completes before it fragments (ip_do_fragment()): always full. */
@@ -57,19 +66,26 @@ static __always_inline int nat_csum_kind4(const struct wf_ctx *c, const struct w
 		return -1;
 	if (*field != csum_pseudo4(pkt->tuple.saddr, pkt->tuple.daddr, pkt->tuple.proto, l4len))
 		return WF_CSUM_FULL;	/* UDP's 0 included: a pseudo sum is never 0 */
-	stats_inc(WF_EV_CSUM_PSEUDO);
-	if (!out)
-		return WF_CSUM_PSEUDO;
 	info = bpf_map_lookup_elem(&wf_info, &zero);
-	if (info && info->mode == WF_MODE_XDP_GENERIC)
+	if (out && !(info && info->mode == WF_MODE_XDP_GENERIC)) {
+		stats_inc(WF_EV_CSUM_PSEUDO);
+		return WF_CSUM_FILL;
+	}
+	if (v->csum_pseudo) {
+		stats_inc(WF_EV_CSUM_PSEUDO);
 		return WF_CSUM_PSEUDO;
-	return WF_CSUM_FILL;
+	}
+	/* Longer than WF_CSUM_MAX_L4 (not summed): a GSO packet, offloaded. */
+	ok = ctx_l4_csum_fill(ctx_xdp(c), pkt->l4_off, l4len, *field,
+			      WF_CSUM_F_CHECK |
+			      (pkt->tuple.proto == WF_IPPROTO_UDP ? WF_CSUM_F_UDP : 0));
+	if (ok == 1)
+		return WF_CSUM_FULL;
+	v->csum_pseudo = 1;
+	stats_inc(WF_EV_CSUM_PSEUDO);
+	return WF_CSUM_PSEUDO;
 }
 
-/*
- * Decrement the TTL (the router's part when we forward; the caller has
- * checked ttl > 1) and add its change to the IP checksum diff @l3diff.
- */
 static __always_inline int nat_ttl_dec4(const struct wf_ctx *c, const struct wf_pkt *pkt,
 					__u64 *l3diff)
 {
@@ -91,7 +107,7 @@ static __always_inline int nat_ttl_dec4(const struct wf_ctx *c, const struct wf_
  * at the same offsets in TCP and UDP.
  */
 static __always_inline int nat_rewrite4(const struct wf_ctx *c, const struct wf_pkt *pkt,
-					const struct wf_ct_val *v, bool ttl_dec)
+					struct wf_ct_val *v, bool ttl_dec)
 {
 	const struct wf_ct_key *t = &pkt->tuple;
 	bool addrs = t->saddr != v->nsaddr || t->daddr != v->ndaddr;
@@ -112,7 +128,7 @@ static __always_inline int nat_rewrite4(const struct wf_ctx *c, const struct wf_
 		return -1;
 	if (l3diff && ctx_l3_csum_add(c, WF_IP4_CSUM_OFF, l3diff))
 		return -1;
-	kind = nat_csum_kind4(c, pkt, ttl_dec);
+	kind = nat_csum_kind4(c, pkt, v, ttl_dec);
 	if (kind < 0)
 		return -1;
 	if (kind == WF_CSUM_FULL && (adiff || portdiff) &&
@@ -127,7 +143,7 @@ static __always_inline int nat_rewrite4(const struct wf_ctx *c, const struct wf_
 	if (kind == WF_CSUM_FILL &&
 	    ctx_l4_csum_fill(ctx_xdp(c), pkt->l4_off, l4len,
 			     csum_pseudo4(v->nsaddr, v->ndaddr, t->proto, l4len),
-			     t->proto == WF_IPPROTO_UDP))
+			     t->proto == WF_IPPROTO_UDP ? WF_CSUM_F_UDP : 0))
 		return -1;
 	return 0;
 }

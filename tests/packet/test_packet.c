@@ -221,8 +221,12 @@ struct fixture {
 /* A client port whose first fragment (FIRST, to @vm:6000) has a complete UDP
  * checksum equal to the pseudo-header sum of the fragment's own length: the
  * datapath must not take it for a checksum left to offload (it covers the
- * whole datagram). pre_frag_collision() checks the coincidence still holds. */
+ * whole datagram). pre_csum_collision() checks the coincidence still holds. */
 #define FRAG_COLLIDE_PORT	12343
+/* A client port whose UDP datagram to @vm:5353 (12 bytes of payload) has a
+ * complete checksum equal to its pseudo-header sum: XDP_PASS must update it
+ * as the complete checksum it is, or its receiver drops it. */
+#define CSUM_COLLIDE_PORT	21425
 
 /* SNAT vs TIME_WAIT: TSvals (or ISNs) of the old clients and the new one,
  * far apart in sequence space so no clock slack matters. */
@@ -310,7 +314,7 @@ static void pre_frag_age(const struct fixture *f);
 static void pre_icmp_exhaust(const struct fixture *f);
 static void post_icmp_refill(const struct fixture *f);
 static void pre_generic(const struct fixture *f);
-static void pre_frag_collision(const struct fixture *f);
+static void pre_csum_collision(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
 static void pre_age_n(const struct fixture *f);
 static void post_peer_fresh(const struct fixture *f);
@@ -2033,7 +2037,15 @@ static const struct fixture fixtures[] = {
 		.verdict = V_TX,
 		.out = { UDPF(M_VM, M_HOST, VM, SNAT(31), HOST, 6001), FIRST(0x1700), .ttl = 63 },
 		.ct = CT_NEW, .id = ID_UHOST, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
-		.pre = pre_frag_collision,
+		.pre = pre_csum_collision,
+	},
+	{
+		.desc = "offloaded csum, UDP LOCAL: a complete checksum that equals its pseudo-header sum stays complete",
+		.in = { UDP(M_CLIENT, M_VM, C1, CSUM_COLLIDE_PORT, VM, 5353) },
+		.verdict = V_PASS,
+		.out = { UDP(M_CLIENT, M_VM, C1, CSUM_COLLIDE_PORT, VM, 15353) },
+		.ct = CT_NEW, .id = ID_ULOCAL, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+		.pre = pre_csum_collision,
 	},
 	{
 		.desc = "offloaded csum, generic XDP: ONEARM SYN sent with the pseudo-header sum kept",
@@ -2420,16 +2432,16 @@ static void pre_no_host(const struct fixture *f)
 	info_write(fx_inst(f), VM, 0);
 }
 
-static void pre_frag_collision(const struct fixture *f)
+static void pre_csum_collision(const struct fixture *f)
 {
 	__u8 buf[4096];
 	const __u8 *ip = buf + ETH_HLEN_;
-	int len = pkt_build(&f->in, FRAG_COLLIDE_PORT, 6000, buf, sizeof(buf));
+	int len = pkt_build(&f->in, f->in.sport, f->in.dport, buf, sizeof(buf));
 
-	if (len < ETH_HLEN_ + 28 ||
+	if (f->in.proto != 17 || len < ETH_HLEN_ + 28 ||
 	    get16(ip + 20 + 6) != csum_fold(csum_pseudo4(ip, 17, get16(ip + 2) - 20)))
 		failf("the input no longer has a checksum equal to its pseudo-header sum: "
-		      "pick another FRAG_COLLIDE_PORT (tests nothing as it is)");
+		      "pick another port (tests nothing as it is)");
 }
 
 /* The loader attached in generic XDP mode. */
