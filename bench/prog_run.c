@@ -224,11 +224,14 @@ static void setup(struct inst *I)
 	/* BPF_PROG_RUN delivers nothing: marking vethr only exercises the
 	 * XDP_REDIRECT path, whatever its peer could take. */
 	{
-		__u32 dev = if_nametoindex("vethr");
+		__u32 dev = if_nametoindex("vethr"), mtu = 1500;
 
 		if (!dev || bpf_map_update_elem(bpf_map__fd(I->skel->maps.wf_redirect),
 						&dev, &dev, BPF_ANY))
 			die("wf_redirect update", errno);
+		/* without an MTU entry XDP leaves the device to the stack */
+		if (bpf_map_update_elem(bpf_map__fd(I->skel->maps.wf_dev_mtu), &dev, &mtu, BPF_ANY))
+			die("wf_dev_mtu update", errno);
 	}
 }
 
@@ -268,10 +271,15 @@ static void mirror(struct inst *I, struct frame *f, __u32 want, const char *what
 	__u8 out[WF_FRAME_MAX];
 	struct wf_ct_key k = tuple_of(f->buf), mk;
 	struct wf_ct_val v;
+	int ct = I->ct;
 
-	if (bpf_map_lookup_elem(I->ct, &k, &v))
-		die("mirror: no entry for the frame", errno);
+	/* after the run: a connection's first ACK may move it from wf_ct_new */
 	run_once(f, want, what, out);
+	if (bpf_map_lookup_elem(ct, &k, &v)) {
+		ct = bpf_map__fd(I->skel->maps.wf_ct_new);
+		if (bpf_map_lookup_elem(ct, &k, &v))
+			die("mirror: no entry for the frame", errno);
+	}
 	mk = tuple_of(out);
 	v.nsaddr = k.saddr;
 	v.ndaddr = k.daddr;
@@ -279,7 +287,7 @@ static void mirror(struct inst *I, struct frame *f, __u32 want, const char *what
 	v.ndport = k.dport;
 	memcpy(v.smac, f->buf + 6, 6);
 	memcpy(v.dmac, f->buf, 6);
-	if (bpf_map_update_elem(I->ct, &mk, &v, BPF_ANY))
+	if (bpf_map_update_elem(ct, &mk, &v, BPF_ANY))
 		die("mirror insert", errno);
 	port_bits(I, f->xdp ? ntohs(mk.dport) : ntohs(mk.sport),
 		  f->xdp ? WF_PORT_TCP_L : WF_PORT_TCP_T);
