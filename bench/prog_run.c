@@ -468,8 +468,7 @@ static void first_cleanup(struct inst *I, struct frame *frames, int n)
 		k = tuple_of(frames[i].buf);
 		if (bpf_map_lookup_elem(I->ct, &k, &v))
 			continue;
-		pk = (struct wf_ct_key){ .saddr = v.ndaddr, .daddr = v.nsaddr,
-					 .sport = v.ndport, .dport = v.nsport, .proto = k.proto };
+		wf_ct_peer_key(&k, &v, &pk);
 		bpf_map_delete_elem(I->ct, &pk);
 		bpf_map_delete_elem(I->ct, &k);
 	}

@@ -359,8 +359,8 @@ enum wf_stat {
  * IFACE; the REPLY entry by the tuple the target's packets carry where the
  * datapath meets them (tc egress for LOCAL/BEHIND, XDP ingress for ONEARM).
  * Each value holds the complete rewritten tuple (nsaddr/nsport ->
- * ndaddr/ndport), so the other direction's key is derived from it:
- * peer key = { saddr = ndaddr, sport = ndport, daddr = nsaddr, dport = nsport }.
+ * ndaddr/ndport), so the other direction's key is derived from it
+ * (wf_ct_peer_key() below).
  * IPv4 only, and 16 bytes: every packet hashes the key (jhash, per 4 bytes)
  * and compares it; IPv6 gets a table of its own rather than widening this
  * one. saddr/daddr and sport/dport sit in the order of the headers.
@@ -506,6 +506,25 @@ _Static_assert(__builtin_offsetof(struct wf_ct_val, ndaddr) ==
 	       __builtin_offsetof(struct wf_ct_val, word) % 4 == 0 &&
 	       __builtin_offsetof(struct wf_ct_val, flags) ==
 	       __builtin_offsetof(struct wf_ct_val, word) + 3, "wf_ct_val word layout");
+
+/*
+ * The key of the other direction's entry of the connection whose entry
+ * @key holds @v: packets leaving with @v's rewrite are answered from
+ * ndaddr:ndport to nsaddr:nsport. The one derivation, for the datapath,
+ * `conns` and the tests.
+ */
+static inline __attribute__((always_inline)) void
+wf_ct_peer_key(const struct wf_ct_key *key, const struct wf_ct_val *v, struct wf_ct_key *peer)
+{
+	peer->saddr = v->ndaddr;
+	peer->daddr = v->nsaddr;
+	peer->sport = v->ndport;
+	peer->dport = v->nsport;
+	peer->proto = key->proto;
+	peer->pad[0] = 0;
+	peer->pad[1] = 0;
+	peer->pad[2] = 0;
+}
 
 /* ---- wf_frag: LRU_HASH, IPv4 datagrams of tracked flows that arrived in
  * fragments (design.md "Fragments"). Only the first fragment carries the

@@ -477,16 +477,6 @@ static int key_cmp(const void *a, const void *b)
 		      &((const struct wf_ct_entry *)b)->key, sizeof(struct wf_ct_key));
 }
 
-static void peer_key(const struct wf_ct_entry *e, struct wf_ct_entry *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->key.proto = e->key.proto;
-	p->key.saddr = e->val.ndaddr;
-	p->key.daddr = e->val.nsaddr;
-	p->key.sport = e->val.ndport;
-	p->key.dport = e->val.nsport;
-}
-
 static void tuple_str(const struct wf_ct_key *k, char *buf, size_t len)
 {
 	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
@@ -552,7 +542,7 @@ void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now)
 			if (o->val.dir == WF_DIR_ORIG) {
 				struct wf_ct_entry *hit;
 
-				peer_key(o, &pk);
+				wf_ct_peer_key(&o->key, &o->val, &pk.key);
 				hit = bsearch(&pk, sorted, n, sizeof(*sorted), key_cmp);
 				if (hit && hit->val.dir == WF_DIR_REPLY) {
 					r = hit;

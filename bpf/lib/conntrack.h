@@ -3,7 +3,7 @@
  * Connection tracking: two wf_ct entries per connection, ORIG keyed by the
  * client's tuple as it arrives on IFACE, REPLY by the tuple the target's
  * packets carry where the datapath meets them. Each value holds the whole
- * rewritten tuple, so the other entry's key is derived from it (ct_peer_key)
+ * rewritten tuple, so the other entry's key is derived from it (wf_ct_peer_key)
  * and no back pointer is needed. IPv4: the key is 16 bytes (wslfwd.h).
  *
  * Expiry is checked on lookup against a per-state timeout; the LRU map
@@ -54,22 +54,6 @@ static __always_inline bool ct_expired(const struct wf_ct_val *v, __u64 now)
 	return now > last && now - last > ct_timeout(v->state);
 }
 
-/* The key of the other direction's entry: packets leaving with this entry's
- * rewrite are answered from ndaddr:ndport to nsaddr:nsport. */
-static __always_inline void ct_peer_key(const struct wf_ct_key *key,
-					const struct wf_ct_val *v,
-					struct wf_ct_key *peer)
-{
-	peer->saddr = v->ndaddr;
-	peer->daddr = v->nsaddr;
-	peer->sport = v->ndport;
-	peer->dport = v->nsport;
-	peer->proto = key->proto;
-	peer->pad[0] = 0;
-	peer->pad[1] = 0;
-	peer->pad[2] = 0;
-}
-
 /* The map entry @v is in; its partner is always in the same one. */
 static __always_inline void *ct_map(const struct wf_ct_val *v)
 {
@@ -92,7 +76,7 @@ static __always_inline void ct_delete(const struct wf_ct_key *key,
 	struct wf_ct_key peer;
 	struct wf_ct_val *p;
 
-	ct_peer_key(key, v, &peer);
+	wf_ct_peer_key(key, v, &peer);
 	/* never another connection's entry */
 	p = bpf_map_lookup_elem(ct_map(v), &peer);
 	if (p && ct_is_peer(p, key))
@@ -242,7 +226,7 @@ static __always_inline bool ct_rst_ok(const struct wf_pkt *pkt, const struct wf_
 	struct wf_ct_val *p;
 	__be32 rcv = 0;
 
-	ct_peer_key(key, v, &pk);
+	wf_ct_peer_key(key, v, &pk);
 	p = bpf_map_lookup_elem(ct_map(v), &pk);
 	if (p && ct_is_peer(p, key))
 		rcv = p->td_ack;
@@ -313,7 +297,7 @@ static __always_inline int ct_peer_sync(const struct wf_ctx *c, const struct wf_
 	__u8 mac[12];
 
 	v->last_seen = now;
-	ct_peer_key(key, v, &pk);
+	wf_ct_peer_key(key, v, &pk);
 	p = bpf_map_lookup_elem(ct_map(v), &pk);
 	if (!p) {
 		if (ctx_load_bytes(c, 0, mac, sizeof(mac)))
@@ -355,7 +339,7 @@ __noinline int ct_promote(const struct wf_ct_key *key, const struct wf_ct_val *v
 	if (!key || !v)
 		return -1;
 	__builtin_memcpy(&a, v, sizeof(a));
-	ct_peer_key(key, &a, &pk);
+	wf_ct_peer_key(key, &a, &pk);
 	p = bpf_map_lookup_elem(&wf_ct_new, &pk);
 	if (!p || !ct_is_peer(p, key))
 		goto fail;
@@ -446,7 +430,7 @@ static __always_inline int ct_update(const struct wf_ctx *c, const struct wf_pkt
 		struct wf_ct_key pk;
 		struct wf_ct_val *p;
 
-		ct_peer_key(key, v, &pk);
+		wf_ct_peer_key(key, v, &pk);
 		p = bpf_map_lookup_elem(ct_map(v), &pk);
 		if (p) {
 			ct_flags_clear(p, WF_CT_F_MIRRORED);

@@ -2239,20 +2239,6 @@ static struct wf_ct_key ct_key(__u8 proto, __u32 sa, __u16 sp, __u32 da, __u16 d
 	return k;
 }
 
-/* The other direction's key, derived from a value (include/wslfwd.h). */
-static struct wf_ct_key ct_peer_key(const struct wf_ct_key *k, const struct wf_ct_val *v)
-{
-	struct wf_ct_key p;
-
-	memset(&p, 0, sizeof(p));
-	p.proto = k->proto;
-	p.saddr = v->ndaddr;
-	p.daddr = v->nsaddr;
-	p.sport = v->ndport;
-	p.dport = v->nsport;
-	return p;
-}
-
 static void key_str(const struct wf_ct_key *k, char *buf, size_t n)
 {
 	const __u8 *s = (const __u8 *)&k->saddr, *d = (const __u8 *)&k->daddr;
@@ -2417,7 +2403,7 @@ static void pre_age(const struct fixture *f)
 		v.last_seen = now - back;
 		v.created = now - back - 1000000000ull;
 		ct_put(I, &k, &v, BPF_EXIST);
-		p = ct_peer_key(&k, &v);
+		wf_ct_peer_key(&k, &v, &p);
 		k = p;
 	}
 }
@@ -2588,7 +2574,7 @@ static void pre_age_n(const struct fixture *f)
 		v.last_seen -= back;
 		v.created -= back;
 		ct_put(I, &k, &v, BPF_EXIST);
-		p = ct_peer_key(&k, &v);
+		wf_ct_peer_key(&k, &v, &p);
 		k = p;
 	}
 }
@@ -2602,7 +2588,7 @@ static void post_peer_fresh(const struct fixture *f)
 
 	if (ct_get(I, &k, &v))
 		return failf("no entry at the input tuple");
-	p = ct_peer_key(&k, &v);
+	wf_ct_peer_key(&k, &v, &p);
 	if (ct_get(I, &p, &pv))
 		return failf("no peer entry");
 	if (pv.last_seen + 5000000000ull < now)
@@ -2620,7 +2606,7 @@ static void pre_drop_peer(const struct fixture *f)
 
 	if (ct_get(I, &k, &v))
 		return failf("setup: no entry at the input tuple");
-	p = ct_peer_key(&k, &v);
+	wf_ct_peer_key(&k, &v, &p);
 	if (ct_del(I, &p))
 		failf("setup: no peer entry to delete");
 	v.last_seen -= 2000000000ull;
@@ -2636,10 +2622,10 @@ static void post_pair_ok(const struct fixture *f)
 
 	if (ct_get(I, &k, &v))
 		return failf("no entry at the input tuple");
-	p = ct_peer_key(&k, &v);
+	wf_ct_peer_key(&k, &v, &p);
 	if (ct_get(I, &p, &pv))
 		return failf("no peer entry");
-	b = ct_peer_key(&p, &pv);
+	wf_ct_peer_key(&p, &pv, &b);
 	if (memcmp(&b, &k, sizeof(b)))
 		failf("the peer's rewrite does not lead back to the entry");
 	if (pv.dir == v.dir || pv.id != v.id || pv.kind != v.kind)
@@ -2660,7 +2646,7 @@ static void pre_clash_peer(const struct fixture *f)
 
 	if (ct_get(I, &k, &v))
 		return failf("setup: no entry at the input tuple");
-	p = ct_peer_key(&k, &v);
+	wf_ct_peer_key(&k, &v, &p);
 	if (ct_get(I, &p, &pv))
 		return failf("setup: no peer entry");
 	pv.ndaddr = htonl(C2);
@@ -2849,14 +2835,14 @@ static void check_ct_new(const struct fixture *f, struct inst *I, __u16 isp, __u
 		return;
 	}
 	check_val("ORIG", &vo, f, WF_DIR_ORIG, f->out.saddr, osp, f->out.daddr, odp);
-	kr = ct_peer_key(&ko, &vo);
+	wf_ct_peer_key(&ko, &vo, &kr);
 	key_str(&kr, ks, sizeof(ks));
 	if (ct_get(I, &kr, &vr)) {
 		failf("no REPLY entry at the key derived from the ORIG value (%s)", ks);
 		return;
 	}
 	check_val("REPLY", &vr, f, WF_DIR_REPLY, f->in.daddr, idp, f->in.saddr, isp);
-	kb = ct_peer_key(&kr, &vr);
+	wf_ct_peer_key(&kr, &vr, &kb);
 	if (memcmp(&kb, &ko, sizeof(kb))) {
 		key_str(&kb, ks, sizeof(ks));
 		failf("ORIG key derived from the REPLY value is %s, not the request tuple", ks);
@@ -2904,7 +2890,7 @@ static void check_ct_hit(const struct fixture *f, struct inst *I, __u16 isp, __u
 		failf("entry at %s: id %u, expected %u", ks, v.id, f->id);
 	if (v.state != f->state)
 		failf("entry at %s: state %u, expected %u", ks, v.state, f->state);
-	p = ct_peer_key(&k, &v);
+	wf_ct_peer_key(&k, &v, &p);
 	key_str(&p, ks, sizeof(ks));
 	if (ct_get(I, &p, &pv)) {
 		failf("no peer entry at %s", ks);
