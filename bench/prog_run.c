@@ -568,7 +568,7 @@ static int fill(struct inst *I, unsigned long conns)
 						  .nsport = htons(p), .ndport = htons(18080),
 						  .id = ID_LOCAL, .dir = WF_DIR_ORIG,
 						  .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_EST,
-						  .flags = WF_CT_F_DNAT | WF_CT_F_SEEN_REPLY };
+						  .flags = WF_CT_F_REWRITE_DST | WF_CT_F_SEEN_REPLY };
 			vo->nsaddr = htonl(a);
 			vo->ndaddr = htonl(VM);
 			*kr = (struct wf_ct_key){ .saddr = htonl(VM), .daddr = htonl(a),
@@ -580,7 +580,7 @@ static int fill(struct inst *I, unsigned long conns)
 			vr->nsaddr = htonl(VM);
 			vr->ndaddr = htonl(a);
 			vr->dir = WF_DIR_REPLY;
-			vr->flags = WF_CT_F_SNAT | WF_CT_F_SEEN_REPLY;
+			vr->flags = WF_CT_F_REWRITE_SRC | WF_CT_F_SEEN_REPLY;
 		}
 		n = 2 * j;
 		if (bpf_map_update_batch(I->ct, keys, vals, &n, NULL))

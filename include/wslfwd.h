@@ -307,19 +307,16 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
  * and counts them at index WF_DROP_*. X-macro so the names live here once. */
 #define WF_STATS(X)							\
 	X(DROP_MALFORMED, "malformed")	/* bad ihl/tot_len/doff, truncated */ \
-	/* a first packet with a bad IPv4 header checksum: passed untouched	\
-	 * (the stack drops it), creates no connection */		\
-	X(DROP_IP_CSUM, "ip_csum")					\
 	X(DROP_NOT_ALLOWED, "not_allowed")	/* source not in allow list */ \
 	X(DROP_SNAT_EXHAUSTED, "snat_exhausted")			\
 	X(DROP_NO_NEIGH, "no_neigh")	/* one-arm: next hop unresolved */ \
 	X(DROP_FIB, "fib")		/* target unroutable */		\
 	X(DROP_FRAGMENT, "fragment")	/* fragment of a mapped flow we cannot translate */ \
-	X(DROP_CT_FULL, "ct_insert")	/* conntrack insert failed */	\
+	X(DROP_CT_INSERT, "ct_insert")	/* conntrack insert failed */	\
 	/* the tuple's entry belongs to another live connection */	\
 	X(DROP_CT_CLASH, "ct_clash")					\
 	X(DROP_NO_ADDR, "no_addr")	/* @vm/@host not known yet */	\
-	X(DROP_RST_NO_CT, "rst_no_conn")	/* RST for no connection */	\
+	X(DROP_RST_NO_CONN, "rst_no_conn")	/* RST for no connection */	\
 	X(DROP_RST_INVALID, "rst_invalid")	/* RST outside the window */	\
 	X(DROP_TTL, "ttl")		/* forwarded with TTL <= 1 */	\
 	X(DROP_FWD_DISABLED, "fwd_disabled")	/* forwarding off on IFACE */ \
@@ -332,9 +329,12 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(EV_REDIRECT_MTU, "redirect_mtu")				\
 	/* L4 checksum field held only the pseudo-header sum (sender offload) */ \
 	X(EV_CSUM_PSEUDO, "csum_pseudo")				\
+	/* a first packet with a bad IPv4 header checksum: passed untouched	\
+	 * (the stack drops it), creates no connection */		\
+	X(EV_IP_CSUM, "ip_csum")					\
 	X(EV_CT_EXPIRED, "ct_expired")	/* entry found but timed out */	\
 	X(EV_CT_NEW, "ct_new")						\
-	X(EV_ICMP_XLATED, "icmp_translated")	/* error about a flow of ours */ \
+	X(EV_ICMP_TRANSLATED, "icmp_translated")	/* error about a flow of ours */ \
 	X(EV_ICMP_TTL_SENT, "icmp_ttl_sent")	/* we answered TTL 1 (one-arm) */ \
 	/* a reply after the timeout: translated, both halves alive again */ \
 	X(EV_CT_REVIVED, "ct_revived")					\
@@ -432,8 +432,8 @@ _Static_assert(WF_CT_STATE_MAX <= 16, "wf_ct_conf holds every state");
 _Static_assert(sizeof(struct wf_ct_conf) == 64, "wf_ct_conf layout");
 
 enum wf_ct_flags {
-	WF_CT_F_DNAT = 1 << 0,	/* destination rewritten */
-	WF_CT_F_SNAT = 1 << 1,	/* source rewritten */
+	WF_CT_F_REWRITE_DST = 1 << 0,	/* destination rewritten */
+	WF_CT_F_REWRITE_SRC = 1 << 1,	/* source rewritten */
 	WF_CT_F_TX = 1 << 2,	/* set smac/dmac, send back out of IFACE */
 	WF_CT_F_SEEN_REPLY = 1 << 3,
 	/* BEHIND via a device in wf_redirect: set smac/dmac, XDP_REDIRECT to

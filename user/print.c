@@ -562,7 +562,7 @@ void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now)
 				json_object_object_add(c, "id", json_object_new_int(o->val.id));
 				json_object_object_add(c, "kind", jstr(kind_name(o->val.kind)));
 				json_object_object_add(c, "snat",
-						       json_object_new_boolean(o->val.flags & WF_CT_F_SNAT));
+						       json_object_new_boolean(o->val.flags & WF_CT_F_REWRITE_SRC));
 				json_object_object_add(c, "expires", json_object_new_int64(expires_in(&o->val, now)));
 				json_object_object_add(c, "orphan", json_object_new_boolean(!orig || !r));
 				json_object_array_add(arr, c);
@@ -579,7 +579,7 @@ void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now)
 				printf(" [orig only]");
 			}
 			printf(" id=%u kind=%s%s\n", o->val.id, kind_name(o->val.kind),
-			       o->val.flags & WF_CT_F_SNAT ? " [snat]" : "");
+			       o->val.flags & WF_CT_F_REWRITE_SRC ? " [snat]" : "");
 		}
 	}
 	if (json_mode)

@@ -268,7 +268,7 @@ static __noinline int ct_peer_restore(const struct wf_ct_key *key, const struct 
 	fl = v->flags;
 	/* DNAT and SNAT swap sides; TX is the connection's */
 	p.flags = (fl & (WF_CT_F_MIRRORED | WF_CT_F_TX)) |
-		  (fl & WF_CT_F_DNAT ? WF_CT_F_SNAT : 0) | (fl & WF_CT_F_SNAT ? WF_CT_F_DNAT : 0);
+		  (fl & WF_CT_F_REWRITE_DST ? WF_CT_F_REWRITE_SRC : 0) | (fl & WF_CT_F_REWRITE_SRC ? WF_CT_F_REWRITE_DST : 0);
 	if (fl & WF_CT_F_TX) {
 		__builtin_memcpy(p.smac, mac, 6);
 		__builtin_memcpy(p.dmac, mac + 6, 6);
@@ -371,7 +371,7 @@ static __always_inline int ct_confirm(const struct wf_ct_key *key, struct wf_ct_
 		return 0;
 	v = bpf_map_lookup_elem(&wf_ct, key);
 	if (!v)
-		return -WF_DROP_CT_FULL;
+		return -WF_DROP_CT_INSERT;
 	*vp = v;
 	return 0;
 }
@@ -788,7 +788,7 @@ static __always_inline int ct_reply_claim(const struct wf_ct_key *rkey, const st
 		return WF_CT_FRESH;
 	old = bpf_map_lookup_elem(&wf_ct_new, rkey);
 	if (!old)
-		return -WF_DROP_CT_FULL;
+		return -WF_DROP_CT_INSERT;
 	if (ct_same_conn(old, v))
 		return WF_CT_ADOPTED;
 	if (!ct_reusable(old, now))
@@ -837,7 +837,7 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 	v->kind = n->kind;
 	v->state = ct_state_new(pkt);
 	v->table = WF_CT_T_NEW;
-	v->flags = WF_CT_F_SNAT | (n->snat ? WF_CT_F_DNAT : 0) | flags_tx;
+	v->flags = WF_CT_F_REWRITE_SRC | (n->snat ? WF_CT_F_REWRITE_DST : 0) | flags_tx;
 	/* what the target's answer to the SYN must acknowledge (RST rule) */
 	if (tcp_syn)
 		v->td_ack = bpf_htonl(bpf_ntohl(pkt->seq) + 1);
@@ -873,7 +873,7 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 	v->nsport = rkey.dport;
 	v->ndport = n->tport;
 	v->dir = WF_DIR_ORIG;
-	v->flags = WF_CT_F_DNAT | (n->snat ? WF_CT_F_SNAT : 0) | flags_tx |
+	v->flags = WF_CT_F_REWRITE_DST | (n->snat ? WF_CT_F_REWRITE_SRC : 0) | flags_tx |
 		   (n->oif ? WF_CT_F_REDIRECT : 0);
 	v->oif = n->oif;
 	v->syn_hint = 0;
@@ -903,7 +903,7 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 	}
 	if (ret == WF_CT_FRESH)
 		bpf_map_delete_elem(&wf_ct_new, &rkey);
-	return e ? -WF_DROP_CT_CLASH : -WF_DROP_CT_FULL;
+	return e ? -WF_DROP_CT_CLASH : -WF_DROP_CT_INSERT;
 }
 
 #endif

@@ -319,7 +319,7 @@ static __always_inline int fwd_admit4(const struct wf_pkt *pkt, const struct wf_
 
 	if (pkt->tuple.proto == WF_IPPROTO_TCP && (pkt->tcp_flags & WF_TCP_RST) &&
 	    !(fv->flags & WF_FWD_F_LOOPBACK))
-		return -WF_DROP_RST_NO_CT;
+		return -WF_DROP_RST_NO_CONN;
 	if (fv->flags & WF_FWD_F_ALLOW) {
 		/* id and family are always matched: prefixlen counts them. */
 		akey.prefixlen = 64 + 32;
@@ -358,7 +358,7 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	if (ret)
 		return ret;
 	if (!pkt_ip_csum_ok4(c)) {
-		stats_inc(WF_DROP_IP_CSUM);
+		stats_inc(WF_EV_IP_CSUM);
 		return WF_PASS;
 	}
 	/* Loopback-only target: no connection entry, the packet goes to the

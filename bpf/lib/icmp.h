@@ -196,7 +196,7 @@ static __always_inline int icmp_xlate4(const struct wf_ctx *c, const struct wf_p
 	    ctx_store_bytes(c, q->ip_off, &ih, sizeof(ih)) ||
 	    ctx_store_bytes(c, WF_ETH_HLEN, &oh, sizeof(oh)))
 		return -WF_DROP_MALFORMED;
-	stats_inc(WF_EV_ICMP_XLATED);
+	stats_inc(WF_EV_ICMP_TRANSLATED);
 	if (!tx)
 		return WF_PASS;
 	if (nat_set_macs(c, v))

@@ -384,7 +384,7 @@ static const struct fixture fixtures[] = {
 		.desc = "conntrack: RST for no connection dropped (rst_no_conn)",
 		.in = { TCP(M_CLIENT, M_VM, C1, 40003, VM, 8080, TH_RST | TH_ACK) },
 		.verdict = V_DROP,
-		.ct = CT_NONE, .stat = { WF_DROP_RST_NO_CT },
+		.ct = CT_NONE, .stat = { WF_DROP_RST_NO_CONN },
 	},
 	{
 		.desc = "conntrack: ACK without an entry picked up, on the unreplied timeout (PICKUP)",
@@ -1428,7 +1428,7 @@ static const struct fixture fixtures[] = {
 		.desc = "ct new: SYN with a bad IPv4 header checksum passes untouched, creates nothing (ip_csum)",
 		.in = { TCP(M_CLIENT, M_VM, C1, 40570, VM, 5000, TH_SYN), .ip_csum_bad = 1 },
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
-		.stat = { WF_DROP_IP_CSUM },
+		.stat = { WF_EV_IP_CSUM },
 	},
 	{
 		.desc = "ct new: the same SYN with a good checksum creates the connection",
@@ -1654,7 +1654,7 @@ static const struct fixture fixtures[] = {
 		.out = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .icmp_mtu = 1280, .quote = 28,
 			 QUOTE(TCP(M_VM, M_CLIENT, VM, 18080, C1, 43000, TH_ACK), .paylen = 1400,
 			       .ttl = 61) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP LOCAL: quote of 8 bytes (RFC 792 minimum): TCP checksum not held, "
@@ -1664,7 +1664,7 @@ static const struct fixture fixtures[] = {
 		.verdict = V_PASS,
 		.out = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 11, 0), .quote = 8,
 			 QUOTE(TCP(M_VM, M_CLIENT, VM, 18080, C1, 43000, TH_ACK)) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP LOCAL: quote holding the ports but under 8 bytes dropped (icmp_short)",
@@ -1713,7 +1713,7 @@ static const struct fixture fixtures[] = {
 		.verdict = V_PASS,
 		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3),
 			 QUOTE(UDP(M_CLIENT, M_VM, C1, 53000, VM, 5353)) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP LOCAL UDP: quoted UDP checksum 0 stays 0",
@@ -1723,7 +1723,7 @@ static const struct fixture fixtures[] = {
 		.verdict = V_PASS,
 		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3),
 			 QUOTE(UDP(M_CLIENT, M_VM, C1, 53000, VM, 5353), .csum = CS_ZERO) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP BEHIND: SYN @vm:4000 -> 172.17.0.2:80",
@@ -1742,7 +1742,7 @@ static const struct fixture fixtures[] = {
 		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 4), .icmp_mtu = 1400,
 			 QUOTE(TCP(M_CLIENT, M_VM, C1, 43100, VM, 4000, TH_ACK), .paylen = 60,
 			       .frag = IP_DF_) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP BEHIND: the container's own error leaves from @vm, not its address",
@@ -1752,7 +1752,7 @@ static const struct fixture fixtures[] = {
 		.verdict = V_PASS,
 		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 12, 0),
 			 QUOTE(TCP(M_CLIENT, M_VM, C1, 43100, VM, 4000, TH_ACK)) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP BEHIND: a router's error behind the VM leaves from @vm",
@@ -1762,7 +1762,7 @@ static const struct fixture fixtures[] = {
 		.verdict = V_PASS,
 		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 11, 0),
 			 QUOTE(TCP(M_CLIENT, M_VM, C1, 43100, VM, 4000, TH_ACK), .ttl = 1) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP BEHIND: SYN-ACK leaves as @vm:4000",
@@ -1781,7 +1781,7 @@ static const struct fixture fixtures[] = {
 		.out = { ICMPERR(M_HOST, M_VM, ROUTER, CTR, 3, 4), .icmp_mtu = 1280,
 			 QUOTE(TCP(M_VM, M_CLIENT, CTR, 80, C1, 43100, TH_ACK), .paylen = 1400,
 			       .frag = IP_DF_, .ttl = 63) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP ONEARM: SYN @vm:5000 -> @host:5432",
@@ -1797,7 +1797,7 @@ static const struct fixture fixtures[] = {
 		.verdict = V_TX,
 		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 4), .icmp_mtu = 1280, .ttl = 63,
 			 QUOTE(TCP(M_CLIENT, M_VM, C1, 43200, VM, 5000, TH_SYN), .ttl = 63) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP ONEARM: quoted packet with IP options translated past them",
@@ -1808,7 +1808,7 @@ static const struct fixture fixtures[] = {
 		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 4), .icmp_mtu = 1280, .ttl = 63,
 			 QUOTE(TCP(M_CLIENT, M_VM, C1, 43200, VM, 5000, TH_SYN), .ttl = 63,
 			       .ipopt = 1) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP ONEARM: error with TTL 1 not sent on (ttl)",
@@ -1833,7 +1833,7 @@ static const struct fixture fixtures[] = {
 		.out = { ICMPERR(M_VM, M_HOST, VM, HOST, 11, 0), .quote = 8, .ttl = 63,
 			 QUOTE(TCP(M_VM, M_CLIENT, HOST, 5432, VM, SNAT(28), TH_SYN | TH_ACK),
 			       .ttl = 1) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP ONEARM: the client's own port unreachable reaches @host from @vm",
@@ -1842,7 +1842,7 @@ static const struct fixture fixtures[] = {
 		.verdict = V_TX,
 		.out = { ICMPERR(M_VM, M_HOST, VM, HOST, 3, 3), .ttl = 63,
 			 QUOTE(TCP(M_VM, M_CLIENT, HOST, 5432, VM, SNAT(28), TH_ACK), .ttl = 63) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 	{
 		.desc = "ICMP ONEARM UDP: datagram @vm:6000 -> @host:6001",
@@ -1858,7 +1858,7 @@ static const struct fixture fixtures[] = {
 		.verdict = V_TX,
 		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3), .ttl = 63,
 			 QUOTE(UDP(M_CLIENT, M_VM, C1, 53100, VM, 6000), .ttl = 63) },
-		.ct = CT_NONE, .stat = { WF_EV_ICMP_XLATED },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
 
 	/* ---- Checksums a sender left to offload (pseudo-header sum only) ----
@@ -2508,7 +2508,7 @@ static void pre_occupy_snat(const struct fixture *f)
 	v.dir = WF_DIR_REPLY;
 	v.kind = WF_KIND_ONEARM;
 	v.state = WF_CT_TCP_EST;
-	v.flags = WF_CT_F_DNAT | WF_CT_F_SNAT | WF_CT_F_TX;
+	v.flags = WF_CT_F_REWRITE_DST | WF_CT_F_REWRITE_SRC | WF_CT_F_TX;
 	memcpy(v.smac, mac_tab[M_VM], 6);
 	memcpy(v.dmac, mac_tab[M_CLIENT], 6);
 	if (ct_put(I, &k, &v, BPF_NOEXIST))
@@ -2689,7 +2689,7 @@ static void pre_plant_reply(const struct fixture *f)
 	v.dir = WF_DIR_REPLY;
 	v.kind = WF_KIND_LOCAL;
 	v.state = WF_CT_TCP_EST;
-	v.flags = WF_CT_F_SNAT;
+	v.flags = WF_CT_F_REWRITE_SRC;
 	if (ct_put(fx_inst(f), &k, &v, BPF_NOEXIST))
 		failf("setup: planting the entry: %s", strerror(errno));
 }
@@ -2855,7 +2855,7 @@ static void check_ct_new(const struct fixture *f, struct inst *I, __u16 isp, __u
 	}
 	/* An SNAT connection's REPLY entry keeps what the target's TIME_WAIT
 	 * socket of the port will compare the next SYN with. */
-	if ((vo.flags & WF_CT_F_SNAT) && f->in.proto == 6 &&
+	if ((vo.flags & WF_CT_F_REWRITE_SRC) && f->in.proto == 6 &&
 	    (f->in.tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
 		bool ts = f->in.tsopt != TS_NONE;
 		__u32 want = ts ? f->in.tsval : (f->in.seq ? f->in.seq : 0x01020304);
