@@ -52,7 +52,7 @@
  * VM's own sockets. */
 #define WF_SNAT_PORT_MIN	61000
 #define WF_SNAT_PORT_MAX	65535
-/* Ports tried per new connection, nf_nat's bound (conntrack.h,
+/* Ports tried per new connection, nf_nat's bound (ct_create.h,
  * ct_snat_reserve): at 90 % occupancy a refusal with ports free is 0.9^128,
  * 1 in 700,000. */
 #define WF_SNAT_TRIES		128
@@ -249,7 +249,9 @@ struct wf_brport_key {
 _Static_assert(sizeof(struct wf_brport_key) == 12, "wf_brport_key layout");
 
 /* ---- wf_allow: LPM_TRIE, source CIDRs allowed per mapping. ----
- * prefixlen = 64 + CIDR length (id and family+pad are always matched). */
+ * prefixlen = WF_ALLOW_PLEN_KEY + CIDR length (id and family+pad are always
+ * matched). */
+#define WF_ALLOW_PLEN_KEY	64	/* bits of id, family and pad */
 struct wf_allow_key {
 	__u32 prefixlen;
 	__u32 id;		/* big-endian is not needed: always fully matched */
@@ -425,10 +427,12 @@ enum wf_ct_table {
 /* ---- wf_ct_conf: ARRAY[1], pinned: the timeouts `load --timeout` set,
  * seconds by state (0: the default above). In a map rather than rodata so
  * that watch's re-attach and a later load over the pins keep them. */
+#define WF_CT_STATE_SLOTS	16	/* a power of 2: the datapath masks with it */
 struct wf_ct_conf {
-	__u32 timeout[16];	/* by enum wf_ct_state */
+	__u32 timeout[WF_CT_STATE_SLOTS];	/* by enum wf_ct_state */
 };
-_Static_assert(WF_CT_STATE_MAX <= 16, "wf_ct_conf holds every state");
+_Static_assert(WF_CT_STATE_MAX <= WF_CT_STATE_SLOTS, "wf_ct_conf holds every state");
+_Static_assert((WF_CT_STATE_SLOTS & (WF_CT_STATE_SLOTS - 1)) == 0, "WF_CT_STATE_SLOTS mask");
 _Static_assert(sizeof(struct wf_ct_conf) == 64, "wf_ct_conf layout");
 
 enum wf_ct_flags {
@@ -473,7 +477,7 @@ struct wf_ct_val {
 	__u32 oif;		/* WF_CT_F_REDIRECT: egress ifindex (FIB's answer) */
 	/* REPLY entry of an SNAT connection: the client's SYN TSval
 	 * (WF_CT_F_SYN_TS) or ISN, host order; what the target's TIME_WAIT
-	 * socket of the port will compare the next SYN with (conntrack.h). */
+	 * socket of the port will compare the next SYN with (ct_create.h). */
 	__u32 syn_hint;
 	/* TCP: the ACK number of this direction's last segment, network
 	 * order, 0 = none yet; in a REPLY entry before the target has spoken,

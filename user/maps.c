@@ -246,7 +246,7 @@ static void fwd_val(const struct wf_mapping *mp, __u32 id, __u16 port, struct wf
 static void allow_key(const struct wf_mapping *mp, __u32 id, int i, struct wf_allow_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->prefixlen = 64 + mp->allow[i].plen;
+	k->prefixlen = WF_ALLOW_PLEN_KEY + mp->allow[i].plen;
 	k->id = id;
 	k->family = mp->allow[i].family;
 	memcpy(k->addr, mp->allow[i].addr, sizeof(k->addr));

@@ -28,6 +28,7 @@
 #include <bpf/bpf_helpers.h>
 #include "wslfwd.h"
 #include "lib/config.h"
+#include "lib/clock.h"
 #include "lib/maps.h"
 #include "lib/ctx.h"
 #include "lib/csum.h"
@@ -55,10 +56,10 @@ static __always_inline void frag_key4(const struct wf_pkt *pkt, __u8 hook,
 /*
  * A first fragment translated with @v: record it for the later fragments.
  * 0, or -1 when it cannot be recorded (the caller drops the fragment: its
- * datagram could never be reassembled). Global functions, verified once on
- * their own: first fragments are rare, their stack is not the hot path's.
+ * datagram could never be reassembled). Global functions (WF_GLOBAL): first
+ * fragments are rare, their stack is not the hot path's.
  */
-__noinline int frag_first4(const struct wf_pkt *pkt, const struct wf_ct_val *v, __u64 now)
+WF_GLOBAL int frag_first4(const struct wf_pkt *pkt, const struct wf_ct_val *v, __u64 now)
 {
 	struct wf_frag_key k;
 	struct wf_frag_val fv;
@@ -75,7 +76,7 @@ __noinline int frag_first4(const struct wf_pkt *pkt, const struct wf_ct_val *v, 
 
 /* A first fragment arriving on IFACE dropped with reason @reason: the later
  * fragments of its datagram are dropped alike. */
-__noinline int frag_first_drop4(const struct wf_pkt *pkt, __u32 reason, __u64 now)
+WF_GLOBAL int frag_first_drop4(const struct wf_pkt *pkt, __u32 reason, __u64 now)
 {
 	struct wf_frag_key k;
 	struct wf_frag_val fv;

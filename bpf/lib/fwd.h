@@ -15,23 +15,18 @@
 #include <bpf/bpf_endian.h>
 #include "wslfwd.h"
 #include "lib/config.h"
+#include "lib/clock.h"
 #include "lib/maps.h"
 #include "lib/ctx.h"
 #include "lib/parse.h"
 #include "lib/counters.h"
+#include "lib/mapping.h"
 #include "lib/conntrack.h"
+#include "lib/ct_create.h"
 #include "lib/nat.h"
 #include "lib/lo.h"
 #include "lib/frag.h"
 #include "lib/icmp.h"
-
-static __always_inline __u8 fwd_port_bits(__be16 port)
-{
-	__u32 key = bpf_ntohs(port);
-	__u8 *bits = bpf_map_lookup_elem(&wf_ports, &key);
-
-	return bits ? *bits : 0;
-}
 
 /* Ingress filter: a mapped LPORT of this protocol, an SNAT port (replies of
  * one-arm connections), or the source port of a `snat never` target (its
@@ -44,13 +39,13 @@ static __always_inline __u32 fwd_filter_in(const struct wf_pkt *pkt)
 {
 	__u32 port = bpf_ntohs(pkt->tuple.dport);
 	bool tcp = pkt->tuple.proto == WF_IPPROTO_TCP;
-	__u8 bits = fwd_port_bits(pkt->tuple.dport);
+	__u8 bits = mapping_port_bits(pkt->tuple.dport);
 
 	if (bits & (tcp ? WF_PORT_TCP_L : WF_PORT_UDP_L))
 		return bits | WF_PORT_F_IN;
 	if (port >= cfg_snat_min && port <= cfg_snat_max)
 		return WF_PORT_F_IN;
-	if (fwd_port_bits(pkt->tuple.sport) & (tcp ? WF_PORT_TCP_R : WF_PORT_UDP_R))
+	if (mapping_port_bits(pkt->tuple.sport) & (tcp ? WF_PORT_TCP_R : WF_PORT_UDP_R))
 		return WF_PORT_F_IN;
 	return 0;
 }
@@ -60,7 +55,7 @@ static __always_inline bool fwd_filter_out(const struct wf_pkt *pkt)
 {
 	__u8 want = pkt->tuple.proto == WF_IPPROTO_TCP ? WF_PORT_TCP_T : WF_PORT_UDP_T;
 
-	return fwd_port_bits(pkt->tuple.sport) & want;
+	return mapping_port_bits(pkt->tuple.sport) & want;
 }
 
 /*
@@ -174,7 +169,7 @@ static __always_inline __u32 fwd_redirect_dev(__u32 oif, const __u8 *dmac)
 
 	if (bpf_map_lookup_elem(&wf_redirect, &oif))
 		return oif;
-	__builtin_memcpy(k.mac, dmac, 6);
+	__builtin_memcpy(k.mac, dmac, WF_ETH_ALEN);
 	port = bpf_map_lookup_elem(&wf_brport, &k);
 	if (!port || !bpf_map_lookup_elem(&wf_redirect, port))
 		return 0;
@@ -238,14 +233,14 @@ static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf
 				return -WF_DROP_NO_NEIGH;
 			n->kind = WF_KIND_ONEARM;
 		}
-		__builtin_memcpy(n->fib_smac, fib.smac, 6);
-		__builtin_memcpy(n->fib_dmac, fib.dmac, 6);
+		__builtin_memcpy(n->fib_smac, fib.smac, WF_ETH_ALEN);
+		__builtin_memcpy(n->fib_dmac, fib.dmac, WF_ETH_ALEN);
 		if (n->kind != WF_KIND_ONEARM)
 			break;
 		/* For the REPLY entry: replies leave from the MAC the client
 		 * sent to, towards the MAC it came from. */
-		if (ctx_load_bytes(c, WF_OFF(struct ethhdr, h_dest), n->pkt_dmac, 6) ||
-		    ctx_load_bytes(c, WF_OFF(struct ethhdr, h_source), n->pkt_smac, 6))
+		if (ctx_load_bytes(c, WF_OFF(struct ethhdr, h_dest), n->pkt_dmac, WF_ETH_ALEN) ||
+		    ctx_load_bytes(c, WF_OFF(struct ethhdr, h_source), n->pkt_smac, WF_ETH_ALEN))
 			return -WF_DROP_MALFORMED;
 		break;
 	case BPF_FIB_LKUP_RET_FWD_DISABLED:
@@ -270,48 +265,6 @@ out:
 	return 0;
 }
 
-/* Does a mapping of @proto listen on the port whose wf_ports bits are @bits? */
-static __always_inline bool fwd_listens(__u8 proto, __u32 bits)
-{
-	return bits & (proto == WF_IPPROTO_TCP ? WF_PORT_TCP_L : WF_PORT_UDP_L);
-}
-
-/*
- * The mapping for @daddr:@dport (@proto), a port a mapping listens on with
- * wf_ports bits @bits: the literal LADDR first (when one listens on this
- * port: the bits say so), then @vm (the zero-address key). NULL: none.
- * Shared by the packet path and the socket hooks (sock.h).
- */
-static __always_inline struct wf_fwd_val *fwd_lookup4(const struct wf_info *info, __u8 proto,
-						      __be32 daddr, __be16 dport, __u32 bits)
-{
-	struct wf_fwd_key fkey = { .family = WF_AF_INET, .proto = proto, .port = dport };
-	struct wf_fwd_val *fv = NULL;
-
-	fkey.addr[0] = daddr;
-	if (bits & (proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A))
-		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
-	if (!fv && info->vm4 && daddr == info->vm4) {
-		fkey.addr[0] = 0;
-		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
-	}
-	return fv;
-}
-
-/* The target address of mapping @fv now: @vm/@host from wf_info. 0: not
- * known yet. */
-static __always_inline __be32 fwd_target4(const struct wf_fwd_val *fv, const struct wf_info *info)
-{
-	switch (fv->taddr_kind) {
-	case WF_ADDR_VM:
-		return info->vm4;
-	case WF_ADDR_HOST:
-		return info->host4;
-	default:
-		return fv->taddr[0];
-	}
-}
-
 /* First packet of mapping @fv: may its source connect? 0 or -WF_DROP_*. */
 static __always_inline int fwd_admit4(const struct wf_pkt *pkt, const struct wf_fwd_val *fv)
 {
@@ -322,7 +275,7 @@ static __always_inline int fwd_admit4(const struct wf_pkt *pkt, const struct wf_
 		return -WF_DROP_RST_NO_CONN;
 	if (fv->flags & WF_FWD_F_ALLOW) {
 		/* id and family are always matched: prefixlen counts them. */
-		akey.prefixlen = 64 + 32;
+		akey.prefixlen = WF_ALLOW_PLEN_KEY + 32;
 		akey.id = fv->id;
 		akey.family = WF_AF_INET;
 		akey.addr[0] = pkt->tuple.saddr;
@@ -346,12 +299,12 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 
 	/* Nothing listens on this port: an SNAT-range or `snat never` reply
 	 * without an entry. */
-	if (!fwd_listens(pkt->tuple.proto, bits))
+	if (!mapping_listens(pkt->tuple.proto, bits))
 		return WF_PASS;
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (!info)
 		return WF_PASS;
-	fv = fwd_lookup4(info, pkt->tuple.proto, pkt->tuple.daddr, pkt->tuple.dport, bits);
+	fv = mapping_lookup4(info, pkt->tuple.proto, pkt->tuple.daddr, pkt->tuple.dport, bits);
 	if (!fv)
 		return WF_PASS;
 	ret = fwd_admit4(pkt, fv);
@@ -372,7 +325,7 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 		return c->xdp ? WF_PASS : lo_steer4(c, pkt, fv);
 	}
 
-	n.taddr = fwd_target4(fv, info);
+	n.taddr = mapping_target4(fv, info);
 	if (!n.taddr)
 		return -WF_DROP_NO_ADDR;
 	n.tport = fv->tport;
@@ -498,13 +451,13 @@ static __always_inline int fwd_lo_ingress(const struct wf_ctx *c)
 	/* XDP has counted the frame, and translated later fragments. */
 	if (fwd_parse(c, &pkt, false))
 		return WF_PASS;
-	bits = fwd_port_bits(pkt.tuple.dport);
-	if (!fwd_listens(pkt.tuple.proto, bits))
+	bits = mapping_port_bits(pkt.tuple.dport);
+	if (!mapping_listens(pkt.tuple.proto, bits))
 		return WF_PASS;
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (!info)
 		return WF_PASS;
-	fv = fwd_lookup4(info, pkt.tuple.proto, pkt.tuple.daddr, pkt.tuple.dport, bits);
+	fv = mapping_lookup4(info, pkt.tuple.proto, pkt.tuple.daddr, pkt.tuple.dport, bits);
 	if (!fv || !(fv->flags & WF_FWD_F_LOOPBACK))
 		return WF_PASS;
 	ret = fwd_admit4(&pkt, fv);

@@ -29,6 +29,7 @@
 #include <bpf/bpf_endian.h>
 #include "wslfwd.h"
 #include "lib/config.h"
+#include "lib/clock.h"
 #include "lib/maps.h"
 #include "lib/ctx.h"
 #include "lib/csum.h"
@@ -41,8 +42,6 @@
 #define WF_ICMP_TIME_EXCEEDED	11
 #define WF_ICMP_PARAMETERPROB	12
 #define WF_ICMP_HLEN		8
-#define WF_IP4_HLEN		20
-#define WF_IP_DF		0x4000
 /* RFC 792's minimum quote: the IP header and 64 bits of the datagram. */
 #define WF_ICMP_QUOTE_MIN	8
 
@@ -280,7 +279,7 @@ static __always_inline __u16 icmp_csum_fold(const void *p, __u32 len)
  * lock: a race lets one more through, never blocks one. .bss: not pinned,
  * a reload starts with a full bucket.
  */
-#define WF_ICMP_RATE_NS		1000000ull	/* 1000 a second */
+#define WF_ICMP_RATE_NS		(WF_NSEC_PER_SEC / 1000)	/* 1000 a second */
 #define WF_ICMP_BURST		50
 __u64 wf_icmp_tat = 0;
 
@@ -318,7 +317,7 @@ static __always_inline bool icmp_unicast4(__be32 a)
 static __always_inline int icmp_ttl_reply4(const struct wf_ctx *c, const struct wf_pkt *pkt)
 {
 	struct icmp_ttl_msg m = {};
-	__u8 macs[12], nmacs[12];
+	__u8 macs[2 * WF_ETH_ALEN], nmacs[2 * WF_ETH_ALEN];
 	struct wf_info *info;
 	__u32 zero = 0;
 	__u16 sum;
@@ -354,9 +353,9 @@ static __always_inline int icmp_ttl_reply4(const struct wf_ctx *c, const struct 
 	__builtin_memcpy(&m.icmp[2], &sum, 2);
 
 #pragma unroll
-	for (i = 0; i < 6; i++) {
-		nmacs[i] = macs[6 + i];
-		nmacs[6 + i] = macs[i];
+	for (i = 0; i < WF_ETH_ALEN; i++) {
+		nmacs[i] = macs[WF_ETH_ALEN + i];
+		nmacs[WF_ETH_ALEN + i] = macs[i];
 	}
 	if (ctx_store_bytes(c, 0, nmacs, sizeof(nmacs)) ||
 	    ctx_store_bytes(c, WF_ETH_HLEN, &m, sizeof(m)))

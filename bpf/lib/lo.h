@@ -23,6 +23,7 @@
 #include <bpf/bpf_endian.h>
 #include "wslfwd.h"
 #include "lib/maps.h"
+#include "lib/mapping.h"
 #include "lib/ctx.h"
 #include "lib/parse.h"
 #include "lib/counters.h"
@@ -31,11 +32,6 @@
 #ifndef BPF_F_CURRENT_NETNS
 #define BPF_F_CURRENT_NETNS	(-1L)
 #endif
-
-static __always_inline bool lo_addr4(__be32 a)
-{
-	return (a & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000);
-}
 
 static __always_inline void lo_udp_remember(const struct wf_pkt *pkt, const struct wf_fwd_val *fv)
 {

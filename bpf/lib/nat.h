@@ -166,7 +166,7 @@ static __always_inline int nat_rewrite_sport4(const struct wf_ctx *c, const stru
 /* dmac then smac: one 12-byte block, as in the Ethernet header. */
 static __always_inline int nat_set_macs(const struct wf_ctx *c, const struct wf_ct_val *v)
 {
-	return ctx_store_bytes(c, WF_OFF(struct ethhdr, h_dest), v->dmac, 12);
+	return ctx_store_bytes(c, WF_OFF(struct ethhdr, h_dest), v->dmac, 2 * WF_ETH_ALEN);
 }
 
 #endif

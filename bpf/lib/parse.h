@@ -19,9 +19,17 @@
 #include "lib/ctx.h"
 
 #define WF_ETH_HLEN	14
+#define WF_ETH_ALEN	6
 #define WF_ETH_P_IP	0x0800
 #define WF_IP_MF	0x2000
+#define WF_IP_DF	0x4000
 #define WF_IP_OFFMASK	0x1fff
+#define WF_IP4_HLEN	20	/* without options */
+#define WF_IP4_HLEN_MAX	60
+#define WF_TCP_HLEN	20	/* without options */
+#define WF_TCP_HLEN_MAX	60
+/* The TCP header's byte whose high nibble is doff (a bitfield in tcphdr). */
+#define WF_TCP_DOFF_OFF	12
 
 #define WF_TCP_FIN	0x01
 #define WF_TCP_SYN	0x02
@@ -29,7 +37,7 @@
 #define WF_TCP_ACK	0x10
 
 /* Ethernet + IPv4 with options + TCP with options: what tc makes linear. */
-#define WF_PULL_LEN	(WF_ETH_HLEN + 60 + 60)
+#define WF_PULL_LEN	(WF_ETH_HLEN + WF_IP4_HLEN_MAX + WF_TCP_HLEN_MAX)
 
 struct hdr_cursor {
 	void *pos;
@@ -154,10 +162,10 @@ static __always_inline bool pkt_ip_csum_ok4(const struct wf_ctx *c)
 	void *end = ctx_data_end(c);
 	__u32 sum = 0, hl, i;
 
-	if ((void *)(ip + 20) > end)
+	if ((void *)(ip + WF_IP4_HLEN) > end)
 		return false;
 	hl = (ip[0] & 0xf) * 4;
-	for (i = 0; i < 60; i += 4) {
+	for (i = 0; i < WF_IP4_HLEN_MAX; i += 4) {
 		if (i >= hl)
 			break;
 		if ((void *)(ip + i + 4) > end)

@@ -30,10 +30,11 @@
 #include "wslfwd.h"
 #include "lib/maps.h"
 #include "lib/counters.h"
-#include "lib/lo.h"
-#include "lib/fwd.h"
+#include "lib/mapping.h"
 
 #define WF_SOCK_OK	1	/* cgroup sock_addr programs: 1 lets the call go on */
+#define WF_SOCK_STREAM	1	/* SOCK_STREAM, not in vmlinux.h */
+#define WF_SOCK_DGRAM	2
 
 /* wf_info, and whether this socket is in IFACE's network namespace
  * (*@own; else a hairpin client's, see above). */
@@ -50,9 +51,9 @@ static __always_inline struct wf_info *sock_info(struct bpf_sock_addr *ctx, bool
 
 static __always_inline __u8 sock_proto(struct bpf_sock_addr *ctx)
 {
-	if (ctx->protocol == WF_IPPROTO_TCP && ctx->type == 1 /* SOCK_STREAM */)
+	if (ctx->protocol == WF_IPPROTO_TCP && ctx->type == WF_SOCK_STREAM)
 		return WF_IPPROTO_TCP;
-	if (ctx->protocol == WF_IPPROTO_UDP && ctx->type == 2 /* SOCK_DGRAM */)
+	if (ctx->protocol == WF_IPPROTO_UDP && ctx->type == WF_SOCK_DGRAM)
 		return WF_IPPROTO_UDP;
 	return 0;
 }
@@ -73,10 +74,10 @@ static __always_inline struct wf_fwd_val *sock_lookup4(const struct wf_info *inf
 		k.addr[0] = dst;
 		return bpf_map_lookup_elem(&wf_lo, &k);
 	}
-	bits = fwd_port_bits(port);
-	if (!fwd_listens(proto, bits))
+	bits = mapping_port_bits(port);
+	if (!mapping_listens(proto, bits))
 		return NULL;
-	fv = fwd_lookup4(info, proto, dst, port, bits);
+	fv = mapping_lookup4(info, proto, dst, port, bits);
 	if (fv && !own && (fv->flags & (WF_FWD_F_LOOPBACK | WF_FWD_F_ALLOW)))
 		return NULL;
 	return fv;
@@ -101,7 +102,7 @@ static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct
 	fv = sock_lookup4(info, proto, dst, port, own);
 	if (!fv)
 		return;
-	taddr = fwd_target4(fv, info);
+	taddr = mapping_target4(fv, info);
 	/* @vm/@host unknown: leave the call alone, it fails as it would. */
 	if (!taddr)
 		return;
@@ -138,7 +139,7 @@ static __always_inline void sock_peer4(struct bpf_sock_addr *ctx, __u8 proto)
 
 /*
  * sendmsg4 of a loopback-only UDP server (bound to 127/8) to a client that
- * reached it through a mapping (lo.h remembered it): the reply leaves with
+ * reached it through a mapping (lo.h, lo_udp_remember): the reply leaves with
  * LADDR as its source, which IFACE can carry; tc egress sets LPORT.
  */
 static __always_inline void sock_lo_reply4(struct bpf_sock_addr *ctx)

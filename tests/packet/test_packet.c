@@ -3114,7 +3114,7 @@ static int fill_maps(struct inst *I)
 	__u32 rdev, rdev_mtu = 1400;
 	size_t i;
 
-	for (i = 0; i < sizeof(map_defs) / sizeof(map_defs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(map_defs); i++) {
 		const struct map_def *m = &map_defs[i];
 		struct wf_fwd_key k;
 		struct wf_fwd_val v;
@@ -3172,12 +3172,12 @@ static int fill_maps(struct inst *I)
 		if (bpf_map_update_elem(I->mappings, &m->id, &mp, BPF_ANY))
 			return -errno;
 	}
-	for (i = 0; i < sizeof(allow_defs) / sizeof(allow_defs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(allow_defs); i++) {
 		struct wf_allow_key k;
 		__u8 one = 1;
 
 		memset(&k, 0, sizeof(k));
-		k.prefixlen = 64 + allow_defs[i].plen;
+		k.prefixlen = WF_ALLOW_PLEN_KEY + allow_defs[i].plen;
 		k.id = allow_defs[i].id;
 		k.family = WF_AF_INET;
 		k.addr[0] = htonl(allow_defs[i].addr);
@@ -3328,7 +3328,7 @@ static void snat_occupancy_tests(void)
 	       "(%d of 100)\n", n == 100 ? "" : "not ", ++tap_n, n);
 	tap_failed += n != 100;
 	/* The default range: the first refusal once 128 tries all meet used
-	 * ports, near 97 %% occupancy (16 tries refused from ~72 %%). */
+	 * ports, near 97 % occupancy. */
 	ct_test_entries = 4 * (WF_SNAT_PORT_MAX - WF_SNAT_PORT_MIN + 1);
 	ct_new_test_entries = ct_test_entries;
 	err = inst_load(&insts[3], WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX);
@@ -3433,7 +3433,7 @@ out:
 
 int main(void)
 {
-	size_t i, n = sizeof(fixtures) / sizeof(fixtures[0]);
+	size_t i, n = ARRAY_SIZE(fixtures);
 	int err, p;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

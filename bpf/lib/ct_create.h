@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Creating a connection (ct_create): both entries inserted without ever
+ * overwriting another connection's, and, for SNAT, the port its REPLY entry
+ * reserves (ct_snat_reserve), picked so that the target's TIME_WAIT socket
+ * of a reused port takes the new SYN. First packets only: nothing here runs
+ * per packet of an established flow.
+ */
+#ifndef WF_LIB_CT_CREATE_H
+#define WF_LIB_CT_CREATE_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "wslfwd.h"
+#include "lib/config.h"
+#include "lib/clock.h"
+#include "lib/maps.h"
+#include "lib/ctx.h"
+#include "lib/parse.h"
+#include "lib/conntrack.h"
+
+/* What a new connection becomes; filled by fwd.h from mapping and FIB. */
+struct wf_ct_new {
+	__be32 taddr;		/* target */
+	__be32 snaddr;		/* SNAT source address (@vm) when snat */
+	__be16 tport;
+	__u8 kind;		/* enum wf_kind */
+	__u8 snat;		/* bool: rewrite the source too */
+	__u32 id;
+	__u8 fib_smac[WF_ETH_ALEN];	/* ORIG, WF_CT_F_TX */
+	__u8 fib_dmac[WF_ETH_ALEN];
+	__u8 pkt_dmac[WF_ETH_ALEN];	/* REPLY, WF_CT_F_TX: our MAC ... */
+	__u8 pkt_smac[WF_ETH_ALEN];	/* ... and the client's next hop */
+	__u32 oif;		/* BEHIND: redirect to this device (0: the stack) */
+};
+
+/*
+ * SNAT port reuse meets the target's TIME_WAIT socket of the port's last
+ * connection (the target closes first in most short connections). Linux
+ * (tcp_timewait_state_process) and RFC 6191 take a new SYN into it only
+ * when its TSval is newer than the last one seen there or, without
+ * timestamps, its sequence number lies beyond the old connection's; any
+ * other SYN is answered with an ACK (TcpExtPAWSTimewait), and the client
+ * resets and sends its SYN again some ms later. Clients draw ISN and TS
+ * offset per 4-tuple (Linux: secure_tcp_seq_and_ts_off()), so a port
+ * passed on to another client tuple is a coin toss (design.md "Conntrack",
+ * which reusable port). The old client's SYN values, kept in the REPLY
+ * entry, turn the toss into a check: a reusable port is taken only for a
+ * SYN the target would accept (first packets only; no cost per packet of
+ * an established flow).
+ */
+struct wf_ct_syn {
+	__u32 tsval;		/* host order */
+	__u32 seq;
+	__u8 ts;		/* a timestamp option was found */
+	__u8 valid;		/* a TCP SYN (no ACK) to an SNAT target */
+};
+
+#define WF_TCPOPT_EOL		0
+#define WF_TCPOPT_NOP		1
+#define WF_TCPOPT_TS		8
+#define WF_TCPOLEN_TS		10
+/* The last option byte a timestamp option can start at. */
+#define WF_TCPOPT_TS_LAST	(WF_TCP_HLEN_MAX - WF_TCP_HLEN - WF_TCPOLEN_TS)
+/* Slack for the old client's timestamp clock: our jiffy clock and the
+ * client's may each be a few ms off. In TS ticks, at most 1 per ms. */
+#define WF_SYN_TS_SLACK		32
+/* Without timestamps the target compares the ISN with the old connection's
+ * rcv_nxt, which is beyond its ISN by what the client sent (not counted
+ * per packet): up to this much is covered. */
+#define WF_SYN_SEQ_SLACK	(1u << 24)
+
+static __always_inline __u32 ct_load_be32(const __u8 *p)
+{
+	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
+/*
+ * Sequence number and TSval of a SYN (its TCP header was bounds-checked by
+ * pkt_parse4; tc made it linear). The options are walked by byte position
+ * j, a constant in each step for the verifier, with the start of the next
+ * option in @next, which is never a packet offset: the states after each
+ * step prune whatever options came before (a walk by a variable offset
+ * does not verify: design.md "Verifier").
+ */
+static __always_inline void ct_syn_read(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					struct wf_ct_syn *s)
+{
+	void *end = ctx_data_end(c);
+	__u8 *th = ctx_data(c), *o;
+	__u32 l4 = pkt->l4_off, optlen, next = 0;
+	__u8 kind, len;
+	int j;
+
+	s->ts = 0;
+	s->valid = 0;
+	if (pkt->tuple.proto != WF_IPPROTO_TCP ||
+	    (pkt->tcp_flags & (WF_TCP_SYN | WF_TCP_ACK)) != WF_TCP_SYN)
+		return;
+	if (l4 > WF_ETH_HLEN + WF_IP4_HLEN_MAX)
+		return;
+	th += l4;
+	if ((void *)(th + WF_TCP_HLEN) > end)
+		return;
+	s->valid = 1;
+	s->seq = ct_load_be32(th + WF_OFF(struct tcphdr, seq));
+	optlen = (th[WF_TCP_DOFF_OFF] >> 4) * 4;
+	if (optlen <= WF_TCP_HLEN)
+		return;
+	optlen -= WF_TCP_HLEN;
+	o = th + WF_TCP_HLEN;
+	for (j = 0; j <= WF_TCPOPT_TS_LAST; j++) {
+		if (j >= optlen)
+			break;
+		if (j != next)
+			continue;
+		if ((void *)(o + j + 2) > end)
+			break;
+		kind = o[j];
+		if (kind == WF_TCPOPT_EOL)
+			break;
+		if (kind == WF_TCPOPT_NOP) {
+			next = j + 1;
+			continue;
+		}
+		len = o[j + 1];
+		if (kind == WF_TCPOPT_TS && len == WF_TCPOLEN_TS) {
+			if (j + WF_TCPOLEN_TS > optlen || (void *)(o + j + WF_TCPOLEN_TS) > end)
+				break;
+			s->tsval = ct_load_be32(o + j + 2);
+			s->ts = 1;
+			break;
+		}
+		if (len < 2)
+			break;
+		/* The mask widens the verifier's range of @next to all of
+		 * [0, 255]: no later comparison with it is decided, none makes
+		 * it precise, and the states of the next steps prune. It
+		 * changes only lengths that run past the options anyway. */
+		next = (j + len) & 0xff;
+	}
+}
+
+/* What the REPLY entry keeps of the SYN (WF_CT_F_SYN_TS in *flags). */
+static __always_inline __u32 ct_syn_hint(const struct wf_ct_syn *s, __u8 *flags)
+{
+	if (!s->valid)
+		return 0;
+	if (s->ts) {
+		*flags |= WF_CT_F_SYN_TS;
+		return s->tsval;
+	}
+	return s->seq;
+}
+
+/*
+ * Would the target's TIME_WAIT socket of @old's port (if it has one) take
+ * the SYN @s? The old client's TSval has grown since its SYN by at most a
+ * tick a millisecond (the fastest clock RFC 7323 has in mind; Linux ticks
+ * so), so its SYN TSval plus the milliseconds since bounds the target's
+ * ts_recent from above. A faster clock (Linux's opt-in usec timestamps)
+ * only brings the coin toss back. Unknown cases say yes: such a port is
+ * no worse than any other.
+ */
+static __always_inline bool ct_syn_accepted(const struct wf_ct_val *old,
+					    const struct wf_ct_syn *s, __u64 now)
+{
+	__u32 ms;
+
+	if (!s->valid)
+		return true;
+	if (old->flags & WF_CT_F_SYN_TS) {
+		/* A SYN without timestamps is judged by its ISN, which we
+		 * do not know for the old one. */
+		if (!s->ts)
+			return true;
+		ms = now > old->created ? (now - old->created) / WF_NSEC_PER_MSEC : 0;
+		return (__s32)(s->tsval - old->syn_hint - ms - WF_SYN_TS_SLACK) > 0;
+	}
+	/* 0: no SYN seen (picked up mid-stream) */
+	return !old->syn_hint || (__s32)(s->seq - old->syn_hint) > (__s32)WF_SYN_SEQ_SLACK;
+}
+
+/* Free the SNAT port @rkey of the connection @old and reserve it with @v. */
+static __always_inline int ct_take_over(const struct wf_ct_key *rkey, const struct wf_ct_val *old,
+					const struct wf_ct_val *v)
+{
+	/* Two CPUs may both get here; the NOEXIST insert still picks one.
+	 * A new connection goes into the half-open table. */
+	ct_delete(rkey, old);
+	return bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST);
+}
+
+/* Is @old, a REPLY entry found where @v is to go, the same connection's
+ * (a racing CPU's, or left by an ORIG half that was lost)? The same
+ * rewrite back means the same client tuple and LADDR:LPORT. */
+static __always_inline bool ct_same_conn(const struct wf_ct_val *old, const struct wf_ct_val *v)
+{
+	return old->dir == WF_DIR_REPLY && old->nsaddr == v->nsaddr &&
+	       old->ndaddr == v->ndaddr && old->nsport == v->nsport &&
+	       old->ndport == v->ndport;
+}
+
+static __always_inline __u32 ct_snat_hash(const struct wf_ct_key *t)
+{
+	__u32 h = t->saddr;
+
+	h ^= t->daddr * 0x9e3779b1;
+	h ^= ((__u32)t->sport << 16 | t->dport) * 0x85ebca6b;
+	h ^= h >> 15;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+/* Primes above any range size: p % size is coprime with the size (p does
+ * not divide it), so a stride of p % size visits every port of the range. */
+static const __u32 ct_snat_primes[16] = {
+	696474151, 2036573951, 324994723, 848925587, 1398919721, 104742907,
+	156604319, 1764721723, 1151846453, 203191319, 786359549, 1252576309,
+	125600329, 1954623193, 1090758541, 462109421,
+};
+
+/* ct_snat_reserve(): a fresh port (in wf_ct_new), or a same-connection
+ * REPLY adopted (in wf_ct_new, or in wf_ct: _MAIN). */
+#define WF_CT_FRESH		0
+#define WF_CT_ADOPTED		1
+#define WF_CT_ADOPTED_MAIN	2
+/* ct_snat_try() also: a finished connection's port its target would
+ * refuse this SYN on, or a port in use. */
+#define WF_CT_REFUSED		3
+#define WF_CT_BUSY		4
+
+struct wf_snat_pass {
+	__u32 fallback;		/* the first refused port + 1, host order; 0: none */
+	__u32 force;		/* take a finished connection's port regardless */
+};
+
+/* Would the target refuse the SYN @syn on @old's port (and @ps does not
+ * force it)? The first such port is noted in @ps as the fallback. */
+static __always_inline bool ct_snat_refused(const struct wf_ct_key *rkey,
+					    const struct wf_ct_val *old,
+					    const struct wf_ct_syn *syn, __u64 now,
+					    struct wf_snat_pass *ps)
+{
+	if (ps->force || ct_syn_accepted(old, syn, now))
+		return false;
+	if (!ps->fallback)
+		ps->fallback = bpf_ntohs(rkey->dport) + 1;
+	return true;
+}
+
+/*
+ * One try of ct_snat_reserve() at @rkey (dport set): WF_CT_FRESH (reserved,
+ * the old entries of a finished connection freed if the target would take
+ * the SYN @syn, or unconditionally with @ps->force), WF_CT_ADOPTED,
+ * WF_CT_REFUSED (the first such port noted in @ps) or WF_CT_BUSY. A global
+ * function (WF_GLOBAL): inline, its branches were multiplied by the tries
+ * (design.md "Verifier").
+ */
+WF_GLOBAL int ct_snat_try(struct wf_ct_key *rkey, const struct wf_ct_val *v,
+			   const struct wf_ct_syn *syn, __u64 now, struct wf_snat_pass *ps)
+{
+	struct wf_ct_val *old;
+
+	if (!rkey || !v || !syn || !ps)
+		return WF_CT_BUSY;
+	/* A confirmed connection may hold the port (wf_ct), then a half-open
+	 * one (the NOEXIST insert into wf_ct_new is the reservation). */
+	old = bpf_map_lookup_elem(&wf_ct, rkey);
+	if (old) {
+		if (ct_same_conn(old, v))
+			return WF_CT_ADOPTED_MAIN;
+		if (!ct_reusable(old, now))
+			return WF_CT_BUSY;
+		if (ct_snat_refused(rkey, old, syn, now, ps))
+			return WF_CT_REFUSED;
+		ct_delete(rkey, old);
+	}
+	if (!bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST))
+		return WF_CT_FRESH;
+	old = bpf_map_lookup_elem(&wf_ct_new, rkey);
+	if (!old)
+		return WF_CT_BUSY;
+	if (ct_same_conn(old, v))
+		return WF_CT_ADOPTED;
+	if (!ct_reusable(old, now))
+		return WF_CT_BUSY;
+	if (ct_snat_refused(rkey, old, syn, now, ps))
+		return WF_CT_REFUSED;
+	return ct_take_over(rkey, old, v) ? WF_CT_BUSY : WF_CT_FRESH;
+}
+
+/*
+ * Reserve an SNAT port for the connection whose REPLY value is @v: insert
+ * it at @rkey (dport set here) with BPF_NOEXIST, the reservation, trying up
+ * to WF_SNAT_TRIES ports (nf_nat's 128) from a start and a stride picked by
+ * @hash (of the client's tuple); the stride is coprime with the range size,
+ * so the tries never revisit a port and a range up to WF_SNAT_TRIES is
+ * searched whole. A port held by the same connection (ct_same_conn) is
+ * adopted. A port held by a connection that is over is freed and taken if
+ * the target's TIME_WAIT socket would accept the SYN @syn
+ * (ct_syn_accepted); when none qualifies the first such port is taken
+ * anyway (a refused SYN costs the client some ms, a dropped one a second).
+ * WF_CT_FRESH, WF_CT_ADOPTED, or -1: none to be had. Double hashing, not
+ * +1 steps: neighbouring ports get uncorrelated SYNs. A global function
+ * (WF_GLOBAL).
+ */
+WF_GLOBAL int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v,
+			       const struct wf_ct_syn *syn, __u64 now, __u32 hash)
+{
+	__u32 min = cfg_snat_min, max = cfg_snat_max, size, port, stride, tries, i;
+	struct wf_snat_pass ps = {};
+	int ret;
+
+	if (!rkey || !v || !syn)
+		return -1;
+	/* the loader validates the range; never hand out port 0 */
+	if (!min || min > max || max > 65535)
+		return -1;
+	size = max - min + 1;
+	port = hash % size;
+	stride = ct_snat_primes[(hash >> 16) % ARRAY_SIZE(ct_snat_primes)] % size;
+	tries = size < WF_SNAT_TRIES ? size : WF_SNAT_TRIES;
+	for (i = 0; i < WF_SNAT_TRIES; i++) {
+		if (i >= tries)
+			break;
+		rkey->dport = bpf_htons(min + port);
+		ret = ct_snat_try(rkey, v, syn, now, &ps);
+		if (ret <= WF_CT_ADOPTED_MAIN)
+			return ret;
+		/* branch-free: fewer verifier states per try */
+		port = (port + stride) % size;
+	}
+	if (!ps.fallback)
+		return -1;
+	rkey->dport = bpf_htons(ps.fallback - 1);
+	ps.force = 1;
+	ret = ct_snat_try(rkey, v, syn, now, &ps);
+	return ret <= WF_CT_ADOPTED_MAIN ? ret : -1;
+}
+
+/*
+ * The REPLY entry of a connection that keeps the client's address: its key
+ * (target:tport -> client:cport) is unique to the client's tuple only per
+ * target, so two mappings to one target from one client port meet here.
+ * BPF_NOEXIST: the same connection's entry is adopted, a connection that is
+ * over is taken over, a live other one is never overwritten (ct_clash).
+ */
+static __always_inline int ct_reply_claim(const struct wf_ct_key *rkey, const struct wf_ct_val *v,
+					  __u64 now)
+{
+	struct wf_ct_val *old;
+
+	old = bpf_map_lookup_elem(&wf_ct, rkey);
+	if (old) {
+		if (ct_same_conn(old, v))
+			return WF_CT_ADOPTED_MAIN;
+		if (!ct_reusable(old, now))
+			return -WF_DROP_CT_CLASH;
+		ct_delete(rkey, old);
+	}
+	if (!bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST))
+		return WF_CT_FRESH;
+	old = bpf_map_lookup_elem(&wf_ct_new, rkey);
+	if (!old)
+		return -WF_DROP_CT_INSERT;
+	if (ct_same_conn(old, v))
+		return WF_CT_ADOPTED;
+	if (!ct_reusable(old, now))
+		return -WF_DROP_CT_CLASH;
+	if (ct_take_over(rkey, old, v))
+		return -WF_DROP_CT_CLASH;
+	return WF_CT_FRESH;
+}
+
+/*
+ * Create both entries of a new connection. The REPLY entry goes in first:
+ * with SNAT its insert with BPF_NOEXIST is the port reservation (atomic in
+ * the map, so two CPUs can never take the same port for the same target).
+ * The ORIG entry goes in with BPF_NOEXIST too: a racing CPU that created
+ * the same connection first wins, and its pair is used (copied to *orig);
+ * another connection's entry at the tuple is never overwritten (ct_clash).
+ * A REPLY entry inserted here is never left behind without its ORIG. On
+ * success *orig holds the ORIG value, which the caller applies to the
+ * packet.
+ */
+static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				     const struct wf_ct_new *n, __u64 now,
+				     struct wf_ct_val *orig)
+{
+	const struct wf_ct_key *key = &pkt->tuple;
+	struct wf_ct_key rkey;
+	struct wf_ct_val *v = orig, *e;
+	struct wf_ct_syn syn;
+	__u8 flags_tx = n->kind == WF_KIND_ONEARM ? WF_CT_F_TX : 0;
+	bool tcp_syn = key->proto == WF_IPPROTO_TCP &&
+		       (pkt->tcp_flags & (WF_TCP_SYN | WF_TCP_ACK)) == WF_TCP_SYN;
+	int ret;
+
+	/* The REPLY value, built in the buffer the ORIG value reuses after:
+	 * it keeps the stack frame small. Rewrites back to LADDR:LPORT ->
+	 * client:cport. */
+	__builtin_memset(v, 0, sizeof(*v));
+	v->last_seen = now;
+	v->created = now;
+	v->nsaddr = key->daddr;
+	v->ndaddr = key->saddr;
+	v->nsport = key->dport;
+	v->ndport = key->sport;
+	v->id = n->id;
+	v->dir = WF_DIR_REPLY;
+	v->kind = n->kind;
+	v->state = ct_state_new(pkt);
+	v->table = WF_CT_T_NEW;
+	v->flags = WF_CT_F_REWRITE_SRC | (n->snat ? WF_CT_F_REWRITE_DST : 0) | flags_tx;
+	/* what the target's answer to the SYN must acknowledge (RST rule) */
+	if (tcp_syn)
+		v->td_ack = bpf_htonl(bpf_ntohl(pkt->seq) + 1);
+	__builtin_memcpy(v->smac, n->pkt_dmac, WF_ETH_ALEN);
+	__builtin_memcpy(v->dmac, n->pkt_smac, WF_ETH_ALEN);
+
+	rkey.saddr = n->taddr;
+	rkey.sport = n->tport;
+	rkey.proto = key->proto;
+	rkey.pad[0] = 0;
+	rkey.pad[1] = 0;
+	rkey.pad[2] = 0;
+
+	if (!n->snat) {
+		rkey.daddr = key->saddr;
+		rkey.dport = key->sport;
+		ret = ct_reply_claim(&rkey, v, now);
+		if (ret < 0)
+			return ret;
+	} else {
+		rkey.daddr = n->snaddr;
+		ct_syn_read(c, pkt, &syn);
+		v->syn_hint = ct_syn_hint(&syn, &v->flags);
+		ret = ct_snat_reserve(&rkey, v, &syn, now, ct_snat_hash(key));
+		if (ret < 0)
+			return -WF_DROP_SNAT_EXHAUSTED;
+	}
+
+	/* The ORIG value: client:cport -> LADDR:LPORT leaves as
+	 * nsaddr:nsport -> target:tport. */
+	v->nsaddr = n->snat ? n->snaddr : key->saddr;
+	v->ndaddr = n->taddr;
+	v->nsport = rkey.dport;
+	v->ndport = n->tport;
+	v->dir = WF_DIR_ORIG;
+	v->flags = WF_CT_F_REWRITE_DST | (n->snat ? WF_CT_F_REWRITE_SRC : 0) | flags_tx |
+		   (n->oif ? WF_CT_F_REDIRECT : 0);
+	v->oif = n->oif;
+	v->syn_hint = 0;
+	v->td_ack = (pkt->tcp_flags & WF_TCP_ACK) ? pkt->ack : 0;
+	__builtin_memcpy(v->smac, n->fib_smac, WF_ETH_ALEN);
+	__builtin_memcpy(v->dmac, n->fib_dmac, WF_ETH_ALEN);
+	/* with the REPLY it found, if that was confirmed already */
+	v->table = ret == WF_CT_ADOPTED_MAIN ? WF_CT_T_MAIN : WF_CT_T_NEW;
+
+	/* Lost to a racing CPU creating the same connection: use its pair.
+	 * Otherwise (another connection's REPLY entry keyed like this
+	 * packet) leave it alone. A REPLY inserted here goes either way
+	 * unless it is the ORIG's own. The other table first. */
+	e = bpf_map_lookup_elem(v->table == WF_CT_T_MAIN ? (void *)&wf_ct_new : (void *)&wf_ct, key);
+	if (!e) {
+		if (!bpf_map_update_elem(ct_map(v), key, v, BPF_NOEXIST))
+			return 0;
+		e = bpf_map_lookup_elem(ct_map(v), key);
+	}
+	if (e && e->dir == WF_DIR_ORIG) {
+		if (ret == WF_CT_FRESH &&
+		    !(e->ndaddr == rkey.saddr && e->nsaddr == rkey.daddr &&
+		      e->ndport == rkey.sport && e->nsport == rkey.dport))
+			bpf_map_delete_elem(&wf_ct_new, &rkey);
+		__builtin_memcpy(orig, e, sizeof(*orig));
+		return 0;
+	}
+	if (ret == WF_CT_FRESH)
+		bpf_map_delete_elem(&wf_ct_new, &rkey);
+	return e ? -WF_DROP_CT_CLASH : -WF_DROP_CT_INSERT;
+}
+
+#endif
