@@ -20,6 +20,7 @@
  * (a field-named hex diff for frames).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -3431,6 +3432,38 @@ out:
 	tap_failed++;
 }
 
+/* Every counter's enum name is the name `stats` prints, after its DROP_ or
+ * EV_ prefix (WF_DROP_CT_INSERT counts ct_insert): the fixtures' .stat and
+ * the user's stats read alike. */
+static void stat_names_test(void)
+{
+	static const struct {
+		const char *id, *name;
+	} st[] = {
+#define WF_STAT_PAIR(id, str) { #id, str },
+		WF_STATS(WF_STAT_PAIR)
+#undef WF_STAT_PAIR
+	};
+	const char *bad = NULL, *id;
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(st) && !bad; i++) {
+		id = st[i].id;
+		if (!strncmp(id, "DROP_", 5))
+			id += 5;
+		else if (!strncmp(id, "EV_", 3))
+			id += 3;
+		else
+			bad = st[i].id;
+		for (k = 0; !bad && (id[k] || st[i].name[k]); k++)
+			if (tolower((unsigned char)id[k]) != st[i].name[k])
+				bad = st[i].id;
+	}
+	printf("%sok %d - stats: every WF_DROP_/WF_EV_ enum name is its printed name%s%s\n",
+	       bad ? "not " : "", ++tap_n, bad ? ": not " : "", bad ? bad : "");
+	tap_failed += bad != NULL;
+}
+
 int main(void)
 {
 	size_t i, n = ARRAY_SIZE(fixtures);
@@ -3477,6 +3510,7 @@ int main(void)
 	}
 	snat_occupancy_tests();
 	ct_flood_test();
+	stat_names_test();
 	printf("1..%d\n", tap_n);
 	printf("# %d passed, %d failed\n", tap_n - tap_failed, tap_failed);
 	err = tap_failed ? 1 : 0;
