@@ -267,9 +267,10 @@ static __noinline int ct_peer_restore(const struct wf_ct_key *key, const struct 
 	p.state = v->state;
 	p.table = v->table;
 	fl = v->flags;
-	/* DNAT and SNAT swap sides; TX is the connection's */
+	/* the rewrites of source and destination swap; TX is the connection's */
 	p.flags = (fl & (WF_CT_F_MIRRORED | WF_CT_F_TX)) |
-		  (fl & WF_CT_F_REWRITE_DST ? WF_CT_F_REWRITE_SRC : 0) | (fl & WF_CT_F_REWRITE_SRC ? WF_CT_F_REWRITE_DST : 0);
+		  (fl & WF_CT_F_REWRITE_DST ? WF_CT_F_REWRITE_SRC : 0) |
+		  (fl & WF_CT_F_REWRITE_SRC ? WF_CT_F_REWRITE_DST : 0);
 	if (fl & WF_CT_F_TX) {
 		__builtin_memcpy(p.smac, mac, WF_ETH_ALEN);
 		__builtin_memcpy(p.dmac, mac + WF_ETH_ALEN, WF_ETH_ALEN);
