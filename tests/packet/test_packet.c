@@ -2381,24 +2381,69 @@ static int port_of(int p)
 	return snat_slot[-p - 1];
 }
 
-/* Age the entry keyed by the input tuple and its peer past any timeout of
- * the short states (SYN_SENT 120 s, UDP 30 s): last_seen ten minutes back. */
+/*
+ * Timeouts cut for one fixture (pre_age on a young clock), put back when it
+ * ends. The datapath's clock is CLOCK_MONOTONIC, which starts at boot: on a
+ * machine up for less than a state's timeout (a fresh CI machine) no entry
+ * can be older than that timeout.
+ */
+static struct inst *conf_cut;
+static struct wf_ct_conf conf_saved;
+
+static void conf_restore(void)
+{
+	__u32 zero = 0;
+
+	if (!conf_cut)
+		return;
+	bpf_map_update_elem(bpf_map__fd(conf_cut->skel->maps.wf_ct_conf), &zero, &conf_saved,
+			    BPF_ANY);
+	conf_cut = NULL;
+}
+
+/* Make an entry in @state of @I expire: how far back to move it. When the
+ * clock is younger than the state's timeout, the timeout is cut to 1 s
+ * until the fixture ends (conf_restore). */
+static __u64 age_past_timeout(struct inst *I, __u8 state, __u64 now)
+{
+	int fd = bpf_map__fd(I->skel->maps.wf_ct_conf);
+	struct wf_ct_conf cf = {};
+	__u32 zero = 0, to;
+
+	bpf_map_lookup_elem(fd, &zero, &cf);
+	state &= WF_CT_STATE_SLOTS - 1;
+	to = cf.timeout[state] ? cf.timeout[state] : wf_ct_timeout_default(state);
+	if (now > (to + 3ull) * 1000000000ull)
+		return (to + 2ull) * 1000000000ull;
+	if (!conf_cut) {
+		conf_saved = cf;
+		conf_cut = I;
+	}
+	cf.timeout[state] = 1;
+	bpf_map_update_elem(fd, &zero, &cf, BPF_ANY);
+	return 2ull * 1000000000ull;
+}
+
+/* Age the entry keyed by the input tuple and its peer past their states'
+ * timeouts. */
 static void pre_age(const struct fixture *f)
 {
 	struct inst *I = fx_inst(f);
 	struct wf_ct_key k = ct_key(f->in.proto, f->in.saddr, port_of(f->in.sport),
 				    f->in.daddr, port_of(f->in.dport)), p;
 	struct wf_ct_val v;
-	__u64 back = 600ull * 1000000000ull, now = now_ns();
+	__u64 back, now = now_ns();
 	int i;
 
-	if (now <= back) {
-		failf("CLOCK_MONOTONIC too small to age an entry");
-		return;
-	}
 	for (i = 0; i < 2; i++) {
 		if (ct_get(I, &k, &v)) {
 			failf("setup: no entry to age (%s)", i ? "peer" : "input tuple");
+			return;
+		}
+		back = age_past_timeout(I, v.state, now);
+		if (now <= back + 1000000000ull) {
+			failf("CLOCK_MONOTONIC at %llu ns: too small to age an entry",
+			      (unsigned long long)now);
 			return;
 		}
 		v.last_seen = now - back;
@@ -2570,6 +2615,10 @@ static void pre_age_n(const struct fixture *f)
 	for (i = 0; i < 2; i++) {
 		if (ct_get(I, &k, &v)) {
 			failf("setup: no entry to age (%s)", i ? "peer" : "input tuple");
+			return;
+		}
+		if (v.created <= back) {
+			failf("CLOCK_MONOTONIC too small to age an entry by %u s", f->arg[0]);
 			return;
 		}
 		v.last_seen -= back;
@@ -3099,6 +3148,7 @@ static void run_fixture(const struct fixture *f)
 out:
 	if (f->post)
 		f->post(f);
+	conf_restore();
 	tap_n++;
 	if (failed)
 		tap_failed++;
