@@ -231,6 +231,7 @@ static const __u32 ct_snat_primes[16] = {
  * refuse this SYN on, or a port in use. */
 #define WF_CT_REFUSED		3
 #define WF_CT_BUSY		4
+#define WF_CT_TAKE		5	/* ct_snat_holder(): the port may be taken over */
 
 struct wf_snat_pass {
 	__u32 fallback;		/* the first refused port + 1, host order; 0: none */
@@ -251,6 +252,22 @@ static __always_inline bool ct_snat_refused(const struct wf_ct_key *rkey,
 	return true;
 }
 
+/* What the entry @old holding @rkey's port means for this try: @adopted
+ * (it is this connection's), WF_CT_BUSY, WF_CT_REFUSED, or WF_CT_TAKE (a
+ * finished connection's, free to take over). */
+static __always_inline int ct_snat_holder(const struct wf_ct_key *rkey, const struct wf_ct_val *old,
+					  const struct wf_ct_val *v, const struct wf_ct_syn *syn,
+					  __u64 now, struct wf_snat_pass *ps, int adopted)
+{
+	if (ct_same_conn(old, v))
+		return adopted;
+	if (!ct_reusable(old, now))
+		return WF_CT_BUSY;
+	if (ct_snat_refused(rkey, old, syn, now, ps))
+		return WF_CT_REFUSED;
+	return WF_CT_TAKE;
+}
+
 /*
  * One try of ct_snat_reserve() at @rkey (dport set): WF_CT_FRESH (reserved,
  * the old entries of a finished connection freed if the target would take
@@ -263,6 +280,7 @@ WF_GLOBAL int ct_snat_try(struct wf_ct_key *rkey, const struct wf_ct_val *v,
 			   const struct wf_ct_syn *syn, __u64 now, struct wf_snat_pass *ps)
 {
 	struct wf_ct_val *old;
+	int ret;
 
 	if (!rkey || !v || !syn || !ps)
 		return WF_CT_BUSY;
@@ -270,12 +288,9 @@ WF_GLOBAL int ct_snat_try(struct wf_ct_key *rkey, const struct wf_ct_val *v,
 	 * one (the NOEXIST insert into wf_ct_new is the reservation). */
 	old = bpf_map_lookup_elem(&wf_ct, rkey);
 	if (old) {
-		if (ct_same_conn(old, v))
-			return WF_CT_ADOPTED_MAIN;
-		if (!ct_reusable(old, now))
-			return WF_CT_BUSY;
-		if (ct_snat_refused(rkey, old, syn, now, ps))
-			return WF_CT_REFUSED;
+		ret = ct_snat_holder(rkey, old, v, syn, now, ps, WF_CT_ADOPTED_MAIN);
+		if (ret != WF_CT_TAKE)
+			return ret;
 		ct_delete(rkey, old);
 	}
 	if (!bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST))
@@ -283,12 +298,9 @@ WF_GLOBAL int ct_snat_try(struct wf_ct_key *rkey, const struct wf_ct_val *v,
 	old = bpf_map_lookup_elem(&wf_ct_new, rkey);
 	if (!old)
 		return WF_CT_BUSY;
-	if (ct_same_conn(old, v))
-		return WF_CT_ADOPTED;
-	if (!ct_reusable(old, now))
-		return WF_CT_BUSY;
-	if (ct_snat_refused(rkey, old, syn, now, ps))
-		return WF_CT_REFUSED;
+	ret = ct_snat_holder(rkey, old, v, syn, now, ps, WF_CT_ADOPTED);
+	if (ret != WF_CT_TAKE)
+		return ret;
 	return ct_take_over(rkey, old, v) ? WF_CT_BUSY : WF_CT_FRESH;
 }
 
@@ -375,33 +387,14 @@ static __always_inline int ct_reply_claim(const struct wf_ct_key *rkey, const st
 	return WF_CT_FRESH;
 }
 
-/*
- * Create both entries of a new connection. The REPLY entry goes in first:
- * with SNAT its insert with BPF_NOEXIST is the port reservation (atomic in
- * the map, so two CPUs can never take the same port for the same target).
- * The ORIG entry goes in with BPF_NOEXIST too: a racing CPU that created
- * the same connection first wins, and its pair is used (copied to *orig);
- * another connection's entry at the tuple is never overwritten (ct_clash).
- * A REPLY entry inserted here is never left behind without its ORIG. On
- * success *orig holds the ORIG value, which the caller applies to the
- * packet.
- */
-static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				     const struct wf_ct_new *n, __u64 now,
-				     struct wf_ct_val *orig)
+/* The REPLY value of a new connection: rewrites back to LADDR:LPORT ->
+ * client:cport. */
+static __always_inline void ct_reply_fill(const struct wf_pkt *pkt, const struct wf_ct_new *n,
+					  __u64 now, __u8 flags_tx, bool tcp_syn,
+					  struct wf_ct_val *v)
 {
 	const struct wf_ct_key *key = &pkt->tuple;
-	struct wf_ct_key rkey;
-	struct wf_ct_val *v = orig, *e;
-	struct wf_ct_syn syn;
-	__u8 flags_tx = n->kind == WF_KIND_ONEARM ? WF_CT_F_TX : 0;
-	bool tcp_syn = key->proto == WF_IPPROTO_TCP &&
-		       (pkt->tcp_flags & (WF_TCP_SYN | WF_TCP_ACK)) == WF_TCP_SYN;
-	int ret;
 
-	/* The REPLY value, built in the buffer the ORIG value reuses after:
-	 * it keeps the stack frame small. Rewrites back to LADDR:LPORT ->
-	 * client:cport. */
 	__builtin_memset(v, 0, sizeof(*v));
 	v->last_seen = now;
 	v->created = now;
@@ -420,14 +413,93 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 		v->td_ack = bpf_htonl(bpf_ntohl(pkt->seq) + 1);
 	__builtin_memcpy(v->smac, n->pkt_dmac, WF_ETH_ALEN);
 	__builtin_memcpy(v->dmac, n->pkt_smac, WF_ETH_ALEN);
+}
 
+/* The REPLY value in v becomes the ORIG one: client:cport -> LADDR:LPORT
+ * leaves as nsaddr:nsport -> target:tport; adopted: ct_reply_claim() found
+ * the REPLY confirmed in the main table already. */
+static __always_inline void ct_orig_fill(const struct wf_pkt *pkt, const struct wf_ct_new *n,
+					 const struct wf_ct_key *rkey, __u8 flags_tx, int claimed,
+					 struct wf_ct_val *v)
+{
+	v->nsaddr = n->snat ? n->snaddr : pkt->tuple.saddr;
+	v->ndaddr = n->taddr;
+	v->nsport = rkey->dport;
+	v->ndport = n->tport;
+	v->dir = WF_DIR_ORIG;
+	v->flags = WF_CT_F_REWRITE_DST | (n->snat ? WF_CT_F_REWRITE_SRC : 0) | flags_tx |
+		   (n->oif ? WF_CT_F_REDIRECT : 0);
+	v->oif = n->oif;
+	v->syn_hint = 0;
+	v->td_ack = (pkt->tcp_flags & WF_TCP_ACK) ? pkt->ack : 0;
+	__builtin_memcpy(v->smac, n->fib_smac, WF_ETH_ALEN);
+	__builtin_memcpy(v->dmac, n->fib_dmac, WF_ETH_ALEN);
+	v->table = claimed == WF_CT_ADOPTED_MAIN ? WF_CT_T_MAIN : WF_CT_T_NEW;
+}
+
+/*
+ * Insert the ORIG value v at key, its REPLY (at rkey, fresh: inserted by
+ * this call) in place. Lost to a racing CPU creating the same connection:
+ * use its pair. Otherwise (another connection's REPLY entry keyed like
+ * this packet) leave it alone. A REPLY inserted here goes either way
+ * unless it is the ORIG's own. The other table first.
+ */
+static __always_inline int ct_orig_insert(const struct wf_ct_key *key, const struct wf_ct_key *rkey,
+					  int claimed, struct wf_ct_val *v, struct wf_ct_val *orig)
+{
+	struct wf_ct_val *e;
+
+	e = bpf_map_lookup_elem(v->table == WF_CT_T_MAIN ? (void *)&wf_ct_new : (void *)&wf_ct, key);
+	if (!e) {
+		if (!bpf_map_update_elem(ct_map(v), key, v, BPF_NOEXIST))
+			return 0;
+		e = bpf_map_lookup_elem(ct_map(v), key);
+	}
+	if (e && e->dir == WF_DIR_ORIG) {
+		if (claimed == WF_CT_FRESH &&
+		    !(e->ndaddr == rkey->saddr && e->nsaddr == rkey->daddr &&
+		      e->ndport == rkey->sport && e->nsport == rkey->dport))
+			bpf_map_delete_elem(&wf_ct_new, rkey);
+		__builtin_memcpy(orig, e, sizeof(*orig));
+		return 0;
+	}
+	if (claimed == WF_CT_FRESH)
+		bpf_map_delete_elem(&wf_ct_new, rkey);
+	return e ? -WF_DROP_CT_CLASH : -WF_DROP_CT_INSERT;
+}
+
+/*
+ * Create both entries of a new connection. The REPLY entry goes in first:
+ * with SNAT its insert with BPF_NOEXIST is the port reservation (atomic in
+ * the map, so two CPUs can never take the same port for the same target).
+ * The ORIG entry goes in with BPF_NOEXIST too: a racing CPU that created
+ * the same connection first wins, and its pair is used (copied to *orig);
+ * another connection's entry at the tuple is never overwritten (ct_clash).
+ * A REPLY entry inserted here is never left behind without its ORIG. On
+ * success *orig holds the ORIG value, which the caller applies to the
+ * packet. The REPLY value is built in the buffer the ORIG value reuses
+ * after: it keeps the stack frame small.
+ */
+static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				     const struct wf_ct_new *n, __u64 now,
+				     struct wf_ct_val *orig)
+{
+	const struct wf_ct_key *key = &pkt->tuple;
+	struct wf_ct_key rkey;
+	struct wf_ct_val *v = orig;
+	struct wf_ct_syn syn;
+	__u8 flags_tx = n->kind == WF_KIND_ONEARM ? WF_CT_F_TX : 0;
+	bool tcp_syn = key->proto == WF_IPPROTO_TCP &&
+		       (pkt->tcp_flags & (WF_TCP_SYN | WF_TCP_ACK)) == WF_TCP_SYN;
+	int ret;
+
+	ct_reply_fill(pkt, n, now, flags_tx, tcp_syn, v);
 	rkey.saddr = n->taddr;
 	rkey.sport = n->tport;
 	rkey.proto = key->proto;
 	rkey.pad[0] = 0;
 	rkey.pad[1] = 0;
 	rkey.pad[2] = 0;
-
 	if (!n->snat) {
 		rkey.daddr = key->saddr;
 		rkey.dport = key->sport;
@@ -442,45 +514,8 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 		if (ret < 0)
 			return -WF_DROP_SNAT_EXHAUSTED;
 	}
-
-	/* The ORIG value: client:cport -> LADDR:LPORT leaves as
-	 * nsaddr:nsport -> target:tport. */
-	v->nsaddr = n->snat ? n->snaddr : key->saddr;
-	v->ndaddr = n->taddr;
-	v->nsport = rkey.dport;
-	v->ndport = n->tport;
-	v->dir = WF_DIR_ORIG;
-	v->flags = WF_CT_F_REWRITE_DST | (n->snat ? WF_CT_F_REWRITE_SRC : 0) | flags_tx |
-		   (n->oif ? WF_CT_F_REDIRECT : 0);
-	v->oif = n->oif;
-	v->syn_hint = 0;
-	v->td_ack = (pkt->tcp_flags & WF_TCP_ACK) ? pkt->ack : 0;
-	__builtin_memcpy(v->smac, n->fib_smac, WF_ETH_ALEN);
-	__builtin_memcpy(v->dmac, n->fib_dmac, WF_ETH_ALEN);
-	/* with the REPLY it found, if that was confirmed already */
-	v->table = ret == WF_CT_ADOPTED_MAIN ? WF_CT_T_MAIN : WF_CT_T_NEW;
-
-	/* Lost to a racing CPU creating the same connection: use its pair.
-	 * Otherwise (another connection's REPLY entry keyed like this
-	 * packet) leave it alone. A REPLY inserted here goes either way
-	 * unless it is the ORIG's own. The other table first. */
-	e = bpf_map_lookup_elem(v->table == WF_CT_T_MAIN ? (void *)&wf_ct_new : (void *)&wf_ct, key);
-	if (!e) {
-		if (!bpf_map_update_elem(ct_map(v), key, v, BPF_NOEXIST))
-			return 0;
-		e = bpf_map_lookup_elem(ct_map(v), key);
-	}
-	if (e && e->dir == WF_DIR_ORIG) {
-		if (ret == WF_CT_FRESH &&
-		    !(e->ndaddr == rkey.saddr && e->nsaddr == rkey.daddr &&
-		      e->ndport == rkey.sport && e->nsport == rkey.dport))
-			bpf_map_delete_elem(&wf_ct_new, &rkey);
-		__builtin_memcpy(orig, e, sizeof(*orig));
-		return 0;
-	}
-	if (ret == WF_CT_FRESH)
-		bpf_map_delete_elem(&wf_ct_new, &rkey);
-	return e ? -WF_DROP_CT_CLASH : -WF_DROP_CT_INSERT;
+	ct_orig_fill(pkt, n, &rkey, flags_tx, ret, v);
+	return ct_orig_insert(key, &rkey, ret, v, orig);
 }
 
 #endif

@@ -30,6 +30,8 @@
 #define WF_TCP_HLEN_MAX	60
 /* The TCP header's byte whose high nibble is doff (a bitfield in tcphdr). */
 #define WF_TCP_DOFF_OFF	12
+/* The byte after it: the flags, FIN (bit 0) to CWR. */
+#define WF_TCP_FLAGS_OFF	13
 
 #define WF_TCP_FIN	0x01
 #define WF_TCP_SYN	0x02
@@ -177,16 +179,65 @@ static __always_inline bool pkt_ip_csum_ok4(const struct wf_ctx *c)
 	return sum == 0xffff;
 }
 
+/* An ICMP message: only what icmp.h needs, the rest is the quoted packet's. */
+static __always_inline int pkt_parse_icmp4(struct wf_pkt *pkt, const struct iphdr *iph,
+					   __u32 ihl_len, __u32 tot_len)
+{
+	pkt->tuple.saddr = iph->saddr;
+	pkt->tuple.daddr = iph->daddr;
+	pkt->tuple.proto = WF_IPPROTO_ICMP;
+	pkt->l4_off = WF_ETH_HLEN + ihl_len;
+	pkt->len = tot_len;
+	pkt->ttl = iph->ttl;
+	pkt->flags = ihl_len > sizeof(*iph) ? WF_PKT_F_OPTIONS : 0;
+	pkt->ipid = iph->id;
+	return WF_PKT_ICMP;
+}
+
+/* The TCP header of a datagram whose L4 part is l4_len bytes. */
+static __always_inline int pkt_parse_tcp(struct hdr_cursor *nh, void *data_end,
+					 struct wf_pkt *pkt, __u32 l4_len)
+{
+	struct tcphdr *th;
+	int len = parse_tcphdr(nh, data_end, &th);
+
+	if (len < 0 || (__u32)len > l4_len)
+		return WF_PKT_MALFORMED;
+	pkt->tuple.sport = th->source;
+	pkt->tuple.dport = th->dest;
+	pkt->seq = th->seq;
+	pkt->ack = th->ack_seq;
+	pkt->tcp_flags = ((__u8 *)th)[WF_TCP_FLAGS_OFF];
+	return WF_PKT_OK;
+}
+
+/* The UDP header; more_frags: a first fragment, which does not carry the
+ * whole datagram uh->len covers. */
+static __always_inline int pkt_parse_udp(struct hdr_cursor *nh, void *data_end,
+					 struct wf_pkt *pkt, __u32 l4_len, bool more_frags)
+{
+	struct udphdr *uh;
+	int len = parse_udphdr(nh, data_end, &uh);
+
+	if (len < 0 || sizeof(*uh) > l4_len)
+		return WF_PKT_MALFORMED;
+	if (!more_frags && (__u32)len > l4_len)
+		return WF_PKT_MALFORMED;
+	pkt->tuple.sport = uh->source;
+	pkt->tuple.dport = uh->dest;
+	pkt->seq = 0;
+	pkt->ack = 0;
+	return WF_PKT_OK;
+}
+
 static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt)
 {
 	struct hdr_cursor nh;
 	struct ethhdr *eth;
 	struct iphdr *iph;
-	struct tcphdr *th;
-	struct udphdr *uh;
 	void *data_end;
 	__u32 ihl_len, tot_len, l4_len, frag;
-	int proto, len;
+	int proto;
 
 	if (ctx_vlan_tagged(c))
 		return WF_PKT_SKIP;
@@ -206,18 +257,8 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 	if (tot_len < ihl_len || !ctx_within(c, WF_ETH_HLEN + tot_len))
 		return WF_PKT_MALFORMED;
 	frag = bpf_ntohs(iph->frag_off);
-	if (proto == WF_IPPROTO_ICMP && !(frag & WF_IP_OFFMASK)) {
-		/* Only what icmp.h needs: the rest is the quoted packet's. */
-		pkt->tuple.saddr = iph->saddr;
-		pkt->tuple.daddr = iph->daddr;
-		pkt->tuple.proto = proto;
-		pkt->l4_off = WF_ETH_HLEN + ihl_len;
-		pkt->len = tot_len;
-		pkt->ttl = iph->ttl;
-		pkt->flags = ihl_len > sizeof(*iph) ? WF_PKT_F_OPTIONS : 0;
-		pkt->ipid = iph->id;
-		return WF_PKT_ICMP;
-	}
+	if (proto == WF_IPPROTO_ICMP && !(frag & WF_IP_OFFMASK))
+		return pkt_parse_icmp4(pkt, iph, ihl_len, tot_len);
 	if (proto != WF_IPPROTO_TCP && proto != WF_IPPROTO_UDP)
 		return WF_PKT_SKIP;
 
@@ -245,30 +286,9 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 		return WF_PKT_FRAG;
 	}
 
-	if (proto == WF_IPPROTO_TCP) {
-		len = parse_tcphdr(&nh, data_end, &th);
-		if (len < 0 || (__u32)len > l4_len)
-			return WF_PKT_MALFORMED;
-		pkt->tuple.sport = th->source;
-		pkt->tuple.dport = th->dest;
-		pkt->seq = th->seq;
-		pkt->ack = th->ack_seq;
-		/* the flags byte after doff/reserved */
-		pkt->tcp_flags = ((__u8 *)th)[13];
-	} else {
-		len = parse_udphdr(&nh, data_end, &uh);
-		if (len < 0 || sizeof(*uh) > l4_len)
-			return WF_PKT_MALFORMED;
-		/* uh->len covers the whole datagram, which a first fragment
-		 * does not carry. */
-		if (!(frag & WF_IP_MF) && (__u32)len > l4_len)
-			return WF_PKT_MALFORMED;
-		pkt->tuple.sport = uh->source;
-		pkt->tuple.dport = uh->dest;
-		pkt->seq = 0;
-		pkt->ack = 0;
-	}
-	return WF_PKT_OK;
+	if (proto == WF_IPPROTO_TCP)
+		return pkt_parse_tcp(&nh, data_end, pkt, l4_len);
+	return pkt_parse_udp(&nh, data_end, pkt, l4_len, frag & WF_IP_MF);
 }
 
 #endif
