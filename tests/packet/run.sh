@@ -34,4 +34,4 @@ ip netns add "$ns" || bail "cannot create network namespace $ns"
 nx() { ip netns exec "$ns" "$@"; }
 
 pkt_layout "$ns" || bail "setting up namespace $ns failed"
-nx timeout 120 "$bin"
+nx env WF_FUZZ="${WF_FUZZ:-200000}" WF_FUZZ_SEED="${WF_FUZZ_SEED:-}" timeout 120 "$bin"

@@ -3514,6 +3514,8 @@ static void stat_names_test(void)
 	tap_failed += bad != NULL;
 }
 
+#include "fuzz.h"
+
 int main(void)
 {
 	size_t i, n = ARRAY_SIZE(fixtures);
@@ -3561,6 +3563,7 @@ int main(void)
 	snat_occupancy_tests();
 	ct_flood_test();
 	stat_names_test();
+	fuzz_tests();
 	printf("1..%d\n", tap_n);
 	printf("# %d passed, %d failed\n", tap_n - tap_failed, tap_failed);
 	err = tap_failed ? 1 : 0;
