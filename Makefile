@@ -56,7 +56,7 @@ LIB_OBJ	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJ))
 TEST_BINS := $(OUT)/tests/test_packet $(OUT)/tests/test_user $(OUT)/tests/test_wsl \
 	     $(OUT)/tests/test_output $(OUT)/tests/sockpeer $(OUT)/tests/synflood
 
-.PHONY: all clean vmlinux deps demo test bench install uninstall help tests
+.PHONY: all clean vmlinux deps demo test fuzz bench install uninstall help tests
 all: wslfwd
 
 $(OUT) $(OUT)/user $(OUT)/tests $(OUT)/bench:
@@ -127,6 +127,14 @@ test: deps
 	$(MAKE) tests
 	bash tests/run.sh
 
+# The packet suite with a long fuzz run (tests/packet/fuzz.h; `make test`
+# runs 200000 packets). WF_FUZZ_SEED=N replays a run's "# fuzz seed N".
+FUZZ	?= 1000000
+fuzz: deps
+	$(MAKE) tests
+	WF_FUZZ=$(FUZZ) WF_FUZZ_SEED=$(WF_FUZZ_SEED) WF_PACKET_TIMEOUT=$$((300 + $(FUZZ) / 1000)) \
+		bash tests/packet/run.sh
+
 # The benchmark (bench/bench.sh); QUICK=1 for a short run. prog_run is
 # optional: without it the BPF_PROG_RUN rows say "not measured".
 bench: deps
@@ -156,6 +164,7 @@ help:
 	@echo "make deps       install missing build/run dependencies with apt"
 	@echo "sudo make demo  WSL-like demo in namespaces, traffic through wslfwd"
 	@echo "sudo make test  every test suite; last line 'N passed, N failed'"
+	@echo "sudo make fuzz  packet suite + $(FUZZ) random frames; WF_FUZZ_SEED=N replays a run"
 	@echo "sudo make bench wslfwd vs routing, nftables, socat; QUICK=1 for a short run"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make vmlinux    regenerate vmlinux.h from this kernel's BTF"

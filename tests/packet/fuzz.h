@@ -38,6 +38,8 @@
 #define FZ_WALK_EVERY	25000	/* packets between conntrack walks */
 #define FZ_STATS_EVERY	1024	/* packets between counter checks */
 #define FZ_SAMPLE_EVERY	32	/* one frame in this many has its drop reason checked */
+#define FZ_AGE_EVERY	64	/* packets between two flows aged (fz_age) */
+#define FZ_NSEC		1000000000ull
 #define FZ_DIAG_MAX	5	/* "# " lines per pass and kind of failure */
 #define FZ_DUMP		64	/* bytes of a failing frame shown */
 /* The strict instance: room for every connection a run creates, far from
@@ -63,7 +65,7 @@ struct fz_pass {
 	bool tc;		/* ingress through wf_tc_ingress, else XDP */
 	bool strict;		/* nothing can be evicted: a half-pair fails */
 	long n;
-	long runs, refused, err, bad_verdict, bad_len;
+	long runs, refused, err, bad_verdict, bad_len, aged;
 	long csum_checked, csum_bad, sampled_drops, drop_uncounted, shrank;
 	/* of the last walk; ct_bad: problems summed over the walks */
 	long walks, entries, peak, pairs, half, mismatch, state_diff, dup, wrong_table;
@@ -789,6 +791,38 @@ static void fz_walk(struct fz_pass *P)
 		     (P->strict ? P->half + P->mismatch + P->state_diff : 0);
 }
 
+/*
+ * A run takes seconds: no timeout would ever pass, and the once-a-second
+ * paths (peer refresh, restore) would never run. So now and then a tracked
+ * flow is aged, one half or both, by a span that crosses some state's
+ * timeout (design.md "Conntrack"), as if it had been idle that long.
+ */
+static void fz_age(struct fz_pass *P)
+{
+	static const __u64 spans[] = { 2, 11, 31, 61, 121, 181, 7201, 6 * 86400 };
+	__u64 now = now_ns(), back = spans[fz_below(ARRAY_SIZE(spans))] * FZ_NSEC;
+	struct wf_ct_key k, pk;
+	struct wf_ct_val v, pv;
+	struct fz_flow *fl;
+	__u32 which = fz_below(3);	/* 0: both halves, 1: ORIG, 2: REPLY */
+
+	if (!fz_flow_entry(P->I, &fl, &v))
+		return;
+	k = ct_key(fl->proto, fl->caddr, fl->cport, fl->laddr, fl->lport);
+	if (back >= now)
+		back = now / 2;		/* a young machine: as far as it goes */
+	wf_ct_peer_key(&k, &v, &pk);
+	if (which != 1 && !ct_get(P->I, &pk, &pv) && pv.dir == WF_DIR_REPLY) {
+		pv.last_seen = now - back;
+		ct_put(P->I, &pk, &pv, BPF_EXIST);
+	}
+	if (which != 2) {
+		v.last_seen = now - back;
+		ct_put(P->I, &k, &v, BPF_EXIST);
+	}
+	P->aged++;
+}
+
 /* ---- Passes ---- */
 static void fz_frame_make(struct inst *I, struct fz_frame *fr)
 {
@@ -816,6 +850,8 @@ static void fz_pass_run(struct fz_pass *P)
 		fz_frame_make(P->I, &fr);
 		P->gens[fr.gen]++;
 		fz_run(P, &fr);
+		if ((i + 1) % FZ_AGE_EVERY == 0)
+			fz_age(P);
 		if ((i + 1) % FZ_STATS_EVERY == 0)
 			fz_check_counters(P, false);
 		if ((i + 1) % FZ_WALK_EVERY == 0)
@@ -842,10 +878,10 @@ static void fz_pass_report(const struct fz_pass *P)
 	long full = FZ_BIG_ENTRIES - FZ_BIG_MARGIN;
 
 	fz_tap(!P->err && !P->bad_verdict && !P->bad_len,
-	       "[%s] %ld packets (%ld good, %ld mutated, %ld random), %ld runs: BPF_PROG_RUN "
-	       "0 (%ld short skbs refused), verdicts legal, output lengths sane",
+	       "[%s] %ld packets (%ld good, %ld mutated, %ld random; %ld flows aged), %ld runs: "
+	       "BPF_PROG_RUN 0 (%ld short skbs refused), verdicts legal, output lengths sane",
 	       P->name, P->n, P->gens[FZ_GOOD], P->gens[FZ_MUTANT], P->gens[FZ_NOISE],
-	       P->runs, P->refused);
+	       P->aged, P->runs, P->refused);
 	fz_tap(!P->csum_bad, "[%s] well-formed frames leave with checksums that verify "
 	       "(%ld checked, %ld bad)", P->name, P->csum_checked, P->csum_bad);
 	fz_tap(!P->shrank && !P->drop_uncounted, "[%s] counters only grow, every drop "
@@ -920,6 +956,7 @@ static int fz_env(const char *name, __u64 *v)
 
 static void fz_summary(const struct fz_pass *P, int np, double secs, long tracked)
 {
+	__u64 st[WF_STAT_MAX];
 	long n = 0, v;
 	int i, p, s;
 
@@ -937,6 +974,14 @@ static void fz_summary(const struct fz_pass *P, int np, double secs, long tracke
 				printf(" %s %ld", s == FZ_VSLOTS - 1 ? "other" :
 				       verdict_name(p == FZ_XDP, s), v);
 		}
+	}
+	/* which paths the run reached: drop reasons and events */
+	for (i = 0; i < 2; i++) {
+		stats_read(i ? &fz_small : &fz_big, st);
+		printf("\n#   wf_stats, %s instance:", i ? "small" : "strict");
+		for (s = 1; s < WF_STAT_MAX; s++)
+			if (st[s])
+				printf(" %s %" PRIu64, stat_name(s), (uint64_t)st[s]);
 	}
 	printf("\n");
 }

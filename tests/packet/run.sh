@@ -7,7 +7,14 @@
 #
 # The namespace is removed on every exit path. Usage, from the repo root
 # after `make build/tests/test_packet`: bash tests/packet/run.sh
+# The fuzz run at the end (tests/packet/fuzz.h) sends WF_FUZZ packets
+# (default 200000; 0 skips it) from seed WF_FUZZ_SEED (default: the time).
 set -u
+
+fuzz=${WF_FUZZ:-200000}
+# The fixtures take seconds; the fuzz run ~100k packets/s here. The limit
+# allows 50 times slower (WF_PACKET_TIMEOUT overrides it).
+limit=${WF_PACKET_TIMEOUT:-$((120 + fuzz / 2000))}
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${WSLFWD_TEST_PACKET:-$root/build/tests/test_packet}
@@ -34,4 +41,4 @@ ip netns add "$ns" || bail "cannot create network namespace $ns"
 nx() { ip netns exec "$ns" "$@"; }
 
 pkt_layout "$ns" || bail "setting up namespace $ns failed"
-nx env WF_FUZZ="${WF_FUZZ:-200000}" WF_FUZZ_SEED="${WF_FUZZ_SEED:-}" timeout 120 "$bin"
+nx env WF_FUZZ="$fuzz" WF_FUZZ_SEED="${WF_FUZZ_SEED:-}" timeout "$limit" "$bin"
