@@ -19,7 +19,8 @@
  * peer pointing back; at the end: nothing in the kernel log.
  *
  * WF_FUZZ packets (FZ_DEFAULT; 0 skips), WF_FUZZ_SEED the seed (else the
- * time, printed as "# fuzz seed N": the same seed replays the same frames).
+ * time, printed as "# fuzz seed N"): the same seed draws the same frames
+ * as long as the datapath answers the same.
  */
 #ifndef WF_TEST_FUZZ_H
 #define WF_TEST_FUZZ_H
@@ -35,16 +36,20 @@
 #define FZ_CPORTS	256
 #define FZ_RECENT	1024	/* flows remembered for replies and ICMP errors */
 #define FZ_IPIDS	64	/* IP ids of fragments: later ones meet their first */
+#define FZ_PAY_SMALL	64	/* payload bytes, most packets ... */
+#define FZ_PAY_BIG	1400	/* ... one in ten */
+#define FZ_FRAG_PAY_MIN	200	/* a fragmented datagram's payload: from this ... */
+#define FZ_FRAG_PAY_SPAN	1600	/* ... to this much more (a frame fits FZ_MAX_LEN) */
 #define FZ_WALK_EVERY	25000	/* packets between conntrack walks */
 #define FZ_STATS_EVERY	1024	/* packets between counter checks */
 #define FZ_SAMPLE_EVERY	32	/* one frame in this many has its drop reason checked */
 #define FZ_AGE_EVERY	64	/* packets between two flows aged (fz_age) */
-#define FZ_NSEC		1000000000ull
+#define FZ_NSEC		1000000000ull	/* CLOCK_MONOTONIC units in a second */
 #define FZ_DIAG_MAX	5	/* "# " lines per pass and kind of failure */
 #define FZ_DUMP		64	/* bytes of a failing frame shown */
 /* The strict instance: room for every connection a run creates, far from
- * the LRU's eviction (it evicts once its free list runs short of a
- * per-CPU batch, long before the map is full). */
+ * the LRU's eviction (which starts once fewer free nodes are left than a
+ * per-CPU batch for each CPU, before the map is full). */
 #define FZ_BIG_ENTRIES	(1 << 18)
 #define FZ_BIG_MARGIN	(1 << 14)	/* entries left free at the peak */
 #define FZ_SMALL_ENTRIES	256	/* the evicting instance: 128 connections */
@@ -53,6 +58,8 @@
 
 enum fz_prog { FZ_XDP, FZ_TC_IN, FZ_TC_EG, FZ_TC_LO, FZ_PROGS };
 enum fz_gen { FZ_GOOD, FZ_MUTANT, FZ_NOISE, FZ_GENS };
+/* Kinds of diagnostics, each printed at most FZ_DIAG_MAX times a pass. */
+enum fz_diag { FZ_D_RUN, FZ_D_VERDICT, FZ_D_CSUM, FZ_D_STATS, FZ_D_CT, FZ_D_MAX };
 
 static const char *const fz_prog_name[FZ_PROGS] = {
 	"wf_xdp_ingress", "wf_tc_ingress", "wf_tc_egress", "wf_tc_lo_ingress",
@@ -72,12 +79,10 @@ struct fz_pass {
 	long snat_ports, snat_bad, ct_bad;
 	long gens[FZ_GENS];
 	long verdicts[FZ_PROGS][FZ_VSLOTS];
-	int diags[8];		/* diagnostics printed, by FZ_D_* */
+	int diags[FZ_D_MAX];	/* diagnostics printed, by kind */
 	__u64 last[WF_STAT_MAX];
 	struct wf_counters last_ctr[ID_MAX];
 };
-
-enum { FZ_D_RUN, FZ_D_VERDICT, FZ_D_CSUM, FZ_D_STATS, FZ_D_CT, FZ_D_SNAT };
 
 /* A frame to run, as generated. */
 struct fz_frame {
@@ -121,7 +126,7 @@ static bool fz_pct(__u32 pct)
 }
 
 static void __attribute__((format(printf, 3, 4)))
-fz_diag(struct fz_pass *P, int kind, const char *fmt, ...)
+fz_diag(struct fz_pass *P, enum fz_diag kind, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -164,7 +169,7 @@ static __u8 fz_tcp_flags(bool reply)
 
 static void fz_l4(struct pkt *p, bool reply)
 {
-	p->paylen = fz_pct(10) ? fz_below(1400) : fz_below(64);
+	p->paylen = fz_pct(10) ? fz_below(FZ_PAY_BIG) : fz_below(FZ_PAY_SMALL);
 	if (p->proto != 6)
 		return;
 	p->tcp_flags = fz_tcp_flags(reply);
@@ -183,7 +188,7 @@ static void fz_ip_extras(struct pkt *p)
 
 	p->ipid = fz_below(FZ_IPIDS) + 1;
 	if (fz_pct(8) && p->proto != 1) {
-		p->paylen = 200 + fz_below(1600);
+		p->paylen = FZ_FRAG_PAY_MIN + fz_below(FZ_FRAG_PAY_SPAN);
 		l4len = (p->proto == 6 ? 20 + tcp_opts(p, (__u8[24]){ 0 }) : 8) + p->paylen;
 		p->fragoff = 8 * fz_below(l4len / 8);
 		units = (l4len - p->fragoff) / 8;
@@ -228,7 +233,7 @@ static void fz_client(struct pkt *p, int *sport, int *dport)
 	p->kind = K_IP4;
 	p->smac = fz_pct(50) ? M_CLIENT : M_CLIENT2;
 	p->dmac = M_VM;
-	p->proto = fz_pct(3) ? 17 - m->proto + 6 : m->proto;	/* the other one */
+	p->proto = fz_pct(3) ? (m->proto == 6 ? 17 : 6) : m->proto;	/* the other one */
 	p->saddr = fz_clients[fz_below(ARRAY_SIZE(fz_clients))];
 	p->daddr = fz_pct(3) ? OTHER : m->laddr ? m->laddr : VM;
 	*sport = FZ_CPORT_BASE + fz_below(FZ_CPORTS);
@@ -316,6 +321,8 @@ static void fz_quote(const struct fz_flow *fl, const struct wf_ct_val *v, struct
 
 static bool fz_icmp(struct inst *I, struct pkt *p, struct pkt *q, enum hook *hook)
 {
+	/* unreachable (3 times as often), time exceeded, parameter problem,
+	 * source quench, redirect */
 	static const __u8 types[] = { 3, 3, 3, 11, 12, 4, 5 };
 	struct fz_flow *fl;
 	struct wf_ct_val v;
@@ -330,8 +337,8 @@ static bool fz_icmp(struct inst *I, struct pkt *p, struct pkt *q, enum hook *hoo
 	p->inner = q;
 	p->icmp_type = fz_pct(90) ? types[fz_below(ARRAY_SIZE(types))] : fz_below(256);
 	p->icmp_code = fz_below(16);
-	p->icmp_mtu = 68 + fz_below(1500);
-	p->quote = fz_pct(60) ? 0 : fz_below(40);
+	p->icmp_mtu = 68 + fz_below(1500);	/* IPv4's minimum MTU and up */
+	p->quote = fz_pct(60) ? 0 : fz_below(40);	/* whole, or cut inside L4 */
 	p->ttl = fz_pct(5) ? fz_below(3) : 0;
 	return true;
 }
