@@ -932,9 +932,9 @@ static void fz_pass_report(const struct fz_pass *P)
 	if (P->strict)
 		fz_tap(!P->ct_bad && P->peak < full,
 		       "[%s] every conntrack entry's peer exists and points back over %ld walks "
-		       "(%ld entries, %ld pairs at the end; peak %ld of %d, no eviction below "
-		       "%ld); %ld SNAT ports held, all @vm in %u-%u", P->name, P->walks,
-		       P->entries, P->pairs, P->peak, 2 * FZ_BIG_ENTRIES, full,
+		       "(%ld entries, %ld pairs at the end; at most %ld in both tables, each "
+		       "of %d, kept under %ld: no eviction); %ld SNAT ports held, all @vm in "
+		       "%u-%u", P->name, P->walks, P->entries, P->pairs, P->peak, FZ_BIG_ENTRIES, full,
 		       P->snat_ports, P->I->snat_min, P->I->snat_max);
 	else
 		fz_tap(!P->ct_bad, "[%s] %d-entry tables (LRU evicting): %ld entries, %ld pairs, "
