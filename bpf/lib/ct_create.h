@@ -438,6 +438,34 @@ static __always_inline void ct_orig_fill(const struct wf_pkt *pkt, const struct 
 }
 
 /*
+ * The ORIG half re-created for a REPLY half that outlived it (evicted,
+ * flushed; ct_reply_claim/ct_snat_reserve adopted it): the pair is one
+ * connection again, so the ORIG takes the REPLY's state, age and mirrored
+ * flags rather than the first-packet state, which would expire it on the
+ * unreplied timeout while the REPLY is ESTABLISHED. A SYN after the
+ * handshake starts the tuple over instead, as ct_update does.
+ */
+static __always_inline void ct_orig_adopt(const struct wf_pkt *pkt, const struct wf_ct_key *rkey,
+					  int claimed, bool tcp_syn, struct wf_ct_val *v)
+{
+	struct wf_ct_val *r;
+
+	r = bpf_map_lookup_elem(claimed == WF_CT_ADOPTED_MAIN ? (void *)&wf_ct : (void *)&wf_ct_new,
+				rkey);
+	if (!r)
+		return;
+	if (tcp_syn && r->state != WF_CT_TCP_SYN && r->state != WF_CT_TCP_SYN_RECV) {
+		ct_flags_clear(r, WF_CT_F_MIRRORED);
+		r->state = v->state;
+		r->td_ack = bpf_htonl(bpf_ntohl(pkt->seq) + 1);
+		return;
+	}
+	v->state = r->state;
+	v->created = r->created;
+	v->flags |= r->flags & WF_CT_F_MIRRORED;
+}
+
+/*
  * Insert the ORIG value v at key, its REPLY (at rkey, fresh: inserted by
  * this call) in place. Lost to a racing CPU creating the same connection:
  * use its pair. Otherwise (another connection's REPLY entry keyed like
@@ -515,6 +543,8 @@ static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt
 			return -WF_DROP_SNAT_EXHAUSTED;
 	}
 	ct_orig_fill(pkt, n, &rkey, flags_tx, ret, v);
+	if (ret != WF_CT_FRESH)
+		ct_orig_adopt(pkt, &rkey, ret, tcp_syn, v);
 	return ct_orig_insert(key, &rkey, ret, v, orig);
 }
 

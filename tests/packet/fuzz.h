@@ -828,10 +828,13 @@ static void fz_walk(struct fz_pass *P)
 	P->wrong_table = P->snat_ports = P->snat_bad = 0;
 	for (i = 0; i < fz_nents; i++)
 		fz_check_ent(P, &fz_ents[i]);
-	/* An evicted half re-created by the other direction's next packet
-	 * can leave a pair apart in these too (reported by the small pass). */
-	P->ct_bad += P->wrong_table + P->dup + P->snat_bad +
-		     (P->strict ? P->half + P->mismatch + P->state_diff : 0);
+	/* Eviction leaves half-pairs (until the other direction's next
+	 * packet re-creates them) and lets another connection take a peer's
+	 * key: reported by the small pass. A pair apart on the state is a
+	 * fault in either pass: a half re-created from its peer (ct_restored)
+	 * or adopting it (ct_orig_adopt) takes the peer's state. */
+	P->ct_bad += P->wrong_table + P->dup + P->snat_bad + P->state_diff +
+		     (P->strict ? P->half + P->mismatch : 0);
 }
 
 /*
@@ -938,8 +941,8 @@ static void fz_pass_report(const struct fz_pass *P)
 		       P->snat_ports, P->I->snat_min, P->I->snat_max);
 	else
 		fz_tap(!P->ct_bad, "[%s] %d-entry tables (LRU evicting): %ld entries, %ld pairs, "
-		       "%ld half-pairs, %ld peers taken by another connection, %ld pairs apart "
-		       "on the state at the end (reported, not failed); %ld SNAT ports held, "
+		       "%ld half-pairs, %ld peers taken by another connection (reported, not "
+		       "failed), %ld pairs apart on the state at the end; %ld SNAT ports held, "
 		       "all @vm in %u-%u", P->name, FZ_SMALL_ENTRIES, P->entries, P->pairs,
 		       P->half, P->mismatch, P->state_diff, P->snat_ports, P->I->snat_min,
 		       P->I->snat_max);
