@@ -224,7 +224,23 @@ tb_curl()
 # The client address the nginx named NAME logged last.
 tb_http_last_peer()
 {
-	tail -n 1 "$TB_TMP/nginx-$1/access.log" 2>/dev/null | cut -d' ' -f1
+	local log=$TB_TMP/nginx-$1/access.log before=${2:-0} i
+	# nginx logs a request after sending its response: the client can
+	# have it before the line is written. Up to 2 s for the log to grow
+	# past BEFORE lines (tb_http_log_lines before the request).
+	for i in $(seq 20); do
+		[ "$(tb_http_log_lines "$1")" -gt "$before" ] && break
+		sleep 0.1
+	done
+	tail -n 1 "$log" 2>/dev/null | cut -d' ' -f1
+}
+
+# Lines in the access log of the nginx named NAME.
+tb_http_log_lines()
+{
+	local n
+	n=$(wc -l < "$TB_TMP/nginx-$1/access.log" 2>/dev/null) || n=0
+	echo "${n:-0}"
 }
 
 # Stand-in for `netsh interface portproxy` on Windows: listen on win's LAN

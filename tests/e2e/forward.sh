@@ -18,11 +18,12 @@ http_to_port_on_vm_itself()
 # client's own address, and logs it.
 http_to_container_keeps_client_address()
 {
-	local logged
+	local logged lines
 	fresh_load || return 1
 	add tcp 4000 "$CTR_IP:80" || return 1
+	lines=$(tb_http_log_lines ctr)
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
-	logged=$(tb_http_last_peer ctr)
+	logged=$(tb_http_last_peer ctr "$lines")
 	[ "$logged" = "$HOST_IP" ] || fail "container's access log has '$logged', expected $HOST_IP" ||
 		return 1
 	note "container logged $logged"
