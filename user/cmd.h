@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The commands of the CLI (one file each, user/cmd_*.c) and what they
+ * share (user/cmd.c). A command gets argv from its own name on and returns
+ * an exit status.
+ */
+#ifndef WF_CMD_H
+#define WF_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <getopt.h>
+#include <linux/types.h>
+#include "maps.h"
+#include "wslfwd.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* open_maps(): no pins, distinct from every exit status. */
+#define NOT_LOADED 100
+
+struct env {
+	const char *pin_dir;
+	const char *config;
+	bool json;
+	bool pretty;
+	int verbose;
+};
+
+/* The global options, as main and parse_opts() filled them. */
+extern struct env env;
+
+/* Options of the commands, past every single-letter one. */
+enum {
+	OPT_PIN_DIR = 0x100,
+	OPT_CONFIG,
+	OPT_DEV,
+	OPT_MODE,
+	OPT_CT_SIZE,
+	OPT_TIMEOUT,
+	OPT_REDIRECT,
+	OPT_CGROUP,
+	OPT_APPLY,
+	OPT_WINDOWS,
+	OPT_PROMETHEUS,
+};
+
+void usage(FILE *f);
+void apply_log_level(void);
+
+/*
+ * getopt over the global options plus a command's own; returns the index
+ * of the first positional argument, or -EXIT_USAGE. cb handles the
+ * command's options and returns 0 or an exit status.
+ */
+typedef int (*opt_cb)(int opt, const char *arg, void *ctx);
+
+int parse_opts(int argc, char **argv, const struct option *extra, size_t n_extra,
+	       const char *first_positional_stops, opt_cb cb, void *ctx);
+
+/*
+ * Unique-prefix match of word against names; exact match wins. Returns the
+ * index, or -1 after printing an error that names the candidates.
+ */
+int match_word(const char *word, const char *const *names, int n, const char *what);
+
+/* Open the pinned maps. 0 loaded, NOT_LOADED (quiet), else an exit
+ * status after printing why. */
+int open_maps(struct wf_maps *m);
+/* open_maps(), with not loaded an error. */
+int need_loaded(struct wf_maps *m);
+/* The name of ifindex in buf (IF_NAMESIZE), NULL if there is none. */
+const char *ifname_of(int ifindex, char *buf);
+/* Prime the neighbour a one-arm target will need (literal IPv4 or @host). */
+void prime_target(const struct wf_info *info, const struct wf_mapping *m);
+/* A literal LADDR must be ours, else nothing ever arrives for it. */
+int check_laddr(const struct wf_info *info, const struct wf_mapping *m);
+__u64 now_ns(void);
+/* The config file's mappings; on error the message is printed and the exit
+ * status returned (2: a bad line, 1: cannot read it). */
+int read_config(struct wf_mapping **cfg, size_t *n, size_t *dups);
+/* The mapping lock (user/store.h): 0, or an exit status after saying why. */
+int lock_mappings(void);
+/* Control bytes in the command's words (a NUL cannot be in argv). */
+int check_args(int argc, char **argv);
+
+/* user/cmd_map.c: shared with netsh and load. */
+int add_mapping(const struct wf_mapping *mpp);
+int del_mapping(const struct wf_mapping *keyp);
+int config_listen_twice(const struct wf_mapping *cfg, size_t n, int ifindex);
+
+int cmd_load(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_add(int argc, char **argv);
+int cmd_del(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_flush(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_conns(int argc, char **argv);
+int cmd_netsh(int argc, char **argv);
+int cmd_windows(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+
+#endif

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* wslfwd watch: the options; the daemon itself is user/watch.c. */
+#include <getopt.h>
+#include "cmd.h"
+#include "print.h"
+#include "watch.h"
+
+struct watch_args {
+	const char *dev;
+	bool windows;
+};
+
+static int watch_opt(int opt, const char *arg, void *ctx)
+{
+	struct watch_args *a = ctx;
+
+	if (opt == OPT_DEV)
+		a->dev = arg;
+	else if (opt == OPT_WINDOWS)
+		a->windows = true;
+	else
+		return EXIT_USAGE;
+	return 0;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, OPT_DEV },
+		{ "windows", no_argument, NULL, OPT_WINDOWS },
+	};
+	struct watch_args a = {};
+	struct wf_watch_opts o = { .pin_dir = env.pin_dir, .config = env.config,
+				   .debounce_ms = 100, .resync_s = 10 };
+	int idx, ret;
+
+	idx = parse_opts(argc, argv, opts, 2, NULL, watch_opt, &a);
+	if (idx < 0)
+		return -idx;
+	if (idx < argc) {
+		wf_error("watch takes no argument '%s'; see 'wslfwd --help'", argv[idx]);
+		return EXIT_USAGE;
+	}
+	o.dev = a.dev;
+	o.windows = a.windows;
+	ret = wf_watch(&o);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
