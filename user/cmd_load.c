@@ -201,7 +201,54 @@ static void load_added(const struct wf_mapping *mp, __u32 id, void *ctx)
 	prime_target(ctx, mp);
 }
 
-int cmd_load(int argc, char **argv)
+/* One load, from its options to its result. */
+struct load_run {
+	struct load_args a;
+	struct wf_load_opts lo;
+	char cgroot[PATH_MAX];
+	struct wf_mapping *cfg;
+	size_t n, dups;
+	bool ports_added;	/* this load reserved the SNAT ports */
+	bool replaced;		/* over a running datapath, in place */
+	struct wf_maps m;
+	struct wf_info info;
+	struct wf_sync_stats st;
+	char err[1024];
+};
+
+/* Where the socket hooks go: --cgroup DIR, none, or the cgroup v2 root. */
+static int load_cgroup(struct load_args *a, char *cgroot, size_t len)
+{
+	char why[PATH_MAX * 2 + 64];
+	int ret;
+
+	if (a->cgroup && !*a->cgroup)
+		a->cgroup = NULL;
+	if (a->cgroup) {
+		if (!strcmp(a->cgroup, "none"))
+			a->cgroup = NULL;
+		return 0;
+	}
+	/* Default: every process of the machine. */
+	ret = wf_cgroup_root(cgroot, len, why, sizeof(why));
+	if (ret && strstr(why, "sub-cgroup")) {
+		/* Hooks there would miss every process outside that
+		 * subtree while looking as if they covered the machine. */
+		wf_error("no cgroup v2 root mount for the socket hooks: %s; give the cgroup "
+			 "the hooks should act on with --cgroup DIR, or --cgroup none "
+			 "(no local clients)", why);
+		return EXIT_FAIL;
+	} else if (ret) {
+		pr_warn("wslfwd: no cgroup v2 mount found (%s): local clients (127.0.0.1 "
+			"mappings) will not work; give one with --cgroup\n", why);
+	} else {
+		a->cgroup = cgroot;
+	}
+	return 0;
+}
+
+/* The options, and what can be refused before touching the kernel. */
+static int load_args_get(struct load_run *r, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dev", required_argument, NULL, OPT_DEV },
@@ -211,22 +258,10 @@ int cmd_load(int argc, char **argv)
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	};
-	struct load_args a = { .dev = "eth0", .mode = WF_MODE_NONE, .redirect_auto = true,
-			       .ct_size = WF_CT_CONNS_DEFAULT, .cgroup = getenv("WSLFWD_CGROUP") };
-	char cgroot[PATH_MAX];
-	struct wf_load_opts lo = {};
-	struct wf_mapping *cfg = NULL;
-	bool ports_added = false;
-	struct wf_maps m = { .info = -1 };
-	struct wf_sync_stats st = {};
-	size_t n = 0, dups = 0, i;
-	bool replaced;
-	struct wf_info info;
-	char err[1024], vm[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
-	const char *nt = getenv("WSLFWD_NO_TCX");
-	int ret, idx;
+	struct load_args *a = &r->a;
+	int idx, ret;
 
-	idx = parse_opts(argc, argv, opts, 6, NULL, load_opt, &a);
+	idx = parse_opts(argc, argv, opts, 6, NULL, load_opt, a);
 	if (idx < 0)
 		return -idx;
 	if (idx < argc) {
@@ -237,245 +272,279 @@ int cmd_load(int argc, char **argv)
 		wf_error("load needs root (CAP_BPF, CAP_NET_ADMIN); run 'sudo wslfwd load'");
 		return EXIT_FAIL;
 	}
-	lo.ifindex = if_nametoindex(a.dev);
-	if (!lo.ifindex) {
+	r->lo.ifindex = if_nametoindex(a->dev);
+	if (!r->lo.ifindex) {
 		wf_error("no such device %s: %s; check the name with 'ip link' and use --dev",
-			 a.dev, strerror(errno));
+			 a->dev, strerror(errno));
 		return EXIT_FAIL;
 	}
-	ret = redirect_check(&a);
+	ret = redirect_check(a);
 	if (ret)
 		return ret;
-	if (a.cgroup && !*a.cgroup)
-		a.cgroup = NULL;
-	if (!a.cgroup) {
-		/* Default: every process of the machine. */
-		char why[PATH_MAX * 2 + 64];
+	return load_cgroup(a, r->cgroot, sizeof(r->cgroot));
+}
 
-		ret = wf_cgroup_root(cgroot, sizeof(cgroot), why, sizeof(why));
-		if (ret && strstr(why, "sub-cgroup")) {
-			/* Hooks there would miss every process outside that
-			 * subtree while looking as if they covered the machine. */
-			wf_error("no cgroup v2 root mount for the socket hooks: %s; give the cgroup "
-				 "the hooks should act on with --cgroup DIR, or --cgroup none "
-				 "(no local clients)", why);
-			return EXIT_FAIL;
-		} else if (ret) {
-			pr_warn("wslfwd: no cgroup v2 mount found (%s): local clients (127.0.0.1 "
-				"mappings) will not work; give one with --cgroup\n", why);
-		} else {
-			a.cgroup = cgroot;
-		}
-	} else if (!strcmp(a.cgroup, "none")) {
-		a.cgroup = NULL;
-	}
-	/* Read the config before touching the kernel: a bad line refuses the
-	 * load and changes nothing. The mapping lock (held to exit) keeps
-	 * add/del from changing it until the maps hold it. */
+/* Read the config before touching the kernel: a bad line refuses the
+ * load and changes nothing. The mapping lock (held to exit) keeps
+ * add/del from changing it until the maps hold it. */
+static int load_config(struct load_run *r)
+{
+	size_t i;
+	int ret;
+
 	ret = lock_mappings();
 	if (ret)
 		return ret;
-	ret = read_config(&cfg, &n, &dups);
+	ret = read_config(&r->cfg, &r->n, &r->dups);
 	if (ret)
 		return ret;
-	for (i = 0; i < n; i++) {
-		ret = wf_mapping_validate(&cfg[i], err, sizeof(err));
+	for (i = 0; i < r->n; i++) {
+		ret = wf_mapping_validate(&r->cfg[i], r->err, sizeof(r->err));
 		if (ret) {
-			wf_error("%s: %s", env.config, err);
-			free(cfg);
+			wf_error("%s: %s", env.config, r->err);
 			return EXIT_USAGE;
 		}
 	}
-	ret = config_listen_twice(cfg, n, lo.ifindex);
-	if (ret) {
-		free(cfg);
-		return ret;
-	}
-	lo.pin_dir = env.pin_dir;
-	lo.ifname = a.dev;
-	lo.mode = a.mode;
-	lo.ct_conns = a.ct_size;
-	lo.no_tcx = nt && *nt && strcmp(nt, "0");
-	lo.cgroup = a.cgroup;
-	/* Keep the VM's own sockets off the SNAT ports (or refuse), before
-	 * anything is loaded. */
-	ret = wf_snat_ports_reserve(WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX, &ports_added, err,
-				    sizeof(err));
-	if (ret) {
-		wf_error("%s", err);
-		free(cfg);
-		return EXIT_FAIL;
-	}
-	ret = wf_load(&lo, &info, err, sizeof(err));
-	if (ret < 0) {
-		wf_error("%s", err);
-		free(cfg);
-		if (ports_added)
-			wf_snat_ports_release(WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX);
-		return EXIT_FAIL;
-	}
-	replaced = ret == WF_LOAD_REPLACED;
-	ret = wf_maps_open(&m, env.pin_dir);
-	if (ret) {
-		snprintf(err, sizeof(err), "cannot open the maps just pinned in %s: %s",
-			 env.pin_dir, strerror(-ret));
-		goto rollback;
-	}
-	if (ports_added) {
-		/* unload takes back what load added, and only that */
-		info.flags |= WF_INFO_F_PORTS_RESERVED;
-		ret = wf_maps_info_set(&m, &info);
-		if (ret) {
-			snprintf(err, sizeof(err), "cannot write wf_info: %s", strerror(-ret));
-			goto rollback;
-		}
-	}
-	if (a.has_timeout) {
-		struct wf_ct_conf cf;
-		int s;
+	return config_listen_twice(r->cfg, r->n, r->lo.ifindex);
+}
 
-		/* Merged over the pinned values: a load over pins keeps the
-		 * classes it does not name, as re-attach keeps them all. */
-		ret = wf_maps_ct_conf_get(&m, &cf);
-		for (s = 0; !ret && s < WF_CT_STATE_MAX; s++)
-			if (a.timeout_set[s])
-				cf.timeout[s] = a.timeout.timeout[s];
-		if (!ret)
-			ret = wf_maps_ct_conf_set(&m, &cf);
+/* --timeout, merged over the pinned values: a load over pins keeps the
+ * classes it does not name, as re-attach keeps them all. */
+static int load_timeouts(struct load_run *r)
+{
+	struct wf_ct_conf cf;
+	int s, ret;
+
+	if (!r->a.has_timeout)
+		return 0;
+	ret = wf_maps_ct_conf_get(&r->m, &cf);
+	for (s = 0; !ret && s < WF_CT_STATE_MAX; s++)
+		if (r->a.timeout_set[s])
+			cf.timeout[s] = r->a.timeout.timeout[s];
+	if (!ret)
+		ret = wf_maps_ct_conf_set(&r->m, &cf);
+	if (ret)
+		snprintf(r->err, sizeof(r->err), "cannot write the timeouts (wf_ct_conf): %s",
+			 strerror(-ret));
+	return ret;
+}
+
+/* wf_redirect (--redirect DEV or auto) and what its bridge ports need. */
+static int load_redirect(struct load_run *r)
+{
+	struct load_args *a = &r->a;
+	size_t i, nmac;
+	int ret;
+
+	for (i = 0; i < (size_t)a->n_redirect; i++) {
+		ret = wf_maps_redirect_add(&r->m, a->redirect_ifindex[i]);
 		if (ret) {
-			snprintf(err, sizeof(err), "cannot write the timeouts (wf_ct_conf): %s",
-				 strerror(-ret));
-			goto rollback;
+			snprintf(r->err, sizeof(r->err), "cannot add %s to wf_redirect: %s",
+				 a->redirect[i], strerror(-ret));
+			return ret;
 		}
 	}
-	for (i = 0; i < (size_t)a.n_redirect; i++) {
-		ret = wf_maps_redirect_add(&m, a.redirect_ifindex[i]);
-		if (ret) {
-			snprintf(err, sizeof(err), "cannot add %s to wf_redirect: %s",
-				 a.redirect[i], strerror(-ret));
-			goto rollback;
-		}
-	}
-	if (a.redirect_auto && info.mode != WF_MODE_TC) {
+	if (a->redirect_auto && r->info.mode != WF_MODE_TC) {
 		size_t ndev = 0;
 
-		ret = redirect_auto(&m, &info, &ndev);
+		ret = redirect_auto(&r->m, &r->info, &ndev);
 		if (ret) {
-			snprintf(err, sizeof(err), "cannot write wf_info: %s", strerror(-ret));
-			goto rollback;
-		}
-		a.n_redirect = ndev;	/* for the bridge ports below */
-	}
-	if (a.n_redirect) {
-		size_t nmac;
-
-		/* Bridge ports: which MACs the bridge has behind them. */
-		ret = wf_maps_brport_sync(&m, &nmac);
-		if (ret) {
-			snprintf(err, sizeof(err), "cannot read the bridges' forwarding database: %s",
+			snprintf(r->err, sizeof(r->err), "cannot write wf_info: %s",
 				 strerror(-ret));
-			goto rollback;
+			return ret;
 		}
-		pr_debug("wslfwd: %zu MAC(s) behind the --redirect bridge ports\n", nmac);
-		/* What each takes: bigger datagrams go through the stack. */
-		ret = wf_maps_dev_mtu_sync(&m, &nmac);
-		if (ret) {
-			snprintf(err, sizeof(err), "cannot write wf_dev_mtu: %s", strerror(-ret));
-			goto rollback;
-		}
+		a->n_redirect = ndev;	/* for the bridge ports below */
 	}
-	/* Replaced in place: the mappings are in the maps already (ids,
-	 * counters, connections); the maps are brought in step with the
-	 * config, leaving the mappings both have alone. */
-	if (replaced) {
-		ret = wf_store_sync(&m, cfg, n, &st, load_added, &info, err, sizeof(err));
-		if (ret)
-			goto rollback;
+	if (!a->n_redirect)
+		return 0;
+	/* Bridge ports: which MACs the bridge has behind them. */
+	ret = wf_maps_brport_sync(&r->m, &nmac);
+	if (ret) {
+		snprintf(r->err, sizeof(r->err), "cannot read the bridges' forwarding database: %s",
+			 strerror(-ret));
+		return ret;
 	}
-	/* One wf_ports computation for the whole config, not one per line. */
-	wf_maps_ports_defer(&m);
-	for (i = 0; i < n && !replaced; i++) {
-		char line[256];
-		__u32 id;
+	pr_debug("wslfwd: %zu MAC(s) behind the --redirect bridge ports\n", nmac);
+	/* What each takes: bigger datagrams go through the stack. */
+	ret = wf_maps_dev_mtu_sync(&r->m, &nmac);
+	if (ret)
+		snprintf(r->err, sizeof(r->err), "cannot write wf_dev_mtu: %s", strerror(-ret));
+	return ret;
+}
 
-		wf_format_mapping(&cfg[i], line, sizeof(line));
-		if (cfg[i].laddr_kind == WF_ADDR_LITERAL && check_laddr(&info, &cfg[i]))
-			pr_warn("wslfwd: %s: '%s' listens on an address %s does not have (yet)\n",
-				env.config, line, a.dev);
-		if (!a.cgroup && wf_mapping_needs_sock_hooks(&cfg[i]))
-			pr_warn("wslfwd: %s: '%s' needs the socket hooks, which --cgroup none leaves out\n",
-				env.config, line);
-		ret = wf_maps_mapping_add(&m, &cfg[i], &id);
+/* The maps just loaded (or kept): wf_info flags, timeouts, redirect. */
+static int load_settings(struct load_run *r)
+{
+	int ret;
+
+	if (r->ports_added) {
+		/* unload takes back what load added, and only that */
+		r->info.flags |= WF_INFO_F_PORTS_RESERVED;
+		ret = wf_maps_info_set(&r->m, &r->info);
 		if (ret) {
-			snprintf(err, sizeof(err), "cannot install '%s' from %s: %s%s", line,
+			snprintf(r->err, sizeof(r->err), "cannot write wf_info: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	ret = load_timeouts(r);
+	if (!ret)
+		ret = load_redirect(r);
+	return ret;
+}
+
+/* A fresh load: every mapping of the config into the empty maps. */
+static int load_install(struct load_run *r)
+{
+	char line[256];
+	size_t i;
+	__u32 id;
+	int ret;
+
+	for (i = 0; i < r->n; i++) {
+		wf_format_mapping(&r->cfg[i], line, sizeof(line));
+		if (r->cfg[i].laddr_kind == WF_ADDR_LITERAL && check_laddr(&r->info, &r->cfg[i]))
+			pr_warn("wslfwd: %s: '%s' listens on an address %s does not have (yet)\n",
+				env.config, line, r->a.dev);
+		if (!r->a.cgroup && wf_mapping_needs_sock_hooks(&r->cfg[i]))
+			pr_warn("wslfwd: %s: '%s' needs the socket hooks, which --cgroup none "
+				"leaves out\n", env.config, line);
+		ret = wf_maps_mapping_add(&r->m, &r->cfg[i], &id);
+		if (ret) {
+			snprintf(r->err, sizeof(r->err), "cannot install '%s' from %s: %s%s", line,
 				 env.config, strerror(-ret),
 				 ret == -E2BIG || ret == -ENOSPC ?
 				 " (the maps are full: fewer or smaller port ranges)" : "");
-			goto rollback;
+			return ret;
 		}
-		prime_target(&info, &cfg[i]);
+		prime_target(&r->info, &r->cfg[i]);
 	}
-	ret = wf_maps_ports_flush(&m);
-	if (ret) {
-		snprintf(err, sizeof(err), "cannot write the port filter (wf_ports): %s",
+	return 0;
+}
+
+/* The mappings into the maps, the port filter computed once at the end. */
+static int load_mappings(struct load_run *r)
+{
+	int ret;
+
+	/* Replaced in place: the mappings are in the maps already (ids,
+	 * counters, connections); the maps are brought in step with the
+	 * config, leaving the mappings both have alone. */
+	if (r->replaced) {
+		ret = wf_store_sync(&r->m, r->cfg, r->n, &r->st, load_added, &r->info, r->err,
+				    sizeof(r->err));
+		if (ret)
+			return ret;
+	}
+	/* One wf_ports computation for the whole config, not one per line. */
+	wf_maps_ports_defer(&r->m);
+	if (!r->replaced) {
+		ret = load_install(r);
+		if (ret)
+			return ret;
+	}
+	ret = wf_maps_ports_flush(&r->m);
+	if (ret)
+		snprintf(r->err, sizeof(r->err), "cannot write the port filter (wf_ports): %s",
 			 strerror(-ret));
-		goto rollback;
-	}
-	wf_maps_close(&m);
-	free(cfg);
-	if (wf_print_json()) {
-		json_object *o = json_object_new_object();
+	return ret;
+}
 
-		json_object_object_add(o, "device", json_object_new_string(a.dev));
-		json_object_object_add(o, "replaced", json_object_new_boolean(replaced));
-		json_object_object_add(o, "ingress", json_object_new_string(wf_mode_word(info.mode)));
-		json_object_object_add(o, "egress", json_object_new_string(
-					       info.flags & WF_INFO_F_TCX ? "tcx" : "clsact"));
-		json_object_object_add(o, "vm", wf_json_ip4(info.vm4));
-		json_object_object_add(o, "host", wf_json_ip4(info.host4));
-		json_object_object_add(o, "cgroup", a.cgroup ? json_object_new_string(a.cgroup) : NULL);
-		json_object_object_add(o, "mappings", json_object_new_int64(n));
-		json_object_object_add(o, "config", json_object_new_string(env.config));
-		json_object_object_add(o, "pin_dir", json_object_new_string(env.pin_dir));
-		wf_json_put(o);
-	} else {
-		if (replaced)
-			printf("replaced the running datapath in place (maps, connections and counters kept; %zu mapping%s kept, %zu added, %zu removed to match %s)\n",
-			       n - st.added, n - st.added == 1 ? "" : "s", st.added,
-			       st.removed, env.config);
-		printf("%s on %s: %s%s, tc egress (%s); @vm %s, @host %s; %zu mapping%s from %s\n",
-		       replaced ? "running" : "loaded", a.dev, wf_mode_name(info.mode),
-		       info.mode == WF_MODE_TC ? (info.flags & WF_INFO_F_TCX ? " ingress (tcx)" :
-						  " ingress (clsact)") : "",
-		       info.flags & WF_INFO_F_TCX ? "tcx" : "clsact",
-		       wf_ip4_str(info.vm4, vm, sizeof(vm)), wf_ip4_str(info.host4, host, sizeof(host)),
-		       n, n == 1 ? "" : "s", env.config);
-		if (a.cgroup)
-			printf("socket hooks (local clients) on cgroup %s\n", a.cgroup);
-	}
-	if (!wf_dev_forwarding4(a.dev))
-		pr_warn("wslfwd: IPv4 forwarding is off on %s: targets other than @vm will be dropped "
-			"(fwd_disabled); turn it on with 'sysctl -w net.ipv4.ip_forward=1'\n", a.dev);
-	return EXIT_OK;
+/* After wf_load: the maps opened and filled; r->err says what failed. */
+static int load_fill(struct load_run *r)
+{
+	int ret = wf_maps_open(&r->m, env.pin_dir);
 
-rollback:
-	wf_maps_close(&m);
-	free(cfg);
-	if (replaced) {
+	if (ret) {
+		snprintf(r->err, sizeof(r->err), "cannot open the maps just pinned in %s: %s",
+			 env.pin_dir, strerror(-ret));
+		return ret;
+	}
+	ret = load_settings(r);
+	if (!ret)
+		ret = load_mappings(r);
+	return ret;
+}
+
+/* A load that failed past wf_load: a fresh one is taken down again. */
+static int load_rollback(struct load_run *r)
+{
+	char uerr[512];
+
+	if (r->replaced) {
 		/* Never take down the datapath that was running before. */
-		wf_error("%s; the new programs run, the mappings in the maps stay", err);
+		wf_error("%s; the new programs run, the mappings in the maps stay", r->err);
 		return EXIT_FAIL;
 	}
-	{
-		char uerr[512];
-
-		if (wf_unload(env.pin_dir, uerr, sizeof(uerr)))
-			pr_warn("wslfwd: rollback: %s\n", uerr);
-	}
-	if (ports_added)
+	if (wf_unload(env.pin_dir, uerr, sizeof(uerr)))
+		pr_warn("wslfwd: rollback: %s\n", uerr);
+	if (r->ports_added)
 		wf_snat_ports_release(WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX);
-	wf_error("%s; nothing was loaded", err);
+	wf_error("%s; nothing was loaded", r->err);
 	return EXIT_FAIL;
+}
+
+/* Reserve the SNAT ports, load and attach (user/loader.h). */
+static int load_attach(struct load_run *r)
+{
+	const char *nt = getenv("WSLFWD_NO_TCX");
+	int ret;
+
+	r->lo.pin_dir = env.pin_dir;
+	r->lo.ifname = r->a.dev;
+	r->lo.mode = r->a.mode;
+	r->lo.ct_conns = r->a.ct_size;
+	r->lo.no_tcx = nt && *nt && strcmp(nt, "0");
+	r->lo.cgroup = r->a.cgroup;
+	/* Keep the VM's own sockets off the SNAT ports (or refuse), before
+	 * anything is loaded. */
+	ret = wf_snat_ports_reserve(WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX, &r->ports_added, r->err,
+				    sizeof(r->err));
+	if (ret) {
+		wf_error("%s", r->err);
+		return EXIT_FAIL;
+	}
+	ret = wf_load(&r->lo, &r->info, r->err, sizeof(r->err));
+	if (ret < 0) {
+		wf_error("%s", r->err);
+		if (r->ports_added)
+			wf_snat_ports_release(WF_SNAT_PORT_MIN, WF_SNAT_PORT_MAX);
+		return EXIT_FAIL;
+	}
+	r->replaced = ret == WF_LOAD_REPLACED;
+	return 0;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	struct load_run r = {
+		.a = { .dev = "eth0", .mode = WF_MODE_NONE, .redirect_auto = true,
+		       .ct_size = WF_CT_CONNS_DEFAULT, .cgroup = getenv("WSLFWD_CGROUP") },
+	};
+	int ret;
+
+	ret = load_args_get(&r, argc, argv);
+	if (!ret)
+		ret = load_config(&r);
+	if (!ret)
+		ret = load_attach(&r);
+	if (ret) {
+		free(r.cfg);
+		return ret;
+	}
+	ret = load_fill(&r);
+	wf_maps_close(&r.m);
+	free(r.cfg);
+	if (ret)
+		return load_rollback(&r);
+	wf_print_load(&(struct wf_load_view){ .info = &r.info, .dev = r.a.dev,
+		      .cgroup = r.a.cgroup, .replaced = r.replaced, .mappings = r.n,
+		      .added = r.st.added, .removed = r.st.removed, .config = env.config,
+		      .pin_dir = env.pin_dir });
+	if (!wf_dev_forwarding4(r.a.dev))
+		pr_warn("wslfwd: IPv4 forwarding is off on %s: targets other than @vm will be dropped "
+			"(fwd_disabled); turn it on with 'sysctl -w net.ipv4.ip_forward=1'\n", r.a.dev);
+	return EXIT_OK;
 }
 
 int cmd_unload(int argc, char **argv)

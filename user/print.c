@@ -85,6 +85,45 @@ static json_object *jstr(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+void wf_print_load(const struct wf_load_view *v)
+{
+	const struct wf_info *info = v->info;
+	const char *egress = info->flags & WF_INFO_F_TCX ? "tcx" : "clsact";
+	char vm[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
+	size_t kept = v->mappings - v->added;
+
+	if (json_mode) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "device", json_object_new_string(v->dev));
+		json_object_object_add(o, "replaced", json_object_new_boolean(v->replaced));
+		json_object_object_add(o, "ingress",
+				       json_object_new_string(wf_mode_word(info->mode)));
+		json_object_object_add(o, "egress", json_object_new_string(egress));
+		json_object_object_add(o, "vm", wf_json_ip4(info->vm4));
+		json_object_object_add(o, "host", wf_json_ip4(info->host4));
+		json_object_object_add(o, "cgroup", jstr(v->cgroup));
+		json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
+		json_object_object_add(o, "config", json_object_new_string(v->config));
+		json_object_object_add(o, "pin_dir", json_object_new_string(v->pin_dir));
+		wf_json_put(o);
+		return;
+	}
+	if (v->replaced)
+		printf("replaced the running datapath in place (maps, connections and counters "
+		       "kept; %zu mapping%s kept, %zu added, %zu removed to match %s)\n",
+		       kept, kept == 1 ? "" : "s", v->added, v->removed, v->config);
+	printf("%s on %s: %s%s, tc egress (%s); @vm %s, @host %s; %zu mapping%s from %s\n",
+	       v->replaced ? "running" : "loaded", v->dev, wf_mode_name(info->mode),
+	       info->mode == WF_MODE_TC ? (info->flags & WF_INFO_F_TCX ? " ingress (tcx)" :
+					  " ingress (clsact)") : "",
+	       egress, wf_ip4_str(info->vm4, vm, sizeof(vm)),
+	       wf_ip4_str(info->host4, host, sizeof(host)), v->mappings,
+	       v->mappings == 1 ? "" : "s", v->config);
+	if (v->cgroup)
+		printf("socket hooks (local clients) on cgroup %s\n", v->cgroup);
+}
+
 void wf_print_status(const struct wf_status_view *v)
 {
 	const char *egress = v->info.flags & WF_INFO_F_TCX ? "tcx" : "clsact";

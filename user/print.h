@@ -27,6 +27,19 @@ struct wf_resolve {
 	__be32 host4;
 };
 
+/* What `load` did. */
+struct wf_load_view {
+	const struct wf_info *info;
+	const char *dev;
+	const char *cgroup;	/* socket hooks' cgroup; NULL: none */
+	bool replaced;		/* over a running datapath, in place */
+	size_t mappings;	/* the config's */
+	size_t added, removed;	/* replaced: to match the config */
+	const char *config;
+	const char *pin_dir;
+};
+void wf_print_load(const struct wf_load_view *v);
+
 struct wf_path;
 struct wf_status_view {
 	bool loaded;
