@@ -105,20 +105,15 @@ static int addr_word(const char *key, const char *v, bool want6, bool listen, co
 	return 0;
 }
 
-int wf_netsh_parse(int argc, char **argv, struct wf_netsh_cmd *c, char *err, size_t errlen)
+/* "interface portproxy VERB TYPE": c->op and c->type. */
+static int parse_head(int argc, char **argv, struct wf_netsh_cmd *c, char *err, size_t errlen)
 {
 	static const char *const ctx1[] = { "interface" };
 	static const char *const ctx2[] = { "portproxy" };
 	static const char *const ops[] = { "add", "set", "delete", "show" };
-	const char *val[P_MAX] = {};
-	const char *type, *proto = "tcp";
-	char lw[100], tw[100], laddr[64] = "@vm", taddr[64], *words[4];
-	const int *order;
-	__u16 lport, tport;
-	int i, k, ret, nwords;
+	const char *type;
+	int k;
 
-	memset(c, 0, sizeof(*c));
-	err[0] = 0;
 	if (argc < 1 || match(argv[0], strlen(argv[0]), ctx1, 1, 3) < 0)
 		return seterr(err, errlen, "netsh: expected 'interface portproxy ...', got '%s'",
 			      argc < 1 ? "" : argv[0]);
@@ -142,24 +137,23 @@ int wf_netsh_parse(int argc, char **argv, struct wf_netsh_cmd *c, char *err, siz
 		return seterr(err, errlen, "netsh: unknown type '%s' (expected v4tov4, v4tov6, v6tov4, v6tov6%s)",
 			      type, c->op == WF_NETSH_SHOW ? " or all" : "");
 	c->type = k;
-	type = type_names[k];
-	if (c->op == WF_NETSH_SHOW) {
-		if (argc > 4)
-			return seterr(err, errlen, "netsh: unexpected '%s' after 'show %s'", argv[4],
-				      type);
-		return 0;
-	}
+	return 0;
+}
 
-	order = c->op == WF_NETSH_DELETE ? order_del : order_add;
-	for (i = 4; i < argc; i++) {
+/* The parameters, `key=value` or bare in netsh's order, into val[]. */
+static int parse_params(int argc, char **argv, const struct wf_netsh_cmd *c,
+			const char *val[P_MAX], char *err, size_t errlen)
+{
+	const int *order = c->op == WF_NETSH_DELETE ? order_del : order_add;
+	const char *names[P_MAX] = {};
+	int i, j, k;
+
+	/* Only the parameters this verb takes can be named. */
+	for (j = 0; order[j] >= 0; j++)
+		names[order[j]] = param_names[order[j]];
+	for (i = 0; i < argc; i++) {
 		const char *w = argv[i], *eq = strchr(w, '=');
-		const char *names[P_MAX];
-		int j;
 
-		/* Only the parameters this verb takes can be named. */
-		memset(names, 0, sizeof(names));
-		for (j = 0; order[j] >= 0; j++)
-			names[order[j]] = param_names[order[j]];
 		if (eq) {
 			k = match(w, eq - w, names, P_MAX, 5);
 			if (k < 0)
@@ -181,61 +175,106 @@ int wf_netsh_parse(int argc, char **argv, struct wf_netsh_cmd *c, char *err, siz
 			return seterr(err, errlen, "netsh: unexpected '%s' (every parameter is set)", w);
 		val[order[j]] = w;
 	}
+	return 0;
+}
+
+/* The listen side: *proto and lw ("LADDR:LPORT"), *lport. */
+static int parse_listen(const char *val[P_MAX], const struct wf_netsh_cmd *c, const char **proto,
+			char *lw, size_t lwlen, __u16 *lport, char *err, size_t errlen)
+{
+	char laddr[64] = "@vm", why[100];
+	int ret;
 
 	if (!val[P_LISTENPORT])
 		return seterr(err, errlen, "netsh: listenport= is required");
-	if (wf_parse_port(val[P_LISTENPORT], &lport, lw, sizeof(lw)))
-		return seterr(err, errlen, "netsh: listenport=%s: %s", val[P_LISTENPORT], lw);
+	if (wf_parse_port(val[P_LISTENPORT], lport, why, sizeof(why)))
+		return seterr(err, errlen, "netsh: listenport=%s: %s", val[P_LISTENPORT], why);
 	if (val[P_PROTOCOL]) {
 		__u8 p;
 
-		if (wf_parse_proto(val[P_PROTOCOL], &p, lw, sizeof(lw)))
+		if (wf_parse_proto(val[P_PROTOCOL], &p, why, sizeof(why)))
 			return seterr(err, errlen, "netsh: protocol=%s: unknown (expected tcp%s)",
 				      val[P_PROTOCOL], "; udp and both are wslfwd's own");
-		proto = wf_proto_name(p);
+		*proto = wf_proto_name(p);
 	}
 	if (val[P_LISTENADDRESS]) {
 		ret = addr_word("listenaddress", val[P_LISTENADDRESS], v6_listen(c->type), true,
-				type, laddr, sizeof(laddr), err, errlen);
+				type_names[c->type], laddr, sizeof(laddr), err, errlen);
 		if (ret)
 			return ret;
 	}
-	snprintf(lw, sizeof(lw), "%s:%u", laddr, lport);
+	snprintf(lw, lwlen, "%s:%u", laddr, *lport);
+	return 0;
+}
 
-	if (c->op == WF_NETSH_DELETE) {
-		words[0] = (char *)proto;
-		words[1] = lw;
-		nwords = 2;
-		snprintf(c->words, sizeof(c->words), "%s %s", proto, lw);
-		ret = wf_parse_mapping_key(nwords, words, &c->m, tw, sizeof(tw));
-		if (ret)
-			return seterr(err, errlen, "netsh: %s", tw);
-		return 0;
-	}
+/* delete: the words of `wslfwd del`, parsed into the key. */
+static int parse_delete(struct wf_netsh_cmd *c, const char *proto, char *lw, char *err,
+			size_t errlen)
+{
+	char *words[] = { (char *)proto, lw };
+	char why[100];
+
+	snprintf(c->words, sizeof(c->words), "%s %s", proto, lw);
+	if (wf_parse_mapping_key(2, words, &c->m, why, sizeof(why)))
+		return seterr(err, errlen, "netsh: %s", why);
+	return 0;
+}
+
+/* add/set: the words of `wslfwd add`, parsed and validated. */
+static int parse_add(struct wf_netsh_cmd *c, const char *val[P_MAX], const char *proto, char *lw,
+		     __u16 lport, char *err, size_t errlen)
+{
+	char taddr[64], tw[100], tmp[256];
+	char *words[] = { (char *)proto, lw, tw };
+	__u16 tport = lport;
+	int ret;
 
 	if (!val[P_CONNECTADDRESS])
 		return seterr(err, errlen, "netsh: connectaddress= is required for %s",
 			      c->op == WF_NETSH_ADD ? "add" : "set");
-	ret = addr_word("connectaddress", val[P_CONNECTADDRESS], v6_connect(c->type), false, type,
-			taddr, sizeof(taddr), err, errlen);
+	ret = addr_word("connectaddress", val[P_CONNECTADDRESS], v6_connect(c->type), false,
+			type_names[c->type], taddr, sizeof(taddr), err, errlen);
 	if (ret)
 		return ret;
-	tport = lport;
 	if (val[P_CONNECTPORT] && wf_parse_port(val[P_CONNECTPORT], &tport, tw, sizeof(tw)))
 		return seterr(err, errlen, "netsh: connectport=%s: %s", val[P_CONNECTPORT], tw);
 	snprintf(tw, sizeof(tw), "%s:%u", taddr, tport);
-	words[0] = (char *)proto;
-	words[1] = lw;
-	words[2] = tw;
 	snprintf(c->words, sizeof(c->words), "%s %s %s", proto, lw, tw);
 	if (wf_parse_mapping(3, words, &c->m, err, errlen) ||
 	    wf_mapping_validate(&c->m, err, errlen)) {
-		char tmp[256];
-
 		snprintf(tmp, sizeof(tmp), "%s", err);
 		return seterr(err, errlen, "netsh: %s", tmp);
 	}
 	return 0;
+}
+
+int wf_netsh_parse(int argc, char **argv, struct wf_netsh_cmd *c, char *err, size_t errlen)
+{
+	const char *val[P_MAX] = {};
+	const char *proto = "tcp";
+	char lw[100];
+	__u16 lport;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	err[0] = 0;
+	ret = parse_head(argc, argv, c, err, errlen);
+	if (ret)
+		return ret;
+	if (c->op == WF_NETSH_SHOW) {
+		if (argc > 4)
+			return seterr(err, errlen, "netsh: unexpected '%s' after 'show %s'", argv[4],
+				      type_names[c->type]);
+		return 0;
+	}
+	ret = parse_params(argc - 4, argv + 4, c, val, err, errlen);
+	if (!ret)
+		ret = parse_listen(val, c, &proto, lw, sizeof(lw), &lport, err, errlen);
+	if (ret)
+		return ret;
+	if (c->op == WF_NETSH_DELETE)
+		return parse_delete(c, proto, lw, err, errlen);
+	return parse_add(c, val, proto, lw, lport, err, errlen);
 }
 
 enum wf_netsh_type wf_netsh_type_of(const struct wf_mapping *m)
