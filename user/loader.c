@@ -703,7 +703,10 @@ struct undo {
 	int clsact;		/* 1 ingress / 2 egress cls_bpf filter replaced, or 0 */
 };
 
-#define N_UNDO (3 + N_SOCK_HOOKS)
+/* Every step of replace_in_place takes a slot, whether or not its pin
+ * exists: tc egress and ingress (a link and a cls_bpf filter each), XDP,
+ * the socket hooks. */
+#define N_UNDO (2 * 2 + 1 + N_SOCK_HOOKS)
 
 static int link_prog_fd(int link_fd)
 {
