@@ -840,22 +840,12 @@ static __u64 cgroup_ino(const char *dir)
 	return stat(dir, &st) ? 0 : st.st_ino;
 }
 
-/*
- * `load` over a running datapath on the same device: the pinned maps are
- * reused (mappings, connections, counters kept) and every pinned hook gets
- * the new program in place. What cannot be replaced in place (another
- * device, another mode, the socket hooks on another cgroup) is refused
- * before anything changes; a failure half-way puts the old programs back.
- */
-static int replace_in_place(struct load_ctx *c, const struct wf_info *old)
+/* What a load over the running datapath cannot change in place: refused
+ * before anything changes. *hooks: the socket hooks are pinned. */
+static int replace_check(struct load_ctx *c, const struct wf_info *old, bool *hooks)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = c->o->pin_dir);
-	struct undo u[N_UNDO];
 	char path[PATH_MAX], name[IF_NAMESIZE];
-	bool hooks, tc_mode = old->mode == WF_MODE_TC;
 	__u64 hook_cg;
-	size_t i, n = 0;
-	int ret;
 
 	if (old->ifindex != (__u32)c->o->ifindex) {
 		snprintf(c->err, c->errlen,
@@ -872,9 +862,9 @@ static int replace_in_place(struct load_ctx *c, const struct wf_info *old)
 		return -EEXIST;
 	}
 	pin_path(path, sizeof(path), c->o->pin_dir, WF_PIN_LINK_CONNECT4);
-	hooks = !access(path, F_OK);
-	hook_cg = hooks ? cgroup_id_of_link(path) : 0;
-	if (hooks && (!c->o->cgroup || cgroup_ino(c->o->cgroup) != hook_cg)) {
+	*hooks = !access(path, F_OK);
+	hook_cg = *hooks ? cgroup_id_of_link(path) : 0;
+	if (*hooks && (!c->o->cgroup || cgroup_ino(c->o->cgroup) != hook_cg)) {
 		char cur[PATH_MAX];
 
 		wf_loader_cgroup(c->o->pin_dir, cur, sizeof(cur));
@@ -884,6 +874,14 @@ static int replace_in_place(struct load_ctx *c, const struct wf_info *old)
 			 c->o->cgroup ? c->o->cgroup : "", cur);
 		return -EEXIST;
 	}
+	return 0;
+}
+
+/* The new object over the pinned maps, loaded; nothing attached yet. */
+static int replace_open(struct load_ctx *c)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = c->o->pin_dir);
+	int ret;
 
 	c->skel = wslfwd_bpf__open_opts(&oo);
 	if (!c->skel) {
@@ -904,31 +902,62 @@ static int replace_in_place(struct load_ctx *c, const struct wf_info *old)
 				 strerror(-ret), wf_log_get_level() < WF_LOG_DEBUG ?
 				 " (run with -v for the verifier log)" : "");
 		counter_maps_finish(c, false);
-		return ret;
 	}
+	return ret;
+}
+
+/* Every pinned hook gets its new program; u[*n] records how to undo. */
+static int replace_hooks(struct load_ctx *c, struct undo *u, size_t *n, bool hooks, bool tc_mode)
+{
+	struct bpf_program *in = tc_mode ? c->skel->progs.wf_tc_ingress :
+					   c->skel->progs.wf_tc_lo_ingress;
+	size_t i;
+	int ret;
+
+	/* Egress first: the new ingress may create flows only it knows how to
+	 * translate back. */
+	ret = link_replace(c, WF_PIN_LINK_TC_EG, c->skel->progs.wf_tc_egress, &u[(*n)++]);
+	if (!ret)
+		ret = clsact_replace(c, c->skel->progs.wf_tc_egress, false, &u[(*n)++]);
+	if (!ret)
+		ret = link_replace(c, WF_PIN_LINK_TC_IN, in, &u[(*n)++]);
+	if (!ret)
+		ret = clsact_replace(c, in, true, &u[(*n)++]);
+	if (!ret && !tc_mode)
+		ret = link_replace(c, WF_PIN_LINK_XDP, c->skel->progs.wf_xdp_ingress, &u[(*n)++]);
+	for (i = 0; !ret && hooks && i < N_SOCK_HOOKS; i++)
+		ret = link_replace(c, sock_hooks[i].pin, sock_hook_prog(c->skel, i), &u[(*n)++]);
+	if (!ret && !hooks && c->o->cgroup)
+		ret = attach_cgroup(c);
+	return ret;
+}
+
+/*
+ * `load` over a running datapath on the same device: the pinned maps are
+ * reused (mappings, connections, counters kept) and every pinned hook gets
+ * the new program in place. What cannot be replaced in place (another
+ * device, another mode, the socket hooks on another cgroup) is refused
+ * before anything changes; a failure half-way puts the old programs back.
+ */
+static int replace_in_place(struct load_ctx *c, const struct wf_info *old)
+{
+	struct undo u[N_UNDO];
+	bool hooks = false;
+	size_t i, n = 0;
+	int ret;
+
+	ret = replace_check(c, old, &hooks);
+	if (!ret)
+		ret = replace_open(c);
+	if (ret)
+		return ret;
 	c->info_fd = bpf_map__fd(c->skel->maps.wf_info);
 	c->info = *old;
 	c->tc_legacy = !(old->flags & WF_INFO_F_TCX);
 
 	for (i = 0; i < N_UNDO; i++)
 		u[i] = (struct undo){ .link_fd = -1, .old_prog = -1 };
-	/* Egress first: the new ingress may create flows only it knows how to
-	 * translate back. */
-	ret = link_replace(c, WF_PIN_LINK_TC_EG, c->skel->progs.wf_tc_egress, &u[n++]);
-	if (!ret)
-		ret = clsact_replace(c, c->skel->progs.wf_tc_egress, false, &u[n++]);
-	if (!ret)
-		ret = link_replace(c, WF_PIN_LINK_TC_IN, tc_mode ? c->skel->progs.wf_tc_ingress :
-				   c->skel->progs.wf_tc_lo_ingress, &u[n++]);
-	if (!ret)
-		ret = clsact_replace(c, tc_mode ? c->skel->progs.wf_tc_ingress :
-				     c->skel->progs.wf_tc_lo_ingress, true, &u[n++]);
-	if (!ret && !tc_mode)
-		ret = link_replace(c, WF_PIN_LINK_XDP, c->skel->progs.wf_xdp_ingress, &u[n++]);
-	for (i = 0; !ret && hooks && i < N_SOCK_HOOKS; i++)
-		ret = link_replace(c, sock_hooks[i].pin, sock_hook_prog(c->skel, i), &u[n++]);
-	if (!ret && !hooks && c->o->cgroup)
-		ret = attach_cgroup(c);
+	ret = replace_hooks(c, u, &n, hooks, old->mode == WF_MODE_TC);
 	if (ret) {
 		char keep[512];
 
@@ -1100,12 +1129,111 @@ static int foreign_check(const struct wf_load_opts *o, char *err, size_t errlen)
 	return -EBUSY;
 }
 
+/* Pins there already: replace that datapath in place, or refuse. */
+static int load_over_running(struct load_ctx *c, struct wf_info *info)
+{
+	const struct wf_load_opts *o = c->o;
+	struct wf_info old;
+	int ret;
+
+	if (read_info(o->pin_dir, &old)) {
+		snprintf(c->err, c->errlen,
+			 "%s holds pins but no readable wf_info: not a datapath wslfwd can replace; run 'wslfwd unload' first",
+			 o->pin_dir);
+		return -EEXIST;
+	}
+	ret = replace_in_place(c, &old);
+	wslfwd_bpf__destroy(c->skel);
+	if (ret)
+		return ret;
+	*info = c->info;
+	return WF_LOAD_REPLACED;
+}
+
+/* The pin dir, mode 0700; *made: this load created it. */
+static int pin_dir_make(const char *dir, bool *made, char *err, size_t errlen)
+{
+	int ret;
+
+	if (mkdir(dir, 0700)) {
+		if (errno != EEXIST) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot create pin dir %s: %s (is its parent on bpffs?)",
+				 dir, strerror(errno));
+			return ret;
+		}
+	} else {
+		*made = true;
+	}
+	chmod(dir, 0700);
+	return 0;
+}
+
+/* The object opened, its conntrack tables sized, loaded. */
+static int load_fresh(struct load_ctx *c)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = c->o->pin_dir);
+	const struct wf_load_opts *o = c->o;
+	int ret;
+
+	c->skel = wslfwd_bpf__open_opts(&oo);
+	if (!c->skel) {
+		ret = -errno;
+		snprintf(c->err, c->errlen, "cannot open the BPF object: %s", strerror(errno));
+		return ret;
+	}
+	set_rodata(c->skel);
+	sock_hooks_autoload(c->skel, o->cgroup != NULL);
+	ret = bpf_map__set_max_entries(c->skel->maps.wf_ct, 2 * o->ct_conns);
+	if (ret) {
+		snprintf(c->err, c->errlen, "cannot size wf_ct: %s", strerror(-ret));
+		return ret;
+	}
+	/* The half-open table: a quarter of the connections, at least
+	 * WF_CT_NEW_CONNS_MIN (or all of a smaller --ct-size). */
+	ret = bpf_map__set_max_entries(c->skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns));
+	if (ret) {
+		snprintf(c->err, c->errlen, "cannot size wf_ct_new: %s", strerror(-ret));
+		return ret;
+	}
+	ret = wslfwd_bpf__load(c->skel);
+	if (ret && !btf_missing(c->err, c->errlen, ret))
+		snprintf(c->err, c->errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
+			 wf_log_get_level() < WF_LOG_DEBUG ?
+			 " (run with -v for the verifier log)" : "");
+	return ret;
+}
+
+/* wf_info of a fresh load: device, netns, load time, @vm, @host. */
+static void info_fill(struct load_ctx *c)
+{
+	const struct wf_load_opts *o = c->o;
+	struct timespec ts;
+	int ret;
+
+	c->info.ifindex = o->ifindex;
+	c->info.netns_cookie = netns_cookie();
+	if (o->cgroup && !c->info.netns_cookie)
+		pr_warn("wslfwd: this kernel cannot tell network namespaces apart (SO_NETNS_COOKIE, 5.14); "
+			"the socket hooks act on every process in %s\n", o->cgroup);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	c->info.load_time_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	ret = wf_addr_vm4(o->ifindex, &c->info.vm4);
+	if (ret && ret != -ENOENT)
+		pr_warn("wslfwd: cannot read the addresses of %s: %s\n", o->ifname, strerror(-ret));
+	else if (ret)
+		pr_warn("wslfwd: %s has no IPv4 address; @vm is unknown\n", o->ifname);
+	ret = wf_addr_host4(o->ifindex, &c->info.host4);
+	if (ret && ret != -ENOENT)
+		pr_warn("wslfwd: cannot read the routes of %s: %s\n", o->ifname, strerror(-ret));
+	else if (ret)
+		pr_warn("wslfwd: no IPv4 default route through %s; @host is unknown\n", o->ifname);
+}
+
 int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = o->pin_dir);
 	struct load_ctx c = { .o = o, .err = err, .errlen = errlen, .info_fd = -1 };
 	char dummy[256];
-	struct timespec ts;
 	bool made_dir = false;
 	int ret, ifindex;
 
@@ -1118,83 +1246,18 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 		snprintf(err, errlen, "cannot read pin dir %s: %s", o->pin_dir, strerror(-ret));
 		return ret;
 	}
-	if (ret > 0) {
-		struct wf_info old;
-
-		if (read_info(o->pin_dir, &old)) {
-			snprintf(err, errlen,
-				 "%s holds pins but no readable wf_info: not a datapath wslfwd can replace; run 'wslfwd unload' first",
-				 o->pin_dir);
-			return -EEXIST;
-		}
-		ret = replace_in_place(&c, &old);
-		wslfwd_bpf__destroy(c.skel);
-		if (ret)
-			return ret;
-		*info = c.info;
-		return WF_LOAD_REPLACED;
-	}
+	if (ret > 0)
+		return load_over_running(&c, info);
 	ret = foreign_check(o, err, errlen);
+	if (!ret)
+		ret = pin_dir_make(o->pin_dir, &made_dir, err, errlen);
 	if (ret)
 		return ret;
-	if (mkdir(o->pin_dir, 0700)) {
-		if (errno != EEXIST) {
-			ret = -errno;
-			snprintf(err, errlen, "cannot create pin dir %s: %s (is its parent on bpffs?)",
-				 o->pin_dir, strerror(errno));
-			return ret;
-		}
-	} else {
-		made_dir = true;
-	}
-	chmod(o->pin_dir, 0700);
-
-	c.skel = wslfwd_bpf__open_opts(&oo);
-	if (!c.skel) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+	ret = load_fresh(&c);
+	if (ret)
 		goto fail;
-	}
-	set_rodata(c.skel);
-	sock_hooks_autoload(c.skel, o->cgroup != NULL);
-	ret = bpf_map__set_max_entries(c.skel->maps.wf_ct, 2 * o->ct_conns);
-	if (ret) {
-		snprintf(err, errlen, "cannot size wf_ct: %s", strerror(-ret));
-		goto fail;
-	}
-	/* The half-open table: a quarter of the connections, at least
-	 * WF_CT_NEW_CONNS_MIN (or all of a smaller --ct-size). */
-	ret = bpf_map__set_max_entries(c.skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns));
-	if (ret) {
-		snprintf(err, errlen, "cannot size wf_ct_new: %s", strerror(-ret));
-		goto fail;
-	}
-	ret = wslfwd_bpf__load(c.skel);
-	if (ret) {
-		if (!btf_missing(err, errlen, ret))
-			snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
-				 wf_log_get_level() < WF_LOG_DEBUG ?
-				 " (run with -v for the verifier log)" : "");
-		goto fail;
-	}
 	c.info_fd = bpf_map__fd(c.skel->maps.wf_info);
-	c.info.ifindex = o->ifindex;
-	c.info.netns_cookie = netns_cookie();
-	if (o->cgroup && !c.info.netns_cookie)
-		pr_warn("wslfwd: this kernel cannot tell network namespaces apart (SO_NETNS_COOKIE, 5.14); "
-			"the socket hooks act on every process in %s\n", o->cgroup);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	c.info.load_time_ns = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	ret = wf_addr_vm4(o->ifindex, &c.info.vm4);
-	if (ret && ret != -ENOENT)
-		pr_warn("wslfwd: cannot read the addresses of %s: %s\n", o->ifname, strerror(-ret));
-	else if (ret)
-		pr_warn("wslfwd: %s has no IPv4 address; @vm is unknown\n", o->ifname);
-	ret = wf_addr_host4(o->ifindex, &c.info.host4);
-	if (ret && ret != -ENOENT)
-		pr_warn("wslfwd: cannot read the routes of %s: %s\n", o->ifname, strerror(-ret));
-	else if (ret)
-		pr_warn("wslfwd: no IPv4 default route through %s; @host is unknown\n", o->ifname);
+	info_fill(&c);
 	/* wf_info goes in before any attach: unload (our rollback) reads it. */
 	ret = info_write(&c);
 	if (ret) {
@@ -1338,47 +1401,52 @@ int wf_loader_pin_dir_check(const char *pin_dir, char *foreign, size_t len)
 	return 0;
 }
 
-int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
+/* Every pinned link detached and unpinned. */
+static void unpin_links(const char *pin_dir, int *ret, char *errbuf, size_t errlen)
 {
 	static const char *const links[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN, WF_PIN_LINK_TC_EG,
 					     WF_PIN_LINK_CONNECT4, WF_PIN_LINK_SENDMSG4,
 					     WF_PIN_LINK_RECVMSG4, WF_PIN_LINK_GETPEER4 };
-	static const char *const progs[] = { WF_PIN_PROG_TC_IN, WF_PIN_PROG_TC_EG };
 	char path[PATH_MAX];
-	struct wf_info info = {};
-	bool have_info;
-	struct dirent *de;
-	int ret = 0, err, fd, i, kept = 0;
-	DIR *d;
+	int err, fd, i;
 
-	errbuf[0] = 0;
-	have_info = !read_info(pin_dir, &info);
 	for (i = 0; i < (int)(sizeof(links) / sizeof(links[0])); i++) {
 		pin_path(path, sizeof(path), pin_dir, links[i]);
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
 			if (errno != ENOENT)
-				first_err(&ret, -errno, errbuf, errlen, "cannot open link %s: %s", path);
+				first_err(ret, -errno, errbuf, errlen, "cannot open link %s: %s", path);
 			continue;
 		}
 		/* Detach explicitly: another process may hold the link open too. */
 		err = bpf_link_detach(fd) ? -errno : 0;
 		close(fd);
 		if (err && err != -EINVAL && err != -ENOLINK)
-			first_err(&ret, err, errbuf, errlen, "cannot detach link %s: %s", path);
+			first_err(ret, err, errbuf, errlen, "cannot detach link %s: %s", path);
 		if (unlink(path))
-			first_err(&ret, -errno, errbuf, errlen, "cannot remove %s: %s", path);
+			first_err(ret, -errno, errbuf, errlen, "cannot remove %s: %s", path);
 	}
+}
+
+/* Legacy tc: our cls_bpf filters off the device, and the clsact qdisc if
+ * load created it. info NULL: no wf_info, every device is looked at. */
+static void detach_filters(const char *pin_dir, const struct wf_info *info, int *ret,
+			   char *errbuf, size_t errlen)
+{
+	static const char *const progs[] = { WF_PIN_PROG_TC_IN, WF_PIN_PROG_TC_EG };
+	char path[PATH_MAX];
+	int err, i;
+
 	for (i = 0; i < 2; i++) {
 		__u32 id = 0;
 
 		pin_path(path, sizeof(path), pin_dir, progs[i]);
 		if (prog_id_of(path, &id))
 			continue;
-		if (have_info && info.ifindex) {
-			err = detach_clsact(info.ifindex, i == 0, id);
+		if (info && info->ifindex) {
+			err = detach_clsact(info->ifindex, i == 0, id);
 			if (err && err != -ENOENT && err != -ENODEV)
-				first_err(&ret, err, errbuf, errlen,
+				first_err(ret, err, errbuf, errlen,
 					  "cannot detach the cls_bpf filter of %s: %s", path);
 		} else {
 			/* No wf_info: look for our filter on every device. */
@@ -1390,22 +1458,31 @@ int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
 				if_freenameindex(ifs);
 		}
 	}
-	if (have_info && info.ifindex && (info.flags & WF_INFO_F_QDISC_CREATED)) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = info.ifindex,
+	if (info && info->ifindex && (info->flags & WF_INFO_F_QDISC_CREATED)) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = info->ifindex,
 			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 
 		err = bpf_tc_hook_destroy(&hook);
 		if (err && err != -ENOENT && err != -ENODEV && err != -EINVAL)
-			first_err(&ret, err, errbuf, errlen, "cannot remove the clsact qdisc %s: %s",
+			first_err(ret, err, errbuf, errlen, "cannot remove the clsact qdisc %s: %s",
 				  "we created");
 	}
-	/* The rest of what is ours: maps, programs, the cgroup note. Other
-	 * tools' pins stay, and the dir with them. */
+}
+
+/* The rest of what is ours: maps, programs, the cgroup note. Other
+ * tools' pins stay, and the dir with them. */
+static void remove_pins(const char *pin_dir, int *ret, char *errbuf, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int kept = 0;
+	DIR *d;
+
 	d = opendir(pin_dir);
 	if (!d) {
 		if (errno != ENOENT)
-			first_err(&ret, -errno, errbuf, errlen, "cannot open pin dir %s: %s", pin_dir);
-		return ret;
+			first_err(ret, -errno, errbuf, errlen, "cannot open pin dir %s: %s", pin_dir);
+		return;
 	}
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
@@ -1416,14 +1493,27 @@ int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
 		}
 		pin_path(path, sizeof(path), pin_dir, de->d_name);
 		if (unlink(path))
-			first_err(&ret, -errno, errbuf, errlen, "cannot remove %s: %s", path);
+			first_err(ret, -errno, errbuf, errlen, "cannot remove %s: %s", path);
 	}
 	closedir(d);
 	if (kept)
 		pr_warn("wslfwd: kept %s and %d pin%s in it that wslfwd did not make\n", pin_dir,
 			kept, kept == 1 ? "" : "s");
 	else if (rmdir(pin_dir))
-		first_err(&ret, -errno, errbuf, errlen, "cannot remove pin dir %s: %s", pin_dir);
+		first_err(ret, -errno, errbuf, errlen, "cannot remove pin dir %s: %s", pin_dir);
+}
+
+int wf_unload(const char *pin_dir, char *errbuf, size_t errlen)
+{
+	struct wf_info info = {};
+	bool have_info;
+	int ret = 0;
+
+	errbuf[0] = 0;
+	have_info = !read_info(pin_dir, &info);
+	unpin_links(pin_dir, &ret, errbuf, errlen);
+	detach_filters(pin_dir, have_info ? &info : NULL, &ret, errbuf, errlen);
+	remove_pins(pin_dir, &ret, errbuf, errlen);
 	return ret;
 }
 
