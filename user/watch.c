@@ -285,15 +285,87 @@ static void path_check(struct watch *w, const struct wf_info *info)
 	w->tx_lost = !ok;
 }
 
-static void sync_now(struct watch *w)
+/* The device came back under a new ifindex: re-attach over the pins. vm
+ * and host get the addresses it has; info keeps the old device's, for
+ * the changes to be reported against them. */
+static int sync_reattach(struct watch *w, int idx, struct wf_info *info, __be32 *vm, __be32 *host)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], err[512];
-	struct wf_info info;
-	__be32 vm = 0, host = 0, old_vm = 0, old_host = 0;
-	int idx, ret;
+	struct wf_info before = *info;
+	char err[512];
+	int ret;
 
-	w->dirty = false;
-	ret = maps_sync(w);
+	pr_info("wslfwd: %s is back (ifindex %u -> %d); re-attaching\n", w->dev,
+		info->ifindex, idx);
+	ret = wf_reattach(w->o->pin_dir, w->dev, idx, info, err, sizeof(err));
+	if (ret) {
+		pr_warn("wslfwd: cannot re-attach to %s: %s; retrying at the next change\n",
+			w->dev, err);
+		return ret;
+	}
+	pr_info("wslfwd: re-attached to %s: %s, tc egress (%s)\n", w->dev,
+		wf_mode_name(info->mode), info->flags & WF_INFO_F_TCX ? "tcx" : "clsact");
+	*vm = info->vm4;
+	*host = info->host4;
+	info->vm4 = before.vm4;
+	info->host4 = before.host4;
+	return 0;
+}
+
+/* The device's @vm and @host as the kernel has them now. */
+static int sync_query(struct watch *w, int idx, __be32 *vm, __be32 *host)
+{
+	int ret;
+
+	ret = wf_addr_vm4(idx, vm);
+	if (ret && ret != -ENOENT) {
+		pr_warn("wslfwd: cannot read the addresses of %s: %s\n", w->dev, strerror(-ret));
+		return ret;
+	}
+	ret = wf_addr_host4(idx, host);
+	if (ret && ret != -ENOENT) {
+		pr_warn("wslfwd: cannot read the routes of %s: %s\n", w->dev, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* @vm or @host moved: wf_info, then the connections of the old ones. */
+static void sync_addresses(struct watch *w, int idx, struct wf_info *info, __be32 vm,
+			   __be32 host)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	__be32 old_vm = 0, old_host = 0;
+	int ret;
+
+	if (vm != info->vm4) {
+		pr_info("wslfwd: @vm %s -> %s\n", ip4(info->vm4, a), ip4(vm, b));
+		old_vm = info->vm4;
+	}
+	if (host != info->host4) {
+		pr_info("wslfwd: @host %s -> %s\n", ip4(info->host4, a), ip4(host, b));
+		old_host = info->host4;
+	}
+	info->vm4 = vm;
+	info->host4 = host;
+	ret = wf_maps_info_set(&w->m, info);
+	if (ret) {
+		pr_warn("wslfwd: cannot update wf_info: %s\n", strerror(-ret));
+		return;
+	}
+	/* wf_info first, then the flush: a packet between the two re-creates
+	 * an entry with the new addresses, never the old. */
+	ct_flush_stale(w, old_vm, old_host);
+	if (host && old_host)
+		wf_neigh_prime4(idx, host);
+	if (old_vm && vm && w->started)
+		windows_apply(w, vm);
+}
+
+/* The pins, opened again if they changed; false while not loaded. */
+static bool sync_pins(struct watch *w)
+{
+	int ret = maps_sync(w);
+
 	if (ret) {
 		if (ret == -ENOENT && !w->unloaded)
 			pr_warn("wslfwd: not loaded any more (no pins in %s); waiting for 'wslfwd load'\n",
@@ -302,9 +374,21 @@ static void sync_now(struct watch *w)
 			pr_warn("wslfwd: cannot open the pins in %s: %s\n", w->o->pin_dir,
 				strerror(-ret));
 		w->unloaded = ret == -ENOENT;
-		return;
+		return false;
 	}
 	w->unloaded = false;
+	return true;
+}
+
+static void sync_now(struct watch *w)
+{
+	struct wf_info info;
+	__be32 vm = 0, host = 0;
+	int idx, ret;
+
+	w->dirty = false;
+	if (!sync_pins(w))
+		return;
 	if (wf_maps_info_get(&w->m, &info)) {
 		pr_warn("wslfwd: cannot read wf_info: %s\n", strerror(errno));
 		return;
@@ -322,62 +406,16 @@ static void sync_now(struct watch *w)
 		w->ifindex = 0;
 		return;
 	}
-	if ((__u32)idx != info.ifindex) {
-		struct wf_info before = info;
-
-		pr_info("wslfwd: %s is back (ifindex %u -> %d); re-attaching\n", w->dev,
-			info.ifindex, idx);
-		ret = wf_reattach(w->o->pin_dir, w->dev, idx, &info, err, sizeof(err));
-		if (ret) {
-			pr_warn("wslfwd: cannot re-attach to %s: %s; retrying at the next change\n",
-				w->dev, err);
-			return;
-		}
-		pr_info("wslfwd: re-attached to %s: %s, tc egress (%s)\n", w->dev,
-			wf_mode_name(info.mode), info.flags & WF_INFO_F_TCX ? "tcx" : "clsact");
-		/* Report the address changes against what the old device had. */
-		vm = info.vm4;
-		host = info.host4;
-		info.vm4 = before.vm4;
-		info.host4 = before.host4;
-	} else {
-		ret = wf_addr_vm4(idx, &vm);
-		if (ret && ret != -ENOENT) {
-			pr_warn("wslfwd: cannot read the addresses of %s: %s\n", w->dev, strerror(-ret));
-			return;
-		}
-		ret = wf_addr_host4(idx, &host);
-		if (ret && ret != -ENOENT) {
-			pr_warn("wslfwd: cannot read the routes of %s: %s\n", w->dev, strerror(-ret));
-			return;
-		}
-	}
+	if ((__u32)idx != info.ifindex)
+		ret = sync_reattach(w, idx, &info, &vm, &host);
+	else
+		ret = sync_query(w, idx, &vm, &host);
+	if (ret)
+		return;
 	w->gone = false;
 	w->ifindex = idx;
-	if (vm == info.vm4 && host == info.host4)
-		return;
-	if (vm != info.vm4) {
-		pr_info("wslfwd: @vm %s -> %s\n", ip4(info.vm4, a), ip4(vm, b));
-		old_vm = info.vm4;
-	}
-	if (host != info.host4) {
-		pr_info("wslfwd: @host %s -> %s\n", ip4(info.host4, a), ip4(host, b));
-		old_host = info.host4;
-	}
-	info.vm4 = vm;
-	info.host4 = host;
-	ret = wf_maps_info_set(&w->m, &info);
-	if (ret) {
-		pr_warn("wslfwd: cannot update wf_info: %s\n", strerror(-ret));
-		return;
-	}
-	/* wf_info first, then the flush: a packet between the two re-creates
-	 * an entry with the new addresses, never the old. */
-	ct_flush_stale(w, old_vm, old_host);
-	if (host && old_host)
-		wf_neigh_prime4(idx, host);
-	if (old_vm && vm && w->started)
-		windows_apply(w, vm);
+	if (vm != info.vm4 || host != info.host4)
+		sync_addresses(w, idx, &info, vm, host);
 }
 
 /* --------------------------------------------------------------- reload */
@@ -565,15 +603,13 @@ static int nl_open(struct watch *w)
 
 /* ----------------------------------------------------------------- main */
 
-int wf_watch(const struct wf_watch_opts *o)
+/* The pins and the device to watch (--dev, else the one wf_info names). */
+static int watch_start(struct watch *w, struct wf_info *info)
 {
-	struct watch w = { .o = o, .sfd = -1 };
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	struct wf_info info;
-	sigset_t mask;
-	int ret, resync_ms = (o->resync_s > 0 ? o->resync_s : 10) * 1000;
+	const struct wf_watch_opts *o = w->o;
+	int ret;
 
-	ret = maps_sync(&w);
+	ret = maps_sync(w);
 	if (ret) {
 		if (ret == -ENOENT)
 			pr_warn("wslfwd: not loaded (no pins in %s); run 'wslfwd load' first\n",
@@ -583,16 +619,25 @@ int wf_watch(const struct wf_watch_opts *o)
 				strerror(-ret), ret == -EACCES || ret == -EPERM ? "; run as root" : "");
 		return ret;
 	}
-	ret = wf_maps_info_get(&w.m, &info);
+	ret = wf_maps_info_get(&w->m, info);
 	if (ret) {
 		pr_warn("wslfwd: cannot read wf_info: %s\n", strerror(-ret));
-		goto out;
+		return ret;
 	}
 	if (o->dev)
-		snprintf(w.dev, sizeof(w.dev), "%s", o->dev);
-	else if (!if_indextoname(info.ifindex, w.dev))
-		snprintf(w.dev, sizeof(w.dev), "eth0");
-	w.ifindex = if_nametoindex(w.dev);
+		snprintf(w->dev, sizeof(w->dev), "%s", o->dev);
+	else if (!if_indextoname(info->ifindex, w->dev))
+		snprintf(w->dev, sizeof(w->dev), "eth0");
+	w->ifindex = if_nametoindex(w->dev);
+	return 0;
+}
+
+/* The signals and the netlink sockets, before the first sync: nothing can
+ * change unseen between. */
+static int watch_open(struct watch *w)
+{
+	sigset_t mask;
+	int ret;
 
 	/* Signals as file descriptor events: no handler runs between a map
 	 * read and its write. */
@@ -601,22 +646,89 @@ int wf_watch(const struct wf_watch_opts *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	w.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (w.sfd < 0) {
+	w->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (w->sfd < 0) {
 		ret = -errno;
 		pr_warn("wslfwd: signalfd: %s\n", strerror(errno));
-		goto out;
+		return ret;
 	}
-	/* Subscribe before the first sync: nothing can change unseen between. */
-	ret = nl_open(&w);
+	ret = nl_open(w);
 	if (ret) {
 		pr_warn("wslfwd: cannot open rtnetlink: %s\n", strerror(-ret));
-		goto out;
+		return ret;
 	}
 	/* Without the netdev family (before 6.3) load left --redirect auto
 	 * off, so there is nothing to follow. */
-	if (wf_netdev_monitor_open(&w.ndev) < 0)
-		w.ndev = NULL;
+	if (wf_netdev_monitor_open(&w->ndev) < 0)
+		w->ndev = NULL;
+	return 0;
+}
+
+/* The pending signals: SIGHUP marks a reload; true for SIGTERM/SIGINT. */
+static bool watch_signals(struct watch *w)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			w->reload = true;
+		} else {
+			pr_info("wslfwd: %s: exiting; the datapath stays loaded\n",
+				strsignal(si.ssi_signo));
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One wait for events, and what they ask for. 1 go on, 0 exit, -errno. */
+static int watch_step(struct watch *w, int resync_ms)
+{
+	struct pollfd pfd[] = {
+		{ .fd = mnl_socket_get_fd(w->nl), .events = POLLIN },
+		{ .fd = w->sfd, .events = POLLIN },
+		{ .fd = w->ndev ? mnl_socket_get_fd(w->ndev) : -1, .events = POLLIN },
+	};
+	__u64 now = now_ms(), until = w->dirty ? w->deadline_ms : w->next_resync_ms;
+	int timeout = until > now ? (int)(until - now) : 0;
+	int ret;
+
+	ret = poll(pfd, 3, timeout);
+	if (ret < 0 && errno != EINTR) {
+		ret = -errno;
+		pr_warn("wslfwd: poll: %s\n", strerror(errno));
+		return ret;
+	}
+	if (ret > 0 && (pfd[1].revents & POLLIN) && watch_signals(w))
+		return 0;
+	if (ret > 0 && (pfd[0].revents & POLLIN))
+		nl_drain(w);
+	if (ret > 0 && (pfd[2].revents & POLLIN))
+		ndev_drain(w);
+	if (w->reload) {
+		w->reload = false;
+		reload_config(w);
+	}
+	now = now_ms();
+	if ((w->dirty && now >= w->deadline_ms) || now >= w->next_resync_ms) {
+		sync_now(w);
+		w->next_resync_ms = now_ms() + resync_ms;
+	}
+	return 1;
+}
+
+int wf_watch(const struct wf_watch_opts *o)
+{
+	struct watch w = { .o = o, .sfd = -1 };
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	struct wf_info info;
+	int ret, resync_ms = (o->resync_s > 0 ? o->resync_s : 10) * 1000;
+
+	ret = watch_start(&w, &info);
+	if (!ret)
+		ret = watch_open(&w);
+	if (ret)
+		goto out;
 	pr_info("wslfwd: watching %s (ifindex %d): @vm %s, @host %s; SIGHUP reloads %s\n", w.dev,
 		w.ifindex, ip4(info.vm4, a), ip4(info.host4, b), o->config);
 	sync_now(&w);
@@ -625,50 +737,8 @@ int wf_watch(const struct wf_watch_opts *o)
 	if (o->windows && w.open && !wf_maps_info_get(&w.m, &info))
 		windows_apply(&w, info.vm4);
 	w.next_resync_ms = now_ms() + resync_ms;
-
-	for (;;) {
-		struct pollfd pfd[3] = {
-			{ .fd = mnl_socket_get_fd(w.nl), .events = POLLIN },
-			{ .fd = w.sfd, .events = POLLIN },
-			{ .fd = w.ndev ? mnl_socket_get_fd(w.ndev) : -1, .events = POLLIN },
-		};
-		__u64 now = now_ms(), until = w.dirty ? w.deadline_ms : w.next_resync_ms;
-		int timeout = until > now ? (int)(until - now) : 0;
-
-		ret = poll(pfd, 3, timeout);
-		if (ret < 0 && errno != EINTR) {
-			ret = -errno;
-			pr_warn("wslfwd: poll: %s\n", strerror(errno));
-			goto out;
-		}
-		if (ret > 0 && (pfd[1].revents & POLLIN)) {
-			struct signalfd_siginfo si;
-
-			while (read(w.sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					w.reload = true;
-				} else {
-					pr_info("wslfwd: %s: exiting; the datapath stays loaded\n",
-						strsignal(si.ssi_signo));
-					ret = 0;
-					goto out;
-				}
-			}
-		}
-		if (ret > 0 && (pfd[0].revents & POLLIN))
-			nl_drain(&w);
-		if (ret > 0 && (pfd[2].revents & POLLIN))
-			ndev_drain(&w);
-		if (w.reload) {
-			w.reload = false;
-			reload_config(&w);
-		}
-		now = now_ms();
-		if ((w.dirty && now >= w.deadline_ms) || now >= w.next_resync_ms) {
-			sync_now(&w);
-			w.next_resync_ms = now_ms() + resync_ms;
-		}
-	}
+	while ((ret = watch_step(&w, resync_ms)) > 0)
+		;
 out:
 	if (w.nl)
 		mnl_socket_close(w.nl);
