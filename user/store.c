@@ -163,116 +163,177 @@ static void ct_drop(struct wf_maps *m, const struct wf_mapping *all, const __u8 
 
 #define WF_BROKEN_MAX 64
 
+/* One wf_store_sync: the config sorted for lookup, what of it the maps
+ * hold already (matched), the protocols whose connections go, per id. */
+struct sync_run {
+	struct wf_maps *m;
+	const struct wf_mapping *cfg;
+	size_t n;
+	const struct wf_mapping **idx;
+	bool *matched;
+	__u8 *ct_protos;
+	const struct wf_mapping *all;
+	struct wf_sync_stats *st;
+	char *err;
+	size_t errlen;
+};
+
+/* Half installed or half removed: take it out, reinstall it later if the
+ * config has it (perhaps at another id: its connections go with the
+ * stray ones). */
+static int sync_repair(struct sync_run *r)
+{
+	__u32 broken[WF_BROKEN_MAX];
+	size_t i, nb = 0;
+	int ret;
+
+	ret = wf_maps_repair(r->m, broken, WF_BROKEN_MAX, &nb, &r->st->stray);
+	if (ret) {
+		snprintf(r->err, r->errlen, "cannot check the maps: %s", strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < nb; i++) {
+		ret = wf_maps_mapping_del(r->m, broken[i], WF_P_TCP | WF_P_UDP);
+		if (ret) {
+			snprintf(r->err, r->errlen, "cannot remove the incomplete mapping %u: %s",
+				 broken[i], strerror(-ret));
+			return ret;
+		}
+		r->st->repaired++;
+	}
+	return 0;
+}
+
+/* The config sorted for bsearch, and the per-mapping bookkeeping. */
+static int sync_index(struct sync_run *r)
+{
+	size_t i;
+
+	r->idx = calloc(r->n ? r->n : 1, sizeof(*r->idx));
+	r->matched = calloc(r->n ? r->n : 1, sizeof(*r->matched));
+	r->ct_protos = calloc(WF_MAX_MAPPINGS, 1);
+	if (!r->idx || !r->matched || !r->ct_protos) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->n; i++)
+		r->idx[i] = &r->cfg[i];
+	qsort(r->idx, r->n, sizeof(*r->idx), cmp_mapping);
+	return 0;
+}
+
+/* Mapping id of the maps, which the config lacks: removed, or narrowed
+ * to the protocol the config keeps of it. */
+static int sync_remove_one(struct sync_run *r, __u32 id)
+{
+	const struct wf_mapping *mp = &r->all[id];
+	char line[512];
+	long j;
+	int gone, ret;
+
+	j = narrower(r->cfg, r->n, r->matched, mp);
+	gone = j >= 0 ? mp->protos & ~r->cfg[j].protos : WF_P_TCP | WF_P_UDP;
+	wf_format_mapping(mp, line, sizeof(line));
+	ret = wf_maps_mapping_del(r->m, id, gone);
+	if (ret) {
+		snprintf(r->err, r->errlen, "cannot remove '%s' (id %u) from the maps: %s", line,
+			 id, strerror(-ret));
+		return ret;
+	}
+	pr_debug("wslfwd: sync: %s '%s' (id %u)\n", j >= 0 ? "narrowed" : "removed", line, id);
+	if (j >= 0) {
+		r->matched[j] = true;
+		r->st->narrowed++;
+	} else {
+		r->st->removed++;
+	}
+	r->ct_protos[id] = gone;
+	return 0;
+}
+
+/* Every mapping of the maps: kept if the config has it, else removed. */
+static int sync_remove(struct sync_run *r)
+{
+	const struct wf_mapping *key, **hit;
+	__u32 id;
+	int ret;
+
+	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+		if (!r->all[id].in_use)
+			continue;
+		key = &r->all[id];
+		hit = r->n ? bsearch(&key, r->idx, r->n, sizeof(*r->idx), cmp_mapping) : NULL;
+		if (hit && !r->matched[*hit - r->cfg]) {
+			r->matched[*hit - r->cfg] = true;
+			continue;
+		}
+		ret = sync_remove_one(r, id);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The config's mappings the maps lack, installed. */
+static int sync_install(struct sync_run *r, wf_sync_added_fn added, void *ctx)
+{
+	char line[512];
+	size_t i;
+	__u32 id;
+	int ret;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->matched[i])
+			continue;
+		ret = wf_maps_mapping_add(r->m, &r->cfg[i], &id);
+		if (ret) {
+			wf_format_mapping(&r->cfg[i], line, sizeof(line));
+			snprintf(r->err, r->errlen, "cannot install '%s': %s%s", line,
+				 strerror(-ret), ret == -E2BIG || ret == -ENOSPC ?
+				 " (the maps are full: fewer or smaller port ranges)" : "");
+			return ret;
+		}
+		r->st->added++;
+		if (added)
+			added(&r->cfg[i], id, ctx);
+	}
+	return 0;
+}
+
 int wf_store_sync(struct wf_maps *m, const struct wf_mapping *cfg, size_t n,
 		  struct wf_sync_stats *st, wf_sync_added_fn added, void *ctx, char *err,
 		  size_t errlen)
 {
-	const struct wf_mapping **idx = NULL, *key, **hit;
-	const struct wf_mapping *all;
-	__u32 broken[WF_BROKEN_MAX], id;
-	__u8 *ct_protos = NULL;
-	bool *matched = NULL;
-	char line[512];
-	size_t i, nb = 0;
-	long j;
-	int ret;
+	struct sync_run r = { .m = m, .cfg = cfg, .n = n, .st = st, .err = err,
+			      .errlen = errlen };
+	int ret, fret;
 
 	memset(st, 0, sizeof(*st));
 	err[0] = 0;
 	wf_maps_ports_defer(m);
-	ret = wf_maps_repair(m, broken, WF_BROKEN_MAX, &nb, &st->stray);
-	if (ret) {
-		snprintf(err, errlen, "cannot check the maps: %s", strerror(-ret));
-		goto out;
+	ret = sync_repair(&r);
+	if (!ret) {
+		ret = wf_maps_mappings(m, &r.all);
+		if (ret)
+			snprintf(err, errlen, "cannot read wf_mappings: %s", strerror(-ret));
 	}
-	/* Half installed or half removed: take it out, reinstall it below
-	 * if the config has it (perhaps at another id: its connections go
-	 * with the stray ones below). */
-	for (i = 0; i < nb; i++) {
-		ret = wf_maps_mapping_del(m, broken[i], WF_P_TCP | WF_P_UDP);
-		if (ret) {
-			snprintf(err, errlen, "cannot remove the incomplete mapping %u: %s",
-				 broken[i], strerror(-ret));
-			goto out;
-		}
-		st->repaired++;
+	if (!ret)
+		ret = sync_index(&r);
+	if (!ret)
+		ret = sync_remove(&r);
+	if (!ret) {
+		/* Forwarding is gone; now stop the flows already running. */
+		ct_drop(m, r.all, r.ct_protos, &st->conns, &st->stray);
+		ret = sync_install(&r, added, ctx);
 	}
-	ret = wf_maps_mappings(m, &all);
-	if (ret) {
-		snprintf(err, errlen, "cannot read wf_mappings: %s", strerror(-ret));
-		goto out;
+	fret = wf_maps_ports_flush(m);
+	if (!ret && fret) {
+		ret = fret;
+		snprintf(err, errlen, "cannot write the port filter (wf_ports): %s",
+			 strerror(-fret));
 	}
-	idx = calloc(n ? n : 1, sizeof(*idx));
-	matched = calloc(n ? n : 1, sizeof(*matched));
-	ct_protos = calloc(WF_MAX_MAPPINGS, 1);
-	if (!idx || !matched || !ct_protos) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		idx[i] = &cfg[i];
-	qsort(idx, n, sizeof(*idx), cmp_mapping);
-	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
-		int gone;
-
-		if (!all[id].in_use)
-			continue;
-		key = &all[id];
-		hit = n ? bsearch(&key, idx, n, sizeof(*idx), cmp_mapping) : NULL;
-		if (hit && !matched[*hit - cfg]) {
-			matched[*hit - cfg] = true;
-			continue;
-		}
-		j = narrower(cfg, n, matched, &all[id]);
-		gone = j >= 0 ? all[id].protos & ~cfg[j].protos : WF_P_TCP | WF_P_UDP;
-		wf_format_mapping(&all[id], line, sizeof(line));
-		ret = wf_maps_mapping_del(m, id, gone);
-		if (ret) {
-			snprintf(err, errlen, "cannot remove '%s' (id %u) from the maps: %s", line,
-				 id, strerror(-ret));
-			goto out;
-		}
-		pr_debug("wslfwd: sync: %s '%s' (id %u)\n", j >= 0 ? "narrowed" : "removed", line,
-			 id);
-		if (j >= 0) {
-			matched[j] = true;
-			st->narrowed++;
-		} else {
-			st->removed++;
-		}
-		ct_protos[id] = gone;
-	}
-	/* Forwarding is gone; now stop the flows already running. */
-	ct_drop(m, all, ct_protos, &st->conns, &st->stray);
-	for (i = 0; i < n; i++) {
-		if (matched[i])
-			continue;
-		ret = wf_maps_mapping_add(m, &cfg[i], &id);
-		if (ret) {
-			wf_format_mapping(&cfg[i], line, sizeof(line));
-			snprintf(err, errlen, "cannot install '%s': %s%s", line, strerror(-ret),
-				 ret == -E2BIG || ret == -ENOSPC ?
-				 " (the maps are full: fewer or smaller port ranges)" : "");
-			goto out;
-		}
-		st->added++;
-		if (added)
-			added(&cfg[i], id, ctx);
-	}
-	ret = 0;
-out:
-	{
-		int fret = wf_maps_ports_flush(m);
-
-		if (!ret && fret) {
-			ret = fret;
-			snprintf(err, errlen, "cannot write the port filter (wf_ports): %s",
-				 strerror(-fret));
-		}
-	}
-	free(idx);
-	free(matched);
-	free(ct_protos);
+	free(r.idx);
+	free(r.matched);
+	free(r.ct_protos);
 	return ret;
 }
