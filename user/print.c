@@ -124,55 +124,88 @@ void wf_print_load(const struct wf_load_view *v)
 		printf("socket hooks (local clients) on cgroup %s\n", v->cgroup);
 }
 
-void wf_print_status(const struct wf_status_view *v)
+/* {"local": {"path", "delivers", "why"}, "behind": ..., "one-arm": ...} */
+static json_object *paths_json(const struct wf_path *paths)
+{
+	json_object *ps = json_object_new_object();
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "path", jstr(paths[i].path));
+		json_object_object_add(p, "delivers", json_object_new_boolean(paths[i].ok));
+		json_object_object_add(p, "why", jstr(paths[i].why));
+		json_object_object_add(ps, paths[i].kind, p);
+	}
+	return ps;
+}
+
+/* The keys only a loaded datapath has. */
+static void status_json_loaded(json_object *o, const struct wf_status_view *v)
 {
 	const char *egress = v->info.flags & WF_INFO_F_TCX ? "tcx" : "clsact";
+
+	json_object_object_add(o, "device", jstr(v->dev));
+	json_object_object_add(o, "ifindex", json_object_new_int(v->info.ifindex));
+	json_object_object_add(o, "ingress", jstr(wf_mode_word(v->info.mode)));
+	json_object_object_add(o, "ingress_why", jstr(v->ingress_why));
+	json_object_object_add(o, "egress", jstr(egress));
+	if (v->paths)
+		json_object_object_add(o, "paths", paths_json(v->paths));
+	json_object_object_add(o, "vm", wf_json_ip4(v->info.vm4));
+	json_object_object_add(o, "host", wf_json_ip4(v->info.host4));
+	json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
+			       json_object_new_boolean(v->forwarding));
+	json_object_object_add(o, "socket_hooks", jstr(v->cgroup));
+	json_object_object_add(o, "hairpin", json_object_new_boolean(v->cgroup != NULL));
+	json_object_object_add(o, "redirect_auto", json_object_new_boolean(
+				       v->info.flags & WF_INFO_F_REDIRECT_AUTO));
+	json_object_object_add(o, "redirect", jstr(v->redirect));
+	json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
+	json_object_object_add(o, "connections", json_object_new_int64(v->conns));
+}
+
+static void status_json(const struct wf_status_view *v)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "loaded", json_object_new_boolean(v->loaded));
+	json_object_object_add(o, "pin_dir", jstr(v->pin_dir));
+	json_object_object_add(o, "config", jstr(v->config));
+	json_object_object_add(o, "networking", jstr(v->netmode));
+	json_object_object_add(o, "networking_signs", jstr(v->netmode_signs));
+	if (v->loaded)
+		status_json_loaded(o, v);
+	else
+		json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
+	wf_json_put(o);
+}
+
+/* device, ingress, egress and the path of each target kind. */
+static void status_plain_hooks(const struct wf_status_view *v)
+{
+	int i;
+
+	printf("device:      %s (ifindex %u)\n", v->dev ? v->dev : "(gone)", v->info.ifindex);
+	printf("ingress:     %s%s\n", wf_mode_name(v->info.mode),
+	       v->info.mode == WF_MODE_TC ? (v->info.flags & WF_INFO_F_TCX ? " (tcx)" : " (clsact)") : "");
+	if (v->ingress_why)
+		printf("             (%s)\n", v->ingress_why);
+	printf("egress:      tc (%s)\n", v->info.flags & WF_INFO_F_TCX ? "tcx" : "clsact");
+	/* "one-arm:     xdp_tx (native XDP: ...)", one line per target kind */
+	for (i = 0; v->paths && i < 3; i++)
+		printf("%s:%*s %s%s (%s)\n", v->paths[i].kind,
+		       (int)(11 - strlen(v->paths[i].kind)), "", v->paths[i].path,
+		       v->paths[i].ok ? "" : ", NOT DELIVERED", v->paths[i].why);
+}
+
+void wf_print_status(const struct wf_status_view *v)
+{
 	char vm[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
 
 	if (json_mode) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "loaded", json_object_new_boolean(v->loaded));
-		json_object_object_add(o, "pin_dir", jstr(v->pin_dir));
-		json_object_object_add(o, "config", jstr(v->config));
-		json_object_object_add(o, "networking", jstr(v->netmode));
-		json_object_object_add(o, "networking_signs", jstr(v->netmode_signs));
-		if (v->loaded) {
-			json_object_object_add(o, "device", jstr(v->dev));
-			json_object_object_add(o, "ifindex", json_object_new_int(v->info.ifindex));
-			json_object_object_add(o, "ingress", jstr(wf_mode_word(v->info.mode)));
-			json_object_object_add(o, "ingress_why", v->ingress_why ? jstr(v->ingress_why) : NULL);
-			json_object_object_add(o, "egress", jstr(egress));
-			if (v->paths) {
-				json_object *ps = json_object_new_object();
-				int i;
-
-				for (i = 0; i < 3; i++) {
-					json_object *p = json_object_new_object();
-
-					json_object_object_add(p, "path", jstr(v->paths[i].path));
-					json_object_object_add(p, "delivers",
-							       json_object_new_boolean(v->paths[i].ok));
-					json_object_object_add(p, "why", jstr(v->paths[i].why));
-					json_object_object_add(ps, v->paths[i].kind, p);
-				}
-				json_object_object_add(o, "paths", ps);
-			}
-			json_object_object_add(o, "vm", wf_json_ip4(v->info.vm4));
-			json_object_object_add(o, "host", wf_json_ip4(v->info.host4));
-			json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
-					       json_object_new_boolean(v->forwarding));
-			json_object_object_add(o, "socket_hooks", v->cgroup ? jstr(v->cgroup) : NULL);
-			json_object_object_add(o, "hairpin", json_object_new_boolean(v->cgroup != NULL));
-			json_object_object_add(o, "redirect_auto", json_object_new_boolean(
-						       v->info.flags & WF_INFO_F_REDIRECT_AUTO));
-			json_object_object_add(o, "redirect", jstr(v->redirect));
-			json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
-			json_object_object_add(o, "connections", json_object_new_int64(v->conns));
-		} else {
-			json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
-		}
-		wf_json_put(o);
+		status_json(v);
 		return;
 	}
 	if (!v->loaded) {
@@ -181,21 +214,7 @@ void wf_print_status(const struct wf_status_view *v)
 		printf("networking:  %s (%s)\n", v->netmode, v->netmode_signs ? v->netmode_signs : "");
 		return;
 	}
-	printf("device:      %s (ifindex %u)\n", v->dev ? v->dev : "(gone)", v->info.ifindex);
-	printf("ingress:     %s%s\n", wf_mode_name(v->info.mode),
-	       v->info.mode == WF_MODE_TC ? (v->info.flags & WF_INFO_F_TCX ? " (tcx)" : " (clsact)") : "");
-	if (v->ingress_why)
-		printf("             (%s)\n", v->ingress_why);
-	printf("egress:      tc (%s)\n", egress);
-	if (v->paths) {
-		int i;
-
-		/* "one-arm:     xdp_tx (native XDP: ...)", one line per target kind */
-		for (i = 0; i < 3; i++)
-			printf("%s:%*s %s%s (%s)\n", v->paths[i].kind,
-			       (int)(11 - strlen(v->paths[i].kind)), "", v->paths[i].path,
-			       v->paths[i].ok ? "" : ", NOT DELIVERED", v->paths[i].why);
-	}
+	status_plain_hooks(v);
 	printf("@vm:         %s\n", wf_ip4_str(v->info.vm4, vm, sizeof(vm)));
 	printf("@host:       %s\n", wf_ip4_str(v->info.host4, host, sizeof(host)));
 	printf("networking:  %s (%s)\n", v->netmode, v->netmode_signs ? v->netmode_signs : "");
