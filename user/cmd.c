@@ -120,15 +120,7 @@ int parse_opts(int argc, char **argv, const struct option *extra, size_t n_extra
 			exit(EXIT_OK);
 		case 'V':
 			apply_log_level();
-			if (wf_print_json()) {
-				json_object *o = json_object_new_object();
-
-				json_object_object_add(o, "version",
-						       json_object_new_string(WSLFWD_VERSION));
-				wf_json_put(o);
-			} else {
-				printf("wslfwd %s\n", WSLFWD_VERSION);
-			}
+			wf_print_version(WSLFWD_VERSION);
 			exit(EXIT_OK);
 		case '?':
 		case ':':
@@ -189,20 +181,14 @@ int match_word(const char *word, const char *const *names, int n, const char *wh
  * status after printing why. */
 int open_maps(struct wf_maps *m)
 {
-	int err = wf_maps_open(m, env.pin_dir);
+	char err[PATH_MAX + 128];
+	int ret = wf_store_open_maps(m, env.pin_dir, err, sizeof(err));
 
-	if (!err)
+	if (!ret)
 		return 0;
-	if (err == -ENOENT)
+	if (ret == -ENOENT)
 		return NOT_LOADED;
-	if (err == -EACCES || err == -EPERM)
-		wf_error("cannot open the pins in %s: %s; run as root", env.pin_dir,
-			 strerror(-err));
-	else if (err == -EBADF)
-		wf_error("the pin dir %s is incomplete; run 'wslfwd unload', then 'wslfwd load'",
-			 env.pin_dir);
-	else
-		wf_error("cannot open the pins in %s: %s", env.pin_dir, strerror(-err));
+	wf_error("%s", err);
 	return EXIT_FAIL;
 }
 
@@ -223,43 +209,36 @@ const char *ifname_of(int ifindex, char *buf)
 	return ifindex && if_indextoname(ifindex, buf) ? buf : NULL;
 }
 
-/* Prime the neighbour a one-arm target will need (literal IPv4 or @host). */
-void prime_target(const struct wf_info *info, const struct wf_mapping *m)
-{
-	__be32 dst = 0;
-
-	if (m->family != WF_AF_INET)
-		return;
-	if (m->taddr_kind == WF_ADDR_LITERAL)
-		dst = m->taddr[0];
-	else if (m->taddr_kind == WF_ADDR_HOST)
-		dst = info->host4;
-	if (dst)
-		wf_neigh_prime4(info->ifindex, dst);
-}
-
-/* A literal LADDR must be ours, else nothing ever arrives for it. */
 int check_laddr(const struct wf_info *info, const struct wf_mapping *m)
 {
-	char a[64], dev[IF_NAMESIZE];
-	int ret;
+	char err[512];
+	int ret = wf_store_check_laddr(info, m, err, sizeof(err));
 
-	if (m->laddr_kind != WF_ADDR_LITERAL || m->family != WF_AF_INET ||
-	    wf_mapping_local_clients(m))
+	if (!ret)
 		return 0;
-	ret = wf_addr_is_local4(info->ifindex, m->laddr[0]);
-	wf_format_addr(m->family, m->laddr, a, sizeof(a));
-	if (ret < 0) {
-		wf_error("cannot read the addresses of ifindex %u: %s", info->ifindex,
-			 strerror(-ret));
-		return EXIT_FAIL;
-	}
-	if (!ret) {
-		wf_error("%s is not an address of %s; use @vm or one of its addresses ('ip -4 addr show %s')",
-			 a, ifname_of(info->ifindex, dev) ?: "the device", dev);
-		return EXIT_USAGE;
-	}
-	return 0;
+	wf_error("%s", err);
+	return ret == -EADDRNOTAVAIL ? EXIT_USAGE : EXIT_FAIL;
+}
+
+int store_open(struct wf_store *s, unsigned int flags)
+{
+	char err[PATH_MAX * 2 + 256];
+	int ret = wf_store_open(s, env.config, env.pin_dir, flags, err, sizeof(err));
+
+	return ret ? store_error(s, err) : 0;
+}
+
+int store_error(const struct wf_store *s, const char *err)
+{
+	wf_error("%s", err);
+	return s->refused ? EXIT_USAGE : EXIT_FAIL;
+}
+
+int store_list(struct wf_store *s, struct wf_mapping **ms, __u32 **ids, size_t *n)
+{
+	char err[1024];
+
+	return wf_store_list(s, ms, ids, n, err, sizeof(err)) ? store_error(s, err) : 0;
 }
 
 __u64 now_ns(void)

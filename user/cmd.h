@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <linux/types.h>
 #include "maps.h"
+#include "store.h"
 #include "wslfwd.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -71,9 +72,8 @@ int open_maps(struct wf_maps *m);
 int need_loaded(struct wf_maps *m);
 /* The name of ifindex in buf (IF_NAMESIZE), NULL if there is none. */
 const char *ifname_of(int ifindex, char *buf);
-/* Prime the neighbour a one-arm target will need (literal IPv4 or @host). */
-void prime_target(const struct wf_info *info, const struct wf_mapping *m);
-/* A literal LADDR must be ours, else nothing ever arrives for it. */
+/* A literal LADDR must be ours, else nothing ever arrives for it: 0, or
+ * an exit status after saying why (wf_store_check_laddr). */
 int check_laddr(const struct wf_info *info, const struct wf_mapping *m);
 __u64 now_ns(void);
 /* The config file's mappings; on error the message is printed and the exit
@@ -84,10 +84,19 @@ int lock_mappings(void);
 /* Control bytes in the command's words (a NUL cannot be in argv). */
 int check_args(int argc, char **argv);
 
-/* user/cmd_map.c: shared with netsh and load. */
-int add_mapping(const struct wf_mapping *mpp);
-int del_mapping(const struct wf_mapping *keyp);
-int config_listen_twice(const struct wf_mapping *cfg, size_t n, int ifindex);
+/* The store (user/store.h) over env's config and pins: 0, or an exit
+ * status after saying why. */
+int store_open(struct wf_store *s, unsigned int flags);
+/* A store operation's err said; its exit status (2 refused, 1 failed). */
+int store_error(const struct wf_store *s, const char *err);
+int store_list(struct wf_store *s, struct wf_mapping **ms, __u32 **ids, size_t *n);
+
+/* user/cmd_map.c: one change through an open store, its result printed;
+ * an exit status. add_mapping/del_mapping open the store themselves. */
+int store_add(struct wf_store *s, const struct wf_mapping *mp);
+int store_del(struct wf_store *s, const struct wf_mapping *key);
+int add_mapping(const struct wf_mapping *mp);
+int del_mapping(const struct wf_mapping *key);
 
 int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);

@@ -198,7 +198,7 @@ static int load_opt(int opt, const char *arg, void *ctx)
 /* A mapping load's sync installed: prime its target's neighbour. */
 static void load_added(const struct wf_mapping *mp, __u32 id, void *ctx)
 {
-	prime_target(ctx, mp);
+	wf_store_prime(ctx, mp);
 }
 
 /* One load, from its options to its result. */
@@ -305,7 +305,13 @@ static int load_config(struct load_run *r)
 			return EXIT_USAGE;
 		}
 	}
-	return config_listen_twice(r->cfg, r->n, r->lo.ifindex);
+	ret = wf_store_config_listen_twice(r->cfg, r->n, r->lo.ifindex, env.config, r->err,
+					   sizeof(r->err));
+	if (ret) {
+		wf_error("%s", r->err);
+		return EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* --timeout, merged over the pinned values: a load over pins keeps the
@@ -417,7 +423,7 @@ static int load_install(struct load_run *r)
 				 " (the maps are full: fewer or smaller port ranges)" : "");
 			return ret;
 		}
-		prime_target(&r->info, &r->cfg[i]);
+		wf_store_prime(&r->info, &r->cfg[i]);
 	}
 	return 0;
 }
@@ -604,13 +610,6 @@ int cmd_unload(int argc, char **argv)
 		pr_warn("wslfwd: cannot take ports %u-%u back out of "
 			"net.ipv4.ip_local_reserved_ports: %s\n", WF_SNAT_PORT_MIN,
 			WF_SNAT_PORT_MAX, strerror(-ret));
-	{
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "unloaded", json_object_new_boolean(1));
-		json_object_object_add(o, "device", name ? json_object_new_string(name) : NULL);
-		wf_print_result(o, "unloaded from %s; removed %s", name ? name : "(device gone)",
-				env.pin_dir);
-	}
+	wf_print_unload(name, env.pin_dir);
 	return EXIT_OK;
 }

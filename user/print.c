@@ -645,3 +645,150 @@ void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now)
 	free(sorted);
 	free(used);
 }
+
+/* ------------------------------------------------- results of commands */
+
+void wf_print_version(const char *version)
+{
+	json_object *o;
+
+	if (!json_mode) {
+		printf("wslfwd %s\n", version);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "version", json_object_new_string(version));
+	wf_json_put(o);
+}
+
+void wf_print_unload(const char *dev, const char *pin_dir)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "unloaded", json_object_new_boolean(1));
+	json_object_object_add(o, "device", jstr(dev));
+	wf_print_result(o, "unloaded from %s; removed %s", dev ? dev : "(device gone)", pin_dir);
+}
+
+void wf_print_add(const char *line, bool same, bool loaded, __u32 id, const char *config)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "added", json_object_new_string(line));
+	json_object_object_add(j, "unchanged", json_object_new_boolean(same));
+	json_object_object_add(j, "loaded", json_object_new_boolean(loaded));
+	if (loaded)
+		json_object_object_add(j, "id", json_object_new_int(id));
+	if (same && loaded)
+		wf_print_result(j, "%s is mapped already (id %u); nothing changed", line, id);
+	else if (same)
+		wf_print_result(j, "%s is in %s already; nothing changed", line, config);
+	else if (loaded)
+		wf_print_result(j, "added %s (id %u)", line, id);
+	else
+		wf_print_result(j, "added %s to %s (not loaded: applies at 'wslfwd load')", line,
+				config);
+}
+
+void wf_print_del(const char *listen, __u8 protos, bool loaded, __u32 id, size_t conns,
+		  const char *config)
+{
+	json_object *o = json_object_new_object();
+	const char *proto = wf_proto_name(protos);
+
+	json_object_object_add(o, "deleted", json_object_new_string(listen));
+	json_object_object_add(o, "proto", json_object_new_string(proto));
+	if (loaded) {
+		json_object_object_add(o, "id", json_object_new_int(id));
+		json_object_object_add(o, "conns_removed", json_object_new_int64(conns));
+		wf_print_result(o, "deleted %s %s (id %u)", proto, listen, id);
+	} else {
+		wf_print_result(o, "deleted %s %s from %s", proto, listen, config);
+	}
+}
+
+void wf_print_flush_conns(size_t entries)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "flushed", json_object_new_string("conns"));
+	json_object_object_add(o, "entries", json_object_new_int64(entries));
+	wf_print_result(o, "flushed %zu conntrack entr%s", entries, entries == 1 ? "y" : "ies");
+}
+
+void wf_print_flush_mappings(size_t n, bool loaded, const char *config)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "flushed", json_object_new_string("mappings"));
+	json_object_object_add(o, "mappings", json_object_new_int64(n));
+	wf_print_result(o, "flushed %zu mapping%s (%s%s)", n, n == 1 ? "" : "s",
+			loaded ? "maps and " : "", config);
+}
+
+void wf_print_netsh_show(const struct wf_mapping *ms, size_t n, enum wf_netsh_type type)
+{
+	json_object *arr;
+	size_t i;
+
+	if (!json_mode) {
+		wf_netsh_show(stdout, ms, n, type);
+		return;
+	}
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		enum wf_netsh_type t = wf_netsh_type_of(&ms[i]);
+		json_object *o;
+		char l[128], tg[128];
+
+		if (!(ms[i].protos & WF_P_TCP) || (type != WF_NETSH_ALL && type != t))
+			continue;
+		wf_format_listen(&ms[i], l, sizeof(l));
+		wf_format_target(&ms[i], tg, sizeof(tg));
+		o = json_object_new_object();
+		json_object_object_add(o, "type", json_object_new_string(wf_netsh_type_name(t)));
+		json_object_object_add(o, "listen", json_object_new_string(l));
+		json_object_object_add(o, "connect", json_object_new_string(tg));
+		json_object_array_add(arr, o);
+	}
+	wf_json_put(arr);
+}
+
+static json_object *win_plan_json(const struct wf_win_plan *p)
+{
+	json_object *e = json_object_new_object(), *c = json_object_new_array();
+	size_t j;
+
+	json_object_object_add(e, "mapping", json_object_new_string(p->mapping));
+	for (j = 0; j < p->n; j++)
+		json_object_array_add(c, json_object_new_string(p->cmds[j].line));
+	json_object_object_add(e, "commands", c);
+	json_object_object_add(e, "note", p->note[0] ? json_object_new_string(p->note) : NULL);
+	return e;
+}
+
+void wf_print_windows(const struct wf_win_plan *plans, size_t n, __be32 vm4, bool applied)
+{
+	char vm[INET_ADDRSTRLEN];
+	size_t i, j;
+
+	if (json_mode) {
+		json_object *o = json_object_new_object(), *arr = json_object_new_array();
+
+		json_object_object_add(o, "vm", wf_json_ip4(vm4));
+		for (i = 0; i < n; i++)
+			json_object_array_add(arr, win_plan_json(&plans[i]));
+		json_object_object_add(o, "mappings", arr);
+		json_object_object_add(o, "applied", json_object_new_boolean(applied));
+		wf_json_put(o);
+		return;
+	}
+	printf("# Windows side of %zu mapping%s (NAT mode, @vm %s); "
+	       "run in an elevated PowerShell%s\n", n, n == 1 ? "" : "s",
+	       wf_ip4_str(vm4, vm, sizeof(vm)), applied ? " (applied)" : "");
+	for (i = 0; i < n; i++) {
+		printf("# %s%s%s\n", plans[i].mapping, plans[i].note[0] ? ": " : "", plans[i].note);
+		for (j = 0; j < plans[i].n; j++)
+			printf("%s\n", plans[i].cmds[j].line);
+	}
+}

@@ -11,6 +11,8 @@
 #include <json-c/json.h>
 #include "wslfwd.h"
 #include "maps.h"
+#include "netsh.h"
+#include "windows.h"
 
 void wf_print_set_json(bool json, bool pretty);
 bool wf_print_json(void);
@@ -75,6 +77,19 @@ void wf_prom_label(FILE *f, const char *s);
 void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now_ns);
 /* The timeouts `conns` computes expiry with (wf_ct_conf); defaults until set. */
 void wf_print_set_ct_conf(const struct wf_ct_conf *cf);
+
+/* The one-line results of the commands that change things. */
+void wf_print_version(const char *version);
+void wf_print_unload(const char *dev, const char *pin_dir);	/* dev NULL: gone */
+void wf_print_add(const char *line, bool same, bool loaded, __u32 id, const char *config);
+void wf_print_del(const char *listen, __u8 protos, bool loaded, __u32 id, size_t conns,
+		  const char *config);
+void wf_print_flush_conns(size_t entries);
+void wf_print_flush_mappings(size_t n, bool loaded, const char *config);
+/* `netsh interface portproxy show`: netsh's table, or a JSON array. */
+void wf_print_netsh_show(const struct wf_mapping *ms, size_t n, enum wf_netsh_type type);
+/* `windows`: the lines of each plan, or their JSON. */
+void wf_print_windows(const struct wf_win_plan *plans, size_t n, __be32 vm4, bool applied);
 
 /* "1.2.3.4" or "?" for 0. */
 const char *wf_ip4_str(__be32 a, char *buf, size_t len);

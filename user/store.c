@@ -13,7 +13,11 @@
 #include <stddef.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/types.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include "addr.h"
 #include "config.h"
 #include "log.h"
 #include "parse.h"
@@ -335,5 +339,557 @@ int wf_store_sync(struct wf_maps *m, const struct wf_mapping *cfg, size_t n,
 	free(r.idx);
 	free(r.matched);
 	free(r.ct_protos);
+	return ret;
+}
+
+/* ------------------------------------------------------------ the store */
+
+int wf_store_open_maps(struct wf_maps *m, const char *pin_dir, char *err, size_t errlen)
+{
+	int ret = wf_maps_open(m, pin_dir);
+
+	if (!ret || ret == -ENOENT)
+		return ret;
+	if (ret == -EACCES || ret == -EPERM)
+		snprintf(err, errlen, "cannot open the pins in %s: %s; run as root", pin_dir,
+			 strerror(-ret));
+	else if (ret == -EBADF)
+		snprintf(err, errlen, "the pin dir %s is incomplete; run 'wslfwd unload', then "
+			 "'wslfwd load'", pin_dir);
+	else
+		snprintf(err, errlen, "cannot open the pins in %s: %s", pin_dir, strerror(-ret));
+	return ret;
+}
+
+void wf_store_prime(const struct wf_info *info, const struct wf_mapping *mp)
+{
+	__be32 dst = 0;
+
+	if (mp->family != WF_AF_INET)
+		return;
+	if (mp->taddr_kind == WF_ADDR_LITERAL)
+		dst = mp->taddr[0];
+	else if (mp->taddr_kind == WF_ADDR_HOST)
+		dst = info->host4;
+	if (dst)
+		wf_neigh_prime4(info->ifindex, dst);
+}
+
+int wf_store_check_laddr(const struct wf_info *info, const struct wf_mapping *mp, char *err,
+			 size_t errlen)
+{
+	char a[64], dev[IF_NAMESIZE] = "";
+	int ret;
+
+	if (mp->laddr_kind != WF_ADDR_LITERAL || mp->family != WF_AF_INET ||
+	    wf_mapping_local_clients(mp))
+		return 0;
+	ret = wf_addr_is_local4(info->ifindex, mp->laddr[0]);
+	wf_format_addr(mp->family, mp->laddr, a, sizeof(a));
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot read the addresses of ifindex %u: %s", info->ifindex,
+			 strerror(-ret));
+		return ret;
+	}
+	if (!ret) {
+		const char *name = info->ifindex && if_indextoname(info->ifindex, dev) ? dev : NULL;
+
+		snprintf(err, errlen, "%s is not an address of %s; use @vm or one of its addresses "
+			 "('ip -4 addr show %s')", a, name ?: "the device", dev);
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* @vm, and @vm's own address written out, are one listener. */
+static bool laddr_is_vm4(const struct wf_mapping *m, __be32 vm4)
+{
+	return vm4 && m->laddr_kind == WF_ADDR_LITERAL && m->family == WF_AF_INET &&
+	       m->laddr[0] == vm4;
+}
+
+/* The mapping of cfg that listens where mp does, written the other way
+ * (`tcp 4000` and `tcp <@vm's address>:4000`), ports overlapping. */
+static const struct wf_mapping *listen_twice(const struct wf_mapping *cfg, size_t n,
+					     const struct wf_mapping *mp, __be32 vm4)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct wf_mapping *c = &cfg[i];
+
+		if (!(c->protos & mp->protos) || c->lport > mp->lport_end ||
+		    mp->lport > c->lport_end)
+			continue;
+		if ((laddr_is_vm4(c, vm4) && mp->laddr_kind == WF_ADDR_VM) ||
+		    (c->laddr_kind == WF_ADDR_VM && laddr_is_vm4(mp, vm4)))
+			return c;
+	}
+	return NULL;
+}
+
+static int say_listen_twice(const struct wf_mapping *a, const struct wf_mapping *b, __be32 vm4,
+			    const char *where, char *err, size_t errlen)
+{
+	char la[512], lb[512], v[INET_ADDRSTRLEN];
+
+	wf_format_mapping(a, la, sizeof(la));
+	wf_format_mapping(b, lb, sizeof(lb));
+	if (!inet_ntop(AF_INET, &vm4, v, sizeof(v)))
+		snprintf(v, sizeof(v), "?");
+	snprintf(err, errlen, "'%s' and '%s'%s listen on the same ports: %s is @vm's address; "
+		 "keep one of them", la, lb, where, v);
+	return -EADDRINUSE;
+}
+
+int wf_store_config_listen_twice(const struct wf_mapping *cfg, size_t n, int ifindex,
+				 const char *config, char *err, size_t errlen)
+{
+	const struct wf_mapping *other;
+	char where[PATH_MAX + 8];
+	__be32 vm4 = 0;
+	size_t i;
+
+	if (wf_addr_vm4(ifindex, &vm4) || !vm4)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!laddr_is_vm4(&cfg[i], vm4))
+			continue;
+		other = listen_twice(cfg, n, &cfg[i], vm4);
+		if (other) {
+			snprintf(where, sizeof(where), " in %s", config);
+			return say_listen_twice(other, &cfg[i], vm4, where, err, errlen);
+		}
+	}
+	return 0;
+}
+
+/* The config into s->cfg, every line checked when asked to. */
+static int store_read_config(struct wf_store *s, bool validate, char *err, size_t errlen)
+{
+	char why[256];
+	size_t i;
+	int ret;
+
+	ret = wf_config_read(s->config, &s->cfg, &s->n, NULL, err, errlen);
+	if (ret) {
+		s->refused = ret == -EINVAL;
+		return ret;
+	}
+	s->cap = s->n;
+	for (i = 0; validate && i < s->n; i++) {
+		ret = wf_mapping_validate(&s->cfg[i], why, sizeof(why));
+		if (ret) {
+			snprintf(err, errlen, "%s: %s", s->config, why);
+			s->refused = true;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int wf_store_open(struct wf_store *s, const char *config, const char *pin_dir,
+		  unsigned int flags, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->config = config;
+	s->pin_dir = pin_dir;
+	err[0] = 0;
+	if (flags & WF_STORE_LOCK)
+		ret = wf_store_lock(config, err, errlen);
+	if (!ret && (flags & WF_STORE_CONFIG))
+		ret = store_read_config(s, flags & WF_STORE_VALIDATE, err, errlen);
+	if (!ret) {
+		ret = wf_store_open_maps(&s->m, pin_dir, err, errlen);
+		s->loaded = !ret;
+		if (ret == -ENOENT)
+			ret = 0;
+	}
+	if (!ret && s->loaded) {
+		ret = wf_maps_info_get(&s->m, &s->info);
+		if (ret)
+			snprintf(err, errlen, "cannot read wf_info in %s: %s", pin_dir,
+				 strerror(-ret));
+	}
+	if (ret)
+		wf_store_close(s);
+	return ret;
+}
+
+void wf_store_close(struct wf_store *s)
+{
+	if (s->loaded)
+		wf_maps_close(&s->m);
+	s->loaded = false;
+	free(s->cfg);
+	s->cfg = NULL;
+	s->n = s->cap = 0;
+}
+
+/* What every sync of the store does with a mapping it installs. */
+struct store_sync_ctx {
+	struct wf_store *s;
+	const struct wf_mapping *want;	/* the mapping being added */
+	__u32 id;			/* its id once installed */
+};
+
+static void store_added(const struct wf_mapping *mp, __u32 id, void *ctx)
+{
+	struct store_sync_ctx *c = ctx;
+
+	wf_store_prime(&c->s->info, mp);
+	if (c->want && wf_mapping_equal(mp, c->want))
+		c->id = id;
+	if (c->s->added)
+		c->s->added(mp, id, c->s->ctx);
+}
+
+/*
+ * Make the maps hold s->cfg (the config just written). A change expects to
+ * install exp_added mappings and take away exp_gone; anything beyond that
+ * is what an interrupted command had left, and is said.
+ */
+static int store_sync(struct wf_store *s, struct store_sync_ctx *c, size_t exp_added,
+		      size_t exp_gone, struct wf_sync_stats *st, char *err, size_t errlen)
+{
+	int ret = wf_store_sync(&s->m, s->cfg, s->n, st, store_added, c, err, errlen);
+
+	if (!ret && (st->repaired || st->stray || st->added != exp_added ||
+	    st->removed + st->narrowed != exp_gone))
+		pr_warn("wslfwd: the maps were not in step with %s (an interrupted command?): "
+			"%zd installed, %zd removed, %zu reinstalled, %zu stray entries removed\n",
+			s->config, (ssize_t)(st->added - exp_added),
+			(ssize_t)(st->removed + st->narrowed - exp_gone), st->repaired, st->stray);
+	return ret;
+}
+
+/* Room in s->cfg for one more mapping. */
+static int store_reserve(struct wf_store *s, char *err, size_t errlen)
+{
+	struct wf_mapping *ncfg;
+
+	if (s->n < s->cap)
+		return 0;
+	ncfg = realloc(s->cfg, (s->n + 1) * sizeof(*ncfg));
+	if (!ncfg) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	s->cfg = ncfg;
+	s->cap = s->n + 1;
+	return 0;
+}
+
+/* May mp go in? *same: it is there already. Refusals name what is in the way. */
+static int add_check(struct wf_store *s, const struct wf_mapping *mp, bool *same, char *err,
+		     size_t errlen)
+{
+	const struct wf_mapping *other = NULL;
+	char line[512], o[512];
+	size_t i;
+	int ret;
+
+	*same = false;
+	for (i = 0; i < s->n && !*same && !other; i++) {
+		if (wf_mapping_equal(&s->cfg[i], mp))
+			*same = true;
+		else if (wf_mapping_conflicts(&s->cfg[i], mp))
+			other = &s->cfg[i];
+	}
+	s->refused = true;
+	if (other) {
+		wf_format_mapping(mp, line, sizeof(line));
+		wf_format_mapping(other, o, sizeof(o));
+		snprintf(err, errlen, "'%s' conflicts with '%s' in %s; delete that one first", line,
+			 o, s->config);
+		return -EEXIST;
+	}
+	if (!s->loaded || *same)
+		goto ok;
+	other = listen_twice(s->cfg, s->n, mp, s->info.vm4);
+	if (other)
+		return say_listen_twice(mp, other, s->info.vm4, "", err, errlen);
+	ret = wf_store_check_laddr(&s->info, mp, err, errlen);
+	if (ret) {
+		s->refused = ret == -EADDRNOTAVAIL;
+		return ret;
+	}
+ok:
+	s->refused = false;
+	return 0;
+}
+
+/* The id the maps hold mp under, 0 if none. */
+static __u32 store_find(struct wf_store *s, const struct wf_mapping *mp)
+{
+	const struct wf_mapping *all;
+	__u32 id;
+
+	if (wf_maps_mappings(&s->m, &all))
+		return 0;
+	for (id = 1; id < WF_MAX_MAPPINGS; id++)
+		if (all[id].in_use && wf_mapping_equal(&all[id], mp))
+			return id;
+	return 0;
+}
+
+/* The maps follow the config that now has mp; on failure the config line
+ * is taken back out, and the maps back to it. */
+static int add_sync(struct wf_store *s, const struct wf_mapping *mp, bool same, __u32 *id,
+		    char *err, size_t errlen)
+{
+	struct store_sync_ctx c = { .s = s, .want = mp };
+	struct wf_sync_stats st;
+	char why[1024], uerr[512];
+	int ret;
+
+	ret = store_sync(s, &c, !same, 0, &st, why, sizeof(why));
+	if (ret && !same) {
+		s->n--;
+		if (wf_config_del(s->config, mp, uerr, sizeof(uerr)) < 0)
+			pr_warn("wslfwd: %s\n", uerr);
+		else if (wf_store_sync(&s->m, s->cfg, s->n, &st, NULL, NULL, uerr, sizeof(uerr)))
+			pr_warn("wslfwd: %s\n", uerr);
+		snprintf(err, errlen, "%s; the mapping was not added", why);
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "%s", why);
+		return ret;
+	}
+	*id = same ? store_find(s, mp) : c.id;
+	return 0;
+}
+
+int wf_store_add(struct wf_store *s, const struct wf_mapping *mp, struct wf_store_result *r,
+		 char *err, size_t errlen)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = add_check(s, mp, &r->same, err, errlen);
+	if (!ret && !r->same)
+		ret = store_reserve(s, err, errlen);
+	if (ret)
+		return ret;
+	if (!r->same) {
+		ret = wf_config_add(s->config, mp, err, errlen);
+		if (ret) {
+			s->refused = ret == -EEXIST || ret == -EINVAL;
+			return ret;
+		}
+		s->cfg[s->n++] = *mp;
+	}
+	if (!s->loaded)
+		return 0;
+	return add_sync(s, mp, r->same, &r->id, err, errlen);
+}
+
+/* The config covers every protocol of key on its listen side; if not, the
+ * refusal names the mapping a port of a range belongs to. */
+static int del_check(struct wf_store *s, const struct wf_mapping *key, char *err, size_t errlen)
+{
+	struct wf_mapping want = *key;
+	char l[256], other[512], ol[256];
+	size_t k;
+	int covered = 0;
+
+	for (k = 0; k < s->n; k++)
+		if (wf_mapping_same_listen(&s->cfg[k], key))
+			covered |= s->cfg[k].protos & key->protos;
+	if (covered == key->protos)
+		return 0;
+	s->refused = true;
+	want.protos = key->protos & ~covered;
+	wf_format_listen(key, l, sizeof(l));
+	/* A port inside a range: name the range to delete instead. */
+	for (k = 0; k < s->n; k++) {
+		if (!wf_mapping_conflicts(&s->cfg[k], &want))
+			continue;
+		wf_format_mapping(&s->cfg[k], other, sizeof(other));
+		wf_format_listen(&s->cfg[k], ol, sizeof(ol));
+		snprintf(err, errlen, "no mapping %s %s: it is part of mapping '%s'; delete that "
+			 "with 'wslfwd del %s %s'", wf_proto_name(want.protos), l, other,
+			 wf_proto_name(s->cfg[k].protos & want.protos), ol);
+		return -ENOENT;
+	}
+	snprintf(err, errlen, "no mapping %s %s in %s; see 'wslfwd list'",
+		 wf_proto_name(want.protos), l, s->config);
+	return -ENOENT;
+}
+
+/* The first id the maps hold key's listen side under, 0 if none. */
+static int del_first_id(struct wf_store *s, const struct wf_mapping *key, __u32 *first,
+			char *err, size_t errlen)
+{
+	const struct wf_mapping *all;
+	__u32 id;
+	int ret;
+
+	*first = 0;
+	ret = wf_maps_mappings(&s->m, &all);
+	if (ret) {
+		snprintf(err, errlen, "cannot read the maps in %s: %s", s->pin_dir, strerror(-ret));
+		return ret;
+	}
+	for (id = 1; id < WF_MAX_MAPPINGS && !*first; id++)
+		if (all[id].in_use && wf_mapping_same_listen(&all[id], key) &&
+		    (all[id].protos & key->protos))
+			*first = id;
+	return 0;
+}
+
+/* The edit wf_config_del made, on s->cfg: how many mappings it touched. */
+static size_t del_in_memory(struct wf_store *s, const struct wf_mapping *key)
+{
+	size_t k, j, touched = 0;
+
+	for (k = j = 0; k < s->n; k++) {
+		if (wf_mapping_same_listen(&s->cfg[k], key) && (s->cfg[k].protos & key->protos)) {
+			touched++;
+			s->cfg[k].protos &= ~key->protos;
+			if (!s->cfg[k].protos)
+				continue;
+		}
+		s->cfg[j++] = s->cfg[k];
+	}
+	s->n = j;
+	return touched;
+}
+
+int wf_store_del(struct wf_store *s, const struct wf_mapping *key, struct wf_store_result *r,
+		 char *err, size_t errlen)
+{
+	struct store_sync_ctx c = { .s = s };
+	struct wf_sync_stats st = {};
+	char why[1024];
+	size_t touched;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	s->refused = false;
+	ret = del_check(s, key, err, errlen);
+	if (!ret && s->loaded)
+		ret = del_first_id(s, key, &r->id, err, errlen);
+	if (ret)
+		return ret;
+	ret = wf_config_del(s->config, key, why, sizeof(why));
+	if (ret < 0) {
+		snprintf(err, errlen, "%s; the mapping was not deleted", why);
+		return ret;
+	}
+	touched = del_in_memory(s, key);
+	if (!s->loaded)
+		return 0;
+	ret = store_sync(s, &c, 0, touched, &st, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "%s (%s no longer has the mapping; the next wslfwd command "
+			 "retries the maps)", why, s->config);
+		return ret;
+	}
+	r->conns = st.conns / 2;
+	return 0;
+}
+
+int wf_store_flush(struct wf_store *s, struct wf_store_result *r, char *err, size_t errlen)
+{
+	struct store_sync_ctx c = { .s = s };
+	struct wf_sync_stats st;
+	size_t nk = 0, conns = 0;
+	char why[1024];
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	s->refused = false;
+	if (s->loaded)
+		nk = wf_maps_mapping_count(&s->m);
+	ret = wf_config_clear(s->config, err, errlen);
+	if (ret < 0)
+		return ret;
+	r->removed = ret;
+	s->n = 0;
+	if (!s->loaded)
+		return 0;
+	ret = store_sync(s, &c, 0, nk, &st, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "%s (%s has no mappings now; the next wslfwd command retries "
+			 "the maps)", why, s->config);
+		return ret;
+	}
+	r->removed = st.removed;
+	wf_maps_ct_delete(&s->m, WF_CT_ANY, 0, &conns);
+	return 0;
+}
+
+int wf_store_reload(struct wf_store *s, struct wf_sync_stats *st, char *err, size_t errlen)
+{
+	struct store_sync_ctx c = { .s = s };
+
+	return wf_store_sync(&s->m, s->cfg, s->n, st, store_added, &c, err, errlen);
+}
+
+/* The maps' mappings in use, compacted. */
+static int list_maps(struct wf_store *s, struct wf_mapping *ms, __u32 *ids, size_t *n, char *err,
+		     size_t errlen)
+{
+	const struct wf_mapping *all;
+	__u32 id;
+	int ret;
+
+	ret = wf_maps_mappings(&s->m, &all);
+	if (ret) {
+		snprintf(err, errlen, "cannot read the maps in %s: %s", s->pin_dir, strerror(-ret));
+		return ret;
+	}
+	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+		if (!all[id].in_use)
+			continue;
+		if (ids)
+			ids[*n] = id;
+		ms[(*n)++] = all[id];
+	}
+	return 0;
+}
+
+int wf_store_list(struct wf_store *s, struct wf_mapping **ms, __u32 **ids, size_t *n, char *err,
+		  size_t errlen)
+{
+	size_t max;
+	int ret;
+
+	*ms = NULL;
+	*n = 0;
+	if (ids)
+		*ids = NULL;
+	if (!s->loaded && !s->cfg) {
+		ret = store_read_config(s, false, err, errlen);
+		if (ret)
+			return ret;
+	}
+	max = s->loaded ? WF_MAX_MAPPINGS : s->n + 1;
+	*ms = calloc(max, sizeof(**ms));
+	if (ids)
+		*ids = calloc(max, sizeof(**ids));
+	if (!*ms || (ids && !*ids)) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+	} else if (s->loaded) {
+		ret = list_maps(s, *ms, ids ? *ids : NULL, n, err, errlen);
+	} else {
+		if (s->n)
+			memcpy(*ms, s->cfg, s->n * sizeof(**ms));
+		*n = s->n;
+		ret = 0;
+	}
+	if (ret) {
+		free(*ms);
+		*ms = NULL;
+		if (ids) {
+			free(*ids);
+			*ids = NULL;
+		}
+	}
 	return ret;
 }

@@ -58,4 +58,80 @@ int wf_store_sync(struct wf_maps *m, const struct wf_mapping *cfg, size_t n,
 		  struct wf_sync_stats *st, wf_sync_added_fn added, void *ctx, char *err,
 		  size_t errlen);
 
+/* ------------------------------------------------------------ the store */
+
+/*
+ * "The mappings" as one thing: the config file alone when nothing is
+ * loaded, the config and the pinned maps when loaded. Every change goes
+ * through here: config first, then the maps follow it (wf_store_sync), the
+ * neighbour of each installed target primed, the connections of a deleted
+ * mapping removed (by the sync). Errors are -errno with err set; refused
+ * says whether the input was refused (exit 2) rather than a failure (1).
+ */
+struct wf_store {
+	const char *config;
+	const char *pin_dir;
+	bool loaded;			/* the pinned maps are open: changes go there too */
+	struct wf_maps m;
+	struct wf_info info;		/* loaded: the device, @vm, @host */
+	struct wf_mapping *cfg;		/* WF_STORE_CONFIG: the config, kept in step */
+	size_t n, cap;
+	bool refused;			/* the last error refuses the input */
+	wf_sync_added_fn added;		/* told of every mapping a sync installs too */
+	void *ctx;
+};
+
+enum wf_store_flags {
+	WF_STORE_LOCK = 1 << 0,		/* a change follows: the mapping lock first */
+	WF_STORE_CONFIG = 1 << 1,	/* read the config into cfg */
+	WF_STORE_VALIDATE = 1 << 2,	/* and refuse a line wf_mapping_validate refuses */
+};
+
+/* What a change did. */
+struct wf_store_result {
+	bool same;		/* add: that very mapping was there already */
+	__u32 id;		/* loaded: add: its id; del: the first id of the listen side */
+	size_t conns;		/* del: connections removed */
+	size_t removed;		/* flush: mappings removed */
+};
+
+int wf_store_open(struct wf_store *s, const char *config, const char *pin_dir,
+		  unsigned int flags, char *err, size_t errlen);
+void wf_store_close(struct wf_store *s);
+
+/* A parsed, validated mapping into the config and the maps (needs LOCK and
+ * CONFIG). The very same mapping again is a success that changes nothing;
+ * another one on the listener is refused. */
+int wf_store_add(struct wf_store *s, const struct wf_mapping *mp, struct wf_store_result *r,
+		 char *err, size_t errlen);
+/* The listen side key (protos, laddr, ports) out of the config and the
+ * maps, with its connections (needs LOCK and CONFIG). */
+int wf_store_del(struct wf_store *s, const struct wf_mapping *key, struct wf_store_result *r,
+		 char *err, size_t errlen);
+/* Every mapping out of the config and the maps (needs LOCK). */
+int wf_store_flush(struct wf_store *s, struct wf_store_result *r, char *err, size_t errlen);
+/* Make the maps hold what the config says (loaded, LOCK and CONFIG). */
+int wf_store_reload(struct wf_store *s, struct wf_sync_stats *st, char *err, size_t errlen);
+/*
+ * The mappings in force: the maps' when loaded, else the config's. *ms
+ * (malloc'd) holds the n in use; *ids (if asked for) their ids, 0 when
+ * from the config.
+ */
+int wf_store_list(struct wf_store *s, struct wf_mapping **ms, __u32 **ids, size_t *n, char *err,
+		  size_t errlen);
+
+/* The pinned maps of pin_dir: 0, -ENOENT not loaded (err not set), or
+ * -errno with err saying what to do. */
+int wf_store_open_maps(struct wf_maps *m, const char *pin_dir, char *err, size_t errlen);
+/* Prime the neighbour a one-arm target will need (literal IPv4 or @host). */
+void wf_store_prime(const struct wf_info *info, const struct wf_mapping *mp);
+/* A literal LADDR must be the device's, else nothing ever arrives for it:
+ * 0, -EADDRNOTAVAIL (it is not) or -errno (cannot tell), err set. */
+int wf_store_check_laddr(const struct wf_info *info, const struct wf_mapping *mp, char *err,
+			 size_t errlen);
+/* The first mapping of cfg that listens on @vm's address written both ways
+ * (`tcp 4000`, `tcp <@vm's address>:4000`): -EADDRINUSE naming both. */
+int wf_store_config_listen_twice(const struct wf_mapping *cfg, size_t n, int ifindex,
+				 const char *config, char *err, size_t errlen);
+
 #endif

@@ -420,67 +420,53 @@ static void sync_now(struct watch *w)
 
 /* --------------------------------------------------------------- reload */
 
+/* The store primes the neighbour; here each added mapping is logged. */
 static void reload_added(const struct wf_mapping *mp, __u32 id, void *ctx)
 {
-	const struct wf_info *info = ctx;
 	char line[512];
 
-	if (mp->family == WF_AF_INET && mp->taddr_kind != WF_ADDR_VM)
-		wf_neigh_prime4(info->ifindex, mp->taddr_kind == WF_ADDR_HOST ? info->host4 :
-				mp->taddr[0]);
 	wf_format_mapping(mp, line, sizeof(line));
 	pr_info("wslfwd: reload: added '%s' (id %u)\n", line, id);
 }
 
 /*
- * SIGHUP: make the maps hold what the config says (wf_store_sync, under
- * the mapping lock like add/del): a mapping whose line is gone is deleted
+ * SIGHUP: make the maps hold what the config says (the store, under the
+ * mapping lock like add/del): a mapping whose line is gone is deleted
  * (with its connections), a new line is added, everything else is left
  * alone (ids, counters, connections). A bad config changes nothing.
  */
 static void reload_config(struct watch *w)
 {
-	char err[1024], line[256];
-	struct wf_mapping *cfg = NULL;
 	struct wf_sync_stats st;
-	struct wf_info info;
-	size_t n = 0, i;
+	struct wf_store s;
+	char err[1024];
 	int ret;
 
 	pr_info("wslfwd: SIGHUP: reloading %s\n", w->o->config);
-	ret = wf_store_lock(w->o->config, err, sizeof(err));
-	if (ret) {
-		pr_warn("wslfwd: reload: %s; keeping the current mappings\n", err);
-		return;
-	}
-	ret = wf_config_read(w->o->config, &cfg, &n, NULL, err, sizeof(err));
-	for (i = 0; !ret && i < n; i++) {
-		ret = wf_mapping_validate(&cfg[i], line, sizeof(line));
-		if (ret)
-			snprintf(err, sizeof(err), "%s: %s", w->o->config, line);
-	}
+	ret = wf_store_open(&s, w->o->config, w->o->pin_dir,
+			    WF_STORE_LOCK | WF_STORE_CONFIG | WF_STORE_VALIDATE, err, sizeof(err));
 	if (ret) {
 		pr_warn("wslfwd: reload: %s; keeping the current mappings\n", err);
 		goto out;
 	}
-	ret = maps_reopen(w);
-	if (!ret)
-		ret = wf_maps_info_get(&w->m, &info);
-	if (ret) {
-		pr_warn("wslfwd: reload: cannot read the maps: %s\n", strerror(-ret));
+	if (!s.loaded) {
+		pr_warn("wslfwd: reload: cannot read the maps: %s\n", strerror(ENOENT));
 		goto out;
 	}
-	ret = wf_store_sync(&w->m, cfg, n, &st, reload_added, &info, err, sizeof(err));
+	s.added = reload_added;
+	ret = wf_store_reload(&s, &st, err, sizeof(err));
 	if (ret)
 		pr_warn("wslfwd: reload: %s\n", err);
+	/* Our own maps read the mappings afresh (they cache them). */
+	maps_reopen(w);
 	pr_info("wslfwd: reload: %zu added, %zu deleted, %zu narrowed, %zu unchanged%s\n",
-		st.added, st.removed, st.narrowed, n - st.added - st.narrowed,
+		st.added, st.removed, st.narrowed, s.n - st.added - st.narrowed,
 		st.repaired || st.stray ? " (and repaired what an interrupted command left)" : "");
 	if (st.added || st.removed || st.narrowed)
-		windows_apply(w, info.vm4);
+		windows_apply(w, s.info.vm4);
 out:
+	wf_store_close(&s);
 	wf_store_unlock();
-	free(cfg);
 }
 
 /* -------------------------------------------------------------- netlink */
