@@ -877,8 +877,9 @@ static int replace_check(struct load_ctx *c, const struct wf_info *old, bool *ho
 	return 0;
 }
 
-/* The new object over the pinned maps, loaded; nothing attached yet. */
-static int replace_open(struct load_ctx *c)
+/* The BPF object opened (maps pinned under the pin dir), its load-time
+ * constants set, the socket hooks loaded only with a cgroup to attach to. */
+static int skel_open(struct load_ctx *c)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = c->o->pin_dir);
 	int ret;
@@ -891,6 +892,17 @@ static int replace_open(struct load_ctx *c)
 	}
 	set_rodata(c->skel);
 	sock_hooks_autoload(c->skel, c->o->cgroup != NULL);
+	return 0;
+}
+
+/* The new object over the pinned maps, loaded; nothing attached yet. */
+static int replace_open(struct load_ctx *c)
+{
+	int ret;
+
+	ret = skel_open(c);
+	if (ret)
+		return ret;
 	ret = maps_reuse(c);
 	if (ret)
 		return ret;
@@ -1172,18 +1184,12 @@ static int pin_dir_make(const char *dir, bool *made, char *err, size_t errlen)
 /* The object opened, its conntrack tables sized, loaded. */
 static int load_fresh(struct load_ctx *c)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = c->o->pin_dir);
 	const struct wf_load_opts *o = c->o;
 	int ret;
 
-	c->skel = wslfwd_bpf__open_opts(&oo);
-	if (!c->skel) {
-		ret = -errno;
-		snprintf(c->err, c->errlen, "cannot open the BPF object: %s", strerror(errno));
+	ret = skel_open(c);
+	if (ret)
 		return ret;
-	}
-	set_rodata(c->skel);
-	sock_hooks_autoload(c->skel, o->cgroup != NULL);
 	ret = bpf_map__set_max_entries(c->skel->maps.wf_ct, 2 * o->ct_conns);
 	if (ret) {
 		snprintf(c->err, c->errlen, "cannot size wf_ct: %s", strerror(-ret));
