@@ -12,11 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "addr.h"
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
-#include "netdev.h"
 #include "parse.h"
 #include "print.h"
 #include "store.h"

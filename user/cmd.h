@@ -89,6 +89,7 @@ int check_args(int argc, char **argv);
 int store_open(struct wf_store *s, unsigned int flags);
 /* A store operation's err said; its exit status (2 refused, 1 failed). */
 int store_error(const struct wf_store *s, const char *err);
+/* wf_store_list, its error said: 0 or an exit status. */
 int store_list(struct wf_store *s, struct wf_mapping **ms, __u32 **ids, size_t *n);
 
 /* user/cmd_map.c: one change through an open store, its result printed;
