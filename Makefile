@@ -54,7 +54,8 @@ USER_OBJ := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRC))
 LIB_OBJ	:= $(filter-out $(OUT)/user/main.o,$(USER_OBJ))
 
 TEST_BINS := $(OUT)/tests/test_packet $(OUT)/tests/test_user $(OUT)/tests/test_wsl \
-	     $(OUT)/tests/test_output $(OUT)/tests/sockpeer $(OUT)/tests/synflood
+	     $(OUT)/tests/test_output $(OUT)/tests/test_docs $(OUT)/tests/sockpeer \
+	     $(OUT)/tests/synflood
 
 .PHONY: all clean vmlinux deps demo test fuzz bench install uninstall help tests
 all: wslfwd
@@ -101,6 +102,10 @@ $(OUT)/tests/sockpeer: tests/e2e/sockpeer.c $(FLAGS) | $(OUT)/tests
 
 # Formats other programs read: stats --prometheus, libbpf's log lines.
 $(OUT)/tests/test_output: tests/unit/test_output.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@
+
+# --help, the completion and the man page against the option tables.
+$(OUT)/tests/test_docs: tests/unit/test_docs.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@
 
 # Raw-socket SYN sender for the flood case (tests/e2e/conntrack.sh).

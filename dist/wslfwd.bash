@@ -13,6 +13,7 @@ _wslfwd()
 	--config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--dev) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	--mode) COMPREPLY=($(compgen -W "auto xdp xdp-generic tc" -- "$cur")); return ;;
+	--ct-size) return ;;	# a number: nothing to offer
 	--cgroup) COMPREPLY=($(compgen -d -- "$cur") $(compgen -W none -- "$cur")); return ;;
 	--redirect) COMPREPLY=($(compgen -W "auto none $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	--timeout)

@@ -13,6 +13,10 @@
 #ifndef WSLFWD_H
 #define WSLFWD_H
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define WF_AF_INET	2	/* AF_INET, not in vmlinux.h */
 #define WF_AF_INET6	10	/* AF_INET6 */
 #define WF_IPPROTO_TCP	6

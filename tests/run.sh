@@ -4,6 +4,7 @@
 # Runs every test suite and counts TAP lines across all of them:
 #   build/tests/test_user      userspace unit suite (parsers, config)
 #   build/tests/test_output    stats --prometheus format, libbpf log lines
+#   build/tests/test_docs      --help, completion and man page agree with the option tables
 #   tests/build/run.sh         packaging: make with a packager's flags, install, unit
 #   tests/packet/run.sh        BPF_PROG_RUN packet suite
 #   tests/e2e/run.sh           end-to-end cases on the WSL-like testbed
@@ -59,6 +60,7 @@ run_suite()
 run_suite unit build/tests/test_user
 run_suite unit-wsl build/tests/test_wsl
 run_suite unit-output build/tests/test_output
+run_suite unit-docs build/tests/test_docs "$ROOT"
 run_suite build bash tests/build/run.sh
 run_suite packet bash tests/packet/run.sh
 run_suite e2e bash tests/e2e/run.sh

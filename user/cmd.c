@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
+#include "opts.h"
 #include "parse.h"
 #include "print.h"
 #include "store.h"
@@ -25,77 +26,48 @@
 
 struct env env;
 
-static const struct option global_opts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "pretty", no_argument, NULL, 'p' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-};
-#define N_GLOBAL (sizeof(global_opts) / sizeof(global_opts[0]))
-
-void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: wslfwd [OPTIONS] COMMAND [ARGS]\n"
-		"Per-packet port forwarding in the kernel for WSL2 (XDP and tc).\n\n"
-		"Commands (unique prefixes accepted):\n"
-		"  load    [--dev IFACE] [--mode auto|xdp|xdp-generic|tc] [--cgroup PATH|none]\n"
-		"          [--ct-size N] [--redirect auto|none|DEV[,DEV...]]\n"
-		"          [--timeout CLASS=SECONDS[,...]]   conntrack timeouts, kept in the pins;\n"
-		"          CLASS: tcp-syn-sent tcp-syn-recv tcp-est tcp-fin-wait tcp-close-wait\n"
-		"          tcp-time-wait tcp-close tcp-unreplied udp udp-stream (see 'man wslfwd')\n"
-		"  unload\n"
-		"  status\n"
-		"  add     PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT [allow CIDR[,CIDR...]]\n"
-		"          [snat auto|always|never]\n"
-		"  del     PROTO [LADDR:]LPORT[-LPORT2]\n"
-		"  list\n"
-		"  stats   [--prometheus]   counters; --prometheus: Prometheus text format\n"
-		"  conns\n"
-		"  flush   conns | mappings\n"
-		"  watch   [--dev IFACE] [--windows]   follow @vm/@host, SIGHUP reloads the config\n"
-		"  netsh   interface portproxy add|set|delete|show ...   (Windows' own words)\n"
-		"  windows [--apply]   the Windows-side lines that expose the mappings to the LAN\n\n"
-		"  PROTO := tcp | udp | both   LADDR := @vm | IPv4 | 127.0.0.1 (local clients)\n"
-		"  TADDR := @vm | @host | IPv4 | 127.0.0.1 (a server bound to loopback only)\n\n"
-		"Options:\n"
-		"  -j, --json         JSON output (errors as {\"error\": ...})\n"
-		"  -p, --pretty       pretty-printed JSON\n"
-		"  -v, --verbose      debug output (twice: libbpf details)\n"
-		"      --pin-dir DIR  pinned state (default %s, env WSLFWD_PIN_DIR)\n"
-		"      --config FILE  mappings file (default %s, env WSLFWD_CONFIG)\n"
-		"  -h, --help         this help\n"
-		"  -V, --version      version\n\n"
-		"Exit status: 0 done, 1 runtime failure, 2 bad usage or input.\n"
-		"See wslfwd(8).\n",
-		WF_PIN_DIR_DEFAULT, WF_CONFIG_DEFAULT);
-}
-
 void apply_log_level(void)
 {
 	wf_print_set_json(env.json, env.pretty);
 	wf_log_set_level(WF_LOG_INFO + env.verbose);
 }
 
-int parse_opts(int argc, char **argv, const struct option *extra, size_t n_extra,
-		      const char *first_positional_stops, opt_cb cb, void *ctx)
+/* getopt's table: the global options, then the command's. */
+static void getopt_table(const struct wf_cmd *cmd, struct option *out, char *shorts)
 {
-	struct option opts[N_GLOBAL + 8];
-	size_t i, n = 0;
+	const struct wf_opt *tabs[2] = { wf_global_opts, cmd ? cmd->opts : NULL }, *o;
+	size_t t;
+
+	*shorts++ = ':';
+	for (t = 0; t < ARRAY_SIZE(tabs); t++)
+		for (o = tabs[t]; o && o->name; o++) {
+			*out++ = (struct option){ o->name, o->arg ? required_argument : no_argument,
+						  NULL, o->val };
+			if (o->val < 0x100) {
+				*shorts++ = o->val;
+				if (o->arg)
+					*shorts++ = ':';
+			}
+		}
+	*out = (struct option){ 0 };
+	*shorts = 0;
+}
+
+int parse_opts(int argc, char **argv, const char *name, bool stop_at_word, opt_cb cb,
+	       void *ctx)
+{
+	const struct wf_cmd *cmd = name ? wf_cmd_find(name) : NULL;
+	int n = wf_opts_count(wf_global_opts) + (cmd ? wf_opts_count(cmd->opts) : 0);
+	struct option opts[n + 1];
+	char shorts[2 * n + 3];
 	int c, ret;
 
-	for (i = 0; i < N_GLOBAL; i++)
-		opts[n++] = global_opts[i];
-	for (i = 0; i < n_extra && n < sizeof(opts) / sizeof(opts[0]) - 1; i++)
-		opts[n++] = extra[i];
-	memset(&opts[n], 0, sizeof(opts[n]));
+	/* "+": stop at the first positional (the command word) */
+	shorts[0] = '+';
+	getopt_table(cmd, opts, shorts + stop_at_word);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, first_positional_stops ? "+:jpvhV" : ":jpvhV", opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			env.json = true;
@@ -114,7 +86,10 @@ int parse_opts(int argc, char **argv, const struct option *extra, size_t n_extra
 			break;
 		case 'h':
 			apply_log_level();
-			usage(stdout);
+			if (cmd)
+				wf_usage_cmd(stdout, cmd);
+			else
+				wf_usage(stdout);
 			exit(EXIT_OK);
 		case 'V':
 			apply_log_level();
@@ -124,11 +99,13 @@ int parse_opts(int argc, char **argv, const struct option *extra, size_t n_extra
 		case ':':
 			apply_log_level();
 			if (optopt && optopt < 0x100)
-				wf_error("option -%c %s; see 'wslfwd --help'", optopt,
-					 c == ':' ? "needs an argument" : "is unknown");
+				wf_error("option -%c %s; see 'wslfwd %s%s--help'", optopt,
+					 c == ':' ? "needs an argument" : "is unknown",
+					 cmd ? cmd->name : "", cmd ? " " : "");
 			else
-				wf_error("option '%s' %s; see 'wslfwd --help'", argv[optind - 1],
-					 c == ':' ? "needs an argument" : "is unknown");
+				wf_error("option '%s' %s; see 'wslfwd %s%s--help'", argv[optind - 1],
+					 c == ':' ? "needs an argument" : "is unknown",
+					 cmd ? cmd->name : "", cmd ? " " : "");
 			return -EXIT_USAGE;
 		default:
 			ret = cb ? cb(c, optarg, ctx) : EXIT_USAGE;

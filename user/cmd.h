@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <linux/types.h>
 #include "maps.h"
+#include "opts.h"
 #include "store.h"
 #include "wslfwd.h"
 
@@ -31,33 +32,19 @@ struct env {
 /* The global options, as main and parse_opts() filled them. */
 extern struct env env;
 
-/* Options of the commands, past every single-letter one. */
-enum {
-	OPT_PIN_DIR = 0x100,
-	OPT_CONFIG,
-	OPT_DEV,
-	OPT_MODE,
-	OPT_CT_SIZE,
-	OPT_TIMEOUT,
-	OPT_REDIRECT,
-	OPT_CGROUP,
-	OPT_APPLY,
-	OPT_WINDOWS,
-	OPT_PROMETHEUS,
-};
-
-void usage(FILE *f);
 void apply_log_level(void);
 
 /*
- * getopt over the global options plus a command's own; returns the index
- * of the first positional argument, or -EXIT_USAGE. cb handles the
- * command's options and returns 0 or an exit status.
+ * getopt over the global options plus those of the command called cmd
+ * (user/opts.c; NULL: none, before the command word); stop_at_word: at
+ * the first positional argument (the command word). Returns the index of
+ * the first positional argument, or -EXIT_USAGE. cb handles the command's
+ * options and returns 0 or an exit status.
  */
 typedef int (*opt_cb)(int opt, const char *arg, void *ctx);
 
-int parse_opts(int argc, char **argv, const struct option *extra, size_t n_extra,
-	       const char *first_positional_stops, opt_cb cb, void *ctx);
+int parse_opts(int argc, char **argv, const char *cmd, bool stop_at_word, opt_cb cb,
+	       void *ctx);
 
 /*
  * Unique-prefix match of word against names; exact match wins. Returns the

@@ -131,7 +131,7 @@ static int load_opt(int opt, const char *arg, void *ctx)
 		a->dev = arg;
 		return 0;
 	case OPT_MODE:
-		i = match_word(arg, modes, 4, "mode");
+		i = match_word(arg, modes, ARRAY_SIZE(modes), "mode");
 		if (i < 0)
 			return EXIT_USAGE;
 		a->mode = i == 0 ? WF_MODE_NONE : i == 1 ? WF_MODE_XDP :
@@ -250,18 +250,10 @@ static int load_cgroup(struct load_args *a, char *cgroot, size_t len)
 /* The options, and what can be refused before touching the kernel. */
 static int load_args_get(struct load_run *r, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dev", required_argument, NULL, OPT_DEV },
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "ct-size", required_argument, NULL, OPT_CT_SIZE },
-		{ "redirect", required_argument, NULL, OPT_REDIRECT },
-		{ "cgroup", required_argument, NULL, OPT_CGROUP },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	};
 	struct load_args *a = &r->a;
 	int idx, ret;
 
-	idx = parse_opts(argc, argv, opts, 6, NULL, load_opt, a);
+	idx = parse_opts(argc, argv, "load", false, load_opt, a);
 	if (idx < 0)
 		return -idx;
 	if (idx < argc) {
@@ -560,7 +552,7 @@ int cmd_unload(int argc, char **argv)
 	bool reserved;
 	int idx, ret, ifindex;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	idx = parse_opts(argc, argv, "unload", false, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	if (idx < argc) {

@@ -103,7 +103,7 @@ int cmd_add(int argc, char **argv)
 	char err[512];
 	int idx;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	idx = parse_opts(argc, argv, "add", false, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	if (idx >= argc) {
@@ -144,7 +144,7 @@ int cmd_del(int argc, char **argv)
 	char err[512];
 	int idx;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	idx = parse_opts(argc, argv, "del", false, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	if (idx >= argc) {
@@ -171,7 +171,7 @@ int cmd_list(int argc, char **argv)
 	__u32 *ids;
 	int idx, ret;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	idx = parse_opts(argc, argv, "list", false, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	ret = store_open(&s, 0);
@@ -246,14 +246,14 @@ int cmd_flush(int argc, char **argv)
 	static const char *const what[] = { "conns", "mappings" };
 	int idx, w;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	idx = parse_opts(argc, argv, "flush", false, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	if (idx + 1 != argc) {
 		wf_error("flush needs one of: conns, mappings");
 		return EXIT_USAGE;
 	}
-	w = match_word(argv[idx], what, 2, "flush object");
+	w = match_word(argv[idx], what, ARRAY_SIZE(what), "flush object");
 	if (w < 0)
 		return EXIT_USAGE;
 	return w == 0 ? flush_conns() : flush_mappings();

@@ -89,7 +89,7 @@ int cmd_netsh(int argc, char **argv)
 	char err[512];
 	int idx;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	idx = parse_opts(argc, argv, "netsh", false, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	if (check_args(argc - idx, argv + idx))
@@ -176,9 +176,6 @@ static int windows_mappings(struct wf_mapping **ms, size_t *n, __be32 *vm4, char
 
 int cmd_windows(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "apply", no_argument, NULL, OPT_APPLY },
-	};
 	struct wf_win_plan *plans = NULL;
 	struct wf_mapping *ms = NULL;
 	char dev[IF_NAMESIZE];
@@ -187,7 +184,7 @@ int cmd_windows(int argc, char **argv)
 	__be32 vm4 = 0;
 	int idx, ret;
 
-	idx = parse_opts(argc, argv, opts, 1, NULL, windows_opt, &apply);
+	idx = parse_opts(argc, argv, "windows", false, windows_opt, &apply);
 	if (idx < 0)
 		return -idx;
 	if (idx < argc) {

@@ -19,9 +19,6 @@ static int stats_opt(int c, const char *arg, void *ctx)
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
-	};
 	bool prometheus = false;
 	struct wf_mapping_row *rows;
 	const struct wf_mapping *all;
@@ -32,7 +29,7 @@ int cmd_stats(int argc, char **argv)
 	int idx, ret;
 	__u32 id;
 
-	idx = parse_opts(argc, argv, opts, 1, NULL, stats_opt, &prometheus);
+	idx = parse_opts(argc, argv, "stats", false, stats_opt, &prometheus);
 	if (idx < 0)
 		return -idx;
 	if (idx < argc) {
@@ -91,7 +88,7 @@ int cmd_conns(int argc, char **argv)
 	size_t n = 0;
 	int idx, ret;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	idx = parse_opts(argc, argv, "conns", false, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	ret = need_loaded(&m);

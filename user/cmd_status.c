@@ -92,7 +92,7 @@ int cmd_status(int argc, char **argv)
 	size_t n = 0;
 	int idx, ret;
 
-	idx = parse_opts(argc, argv, NULL, 0, NULL, NULL, NULL);
+	idx = parse_opts(argc, argv, "status", false, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	ret = open_maps(&m);

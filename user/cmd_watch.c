@@ -25,16 +25,12 @@ static int watch_opt(int opt, const char *arg, void *ctx)
 
 int cmd_watch(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dev", required_argument, NULL, OPT_DEV },
-		{ "windows", no_argument, NULL, OPT_WINDOWS },
-	};
 	struct watch_args a = {};
 	struct wf_watch_opts o = { .pin_dir = env.pin_dir, .config = env.config,
 				   .debounce_ms = 100, .resync_s = 10 };
 	int idx, ret;
 
-	idx = parse_opts(argc, argv, opts, 2, NULL, watch_opt, &a);
+	idx = parse_opts(argc, argv, "watch", false, watch_opt, &a);
 	if (idx < 0)
 		return -idx;
 	if (idx < argc) {

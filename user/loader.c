@@ -132,7 +132,7 @@ static int info_write(struct load_ctx *c)
  * them afresh instead of refusing the upgrade. Their indexes mean what the
  * new binary says, so copying the old values over could misfile them. */
 static const char *const counter_maps[] = { "wf_stats", "wf_counters" };
-#define N_COUNTER_MAPS (sizeof(counter_maps) / sizeof(counter_maps[0]))
+#define N_COUNTER_MAPS ARRAY_SIZE(counter_maps)
 #define SET_ASIDE "_old"	/* bpffs refuses names with a dot */
 
 static int counter_map_idx(const char *name)
@@ -501,7 +501,7 @@ static const struct {
 	{ WF_PIN_LINK_RECVMSG4, offsetof(struct wslfwd_bpf, progs.wf_sock_recvmsg4) },
 	{ WF_PIN_LINK_GETPEER4, offsetof(struct wslfwd_bpf, progs.wf_sock_getpeername4) },
 };
-#define N_SOCK_HOOKS (sizeof(sock_hooks) / sizeof(sock_hooks[0]))
+#define N_SOCK_HOOKS ARRAY_SIZE(sock_hooks)
 
 static struct bpf_program *sock_hook_prog(struct wslfwd_bpf *skel, size_t i)
 {
@@ -1339,7 +1339,7 @@ static bool own_pin(const char *dir, const char *name)
 	size_t i;
 	int fd;
 
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
 		if (!strcmp(name, fixed[i]))
 			return true;
 	if (strncmp(name, "wf_", 3))
@@ -1416,7 +1416,7 @@ static void unpin_links(const char *pin_dir, int *ret, char *errbuf, size_t errl
 	char path[PATH_MAX];
 	int err, fd, i;
 
-	for (i = 0; i < (int)(sizeof(links) / sizeof(links[0])); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(links); i++) {
 		pin_path(path, sizeof(path), pin_dir, links[i]);
 		fd = bpf_obj_get(path);
 		if (fd < 0) {

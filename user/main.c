@@ -12,24 +12,10 @@
 #include "log.h"
 #include "print.h"
 
-struct cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-};
-
-static const struct cmd cmds[] = {
-	{ "load", cmd_load },	{ "unload", cmd_unload }, { "status", cmd_status },
-	{ "add", cmd_add },	{ "del", cmd_del },	  { "list", cmd_list },
-	{ "stats", cmd_stats }, { "conns", cmd_conns },	  { "flush", cmd_flush },
-	{ "watch", cmd_watch }, { "netsh", cmd_netsh },	  { "windows", cmd_windows },
-};
-#define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
-
 int main(int argc, char **argv)
 {
-	const char *names[N_CMDS];
-	size_t i;
-	int idx, c;
+	const char *names[wf_n_cmds];
+	int idx, c, i;
 
 	env.pin_dir = getenv("WSLFWD_PIN_DIR");
 	if (!env.pin_dir || !*env.pin_dir)
@@ -41,26 +27,26 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	/* Global options up to the command word. */
-	idx = parse_opts(argc, argv, NULL, 0, "+", NULL, NULL);
+	idx = parse_opts(argc, argv, NULL, true, NULL, NULL);
 	if (idx < 0)
 		return -idx;
 	if (idx >= argc) {
 		if (wf_print_json()) {
 			wf_error("no command given; see 'wslfwd --help'");
 		} else {
-			usage(stderr);
+			wf_usage(stderr);
 		}
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < N_CMDS; i++)
-		names[i] = cmds[i].name;
-	c = match_word(argv[idx], names, N_CMDS, "command");
+	for (i = 0; i < wf_n_cmds; i++)
+		names[i] = wf_cmds[i].name;
+	c = match_word(argv[idx], names, wf_n_cmds, "command");
 	if (c < 0)
 		return EXIT_USAGE;
 	/* Where the pins of a load done elsewhere are (user/bpffs.h); load
 	 * does its own, stricter check. */
-	if (cmds[c].fn != cmd_load)
+	if (wf_cmds[c].run != cmd_load)
 		wf_bpffs_prepare(env.pin_dir, false, NULL, 0);
 	/* The command sees argv from its own name on; getopt skips argv[0]. */
-	return cmds[c].fn(argc - idx, argv + idx);
+	return wf_cmds[c].run(argc - idx, argv + idx);
 }

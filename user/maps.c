@@ -56,9 +56,9 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	m->dev_mtu = -1;
 	m->ct_conf = -1;
 	m->ct_new = -1;
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(tab); i++)
 		*tab[i].fd = -1;
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(tab); i++) {
 		err = open_pin(pin_dir, tab[i].name, tab[i].fd);
 		if (err) {
 			/* Some maps but not all: a broken pin dir, unload cleans it. */
@@ -94,7 +94,7 @@ void wf_maps_close(struct wf_maps *m)
 		       &m->brport, &m->dev_mtu, &m->ct_conf, &m->ct_new };
 	size_t i;
 
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;

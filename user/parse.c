@@ -812,10 +812,10 @@ int wf_parse_timeouts(const char *arg, struct wf_ct_conf *cf, char *err, size_t 
 			return -EINVAL;
 		}
 		n = eq - p;
-		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(tab); i++)
 			if (strlen(tab[i].opt) == n && !strncmp(p, tab[i].opt, n))
 				break;
-		if (i == sizeof(tab) / sizeof(tab[0])) {
+		if (i == ARRAY_SIZE(tab)) {
 			wf_format_timeout_classes(classes, sizeof(classes));
 			snprintf(err, errlen, "--timeout: unknown class '%.*s' (classes and defaults: %s)",
 				 (int)n, p, classes);
