@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "attach.h"
 #include "cmd.h"
+#include "log.h"
 #include "config.h"
 #include "loader.h"
 #include "maps.h"
@@ -104,8 +105,12 @@ int cmd_status(int argc, char **argv)
 
 		wf_netmode_gather("eth0", &facts);
 		v.netmode = wf_netmode_name(wf_netmode_decide(&facts, signs, sizeof(signs)));
+		/* A missing config is no mappings; one that cannot be read or
+		 * holds a bad line says so (load would refuse it). */
 		if (!wf_config_read(env.config, &cfg, &n, NULL, err, sizeof(err)))
 			v.mappings = n;
+		else
+			pr_warn("wslfwd: %s\n", err);
 		free(cfg);
 		wf_print_status(&v);
 		return EXIT_OK;
