@@ -53,13 +53,13 @@ static const struct wf_opt stats_opts[] = {
 };
 
 static const struct wf_opt watch_opts[] = {
-	{ "dev", OPT_DEV, "IFACE", NULL, "the device (default: the loaded one's)" },
-	{ "windows", OPT_WINDOWS, NULL, NULL, "keep the Windows side in step too" },
+	{ "dev", OPT_DEV, "IFACE", NULL, "the device (default: the one load attached to)" },
+	{ "windows", OPT_WINDOWS, NULL, NULL, "apply the Windows side at start and when @vm or the mappings change" },
 	{ NULL },
 };
 
 static const struct wf_opt windows_opts[] = {
-	{ "apply", OPT_APPLY, NULL, NULL, "run them (from WSL, through interop)" },
+	{ "apply", OPT_APPLY, NULL, NULL, "run them with powershell.exe (WSL interop)" },
 	{ NULL },
 };
 
