@@ -417,6 +417,15 @@ grep -q "$SCALE_MAPPINGS mappings" "$TB_TMP/timed.out" || blog "load: $(head -1 
 rec scale stats_10k 1 "$(timed wslfwd stats)"
 rec scale stats_json_10k 1 "$(timed wslfwd -j stats)"
 rec scale list_10k 1 "$(timed wslfwd list)"
+# One mapping added to and deleted from a loaded datapath holding 10 k: the
+# cost of a change (lock, config rewrite, maps) at scale, median of 5.
+add_s=() del_s=()
+for p in 1 2 3 4 5; do
+	add_s+=("$(timed wslfwd add tcp $((19000 + p)) "$CTR_IP:$P_HTTP_T")")
+	del_s+=("$(timed wslfwd del tcp $((19000 + p)))")
+done
+rec scale add_10k 1 "$(printf '%s\n' "${add_s[@]}" | sort -n | sed -n 3p)"
+rec scale del_10k 1 "$(printf '%s\n' "${del_s[@]}" | sort -n | sed -n 3p)"
 wslfwd unload >/dev/null
 : > "$TB_CONF"
 blog "scale: load --ct-size $SCALE_CONNS (memory of the connection table)"

@@ -49,6 +49,8 @@ load_10k|`wslfwd load` with 10 k mappings in the config|s
 stats_10k|`wslfwd stats` with 10 k mappings|s
 stats_json_10k|`wslfwd -j stats` with 10 k mappings|s
 list_10k|`wslfwd list` with 10 k mappings|s
+add_10k|`wslfwd add` of one mapping, 10 k loaded (median of 5)|s
+del_10k|`wslfwd del` of one mapping, 10 k loaded (median of 5)|s
 load_ct1m|`wslfwd load --ct-size 1048576`|s
 ct1m_memlock_mib|connection table for 1 M connections (memlock)|MiB
 ct1m_bytes_per_conn|… per connection|B
