@@ -404,6 +404,9 @@ static int load_install(struct load_run *r)
 		if (r->cfg[i].laddr_kind == WF_ADDR_LITERAL && check_laddr(&r->info, &r->cfg[i]))
 			pr_warn("wslfwd: %s: '%s' listens on an address %s does not have (yet)\n",
 				env.config, line, r->a.dev);
+		if (wf_mapping_check_forwardable(&r->cfg[i], r->err, sizeof(r->err)))
+			pr_warn("wslfwd: %s: '%s' is kept but not forwarded: %s\n", env.config,
+				line, r->err);
 		if (!r->a.cgroup && wf_mapping_needs_sock_hooks(&r->cfg[i]))
 			pr_warn("wslfwd: %s: '%s' needs the socket hooks, which --cgroup none "
 				"leaves out\n", env.config, line);

@@ -21,19 +21,19 @@ static void add_warnings(const struct wf_store *s, const struct wf_mapping *mp, 
 {
 	char cg[PATH_MAX];
 
-	if (mp->family == WF_AF_INET6)
-		pr_warn("wslfwd: IPv6 mappings are stored but not forwarded yet\n");
 	if (wf_mapping_needs_sock_hooks(mp) && wf_loader_cgroup(s->pin_dir, cg, sizeof(cg)) == 0)
 		pr_warn("wslfwd: '%s' needs the socket hooks, which this load did not attach "
 			"(--cgroup none); reload without it\n", line);
 }
 
-/* What no mapping may do (wf_mapping_check_policy): refused, exit 2. */
+/* What no mapping may do (wf_mapping_check_policy) or cannot do yet
+ * (wf_mapping_check_forwardable): refused, exit 2, nothing changed. */
 static int add_policy(const struct wf_mapping *mp)
 {
 	char err[1024], line[512];
 
-	if (!wf_mapping_check_policy(mp, err, sizeof(err)))
+	if (!wf_mapping_check_policy(mp, err, sizeof(err)) &&
+	    !wf_mapping_check_forwardable(mp, err, sizeof(err)))
 		return 0;
 	wf_format_mapping(mp, line, sizeof(line));
 	wf_error("'%s': %s", line, err);

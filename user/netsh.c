@@ -274,6 +274,12 @@ int wf_netsh_parse(int argc, char **argv, struct wf_netsh_cmd *c, char *err, siz
 		return ret;
 	if (c->op == WF_NETSH_DELETE)
 		return parse_delete(c, proto, lw, err, errlen);
+	/* "v6tov4 listenaddress=::" (or none) would read as @vm, which is
+	 * IPv4: a listener that never sees the IPv6 clients asked for. */
+	if (v6_listen(c->type) && !strchr(lw, '['))
+		return seterr(err, errlen,
+			      "netsh: %s listens on IPv6, which wslfwd does not forward yet (v4tov4 "
+			      "listens on IPv4)", type_names[c->type]);
 	return parse_add(c, val, proto, lw, lport, err, errlen);
 }
 

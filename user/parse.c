@@ -775,6 +775,15 @@ int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen
 		      ports, lo, hi, lo);
 }
 
+int wf_mapping_check_forwardable(const struct wf_mapping *m, char *err, size_t errlen)
+{
+	if (m->family != WF_AF_INET6)
+		return 0;
+	return seterr(err, errlen,
+		      "IPv6 mappings are not forwarded yet: the datapath translates IPv4 only "
+		      "(IPv6 packets pass through it untouched)");
+}
+
 /* Timeouts up to 10 years: far beyond any use, and well inside the ns
  * arithmetic of the datapath (u64). */
 #define WF_TIMEOUT_MAX	(10u * 365 * 86400)

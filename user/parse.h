@@ -78,5 +78,8 @@ int wf_parse_timeouts(const char *arg, struct wf_ct_conf *cf, char *err, size_t 
 int wf_format_timeout_classes(char *buf, size_t len);
 
 int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen);
+/* What the datapath cannot forward yet (IPv6): an error for `add`; a
+ * config line of it is kept and said at load. */
+int wf_mapping_check_forwardable(const struct wf_mapping *m, char *err, size_t errlen);
 
 #endif

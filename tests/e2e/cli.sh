@@ -34,6 +34,10 @@ del udp 8080
 add tcp 8085 @vm:8085
 add tcp nonsense
 add tcp 8090 @nowhere:80
+add tcp 8091 [fd00::2]:80
+netsh interface portproxy add v6tov4 listenport=8092 connectaddress=$CTR_IP connectport=80
+netsh interface portproxy add v4tov6 listenport=8093 connectaddress=fd00::2
+netsh interface portproxy add v6tov6 listenport=8094 listenaddress=fd00::1 connectaddress=fd00::2
 EOF
 	# JSON mode reports the refusal as {"error": ...}.
 	expect_rc 2 -j add tcp 70000 @vm:18080 || return 1
@@ -42,6 +46,21 @@ EOF
 	snapshot "$after"
 	cmp -s "$before" "$after" || fail "-j refusal changed state: $(diff "$before" "$after")" ||
 		return 1
+}
+
+# An IPv6 line already in the config (written before add refused them) is
+# not forwarded: load keeps it, says so naming it, and loads the rest.
+ipv6_config_line_kept_and_named_at_load()
+{
+	local out
+	fresh_unloaded || return 1
+	printf 'tcp 8080 @vm:18080\ntcp 8091 [fd00::2]:80\n' > "$TB_CONF"
+	out=$(wslfwd load --dev "$VM_DEV" --mode "$MODE" 2>&1) ||
+		fail "load with an IPv6 line: exit $?: $out" || return 1
+	grep -q "'tcp 8091 \[fd00::2\]:80' is kept but not forwarded" <<< "$out" ||
+		fail "load did not name the IPv6 line: $out" || return 1
+	grep -q 'fd00::2' "$TB_CONF" || fail "the IPv6 line left the config" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:8080/" "$HOST_IP" || return 1
 }
 
 # `add` while nothing is loaded only writes the config; `load` replays it
