@@ -90,7 +90,7 @@ $(OUT)/tests/vlan_meta.skel.h: $(OUT)/tests/vlan_meta.bpf.o
 	$(BPFTOOL) gen skeleton $< name vlan_meta_bpf > $@.tmp && mv $@.tmp $@
 
 # BPF_PROG_RUN cost per packet; run through bench/prog_run.sh.
-$(OUT)/bench/prog_run: bench/prog_run.c tests/packet/pkt.h $(LIB_OBJ) $(SKEL) | $(OUT)/bench
+$(OUT)/bench/prog_run: bench/prog_run.c tests/packet/pkt.h tests/packet/skel.h $(LIB_OBJ) $(SKEL) | $(OUT)/bench
 	$(CC) $(ALL_CFLAGS) -Itests/packet $(ALL_LDFLAGS) $< $(LIB_OBJ) $(ALL_LDLIBS) -o $@
 
 $(OUT)/tests/test_user: tests/unit/test_user.c tests/unit/tap.h $(LIB_OBJ) | $(OUT)/tests

@@ -52,8 +52,8 @@
 #include <bpf/libbpf.h>
 
 #include "wslfwd.h"
-#include "wslfwd.skel.h"
 #include "pkt.h"
+#include "skel.h"
 
 /* The layout prog_run.sh builds (host order), as tests/packet/run.sh. */
 #define VM	IP4(172, 29, 20, 2)
@@ -85,11 +85,6 @@ static void die(const char *what, int err)
 {
 	fprintf(stderr, "prog_run: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	exit(1);
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return level == LIBBPF_DEBUG ? 0 : vfprintf(stderr, fmt, ap);
 }
 
 /* ---- Frames ---- */
@@ -161,15 +156,11 @@ static double median(double *v, int n)
 /* ---- Setup ---- */
 static int load(struct inst *I, unsigned long ct_entries)
 {
-	struct bpf_map *m;
 	int err;
 
-	I->skel = wslfwd_bpf__open();
+	I->skel = skel_open_private();
 	if (!I->skel)
 		return -errno;
-	/* Private maps: never pinned, gone with the process. */
-	bpf_object__for_each_map(m, I->skel->obj)
-		bpf_map__set_pin_path(m, NULL);
 	err = bpf_map__set_max_entries(I->skel->maps.wf_ct, ct_entries);
 	if (err)
 		return err;
@@ -743,7 +734,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(skel_libbpf_print);
 	ifindex = if_nametoindex("eth0");
 	if (!ifindex) {
 		fprintf(stderr, "prog_run: no eth0: run through bench/prog_run.sh\n");

@@ -39,9 +39,9 @@
 #include <bpf/libbpf.h>
 
 #include "wslfwd.h"
-#include "wslfwd.skel.h"
 #include "tests/vlan_meta.skel.h"
 #include "pkt.h"
+#include "skel.h"
 
 /* ---- The namespace layout run.sh builds (host order). ---- */
 #define VM	IP4(172, 29, 20, 2)	/* eth0, @vm */
@@ -3265,24 +3265,13 @@ static int fill_maps(struct inst *I)
 	return 0;
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 static int inst_load(struct inst *I, __u32 snat_min, __u32 snat_max)
 {
-	struct bpf_map *m;
 	int err;
 
-	I->skel = wslfwd_bpf__open();
+	I->skel = skel_open_private();
 	if (!I->skel)
 		return -errno;
-	/* Never pin: these maps are private to the test. */
-	bpf_object__for_each_map(m, I->skel->obj)
-		bpf_map__set_pin_path(m, NULL);
 	bpf_map__set_max_entries(I->skel->maps.wf_ct, ct_test_entries);
 	bpf_map__set_max_entries(I->skel->maps.wf_ct_new, ct_new_test_entries);
 	I->skel->rodata->cfg_snat_min = snat_min;
@@ -3540,7 +3529,7 @@ int main(void)
 	int err, p;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(skel_libbpf_print);
 	if (check_layout()) {
 		printf("Bail out! no eth0 with 172.29.20.2: run through tests/packet/run.sh\n");
 		return 1;
