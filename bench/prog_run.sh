@@ -21,18 +21,6 @@ die() {
 	exit 1
 }
 
-cleanup() {
-	ip netns del "$ns" 2>/dev/null || true
-}
-
 [ "$(id -u)" = 0 ] || die "needs root (network namespace, BPF_PROG_RUN)"
 [ -x "$bin" ] || die "$bin missing: run 'make build/bench/prog_run'"
-
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-ip netns add "$ns" || die "cannot create network namespace $ns"
-
-nx() { ip netns exec "$ns" "$@"; }
-
-pkt_layout "$ns" >&2 || die "setting up namespace $ns failed"
-nx "$bin" "$@"
+pkt_layout_run "$ns" die "$bin" "$@"

@@ -45,3 +45,20 @@ pkt_layout()
 		dev docker0 || return 1
 	pl ip route add unreachable 10.99.0.0/16 || return 1
 }
+
+# Make namespace $1, build the layout in it and run the rest of the
+# arguments there; the namespace is removed on every exit path (this sets
+# the caller's EXIT trap). $2 is the caller's "say why and exit" function.
+# stdout is the program's alone (TAP, JSON): the layout's says go to stderr.
+pkt_layout_run()
+{
+	local ns=$1 fail=$2
+	shift 2
+
+	# shellcheck disable=SC2064 # $ns is fixed now
+	trap "ip netns del '$ns' 2>/dev/null || true" EXIT
+	trap 'exit 130' INT TERM HUP
+	ip netns add "$ns" || "$fail" "cannot create network namespace $ns"
+	pkt_layout "$ns" >&2 || "$fail" "setting up namespace $ns failed"
+	ip netns exec "$ns" "$@"
+}

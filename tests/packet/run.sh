@@ -27,18 +27,7 @@ bail() {
 	exit 1
 }
 
-cleanup() {
-	ip netns del "$ns" 2>/dev/null || true
-}
-
 [ "$(id -u)" = 0 ] || bail "needs root (network namespace, BPF_PROG_RUN)"
 [ -x "$bin" ] || bail "$bin missing: run 'make build/tests/test_packet'"
-
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-ip netns add "$ns" || bail "cannot create network namespace $ns"
-
-nx() { ip netns exec "$ns" "$@"; }
-
-pkt_layout "$ns" || bail "setting up namespace $ns failed"
-nx env WF_FUZZ="$fuzz" WF_FUZZ_SEED="${WF_FUZZ_SEED:-}" timeout "$limit" "$bin"
+pkt_layout_run "$ns" bail env WF_FUZZ="$fuzz" WF_FUZZ_SEED="${WF_FUZZ_SEED:-}" \
+	timeout "$limit" "$bin"
