@@ -621,18 +621,48 @@ ok:
 	return 0;
 }
 
-/* The id the maps hold mp under, 0 if none. */
+/* wf_maps_mappings, its failure said in err. */
+static int store_maps_mappings(struct wf_store *s, const struct wf_mapping **all, char *err,
+			       size_t errlen)
+{
+	int ret = wf_maps_mappings(&s->m, all);
+
+	if (ret)
+		snprintf(err, errlen, "cannot read the maps in %s: %s", s->pin_dir, strerror(-ret));
+	return ret;
+}
+
+/*
+ * The first id the maps hold mp under in *id, 0 if none; listen: a mapping
+ * on mp's listen side and one of its protocols, not mp itself. 0, or -errno
+ * with err said.
+ */
+static int maps_find(struct wf_store *s, const struct wf_mapping *mp, bool listen, __u32 *id,
+		     char *err, size_t errlen)
+{
+	const struct wf_mapping *all, *a;
+	__u32 i;
+	int ret;
+
+	*id = 0;
+	ret = store_maps_mappings(s, &all, err, errlen);
+	for (i = 1; !ret && !*id && i < WF_MAX_MAPPINGS; i++) {
+		a = &all[i];
+		if (a->in_use && (listen ? wf_mapping_same_listen(a, mp) && (a->protos & mp->protos) :
+				  wf_mapping_equal(a, mp)))
+			*id = i;
+	}
+	return ret;
+}
+
+/* The id the maps hold mp under, 0 if none (or the maps cannot be read). */
 static __u32 store_find(struct wf_store *s, const struct wf_mapping *mp)
 {
-	const struct wf_mapping *all;
+	char err[256];
 	__u32 id;
 
-	if (wf_maps_mappings(&s->m, &all))
-		return 0;
-	for (id = 1; id < WF_MAX_MAPPINGS; id++)
-		if (all[id].in_use && wf_mapping_equal(&all[id], mp))
-			return id;
-	return 0;
+	maps_find(s, mp, false, &id, err, sizeof(err));
+	return id;
 }
 
 /* The maps follow the config that now has mp; on failure the config line
@@ -720,27 +750,6 @@ static int del_check(struct wf_store *s, const struct wf_mapping *key, char *err
 	return -ENOENT;
 }
 
-/* The first id the maps hold key's listen side under, 0 if none. */
-static int del_first_id(struct wf_store *s, const struct wf_mapping *key, __u32 *first,
-			char *err, size_t errlen)
-{
-	const struct wf_mapping *all;
-	__u32 id;
-	int ret;
-
-	*first = 0;
-	ret = wf_maps_mappings(&s->m, &all);
-	if (ret) {
-		snprintf(err, errlen, "cannot read the maps in %s: %s", s->pin_dir, strerror(-ret));
-		return ret;
-	}
-	for (id = 1; id < WF_MAX_MAPPINGS && !*first; id++)
-		if (all[id].in_use && wf_mapping_same_listen(&all[id], key) &&
-		    (all[id].protos & key->protos))
-			*first = id;
-	return 0;
-}
-
 /* The edit wf_config_del made, on s->cfg: how many mappings it touched. */
 static size_t del_in_memory(struct wf_store *s, const struct wf_mapping *key)
 {
@@ -759,10 +768,27 @@ static size_t del_in_memory(struct wf_store *s, const struct wf_mapping *key)
 	return touched;
 }
 
+/*
+ * The maps follow a config that lost mappings (del, flush), exp_gone of
+ * them. A failure's err says the config changed all the same (config_now:
+ * what it holds) and the next command retries the maps.
+ */
+static int gone_sync(struct wf_store *s, size_t exp_gone, struct wf_sync_stats *st,
+		     const char *config_now, char *err, size_t errlen)
+{
+	struct store_sync_ctx c = { .s = s };
+	char why[1024];
+	int ret = store_sync(s, &c, 0, exp_gone, st, why, sizeof(why));
+
+	if (ret)
+		snprintf(err, errlen, "%s (%s %s; the next wslfwd command retries the maps)", why,
+			 s->config, config_now);
+	return ret;
+}
+
 int wf_store_del(struct wf_store *s, const struct wf_mapping *key, struct wf_store_result *r,
 		 char *err, size_t errlen)
 {
-	struct store_sync_ctx c = { .s = s };
 	struct wf_sync_stats st = {};
 	char why[1024];
 	size_t touched;
@@ -772,7 +798,7 @@ int wf_store_del(struct wf_store *s, const struct wf_mapping *key, struct wf_sto
 	s->refused = false;
 	ret = del_check(s, key, err, errlen);
 	if (!ret && s->loaded)
-		ret = del_first_id(s, key, &r->id, err, errlen);
+		ret = maps_find(s, key, true, &r->id, err, errlen);
 	if (ret)
 		return ret;
 	ret = wf_config_del(s->config, key, why, sizeof(why));
@@ -783,22 +809,17 @@ int wf_store_del(struct wf_store *s, const struct wf_mapping *key, struct wf_sto
 	touched = del_in_memory(s, key);
 	if (!s->loaded)
 		return 0;
-	ret = store_sync(s, &c, 0, touched, &st, why, sizeof(why));
-	if (ret) {
-		snprintf(err, errlen, "%s (%s no longer has the mapping; the next wslfwd command "
-			 "retries the maps)", why, s->config);
+	ret = gone_sync(s, touched, &st, "no longer has the mapping", err, errlen);
+	if (ret)
 		return ret;
-	}
 	r->conns = st.conns / 2;
 	return 0;
 }
 
 int wf_store_flush(struct wf_store *s, struct wf_store_result *r, char *err, size_t errlen)
 {
-	struct store_sync_ctx c = { .s = s };
 	struct wf_sync_stats st;
 	size_t nk = 0, conns = 0;
-	char why[1024];
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -812,12 +833,9 @@ int wf_store_flush(struct wf_store *s, struct wf_store_result *r, char *err, siz
 	s->n = 0;
 	if (!s->loaded)
 		return 0;
-	ret = store_sync(s, &c, 0, nk, &st, why, sizeof(why));
-	if (ret) {
-		snprintf(err, errlen, "%s (%s has no mappings now; the next wslfwd command retries "
-			 "the maps)", why, s->config);
+	ret = gone_sync(s, nk, &st, "has no mappings now", err, errlen);
+	if (ret)
 		return ret;
-	}
 	r->removed = st.removed;
 	wf_maps_ct_delete(&s->m, WF_CT_ANY, 0, &conns);
 	return 0;
@@ -836,21 +854,16 @@ static int list_maps(struct wf_store *s, struct wf_mapping *ms, __u32 *ids, size
 {
 	const struct wf_mapping *all;
 	__u32 id;
-	int ret;
+	int ret = store_maps_mappings(s, &all, err, errlen);
 
-	ret = wf_maps_mappings(&s->m, &all);
-	if (ret) {
-		snprintf(err, errlen, "cannot read the maps in %s: %s", s->pin_dir, strerror(-ret));
-		return ret;
-	}
-	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
+	for (id = 1; !ret && id < WF_MAX_MAPPINGS; id++) {
 		if (!all[id].in_use)
 			continue;
 		if (ids)
 			ids[*n] = id;
 		ms[(*n)++] = all[id];
 	}
-	return 0;
+	return ret;
 }
 
 int wf_store_list(struct wf_store *s, struct wf_mapping **ms, __u32 **ids, size_t *n, char *err,
