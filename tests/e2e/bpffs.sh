@@ -23,6 +23,19 @@ machine_env()
 	export MODE VM_DEV CTR_IP VM_IP HOST_IP NS_WIN TB_PREFIX
 }
 
+# A case: SCRIPT through in_vm_machine on a fresh, unloaded testbed; its
+# output noted, and any exit status but 0 a failure.
+machine_case()
+{
+	local out rc
+	fresh_unloaded || return 1
+	machine_env
+	out=$(in_vm_machine "$1" 2>&1)
+	rc=$?
+	note "$out"
+	[ "$rc" = 0 ] || fail "script exited $rc" || return 1
+}
+
 # The http check of the scripts: from win to @vm:4000, the container answers.
 MACHINE_HTTP='body=$(ip netns exec "$NS_WIN" curl -sS --max-time 5 "http://$VM_IP:4000/" 2>&1)
 	[ "$body" = "peer=$HOST_IP" ] || { echo "curl: $body"; exit 7; }
@@ -30,10 +43,7 @@ MACHINE_HTTP='body=$(ip netns exec "$NS_WIN" curl -sS --max-time 5 "http://$VM_I
 
 load_on_a_machine_without_bpffs_mounts_one()
 {
-	local out rc
-	fresh_unloaded || return 1
-	machine_env
-	out=$(in_vm_machine '
+	machine_case '
 		umount -l /sys/fs/bpf || exit 3
 		[ "$(stat -f -c %T /sys/fs/bpf)" != bpf_fs ] || exit 3
 		$W load --dev "$VM_DEV" --mode "$MODE" --cgroup none || exit 4
@@ -41,18 +51,12 @@ load_on_a_machine_without_bpffs_mounts_one()
 		$W add tcp 4000 "$CTR_IP:80" || exit 6
 		'"$MACHINE_HTTP"'
 		$W status | grep -q "^device: *$VM_DEV" || { echo "status: $($W status 2>&1)"; exit 8; }
-		$W unload || exit 9' 2>&1)
-	rc=$?
-	note "$out"
-	[ "$rc" = 0 ] || fail "script exited $rc" || return 1
+		$W unload || exit 9'
 }
 
 load_in_a_throwaway_mount_namespace_uses_the_machines_bpffs()
 {
-	local out rc
-	fresh_unloaded || return 1
-	machine_env
-	out=$(in_vm_machine '
+	machine_case '
 		gone() { unshare --mount --propagation private sh -c "umount -l /sys/fs/bpf && exec $*"; }
 		gone $W load --dev "$VM_DEV" --mode "$MODE" --cgroup none || exit 4
 		[ -e "/sys/fs/bpf/$TB_PREFIX/wf_info" ] ||
@@ -61,18 +65,12 @@ load_in_a_throwaway_mount_namespace_uses_the_machines_bpffs()
 		'"$MACHINE_HTTP"'
 		gone $W status | grep -q "^device: *$VM_DEV" || exit 8
 		gone $W unload || exit 9
-		[ ! -e "/sys/fs/bpf/$TB_PREFIX/wf_info" ] || { echo "pins left"; exit 10; }' 2>&1)
-	rc=$?
-	note "$out"
-	[ "$rc" = 0 ] || fail "script exited $rc" || return 1
+		[ ! -e "/sys/fs/bpf/$TB_PREFIX/wf_info" ] || { echo "pins left"; exit 10; }'
 }
 
 load_refuses_a_bpffs_that_would_die_with_it()
 {
-	local out rc
-	fresh_unloaded || return 1
-	machine_env
-	out=$(in_vm_machine '
+	machine_case '
 		umount -l /sys/fs/bpf || exit 3
 		msg=$(unshare --mount --propagation private $W load --dev "$VM_DEV" --mode "$MODE" \
 			--cgroup none 2>&1)
@@ -85,8 +83,5 @@ load_refuses_a_bpffs_that_would_die_with_it()
 			{ echo "tc filters left"; exit 7; }
 		[ -z "$(bpftool net show dev "$VM_DEV" | grep -v "^[a-z_]*:$" | grep .)" ] ||
 			{ echo "attached: $(bpftool net show dev "$VM_DEV")"; exit 8; }
-		exit 0' 2>&1)
-	rc=$?
-	note "$out"
-	[ "$rc" = 0 ] || fail "script exited $rc" || return 1
+		exit 0'
 }
