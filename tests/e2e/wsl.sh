@@ -274,31 +274,38 @@ watch_reattaches_when_device_comes_back()
 	[ -z "$(attachments)" ] || fail "unload left attachments: $(attachments)" || return 1
 }
 
+# Turn GRO $1 (on|off) in the container and wait up to 3 s for status to
+# match $2: a failure says $3 and watch's log, a success notes $4 and the
+# seconds it took.
+ctr_gro_until()
+{
+	local t
+	in_ctr ethtool -K "$CTR_DEV" gro "$1" >/dev/null || return 1
+	t=$(wait_for 3 status_has "$2") ||
+		fail "GRO $1: $3; log: $(cat "$WATCH_LOG")" || return 1
+	note "$4 after $t s"
+}
+
 # --redirect auto under watch: the container turning GRO on makes its
 # docker0 port a redirect target (the kernel's xdp-features change, netdev
 # notification), turning it off takes the port out again before packets
 # could be lost to a veth without NAPI; connections work throughout.
 watch_follows_the_devices_that_take_xdp_frames()
 {
-	local t d
+	local d
 	[ "$MODE" != tc ] || { note "tc mode never redirects"; return 0; }
 	trap wsl_restore EXIT
 	fresh_load || return 1
 	add tcp 4000 "$CTR_IP:80" || return 1
 	watch_start || return 1
 	status_has "^redirect: *auto: no device" || fail "GRO off at start: $(wslfwd status)" || return 1
-	in_ctr ethtool -K "$CTR_DEV" gro on >/dev/null || return 1
-	t=$(wait_for 3 status_has "^redirect: *auto: .*$VM_CTR_PORT") ||
-		fail "GRO on: $VM_CTR_PORT not a redirect target within 3 s; log: $(cat "$WATCH_LOG")" ||
-		return 1
-	note "GRO on in the container: $VM_CTR_PORT a redirect target after $t s"
+	ctr_gro_until on "^redirect: *auto: .*$VM_CTR_PORT" \
+		"$VM_CTR_PORT not a redirect target within 3 s" \
+		"GRO on in the container: $VM_CTR_PORT a redirect target" || return 1
 	d=$(docker0_tx_for_http) || return 1
 	[ "$d" -le 2 ] || fail "GRO on: $d packets still went through docker0" || return 1
-	in_ctr ethtool -K "$CTR_DEV" gro off >/dev/null || return 1
-	t=$(wait_for 3 status_has "^redirect: *auto: no device") ||
-		fail "GRO off: $VM_CTR_PORT still a redirect target after 3 s; log: $(cat "$WATCH_LOG")" ||
-		return 1
-	note "GRO off again: out after $t s"
+	ctr_gro_until off "^redirect: *auto: no device" \
+		"$VM_CTR_PORT still a redirect target after 3 s" "GRO off again: out" || return 1
 	d=$(docker0_tx_for_http) || return 1
 	[ "$d" -ge 15 ] || fail "GRO off: only $d packets through docker0" || return 1
 	grep -q "redirect: $VM_CTR_PORT" "$WATCH_LOG" ||
