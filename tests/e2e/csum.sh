@@ -41,7 +41,7 @@ csum_stat()
 
 csum_paths()
 {
-	local ns before after out rcv d s
+	local ns before after out d s
 	declare -A before
 	fresh_load || return 1
 	add tcp 8080 @vm:18080 || return 1
@@ -69,12 +69,7 @@ csum_paths()
 	expect_udp_echo "$NS_PEER" "$VM_IP" 7002 || return 1
 	expect_udp_echo "$NS_PEER" "$VM_IP" 7003 || return 1
 	# Bulk data: full-sized segments through the container mapping.
-	out=$(in_win timeout 20 iperf3 -c "$VM_IP" -p 5201 -t 2 -f m 2>&1) ||
-		fail "iperf3 -c $VM_IP -p 5201 -t 2 failed: $out" || return 1
-	rcv=$(echo "$out" | awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") print $i }')
-	awk -v r="${rcv:-0}" 'BEGIN { exit !(r > 0) }' ||
-		fail "iperf3 receiver throughput '${rcv:-none}': $out" || return 1
-	note "iperf3 through $VM_IP:5201 -> $CTR_IP:5201: $rcv Mbit/s"
+	expect_iperf3 "$VM_IP" 5201 "$CTR_IP:5201" || return 1
 
 	# BEHIND redirected (XDP modes): the container's eth0 with GRO on takes
 	# XDP frames, so `load` (--redirect auto) redirects to its docker0 port.

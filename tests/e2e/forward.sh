@@ -182,15 +182,9 @@ udp_request_response_one_arm_to_host()
 # throughput threshold: this proves correctness under load, not speed).
 iperf3_through_container_mapping()
 {
-	local out rcv
 	fresh_load || return 1
 	add tcp 5201 "$CTR_IP:5201" || return 1
-	out=$(in_win timeout 20 iperf3 -c "$VM_IP" -p 5201 -t 2 -f m 2>&1) ||
-		fail "iperf3 -c $VM_IP -p 5201 -t 2 failed: $out" || return 1
-	rcv=$(echo "$out" | awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") print $i }')
-	awk -v r="${rcv:-0}" 'BEGIN { exit !(r > 0) }' ||
-		fail "iperf3 receiver throughput '${rcv:-none}': $out" || return 1
-	note "iperf3 through $VM_IP:5201 -> $CTR_IP:5201: $rcv Mbit/s at the receiver"
+	expect_iperf3 "$VM_IP" 5201 "$CTR_IP:5201"
 }
 
 # Everything not mapped passes untouched: other ports on the VM, the target

@@ -88,6 +88,21 @@ expect_udp_echo()
 	note "udp ${ns#"$TB_PREFIX-"} -> $addr:$port echoed"
 }
 
+# A 2 s iperf3 from win to ADDR:PORT (forwarded to TARGET, for the note):
+# it completes and the receiver counts data. No threshold: correctness
+# under load, not speed.
+expect_iperf3()
+{
+	local addr=$1 port=$2 target=$3 out rcv
+	out=$(in_win timeout 20 iperf3 -c "$addr" -p "$port" -t 2 -f m 2>&1) ||
+		fail "iperf3 -c $addr -p $port -t 2 failed: $out" || return 1
+	rcv=$(echo "$out" |
+		awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") print $i }')
+	awk -v r="${rcv:-0}" 'BEGIN { exit !(r > 0) }' ||
+		fail "iperf3 receiver throughput '${rcv:-none}': $out" || return 1
+	note "iperf3 through $addr:$port -> $target: $rcv Mbit/s at the receiver"
+}
+
 # Sum of every number under a key containing "packets" in JSON text (stdin).
 # Good enough to see counters move without depending on the exact layout.
 json_sum_packets()
