@@ -86,8 +86,7 @@ add_when_unloaded_is_replayed_by_load()
 # `del` removes the mapping from the kernel and the config: traffic stops.
 del_stops_the_mapping()
 {
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	add tcp 8080 @vm:18080 || return 1
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
 	expect_rc 0 del tcp 4000 || return 1
@@ -105,8 +104,7 @@ del_stops_the_mapping()
 del_stops_existing_connections()
 {
 	local out=$TB_TMP/keepalive.$MODE go=$TB_TMP/go.$MODE
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	rm -f "$go" "$out"
 	mkfifo "$go"
 	# One TCP connection, two requests; the second waits for the del.
@@ -137,8 +135,7 @@ del_stops_existing_connections()
 stats_counters_increase_with_traffic()
 {
 	local a b
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	a=$(wslfwd -j stats 2>&1 | json_sum_packets)
 	for _ in 1 2 3; do
 		expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
@@ -278,8 +275,7 @@ killed_commands_are_repaired_by_the_next()
 half_written_maps_are_repaired_by_the_next_command()
 {
 	local z16="0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0" c k
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	add tcp 8080 @vm:18080 || return 1
 	# 600 more wf_fwd entries: the walk goes past its first buffer.
 	add udp 30000-30599 @host:30000 || return 1
@@ -354,8 +350,7 @@ identical_add_is_a_success_that_changes_nothing()
 one_listener_written_two_ways_is_refused()
 {
 	local before=$TB_TMP/before.$MODE after=$TB_TMP/after.$MODE
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	add tcp "$VM_IP:5000-5010" @vm:18080 || return 1
 	snapshot "$before"
 	expect_rc 2 add tcp "$VM_IP:4000" @vm:18080 || return 1
@@ -410,8 +405,7 @@ snat_range_and_control_bytes_are_refused()
 unload_removes_only_its_own_pins()
 {
 	local foreign=$TB_PIN_DIR/other-tool
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	bpftool map create "$TB_PIN_DIR/tool_map" type array key 4 value 4 entries 1 \
 		name tool_map || fail "bpftool map create" || return 1
 	mkdir -p "$foreign" || return 1

@@ -19,8 +19,7 @@ http_to_port_on_vm_itself()
 http_to_container_keeps_client_address()
 {
 	local logged lines
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	lines=$(tb_http_log_lines ctr)
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
 	logged=$(tb_http_last_peer ctr "$lines")
@@ -150,8 +149,7 @@ http_one_arm_to_peer_on_the_link()
 # portproxy (socat stands in for netsh) and wslfwd in the VM.
 lan_client_reaches_container_through_portproxy()
 {
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	expect_http "$NS_LAN" "http://$WIN_LAN_IP:4000/" "$HOST_IP" || return 1
 }
 

@@ -20,6 +20,14 @@ fresh_load()
 	note "loaded --mode $MODE"
 }
 
+# fresh_load and the mapping most cases start from: tcp 4000 to the
+# container's HTTP server.
+load_with_ctr_mapping()
+{
+	fresh_load || return 1
+	add tcp 4000 "$CTR_IP:80"
+}
+
 fresh_unloaded()
 {
 	wslfwd unload >/dev/null 2>&1

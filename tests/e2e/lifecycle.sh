@@ -231,8 +231,7 @@ load_explains_missing_btf_and_a_sub_cgroup_mount()
 second_instance_on_the_device_is_refused()
 {
 	local before out rc other=$TB_PIN_DIR-2
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	before=$(attachments)
 	expect_rc 1 --pin-dir "$other" --config "$TB_TMP/other.conf" load --dev "$VM_DEV" \
 		--mode "$MODE" || { rm -rf "$other"; return 1; }

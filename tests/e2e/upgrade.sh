@@ -42,8 +42,7 @@ same_links_new_progs()
 load_over_running_replaces_in_place()
 {
 	local links0 links1 links2 p0 p1 other
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
 	p0=$(wslfwd -j stats | json_sum_packets)
 	links0=$(pinned_links)
@@ -179,8 +178,7 @@ upgrade_under_load_loses_nothing()
 load_over_a_changed_map_layout()
 {
 	local links0
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	links0=$(pinned_links)
 	rm -f "$TB_PIN_DIR/wf_brport"
 	bpftool map create "$TB_PIN_DIR/wf_brport" type hash key 8 value 4 entries 16 \
@@ -193,8 +191,7 @@ load_over_a_changed_map_layout()
 	expect_http "$NS_WIN" "http://$VM_IP:4000/" "$HOST_IP" || return 1
 
 	# Counters only: a new wf_stats, the rest kept.
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	rm -f "$TB_PIN_DIR/wf_stats"
 	bpftool map create "$TB_PIN_DIR/wf_stats" type percpu_array key 4 value 8 entries 3 \
 		name wf_stats || fail "bpftool map create" || return 1

@@ -295,8 +295,7 @@ watch_follows_the_devices_that_take_xdp_frames()
 	local d
 	[ "$MODE" != tc ] || { note "tc mode never redirects"; return 0; }
 	trap wsl_restore EXIT
-	fresh_load || return 1
-	add tcp 4000 "$CTR_IP:80" || return 1
+	load_with_ctr_mapping || return 1
 	watch_start || return 1
 	status_has "^redirect: *auto: no device" || fail "GRO off at start: $(wslfwd status)" || return 1
 	ctr_gro_until on "^redirect: *auto: .*$VM_CTR_PORT" \
