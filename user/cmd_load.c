@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,21 @@ static int load_config(struct load_run *r)
 	return 0;
 }
 
+/* r->err: what failed (fmt), then errno -ret; returns ret. */
+__attribute__((format(printf, 3, 4)))
+static int load_failed(struct load_run *r, int ret, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	if (len >= 0 && (size_t)len < sizeof(r->err))
+		snprintf(r->err + len, sizeof(r->err) - len, ": %s", strerror(-ret));
+	return ret;
+}
+
 /* --timeout, merged over the pinned values: a load over pins keeps the
  * classes it does not name, as re-attach keeps them all. */
 static int load_timeouts(struct load_run *r)
@@ -321,10 +337,7 @@ static int load_timeouts(struct load_run *r)
 			cf.timeout[s] = r->a.timeout.timeout[s];
 	if (!ret)
 		ret = wf_maps_ct_conf_set(&r->m, &cf);
-	if (ret)
-		snprintf(r->err, sizeof(r->err), "cannot write the timeouts (wf_ct_conf): %s",
-			 strerror(-ret));
-	return ret;
+	return ret ? load_failed(r, ret, "cannot write the timeouts (wf_ct_conf)") : 0;
 }
 
 /* wf_redirect (--redirect DEV or auto) and what its bridge ports need. */
@@ -336,38 +349,27 @@ static int load_redirect(struct load_run *r)
 
 	for (i = 0; i < (size_t)a->n_redirect; i++) {
 		ret = wf_maps_redirect_add(&r->m, a->redirect_ifindex[i]);
-		if (ret) {
-			snprintf(r->err, sizeof(r->err), "cannot add %s to wf_redirect: %s",
-				 a->redirect[i], strerror(-ret));
-			return ret;
-		}
+		if (ret)
+			return load_failed(r, ret, "cannot add %s to wf_redirect", a->redirect[i]);
 	}
 	if (a->redirect_auto && r->info.mode != WF_MODE_TC) {
 		size_t ndev = 0;
 
 		ret = redirect_auto(&r->m, &r->info, &ndev);
-		if (ret) {
-			snprintf(r->err, sizeof(r->err), "cannot write wf_info: %s",
-				 strerror(-ret));
-			return ret;
-		}
+		if (ret)
+			return load_failed(r, ret, "cannot write wf_info");
 		a->n_redirect = ndev;	/* for the bridge ports below */
 	}
 	if (!a->n_redirect)
 		return 0;
 	/* Bridge ports: which MACs the bridge has behind them. */
 	ret = wf_maps_brport_sync(&r->m, &nmac);
-	if (ret) {
-		snprintf(r->err, sizeof(r->err), "cannot read the bridges' forwarding database: %s",
-			 strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return load_failed(r, ret, "cannot read the bridges' forwarding database");
 	pr_debug("wslfwd: %zu MAC(s) behind the --redirect bridge ports\n", nmac);
 	/* What each takes: bigger datagrams go through the stack. */
 	ret = wf_maps_dev_mtu_sync(&r->m, &nmac);
-	if (ret)
-		snprintf(r->err, sizeof(r->err), "cannot write wf_dev_mtu: %s", strerror(-ret));
-	return ret;
+	return ret ? load_failed(r, ret, "cannot write wf_dev_mtu") : 0;
 }
 
 /* The maps just loaded (or kept): wf_info flags, timeouts, redirect. */
@@ -379,16 +381,10 @@ static int load_settings(struct load_run *r)
 		/* unload takes back what load added, and only that */
 		r->info.flags |= WF_INFO_F_PORTS_RESERVED;
 		ret = wf_maps_info_set(&r->m, &r->info);
-		if (ret) {
-			snprintf(r->err, sizeof(r->err), "cannot write wf_info: %s",
-				 strerror(-ret));
-			return ret;
-		}
+		if (ret)
+			return load_failed(r, ret, "cannot write wf_info");
 	}
-	ret = load_timeouts(r);
-	if (!ret)
-		ret = load_redirect(r);
-	return ret;
+	return load_timeouts(r) ?: load_redirect(r);
 }
 
 /* A fresh load: every mapping of the config into the empty maps. */
@@ -445,10 +441,7 @@ static int load_mappings(struct load_run *r)
 			return ret;
 	}
 	ret = wf_maps_ports_flush(&r->m);
-	if (ret)
-		snprintf(r->err, sizeof(r->err), "cannot write the port filter (wf_ports): %s",
-			 strerror(-ret));
-	return ret;
+	return ret ? load_failed(r, ret, "cannot write the port filter (wf_ports)") : 0;
 }
 
 /* After wf_load: the maps opened and filled; r->err says what failed. */
@@ -456,15 +449,9 @@ static int load_fill(struct load_run *r)
 {
 	int ret = wf_maps_open(&r->m, env.pin_dir);
 
-	if (ret) {
-		snprintf(r->err, sizeof(r->err), "cannot open the maps just pinned in %s: %s",
-			 env.pin_dir, strerror(-ret));
-		return ret;
-	}
-	ret = load_settings(r);
-	if (!ret)
-		ret = load_mappings(r);
-	return ret;
+	if (ret)
+		return load_failed(r, ret, "cannot open the maps just pinned in %s", env.pin_dir);
+	return load_settings(r) ?: load_mappings(r);
 }
 
 /* A load that failed past wf_load: a fresh one is taken down again. */
