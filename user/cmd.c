@@ -117,6 +117,21 @@ int parse_opts(int argc, char **argv, const char *name, bool stop_at_word, opt_c
 	return optind;
 }
 
+int parse_words(int *argc, char ***argv, const char *name, const char *needs)
+{
+	int idx = parse_opts(*argc, *argv, name, false, NULL, NULL);
+
+	if (idx < 0)
+		return -idx;
+	if (needs && idx >= *argc) {
+		wf_error("%s", needs);
+		return EXIT_USAGE;
+	}
+	*argc -= idx;
+	*argv += idx;
+	return check_args(*argc, *argv);
+}
+
 /*
  * Unique-prefix match of word against names; exact match wins. Returns the
  * index, or -1 after printing an error that names the candidates.

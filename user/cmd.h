@@ -47,6 +47,14 @@ int parse_opts(int argc, char **argv, const char *cmd, bool stop_at_word, opt_cb
 	       void *ctx);
 
 /*
+ * parse_opts() for a command that takes words after its options (add, del,
+ * netsh): argc and argv become those words, checked by check_args().
+ * needs: the error when there is none (NULL: none is fine). 0 or an exit
+ * status.
+ */
+int parse_words(int *argc, char ***argv, const char *cmd, const char *needs);
+
+/*
  * Unique-prefix match of word against names; exact match wins. Returns the
  * index, or -1 after printing an error that names the candidates.
  */

@@ -76,6 +76,22 @@ int store_del(struct wf_store *s, const struct wf_mapping *key)
 	return EXIT_OK;
 }
 
+/* change(store, mp) through the store opened and locked for it alone: an
+ * exit status. */
+static int locked_change(int (*change)(struct wf_store *s, const struct wf_mapping *mp),
+			 const struct wf_mapping *mp)
+{
+	struct wf_store s;
+	int ret;
+
+	ret = store_open(&s, WF_STORE_LOCK | WF_STORE_CONFIG);
+	if (ret)
+		return ret;
+	ret = change(&s, mp);
+	wf_store_close(&s);
+	return ret;
+}
+
 /*
  * Add a parsed, validated mapping to the config and the maps (when
  * loaded), print the result; an exit status. Shared by `add` and `netsh
@@ -83,41 +99,45 @@ int store_del(struct wf_store *s, const struct wf_mapping *key)
  */
 int add_mapping(const struct wf_mapping *mp)
 {
-	struct wf_store s;
+	/* Before the lock: a refused mapping waits for nobody. */
+	return add_policy(mp) ?: locked_change(add_in, mp);
+}
+
+/* How a command's words become a mapping (wf_parse_mapping's shape). */
+typedef int (*mapping_parse_fn)(int argc, char **argv, struct wf_mapping *m, char *err,
+				size_t errlen);
+
+/* The options, then the words read into *m by parse: 0, or exit 2 after
+ * saying why. Shared by add and del. */
+static int mapping_words(int argc, char **argv, const char *name, const char *needs,
+			 mapping_parse_fn parse, struct wf_mapping *m)
+{
+	char err[512];
 	int ret;
 
-	/* Before the lock: a refused mapping waits for nobody. */
-	ret = add_policy(mp);
-	if (!ret)
-		ret = store_open(&s, WF_STORE_LOCK | WF_STORE_CONFIG);
+	ret = parse_words(&argc, &argv, name, needs);
 	if (ret)
 		return ret;
-	ret = add_in(&s, mp);
-	wf_store_close(&s);
-	return ret;
+	if (parse(argc, argv, m, err, sizeof(err))) {
+		wf_error("%s", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* add's words: a mapping, and one that does not forward to itself. */
+static int parse_add(int argc, char **argv, struct wf_mapping *m, char *err, size_t errlen)
+{
+	return wf_parse_mapping(argc, argv, m, err, errlen) ?: wf_mapping_validate(m, err, errlen);
 }
 
 int cmd_add(int argc, char **argv)
 {
+	static const char needs[] = "add needs PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT, "
+				    "e.g. 'wslfwd add tcp 8080 @vm:18080'";
 	struct wf_mapping mp;
-	char err[512];
-	int idx;
 
-	idx = parse_opts(argc, argv, "add", false, NULL, NULL);
-	if (idx < 0)
-		return -idx;
-	if (idx >= argc) {
-		wf_error("add needs PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT, e.g. 'wslfwd add tcp 8080 @vm:18080'");
-		return EXIT_USAGE;
-	}
-	if (check_args(argc - idx, argv + idx))
-		return EXIT_USAGE;
-	if (wf_parse_mapping(argc - idx, argv + idx, &mp, err, sizeof(err)) ||
-	    wf_mapping_validate(&mp, err, sizeof(err))) {
-		wf_error("%s", err);
-		return EXIT_USAGE;
-	}
-	return add_mapping(&mp);
+	return mapping_words(argc, argv, "add", needs, parse_add, &mp) ?: add_mapping(&mp);
 }
 
 /*
@@ -127,38 +147,17 @@ int cmd_add(int argc, char **argv)
  */
 int del_mapping(const struct wf_mapping *key)
 {
-	struct wf_store s;
-	int ret;
-
-	ret = store_open(&s, WF_STORE_LOCK | WF_STORE_CONFIG);
-	if (ret)
-		return ret;
-	ret = store_del(&s, key);
-	wf_store_close(&s);
-	return ret;
+	return locked_change(store_del, key);
 }
 
 int cmd_del(int argc, char **argv)
 {
+	static const char needs[] = "del needs PROTO [LADDR:]LPORT[-LPORT2], "
+				    "e.g. 'wslfwd del tcp 8080'";
 	struct wf_mapping key;
-	char err[512];
-	int idx;
 
-	idx = parse_opts(argc, argv, "del", false, NULL, NULL);
-	if (idx < 0)
-		return -idx;
-	if (idx >= argc) {
-		wf_error("del needs PROTO [LADDR:]LPORT[-LPORT2], e.g. 'wslfwd del tcp 8080'");
-		return EXIT_USAGE;
-	}
-	if (check_args(argc - idx, argv + idx))
-		return EXIT_USAGE;
-	memset(&key, 0, sizeof(key));
-	if (wf_parse_mapping_key(argc - idx, argv + idx, &key, err, sizeof(err))) {
-		wf_error("%s", err);
-		return EXIT_USAGE;
-	}
-	return del_mapping(&key);
+	return mapping_words(argc, argv, "del", needs, wf_parse_mapping_key, &key) ?:
+	       del_mapping(&key);
 }
 
 int cmd_list(int argc, char **argv)

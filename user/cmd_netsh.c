@@ -87,14 +87,12 @@ int cmd_netsh(int argc, char **argv)
 {
 	struct wf_netsh_cmd c;
 	char err[512];
-	int idx;
+	int ret;
 
-	idx = parse_opts(argc, argv, "netsh", false, NULL, NULL);
-	if (idx < 0)
-		return -idx;
-	if (check_args(argc - idx, argv + idx))
-		return EXIT_USAGE;
-	if (wf_netsh_parse(argc - idx, argv + idx, &c, err, sizeof(err))) {
+	ret = parse_words(&argc, &argv, "netsh", NULL);
+	if (ret)
+		return ret;
+	if (wf_netsh_parse(argc, argv, &c, err, sizeof(err))) {
 		wf_error("%s", err);
 		return EXIT_USAGE;
 	}
