@@ -117,6 +117,19 @@ int parse_opts(int argc, char **argv, const char *name, bool stop_at_word, opt_c
 	return optind;
 }
 
+int parse_no_args(int argc, char **argv, const char *name, opt_cb cb, void *ctx)
+{
+	int idx = parse_opts(argc, argv, name, false, cb, ctx);
+
+	if (idx < 0)
+		return -idx;
+	if (idx < argc) {
+		wf_error("%s takes no argument '%s'; see 'wslfwd %s --help'", name, argv[idx], name);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int parse_words(int *argc, char ***argv, const char *name, const char *needs)
 {
 	int idx = parse_opts(*argc, *argv, name, false, NULL, NULL);

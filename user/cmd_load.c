@@ -252,15 +252,11 @@ static int load_cgroup(struct load_args *a, char *cgroot, size_t len)
 static int load_args_get(struct load_run *r, int argc, char **argv)
 {
 	struct load_args *a = &r->a;
-	int idx, ret;
+	int ret;
 
-	idx = parse_opts(argc, argv, "load", false, load_opt, a);
-	if (idx < 0)
-		return -idx;
-	if (idx < argc) {
-		wf_error("load takes no argument '%s'; see 'wslfwd --help'", argv[idx]);
-		return EXIT_USAGE;
-	}
+	ret = parse_no_args(argc, argv, "load", load_opt, a);
+	if (ret)
+		return ret;
 	if (geteuid() != 0) {
 		wf_error("load needs root (CAP_BPF, CAP_NET_ADMIN); run 'sudo wslfwd load'");
 		return EXIT_FAIL;
@@ -540,15 +536,11 @@ int cmd_unload(int argc, char **argv)
 	char err[512], dev[IF_NAMESIZE], foreign[512];
 	const char *name;
 	bool reserved;
-	int idx, ret, ifindex;
+	int ret, ifindex;
 
-	idx = parse_opts(argc, argv, "unload", false, NULL, NULL);
-	if (idx < 0)
-		return -idx;
-	if (idx < argc) {
-		wf_error("unload takes no argument '%s'", argv[idx]);
-		return EXIT_USAGE;
-	}
+	ret = parse_no_args(argc, argv, "unload", NULL, NULL);
+	if (ret)
+		return ret;
 	ret = wf_loader_state(env.pin_dir, &ifindex);
 	if (ret < 0) {
 		wf_error("cannot read the pin dir %s: %s%s", env.pin_dir, strerror(-ret),

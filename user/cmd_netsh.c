@@ -180,15 +180,11 @@ int cmd_windows(int argc, char **argv)
 	bool apply = false;
 	size_t n = 0, i;
 	__be32 vm4 = 0;
-	int idx, ret;
+	int ret;
 
-	idx = parse_opts(argc, argv, "windows", false, windows_opt, &apply);
-	if (idx < 0)
-		return -idx;
-	if (idx < argc) {
-		wf_error("windows takes no argument '%s' (only --apply)", argv[idx]);
-		return EXIT_USAGE;
-	}
+	ret = parse_no_args(argc, argv, "windows", windows_opt, &apply);
+	if (ret)
+		return ret;
 	ret = windows_mappings(&ms, &n, &vm4, dev);
 	if (ret)
 		return ret;

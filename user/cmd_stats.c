@@ -26,16 +26,12 @@ int cmd_stats(int argc, char **argv)
 	__u64 stats[WF_STAT_MAX];
 	struct wf_maps m;
 	size_t n = 0;
-	int idx, ret;
+	int ret;
 	__u32 id;
 
-	idx = parse_opts(argc, argv, "stats", false, stats_opt, &prometheus);
-	if (idx < 0)
-		return -idx;
-	if (idx < argc) {
-		wf_error("stats takes no argument '%s'", argv[idx]);
-		return EXIT_USAGE;
-	}
+	ret = parse_no_args(argc, argv, "stats", stats_opt, &prometheus);
+	if (ret)
+		return ret;
 	if (prometheus && wf_print_json()) {
 		wf_error("stats: --prometheus and --json are two formats; choose one");
 		return EXIT_USAGE;

@@ -28,15 +28,11 @@ int cmd_watch(int argc, char **argv)
 	struct watch_args a = {};
 	struct wf_watch_opts o = { .pin_dir = env.pin_dir, .config = env.config,
 				   .debounce_ms = 100, .resync_s = 10 };
-	int idx, ret;
+	int ret;
 
-	idx = parse_opts(argc, argv, "watch", false, watch_opt, &a);
-	if (idx < 0)
-		return -idx;
-	if (idx < argc) {
-		wf_error("watch takes no argument '%s'; see 'wslfwd --help'", argv[idx]);
-		return EXIT_USAGE;
-	}
+	ret = parse_no_args(argc, argv, "watch", watch_opt, &a);
+	if (ret)
+		return ret;
 	o.dev = a.dev;
 	o.windows = a.windows;
 	ret = wf_watch(&o);
