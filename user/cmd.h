@@ -46,8 +46,9 @@ typedef int (*opt_cb)(int opt, const char *arg, void *ctx);
 int parse_opts(int argc, char **argv, const char *cmd, bool stop_at_word, opt_cb cb,
 	       void *ctx);
 
-/* parse_opts() for a command that takes options only (load, unload, stats,
- * watch, windows): an argument is refused. 0 or an exit status. */
+/* parse_opts() for a command that takes options only (load, unload,
+ * status, list, stats, conns, watch, windows): an argument is refused. 0 or
+ * an exit status. */
 int parse_no_args(int argc, char **argv, const char *cmd, opt_cb cb, void *ctx);
 
 /*

@@ -168,11 +168,11 @@ int cmd_list(int argc, char **argv)
 	struct wf_store s;
 	size_t n = 0, i;
 	__u32 *ids;
-	int idx, ret;
+	int ret;
 
-	idx = parse_opts(argc, argv, "list", false, NULL, NULL);
-	if (idx < 0)
-		return -idx;
+	ret = parse_no_args(argc, argv, "list", NULL, NULL);
+	if (ret)
+		return ret;
 	ret = store_open(&s, 0);
 	if (!ret)
 		ret = store_list(&s, &ms, &ids, &n);

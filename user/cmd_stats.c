@@ -82,12 +82,9 @@ int cmd_conns(int argc, char **argv)
 	struct wf_ct_entry *ct = NULL;
 	struct wf_maps m;
 	size_t n = 0;
-	int idx, ret;
+	int ret;
 
-	idx = parse_opts(argc, argv, "conns", false, NULL, NULL);
-	if (idx < 0)
-		return -idx;
-	ret = need_loaded(&m);
+	ret = parse_no_args(argc, argv, "conns", NULL, NULL) ?: need_loaded(&m);
 	if (ret)
 		return ret;
 	ret = wf_maps_ct_dump(&m, &ct, &n);

@@ -91,12 +91,9 @@ int cmd_status(int argc, char **argv)
 	char dev[IF_NAMESIZE], err[512], signs[512], cgpath[PATH_MAX], redir[512], why[400];
 	struct wf_path paths[3];
 	size_t n = 0;
-	int idx, ret;
+	int ret;
 
-	idx = parse_opts(argc, argv, "status", false, NULL, NULL);
-	if (idx < 0)
-		return -idx;
-	ret = open_maps(&m);
+	ret = parse_no_args(argc, argv, "status", NULL, NULL) ?: open_maps(&m);
 	if (ret && ret != NOT_LOADED)
 		return ret;
 	v.netmode_signs = signs;

@@ -38,6 +38,10 @@ add tcp 8091 [fd00::2]:80
 netsh interface portproxy add v6tov4 listenport=8092 connectaddress=$CTR_IP connectport=80
 netsh interface portproxy add v4tov6 listenport=8093 connectaddress=fd00::2
 netsh interface portproxy add v6tov6 listenport=8094 listenaddress=fd00::1 connectaddress=fd00::2
+list extra
+status extra
+conns extra
+stats extra
 EOF
 	# JSON mode reports the refusal as {"error": ...}.
 	expect_rc 2 -j add tcp 70000 @vm:18080 || return 1
