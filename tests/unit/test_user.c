@@ -817,6 +817,43 @@ static void test_config_read(void)
 	free(maps);
 	maps = NULL;
 
+	/* Lines by first port (port_index): a wide range read early still
+	 * conflicts with a port inside it read late; the first line in the
+	 * file is the one named; duplicates found among many. */
+	put_file(p, "tcp 100-50000 172.17.0.2:100\ntcp 55000 @vm:1\nudp 30000 @vm:1\n"
+		    "tcp 56000 @vm:1\nudp 30000-30001 @vm:5\n");
+	ret = wf_config_read(p, &maps, &n, &dups, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s:5: 'udp 30000-30001 @vm:5' conflicts with line 3", p);
+	check(ret == -EINVAL && strstr(err, want), err, "read: conflict with the first overlapping line");
+	put_file(p, "tcp 100-50000 172.17.0.2:100\ntcp 55000 @vm:1\ntcp 30000 @vm:1\n");
+	ret = wf_config_read(p, &maps, &n, &dups, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s:3: 'tcp 30000 @vm:1' conflicts with line 1", p);
+	check(ret == -EINVAL && strstr(err, want), err, "read: a port inside a wide range read before");
+	{
+		char *big = malloc(64 * 1024);
+		size_t o = 0;
+		int k;
+
+		for (k = 0; k < 2000; k++)
+			o += snprintf(big + o, 64 * 1024 - o, "tcp %d @vm:%d\n", 1000 + k, 20000 + k);
+		o += snprintf(big + o, 64 * 1024 - o, "tcp 1500 @vm:20500\ntcp 2999 @vm:21999\n");
+		put_file(p, big);
+		ret = wf_config_read(p, &maps, &n, &dups, err, sizeof(err));
+		check(!ret && n == 2000 && dups == 2, err, "read: 2000 lines, 2 duplicates among them");
+		free(maps);
+		maps = NULL;
+		/* lines 2003-2005: a 10-port range, then ports inside it */
+		snprintf(big + o, 64 * 1024 - o,
+			 "tcp 5000-5009 172.17.0.2:5000\nudp 5005 @vm:1\ntcp 5007 @vm:1\n");
+		put_file(p, big);
+		free(big);
+		ret = wf_config_read(p, &maps, &n, &dups, err, sizeof(err));
+		snprintf(want, sizeof(want),
+			 "%s:2005: 'tcp 5007 @vm:1' conflicts with line 2003 'tcp 5000-5009", p);
+		check(ret == -EINVAL && strstr(err, want), err,
+		      "read: a port inside a range found by its first port among 2000 lines");
+	}
+
 	put_file(p, "add\n");
 	ret = wf_config_read(p, &maps, &n, &dups, err, sizeof(err));
 	check(ret == -EINVAL && strstr(err, ":1: missing protocol"), err, "read: bare 'add' line");
