@@ -163,8 +163,8 @@ static void put_opts(FILE *f, const struct wf_opt *o)
 		if (col > OPT_INDENT)
 			col = fprintf(f, "\n%*s", OPT_INDENT, "") - 1;
 		put_wrapped(f, o->help, &col, OPT_INDENT);
-		/* an argument of many words (the timeout classes): listed */
-		if (o->words && o->help[strlen(o->help) - 1] == ':')
+		/* fixed words the argument does not spell out (ARG|ARG): listed */
+		if (o->words && o->arg && !strchr(o->arg, '|'))
 			put_wrapped(f, o->words, &col, OPT_INDENT);
 		fputc('\n', f);
 	}
