@@ -119,8 +119,9 @@ struct wf_info {
 	__u16 pad0;
 	__be32 vm4;		/* @vm: IFACE's primary IPv4, 0 = unknown */
 	__be32 host4;		/* @host: IPv4 gateway of IFACE's default route */
-	__be32 vm6[4];		/* reserved for IPv6 */
-	__be32 host6[4];
+	__be32 vm6[4];		/* @vm6: IFACE's global IPv6 address, 0 = unknown */
+	__be32 host6[4];	/* @host6: gateway of IFACE's IPv6 default route
+				 * (link-local ones included: on IFACE) */
 	__u64 load_time_ns;	/* CLOCK_MONOTONIC at load */
 	/* The network namespace IFACE lives in (SO_NETNS_COOKIE), 0 = unknown.
 	 * The socket hooks act only on sockets of this namespace: a cgroup
@@ -277,12 +278,12 @@ struct wf_cidr {
 struct wf_mapping {
 	__u8 in_use;
 	__u8 protos;		/* enum wf_proto_bits */
-	__u8 family;		/* of LADDR (and TADDR) */
+	__u8 family;		/* of LADDR: what the mapping listens on */
 	__u8 laddr_kind;	/* WF_ADDR_VM or WF_ADDR_LITERAL */
 	__u8 taddr_kind;	/* enum wf_addr_kind */
 	__u8 snat;		/* enum wf_snat_mode */
 	__u8 n_allow;
-	__u8 pad0;
+	__u8 tfamily;		/* of TADDR: 0 = family (one family) */
 	__u16 lport;		/* host order; first port of the range */
 	__u16 lport_end;	/* host order; == lport for a single port */
 	__u16 tport;		/* host order; TPORT for lport, +i for lport+i */
@@ -528,6 +529,45 @@ wf_ct_peer_key(const struct wf_ct_key *key, const struct wf_ct_val *v, struct wf
 	peer->daddr = v->nsaddr;
 	peer->sport = v->ndport;
 	peer->dport = v->nsport;
+	peer->proto = key->proto;
+	peer->pad[0] = 0;
+	peer->pad[1] = 0;
+	peer->pad[2] = 0;
+}
+
+/* ---- wf_ct6, wf_ct6_new: LRU_HASH, two entries per IPv6 connection. ----
+ * The same pairs, states and tables as wf_ct/wf_ct_new (enum wf_ct_table
+ * names the pair: wf_ct6 or wf_ct6_new for an IPv6 entry), sized alike by
+ * the loader. The value is wf_ct_val (its nsaddr/ndaddr zero) followed by
+ * the 16-byte rewrite addresses, so that every rule that reads state,
+ * flags, ports or MACs serves both families. */
+struct wf_ct6_key {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;		/* WF_IPPROTO_TCP / WF_IPPROTO_UDP */
+	__u8 pad[3];		/* zero */
+};
+_Static_assert(sizeof(struct wf_ct6_key) == 40, "wf_ct6_key layout");
+
+struct wf_ct6_val {
+	struct wf_ct_val c;	/* c.nsaddr, c.ndaddr: zero */
+	__be32 nsaddr[4];	/* the packet leaves with this source ... */
+	__be32 ndaddr[4];	/* ... and this destination */
+};
+_Static_assert(sizeof(struct wf_ct6_val) == 96, "wf_ct6_val layout");
+_Static_assert(__builtin_offsetof(struct wf_ct6_val, ndaddr) ==
+	       __builtin_offsetof(struct wf_ct6_val, nsaddr) + 16, "wf_ct6_val: one 32-byte store");
+
+/* wf_ct_peer_key() for IPv6. */
+static inline __attribute__((always_inline)) void
+wf_ct6_peer_key(const struct wf_ct6_key *key, const struct wf_ct6_val *v, struct wf_ct6_key *peer)
+{
+	__builtin_memcpy(peer->saddr, v->ndaddr, 16);
+	__builtin_memcpy(peer->daddr, v->nsaddr, 16);
+	peer->sport = v->c.ndport;
+	peer->dport = v->c.nsport;
 	peer->proto = key->proto;
 	peer->pad[0] = 0;
 	peer->pad[1] = 0;

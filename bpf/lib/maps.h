@@ -122,6 +122,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_ct_new SEC(".maps");
 
+/* IPv6 connections: the same two tables (include/wslfwd.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2 * WF_CT_CONNS_DEFAULT);
+	__type(key, struct wf_ct6_key);
+	__type(value, struct wf_ct6_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_ct6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2 * WF_CT_NEW_CONNS_MIN);
+	__type(key, struct wf_ct6_key);
+	__type(value, struct wf_ct6_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_ct6_new SEC(".maps");
+
 /* Datagrams in fragments: what their first fragment got (lib/frag.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
