@@ -329,6 +329,11 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(DROP_FWD_DISABLED, "fwd_disabled")	/* forwarding off on IFACE */ \
 	/* ICMP errors (design.md "ICMP errors") */			\
 	X(DROP_ICMP_SHORT, "icmp_short")	/* quotes a flow of ours, < 8 bytes of it */ \
+	/* IPv6 UDP with checksum 0 (RFC 8200: invalid) to a mapped port */	\
+	X(DROP_UDP6_ZERO_CSUM, "udp6_zero_csum")			\
+	/* IPv6 whose extension headers run past the walk		\
+	 * (WF_IP6_EXT_MAX): its ports unknown, passed untouched */	\
+	X(EV_IP6_EXT_CHAIN, "ip6_ext_chain")				\
 	X(EV_FRAG_PASSED, "frag_passed")	/* later fragment, no first seen: untouched */ \
 	X(EV_FRAG_TRANSLATED, "frag_translated")	/* later fragment, as its first */ \
 	X(EV_IP_OPTIONS, "ip_options")	/* mapped packet carried IP options */ \
@@ -359,7 +364,7 @@ enum wf_stat {
 	WF_STAT_MAX,
 };
 #define WF_DROP_FIRST	WF_DROP_MALFORMED
-#define WF_DROP_LAST	WF_DROP_ICMP_SHORT
+#define WF_DROP_LAST	WF_DROP_UDP6_ZERO_CSUM
 
 /* ---- wf_ct: LRU_HASH, two entries per IPv4 connection. ----
  * The ORIG entry is keyed by the tuple as the client's packets arrive on
