@@ -27,6 +27,7 @@
 #include "lib/lo.h"
 #include "lib/frag.h"
 #include "lib/icmp.h"
+#include "lib/icmp6.h"
 
 /* Ingress filter: a mapped LPORT of this protocol, an SNAT port (replies of
  * one-arm connections), or the source port of a `snat never` target (its
@@ -476,8 +477,8 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 	int ret;
 
 	ret = fwd_parse(c, &pkt, true);
-	if (!c->v6 && ret == WF_PKT_ICMP)
-		return icmp_error4_any(c, &pkt, true);
+	if (ret == WF_PKT_ICMP)
+		return c->v6 ? icmp_error6_any(c, &pkt, true) : icmp_error4_any(c, &pkt, true);
 	if (!c->v6 && ret > 0)
 		return frag_later4(c, &pkt, WF_FRAG_IN);
 	if (ret)
@@ -519,8 +520,8 @@ static __always_inline int fwd_egress_fam(const struct wf_ctx *c)
 	int ret;
 
 	ret = fwd_parse(c, &pkt, true);
-	if (!c->v6 && ret == WF_PKT_ICMP)
-		return icmp_error4_any(c, &pkt, false);
+	if (ret == WF_PKT_ICMP)
+		return c->v6 ? icmp_error6_any(c, &pkt, false) : icmp_error4_any(c, &pkt, false);
 	if (!c->v6 && ret > 0)
 		return frag_later4(c, &pkt, WF_FRAG_EG);
 	if (ret)

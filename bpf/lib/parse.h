@@ -374,10 +374,34 @@ static __always_inline int pkt_walk6(void *data, void *end, __u32 l3_end, __u8 *
 	return WF_PKT_OK;
 }
 
+/* ICMPv6 error types (RFC 4443): destination unreachable, packet too big,
+ * time exceeded, parameter problem. */
+#define WF_ICMP6_ERR_FIRST	1
+#define WF_ICMP6_ERR_LAST	4
+
+/* An ICMPv6 error: its IP part, as pkt_parse_icmp4(); anything else
+ * (ND, RA, MLD, echo) is not ours. */
+static __always_inline int pkt_parse_icmp6(struct wf_pkt *pkt, const struct ipv6hdr *ip6,
+					   const __u8 *icmp, void *data_end, __u32 off, __u32 plen)
+{
+	if ((void *)(icmp + 1) > data_end)
+		return WF_PKT_MALFORMED;
+	if (icmp[0] < WF_ICMP6_ERR_FIRST || icmp[0] > WF_ICMP6_ERR_LAST)
+		return WF_PKT_SKIP;
+	__builtin_memcpy(pkt->tuple6.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->tuple6.daddr, &ip6->daddr, 16);
+	pkt->tuple.proto = WF_IPPROTO_ICMPV6;
+	pkt->l4_off = off;
+	pkt->len = WF_IP6_HLEN + plen;
+	pkt->ttl = ip6->hop_limit;
+	pkt->flags = 0;
+	return WF_PKT_ICMP;
+}
+
 /*
  * An IPv6 frame to a struct wf_pkt, as pkt_parse4() does for IPv4: TCP and
- * UDP (first fragments included) are looked at; ICMPv6 (ND, RA, MLD,
- * errors) and later fragments pass untouched.
+ * UDP (first fragments included) are looked at, and ICMPv6 errors (icmp6.h);
+ * the rest of ICMPv6 (ND, RA, MLD, echo) and later fragments pass untouched.
  */
 static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt)
 {
@@ -406,11 +430,13 @@ static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt
 	ret = pkt_walk6(data, data_end, l3_end, &proto, &off, &frag);
 	if (ret != WF_PKT_OK)
 		return ret;
-	/* slice 1: later fragments and ICMPv6 pass (design.md "IPv6") */
-	if ((frag & WF_IP6_FRAG_OFFMASK) || proto == WF_IPPROTO_ICMPV6)
+	/* later fragments pass (design.md "IPv6") */
+	if (frag & WF_IP6_FRAG_OFFMASK)
 		return WF_PKT_SKIP;
 	if (off > WF_IP6_L4_OFF_MAX)
 		return WF_PKT_SKIP;
+	if (proto == WF_IPPROTO_ICMPV6)
+		return pkt_parse_icmp6(pkt, ip6, data + off, data_end, off, plen);
 
 	pkt->flags = (frag & WF_IP6_FRAG_MF) ? WF_PKT_F_FIRST_FRAG : 0;
 	pkt->ipid = 0;
