@@ -164,6 +164,7 @@ struct wf_pkt {
 	__u8 ttl;
 	__u8 flags;		/* enum wf_pkt_flags */
 	__be16 ipid;		/* fragments: the datagram's IP id */
+	__be32 id6;		/* IPv6 fragments: the fragment header's id */
 	struct wf_ct6_key tuple6;	/* IPv6 only: the conntrack key */
 };
 
@@ -331,11 +332,13 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 
 /* The extension headers of an IPv6 packet, from @off (after the fixed
  * header) to the L4 header: its protocol in *@nexthdr and offset in *@off,
- * the fragment header's offset/M word in *@frag (0: none). WF_PKT_OK, or
- * what the packet is to us otherwise. A bounded walk: at most
+ * the fragment header's offset/M word in *@frag (0: none) and id in *@id.
+ * WF_PKT_OK, WF_PKT_FRAG for a later fragment (*@nexthdr: the protocol of
+ * its fragmentable part, whose headers are not there), or what the packet
+ * is to us otherwise. A bounded walk: at most
  * WF_IP6_EXT_MAX headers within WF_IP6_EXT_LEN_MAX bytes. */
 static __always_inline int pkt_walk6(void *data, void *end, __u32 l3_end, __u8 *nexthdr,
-				     __u32 *off, __u32 *frag)
+				     __u32 *off, __u32 *frag, __be32 *id)
 {
 	__u8 nh = *nexthdr, *h;
 	__u32 o = *off, len;
@@ -356,6 +359,12 @@ static __always_inline int pkt_walk6(void *data, void *end, __u32 l3_end, __u8 *
 			*frag = (__u32)h[2] << 8 | h[3];
 			/* 0 means none: mark a fragment header always */
 			*frag |= 0x10000;
+			__builtin_memcpy(id, h + 4, sizeof(*id));
+			if (*frag & WF_IP6_FRAG_OFFMASK) {
+				*nexthdr = h[0];
+				*off = o + WF_IP6_FRAG_HLEN;
+				return WF_PKT_FRAG;
+			}
 			len = WF_IP6_FRAG_HLEN;
 		} else {
 			len = ((__u32)h[1] + 1) * 8;
@@ -398,10 +407,30 @@ static __always_inline int pkt_parse_icmp6(struct wf_pkt *pkt, const struct ipv6
 	return WF_PKT_ICMP;
 }
 
+/* A later IPv6 fragment (no L4 header) of TCP/UDP: what frag.h needs to
+ * find its datagram. */
+static __always_inline int pkt_parse_later6(struct wf_pkt *pkt, const struct ipv6hdr *ip6,
+					    __u8 proto, __u32 off, __u32 plen)
+{
+	if (proto != WF_IPPROTO_TCP && proto != WF_IPPROTO_UDP)
+		return WF_PKT_SKIP;
+	__builtin_memcpy(pkt->tuple6.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->tuple6.daddr, &ip6->daddr, 16);
+	pkt->tuple.proto = proto;
+	pkt->tuple.sport = 0;
+	pkt->tuple.dport = 0;
+	pkt->l4_off = off;
+	pkt->len = WF_IP6_HLEN + plen;
+	pkt->ttl = ip6->hop_limit;
+	pkt->flags = WF_PKT_F_LATER_FRAG;
+	return WF_PKT_FRAG;
+}
+
 /*
  * An IPv6 frame to a struct wf_pkt, as pkt_parse4() does for IPv4: TCP and
- * UDP (first fragments included) are looked at, and ICMPv6 errors (icmp6.h);
- * the rest of ICMPv6 (ND, RA, MLD, echo) and later fragments pass untouched.
+ * UDP (first fragments included) are looked at, later fragments go to
+ * frag.h, ICMPv6 errors to icmp6.h; the rest of ICMPv6 (ND, RA, MLD, echo)
+ * passes untouched.
  */
 static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt)
 {
@@ -427,12 +456,12 @@ static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt
 		return WF_PKT_MALFORMED;
 	proto = ip6->nexthdr;
 	off = WF_ETH_HLEN + WF_IP6_HLEN;
-	ret = pkt_walk6(data, data_end, l3_end, &proto, &off, &frag);
+	pkt->id6 = 0;
+	ret = pkt_walk6(data, data_end, l3_end, &proto, &off, &frag, &pkt->id6);
+	if (ret == WF_PKT_FRAG)
+		return pkt_parse_later6(pkt, ip6, proto, off, plen);
 	if (ret != WF_PKT_OK)
 		return ret;
-	/* later fragments pass (design.md "IPv6") */
-	if (frag & WF_IP6_FRAG_OFFMASK)
-		return WF_PKT_SKIP;
 	if (off > WF_IP6_L4_OFF_MAX)
 		return WF_PKT_SKIP;
 	if (proto == WF_IPPROTO_ICMPV6)
