@@ -148,6 +148,10 @@ enum wf_fwd_flags {
 	 * by handing the packet to its socket (tc ingress bpf_sk_assign), the
 	 * headers untouched: see design.md "Loopback targets". */
 	WF_FWD_F_LOOPBACK = 1 << 1,
+	/* The target is of the other family than the key (v4tov6, v6tov4):
+	 * for a key of family 2 taddr is IPv6 (or @vm6/@host6), for family
+	 * 10 taddr[0] is IPv4 (or @vm/@host). Translated, always full NAT. */
+	WF_FWD_F_XFAM = 1 << 2,
 };
 
 struct wf_fwd_val {
