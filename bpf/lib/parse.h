@@ -441,12 +441,25 @@ static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt
 	__u8 proto;
 	int ret;
 
-	ctx_pull(c, WF_PULL_LEN6);
+	if (ctx_vlan_tagged(c))
+		return WF_PKT_SKIP;
+	ctx_pull(c, WF_PULL_LEN);
 	data = ctx_data(c);
 	data_end = ctx_data_end(c);
 	ip6 = data + WF_ETH_HLEN;
 	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
 		return WF_PKT_MALFORMED;
+	/* Extension headers: make all that the walk may read linear (tc),
+	 * only for the packets that have them. */
+	if (ip6->nexthdr != WF_IPPROTO_TCP && ip6->nexthdr != WF_IPPROTO_UDP &&
+	    ip6->nexthdr != WF_IPPROTO_ICMPV6) {
+		ctx_pull(c, WF_PULL_LEN6);
+		data = ctx_data(c);
+		data_end = ctx_data_end(c);
+		ip6 = data + WF_ETH_HLEN;
+		if ((void *)(ip6 + 1) > data_end)
+			return WF_PKT_MALFORMED;
+	}
 	plen = bpf_ntohs(ip6->payload_len);
 	l3_end = WF_ETH_HLEN + WF_IP6_HLEN + plen;
 	/* payload length 0: a jumbogram (RFC 2675), not ours */
