@@ -86,6 +86,7 @@ int cmd_status(int argc, char **argv)
 	struct wf_status_view v = { .pin_dir = env.pin_dir, .config = env.config,
 				    .netmode = "unknown" };
 	struct wf_netmode_facts facts;
+	struct wf_ct6_entry *ct6 = NULL;
 	struct wf_ct_entry *ct = NULL;
 	struct wf_maps m;
 	char dev[IF_NAMESIZE], err[512], signs[512], cgpath[PATH_MAX], redir[512], why[400];
@@ -136,6 +137,13 @@ int cmd_status(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			v.conns += ct[i].val.dir == WF_DIR_ORIG;
 		free(ct);
+	}
+	if (!wf_maps_ct6_dump(&m, &ct6, &n)) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			v.conns += ct6[i].val.c.dir == WF_DIR_ORIG;
+		free(ct6);
 	}
 	wf_maps_close(&m);
 	wf_print_status(&v);

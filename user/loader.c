@@ -192,6 +192,47 @@ static void counter_maps_finish(struct load_ctx *c, bool ok)
 	c->moved = 0;
 }
 
+/* The conntrack tables: their sizes are --ct-size's, kept by the pins. */
+static bool is_ct_table(const char *name)
+{
+	return !strcmp(name, "wf_ct") || !strcmp(name, "wf_ct_new") || !strcmp(name, "wf_ct6") ||
+	       !strcmp(name, "wf_ct6_new");
+}
+
+/* max_entries of pinned map @name, 0 when there is none. */
+static __u32 pin_max_entries(const char *pin_dir, const char *name)
+{
+	struct bpf_map_info mi = {};
+	__u32 milen = sizeof(mi);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &milen))
+		mi.max_entries = 0;
+	close(fd);
+	return mi.max_entries;
+}
+
+/* wf_ct6/wf_ct6_new sized as the pinned wf_ct/wf_ct_new (the --ct-size the
+ * pins were made with): what they get when the pins have no IPv6 tables
+ * yet; pinned IPv6 tables keep their own size (maps_reuse). */
+static void ct6_size_as_pins(struct load_ctx *c)
+{
+	__u32 ct = pin_max_entries(c->o->pin_dir, "wf_ct");
+	__u32 ct_new = pin_max_entries(c->o->pin_dir, "wf_ct_new");
+
+	if (!ct)
+		return;
+	if (!ct_new)
+		ct_new = 2 * wf_ct_new_conns(ct / 2);
+	bpf_map__set_max_entries(c->skel->maps.wf_ct6, ct);
+	bpf_map__set_max_entries(c->skel->maps.wf_ct6_new, ct_new);
+}
+
 /*
  * Reuse the pinned maps through bpf_map__reuse_fd after checking their
  * layout here, not through libbpf's own pin_path check: that one compares
@@ -202,13 +243,15 @@ static void counter_maps_finish(struct load_ctx *c, bool ok)
  * key and value size and max_entries must match (the conntrack tables'
  * sizes, wf_ct and wf_ct_new, are the pins', chosen by `load --ct-size`); a counter map with another layout is
  * made anew; any other difference refuses, naming the map. Maps this
- * binary has and the pins do not are created and pinned by libbpf.
+ * binary has and the pins do not are created and pinned by libbpf; the
+ * IPv6 tables of pins older than them get the sizes of the IPv4 ones.
  */
 static int maps_reuse(struct load_ctx *c)
 {
 	struct bpf_map *map;
 	int fd = -1, err = 0;
 
+	ct6_size_as_pins(c);
 	bpf_object__for_each_map(map, c->skel->obj) {
 		struct bpf_map_info mi = {};
 		__u32 milen = sizeof(mi);
@@ -232,7 +275,7 @@ static int maps_reuse(struct load_ctx *c)
 				 strerror(errno));
 			break;
 		}
-		if (!strcmp(name, "wf_ct") || !strcmp(name, "wf_ct_new"))
+		if (is_ct_table(name))
 			bpf_map__set_max_entries(map, mi.max_entries);
 		if (mi.type != bpf_map__type(map) || mi.key_size != bpf_map__key_size(map) ||
 		    mi.value_size != bpf_map__value_size(map) ||
@@ -1181,6 +1224,16 @@ static int pin_dir_make(const char *dir, bool *made, char *err, size_t errlen)
 	return 0;
 }
 
+static int ct_size(struct load_ctx *c, struct bpf_map *map, __u32 entries)
+{
+	int ret = bpf_map__set_max_entries(map, entries);
+
+	if (ret)
+		snprintf(c->err, c->errlen, "cannot size %s: %s", bpf_map__name(map),
+			 strerror(-ret));
+	return ret;
+}
+
 /* The object opened, its conntrack tables sized, loaded. */
 static int load_fresh(struct load_ctx *c)
 {
@@ -1190,18 +1243,14 @@ static int load_fresh(struct load_ctx *c)
 	ret = skel_open(c);
 	if (ret)
 		return ret;
-	ret = bpf_map__set_max_entries(c->skel->maps.wf_ct, 2 * o->ct_conns);
-	if (ret) {
-		snprintf(c->err, c->errlen, "cannot size wf_ct: %s", strerror(-ret));
+	/* --ct-size connections per family; the half-open tables a quarter
+	 * of them, at least WF_CT_NEW_CONNS_MIN (or all of a smaller one). */
+	ret = ct_size(c, c->skel->maps.wf_ct, 2 * o->ct_conns) ?:
+	      ct_size(c, c->skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns)) ?:
+	      ct_size(c, c->skel->maps.wf_ct6, 2 * o->ct_conns) ?:
+	      ct_size(c, c->skel->maps.wf_ct6_new, 2 * wf_ct_new_conns(o->ct_conns));
+	if (ret)
 		return ret;
-	}
-	/* The half-open table: a quarter of the connections, at least
-	 * WF_CT_NEW_CONNS_MIN (or all of a smaller --ct-size). */
-	ret = bpf_map__set_max_entries(c->skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns));
-	if (ret) {
-		snprintf(c->err, c->errlen, "cannot size wf_ct_new: %s", strerror(-ret));
-		return ret;
-	}
 	ret = wslfwd_bpf__load(c->skel);
 	if (ret && !btf_missing(c->err, c->errlen, ret))
 		snprintf(c->err, c->errlen, "cannot load the BPF programs: %s%s", strerror(-ret),

@@ -74,7 +74,9 @@ void wf_print_prometheus(FILE *f, const struct wf_mapping_row *rows, size_t n,
 			 const __u64 stats[WF_STAT_MAX]);
 /* A label value, escaped (\\, \", \n). */
 void wf_prom_label(FILE *f, const char *s);
-void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now_ns);
+/* IPv4 entries (wf_ct*) and IPv6 ones (wf_ct6*). */
+void wf_print_conns(const struct wf_ct_entry *e, size_t n, const struct wf_ct6_entry *e6,
+		    size_t n6, __u64 now_ns);
 /* The timeouts `conns` computes expiry with (wf_ct_conf); defaults until set. */
 void wf_print_set_ct_conf(const struct wf_ct_conf *cf);
 

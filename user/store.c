@@ -130,39 +130,55 @@ static long narrower(const struct wf_mapping *cfg, size_t n, const bool *matched
 	return -1;
 }
 
+/* What ct_drop does with an entry of mapping @id, protocol @proto: 0
+ * keep, 1 drop (a connection of what went), 2 drop (a stray). */
+static int ct_fate(const struct wf_mapping *all, const __u8 *ct_protos, __u32 id, __u8 proto)
+{
+	int p = proto == WF_IPPROTO_TCP ? WF_P_TCP : proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
+
+	/* Id 0 names no mapping: nothing of ours, left alone. */
+	if (!id || id >= WF_MAX_MAPPINGS)
+		return 0;
+	if (!all[id].in_use && !ct_protos[id])
+		return 2;
+	return (ct_protos[id] & p) ? 1 : 0;
+}
+
+static void ct_count(int fate, int del_err, size_t *conns, size_t *stray)
+{
+	if (fate && !del_err)
+		(*(fate == 2 ? stray : conns))++;
+}
+
 /*
- * One walk of wf_ct for all the mappings sync took away (ct_protos[id]:
- * the protocols whose connections go; WF_P_TCP | WF_P_UDP for all), and
- * for the entries of ids no mapping has (a del killed between removing
- * the mapping and its connections; the id would be reused): *conns and
- * *stray count them.
+ * One walk of wf_ct and one of wf_ct6 for all the mappings sync took away
+ * (ct_protos[id]: the protocols whose connections go; WF_P_TCP | WF_P_UDP
+ * for all), and for the entries of ids no mapping has (a del killed
+ * between removing the mapping and its connections; the id would be
+ * reused): *conns and *stray count them.
  */
 static void ct_drop(struct wf_maps *m, const struct wf_mapping *all, const __u8 *ct_protos,
 		    size_t *conns, size_t *stray)
 {
+	struct wf_ct6_entry *ct6 = NULL;
 	struct wf_ct_entry *ct = NULL;
 	size_t n = 0, i;
-	__u32 id;
-	int p;
+	int f;
 
-	if (wf_maps_ct_dump(m, &ct, &n))
-		return;
-	for (i = 0; i < n; i++) {
-		id = ct[i].val.id;
-		/* Id 0 names no mapping: nothing of ours, left alone. */
-		if (!id || id >= WF_MAX_MAPPINGS)
-			continue;
-		if (!all[id].in_use && !ct_protos[id]) {
-			if (!wf_maps_ct_del(m, &ct[i]))
-				(*stray)++;
-			continue;
+	if (!wf_maps_ct_dump(m, &ct, &n)) {
+		for (i = 0; i < n; i++) {
+			f = ct_fate(all, ct_protos, ct[i].val.id, ct[i].key.proto);
+			ct_count(f, f ? wf_maps_ct_del(m, &ct[i]) : 0, conns, stray);
 		}
-		p = ct[i].key.proto == WF_IPPROTO_TCP ? WF_P_TCP :
-		    ct[i].key.proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
-		if ((ct_protos[id] & p) && !wf_maps_ct_del(m, &ct[i]))
-			(*conns)++;
+		free(ct);
 	}
-	free(ct);
+	if (!wf_maps_ct6_dump(m, &ct6, &n)) {
+		for (i = 0; i < n; i++) {
+			f = ct_fate(all, ct_protos, ct6[i].val.c.id, ct6[i].key.proto);
+			ct_count(f, f ? wf_maps_ct6_del(m, &ct6[i]) : 0, conns, stray);
+		}
+		free(ct6);
+	}
 }
 
 #define WF_BROKEN_MAX 64
