@@ -192,6 +192,29 @@ static void counter_maps_finish(struct load_ctx *c, bool ok)
 	c->moved = 0;
 }
 
+/* @vm6 and @host6 into @info. Many VMs have no IPv6 at all: said only
+ * with -v. */
+static void info_addrs6(struct wf_info *info, int ifindex)
+{
+	int ret = wf_addr_vm6(ifindex, info->vm6);
+
+	if (ret)
+		pr_debug("@vm6 unknown: %s\n", ret == -ENOENT ? "no usable global IPv6 address" :
+			 strerror(-ret));
+	ret = wf_addr_host6(ifindex, info->host6);
+	if (ret)
+		pr_debug("@host6 unknown: %s\n", ret == -ENOENT ? "no IPv6 default route" :
+			 strerror(-ret));
+}
+
+/* The first one-arm packets to @host, @host6 find their neighbour. */
+static void info_prime(const struct wf_info *info)
+{
+	if (info->host4)
+		wf_neigh_prime4(info->ifindex, info->host4);
+	wf_neigh_prime6(info->ifindex, info->host6);
+}
+
 /* The conntrack tables: their sizes are --ct-size's, kept by the pins. */
 static bool is_ct_table(const char *name)
 {
@@ -1027,6 +1050,7 @@ static int replace_in_place(struct load_ctx *c, const struct wf_info *old)
 	/* The addresses, as load finds them; the rest of wf_info stays. */
 	wf_addr_vm4(c->o->ifindex, &c->info.vm4);
 	wf_addr_host4(c->o->ifindex, &c->info.host4);
+	info_addrs6(&c->info, c->o->ifindex);
 	return info_write(c);
 }
 
@@ -1283,6 +1307,7 @@ static void info_fill(struct load_ctx *c)
 		pr_warn("wslfwd: cannot read the routes of %s: %s\n", o->ifname, strerror(-ret));
 	else if (ret)
 		pr_warn("wslfwd: no IPv4 default route through %s; @host is unknown\n", o->ifname);
+	info_addrs6(&c->info, o->ifindex);
 }
 
 int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen)
@@ -1324,8 +1349,7 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 		ret = attach_cgroup(&c);
 	if (ret)
 		goto fail;
-	if (c.info.host4)
-		wf_neigh_prime4(o->ifindex, c.info.host4);
+	info_prime(&c.info);
 	*info = c.info;
 	wslfwd_bpf__destroy(c.skel);
 	return 0;
@@ -1645,6 +1669,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 	c.info.flags = old.flags & (WF_INFO_F_REDIRECT_AUTO | WF_INFO_F_PORTS_RESERVED);
 	wf_addr_vm4(ifindex, &c.info.vm4);
 	wf_addr_host4(ifindex, &c.info.host4);
+	info_addrs6(&c.info, ifindex);
 	ret = info_write(&c);
 	if (ret) {
 		snprintf(err, errlen, "cannot write wf_info: %s", strerror(-ret));
@@ -1668,8 +1693,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 		drop_attachments(pin_dir, ifindex);
 		goto out;
 	}
-	if (c.info.host4)
-		wf_neigh_prime4(ifindex, c.info.host4);
+	info_prime(&c.info);
 	*info = c.info;
 out:
 	counter_maps_finish(&c, !ret);

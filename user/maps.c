@@ -268,6 +268,17 @@ static int fwd_map(const struct wf_maps *m, const struct wf_mapping *mp)
 	return wf_mapping_local_clients(mp) ? m->lo : m->fwd;
 }
 
+/*
+ * Whether mp has wf_fwd entries and wf_ports bits. A mapping between the
+ * families (tfamily set: wf_mapping_check_forwardable refuses it, a config
+ * line of it is kept) has only its wf_mappings entry, so that list and del
+ * know it: the datapath would take its IPv6 target for an IPv4 one.
+ */
+static bool fwd_installs(const struct wf_mapping *mp)
+{
+	return !mp->tfamily;
+}
+
 static const int proto_bits[2] = { WF_P_TCP, WF_P_UDP };
 static const int proto_nums[2] = { WF_IPPROTO_TCP, WF_IPPROTO_UDP };
 
@@ -278,7 +289,7 @@ static void fwd_delete(struct wf_maps *m, const struct wf_mapping *mp, int proto
 	__u32 p;
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2 && fwd_installs(mp); i++) {
 		if (!(protos & proto_bits[i]))
 			continue;
 		for (p = mp->lport; p <= last; p++) {
@@ -295,7 +306,7 @@ static int fwd_insert(struct wf_maps *m, const struct wf_mapping *mp, __u32 id, 
 	__u32 p;
 	int i, err;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2 && fwd_installs(mp); i++) {
 		if (!(protos & proto_bits[i]))
 			continue;
 		for (p = mp->lport; p <= mp->lport_end; p++) {
@@ -400,7 +411,7 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 		const struct wf_mapping *mp = &all[id];
 
 		/* Local clients' mappings are the socket hooks' alone. */
-		if (!mp->in_use || wf_mapping_local_clients(mp))
+		if (!mp->in_use || wf_mapping_local_clients(mp) || !fwd_installs(mp))
 			continue;
 		a = mp->lport > lo ? mp->lport : lo;
 		b = mp->lport_end < hi ? mp->lport_end : hi;
@@ -585,7 +596,8 @@ static bool fwd_owned(const struct wf_maps *m, int fd, const struct wf_fwd_key *
 	if (!v->id || v->id >= WF_MAX_MAPPINGS)
 		return false;
 	mp = &m->cache[v->id];
-	if (!mp->in_use || fwd_map(m, mp) != fd || port < mp->lport || port > mp->lport_end)
+	if (!mp->in_use || !fwd_installs(mp) || fwd_map(m, mp) != fd || port < mp->lport ||
+	    port > mp->lport_end)
 		return false;
 	for (i = 0; i < 2; i++) {
 		if (k->proto != proto_nums[i] || !(mp->protos & proto_bits[i]))
@@ -767,7 +779,8 @@ int wf_maps_repair(struct wf_maps *m, __u32 *broken, size_t max, size_t *nbroken
 		if (!all[id].in_use)
 			continue;
 		want = (__u32)(all[id].lport_end - all[id].lport + 1) *
-		       (!!(all[id].protos & WF_P_TCP) + !!(all[id].protos & WF_P_UDP));
+		       (!!(all[id].protos & WF_P_TCP) + !!(all[id].protos & WF_P_UDP)) *
+		       fwd_installs(&all[id]);
 		if (have[id] == want)
 			continue;
 		if (*nbroken == max) {

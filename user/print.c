@@ -85,6 +85,27 @@ static json_object *jstr(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+static bool ip6_known(const __be32 a[4])
+{
+	return a[0] | a[1] | a[2] | a[3];
+}
+
+/* "fd00::94", or "unknown" for none. */
+static const char *ip6_str(const __be32 a[4], char *buf, size_t len)
+{
+	if (!ip6_known(a))
+		return "unknown";
+	wf_format_addr(WF_AF_INET6, a, buf, len);
+	return buf;
+}
+
+static json_object *json_ip6(const __be32 a[4])
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	return ip6_known(a) ? jstr(ip6_str(a, buf, sizeof(buf))) : NULL;
+}
+
 void wf_print_load(const struct wf_load_view *v)
 {
 	const struct wf_info *info = v->info;
@@ -102,6 +123,8 @@ void wf_print_load(const struct wf_load_view *v)
 		json_object_object_add(o, "egress", json_object_new_string(egress));
 		json_object_object_add(o, "vm", wf_json_ip4(info->vm4));
 		json_object_object_add(o, "host", wf_json_ip4(info->host4));
+		json_object_object_add(o, "vm6", json_ip6(info->vm6));
+		json_object_object_add(o, "host6", json_ip6(info->host6));
 		json_object_object_add(o, "cgroup", jstr(v->cgroup));
 		json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
 		json_object_object_add(o, "config", json_object_new_string(v->config));
@@ -120,6 +143,12 @@ void wf_print_load(const struct wf_load_view *v)
 	       egress, wf_ip4_str(info->vm4, vm, sizeof(vm)),
 	       wf_ip4_str(info->host4, host, sizeof(host)), v->mappings,
 	       v->mappings == 1 ? "" : "s", v->config);
+	if (ip6_known(info->vm6) || ip6_known(info->host6)) {
+		char vm6[INET6_ADDRSTRLEN], host6[INET6_ADDRSTRLEN];
+
+		printf("IPv6: @vm6 %s, @host6 %s\n", ip6_str(info->vm6, vm6, sizeof(vm6)),
+		       ip6_str(info->host6, host6, sizeof(host6)));
+	}
 	if (v->cgroup)
 		printf("socket hooks (local clients) on cgroup %s\n", v->cgroup);
 }
@@ -155,6 +184,8 @@ static void status_json_loaded(json_object *o, const struct wf_status_view *v)
 		json_object_object_add(o, "paths", paths_json(v->paths));
 	json_object_object_add(o, "vm", wf_json_ip4(v->info.vm4));
 	json_object_object_add(o, "host", wf_json_ip4(v->info.host4));
+	json_object_object_add(o, "vm6", json_ip6(v->info.vm6));
+	json_object_object_add(o, "host6", json_ip6(v->info.host6));
 	json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
 			       json_object_new_boolean(v->forwarding));
 	json_object_object_add(o, "socket_hooks", jstr(v->cgroup));
@@ -202,7 +233,7 @@ static void status_plain_hooks(const struct wf_status_view *v)
 
 void wf_print_status(const struct wf_status_view *v)
 {
-	char vm[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
+	char vm[INET6_ADDRSTRLEN], host[INET6_ADDRSTRLEN];
 
 	if (json_mode) {
 		status_json(v);
@@ -217,6 +248,8 @@ void wf_print_status(const struct wf_status_view *v)
 	status_plain_hooks(v);
 	printf("@vm:         %s\n", wf_ip4_str(v->info.vm4, vm, sizeof(vm)));
 	printf("@host:       %s\n", wf_ip4_str(v->info.host4, host, sizeof(host)));
+	printf("@vm6:        %s\n", ip6_str(v->info.vm6, vm, sizeof(vm)));
+	printf("@host6:      %s\n", ip6_str(v->info.host6, host, sizeof(host)));
 	printf("networking:  %s (%s)\n", v->netmode, v->netmode_signs ? v->netmode_signs : "");
 	printf("forwarding:  %s\n", v->forwarding < 0 ? "unknown" : v->forwarding ?
 	       "on" : "off (targets other than @vm are dropped: fwd_disabled)");
@@ -231,27 +264,29 @@ void wf_print_status(const struct wf_status_view *v)
 	printf("pins:        %s\n", v->pin_dir);
 }
 
-/* "172.29.20.2:8080-8090" for one side of a mapping, resolved. */
+/* "172.29.20.2:8080-8090", "[fd00::94]:80" for one side of a mapping,
+ * resolved; "?" for an address not known now. */
 static void resolved_side(const struct wf_mapping *m, bool target, const struct wf_resolve *r,
 			  char *buf, size_t len)
 {
 	int kind = target ? m->taddr_kind : m->laddr_kind;
-	const __be32 *lit = target ? m->taddr : m->laddr;
+	int fam = target ? wf_mapping_tfamily(m) : m->family;
+	const __be32 *addr = target ? m->taddr : m->laddr;
 	__u16 lo = target ? m->tport : m->lport;
 	__u16 hi = lo + (m->lport_end - m->lport);
-	char a[64];
-	__be32 v4;
+	char a[64], t[INET6_ADDRSTRLEN];
 
-	if (kind == WF_ADDR_LITERAL) {
-		wf_format_addr(m->family, lit, a, sizeof(a));
-		if (m->family == WF_AF_INET6) {
-			memmove(a + 1, a, strlen(a) + 1);
-			a[0] = '[';
-			strcat(a, "]");
-		}
+	if (kind != WF_ADDR_LITERAL && fam == WF_AF_INET6)
+		addr = kind == WF_ADDR_VM ? r->vm6 : r->host6;
+	if (fam == WF_AF_INET6 && ip6_known(addr)) {
+		wf_format_addr(fam, addr, t, sizeof(t));
+		snprintf(a, sizeof(a), "[%s]", t);
+	} else if (fam == WF_AF_INET6) {
+		snprintf(a, sizeof(a), "?");
+	} else if (kind == WF_ADDR_LITERAL) {
+		wf_format_addr(fam, addr, a, sizeof(a));
 	} else {
-		v4 = kind == WF_ADDR_VM ? r->vm4 : r->host4;
-		wf_ip4_str(v4, a, sizeof(a));
+		wf_ip4_str(kind == WF_ADDR_VM ? r->vm4 : r->host4, a, sizeof(a));
 	}
 	if (hi != lo)
 		snprintf(buf, len, "%s:%u-%u", a, lo, hi);

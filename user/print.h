@@ -27,6 +27,8 @@ struct wf_resolve {
 	bool known;		/* from a loaded wf_info */
 	__be32 vm4;
 	__be32 host4;
+	__be32 vm6[4];
+	__be32 host6[4];
 };
 
 /* What `load` did. */
