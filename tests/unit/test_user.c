@@ -1052,6 +1052,49 @@ static void test_config_clean_tmp(void)
 	unlink(other);
 }
 
+/* IPv6 lines in the file: written in canonical words, read back to the same
+ * structs; @vm and @vm6 on one port are two lines that del takes apart. */
+static void test_config_ipv6(void)
+{
+	static const char *const lines[] = {
+		"tcp 80 @vm:8080", "tcp @vm6:80 @vm6:8080", "udp @vm6:53 @host6:53 allow fd00::/8",
+		"tcp [fd00::94]:443 [fd00::2]:8443 snat never", "tcp 90 [fd00::2]:80",
+	};
+	struct wf_mapping m, *cfg = NULL;
+	char err[512], want[1024] = "";
+	size_t n = 0, i;
+	int ret = 0;
+	PATH_VAR(p, "v6.conf");
+
+	for (i = 0; i < ARRAY_SIZE(lines) && !ret; i++) {
+		m = mp(lines[i]);
+		ret = wf_config_add(p, &m, err, sizeof(err));
+		strcat(want, lines[i]);
+		strcat(want, "\n");
+	}
+	check(!ret && !strcmp(get_file(p), want), ret ? err : get_file(p),
+	      "config: IPv6 lines written in canonical words, next to an IPv4 one on the same port");
+	ret = wf_config_read(p, &cfg, &n, NULL, err, sizeof(err));
+	for (i = 0; !ret && i < n && i < ARRAY_SIZE(lines); i++) {
+		m = mp(lines[i]);
+		if (!wf_mapping_equal(&m, &cfg[i]))
+			ret = -1;
+	}
+	check(!ret && n == ARRAY_SIZE(lines), ret > 0 ? err : NULL,
+	      "config: IPv6 lines read back to the same mappings");
+	free(cfg);
+	wf_parse_mapping_key(2, (char *[]){ "tcp", "80" }, &m, err, sizeof(err));
+	ret = wf_config_del(p, &m, err, sizeof(err));
+	check(ret == 1 && !strstr(get_file(p), "tcp 80 @vm:8080") &&
+		      strstr(get_file(p), "tcp @vm6:80 @vm6:8080"),
+	      ret < 0 ? err : get_file(p), "config: del tcp 80 removes the IPv4 line only");
+	wf_parse_mapping_key(2, (char *[]){ "tcp", "@vm6:80" }, &m, err, sizeof(err));
+	ret = wf_config_del(p, &m, err, sizeof(err));
+	check(ret == 1 && !strstr(get_file(p), "@vm6:80 "), ret < 0 ? err : get_file(p),
+	      "config: del tcp @vm6:80 removes the IPv6 line");
+	unlink(p);
+}
+
 /* The mapping lock serializes: a second taker waits for the first. */
 static void test_store_lock(void)
 {
@@ -1441,6 +1484,7 @@ int main(void)
 		test_config_clean_tmp();
 		test_store_lock();
 		test_config_edit();
+		test_config_ipv6();
 		test_config_atomic();
 		test_config_fs_failures();
 		cleanup_dir();
