@@ -327,12 +327,12 @@ int wf_neigh_prime4(int ifindex, __be32 dst)
 	return 1;
 }
 
-int wf_dev_forwarding4(const char *dev)
+static int dev_forwarding(const char *fam, const char *dev)
 {
 	char path[128], v = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", dev);
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/forwarding", fam, dev);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
@@ -340,6 +340,16 @@ int wf_dev_forwarding4(const char *dev)
 		v = 0;
 	fclose(f);
 	return v == '1';
+}
+
+int wf_dev_forwarding4(const char *dev)
+{
+	return dev_forwarding("ipv4", dev);
+}
+
+int wf_dev_forwarding6(const char *dev)
+{
+	return dev_forwarding("ipv6", dev);
 }
 
 struct fdb_walk {

@@ -46,6 +46,8 @@ int wf_neigh_prime6(int ifindex, const __be32 dst[4]);
  * kernel's FIB lookup answers nothing for packets from DEV, so every target
  * but @vm is dropped (fwd_disabled). */
 int wf_dev_forwarding4(const char *dev);
+/* net.ipv6.conf.DEV.forwarding, the same for IPv6 targets. */
+int wf_dev_forwarding6(const char *dev);
 
 /* The MACs a bridge has learned behind its ports (its forwarding database,
  * `bridge fdb show`, without the ports' own permanent entries): cb(port,

@@ -124,6 +124,7 @@ int cmd_status(int argc, char **argv)
 	if (wf_loader_cgroup(env.pin_dir, cgpath, sizeof(cgpath)) > 0)
 		v.cgroup = cgpath;
 	v.forwarding = v.dev ? wf_dev_forwarding4(v.dev) : -ENODEV;
+	v.forwarding6 = v.dev ? wf_dev_forwarding6(v.dev) : -ENODEV;
 	wf_netmode_gather(v.dev, &facts);
 	v.netmode = wf_netmode_name(wf_netmode_decide(&facts, signs, sizeof(signs)));
 	v.mappings = wf_maps_mapping_count(&m);

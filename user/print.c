@@ -188,6 +188,8 @@ static void status_json_loaded(json_object *o, const struct wf_status_view *v)
 	json_object_object_add(o, "host6", json_ip6(v->info.host6));
 	json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
 			       json_object_new_boolean(v->forwarding));
+	json_object_object_add(o, "forwarding6", v->forwarding6 < 0 ? NULL :
+			       json_object_new_boolean(v->forwarding6));
 	json_object_object_add(o, "socket_hooks", jstr(v->cgroup));
 	json_object_object_add(o, "hairpin", json_object_new_boolean(v->cgroup != NULL));
 	json_object_object_add(o, "redirect_auto", json_object_new_boolean(
@@ -253,6 +255,8 @@ void wf_print_status(const struct wf_status_view *v)
 	printf("networking:  %s (%s)\n", v->netmode, v->netmode_signs ? v->netmode_signs : "");
 	printf("forwarding:  %s\n", v->forwarding < 0 ? "unknown" : v->forwarding ?
 	       "on" : "off (targets other than @vm are dropped: fwd_disabled)");
+	printf("forwarding6: %s\n", v->forwarding6 < 0 ? "unknown" : v->forwarding6 ?
+	       "on" : "off (IPv6 targets other than @vm6 are dropped: fwd_disabled)");
 	printf("sockets:     %s%s\n", v->cgroup ? "connect/sendmsg/recvmsg/getpeername hooks on cgroup " :
 	       "no socket hooks (local clients and hairpin off)", v->cgroup ? v->cgroup : "");
 	if (v->cgroup)

@@ -56,6 +56,7 @@ struct wf_status_view {
 	const char *netmode;	/* nat | mirrored | unknown */
 	const char *netmode_signs;	/* what it was told by */
 	int forwarding;		/* wf_dev_forwarding4() */
+	int forwarding6;	/* wf_dev_forwarding6() */
 	const char *cgroup;	/* socket hooks' cgroup; NULL: not attached */
 	const char *redirect;	/* where XDP redirects targets behind the VM */
 	const char *ingress_why;	/* why auto chose this ingress, NULL: asked for */
