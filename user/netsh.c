@@ -303,7 +303,6 @@ static void side(const struct wf_mapping *m, bool target, char *addr, size_t ale
 	int kind = target ? m->taddr_kind : m->laddr_kind;
 	__u16 lo = target ? m->tport : m->lport;
 	__u16 hi = lo + (m->lport_end - m->lport);
-
 	int fam = target ? wf_mapping_tfamily(m) : m->family;
 	const char *six = fam == WF_AF_INET6 ? "6" : "";
 

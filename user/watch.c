@@ -309,7 +309,7 @@ static int sync_reattach(struct watch *w, int idx, struct wf_info *info, __be32 
 	*host = info->host4;
 	info->vm4 = before.vm4;
 	info->host4 = before.host4;
-	/* sync_addresses6 finds the new ones again and reports them. */
+	/* sync_query6 finds the new ones again, sync_addresses reports them. */
 	memcpy(info->vm6, before.vm6, sizeof(info->vm6));
 	memcpy(info->host6, before.host6, sizeof(info->host6));
 	return 0;
@@ -331,38 +331,6 @@ static int sync_query(struct watch *w, int idx, __be32 *vm, __be32 *host)
 		return ret;
 	}
 	return 0;
-}
-
-/* @vm or @host moved: wf_info, then the connections of the old ones. */
-static void sync_addresses(struct watch *w, int idx, struct wf_info *info, __be32 vm,
-			   __be32 host)
-{
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	__be32 old_vm = 0, old_host = 0;
-	int ret;
-
-	if (vm != info->vm4) {
-		pr_info("wslfwd: @vm %s -> %s\n", ip4(info->vm4, a), ip4(vm, b));
-		old_vm = info->vm4;
-	}
-	if (host != info->host4) {
-		pr_info("wslfwd: @host %s -> %s\n", ip4(info->host4, a), ip4(host, b));
-		old_host = info->host4;
-	}
-	info->vm4 = vm;
-	info->host4 = host;
-	ret = wf_maps_info_set(&w->m, info);
-	if (ret) {
-		pr_warn("wslfwd: cannot update wf_info: %s\n", strerror(-ret));
-		return;
-	}
-	/* wf_info first, then the flush: a packet between the two re-creates
-	 * an entry with the new addresses, never the old. */
-	ct_flush_stale(w, old_vm, old_host);
-	if (host && old_host)
-		wf_neigh_prime4(idx, host);
-	if (old_vm && vm && w->started)
-		windows_apply(w, vm);
 }
 
 static bool same6(const __be32 a[4], const __be32 b[4])
@@ -411,44 +379,95 @@ static void ct_flush_stale6(struct watch *w, const __be32 *old_vm, const __be32 
 			cnt / 2 + cnt % 2, cnt / 2 + cnt % 2 == 1 ? "" : "s");
 }
 
-/* @vm6 and @host6 as the kernel has them now, into wf_info if they moved;
- * then the connections of the old ones. No IPv6 at all is no change. */
-static void sync_addresses6(struct watch *w, int idx, struct wf_info *info)
+/* @vm6 and @host6 now, and what they were until now (zero: not known
+ * before, or not moved). */
+struct addrs6 {
+	__be32 vm[4], host[4];
+	__be32 old_vm[4], old_host[4];
+	bool host_moved;
+};
+
+/* The kernel's @vm6/@host6 into *a6 (wf_info's when they cannot be read;
+ * no IPv6 at all is zeros). Whether either moved. */
+static bool sync_query6(int idx, const struct wf_info *info, struct addrs6 *a6)
+{
+	int r1 = wf_addr_vm6(idx, a6->vm), r2 = wf_addr_host6(idx, a6->host);
+
+	memset(a6->old_vm, 0, 16);
+	memset(a6->old_host, 0, 16);
+	a6->host_moved = false;
+	if ((r1 && r1 != -ENOENT) || (r2 && r2 != -ENOENT)) {
+		memcpy(a6->vm, info->vm6, 16);
+		memcpy(a6->host, info->host6, 16);
+	}
+	return !same6(a6->vm, info->vm6) || !same6(a6->host, info->host6);
+}
+
+/* The moves of *a6 said and put in *info; the old addresses kept in *a6. */
+static void addrs6_set(struct wf_info *info, struct addrs6 *a6)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!same6(a6->vm, info->vm6)) {
+		pr_info("wslfwd: @vm6 %s -> %s\n", ip6(info->vm6, a), ip6(a6->vm, b));
+		memcpy(a6->old_vm, info->vm6, 16);
+	}
+	if (!same6(a6->host, info->host6)) {
+		pr_info("wslfwd: @host6 %s -> %s\n", ip6(info->host6, a), ip6(a6->host, b));
+		memcpy(a6->old_host, info->host6, 16);
+		a6->host_moved = true;
+	}
+	memcpy(info->vm6, a6->vm, 16);
+	memcpy(info->host6, a6->host, 16);
+}
+
+/* After wf_info: the IPv6 connections of the old addresses, the new
+ * @host6's neighbour. */
+static void addrs6_after(struct watch *w, int idx, const struct addrs6 *a6)
 {
 	static const __be32 zero6[4];
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	__be32 vm[4], host[4], old_vm[4], old_host[4];
-	bool vm_moved, host_moved;
+	bool old_vm = !same6(a6->old_vm, zero6), old_host = !same6(a6->old_host, zero6);
+
+	if (old_vm || old_host)
+		ct_flush_stale6(w, old_vm ? a6->old_vm : NULL, old_host ? a6->old_host : NULL);
+	if (a6->host_moved)
+		wf_neigh_prime6(idx, a6->host);
+}
+
+/* @vm, @host, @vm6 or @host6 moved: wf_info (one write for both families),
+ * then the connections of the old ones. */
+static void sync_addresses(struct watch *w, int idx, struct wf_info *info, __be32 vm,
+			   __be32 host, struct addrs6 *a6)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	__be32 old_vm = 0, old_host = 0;
 	int ret;
 
-	ret = wf_addr_vm6(idx, vm);
-	if (ret && ret != -ENOENT)
-		return;
-	ret = wf_addr_host6(idx, host);
-	if (ret && ret != -ENOENT)
-		return;
-	vm_moved = !same6(vm, info->vm6);
-	host_moved = !same6(host, info->host6);
-	if (!vm_moved && !host_moved)
-		return;
-	if (vm_moved)
-		pr_info("wslfwd: @vm6 %s -> %s\n", ip6(info->vm6, a), ip6(vm, b));
-	if (host_moved)
-		pr_info("wslfwd: @host6 %s -> %s\n", ip6(info->host6, a), ip6(host, b));
-	memcpy(old_vm, info->vm6, 16);
-	memcpy(old_host, info->host6, 16);
-	memcpy(info->vm6, vm, 16);
-	memcpy(info->host6, host, 16);
+	if (vm != info->vm4) {
+		pr_info("wslfwd: @vm %s -> %s\n", ip4(info->vm4, a), ip4(vm, b));
+		old_vm = info->vm4;
+	}
+	if (host != info->host4) {
+		pr_info("wslfwd: @host %s -> %s\n", ip4(info->host4, a), ip4(host, b));
+		old_host = info->host4;
+	}
+	info->vm4 = vm;
+	info->host4 = host;
+	addrs6_set(info, a6);
 	ret = wf_maps_info_set(&w->m, info);
 	if (ret) {
 		pr_warn("wslfwd: cannot update wf_info: %s\n", strerror(-ret));
 		return;
 	}
-	/* As for IPv4: wf_info first, then the flush. */
-	ct_flush_stale6(w, vm_moved && !same6(old_vm, zero6) ? old_vm : NULL,
-			host_moved && !same6(old_host, zero6) ? old_host : NULL);
-	if (host_moved)
-		wf_neigh_prime6(idx, host);
+	/* wf_info first, then the flush: a packet between the two re-creates
+	 * an entry with the new addresses, never the old. */
+	if (old_vm || old_host)
+		ct_flush_stale(w, old_vm, old_host);
+	addrs6_after(w, idx, a6);
+	if (host && old_host)
+		wf_neigh_prime4(idx, host);
+	if (old_vm && vm && w->started)
+		windows_apply(w, vm);
 }
 
 /* The pins, opened again if they changed; false while not loaded. */
@@ -474,6 +493,7 @@ static void sync_now(struct watch *w)
 {
 	struct wf_info info;
 	__be32 vm = 0, host = 0;
+	struct addrs6 a6;
 	int idx, ret;
 
 	w->dirty = false;
@@ -504,9 +524,8 @@ static void sync_now(struct watch *w)
 		return;
 	w->gone = false;
 	w->ifindex = idx;
-	if (vm != info.vm4 || host != info.host4)
-		sync_addresses(w, idx, &info, vm, host);
-	sync_addresses6(w, idx, &info);
+	if (sync_query6(idx, &info, &a6) || vm != info.vm4 || host != info.host4)
+		sync_addresses(w, idx, &info, vm, host, &a6);
 }
 
 /* --------------------------------------------------------------- reload */
