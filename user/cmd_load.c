@@ -211,6 +211,7 @@ struct load_run {
 	size_t n, dups;
 	bool ports_added;	/* this load reserved the SNAT ports */
 	bool replaced;		/* over a running datapath, in place */
+	bool has6;		/* the config has IPv6 mappings */
 	struct wf_maps m;
 	struct wf_info info;
 	struct wf_sync_stats st;
@@ -518,6 +519,8 @@ int cmd_load(int argc, char **argv)
 	}
 	ret = load_fill(&r);
 	wf_maps_close(&r.m);
+	for (size_t i = 0; i < r.n; i++)
+		r.has6 |= r.cfg[i].family == WF_AF_INET6 && !r.cfg[i].tfamily;
 	free(r.cfg);
 	if (ret)
 		return load_rollback(&r);
@@ -528,6 +531,11 @@ int cmd_load(int argc, char **argv)
 	if (!wf_dev_forwarding4(r.a.dev))
 		pr_warn("wslfwd: IPv4 forwarding is off on %s: targets other than @vm will be dropped "
 			"(fwd_disabled); turn it on with 'sysctl -w net.ipv4.ip_forward=1'\n", r.a.dev);
+	if (r.has6 && !wf_dev_forwarding6(r.a.dev))
+		pr_warn("wslfwd: IPv6 forwarding is off on %s: IPv6 targets other than @vm6 will be "
+			"dropped (fwd_disabled); turn it on with 'sysctl -w net.ipv6.conf.all.forwarding=1' "
+			"(and net.ipv6.conf.%s.accept_ra=2 where router advertisements configure it)\n",
+			r.a.dev, r.a.dev);
 	return EXIT_OK;
 }
 

@@ -193,6 +193,8 @@ int cmd_list(int argc, char **argv)
 	r.known = s.loaded;
 	r.vm4 = s.info.vm4;
 	r.host4 = s.info.host4;
+	memcpy(r.vm6, s.info.vm6, sizeof(r.vm6));
+	memcpy(r.host6, s.info.host6, sizeof(r.host6));
 	wf_print_list(rows, n, s.loaded ? &r : NULL, s.loaded ? NULL : s.config);
 	free(rows);
 out:

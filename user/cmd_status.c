@@ -86,6 +86,7 @@ int cmd_status(int argc, char **argv)
 	struct wf_status_view v = { .pin_dir = env.pin_dir, .config = env.config,
 				    .netmode = "unknown" };
 	struct wf_netmode_facts facts;
+	struct wf_ct6_entry *ct6 = NULL;
 	struct wf_ct_entry *ct = NULL;
 	struct wf_maps m;
 	char dev[IF_NAMESIZE], err[512], signs[512], cgpath[PATH_MAX], redir[512], why[400];
@@ -123,6 +124,7 @@ int cmd_status(int argc, char **argv)
 	if (wf_loader_cgroup(env.pin_dir, cgpath, sizeof(cgpath)) > 0)
 		v.cgroup = cgpath;
 	v.forwarding = v.dev ? wf_dev_forwarding4(v.dev) : -ENODEV;
+	v.forwarding6 = v.dev ? wf_dev_forwarding6(v.dev) : -ENODEV;
 	wf_netmode_gather(v.dev, &facts);
 	v.netmode = wf_netmode_name(wf_netmode_decide(&facts, signs, sizeof(signs)));
 	v.mappings = wf_maps_mapping_count(&m);
@@ -136,6 +138,13 @@ int cmd_status(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			v.conns += ct[i].val.dir == WF_DIR_ORIG;
 		free(ct);
+	}
+	if (!wf_maps_ct6_dump(&m, &ct6, &n)) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			v.conns += ct6[i].val.c.dir == WF_DIR_ORIG;
+		free(ct6);
 	}
 	wf_maps_close(&m);
 	wf_print_status(&v);

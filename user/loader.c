@@ -192,6 +192,70 @@ static void counter_maps_finish(struct load_ctx *c, bool ok)
 	c->moved = 0;
 }
 
+/* @vm6 and @host6 into @info. Many VMs have no IPv6 at all: said only
+ * with -v. */
+static void info_addrs6(struct wf_info *info, int ifindex)
+{
+	int ret = wf_addr_vm6(ifindex, info->vm6);
+
+	if (ret)
+		pr_debug("@vm6 unknown: %s\n", ret == -ENOENT ? "no usable global IPv6 address" :
+			 strerror(-ret));
+	ret = wf_addr_host6(ifindex, info->host6);
+	if (ret)
+		pr_debug("@host6 unknown: %s\n", ret == -ENOENT ? "no IPv6 default route" :
+			 strerror(-ret));
+}
+
+/* The first one-arm packets to @host, @host6 find their neighbour. */
+static void info_prime(const struct wf_info *info)
+{
+	if (info->host4)
+		wf_neigh_prime4(info->ifindex, info->host4);
+	wf_neigh_prime6(info->ifindex, info->host6);
+}
+
+/* The conntrack tables: their sizes are --ct-size's, kept by the pins. */
+static bool is_ct_table(const char *name)
+{
+	return !strcmp(name, "wf_ct") || !strcmp(name, "wf_ct_new") || !strcmp(name, "wf_ct6") ||
+	       !strcmp(name, "wf_ct6_new");
+}
+
+/* max_entries of pinned map @name, 0 when there is none. */
+static __u32 pin_max_entries(const char *pin_dir, const char *name)
+{
+	struct bpf_map_info mi = {};
+	__u32 milen = sizeof(mi);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &milen))
+		mi.max_entries = 0;
+	close(fd);
+	return mi.max_entries;
+}
+
+/* wf_ct6/wf_ct6_new sized as the pinned wf_ct/wf_ct_new (the --ct-size the
+ * pins were made with): what they get when the pins have no IPv6 tables
+ * yet; pinned IPv6 tables keep their own size (maps_reuse). */
+static void ct6_size_as_pins(struct load_ctx *c)
+{
+	__u32 ct = pin_max_entries(c->o->pin_dir, "wf_ct");
+	__u32 ct_new = pin_max_entries(c->o->pin_dir, "wf_ct_new");
+
+	if (!ct)
+		return;
+	if (!ct_new)
+		ct_new = 2 * wf_ct_new_conns(ct / 2);
+	bpf_map__set_max_entries(c->skel->maps.wf_ct6, ct);
+	bpf_map__set_max_entries(c->skel->maps.wf_ct6_new, ct_new);
+}
+
 /*
  * Reuse the pinned maps through bpf_map__reuse_fd after checking their
  * layout here, not through libbpf's own pin_path check: that one compares
@@ -202,13 +266,15 @@ static void counter_maps_finish(struct load_ctx *c, bool ok)
  * key and value size and max_entries must match (the conntrack tables'
  * sizes, wf_ct and wf_ct_new, are the pins', chosen by `load --ct-size`); a counter map with another layout is
  * made anew; any other difference refuses, naming the map. Maps this
- * binary has and the pins do not are created and pinned by libbpf.
+ * binary has and the pins do not are created and pinned by libbpf; the
+ * IPv6 tables of pins older than them get the sizes of the IPv4 ones.
  */
 static int maps_reuse(struct load_ctx *c)
 {
 	struct bpf_map *map;
 	int fd = -1, err = 0;
 
+	ct6_size_as_pins(c);
 	bpf_object__for_each_map(map, c->skel->obj) {
 		struct bpf_map_info mi = {};
 		__u32 milen = sizeof(mi);
@@ -232,7 +298,7 @@ static int maps_reuse(struct load_ctx *c)
 				 strerror(errno));
 			break;
 		}
-		if (!strcmp(name, "wf_ct") || !strcmp(name, "wf_ct_new"))
+		if (is_ct_table(name))
 			bpf_map__set_max_entries(map, mi.max_entries);
 		if (mi.type != bpf_map__type(map) || mi.key_size != bpf_map__key_size(map) ||
 		    mi.value_size != bpf_map__value_size(map) ||
@@ -984,6 +1050,7 @@ static int replace_in_place(struct load_ctx *c, const struct wf_info *old)
 	/* The addresses, as load finds them; the rest of wf_info stays. */
 	wf_addr_vm4(c->o->ifindex, &c->info.vm4);
 	wf_addr_host4(c->o->ifindex, &c->info.host4);
+	info_addrs6(&c->info, c->o->ifindex);
 	return info_write(c);
 }
 
@@ -1181,6 +1248,16 @@ static int pin_dir_make(const char *dir, bool *made, char *err, size_t errlen)
 	return 0;
 }
 
+static int ct_size(struct load_ctx *c, struct bpf_map *map, __u32 entries)
+{
+	int ret = bpf_map__set_max_entries(map, entries);
+
+	if (ret)
+		snprintf(c->err, c->errlen, "cannot size %s: %s", bpf_map__name(map),
+			 strerror(-ret));
+	return ret;
+}
+
 /* The object opened, its conntrack tables sized, loaded. */
 static int load_fresh(struct load_ctx *c)
 {
@@ -1190,18 +1267,14 @@ static int load_fresh(struct load_ctx *c)
 	ret = skel_open(c);
 	if (ret)
 		return ret;
-	ret = bpf_map__set_max_entries(c->skel->maps.wf_ct, 2 * o->ct_conns);
-	if (ret) {
-		snprintf(c->err, c->errlen, "cannot size wf_ct: %s", strerror(-ret));
+	/* --ct-size connections per family; the half-open tables a quarter
+	 * of them, at least WF_CT_NEW_CONNS_MIN (or all of a smaller one). */
+	ret = ct_size(c, c->skel->maps.wf_ct, 2 * o->ct_conns) ?:
+	      ct_size(c, c->skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns)) ?:
+	      ct_size(c, c->skel->maps.wf_ct6, 2 * o->ct_conns) ?:
+	      ct_size(c, c->skel->maps.wf_ct6_new, 2 * wf_ct_new_conns(o->ct_conns));
+	if (ret)
 		return ret;
-	}
-	/* The half-open table: a quarter of the connections, at least
-	 * WF_CT_NEW_CONNS_MIN (or all of a smaller --ct-size). */
-	ret = bpf_map__set_max_entries(c->skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns));
-	if (ret) {
-		snprintf(c->err, c->errlen, "cannot size wf_ct_new: %s", strerror(-ret));
-		return ret;
-	}
 	ret = wslfwd_bpf__load(c->skel);
 	if (ret && !btf_missing(c->err, c->errlen, ret))
 		snprintf(c->err, c->errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
@@ -1234,6 +1307,7 @@ static void info_fill(struct load_ctx *c)
 		pr_warn("wslfwd: cannot read the routes of %s: %s\n", o->ifname, strerror(-ret));
 	else if (ret)
 		pr_warn("wslfwd: no IPv4 default route through %s; @host is unknown\n", o->ifname);
+	info_addrs6(&c->info, o->ifindex);
 }
 
 int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen)
@@ -1275,8 +1349,7 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 		ret = attach_cgroup(&c);
 	if (ret)
 		goto fail;
-	if (c.info.host4)
-		wf_neigh_prime4(o->ifindex, c.info.host4);
+	info_prime(&c.info);
 	*info = c.info;
 	wslfwd_bpf__destroy(c.skel);
 	return 0;
@@ -1596,6 +1669,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 	c.info.flags = old.flags & (WF_INFO_F_REDIRECT_AUTO | WF_INFO_F_PORTS_RESERVED);
 	wf_addr_vm4(ifindex, &c.info.vm4);
 	wf_addr_host4(ifindex, &c.info.host4);
+	info_addrs6(&c.info, ifindex);
 	ret = info_write(&c);
 	if (ret) {
 		snprintf(err, errlen, "cannot write wf_info: %s", strerror(-ret));
@@ -1619,8 +1693,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 		drop_attachments(pin_dir, ifindex);
 		goto out;
 	}
-	if (c.info.host4)
-		wf_neigh_prime4(ifindex, c.info.host4);
+	info_prime(&c.info);
 	*info = c.info;
 out:
 	counter_maps_finish(&c, !ret);

@@ -43,7 +43,7 @@ CASES=(
 	iperf3_through_container_mapping
 	unmapped_traffic_unaffected
 	bad_commands_exit_2_and_change_nothing
-	ipv6_config_line_kept_and_named_at_load
+	ipv6_config_lines_at_load
 	add_when_unloaded_is_replayed_by_load
 	del_stops_the_mapping
 	del_stops_existing_connections
