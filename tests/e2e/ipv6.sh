@@ -7,6 +7,8 @@
 # the testbed's IPv6 addresses (tests/testbed.sh). The servers of run.sh
 # listen on both families and answer "peer=<client address>".
 
+PY=${PY:-/usr/bin/python3}	# as conntrack.sh: the system's, not a user's
+
 # The Windows-side service of the one-arm cases: on every IPv6 address of
 # win (fd00:22::1 and, once tb_v6_gw_linklocal ran, fe80::1), answering
 # with the client's address and port, to see the SNAT port.
@@ -24,7 +26,7 @@ expect_udp6_echo()
 {
 	local ns=$1 addr=$2 port=$3 msg got
 	msg="wslfwd-e2e-$RANDOM"
-	got=$(ip netns exec "$ns" timeout 5 python3 -c '
+	got=$(ip netns exec "$ns" timeout 5 "$PY" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.settimeout(2)
@@ -160,7 +162,7 @@ ipv6_conns_and_list_show_ipv6_tuples()
 json_names()
 {
 	local what=$1 text=$2 addr=$3 err
-	err=$(python3 -c 'import json, sys; json.loads(sys.stdin.read())' <<< "$text" 2>&1) ||
+	err=$("$PY" -c 'import json, sys; json.loads(sys.stdin.read())' <<< "$text" 2>&1) ||
 		fail "$what is not JSON: $err: $text" || return 1
 	grep -qF "$addr" <<< "$text" || fail "$what does not name $addr: $text" || return 1
 	note "$what is JSON and names $addr"
