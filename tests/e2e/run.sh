@@ -99,6 +99,7 @@ CASES=(
 	# checksums the sender left to offload (csum.sh)
 	offloaded_checksums_correct_on_every_path
 	# IPv6 to IPv6 (ipv6.sh)
+	ipv6_testbed_routes_without_wslfwd
 	ipv6_curl_reaches_local_target
 	ipv6_curl_reaches_container_behind
 	ipv6_udp_echo_through_container
