@@ -27,6 +27,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/upgrade.sh"
 . "$E2E_DIR/conntrack.sh"
 . "$E2E_DIR/csum.sh"
+. "$E2E_DIR/ipv6.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -97,6 +98,17 @@ CASES=(
 	syn_flood_into_a_small_table_leaves_established_flows
 	# checksums the sender left to offload (csum.sh)
 	offloaded_checksums_correct_on_every_path
+	# IPv6 to IPv6 (ipv6.sh)
+	ipv6_testbed_routes_without_wslfwd
+	ipv6_curl_reaches_local_target
+	ipv6_curl_reaches_container_behind
+	ipv6_udp_echo_through_container
+	ipv6_one_arm_to_host_uses_snat
+	ipv6_iperf3_through_container
+	ipv6_conns_and_list_show_ipv6_tuples
+	ipv6_unmapped_and_nd_pass_untouched
+	ipv6_default_route_via_link_local_gateway
+	ipv6_ipv4_mappings_unaffected
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
@@ -145,7 +157,8 @@ start_servers()
 	tb_udp_echo "$NS_VM" 7000 &&
 	tb_udp_echo "$NS_WIN" 7000 &&
 	tb_portproxy 4000 "$VM_IP" 4000 &&	# netsh portproxy stand-in on win's LAN side
-	local_servers				# local.sh
+	local_servers &&			# local.sh
+	ipv6_servers				# ipv6.sh
 }
 
 # Kill a process and everything it started (children first would let the
