@@ -212,6 +212,7 @@ struct load_run {
 	bool ports_added;	/* this load reserved the SNAT ports */
 	bool replaced;		/* over a running datapath, in place */
 	bool has6;		/* the config has IPv6 mappings */
+	bool host6;		/* ... to @host6 */
 	struct wf_maps m;
 	struct wf_info info;
 	struct wf_sync_stats st;
@@ -519,8 +520,10 @@ int cmd_load(int argc, char **argv)
 	}
 	ret = load_fill(&r);
 	wf_maps_close(&r.m);
-	for (size_t i = 0; i < r.n; i++)
+	for (size_t i = 0; i < r.n; i++) {
 		r.has6 |= r.cfg[i].family == WF_AF_INET6 && !r.cfg[i].tfamily;
+		r.host6 |= wf_mapping_to_host6(&r.cfg[i]);
+	}
 	free(r.cfg);
 	if (ret)
 		return load_rollback(&r);
@@ -536,6 +539,8 @@ int cmd_load(int argc, char **argv)
 			"dropped (fwd_disabled); turn it on with 'sysctl -w net.ipv6.conf.all.forwarding=1' "
 			"(and net.ipv6.conf.%s.accept_ra=2 where router advertisements configure it)\n",
 			r.a.dev, r.a.dev);
+	if (r.host6)
+		wf_warn_host6(&r.info, "mappings to @host6");
 	return EXIT_OK;
 }
 

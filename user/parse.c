@@ -812,8 +812,27 @@ int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen
 /* IPv4 to IPv4 and IPv6 to IPv6 forward; between the families (RFC 7915
  * translation) is design.md's slice 4. [::1] never gets here: validate
  * refuses it. */
+bool wf_addr6_linklocal(const __be32 a[4])
+{
+	return (ntohl(a[0]) & 0xffc00000) == 0xfe800000;
+}
+
+bool wf_mapping_to_host6(const struct wf_mapping *m)
+{
+	return wf_mapping_tfamily(m) == WF_AF_INET6 && m->taddr_kind == WF_ADDR_HOST;
+}
+
 int wf_mapping_check_forwardable(const struct wf_mapping *m, char *err, size_t errlen)
 {
+	char a[INET6_ADDRSTRLEN];
+
+	if (!m->tfamily && m->family == WF_AF_INET6 && m->taddr_kind == WF_ADDR_LITERAL &&
+	    wf_addr6_linklocal(m->taddr)) {
+		wf_format_addr(WF_AF_INET6, m->taddr, a, sizeof(a));
+		return seterr(err, errlen,
+			      "link-local target %s is not supported yet (the kernel's FIB does not "
+			      "route link-local addresses); give the target's global address", a);
+	}
 	if (!m->tfamily)
 		return 0;
 	return seterr(err, errlen,

@@ -85,6 +85,10 @@ int wf_format_timeout_classes(char *buf, size_t len);
 int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen);
 /* What the datapath cannot forward yet (IPv4 to IPv6 and back): an error
  * for `add`; a config line of it is kept and said at load. */
+/* fe80::/10 */
+bool wf_addr6_linklocal(const __be32 a[4]);
+/* The mapping's target is @host6. */
+bool wf_mapping_to_host6(const struct wf_mapping *m);
 int wf_mapping_check_forwardable(const struct wf_mapping *m, char *err, size_t errlen);
 
 #endif

@@ -225,8 +225,18 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 	fib->l4_protocol = pkt->tuple.proto;
 	fib->ifindex = ifindex;
 	if (c->v6) {
+		/* bpf_fib_lookup() answers NOT_FWDED for link-local addresses
+		 * ("never forwarded"): a link-local target (@host6 behind a
+		 * link-local gateway) has no next hop we could learn here, a
+		 * link-local client nothing but a one-arm target with SNAT
+		 * could answer. Dropped, counted fib, rather than sent up as
+		 * LOCAL; `add` and `load` warn about such an @host6. The
+		 * client's link-local source is left out of the lookup. */
+		if (addr6_linklocal(n->taddr))
+			return -WF_DROP_FIB;
 		fib->family = WF_AF_INET6;
-		__builtin_memcpy(fib->ipv6_src, pkt->tuple6.saddr, 16);
+		if (!addr6_linklocal(pkt->tuple6.saddr))
+			__builtin_memcpy(fib->ipv6_src, pkt->tuple6.saddr, 16);
 		__builtin_memcpy(fib->ipv6_dst, n->taddr, 16);
 	} else {
 		fib->family = WF_AF_INET;
@@ -283,6 +293,9 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 		return -WF_DROP_FIB;
 	}
 out:
+	/* the stack forwards no packet with a link-local source (RFC 4291) */
+	if (c->v6 && n->kind == WF_KIND_BEHIND && addr6_linklocal(pkt->tuple6.saddr))
+		return -WF_DROP_FIB;
 	/* SNAT exactly when one-arm (replies must come back to us), unless
 	 * `snat never` (the target routes its replies through the VM itself).
 	 * `snat always` cannot apply to LOCAL/BEHIND targets: their replies

@@ -177,6 +177,12 @@ static __always_inline bool addr6_eq(const __be32 *a, const __be32 *b)
 	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]));
 }
 
+/* fe80::/10 */
+static __always_inline bool addr6_linklocal(const __be32 *a)
+{
+	return (a[0] & bpf_htonl(0xffc00000)) == bpf_htonl(0xfe800000);
+}
+
 static __always_inline bool addr6_zero(const __be32 *a)
 {
 	return !(a[0] | a[1] | a[2] | a[3]);

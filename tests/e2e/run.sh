@@ -107,7 +107,7 @@ CASES=(
 	ipv6_iperf3_through_container
 	ipv6_conns_and_list_show_ipv6_tuples
 	ipv6_unmapped_and_nd_pass_untouched
-	ipv6_default_route_via_link_local_gateway
+	ipv6_link_local_host6_is_refused_with_a_warning
 	ipv6_ipv4_mappings_unaffected
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
