@@ -566,6 +566,10 @@ static const struct {
 	{ WF_PIN_LINK_SENDMSG4, offsetof(struct wslfwd_bpf, progs.wf_sock_sendmsg4) },
 	{ WF_PIN_LINK_RECVMSG4, offsetof(struct wslfwd_bpf, progs.wf_sock_recvmsg4) },
 	{ WF_PIN_LINK_GETPEER4, offsetof(struct wslfwd_bpf, progs.wf_sock_getpeername4) },
+	{ WF_PIN_LINK_CONNECT6, offsetof(struct wslfwd_bpf, progs.wf_sock_connect6) },
+	{ WF_PIN_LINK_SENDMSG6, offsetof(struct wslfwd_bpf, progs.wf_sock_sendmsg6) },
+	{ WF_PIN_LINK_RECVMSG6, offsetof(struct wslfwd_bpf, progs.wf_sock_recvmsg6) },
+	{ WF_PIN_LINK_GETPEER6, offsetof(struct wslfwd_bpf, progs.wf_sock_getpeername6) },
 };
 #define N_SOCK_HOOKS ARRAY_SIZE(sock_hooks)
 
@@ -574,10 +578,12 @@ static struct bpf_program *sock_hook_prog(struct wslfwd_bpf *skel, size_t i)
 	return *(struct bpf_program **)((char *)skel + sock_hooks[i].prog_off);
 }
 
-/* The socket hooks, as links on o->cgroup (multi-attach: other programs
- * on the cgroup stay and run too). */
+/* The socket hooks not pinned yet (all of them at a first load; at a load
+ * over the pins of a version without some, those), as links on o->cgroup
+ * (multi-attach: other programs on the cgroup stay and run too). */
 static int attach_cgroup(struct load_ctx *c)
 {
+	char path[PATH_MAX];
 	int cg, fd, err = 0;
 	size_t i;
 
@@ -591,6 +597,9 @@ static int attach_cgroup(struct load_ctx *c)
 	for (i = 0; i < N_SOCK_HOOKS && !err; i++) {
 		struct bpf_program *prog = sock_hook_prog(c->skel, i);
 
+		pin_path(path, sizeof(path), c->o->pin_dir, sock_hooks[i].pin);
+		if (!access(path, F_OK))
+			continue;
 		fd = bpf_link_create(bpf_program__fd(prog), cg,
 				     bpf_program__expected_attach_type(prog), NULL);
 		if (fd < 0) {
@@ -734,10 +743,10 @@ int wf_loader_cgroup(const char *pin_dir, char *buf, size_t len)
  * one of their attach types can still run the packet path. */
 static void sock_hooks_autoload(struct wslfwd_bpf *skel, bool on)
 {
-	bpf_program__set_autoload(skel->progs.wf_sock_connect4, on);
-	bpf_program__set_autoload(skel->progs.wf_sock_sendmsg4, on);
-	bpf_program__set_autoload(skel->progs.wf_sock_recvmsg4, on);
-	bpf_program__set_autoload(skel->progs.wf_sock_getpeername4, on);
+	size_t i;
+
+	for (i = 0; i < N_SOCK_HOOKS; i++)
+		bpf_program__set_autoload(sock_hook_prog(skel, i), on);
 }
 
 /* A load that failed on a kernel without BTF: say which config it lacks
@@ -1005,7 +1014,10 @@ static int replace_hooks(struct load_ctx *c, struct undo *u, size_t *n, bool hoo
 		ret = link_replace(c, WF_PIN_LINK_XDP, c->skel->progs.wf_xdp_ingress, &u[(*n)++]);
 	for (i = 0; !ret && hooks && i < N_SOCK_HOOKS; i++)
 		ret = link_replace(c, sock_hooks[i].pin, sock_hook_prog(c->skel, i), &u[(*n)++]);
-	if (!ret && !hooks && c->o->cgroup)
+	/* No hooks yet, or pins of a version without some (IPv6's): those are
+	 * attached new; a failure later leaves them on, running the new
+	 * programs over the same pinned maps. */
+	if (!ret && c->o->cgroup)
 		ret = attach_cgroup(c);
 	return ret;
 }
@@ -1404,7 +1416,9 @@ static bool own_pin(const char *dir, const char *name)
 					     WF_PIN_LINK_TC_EG, WF_PIN_PROG_TC_IN,
 					     WF_PIN_PROG_TC_EG, WF_PIN_LINK_CONNECT4,
 					     WF_PIN_LINK_SENDMSG4, WF_PIN_LINK_RECVMSG4,
-					     WF_PIN_LINK_GETPEER4, WF_PIN_CGROUP };
+					     WF_PIN_LINK_GETPEER4, WF_PIN_LINK_CONNECT6,
+					     WF_PIN_LINK_SENDMSG6, WF_PIN_LINK_RECVMSG6,
+					     WF_PIN_LINK_GETPEER6, WF_PIN_CGROUP };
 	struct bpf_map_info mi = {};
 	__u32 len = sizeof(mi);
 	char path[PATH_MAX];
@@ -1485,7 +1499,9 @@ static void unpin_links(const char *pin_dir, int *ret, char *errbuf, size_t errl
 {
 	static const char *const links[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN, WF_PIN_LINK_TC_EG,
 					     WF_PIN_LINK_CONNECT4, WF_PIN_LINK_SENDMSG4,
-					     WF_PIN_LINK_RECVMSG4, WF_PIN_LINK_GETPEER4 };
+					     WF_PIN_LINK_RECVMSG4, WF_PIN_LINK_GETPEER4,
+					     WF_PIN_LINK_CONNECT6, WF_PIN_LINK_SENDMSG6,
+					     WF_PIN_LINK_RECVMSG6, WF_PIN_LINK_GETPEER6 };
 	char path[PATH_MAX];
 	int err, fd, i;
 
