@@ -306,3 +306,17 @@ ipv6_ipv4_mappings_unaffected()
 	expect_no_http "$NS_WIN" "http://[$VM_IP6]:8080/" || return 1
 	note "del tcp @vm6:8080 left the IPv4 mapping working"
 }
+
+# The socket hooks for IPv6 sockets: a container (hairpin) reaches a mapped
+# [@vm6]:LPORT as clients outside do, with its own address; a dual-stack
+# program in the VM reaching an IPv4 mapping through an IPv4-mapped address
+# (::ffff:@vm) gets its target as an AF_INET socket would.
+ipv6_sockets_reach_mappings_through_the_hooks()
+{
+	fresh_load || return 1
+	add tcp "@vm6:8080" "@vm6:18080" || return 1
+	add tcp 8081 "@vm:18080" || return 1
+	# without the hooks nothing listens on 8080 in the VM: refused
+	expect_http_cg "$NS_CTR" "http://[$VM_IP6]:8080/" "$CTR_IP6" || return 1
+	expect_http_cg "$NS_VM" "http://[::ffff:$VM_IP]:8081/" "$VM_IP" || return 1
+}

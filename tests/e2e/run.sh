@@ -109,6 +109,7 @@ CASES=(
 	ipv6_unmapped_and_nd_pass_untouched
 	ipv6_link_local_host6_is_refused_with_a_warning
 	ipv6_ipv4_mappings_unaffected
+	ipv6_sockets_reach_mappings_through_the_hooks
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
