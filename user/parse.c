@@ -176,8 +176,9 @@ int wf_mapping_tfamily(const struct wf_mapping *m)
 
 bool wf_mapping_local_clients(const struct wf_mapping *m)
 {
-	return m->family == WF_AF_INET && m->laddr_kind == WF_ADDR_LITERAL &&
-	       addr4_is_loopback(m->laddr);
+	if (m->laddr_kind != WF_ADDR_LITERAL)
+		return false;
+	return m->family == WF_AF_INET6 ? addr6_is_loopback(m->laddr) : addr4_is_loopback(m->laddr);
 }
 
 bool wf_mapping_lo_target(const struct wf_mapping *m)
@@ -750,7 +751,7 @@ int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen)
 				      i + 1, family_name(m->family));
 	if (wf_mapping_local_clients(m) || wf_mapping_lo_target(m)) {
 		const char *what = wf_mapping_local_clients(m) ?
-			"a 127.0.0.1 listen address (local clients: only this VM's processes use it)" :
+			"a loopback listen address (local clients: only this VM's processes use it)" :
 			"a loopback target (the server sees the client's own address)";
 
 		if (m->n_allow && wf_mapping_local_clients(m))
@@ -759,12 +760,11 @@ int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen)
 			return seterr(err, errlen, "snat %s does not apply to %s",
 				      wf_snat_name(m->snat), what);
 	}
-	if ((m->family == WF_AF_INET6 && m->laddr_kind == WF_ADDR_LITERAL &&
-	     addr6_is_loopback(m->laddr)) ||
-	    (wf_mapping_tfamily(m) == WF_AF_INET6 && m->taddr_kind == WF_ADDR_LITERAL &&
-	     addr6_is_loopback(m->taddr)))
+	/* [::1]:LPORT (local clients) goes through connect6/sendmsg6 */
+	if (wf_mapping_tfamily(m) == WF_AF_INET6 && m->taddr_kind == WF_ADDR_LITERAL &&
+	    addr6_is_loopback(m->taddr))
 		return seterr(err, errlen,
-			      "[::1] is not supported yet (local clients and loopback targets are IPv4: 127.0.0.1)");
+			      "[::1] as a target is not supported yet (loopback-only targets are IPv4: 127.0.0.1)");
 	/* LPORT+i goes to TPORT+i, so some port maps onto itself exactly when
 	 * the addresses are the same and TPORT == LPORT. */
 	if (m->tport == m->lport && !m->tfamily &&

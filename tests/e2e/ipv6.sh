@@ -320,3 +320,14 @@ ipv6_sockets_reach_mappings_through_the_hooks()
 	expect_http_cg "$NS_CTR" "http://[$VM_IP6]:8080/" "$CTR_IP6" || return 1
 	expect_http_cg "$NS_VM" "http://[::ffff:$VM_IP]:8081/" "$VM_IP" || return 1
 }
+
+# Local clients over IPv6: a VM process connecting to [::1]:LPORT reaches
+# the target (connect6), as 127.0.0.1:LPORT does over IPv4; a process
+# outside the hooks' cgroup gets the VM's own [::1]:LPORT (nothing there).
+ipv6_local_client_on_loopback_reaches_target()
+{
+	fresh_load || return 1
+	add tcp "[::1]:8088" "[$CTR_IP6]:80" || return 1
+	expect_http_cg "$NS_VM" "http://[::1]:8088/" "$DOCKER_GW6" || return 1
+	expect_no_http "$NS_VM" "http://[::1]:8088/" || return 1
+}

@@ -110,6 +110,7 @@ CASES=(
 	ipv6_link_local_host6_is_refused_with_a_warning
 	ipv6_ipv4_mappings_unaffected
 	ipv6_sockets_reach_mappings_through_the_hooks
+	ipv6_local_client_on_loopback_reaches_target
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
