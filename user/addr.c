@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include "addr.h"
+#include "wslfwd.h"
 #include "log.h"
 
 int wf_nl_open(struct wf_nl *nl, int bus)
@@ -209,6 +211,77 @@ static int default_route_cb(const struct nlmsghdr *nlh, void *data)
 	w->gw = gw;
 	w->found = true;
 	return MNL_CB_OK;
+}
+
+struct default_dev_walk {
+	int family;
+	__u32 oif;
+	__u32 prio;
+	bool found;
+};
+
+/* The main table's default unicast route of the family with the lowest
+ * metric (what the kernel uses), its device. Multipath routes count by
+ * their first hop's device. */
+static int default_dev_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct default_dev_walk *w = data;
+	__u32 oif = 0, prio = 0, table = rtm->rtm_table;
+	struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != w->family ||
+	    rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(attr)) {
+		case RTA_OIF:
+			oif = mnl_attr_get_u32(attr);
+			break;
+		case RTA_PRIORITY:
+			prio = mnl_attr_get_u32(attr);
+			break;
+		case RTA_TABLE:
+			table = mnl_attr_get_u32(attr);
+			break;
+		case RTA_MULTIPATH:
+			if (!oif && mnl_attr_get_payload_len(attr) >= sizeof(struct rtnexthop))
+				oif = ((struct rtnexthop *)mnl_attr_get_payload(attr))->rtnh_ifindex;
+			break;
+		}
+	}
+	if (table != RT_TABLE_MAIN || !oif || (w->found && prio >= w->prio))
+		return MNL_CB_OK;
+	w->oif = oif;
+	w->prio = prio;
+	w->found = true;
+	return MNL_CB_OK;
+}
+
+int wf_default_dev(char name[IF_NAMESIZE], const char **why)
+{
+	static const struct {
+		int family;
+		const char *why;
+	} tab[] = {
+		{ AF_INET, "it carries the IPv4 default route" },
+		{ AF_INET6, "it carries the IPv6 default route (no IPv4 one)" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tab); i++) {
+		struct default_dev_walk w = { .family = tab[i].family };
+		struct rtmsg rtm = { .rtm_family = tab[i].family };
+
+		if (nl_dump(RTM_GETROUTE, &rtm, sizeof(rtm), default_dev_cb, &w) || !w.found ||
+		    !if_indextoname(w.oif, name))
+			continue;
+		*why = tab[i].why;
+		return 0;
+	}
+	snprintf(name, IF_NAMESIZE, "eth0");
+	*why = "no default route: WSL's eth0";
+	return -ENOENT;
 }
 
 int wf_addr_host4(int ifindex, __be32 *addr)

@@ -4,6 +4,7 @@
 #define WF_ADDR_H
 
 #include <stdbool.h>
+#include <net/if.h>
 #include <linux/types.h>
 #include <libmnl/libmnl.h>
 
@@ -25,6 +26,12 @@ int wf_addr_vm4(int ifindex, __be32 *addr);
 int wf_addr_vm4_prefix(int ifindex, __be32 *addr, int *plen);
 /* @host: gateway of the main table's IPv4 default route out of ifindex. */
 int wf_addr_host4(int ifindex, __be32 *addr);
+/* The device `load` and the other commands take when no --dev is given:
+ * the one carrying the IPv4 default route, else the IPv6 one (mirrored
+ * mode mirrors Windows' adapters: eth0 may be down, absent or not the
+ * one with the route), else eth0. In @name; why in *@why. -ENOENT when
+ * no default route named it (eth0 then). */
+int wf_default_dev(char name[IF_NAMESIZE], const char **why);
 /* Is addr one of ifindex's IPv4 addresses? 1 yes, 0 no, -errno. */
 int wf_addr_is_local4(int ifindex, __be32 addr);
 /* If the route to dst leaves through ifindex, start ARP resolution of its

@@ -216,6 +216,8 @@ struct load_run {
 	struct wf_maps m;
 	struct wf_info info;
 	struct wf_sync_stats st;
+	char defdev[IF_NAMESIZE];	/* no --dev: wf_default_dev()'s choice */
+	const char *dev_why;
 	char err[1024];
 };
 
@@ -263,10 +265,15 @@ static int load_args_get(struct load_run *r, int argc, char **argv)
 		wf_error("load needs root (CAP_BPF, CAP_NET_ADMIN); run 'sudo wslfwd load'");
 		return EXIT_FAIL;
 	}
+	if (!a->dev) {
+		wf_default_dev(r->defdev, &r->dev_why);
+		a->dev = r->defdev;
+	}
 	r->lo.ifindex = if_nametoindex(a->dev);
 	if (!r->lo.ifindex) {
-		wf_error("no such device %s: %s; check the name with 'ip link' and use --dev",
-			 a->dev, strerror(errno));
+		wf_error("no such device %s%s%s%s: %s; check the name with 'ip link' and use --dev",
+			 a->dev, r->dev_why ? " (" : "", r->dev_why ?: "", r->dev_why ? ")" : "",
+			 strerror(errno));
 		return EXIT_FAIL;
 	}
 	ret = redirect_check(a);
@@ -504,7 +511,7 @@ static int load_attach(struct load_run *r)
 int cmd_load(int argc, char **argv)
 {
 	struct load_run r = {
-		.a = { .dev = "eth0", .mode = WF_MODE_NONE, .redirect_auto = true,
+		.a = { .dev = NULL, .mode = WF_MODE_NONE, .redirect_auto = true,
 		       .ct_size = WF_CT_CONNS_DEFAULT, .cgroup = getenv("WSLFWD_CGROUP") },
 	};
 	int ret;
@@ -531,6 +538,8 @@ int cmd_load(int argc, char **argv)
 		      .cgroup = r.a.cgroup, .replaced = r.replaced, .mappings = r.n,
 		      .added = r.st.added, .removed = r.st.removed, .config = env.config,
 		      .pin_dir = env.pin_dir });
+	if (r.dev_why)
+		pr_info("wslfwd: device %s: %s (--dev IFACE for another)\n", r.a.dev, r.dev_why);
 	if (!wf_dev_forwarding4(r.a.dev))
 		pr_warn("wslfwd: IPv4 forwarding is off on %s: targets other than @vm will be dropped "
 			"(fwd_disabled); turn it on with 'sysctl -w net.ipv4.ip_forward=1'\n", r.a.dev);

@@ -34,7 +34,8 @@ const struct wf_opt wf_global_opts[] = {
 #define TIMEOUT_CLASSES (WF_CT_STATES(WF_CT_CLASS_WORD) + 1)
 
 static const struct wf_opt load_opts[] = {
-	{ "dev", OPT_DEV, "IFACE", NULL, "the device (default eth0)" },
+	{ "dev", OPT_DEV, "IFACE", NULL,
+	  "the device (default: the one carrying the default route, else eth0)" },
 	{ "mode", OPT_MODE, "auto|xdp|xdp-generic|tc", "auto xdp xdp-generic tc",
 	  "the attach path; auto: the fastest that delivers on IFACE" },
 	{ "cgroup", OPT_CGROUP, "PATH|none", "none",

@@ -221,6 +221,8 @@ static void status_plain_hooks(const struct wf_status_view *v)
 	int i;
 
 	printf("device:      %s (ifindex %u)\n", v->dev ? v->dev : "(gone)", v->info.ifindex);
+	if (v->dev_why)
+		printf("             (%s)\n", v->dev_why);
 	printf("ingress:     %s%s\n", wf_mode_name(v->info.mode),
 	       v->info.mode == WF_MODE_TC ? (v->info.flags & WF_INFO_F_TCX ? " (tcx)" : " (clsact)") : "");
 	if (v->ingress_why)

@@ -50,6 +50,7 @@ struct wf_status_view {
 	const char *pin_dir;
 	const char *config;
 	const char *dev;	/* NULL: device gone */
+	const char *dev_why;	/* why that device (wf_default_dev), NULL: not known */
 	struct wf_info info;
 	size_t mappings;
 	size_t conns;

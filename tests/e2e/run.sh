@@ -124,6 +124,7 @@ WSL_CASES=(
 	netsh_add_show_delete_round_trip
 	windows_prints_lines_and_apply_calls_powershell
 	status_says_nat_with_wsl_marker
+	load_without_dev_takes_the_default_routes_device
 )
 if [ -n "${E2E_CASES:-}" ]; then
 	read -ra CASES <<< "$E2E_CASES"
