@@ -361,6 +361,11 @@ static __always_inline int pkt_walk6(void *data, void *end, __u32 l3_end, __u8 *
 		h = data + o;
 		if ((void *)(h + 8) > end)
 			return WF_PKT_MALFORMED;
+		/* A routing header with segments left: the VM is a hop on the
+		 * way, not the destination the checksum was made for; the
+		 * stack handles it. */
+		if (nh == WF_IP6_ROUTING && h[3])
+			return WF_PKT_SKIP;
 		if (nh == WF_IP6_FRAGMENT) {
 			*frag = (__u32)h[2] << 8 | h[3];
 			/* 0 means none: mark a fragment header always */
