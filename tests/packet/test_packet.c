@@ -60,6 +60,24 @@
 #define COUT	IP4(172, 29, 19, 50)	/* outside mapping 8's allow list */
 #define ROUTER	IP4(172, 29, 16, 254)	/* a router that sends ICMP errors */
 
+/* ... and its IPv6 twin (layout.sh). */
+#define VM6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 2)	/* eth0, @vm6 */
+#define OTHER6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 0x99)	/* not ours */
+#define HOST6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 1)	/* default gateway, @host6 */
+#define PEER6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 5)	/* permanent neighbour */
+#define CTR6	IP6(0xfd00, 0x17, 0, 0, 0, 0, 0, 2)	/* behind docker0 */
+#define RTGT6	IP6(0xfd00, 0x50, 0, 0, 0, 0, 0, 2)	/* behind vethr (wf_redirect) */
+#define C1_6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0x18, 0x10)	/* clients on eth0's link */
+#define C2_6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0x18, 0x11)
+#define LL_HOST6	IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)	/* the router's link-local */
+#define LL_C1_6	IP6(0xfe80, 0, 0, 0, 0x215, 0x5dff, 0xfe00, 0x120a)
+#define ALLNODES6	IP6(0xff02, 0, 0, 0, 0, 0, 0, 1)
+#define SOLNODE6	IP6(0xff02, 0, 0, 0, 0, 1, 0xff00, 2)	/* @vm6's */
+#define MLDV2_6	IP6(0xff02, 0, 0, 0, 0, 0, 0, 0x16)
+#define ANY6	IP6(0, 0, 0, 0, 0, 0, 0, 0)
+
+static const __u8 vm6[16] = VM6, host6[16] = HOST6;
+
 #define SNAT_SMALL_MIN	62000		/* the second instance's range */
 #define SNAT_SMALL_MAX	62001
 #define CT_TEST_ENTRIES	8192
@@ -89,6 +107,13 @@ enum {
 	ID_NEVER,		/* tcp @vm:5003 172.29.16.5:5433 snat never */
 	ID_REDIR,		/* tcp @vm:4100 10.50.0.2:80, via vethr in wf_redirect */
 	ID_LOCAL_B,		/* tcp @vm:8085 @vm:18080: ID_LOCAL's target too */
+	ID_LOCAL6,		/* tcp [@vm6]:8086 @vm6:18086 */
+	ID_BEHIND6,		/* tcp [@vm6]:4006 [fd00:17::2]:80 */
+	ID_HOST6,		/* tcp [@vm6]:5006 @host6:5432 */
+	ID_ULOCAL6,		/* udp [@vm6]:5356 @vm6:15356 */
+	ID_UHOST6,		/* udp [@vm6]:6006 @host6:6001 */
+	ID_ALLOW6,		/* tcp [@vm6]:9006 [fd00:17::2]:9000 allow fd00:29::18:10/128 */
+	ID_REDIR6,		/* tcp [@vm6]:4106 [fd00:50::2]:80, via vethr in wf_redirect */
 	ID_MAX,
 };
 
@@ -125,6 +150,28 @@ static const struct map_def map_defs[] = {
 	{ ID_LOCAL_B, 6, 0, 8085, WF_ADDR_VM, 0, 18080, 0, WF_SNAT_AUTO },
 };
 
+/* The IPv6 mappings (listen on @vm6, one family). */
+static const struct map6_def {
+	__u32 id;
+	__u8 proto;
+	__u16 lport;
+	__u8 tkind;
+	__u8 taddr[16];
+	__u16 tport;
+	__u8 flags;
+} map6_defs[] = {
+	{ ID_LOCAL6, 6, 8086, WF_ADDR_VM, ANY6, 18086, 0 },
+	{ ID_BEHIND6, 6, 4006, WF_ADDR_LITERAL, CTR6, 80, 0 },
+	{ ID_HOST6, 6, 5006, WF_ADDR_HOST, ANY6, 5432, 0 },
+	{ ID_ULOCAL6, 17, 5356, WF_ADDR_VM, ANY6, 15356, 0 },
+	{ ID_UHOST6, 17, 6006, WF_ADDR_HOST, ANY6, 6001, 0 },
+	{ ID_ALLOW6, 6, 9006, WF_ADDR_LITERAL, CTR6, 9000, WF_FWD_F_ALLOW },
+	{ ID_REDIR6, 6, 4106, WF_ADDR_LITERAL, RTGT6, 80, 0 },
+};
+
+/* ID_ALLOW6's one CIDR: C1_6/128. */
+static const __u8 allow6_addr[16] = C1_6;
+
 /* Allow entries: (id, CIDR). The second belongs to a mapping without
  * WF_FWD_F_ALLOW and covers COUT: it must not let COUT into ID_ALLOW. */
 static const struct {
@@ -142,6 +189,7 @@ struct inst {
 	int prog_xdp, prog_tc_in, prog_tc_eg, prog_tc_lo;
 	int frag;
 	int info, fwd, ports, allow, ct, ct_new, counters, stats, mappings;
+	int ct6, ct6_new;
 	__u32 snat_min, snat_max;
 };
 
@@ -198,6 +246,28 @@ struct fixture {
 	.kind = K_IP4, .smac = (sm), .dmac = (dm), .proto = 17,		\
 	.saddr = (sa), .sport = (sp), .daddr = (da), .dport = (dp),	\
 	.paylen = 12
+
+/* IPv6: addresses are IP6() initializers (the names above). */
+#define TCP6(sm, dm, sa, sp, da, dp, fl)				\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 6,		\
+	.saddr6 = sa, .sport = (sp), .daddr6 = da, .dport = (dp),	\
+	.tcp_flags = (fl)
+#define UDP6(sm, dm, sa, sp, da, dp)					\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 17,		\
+	.saddr6 = sa, .sport = (sp), .daddr6 = da, .dport = (dp),	\
+	.paylen = 12
+#define UDP6F(sm, dm, sa, sp, da, dp)					\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 17,		\
+	.saddr6 = sa, .sport = (sp), .daddr6 = da, .dport = (dp)
+#define ICMP6(sm, dm, sa, da, t)					\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 58,		\
+	.saddr6 = sa, .daddr6 = da, .icmp_type = (t)
+/* Extension headers in order (next-header numbers), each 8 bytes unless
+ * .ext_len says more. */
+#define EXT6(...)	.ext = { __VA_ARGS__ }, .n_ext = sizeof((__u8[]){ __VA_ARGS__ })
+/* An IPv6 datagram of FRAG_PAY bytes in fragments of 1232 (1280 - 48). */
+#define FIRST6(id)	EXT6(44), .ipid = (id), .paylen = FRAG_PAY, .fraglen = 1232
+#define LATER6(id)	EXT6(44), .ipid = (id), .paylen = FRAG_PAY, .fragoff = 1232, .fraglen = 576
 
 /* Fragments (see the fixtures): UDPF is UDP without its payload length. */
 #define UDPF(sm, dm, sa, sp, da, dp)					\
@@ -1115,10 +1185,8 @@ static const struct fixture fixtures[] = {
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
 	{
-		.desc = "pass-through: IPv6 TCP to port 8080 untouched",
-		.in = { .kind = K_IP6, .smac = M_CLIENT, .dmac = M_VM,
-			.sport = 40070, .dport = 8080,
-			.tcp_flags = TH_SYN },
+		.desc = "pass-through: IPv6 TCP to port 8080 (mapped for IPv4 only) untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 40070, VM6, 8080, TH_SYN) },
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
 	{
@@ -2097,6 +2165,440 @@ static const struct fixture fixtures[] = {
 		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
 		.pre = pre_generic, .post = post_info_restore,
 	},
+	/* ---- IPv6 (design.md "IPv6 (issue 13)", slice 1) ----
+	 * The same kinds, states and pairs as IPv4's, in wf_ct6/wf_ct6_new:
+	 * addresses 16 bytes, no header checksum, hop limit for TTL. SNAT
+	 * slots 50-55 (IPv4's use 0-42). */
+	{
+		.desc = "IPv6 LOCAL: SYN to [@vm6]:8086 goes up as [@vm6]:18086, client kept, hop limit kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 LOCAL: SYN-ACK from [@vm6]:18086 leaves eth0 as [@vm6]:8086, SYN_RECV",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41000, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41000, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 LOCAL: the client's ACK completes the handshake: EST",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_ACK), .paylen = 100 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_ACK), .paylen = 100 },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 LOCAL: data reply with payload translated, checksum right",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41000, TH_PSH | TH_ACK), .paylen = 333 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41000, TH_PSH | TH_ACK), .paylen = 333 },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 LOCAL: hop limit 1 still delivered (not forwarded), traffic class and flow label kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_ACK), .ttl = 1,
+			.tos = 0xb8, .flowlabel = 0xabcde },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_ACK), .ttl = 1,
+			 .tos = 0xb8, .flowlabel = 0xabcde },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 conntrack: RST for no connection dropped (rst_no_conn)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41009, VM6, 8086, TH_RST | TH_ACK) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_RST_NO_CONN },
+	},
+	/* ---- IPv6 BEHIND: [@vm6]:4006 -> [fd00:17::2]:80 ---- */
+	{
+		.desc = "IPv6 BEHIND: SYN to [@vm6]:4006 goes to [fd00:17::2]:80 via the stack, client kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41010, VM6, 4006, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41010, CTR6, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_BEHIND6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 BEHIND: SYN-ACK from [fd00:17::2]:80 leaves eth0 as [@vm6]:4006",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, CTR6, 80, C1_6, 41010, TH_SYN | TH_ACK), .ttl = 63 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4006, C1_6, 41010, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_BEHIND6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 BEHIND: established ACK with payload to the container",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41010, VM6, 4006, TH_ACK), .paylen = 1000 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41010, CTR6, 80, TH_ACK), .paylen = 1000 },
+		.ct = CT_HIT, .id = ID_BEHIND6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	/* ---- IPv6 BEHIND via vethr (wf_redirect): [@vm6]:4106 -> [fd00:50::2]:80 ---- */
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: SYN rewritten, route's MACs, hop limit-1, XDP_REDIRECT",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41020, VM6, 4106, TH_SYN) },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41020, RTGT6, 80, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_REDIR6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: SYN-ACK leaves eth0 as [@vm6]:4106",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, RTGT6, 80, C1_6, 41020, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4106, C1_6, 41020, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: established ACK redirected",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41020, VM6, 4106, TH_ACK), .paylen = 64 },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41020, RTGT6, 80, TH_ACK), .paylen = 64,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.xdp_only = XDP_REDIR,
+	},
+	/* ---- IPv6 ONEARM: [@vm6]:5006 -> @host6:5432 ---- */
+	{
+		.desc = "IPv6 ONEARM @host6: SYN leaves as [@vm6]:snat -> [@host6]:5432, neighbour MACs, hop limit-1",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(50), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 ONEARM @host6: SYN-ACK returns to the client as [@vm6]:5006, hop limit-1, TX",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(50), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41030, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 ONEARM @host6: next client packet reuses the SNAT port: EST",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .paylen = 20 },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(50), HOST6, 5432, TH_ACK), .paylen = 20,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 ONEARM @host6: data reply back to the client, TX",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(50), TH_PSH | TH_ACK), .paylen = 777 },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41030, TH_PSH | TH_ACK), .paylen = 777,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 ONEARM: a second client gets another SNAT port, its own MAC back",
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41031, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(51), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.post = post_snat_distinct, .arg = { 50, 51 },
+	},
+	{
+		.desc = "IPv6 ONEARM: reply to the second client goes to its own MAC",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(51), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT2, VM6, 5006, C2_6, 41031, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 ONEARM: SYN with hop limit 1 dropped (ttl), no connection",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41032, VM6, 5006, TH_SYN), .ttl = 1 },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_TTL },
+	},
+	/* ---- IPv6 UDP ---- */
+	{
+		.desc = "IPv6 UDP LOCAL: checksum correct after the port rewrite",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51000, VM6, 5356) },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51000, VM6, 15356) },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 UDP LOCAL: reply leaves as [@vm6]:5356, REPLIED",
+		.hook = H_EG,
+		.in = { UDP6F(M_VM, M_CLIENT, VM6, 15356, C1_6, 51000), .paylen = 200 },
+		.verdict = V_PASS,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 5356, C1_6, 51000), .paylen = 200 },
+		.ct = CT_HIT, .id = ID_ULOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "IPv6 UDP: checksum 0 to a mapped port dropped (udp6_zero_csum), no connection",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51001, VM6, 5356), .csum = CS_ZERO },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_UDP6_ZERO_CSUM },
+	},
+	{
+		.desc = "IPv6 UDP ONEARM: request full-NATed to [@host6]:6001, hop limit-1, TX",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51010, VM6, 6006) },
+		.verdict = V_TX,
+		.out = { UDP6(M_VM, M_HOST, VM6, SNAT(52), HOST6, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 UDP ONEARM: reply returns to the client from [@vm6]:6006, TX",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 6001, VM6, SNAT(52)), .paylen = 99 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 6006, C1_6, 51010), .paylen = 99, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_UHOST6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	/* ---- IPv6 extension headers: up to WF_IP6_EXT_MAX (6) walked ---- */
+	{
+		.desc = "IPv6 ext: hop-by-hop + destination options before TCP: translated, L4 past them",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41040, VM6, 8086, TH_SYN), EXT6(0, 60),
+			.ext_len = { 0, 1 }, .tsopt = TS_LINUX, .tsval = 0x1234 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41040, VM6, 18086, TH_SYN), EXT6(0, 60),
+			 .ext_len = { 0, 1 }, .tsopt = TS_LINUX, .tsval = 0x1234 },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 ext: its reply on egress with a destination options header translated",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41040, TH_SYN | TH_ACK), EXT6(60) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41040, TH_SYN | TH_ACK), EXT6(60) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 ext: six headers (hop-by-hop, dest, routing, dest x3) before UDP: translated",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51020, VM6, 5356), EXT6(0, 60, 43, 60, 60, 60),
+			.ext_len = { 1, 0, 2, 0, 3, 0 } },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51020, VM6, 15356), EXT6(0, 60, 43, 60, 60, 60),
+			 .ext_len = { 1, 0, 2, 0, 3, 0 } },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 ext: seven headers before TCP pass untouched (ip6_ext_chain), no connection",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41041, VM6, 8086, TH_SYN),
+			EXT6(0, 60, 43, 60, 60, 60, 60) },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_EV_IP6_EXT_CHAIN },
+	},
+	{
+		.desc = "IPv6 ext: destination options running past payload_len pass untouched (malformed)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41042, VM6, 8086, TH_SYN), EXT6(60),
+			.ext_len = { 30 }, .tot_len = 40, .cut = ETH_HLEN_ + 40 + 40 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "IPv6 malformed: payload_len beyond the frame passes untouched (malformed)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41043, VM6, 8086, TH_SYN), .tot_len = 1000 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "IPv6 malformed: TCP header cut by payload_len passes untouched (malformed)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41044, VM6, 8086, TH_SYN), .tot_len = 12,
+			.cut = ETH_HLEN_ + 40 + 12 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "IPv6 ext: ESP to @vm6 passes untouched, nothing counted",
+		.in = { .kind = K_IP6, .smac = M_CLIENT, .dmac = M_VM, .proto = 50,
+			.saddr6 = C1_6, .daddr6 = VM6, .paylen = 64 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 ext: hop-by-hop then no next header (59) passes untouched",
+		.in = { .kind = K_IP6, .smac = M_CLIENT, .dmac = M_VM, .proto = 59,
+			.saddr6 = C1_6, .daddr6 = VM6, EXT6(0) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	/* ---- IPv6 fragments: slice 1 translates none ---- */
+	{
+		.desc = "IPv6 fragment: first fragment of a mapped flow dropped (fragment), no connection",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51030, VM6, 5356), FIRST6(0x6001) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FRAGMENT },
+	},
+	{
+		.desc = "IPv6 fragment: its later fragment passes untouched, nothing counted",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51030, VM6, 5356), LATER6(0x6001) },
+		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
+	},
+	{
+		.desc = "IPv6 fragment: first fragment to an unmapped port passes untouched",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51031, VM6, 5357), FIRST6(0x6002) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	/* ---- IPv6 pass-through, bit for bit ---- */
+	{
+		.desc = "IPv6 pass-through: neighbour solicitation for @vm6 untouched",
+		.in = { ICMP6(M_CLIENT, M_SOLNODE, C1_6, SOLNODE6, 135), .ttl = 255,
+			.target6 = VM6 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: neighbour advertisement to @vm6 untouched",
+		.in = { ICMP6(M_PEER, M_VM, PEER6, VM6, 136), .ttl = 255, .target6 = PEER6 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress IPv6 pass-through: @vm6's neighbour advertisement untouched",
+		.hook = H_EG,
+		.in = { ICMP6(M_VM, M_CLIENT, VM6, C1_6, 136), .ttl = 255, .target6 = VM6 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: router advertisement to all nodes untouched",
+		.in = { ICMP6(M_HOST, M_ALLNODES, LL_HOST6, ALLNODES6, 134), .ttl = 255 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: MLDv2 report (hop-by-hop router alert, hop limit 1) untouched",
+		.in = { ICMP6(M_CLIENT, M_MLDV2, LL_C1_6, MLDV2_6, 143), .ttl = 1, EXT6(0),
+			.target6 = SOLNODE6 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: ICMPv6 echo request to @vm6 untouched",
+		.in = { ICMP6(M_CLIENT, M_VM, C1_6, VM6, 128), .paylen = 56 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress IPv6 pass-through: ICMPv6 echo reply from @vm6 untouched",
+		.hook = H_EG,
+		.in = { ICMP6(M_VM, M_CLIENT, VM6, C1_6, 129), .paylen = 56 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: TCP to an unmapped [@vm6] port untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41050, VM6, 8087, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: a mapped port on another address untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41051, OTHER6, 8086, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: UDP to a TCP-only mapped port untouched",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51040, VM6, 8086) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress IPv6 pass-through: TCP from a target port without an entry untouched",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41052, TH_ACK) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	/* ---- IPv6 allow list: fd00:29::18:10/128 ---- */
+	{
+		.desc = "IPv6 allow: the /128 source forwarded",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41060, VM6, 9006, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41060, CTR6, 9000, TH_SYN) },
+		.ct = CT_NEW, .id = ID_ALLOW6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 allow: another source dropped (not_allowed)",
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41061, VM6, 9006, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_NOT_ALLOWED },
+	},
+	/* ---- IPv6 checksums a sender left to offload (as IPv4's above) ---- */
+	{
+		.desc = "IPv6 offloaded csum, LOCAL: SYN passes with the pseudo-header sum kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41400, VM6, 8086, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41400, VM6, 18086, TH_SYN), .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, LOCAL: data passes with the pseudo-header sum kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41400, VM6, 8086, TH_ACK), .paylen = 777,
+			.csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41400, VM6, 18086, TH_ACK), .paylen = 777,
+			 .csum = CS_PSEUDO },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, UDP LOCAL: datagram passes with the pseudo-header sum kept",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51400, VM6, 5356), .csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51400, VM6, 15356), .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, BEHIND via the stack: SYN's pseudo-header sum follows the new address",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41401, VM6, 4006, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41401, CTR6, 80, TH_SYN), .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_BEHIND6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, BEHIND redirected: SYN leaves with a complete checksum",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41402, VM6, 4106, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41402, RTGT6, 80, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_REDIR6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 offloaded csum, BEHIND redirected: 1000 bytes of payload, odd tail, completed",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41402, VM6, 4106, TH_ACK), .paylen = 1001,
+			.csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41402, RTGT6, 80, TH_ACK), .paylen = 1001,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 offloaded csum, ONEARM: SYN leaves by XDP_TX with a complete checksum",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41403, VM6, 5006, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(53), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, ONEARM: data reply returns to the client completed",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(53), TH_SYN | TH_ACK),
+			.paylen = 1449, .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41403, TH_SYN | TH_ACK),
+			 .paylen = 1449, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, UDP ONEARM: request completed",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51401, VM6, 6006), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { UDP6(M_VM, M_HOST, VM6, SNAT(54), HOST6, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, generic XDP: ONEARM SYN sent with the pseudo-header sum kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41404, VM6, 5006, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(55), HOST6, 5432, TH_SYN), .ttl = 63,
+			 .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+		.pre = pre_generic, .post = post_info_restore,
+	},
 };
 
 /* ---- Diagnostics ---- */
@@ -2213,20 +2715,18 @@ static void frame_diff(const __u8 *exp, int elen, const __u8 *got, int glen)
  * update may legitimately produce either). UDP's 0 means "none": strict. */
 static bool frames_equal(const __u8 *exp, const __u8 *got, int len)
 {
-	int i, hl;
+	int i, ipc = -1, tcpc = pkt_tcp_csum_off(exp, len), at;
 
 	if (!memcmp(exp, got, len))
 		return true;
-	if (len < ETH_HLEN_ + 20 || get16(exp + 12) != ETH_P_IP_)
+	if (len >= ETH_HLEN_ + 20 && get16(exp + 12) == ETH_P_IP_)
+		ipc = ETH_HLEN_ + 10;
+	else if (tcpc < 0)
 		return false;
-	hl = (exp[ETH_HLEN_] & 0xf) * 4;
 	for (i = 0; i < len; i++) {
-		int ipc = ETH_HLEN_ + 10, tcpc = ETH_HLEN_ + hl + 16, at;
-
 		if (exp[i] == got[i])
 			continue;
-		at = (i & ~1) == ipc ? ipc :
-		     exp[ETH_HLEN_ + 9] == 6 && (i & ~1) == tcpc ? tcpc : -1;
+		at = (i & ~1) == ipc ? ipc : tcpc >= 0 && (i & ~1) == tcpc ? tcpc : -1;
 		if (at < 0 || at + 1 >= len)
 			return false;
 		if (!((get16(exp + at) == 0 && get16(got + at) == 0xffff) ||
@@ -2291,6 +2791,53 @@ static int ct_del(struct inst *I, const struct wf_ct_key *k)
 	return a && b ? -1 : 0;
 }
 
+/* The IPv6 tables: the same pair in wf_ct6/wf_ct6_new. */
+static struct wf_ct6_key ct6_key(__u8 proto, const __u8 *sa, __u16 sp, const __u8 *da,
+				 __u16 dp)
+{
+	struct wf_ct6_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.proto = proto;
+	k.sport = htons(sp);
+	k.dport = htons(dp);
+	memcpy(k.saddr, sa, 16);
+	memcpy(k.daddr, da, 16);
+	return k;
+}
+
+static void key6_str(const struct wf_ct6_key *k, char *buf, size_t n)
+{
+	char s[48], d[48];
+
+	ip6_str((const __u8 *)k->saddr, s, sizeof(s));
+	ip6_str((const __u8 *)k->daddr, d, sizeof(d));
+	snprintf(buf, n, "%s [%s]:%u > [%s]:%u",
+		 k->proto == 6 ? "tcp" : k->proto == 17 ? "udp" : "?", s, ntohs(k->sport),
+		 d, ntohs(k->dport));
+}
+
+static int ct6_get(struct inst *I, const struct wf_ct6_key *k, struct wf_ct6_val *v)
+{
+	if (!bpf_map_lookup_elem(I->ct6, k, v))
+		return 0;
+	return bpf_map_lookup_elem(I->ct6_new, k, v);
+}
+
+static int ct_count6(int fd)
+{
+	struct wf_ct6_key k, next;
+	int n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		n++;
+		k = next;
+		prev = &k;
+	}
+	return n;
+}
+
 static int ct_count1(int fd)
 {
 	struct wf_ct_key k, next;
@@ -2305,9 +2852,11 @@ static int ct_count1(int fd)
 	return n;
 }
 
+/* Entries of both families: a fixture of one changes nothing of the other. */
 static int ct_count(struct inst *I)
 {
-	return ct_count1(I->ct) + ct_count1(I->ct_new);
+	return ct_count1(I->ct) + ct_count1(I->ct_new) + ct_count6(I->ct6) +
+	       ct_count6(I->ct6_new);
 }
 
 static void ct_flush(struct inst *I)
@@ -2318,6 +2867,14 @@ static void ct_flush(struct inst *I)
 		bpf_map_delete_elem(I->ct, &k);
 	while (!bpf_map_get_next_key(I->ct_new, NULL, &k))
 		bpf_map_delete_elem(I->ct_new, &k);
+	{
+		struct wf_ct6_key k6;
+
+		while (!bpf_map_get_next_key(I->ct6, NULL, &k6))
+			bpf_map_delete_elem(I->ct6, &k6);
+		while (!bpf_map_get_next_key(I->ct6_new, NULL, &k6))
+			bpf_map_delete_elem(I->ct6_new, &k6);
+	}
 }
 
 static void stats_read(struct inst *I, __u64 *out)
@@ -2364,6 +2921,11 @@ static void info_write(struct inst *I, __u32 vm4, __u32 host4)
 		.load_time_ns = now_ns(),
 	};
 	__u32 zero = 0;
+
+	/* IPv6 known alongside IPv4 (the fixtures of one family leave the
+	 * other's alone) */
+	memcpy(info.vm6, vm6, 16);
+	memcpy(info.host6, host6, 16);
 
 	if (bpf_map_update_elem(I->info, &zero, &info, BPF_ANY))
 		failf("wf_info update: %s", strerror(errno));
@@ -2970,6 +3532,92 @@ static void check_ct_hit(const struct fixture *f, struct inst *I, __u16 isp, __u
 		failf("peer entry at %s has the same dir %u", ks, pv.dir);
 }
 
+/* check_val() of an IPv6 entry: the 16-byte rewrite, wf_ct_val's own
+ * addresses zero. */
+static void check_val6(const char *which, const struct wf_ct6_val *v, const struct fixture *f,
+		       __u8 dir, const __u8 *ns, __u16 nsp, const __u8 *nd, __u16 ndp)
+{
+	char a[48], b[48], c[48], d[48];
+
+	check_val(which, &v->c, f, dir, 0, nsp, 0, ndp);
+	if (memcmp(v->nsaddr, ns, 16) || memcmp(v->ndaddr, nd, 16)) {
+		ip6_str((const __u8 *)v->nsaddr, a, sizeof(a));
+		ip6_str((const __u8 *)v->ndaddr, b, sizeof(b));
+		ip6_str(ns, c, sizeof(c));
+		ip6_str(nd, d, sizeof(d));
+		failf("%s entry: rewrite [%s] > [%s], expected [%s] > [%s]", which, a, b, c, d);
+	}
+}
+
+/* check_ct_new() in wf_ct6/wf_ct6_new. */
+static void check_ct6_new(const struct fixture *f, struct inst *I, __u16 isp, __u16 idp,
+			  __u16 osp, __u16 odp, __u64 t0, __u64 t1)
+{
+	struct wf_ct6_key ko = ct6_key(f->in.proto, f->in.saddr6, isp, f->in.daddr6, idp), kr, kb;
+	struct wf_ct6_val vo, vr;
+	char ks[160];
+
+	key6_str(&ko, ks, sizeof(ks));
+	if (ct6_get(I, &ko, &vo)) {
+		failf("no ORIG entry in wf_ct6 at the request tuple %s", ks);
+		return;
+	}
+	check_val6("ORIG", &vo, f, WF_DIR_ORIG, f->out.saddr6, osp, f->out.daddr6, odp);
+	wf_ct6_peer_key(&ko, &vo, &kr);
+	key6_str(&kr, ks, sizeof(ks));
+	if (ct6_get(I, &kr, &vr)) {
+		failf("no REPLY entry at the key derived from the ORIG value (%s)", ks);
+		return;
+	}
+	check_val6("REPLY", &vr, f, WF_DIR_REPLY, f->in.daddr6, idp, f->in.saddr6, isp);
+	wf_ct6_peer_key(&kr, &vr, &kb);
+	if (memcmp(&kb, &ko, sizeof(kb))) {
+		key6_str(&kb, ks, sizeof(ks));
+		failf("ORIG key derived from the REPLY value is %s, not the request tuple", ks);
+	}
+	if (f->kind == WF_KIND_ONEARM) {
+		check_macs("ORIG", &vo.c, f->out.smac, f->out.dmac);
+		check_macs("REPLY", &vr.c, f->in.dmac, f->in.smac);
+	} else if ((vo.c.flags | vr.c.flags) & WF_CT_F_TX) {
+		failf("WF_CT_F_TX set on a non-ONEARM connection");
+	}
+	if (vo.c.table != vr.c.table)
+		failf("ORIG in table %u, REPLY in %u", vo.c.table, vr.c.table);
+	if (vo.c.created < t0 || vo.c.created > t1 || vr.c.created < t0 || vr.c.created > t1 ||
+	    vo.c.last_seen < t0 || vo.c.last_seen > t1 || vr.c.last_seen < t0 ||
+	    vr.c.last_seen > t1)
+		failf("created/last_seen not set to the time of the packet");
+}
+
+static void check_ct6_hit(const struct fixture *f, struct inst *I, __u16 isp, __u16 idp)
+{
+	struct wf_ct6_key k = ct6_key(f->in.proto, f->in.saddr6, isp, f->in.daddr6, idp), p;
+	struct wf_ct6_val v, pv;
+	char ks[160];
+
+	key6_str(&k, ks, sizeof(ks));
+	if (ct6_get(I, &k, &v)) {
+		failf("no wf_ct6 entry at %s", ks);
+		return;
+	}
+	if (v.c.dir != f->dir)
+		failf("entry at %s: dir %u, expected %u", ks, v.c.dir, f->dir);
+	if (v.c.id != f->id)
+		failf("entry at %s: id %u, expected %u", ks, v.c.id, f->id);
+	if (v.c.state != f->state)
+		failf("entry at %s: state %u, expected %u", ks, v.c.state, f->state);
+	wf_ct6_peer_key(&k, &v, &p);
+	key6_str(&p, ks, sizeof(ks));
+	if (ct6_get(I, &p, &pv)) {
+		failf("no peer entry at %s", ks);
+		return;
+	}
+	if (pv.c.state != f->state)
+		failf("peer entry at %s: state %u, expected %u", ks, pv.c.state, f->state);
+	if (pv.c.dir == v.c.dir)
+		failf("peer entry at %s has the same dir %u", ks, pv.c.dir);
+}
+
 static void run_fixture(const struct fixture *f)
 {
 	struct inst *I = fx_inst(f);
@@ -3033,6 +3681,24 @@ static void run_fixture(const struct fixture *f)
 		failf("verdict %s, expected %s", verdict_name(xdp, ret), verdict_name(xdp, want));
 
 	/* Record SNAT ports the datapath chose, from the new ORIG entry. */
+	if (f->ct == CT_NEW && f->out.kind == K_IP6 && f->out.sport < 0 &&
+	    !snat_slot[-f->out.sport - 1]) {
+		struct wf_ct6_key k = ct6_key(f->in.proto, f->in.saddr6, isp, f->in.daddr6, idp);
+		struct wf_ct6_val v;
+		int p;
+
+		if (ct6_get(I, &k, &v)) {
+			failf("no ORIG entry in wf_ct6 to read the SNAT port from");
+			goto out;
+		}
+		p = ntohs(v.c.nsport);
+		if (p < (int)I->snat_min || p > (int)I->snat_max) {
+			failf("SNAT port %d outside the range %u-%u", p, I->snat_min,
+			      I->snat_max);
+			goto out;
+		}
+		snat_slot[-f->out.sport - 1] = p;
+	}
 	if (f->ct == CT_NEW && f->out.kind == K_IP4 && f->out.sport < 0 &&
 	    !snat_slot[-f->out.sport - 1]) {
 		struct wf_ct_key k = ct_key(f->in.proto, f->in.saddr, isp, f->in.daddr, idp);
@@ -3065,16 +3731,16 @@ static void run_fixture(const struct fixture *f)
 		frame_diff(exp, exp_len, got, got_len);
 	}
 	/* Checksums recomputed from scratch on what came out. */
-	if ((f->out.kind == K_IP4 && !f->same) ||
-	    (f->same && f->in.kind == K_IP4 && !f->in.ihl && !f->in.tot_len &&
-	     !f->in.cut && !f->in.doff && !f->in.vlan && !f->in.vlan_tpid &&
+	if (((f->out.kind == K_IP4 || f->out.kind == K_IP6) && !f->same) ||
+	    (f->same && (f->in.kind == K_IP4 || f->in.kind == K_IP6) && !f->in.ihl &&
+	     !f->in.tot_len && !f->in.cut && !f->in.doff && !f->in.vlan && !f->in.vlan_tpid &&
 	     !f->in.ip_csum_bad)) {
 		const struct pkt *d = f->same ? &f->in : &f->out;
 
 		if (d->csum == CS_PSEUDO) {
-			if (pkt_verify_pseudo4(got, got_len, why, sizeof(why)))
+			if (pkt_verify_pseudo(got, got_len, why, sizeof(why)))
 				failf("output: %s", why);
-		} else if (pkt_verify4(got, got_len, &udp_zero, why, sizeof(why)))
+		} else if (pkt_verify(got, got_len, &udp_zero, why, sizeof(why)))
 			failf("output: %s", why);
 		else if (d->proto == 17 && udp_zero != (d->csum == CS_ZERO))
 			failf("output: UDP checksum %s, expected %s", udp_zero ? "0" : "set",
@@ -3100,14 +3766,21 @@ static void run_fixture(const struct fixture *f)
 	n1 = ct_count(I);
 	switch (f->ct) {
 	case CT_NEW:
-		check_ct_new(f, I, isp, idp, port_of(f->out.sport), port_of(f->out.dport),
-			     t0, t1);
+		if (f->in.kind == K_IP6)
+			check_ct6_new(f, I, isp, idp, port_of(f->out.sport),
+				      port_of(f->out.dport), t0, t1);
+		else
+			check_ct_new(f, I, isp, idp, port_of(f->out.sport),
+				     port_of(f->out.dport), t0, t1);
 		want = (f->stat[0] == WF_EV_CT_EXPIRED) ? 0 : 2;
 		if (n1 - n0 != want)
 			failf("wf_ct grew by %d entries, expected %d", n1 - n0, want);
 		break;
 	case CT_HIT:
-		check_ct_hit(f, I, isp, idp);
+		if (f->in.kind == K_IP6)
+			check_ct6_hit(f, I, isp, idp);
+		else
+			check_ct_hit(f, I, isp, idp);
 		if (n1 != n0)
 			failf("wf_ct changed size by %d on a tracked packet", n1 - n0);
 		break;
@@ -3119,6 +3792,14 @@ static void run_fixture(const struct fixture *f)
 
 			if (!ct_get(I, &k, &v))
 				failf("an entry exists for the input tuple");
+		}
+		if (f->in.kind == K_IP6 && (f->in.proto == 6 || f->in.proto == 17)) {
+			struct wf_ct6_key k = ct6_key(f->in.proto, f->in.saddr6, isp,
+						      f->in.daddr6, idp);
+			struct wf_ct6_val v;
+
+			if (!ct6_get(I, &k, &v))
+				failf("a wf_ct6 entry exists for the input tuple");
 		}
 		if (n1 != n0)
 			failf("wf_ct changed size by %d, expected no change", n1 - n0);
@@ -3241,6 +3922,69 @@ static int fill_maps(struct inst *I)
 		if (bpf_map_update_elem(I->mappings, &m->id, &mp, BPF_ANY))
 			return -errno;
 	}
+	for (i = 0; i < ARRAY_SIZE(map6_defs); i++) {
+		const struct map6_def *m = &map6_defs[i];
+		struct wf_fwd_key k;
+		struct wf_fwd_val v;
+		struct wf_mapping mp;
+		__u32 port;
+		__u8 bits;
+
+		/* addr all-zero: @vm6 */
+		memset(&k, 0, sizeof(k));
+		k.family = WF_AF_INET6;
+		k.proto = m->proto;
+		k.port = htons(m->lport);
+		memset(&v, 0, sizeof(v));
+		v.id = m->id;
+		v.taddr_kind = m->tkind;
+		v.snat = WF_SNAT_AUTO;
+		v.flags = m->flags;
+		v.tport = htons(m->tport);
+		memcpy(v.taddr, m->taddr, 16);
+		if (bpf_map_update_elem(I->fwd, &k, &v, BPF_ANY))
+			return -errno;
+
+		port = m->lport;
+		bpf_map_lookup_elem(I->ports, &port, &bits);
+		bits |= m->proto == 6 ? WF_PORT_TCP_L : WF_PORT_UDP_L;
+		if (bpf_map_update_elem(I->ports, &port, &bits, BPF_ANY))
+			return -errno;
+		port = m->tport;
+		bpf_map_lookup_elem(I->ports, &port, &bits);
+		bits |= m->proto == 6 ? WF_PORT_TCP_T : WF_PORT_UDP_T;
+		if (bpf_map_update_elem(I->ports, &port, &bits, BPF_ANY))
+			return -errno;
+
+		memset(&mp, 0, sizeof(mp));
+		mp.in_use = 1;
+		mp.protos = m->proto == 6 ? WF_P_TCP : WF_P_UDP;
+		mp.family = WF_AF_INET6;
+		mp.laddr_kind = WF_ADDR_VM;
+		mp.taddr_kind = m->tkind;
+		mp.snat = WF_SNAT_AUTO;
+		mp.lport = mp.lport_end = m->lport;
+		mp.tport = m->tport;
+		memcpy(mp.taddr, m->taddr, 16);
+		if (m->flags & WF_FWD_F_ALLOW) {
+			struct wf_allow_key ak;
+			__u8 one = 1;
+
+			mp.n_allow = 1;
+			mp.allow[0].family = WF_AF_INET6;
+			mp.allow[0].plen = 128;
+			memcpy(mp.allow[0].addr, allow6_addr, 16);
+			memset(&ak, 0, sizeof(ak));
+			ak.prefixlen = WF_ALLOW_PLEN_KEY + 128;
+			ak.id = m->id;
+			ak.family = WF_AF_INET6;
+			memcpy(ak.addr, allow6_addr, 16);
+			if (bpf_map_update_elem(I->allow, &ak, &one, BPF_ANY))
+				return -errno;
+		}
+		if (bpf_map_update_elem(I->mappings, &m->id, &mp, BPF_ANY))
+			return -errno;
+	}
 	for (i = 0; i < ARRAY_SIZE(allow_defs); i++) {
 		struct wf_allow_key k;
 		__u8 one = 1;
@@ -3274,6 +4018,8 @@ static int inst_load(struct inst *I, __u32 snat_min, __u32 snat_max)
 		return -errno;
 	bpf_map__set_max_entries(I->skel->maps.wf_ct, ct_test_entries);
 	bpf_map__set_max_entries(I->skel->maps.wf_ct_new, ct_new_test_entries);
+	bpf_map__set_max_entries(I->skel->maps.wf_ct6, ct_test_entries);
+	bpf_map__set_max_entries(I->skel->maps.wf_ct6_new, ct_new_test_entries);
 	I->skel->rodata->cfg_snat_min = snat_min;
 	I->skel->rodata->cfg_snat_max = snat_max;
 	I->snat_min = snat_min;
@@ -3292,6 +4038,8 @@ static int inst_load(struct inst *I, __u32 snat_min, __u32 snat_max)
 	I->allow = bpf_map__fd(I->skel->maps.wf_allow);
 	I->ct = bpf_map__fd(I->skel->maps.wf_ct);
 	I->ct_new = bpf_map__fd(I->skel->maps.wf_ct_new);
+	I->ct6 = bpf_map__fd(I->skel->maps.wf_ct6);
+	I->ct6_new = bpf_map__fd(I->skel->maps.wf_ct6_new);
 	I->counters = bpf_map__fd(I->skel->maps.wf_counters);
 	I->stats = bpf_map__fd(I->skel->maps.wf_stats);
 	I->mappings = bpf_map__fd(I->skel->maps.wf_mappings);
@@ -3321,7 +4069,7 @@ static int vmeta_load(void)
 static int check_layout(void)
 {
 	struct ifaddrs *ifa, *a;
-	bool found = false;
+	bool found = false, found6 = false;
 
 	ifindex = if_nametoindex("eth0");
 	if (!ifindex)
@@ -3333,9 +4081,13 @@ static int check_layout(void)
 		    !strcmp(a->ifa_name, "eth0") &&
 		    ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr == htonl(VM))
 			found = true;
+		if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET6 &&
+		    !strcmp(a->ifa_name, "eth0") &&
+		    !memcmp(&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, vm6, 16))
+			found6 = true;
 	}
 	freeifaddrs(ifa);
-	return found ? 0 : -1;
+	return found && found6 ? 0 : -1;
 }
 
 /*
@@ -3531,7 +4283,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	libbpf_set_print(skel_libbpf_print);
 	if (check_layout()) {
-		printf("Bail out! no eth0 with 172.29.20.2: run through tests/packet/run.sh\n");
+		printf("Bail out! no eth0 with 172.29.20.2 and fd00:29::2: run through "
+		       "tests/packet/run.sh\n");
 		return 1;
 	}
 	pkt_port_hook = port_of;
