@@ -377,6 +377,8 @@ static void pre_age(const struct fixture *f);
 static void pre_no_vm(const struct fixture *f);
 static void pre_no_host(const struct fixture *f);
 static void post_info_restore(const struct fixture *f);
+static void pre_no_vm6(const struct fixture *f);
+static void pre_no_host6(const struct fixture *f);
 static void post_snat_distinct(const struct fixture *f);
 static void pre_occupy_snat(const struct fixture *f);
 static void pre_ct_flush(const struct fixture *f);
@@ -2209,6 +2211,58 @@ static const struct fixture fixtures[] = {
 		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
 	},
 	{
+		.desc = "IPv6 conntrack: FIN from the client moves both entries to FIN_WAIT",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_FIN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_FIN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_FIN_WAIT,
+	},
+	{
+		.desc = "IPv6 conntrack: FIN reply translated, FIN both ways: TIME_WAIT",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41000, TH_FIN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41000, TH_FIN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_TIME_WAIT,
+	},
+	{
+		.desc = "IPv6 conntrack: RST at the receiver's last ACK translated, both entries CLOSED",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_RST | TH_ACK),
+			.seq = 0x0a0b0c0d },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_RST | TH_ACK),
+			 .seq = 0x0a0b0c0d },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSED,
+	},
+	{
+		.desc = "IPv6 conntrack: ACK without an entry picked up (PICKUP)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41005, VM6, 8086, TH_ACK), .paylen = 10 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41005, VM6, 18086, TH_ACK), .paylen = 10 },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_PICKUP,
+	},
+	{
+		.desc = "IPv6 addresses: @host6 target dropped while @host6 is unknown (no_addr)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41070, VM6, 5006, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NO_ADDR },
+		.pre = pre_no_host6, .post = post_info_restore,
+	},
+	{
+		.desc = "IPv6 addresses: @vm6 mapping not applied while @vm6 is unknown: passes untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41071, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.pre = pre_no_vm6, .post = post_info_restore,
+	},
+	{
+		.desc = "IPv6 addresses: @vm (IPv4) unknown does not stop IPv6 forwarding",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41072, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41072, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.pre = pre_no_vm, .post = post_info_restore,
+	},
+	{
 		.desc = "IPv6 conntrack: RST for no connection dropped (rst_no_conn)",
 		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41009, VM6, 8086, TH_RST | TH_ACK) },
 		.verdict = V_DROP,
@@ -2910,6 +2964,7 @@ static void counters_read(struct inst *I, __u32 id, struct wf_counters *sum)
 }
 
 static __u8 info_mode;		/* wf_info.mode to write; 0: the pass's */
+static bool info_no_vm6, info_no_host6;	/* write @vm6 / @host6 as unknown */
 
 static void info_write(struct inst *I, __u32 vm4, __u32 host4)
 {
@@ -2924,8 +2979,10 @@ static void info_write(struct inst *I, __u32 vm4, __u32 host4)
 
 	/* IPv6 known alongside IPv4 (the fixtures of one family leave the
 	 * other's alone) */
-	memcpy(info.vm6, vm6, 16);
-	memcpy(info.host6, host6, 16);
+	if (!info_no_vm6)
+		memcpy(info.vm6, vm6, 16);
+	if (!info_no_host6)
+		memcpy(info.host6, host6, 16);
 
 	if (bpf_map_update_elem(I->info, &zero, &info, BPF_ANY))
 		failf("wf_info update: %s", strerror(errno));
@@ -3063,9 +3120,22 @@ static void pre_generic(const struct fixture *f)
 	info_write(fx_inst(f), VM, HOST);
 }
 
+static void pre_no_vm6(const struct fixture *f)
+{
+	info_no_vm6 = true;
+	info_write(fx_inst(f), VM, HOST);
+}
+
+static void pre_no_host6(const struct fixture *f)
+{
+	info_no_host6 = true;
+	info_write(fx_inst(f), VM, HOST);
+}
+
 static void post_info_restore(const struct fixture *f)
 {
 	info_mode = 0;
+	info_no_vm6 = info_no_host6 = false;
 	info_write(fx_inst(f), VM, HOST);
 }
 
