@@ -2365,6 +2365,30 @@ static const struct fixture fixtures[] = {
 		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
+		.desc = "IPv6 ONEARM: established packet with hop limit 1 dropped (ttl), not sent",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .ttl = 1 },
+		.verdict = V_DROP,
+		.ct = CT_KEEP, .stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "IPv6 ONEARM: SYN with a hop-by-hop header and timestamps: full NAT past it, SNAT hint",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41033, VM6, 5006, TH_SYN), EXT6(0),
+			.tsopt = TS_LINUX, .tsval = 0x77665544 },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(56), HOST6, 5432, TH_SYN), EXT6(0),
+			 .tsopt = TS_LINUX, .tsval = 0x77665544, .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 ONEARM: its reply with a destination options header back to the client",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(56), TH_SYN | TH_ACK), EXT6(60),
+			.ext_len = { 2 } },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41033, TH_SYN | TH_ACK), EXT6(60),
+			 .ext_len = { 2 }, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
 		.desc = "IPv6 ONEARM: SYN with hop limit 1 dropped (ttl), no connection",
 		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41032, VM6, 5006, TH_SYN), .ttl = 1 },
 		.verdict = V_DROP,
@@ -2487,6 +2511,18 @@ static const struct fixture fixtures[] = {
 	{
 		.desc = "IPv6 fragment: first fragment to an unmapped port passes untouched",
 		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51031, VM6, 5357), FIRST6(0x6002) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 fragment: an atomic fragment (offset 0, M clear, RFC 6946) is translated whole",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51032, VM6, 5356), EXT6(44), .ipid = 0x6003 },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51032, VM6, 15356), EXT6(44), .ipid = 0x6003 },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 pass-through: packet too big to @vm6 untouched (ICMPv6 errors: a later slice)",
+		.in = { ICMP6(M_HOST, M_VM, HOST6, VM6, 2), .paylen = 80 },
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
 	/* ---- IPv6 pass-through, bit for bit ---- */
@@ -3653,6 +3689,17 @@ static void check_ct6_new(const struct fixture *f, struct inst *I, __u16 isp, __
 	}
 	if (vo.c.table != vr.c.table)
 		failf("ORIG in table %u, REPLY in %u", vo.c.table, vr.c.table);
+	if ((vo.c.flags & WF_CT_F_REWRITE_SRC) && f->in.proto == 6 &&
+	    (f->in.tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		bool ts = f->in.tsopt != TS_NONE;
+		__u32 want = ts ? f->in.tsval : (f->in.seq ? f->in.seq : 0x01020304);
+
+		if (!!(vr.c.flags & WF_CT_F_SYN_TS) != ts || vr.c.syn_hint != want)
+			failf("REPLY entry: syn_hint 0x%08x, expected 0x%08x", vr.c.syn_hint, want);
+	}
+	if (vo.c.syn_hint || (vo.c.flags & WF_CT_F_SYN_TS))
+		failf("ORIG entry: syn_hint 0x%08x, flags 0x%x: for REPLY entries only",
+		      vo.c.syn_hint, vo.c.flags);
 	if (vo.c.created < t0 || vo.c.created > t1 || vr.c.created < t0 || vr.c.created > t1 ||
 	    vo.c.last_seen < t0 || vo.c.last_seen > t1 || vr.c.last_seen < t0 ||
 	    vr.c.last_seen > t1)
