@@ -2196,9 +2196,11 @@ static const struct fixture fixtures[] = {
 	{
 		.desc = "IPv6 LOCAL: data reply with payload translated, checksum right",
 		.hook = H_EG,
-		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41000, TH_PSH | TH_ACK), .paylen = 333 },
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41000, TH_PSH | TH_ACK),
+			.paylen = 333 },
 		.verdict = V_PASS,
-		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41000, TH_PSH | TH_ACK), .paylen = 333 },
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41000, TH_PSH | TH_ACK),
+			 .paylen = 333 },
 		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
 	},
 	{
@@ -2343,9 +2345,11 @@ static const struct fixture fixtures[] = {
 	},
 	{
 		.desc = "IPv6 ONEARM @host6: data reply back to the client, TX",
-		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(50), TH_PSH | TH_ACK), .paylen = 777 },
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(50),
+			TH_PSH | TH_ACK), .paylen = 777 },
 		.verdict = V_TX,
-		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41030, TH_PSH | TH_ACK), .paylen = 777,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41030, TH_PSH | TH_ACK),
+			 .paylen = 777,
 			 .ttl = 63 },
 		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
 	},
@@ -2361,7 +2365,8 @@ static const struct fixture fixtures[] = {
 		.desc = "IPv6 ONEARM: reply to the second client goes to its own MAC",
 		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(51), TH_SYN | TH_ACK) },
 		.verdict = V_TX,
-		.out = { TCP6(M_VM, M_CLIENT2, VM6, 5006, C2_6, 41031, TH_SYN | TH_ACK), .ttl = 63 },
+		.out = { TCP6(M_VM, M_CLIENT2, VM6, 5006, C2_6, 41031, TH_SYN | TH_ACK),
+			 .ttl = 63 },
 		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
