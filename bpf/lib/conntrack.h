@@ -4,7 +4,8 @@
  * client's tuple as it arrives on IFACE, REPLY by the tuple the target's
  * packets carry where the datapath meets them. Each value holds the whole
  * rewritten tuple, so the other entry's key is derived from it (wf_ct_peer_key)
- * and no back pointer is needed. IPv4: the key is 16 bytes (wslfwd.h).
+ * and no back pointer is needed. IPv4 in wf_ct/wf_ct_new (16-byte key),
+ * IPv6 in wf_ct6/wf_ct6_new (40 bytes), by the same code (below).
  *
  * Expiry is checked on lookup against a per-state timeout; the LRU map
  * reclaims what is never looked up again. Values are updated in place
@@ -55,34 +56,84 @@ static __always_inline bool ct_expired(const struct wf_ct_val *v, __u64 now)
 	return now > last && now - last > ct_timeout(v->state);
 }
 
-/* The map entry @v is in; its partner is always in the same one. */
-static __always_inline void *ct_map(const struct wf_ct_val *v)
+/*
+ * Both families share every rule below: an IPv6 entry is a wf_ct_val with
+ * the addresses after it (struct wf_ct6_val), so only keys, addresses and
+ * the maps differ, chosen by @v6 (c->v6: a literal on each path, folded).
+ * Keys are passed as const void *: a struct wf_ct_key or wf_ct6_key.
+ */
+union wf_ct_tuple {
+	struct wf_ct_key k4;
+	struct wf_ct6_key k6;
+};
+
+/* The value buffers of functions that copy an entry: room for either. */
+typedef struct wf_ct6_val wf_ct_buf;
+
+static __always_inline void *ct_map_of(__u8 table, bool v6)
 {
-	return v->table == WF_CT_T_NEW ? (void *)&wf_ct_new : (void *)&wf_ct;
+	if (v6)
+		return table == WF_CT_T_NEW ? (void *)&wf_ct6_new : (void *)&wf_ct6;
+	return table == WF_CT_T_NEW ? (void *)&wf_ct_new : (void *)&wf_ct;
+}
+
+/* The map entry @v is in; its partner is always in the same one. */
+static __always_inline void *ct_map(const struct wf_ct_val *v, bool v6)
+{
+	return ct_map_of(v->table, v6);
+}
+
+static __always_inline const struct wf_ct6_val *ct6(const struct wf_ct_val *v)
+{
+	return (const struct wf_ct6_val *)v;
+}
+
+static __always_inline void ct_peer_key(bool v6, const void *key, const struct wf_ct_val *v,
+					union wf_ct_tuple *pk)
+{
+	if (v6)
+		wf_ct6_peer_key(key, ct6(v), &pk->k6);
+	else
+		wf_ct_peer_key(key, v, &pk->k4);
+}
+
+/* Does @v's rewrite lead to @key as its reply (ndaddr:ndport -> nsaddr:
+ * nsport is @key's saddr:sport -> daddr:dport)? */
+static __always_inline bool ct_leads_to(bool v6, const struct wf_ct_val *v, const void *key)
+{
+	if (v6) {
+		const struct wf_ct6_key *k = key;
+
+		return addr6_eq(ct6(v)->ndaddr, k->saddr) && addr6_eq(ct6(v)->nsaddr, k->daddr) &&
+		       v->ndport == k->sport && v->nsport == k->dport;
+	} else {
+		const struct wf_ct_key *k = key;
+
+		return v->ndaddr == k->saddr && v->nsaddr == k->daddr &&
+		       v->ndport == k->sport && v->nsport == k->dport;
+	}
 }
 
 /* Is @p, found at the peer key of the entry keyed @key, that entry's own
  * partner? Only if its rewrite leads back to @key; otherwise the key now
  * belongs to another connection (our half was lost and its SNAT port or
  * tuple taken). */
-static __always_inline bool ct_is_peer(const struct wf_ct_val *p, const struct wf_ct_key *key)
+static __always_inline bool ct_is_peer(bool v6, const struct wf_ct_val *p, const void *key)
 {
-	return p->ndaddr == key->saddr && p->nsaddr == key->daddr &&
-	       p->ndport == key->sport && p->nsport == key->dport;
+	return ct_leads_to(v6, p, key);
 }
 
-static __always_inline void ct_delete(const struct wf_ct_key *key,
-				      const struct wf_ct_val *v)
+static __always_inline void ct_delete(bool v6, const void *key, const struct wf_ct_val *v)
 {
-	struct wf_ct_key peer;
+	union wf_ct_tuple peer;
 	struct wf_ct_val *p;
 
-	wf_ct_peer_key(key, v, &peer);
+	ct_peer_key(v6, key, v, &peer);
 	/* never another connection's entry */
-	p = bpf_map_lookup_elem(ct_map(v), &peer);
-	if (p && ct_is_peer(p, key))
-		bpf_map_delete_elem(ct_map(v), &peer);
-	bpf_map_delete_elem(ct_map(v), key);
+	p = bpf_map_lookup_elem(ct_map(v, v6), &peer);
+	if (p && ct_is_peer(v6, p, key))
+		bpf_map_delete_elem(ct_map(v, v6), &peer);
+	bpf_map_delete_elem(ct_map(v, v6), key);
 }
 
 /*
@@ -95,14 +146,14 @@ static __always_inline void ct_delete(const struct wf_ct_key *key,
  * than the packet leaving with the target's own address. The port is still
  * this connection's: taking a port over deletes the entry first.
  */
-static __always_inline struct wf_ct_val *ct_lookup(const struct wf_ct_key *key, __u64 now)
+static __always_inline struct wf_ct_val *ct_lookup(bool v6, const void *key, __u64 now)
 {
-	struct wf_ct_val *v = bpf_map_lookup_elem(&wf_ct, key);
+	struct wf_ct_val *v = bpf_map_lookup_elem(ct_map_of(WF_CT_T_MAIN, v6), key);
 
 	/* then the half-open table: only packets without a confirmed
 	 * connection pay the second lookup */
 	if (!v)
-		v = bpf_map_lookup_elem(&wf_ct_new, key);
+		v = bpf_map_lookup_elem(ct_map_of(WF_CT_T_NEW, v6), key);
 	if (!v)
 		return NULL;
 	/* Seen within the last second, as every busy flow is (last_seen is
@@ -115,7 +166,7 @@ static __always_inline struct wf_ct_val *ct_lookup(const struct wf_ct_key *key, 
 		return v;
 	}
 	stats_inc(WF_EV_CT_EXPIRED);
-	ct_delete(key, v);
+	ct_delete(v6, key, v);
 	return NULL;
 }
 
@@ -220,16 +271,16 @@ static __always_inline __u8 ct_tcp_next(__u8 state, __u8 dir, __u8 f, __u8 fl)
  * the client's SYN acknowledges, the client's ISN + 1); with nothing known
  * (picked up) it is accepted. A spoofer must guess the sequence space.
  */
-static __always_inline bool ct_rst_ok(const struct wf_pkt *pkt, const struct wf_ct_key *key,
+static __always_inline bool ct_rst_ok(bool v6, const struct wf_pkt *pkt, const void *key,
 				      const struct wf_ct_val *v)
 {
-	struct wf_ct_key pk;
+	union wf_ct_tuple pk;
 	struct wf_ct_val *p;
 	__be32 rcv = 0;
 
-	wf_ct_peer_key(key, v, &pk);
-	p = bpf_map_lookup_elem(ct_map(v), &pk);
-	if (p && ct_is_peer(p, key))
+	ct_peer_key(v6, key, v, &pk);
+	p = bpf_map_lookup_elem(ct_map(v, v6), &pk);
+	if (p && ct_is_peer(v6, p, key))
 		rcv = p->td_ack;
 	if (rcv)
 		return bpf_ntohl(pkt->seq) - bpf_ntohl(rcv) < WF_TCP_RST_WINDOW;
@@ -247,38 +298,63 @@ static __always_inline bool ct_rst_ok(const struct wf_pkt *pkt, const struct wf_
  * direction leaves. A redirect device is not known: the stack routes.
  * BPF_NOEXIST: a racing CPU's copy is as good.
  */
-static __noinline int ct_peer_restore(const struct wf_ct_key *key, const struct wf_ct_val *v,
-				      const struct wf_ct_key *pk, const __u8 *mac, __u64 now)
+static __always_inline int ct_peer_restore(bool v6, const void *key, const struct wf_ct_val *v,
+					   const void *pk, const __u8 *mac, __u64 now)
 {
-	struct wf_ct_val p = {};
+	wf_ct_buf b = {};
+	struct wf_ct_val *p = &b.c;
 	__u8 fl;
 
 	if (!key || !v || !pk || !mac)
 		return 0;
-	p.last_seen = now;
-	p.created = v->created;
-	p.nsaddr = key->daddr;
-	p.ndaddr = key->saddr;
-	p.nsport = key->dport;
-	p.ndport = key->sport;
-	p.id = v->id;
-	p.dir = v->dir == WF_DIR_ORIG ? WF_DIR_REPLY : WF_DIR_ORIG;
-	p.kind = v->kind;
-	p.state = v->state;
-	p.table = v->table;
+	p->last_seen = now;
+	p->created = v->created;
+	if (v6) {
+		const struct wf_ct6_key *k = key;
+
+		__builtin_memcpy(b.nsaddr, k->daddr, 16);
+		__builtin_memcpy(b.ndaddr, k->saddr, 16);
+		p->nsport = k->dport;
+		p->ndport = k->sport;
+	} else {
+		const struct wf_ct_key *k = key;
+
+		p->nsaddr = k->daddr;
+		p->ndaddr = k->saddr;
+		p->nsport = k->dport;
+		p->ndport = k->sport;
+	}
+	p->id = v->id;
+	p->dir = v->dir == WF_DIR_ORIG ? WF_DIR_REPLY : WF_DIR_ORIG;
+	p->kind = v->kind;
+	p->state = v->state;
+	p->table = v->table;
 	fl = v->flags;
 	/* the rewrites of source and destination swap; TX is the connection's */
-	p.flags = (fl & (WF_CT_F_MIRRORED | WF_CT_F_TX)) |
-		  (fl & WF_CT_F_REWRITE_DST ? WF_CT_F_REWRITE_SRC : 0) |
-		  (fl & WF_CT_F_REWRITE_SRC ? WF_CT_F_REWRITE_DST : 0);
+	p->flags = (fl & (WF_CT_F_MIRRORED | WF_CT_F_TX)) |
+		   (fl & WF_CT_F_REWRITE_DST ? WF_CT_F_REWRITE_SRC : 0) |
+		   (fl & WF_CT_F_REWRITE_SRC ? WF_CT_F_REWRITE_DST : 0);
 	if (fl & WF_CT_F_TX) {
-		__builtin_memcpy(p.smac, mac, WF_ETH_ALEN);
-		__builtin_memcpy(p.dmac, mac + WF_ETH_ALEN, WF_ETH_ALEN);
+		__builtin_memcpy(p->smac, mac, WF_ETH_ALEN);
+		__builtin_memcpy(p->dmac, mac + WF_ETH_ALEN, WF_ETH_ALEN);
 	}
-	if (bpf_map_update_elem(ct_map(v), pk, &p, BPF_NOEXIST))
+	if (bpf_map_update_elem(ct_map(v, v6), pk, &b, BPF_NOEXIST))
 		return 0;
 	stats_inc(WF_EV_CT_RESTORED);
 	return 0;
+}
+
+/* ct_peer_restore() out of line, once per family (five arguments at most) */
+static __noinline int ct_peer_restore4(const void *key, const struct wf_ct_val *v, const void *pk,
+				       const __u8 *mac, __u64 now)
+{
+	return ct_peer_restore(false, key, v, pk, mac, now);
+}
+
+static __noinline int ct_peer_restore6(const void *key, const struct wf_ct_val *v, const void *pk,
+				       const __u8 *mac, __u64 now)
+{
+	return ct_peer_restore(true, key, v, pk, mac, now);
 }
 
 /*
@@ -290,24 +366,25 @@ static __noinline int ct_peer_restore(const struct wf_ct_key *key, const struct 
  * rather than sent into the other connection. @now is the packet's time;
  * @state set: the state to store in both (a change).
  */
-static __always_inline int ct_peer_sync(const struct wf_ctx *c, const struct wf_ct_key *key,
+static __always_inline int ct_peer_sync(const struct wf_ctx *c, const void *key,
 					struct wf_ct_val *v, __u64 now, __u8 set, bool change,
 					__u8 state)
 {
-	struct wf_ct_key pk;
+	union wf_ct_tuple pk;
 	struct wf_ct_val *p;
 	__u8 mac[2 * WF_ETH_ALEN];
 
 	v->last_seen = now;
-	wf_ct_peer_key(key, v, &pk);
-	p = bpf_map_lookup_elem(ct_map(v), &pk);
+	ct_peer_key(c->v6, key, v, &pk);
+	p = bpf_map_lookup_elem(ct_map(v, c->v6), &pk);
 	if (!p) {
 		if (ctx_load_bytes(c, 0, mac, sizeof(mac)))
 			return 0;
-		return ct_peer_restore(key, v, &pk, mac, now);
+		return c->v6 ? ct_peer_restore6(key, v, &pk, mac, now) :
+			       ct_peer_restore4(key, v, &pk, mac, now);
 	}
-	if (!ct_is_peer(p, key) || p->dir == v->dir) {
-		bpf_map_delete_elem(ct_map(v), key);
+	if (!ct_is_peer(c->v6, p, key) || p->dir == v->dir) {
+		bpf_map_delete_elem(ct_map(v, c->v6), key);
 		return -WF_DROP_CT_CLASH;
 	}
 	if (change) {
@@ -329,49 +406,66 @@ static __always_inline bool ct_confirmed(__u8 state)
 /*
  * Move the connection of entry @v (keyed @key, in wf_ct_new) to wf_ct: both
  * entries copied in with BPF_NOEXIST, then deleted from wf_ct_new. 0, or -1
- * (ct_promote_fail: it stays in wf_ct_new). A global function (WF_GLOBAL).
- * A flag another CPU ORs into the old copies meanwhile is lost; only
- * a connection's first confirming packets race here.
+ * (ct_promote_fail: it stays in wf_ct_new). Called through one global
+ * function per family (WF_GLOBAL). A flag another CPU ORs into the old
+ * copies meanwhile is lost; only a connection's first confirming packets
+ * race here.
  */
-WF_GLOBAL int ct_promote(const struct wf_ct_key *key, const struct wf_ct_val *v)
+static __always_inline int ct_promote(bool v6, const void *key, const struct wf_ct_val *v)
 {
-	struct wf_ct_val a, b, *p;
-	struct wf_ct_key pk;
+	void *new = ct_map_of(WF_CT_T_NEW, v6), *main = ct_map_of(WF_CT_T_MAIN, v6);
+	wf_ct_buf a, b;
+	union wf_ct_tuple pk;
+	struct wf_ct_val *p;
 
-	if (!key || !v)
-		return -1;
-	__builtin_memcpy(&a, v, sizeof(a));
-	wf_ct_peer_key(key, &a, &pk);
-	p = bpf_map_lookup_elem(&wf_ct_new, &pk);
-	if (!p || !ct_is_peer(p, key))
+	__builtin_memcpy(&a, v, v6 ? sizeof(struct wf_ct6_val) : sizeof(struct wf_ct_val));
+	ct_peer_key(v6, key, &a.c, &pk);
+	p = bpf_map_lookup_elem(new, &pk);
+	if (!p || !ct_is_peer(v6, p, key))
 		goto fail;
-	__builtin_memcpy(&b, p, sizeof(b));
-	a.table = WF_CT_T_MAIN;
-	b.table = WF_CT_T_MAIN;
-	if (bpf_map_update_elem(&wf_ct, key, &a, BPF_NOEXIST))
+	__builtin_memcpy(&b, p, v6 ? sizeof(struct wf_ct6_val) : sizeof(struct wf_ct_val));
+	a.c.table = WF_CT_T_MAIN;
+	b.c.table = WF_CT_T_MAIN;
+	if (bpf_map_update_elem(main, key, &a, BPF_NOEXIST))
 		goto fail;
-	if (bpf_map_update_elem(&wf_ct, &pk, &b, BPF_NOEXIST)) {
-		bpf_map_delete_elem(&wf_ct, key);
+	if (bpf_map_update_elem(main, &pk, &b, BPF_NOEXIST)) {
+		bpf_map_delete_elem(main, key);
 		goto fail;
 	}
-	bpf_map_delete_elem(&wf_ct_new, &pk);
-	bpf_map_delete_elem(&wf_ct_new, key);
+	bpf_map_delete_elem(new, &pk);
+	bpf_map_delete_elem(new, key);
 	return 0;
 fail:
 	stats_inc(WF_EV_CT_PROMOTE_FAIL);
 	return -1;
 }
 
+WF_GLOBAL int ct_promote4(const struct wf_ct_key *key, const struct wf_ct_val *v)
+{
+	if (!key || !v)
+		return -1;
+	return ct_promote(false, key, v);
+}
+
+WF_GLOBAL int ct_promote6(const struct wf_ct6_key *key, const struct wf_ct6_val *v)
+{
+	if (!key || !v)
+		return -1;
+	return ct_promote(true, key, &v->c);
+}
+
 /* After a state change to @next: a half-open connection just confirmed
  * moves to wf_ct, and *@vp to its entry there. 0 or -WF_DROP_*. */
-static __always_inline int ct_confirm(const struct wf_ct_key *key, struct wf_ct_val **vp,
+static __always_inline int ct_confirm(bool v6, const void *key, struct wf_ct_val **vp,
 				      __u8 next)
 {
 	struct wf_ct_val *v = *vp;
 
-	if (v->table != WF_CT_T_NEW || !ct_confirmed(next) || ct_promote(key, v))
+	if (v->table != WF_CT_T_NEW || !ct_confirmed(next))
 		return 0;
-	v = bpf_map_lookup_elem(&wf_ct, key);
+	if (v6 ? ct_promote6(key, ct6(v)) : ct_promote4(key, v))
+		return 0;
+	v = bpf_map_lookup_elem(ct_map_of(WF_CT_T_MAIN, v6), key);
 	if (!v)
 		return -WF_DROP_CT_INSERT;
 	*vp = v;
@@ -388,7 +482,7 @@ static __always_inline int ct_confirm(const struct wf_ct_key *key, struct wf_ct_
  * connection's next packet.
  */
 static __always_inline int ct_update(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				     const struct wf_ct_key *key, struct wf_ct_val **vp, __u64 now)
+				     const void *key, struct wf_ct_val **vp, __u64 now)
 {
 	struct wf_ct_val *v = *vp;
 	__u8 state = v->state, set = 0, f = pkt->tcp_flags, fl, next;
@@ -400,11 +494,11 @@ static __always_inline int ct_update(const struct wf_ctx *c, const struct wf_pkt
 			if (ct_peer_sync(c, key, v, now, WF_CT_F_SEEN_REPLY, true,
 					 WF_CT_UDP_REPLIED))
 				return -WF_DROP_CT_CLASH;
-			return ct_confirm(key, vp, WF_CT_UDP_REPLIED);
+			return ct_confirm(c->v6, key, vp, WF_CT_UDP_REPLIED);
 		}
 		goto refresh;
 	}
-	if ((f & WF_TCP_RST) && !ct_rst_ok(pkt, key, v))
+	if ((f & WF_TCP_RST) && !ct_rst_ok(c->v6, pkt, key, v))
 		return -WF_DROP_RST_INVALID;
 	if ((f & WF_TCP_ACK) && v->td_ack != pkt->ack)
 		v->td_ack = pkt->ack;
@@ -429,18 +523,18 @@ static __always_inline int ct_update(const struct wf_ctx *c, const struct wf_pkt
 	if (ct_peer_sync(c, key, v, now, set, true, next))
 		return -WF_DROP_CT_CLASH;
 	if (next == WF_CT_TCP_SYN && state != WF_CT_TCP_SYN) {
-		struct wf_ct_key pk;
+		union wf_ct_tuple pk;
 		struct wf_ct_val *p;
 
-		wf_ct_peer_key(key, v, &pk);
-		p = bpf_map_lookup_elem(ct_map(v), &pk);
+		ct_peer_key(c->v6, key, v, &pk);
+		p = bpf_map_lookup_elem(ct_map(v, c->v6), &pk);
 		if (p) {
 			ct_flags_clear(p, WF_CT_F_MIRRORED);
 			p->td_ack = bpf_htonl(bpf_ntohl(pkt->seq) + 1);
 		}
 		v->td_ack = 0;
 	}
-	return ct_confirm(key, vp, next);
+	return ct_confirm(c->v6, key, vp, next);
 refresh:
 	if (now - v->last_seen > WF_NSEC_PER_SEC && now > v->last_seen)
 		return ct_peer_sync(c, key, v, now, 0, false, 0);

@@ -69,6 +69,24 @@ static __always_inline __u16 csum_pseudo4(__be32 saddr, __be32 daddr, __u8 proto
 	return csum_fold16((__u64)saddr + daddr + bpf_htons((__u16)proto) + bpf_htons(l4len));
 }
 
+/* The IPv6 pseudo header (RFC 8200 8.1: addresses, upper-layer length,
+ * next header), the same way (csum_ipv6_magic()). */
+static __always_inline __u16 csum_pseudo6(const __be32 *saddr, const __be32 *daddr, __u8 proto,
+					  __u16 l4len)
+{
+	return csum_fold16((__u64)saddr[0] + saddr[1] + saddr[2] + saddr[3] + daddr[0] + daddr[1] +
+			   daddr[2] + daddr[3] + bpf_htonl(l4len) + bpf_htonl(proto));
+}
+
+/* The diff of a 16-byte address changing from @from to @to. */
+static __always_inline __u64 csum_diff_addr6(__u64 diff, const __be32 *from, const __be32 *to)
+{
+	diff = csum_diff32(diff, from[0], to[0]);
+	diff = csum_diff32(diff, from[1], to[1]);
+	diff = csum_diff32(diff, from[2], to[2]);
+	return csum_diff32(diff, from[3], to[3]);
+}
+
 /*
  * A field holding only the pseudo-header sum, its addresses changed by
  * @diff: it stays the pseudo-header sum of the new addresses, as

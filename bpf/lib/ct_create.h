@@ -22,8 +22,8 @@
 
 /* What a new connection becomes; filled by fwd.h from mapping and FIB. */
 struct wf_ct_new {
-	__be32 taddr;		/* target */
-	__be32 snaddr;		/* SNAT source address (@vm) when snat */
+	__be32 taddr[4];	/* target ([0] for IPv4) */
+	__be32 snaddr[4];	/* SNAT source address (@vm, @vm6) when snat */
 	__be16 tport;
 	__u8 kind;		/* enum wf_kind */
 	__u8 snat;		/* bool: rewrite the source too */
@@ -98,7 +98,7 @@ static __always_inline void ct_syn_read(const struct wf_ctx *c, const struct wf_
 	if (pkt->tuple.proto != WF_IPPROTO_TCP ||
 	    (pkt->tcp_flags & (WF_TCP_SYN | WF_TCP_ACK)) != WF_TCP_SYN)
 		return;
-	if (l4 > WF_ETH_HLEN + WF_IP4_HLEN_MAX)
+	if (l4 > (c->v6 ? WF_IP6_L4_OFF_MAX : WF_ETH_HLEN + WF_IP4_HLEN_MAX))
 		return;
 	th += l4;
 	if ((void *)(th + WF_TCP_HLEN) > end)
@@ -183,31 +183,47 @@ static __always_inline bool ct_syn_accepted(const struct wf_ct_val *old,
 }
 
 /* Free the SNAT port @rkey of the connection @old and reserve it with @v. */
-static __always_inline int ct_take_over(const struct wf_ct_key *rkey, const struct wf_ct_val *old,
+static __always_inline int ct_take_over(bool v6, const void *rkey, const struct wf_ct_val *old,
 					const struct wf_ct_val *v)
 {
 	/* Two CPUs may both get here; the NOEXIST insert still picks one.
 	 * A new connection goes into the half-open table. */
-	ct_delete(rkey, old);
-	return bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST);
+	ct_delete(v6, rkey, old);
+	return bpf_map_update_elem(ct_map_of(WF_CT_T_NEW, v6), rkey, v, BPF_NOEXIST);
 }
 
 /* Is @old, a REPLY entry found where @v is to go, the same connection's
  * (a racing CPU's, or left by an ORIG half that was lost)? The same
  * rewrite back means the same client tuple and LADDR:LPORT. */
-static __always_inline bool ct_same_conn(const struct wf_ct_val *old, const struct wf_ct_val *v)
+static __always_inline bool ct_same_conn(bool v6, const struct wf_ct_val *old,
+					 const struct wf_ct_val *v)
 {
-	return old->dir == WF_DIR_REPLY && old->nsaddr == v->nsaddr &&
-	       old->ndaddr == v->ndaddr && old->nsport == v->nsport &&
-	       old->ndport == v->ndport;
+	if (old->dir != WF_DIR_REPLY || old->nsport != v->nsport || old->ndport != v->ndport)
+		return false;
+	if (v6)
+		return addr6_eq(ct6(old)->nsaddr, ct6(v)->nsaddr) &&
+		       addr6_eq(ct6(old)->ndaddr, ct6(v)->ndaddr);
+	return old->nsaddr == v->nsaddr && old->ndaddr == v->ndaddr;
 }
 
-static __always_inline __u32 ct_snat_hash(const struct wf_ct_key *t)
+/* Of the client's tuple @key; IPv6 addresses folded to a word each. */
+static __always_inline __u32 ct_snat_hash(bool v6, const void *key)
 {
-	__u32 h = t->saddr;
+	const struct wf_ct6_key *k6 = key;
+	const struct wf_ct_key *k4 = key;
+	__u32 h, d, ports;
 
-	h ^= t->daddr * 0x9e3779b1;
-	h ^= ((__u32)t->sport << 16 | t->dport) * 0x85ebca6b;
+	if (v6) {
+		h = k6->saddr[0] ^ k6->saddr[1] ^ k6->saddr[2] ^ k6->saddr[3];
+		d = k6->daddr[0] ^ k6->daddr[1] ^ k6->daddr[2] ^ k6->daddr[3];
+		ports = (__u32)k6->sport << 16 | k6->dport;
+	} else {
+		h = k4->saddr;
+		d = k4->daddr;
+		ports = (__u32)k4->sport << 16 | k4->dport;
+	}
+	h ^= d * 0x9e3779b1;
+	h ^= ports * 0x85ebca6b;
 	h ^= h >> 15;
 	h *= 0xc2b2ae35;
 	h ^= h >> 16;
@@ -240,68 +256,82 @@ struct wf_snat_pass {
 
 /* Would the target refuse the SYN @syn on @old's port (and @ps does not
  * force it)? The first such port is noted in @ps as the fallback. */
-static __always_inline bool ct_snat_refused(const struct wf_ct_key *rkey,
-					    const struct wf_ct_val *old,
+static __always_inline bool ct_snat_refused(__be16 port, const struct wf_ct_val *old,
 					    const struct wf_ct_syn *syn, __u64 now,
 					    struct wf_snat_pass *ps)
 {
 	if (ps->force || ct_syn_accepted(old, syn, now))
 		return false;
 	if (!ps->fallback)
-		ps->fallback = bpf_ntohs(rkey->dport) + 1;
+		ps->fallback = bpf_ntohs(port) + 1;
 	return true;
 }
 
 /* What the entry @old holding @rkey's port means for this try: @adopted
  * (it is this connection's), WF_CT_BUSY, WF_CT_REFUSED, or WF_CT_TAKE (a
  * finished connection's, free to take over). */
-static __always_inline int ct_snat_holder(const struct wf_ct_key *rkey, const struct wf_ct_val *old,
+static __always_inline int ct_snat_holder(bool v6, __be16 port, const struct wf_ct_val *old,
 					  const struct wf_ct_val *v, const struct wf_ct_syn *syn,
 					  __u64 now, struct wf_snat_pass *ps, int adopted)
 {
-	if (ct_same_conn(old, v))
+	if (ct_same_conn(v6, old, v))
 		return adopted;
 	if (!ct_reusable(old, now))
 		return WF_CT_BUSY;
-	if (ct_snat_refused(rkey, old, syn, now, ps))
+	if (ct_snat_refused(port, old, syn, now, ps))
 		return WF_CT_REFUSED;
 	return WF_CT_TAKE;
 }
 
 /*
- * One try of ct_snat_reserve() at @rkey (dport set): WF_CT_FRESH (reserved,
- * the old entries of a finished connection freed if the target would take
- * the SYN @syn, or unconditionally with @ps->force), WF_CT_ADOPTED,
- * WF_CT_REFUSED (the first such port noted in @ps) or WF_CT_BUSY. A global
- * function (WF_GLOBAL): inline, its branches were multiplied by the tries
- * (design.md "Verifier").
+ * One try of ct_snat_reserve() at @rkey (its port @port set): WF_CT_FRESH
+ * (reserved, the old entries of a finished connection freed if the target
+ * would take the SYN @syn, or unconditionally with @ps->force),
+ * WF_CT_ADOPTED, WF_CT_REFUSED (the first such port noted in @ps) or
+ * WF_CT_BUSY. Called through a global function per family (WF_GLOBAL):
+ * inline, its branches were multiplied by the tries (design.md "Verifier").
  */
-WF_GLOBAL int ct_snat_try(struct wf_ct_key *rkey, const struct wf_ct_val *v,
-			   const struct wf_ct_syn *syn, __u64 now, struct wf_snat_pass *ps)
+static __always_inline int ct_snat_try(bool v6, const void *rkey, __be16 port,
+				       const struct wf_ct_val *v, const struct wf_ct_syn *syn,
+				       __u64 now, struct wf_snat_pass *ps)
 {
 	struct wf_ct_val *old;
 	int ret;
 
-	if (!rkey || !v || !syn || !ps)
-		return WF_CT_BUSY;
 	/* A confirmed connection may hold the port (wf_ct), then a half-open
 	 * one (the NOEXIST insert into wf_ct_new is the reservation). */
-	old = bpf_map_lookup_elem(&wf_ct, rkey);
+	old = bpf_map_lookup_elem(ct_map_of(WF_CT_T_MAIN, v6), rkey);
 	if (old) {
-		ret = ct_snat_holder(rkey, old, v, syn, now, ps, WF_CT_ADOPTED_MAIN);
+		ret = ct_snat_holder(v6, port, old, v, syn, now, ps, WF_CT_ADOPTED_MAIN);
 		if (ret != WF_CT_TAKE)
 			return ret;
-		ct_delete(rkey, old);
+		ct_delete(v6, rkey, old);
 	}
-	if (!bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST))
+	if (!bpf_map_update_elem(ct_map_of(WF_CT_T_NEW, v6), rkey, v, BPF_NOEXIST))
 		return WF_CT_FRESH;
-	old = bpf_map_lookup_elem(&wf_ct_new, rkey);
+	old = bpf_map_lookup_elem(ct_map_of(WF_CT_T_NEW, v6), rkey);
 	if (!old)
 		return WF_CT_BUSY;
-	ret = ct_snat_holder(rkey, old, v, syn, now, ps, WF_CT_ADOPTED);
+	ret = ct_snat_holder(v6, port, old, v, syn, now, ps, WF_CT_ADOPTED);
 	if (ret != WF_CT_TAKE)
 		return ret;
-	return ct_take_over(rkey, old, v) ? WF_CT_BUSY : WF_CT_FRESH;
+	return ct_take_over(v6, rkey, old, v) ? WF_CT_BUSY : WF_CT_FRESH;
+}
+
+WF_GLOBAL int ct_snat_try4(struct wf_ct_key *rkey, const struct wf_ct_val *v,
+			   const struct wf_ct_syn *syn, __u64 now, struct wf_snat_pass *ps)
+{
+	if (!rkey || !v || !syn || !ps)
+		return WF_CT_BUSY;
+	return ct_snat_try(false, rkey, rkey->dport, v, syn, now, ps);
+}
+
+WF_GLOBAL int ct_snat_try6(struct wf_ct6_key *rkey, const struct wf_ct6_val *v,
+			   const struct wf_ct_syn *syn, __u64 now, struct wf_snat_pass *ps)
+{
+	if (!rkey || !v || !syn || !ps)
+		return WF_CT_BUSY;
+	return ct_snat_try(true, rkey, rkey->dport, &v->c, syn, now, ps);
 }
 
 /*
@@ -316,18 +346,18 @@ WF_GLOBAL int ct_snat_try(struct wf_ct_key *rkey, const struct wf_ct_val *v,
  * (ct_syn_accepted); when none qualifies the first such port is taken
  * anyway (a refused SYN costs the client some ms, a dropped one a second).
  * WF_CT_FRESH, WF_CT_ADOPTED, or -1: none to be had. Double hashing, not
- * +1 steps: neighbouring ports get uncorrelated SYNs. A global function
- * (WF_GLOBAL).
+ * +1 steps: neighbouring ports get uncorrelated SYNs. The port space is
+ * per family: IPv6 REPLY keys live in wf_ct6. A global function per
+ * family (WF_GLOBAL).
  */
-WF_GLOBAL int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v,
-			       const struct wf_ct_syn *syn, __u64 now, __u32 hash)
+static __always_inline int ct_snat_reserve(bool v6, void *rkey, const struct wf_ct_val *v,
+					   const struct wf_ct_syn *syn, __u64 now, __u32 hash)
 {
+	__be16 *dport = v6 ? &((struct wf_ct6_key *)rkey)->dport : &((struct wf_ct_key *)rkey)->dport;
 	__u32 min = cfg_snat_min, max = cfg_snat_max, size, port, stride, tries, i;
 	struct wf_snat_pass ps = {};
 	int ret;
 
-	if (!rkey || !v || !syn)
-		return -1;
 	/* the loader validates the range; never hand out port 0 */
 	if (!min || min > max || max > 65535)
 		return -1;
@@ -338,8 +368,9 @@ WF_GLOBAL int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v,
 	for (i = 0; i < WF_SNAT_TRIES; i++) {
 		if (i >= tries)
 			break;
-		rkey->dport = bpf_htons(min + port);
-		ret = ct_snat_try(rkey, v, syn, now, &ps);
+		*dport = bpf_htons(min + port);
+		ret = v6 ? ct_snat_try6(rkey, ct6(v), syn, now, &ps) :
+			   ct_snat_try4(rkey, v, syn, now, &ps);
 		if (ret <= WF_CT_ADOPTED_MAIN)
 			return ret;
 		/* branch-free: fewer verifier states per try */
@@ -347,10 +378,26 @@ WF_GLOBAL int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v,
 	}
 	if (!ps.fallback)
 		return -1;
-	rkey->dport = bpf_htons(ps.fallback - 1);
+	*dport = bpf_htons(ps.fallback - 1);
 	ps.force = 1;
-	ret = ct_snat_try(rkey, v, syn, now, &ps);
+	ret = v6 ? ct_snat_try6(rkey, ct6(v), syn, now, &ps) : ct_snat_try4(rkey, v, syn, now, &ps);
 	return ret <= WF_CT_ADOPTED_MAIN ? ret : -1;
+}
+
+WF_GLOBAL int ct_snat_reserve4(struct wf_ct_key *rkey, const struct wf_ct_val *v,
+			       const struct wf_ct_syn *syn, __u64 now, __u32 hash)
+{
+	if (!rkey || !v || !syn)
+		return -1;
+	return ct_snat_reserve(false, rkey, v, syn, now, hash);
+}
+
+WF_GLOBAL int ct_snat_reserve6(struct wf_ct6_key *rkey, const struct wf_ct6_val *v,
+			       const struct wf_ct_syn *syn, __u64 now, __u32 hash)
+{
+	if (!rkey || !v || !syn)
+		return -1;
+	return ct_snat_reserve(true, rkey, &v->c, syn, now, hash);
 }
 
 /*
@@ -360,46 +407,53 @@ WF_GLOBAL int ct_snat_reserve(struct wf_ct_key *rkey, const struct wf_ct_val *v,
  * BPF_NOEXIST: the same connection's entry is adopted, a connection that is
  * over is taken over, a live other one is never overwritten (ct_clash).
  */
-static __always_inline int ct_reply_claim(const struct wf_ct_key *rkey, const struct wf_ct_val *v,
+static __always_inline int ct_reply_claim(bool v6, const void *rkey, const struct wf_ct_val *v,
 					  __u64 now)
 {
+	void *new = ct_map_of(WF_CT_T_NEW, v6);
 	struct wf_ct_val *old;
 
-	old = bpf_map_lookup_elem(&wf_ct, rkey);
+	old = bpf_map_lookup_elem(ct_map_of(WF_CT_T_MAIN, v6), rkey);
 	if (old) {
-		if (ct_same_conn(old, v))
+		if (ct_same_conn(v6, old, v))
 			return WF_CT_ADOPTED_MAIN;
 		if (!ct_reusable(old, now))
 			return -WF_DROP_CT_CLASH;
-		ct_delete(rkey, old);
+		ct_delete(v6, rkey, old);
 	}
-	if (!bpf_map_update_elem(&wf_ct_new, rkey, v, BPF_NOEXIST))
+	if (!bpf_map_update_elem(new, rkey, v, BPF_NOEXIST))
 		return WF_CT_FRESH;
-	old = bpf_map_lookup_elem(&wf_ct_new, rkey);
+	old = bpf_map_lookup_elem(new, rkey);
 	if (!old)
 		return -WF_DROP_CT_INSERT;
-	if (ct_same_conn(old, v))
+	if (ct_same_conn(v6, old, v))
 		return WF_CT_ADOPTED;
 	if (!ct_reusable(old, now))
 		return -WF_DROP_CT_CLASH;
-	if (ct_take_over(rkey, old, v))
+	if (ct_take_over(v6, rkey, old, v))
 		return -WF_DROP_CT_CLASH;
 	return WF_CT_FRESH;
 }
 
 /* The REPLY value of a new connection: rewrites back to LADDR:LPORT ->
- * client:cport. */
-static __always_inline void ct_reply_fill(const struct wf_pkt *pkt, const struct wf_ct_new *n,
-					  __u64 now, __u8 flags_tx, bool tcp_syn,
-					  struct wf_ct_val *v)
+ * client:cport. @b is the whole buffer (the IPv6 addresses follow). */
+static __always_inline void ct_reply_fill(bool v6, const struct wf_pkt *pkt,
+					  const struct wf_ct_new *n, __u64 now, __u8 flags_tx,
+					  bool tcp_syn, wf_ct_buf *b)
 {
 	const struct wf_ct_key *key = &pkt->tuple;
+	struct wf_ct_val *v = &b->c;
 
-	__builtin_memset(v, 0, sizeof(*v));
+	__builtin_memset(b, 0, v6 ? sizeof(struct wf_ct6_val) : sizeof(struct wf_ct_val));
 	v->last_seen = now;
 	v->created = now;
-	v->nsaddr = key->daddr;
-	v->ndaddr = key->saddr;
+	if (v6) {
+		__builtin_memcpy(b->nsaddr, pkt->tuple6.daddr, 16);
+		__builtin_memcpy(b->ndaddr, pkt->tuple6.saddr, 16);
+	} else {
+		v->nsaddr = key->daddr;
+		v->ndaddr = key->saddr;
+	}
 	v->nsport = key->dport;
 	v->ndport = key->sport;
 	v->id = n->id;
@@ -415,16 +469,24 @@ static __always_inline void ct_reply_fill(const struct wf_pkt *pkt, const struct
 	__builtin_memcpy(v->dmac, n->pkt_smac, WF_ETH_ALEN);
 }
 
-/* The REPLY value in v becomes the ORIG one: client:cport -> LADDR:LPORT
- * leaves as nsaddr:nsport -> target:tport; adopted: ct_reply_claim() found
- * the REPLY confirmed in the main table already. */
-static __always_inline void ct_orig_fill(const struct wf_pkt *pkt, const struct wf_ct_new *n,
-					 const struct wf_ct_key *rkey, __u8 flags_tx, int claimed,
-					 struct wf_ct_val *v)
+/* The REPLY value in @b becomes the ORIG one: client:cport -> LADDR:LPORT
+ * leaves as nsaddr:nsport -> target:tport (@sport: the REPLY key's dport);
+ * adopted: ct_reply_claim() found the REPLY confirmed in the main table
+ * already. */
+static __always_inline void ct_orig_fill(bool v6, const struct wf_pkt *pkt,
+					 const struct wf_ct_new *n, __be16 sport, __u8 flags_tx,
+					 int claimed, wf_ct_buf *b)
 {
-	v->nsaddr = n->snat ? n->snaddr : pkt->tuple.saddr;
-	v->ndaddr = n->taddr;
-	v->nsport = rkey->dport;
+	struct wf_ct_val *v = &b->c;
+
+	if (v6) {
+		__builtin_memcpy(b->nsaddr, n->snat ? n->snaddr : pkt->tuple6.saddr, 16);
+		__builtin_memcpy(b->ndaddr, n->taddr, 16);
+	} else {
+		v->nsaddr = n->snat ? n->snaddr[0] : pkt->tuple.saddr;
+		v->ndaddr = n->taddr[0];
+	}
+	v->nsport = sport;
 	v->ndport = n->tport;
 	v->dir = WF_DIR_ORIG;
 	v->flags = WF_CT_F_REWRITE_DST | (n->snat ? WF_CT_F_REWRITE_SRC : 0) | flags_tx |
@@ -445,13 +507,13 @@ static __always_inline void ct_orig_fill(const struct wf_pkt *pkt, const struct 
  * unreplied timeout while the REPLY is ESTABLISHED. A SYN after the
  * handshake starts the tuple over instead, as ct_update does.
  */
-static __always_inline void ct_orig_adopt(const struct wf_pkt *pkt, const struct wf_ct_key *rkey,
+static __always_inline void ct_orig_adopt(bool v6, const struct wf_pkt *pkt, const void *rkey,
 					  int claimed, bool tcp_syn, struct wf_ct_val *v)
 {
 	struct wf_ct_val *r;
 
-	r = bpf_map_lookup_elem(claimed == WF_CT_ADOPTED_MAIN ? (void *)&wf_ct : (void *)&wf_ct_new,
-				rkey);
+	r = bpf_map_lookup_elem(ct_map_of(claimed == WF_CT_ADOPTED_MAIN ? WF_CT_T_MAIN :
+					  WF_CT_T_NEW, v6), rkey);
 	if (!r)
 		return;
 	if (tcp_syn && r->state != WF_CT_TCP_SYN && r->state != WF_CT_TCP_SYN_RECV) {
@@ -466,35 +528,81 @@ static __always_inline void ct_orig_adopt(const struct wf_pkt *pkt, const struct
 }
 
 /*
- * Insert the ORIG value v at key, its REPLY (at rkey, fresh: inserted by
+ * Insert the ORIG value @b at key, its REPLY (at rkey, fresh: inserted by
  * this call) in place. Lost to a racing CPU creating the same connection:
  * use its pair. Otherwise (another connection's REPLY entry keyed like
  * this packet) leave it alone. A REPLY inserted here goes either way
  * unless it is the ORIG's own. The other table first.
  */
-static __always_inline int ct_orig_insert(const struct wf_ct_key *key, const struct wf_ct_key *rkey,
-					  int claimed, struct wf_ct_val *v, struct wf_ct_val *orig)
+static __always_inline int ct_orig_insert(bool v6, const void *key, const void *rkey,
+					  int claimed, wf_ct_buf *b, wf_ct_buf *orig)
 {
-	struct wf_ct_val *e;
+	struct wf_ct_val *v = &b->c, *e;
 
-	e = bpf_map_lookup_elem(v->table == WF_CT_T_MAIN ? (void *)&wf_ct_new : (void *)&wf_ct, key);
+	e = bpf_map_lookup_elem(ct_map_of(v->table == WF_CT_T_MAIN ? WF_CT_T_NEW : WF_CT_T_MAIN,
+					  v6), key);
 	if (!e) {
-		if (!bpf_map_update_elem(ct_map(v), key, v, BPF_NOEXIST))
+		if (!bpf_map_update_elem(ct_map(v, v6), key, b, BPF_NOEXIST))
 			return 0;
-		e = bpf_map_lookup_elem(ct_map(v), key);
+		e = bpf_map_lookup_elem(ct_map(v, v6), key);
 	}
 	if (e && e->dir == WF_DIR_ORIG) {
-		if (claimed == WF_CT_FRESH &&
-		    !(e->ndaddr == rkey->saddr && e->nsaddr == rkey->daddr &&
-		      e->ndport == rkey->sport && e->nsport == rkey->dport))
-			bpf_map_delete_elem(&wf_ct_new, rkey);
-		__builtin_memcpy(orig, e, sizeof(*orig));
+		if (claimed == WF_CT_FRESH && !ct_leads_to(v6, e, rkey))
+			bpf_map_delete_elem(ct_map_of(WF_CT_T_NEW, v6), rkey);
+		__builtin_memcpy(orig, e, v6 ? sizeof(struct wf_ct6_val) : sizeof(struct wf_ct_val));
 		return 0;
 	}
 	if (claimed == WF_CT_FRESH)
-		bpf_map_delete_elem(&wf_ct_new, rkey);
+		bpf_map_delete_elem(ct_map_of(WF_CT_T_NEW, v6), rkey);
 	return e ? -WF_DROP_CT_CLASH : -WF_DROP_CT_INSERT;
 }
+
+/* The REPLY key of a new connection: target:tport -> @daddr (the client,
+ * or @vm with SNAT), proto; its dport is set by the caller. */
+static __always_inline void ct_reply_key(bool v6, const struct wf_pkt *pkt,
+					 const struct wf_ct_new *n, const __be32 *daddr,
+					 union wf_ct_tuple *rk)
+{
+	if (v6) {
+		__builtin_memcpy(rk->k6.saddr, n->taddr, 16);
+		__builtin_memcpy(rk->k6.daddr, daddr, 16);
+		rk->k6.sport = n->tport;
+		rk->k6.proto = pkt->tuple.proto;
+		rk->k6.pad[0] = 0;
+		rk->k6.pad[1] = 0;
+		rk->k6.pad[2] = 0;
+	} else {
+		rk->k4.saddr = n->taddr[0];
+		rk->k4.daddr = daddr[0];
+		rk->k4.sport = n->tport;
+		rk->k4.proto = pkt->tuple.proto;
+		rk->k4.pad[0] = 0;
+		rk->k4.pad[1] = 0;
+		rk->k4.pad[2] = 0;
+	}
+}
+
+/*
+ * What a first packet builds: the new connection, its ORIG (first the
+ * REPLY) value and REPLY key, the FIB query. Per-CPU scratch rather than stack: with IPv6's addresses
+ * they would take the first-packet path's frame, on top of the entry
+ * point's, past the verifier's 512 bytes. Programs of one CPU never nest
+ * on this path (XDP and tc ingress run in softirq, tc egress with BH off).
+ */
+struct wf_ct_scratch {
+	wf_ct_buf orig;
+	struct wf_ct_new n;
+	struct bpf_fib_lookup fib;	/* fwd_classify() */
+	union wf_ct_tuple rk;		/* the REPLY key */
+	struct wf_ct_syn syn;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wf_ct_scratch);
+} wf_ct_scratch SEC(".maps");
 
 /*
  * Create both entries of a new connection. The REPLY entry goes in first:
@@ -506,46 +614,43 @@ static __always_inline int ct_orig_insert(const struct wf_ct_key *key, const str
  * A REPLY entry inserted here is never left behind without its ORIG. On
  * success *orig holds the ORIG value, which the caller applies to the
  * packet. The REPLY value is built in the buffer the ORIG value reuses
- * after: it keeps the stack frame small.
+ * after (@sc: n filled by the caller, orig the result).
  */
 static __always_inline int ct_create(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				     const struct wf_ct_new *n, __u64 now,
-				     struct wf_ct_val *orig)
+				     struct wf_ct_scratch *sc, __u64 now)
 {
-	const struct wf_ct_key *key = &pkt->tuple;
-	struct wf_ct_key rkey;
-	struct wf_ct_val *v = orig;
-	struct wf_ct_syn syn;
+	bool v6 = c->v6;
+	const void *key = v6 ? (const void *)&pkt->tuple6 : (const void *)&pkt->tuple;
+	const struct wf_ct_new *n = &sc->n;
+	union wf_ct_tuple *rk = &sc->rk;
+	__be16 *rport = v6 ? &rk->k6.dport : &rk->k4.dport;
+	wf_ct_buf *b = &sc->orig, *orig = &sc->orig;
+	struct wf_ct_syn *syn = &sc->syn;
 	__u8 flags_tx = n->kind == WF_KIND_ONEARM ? WF_CT_F_TX : 0;
-	bool tcp_syn = key->proto == WF_IPPROTO_TCP &&
+	bool tcp_syn = pkt->tuple.proto == WF_IPPROTO_TCP &&
 		       (pkt->tcp_flags & (WF_TCP_SYN | WF_TCP_ACK)) == WF_TCP_SYN;
 	int ret;
 
-	ct_reply_fill(pkt, n, now, flags_tx, tcp_syn, v);
-	rkey.saddr = n->taddr;
-	rkey.sport = n->tport;
-	rkey.proto = key->proto;
-	rkey.pad[0] = 0;
-	rkey.pad[1] = 0;
-	rkey.pad[2] = 0;
+	ct_reply_fill(v6, pkt, n, now, flags_tx, tcp_syn, b);
 	if (!n->snat) {
-		rkey.daddr = key->saddr;
-		rkey.dport = key->sport;
-		ret = ct_reply_claim(&rkey, v, now);
+		ct_reply_key(v6, pkt, n, v6 ? pkt->tuple6.saddr : &pkt->tuple.saddr, rk);
+		*rport = pkt->tuple.sport;
+		ret = ct_reply_claim(v6, rk, &b->c, now);
 		if (ret < 0)
 			return ret;
 	} else {
-		rkey.daddr = n->snaddr;
-		ct_syn_read(c, pkt, &syn);
-		v->syn_hint = ct_syn_hint(&syn, &v->flags);
-		ret = ct_snat_reserve(&rkey, v, &syn, now, ct_snat_hash(key));
+		ct_reply_key(v6, pkt, n, n->snaddr, rk);
+		ct_syn_read(c, pkt, syn);
+		b->c.syn_hint = ct_syn_hint(syn, &b->c.flags);
+		ret = v6 ? ct_snat_reserve6(&rk->k6, b, syn, now, ct_snat_hash(true, key)) :
+			   ct_snat_reserve4(&rk->k4, &b->c, syn, now, ct_snat_hash(false, key));
 		if (ret < 0)
 			return -WF_DROP_SNAT_EXHAUSTED;
 	}
-	ct_orig_fill(pkt, n, &rkey, flags_tx, ret, v);
+	ct_orig_fill(v6, pkt, n, *rport, flags_tx, ret, b);
 	if (ret != WF_CT_FRESH)
-		ct_orig_adopt(pkt, &rkey, ret, tcp_syn, v);
-	return ct_orig_insert(key, &rkey, ret, v, orig);
+		ct_orig_adopt(v6, pkt, rk, ret, tcp_syn, &b->c);
+	return ct_orig_insert(v6, key, rk, ret, b, orig);
 }
 
 #endif

@@ -63,9 +63,12 @@ enum wf_verdict {
  * variable offset is what the verifier needs for pkt + off arithmetic. */
 #define WF_CTX_MAX_OFF	1024
 
+/* xdp and v6 are literals where a path starts (entry points, fwd.h), so
+ * the compiler folds every test of them: one source, four paths. */
 struct wf_ctx {
 	void *ctx;	/* struct xdp_md * or struct __sk_buff * */
 	bool xdp;
+	bool v6;	/* the packet is IPv6: the wf_ct6 tables, 16-byte addresses */
 };
 
 static __always_inline struct xdp_md *ctx_xdp(const struct wf_ctx *c)

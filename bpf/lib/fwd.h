@@ -65,7 +65,7 @@ static __always_inline bool fwd_filter_out(const struct wf_pkt *pkt)
  */
 static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt, bool count)
 {
-	switch (pkt_parse4(c, pkt)) {
+	switch (c->v6 ? pkt_parse6(c, pkt) : pkt_parse4(c, pkt)) {
 	case WF_PKT_OK:
 		return 0;
 	case WF_PKT_FRAG:
@@ -77,6 +77,10 @@ static __always_inline int fwd_parse(const struct wf_ctx *c, struct wf_pkt *pkt,
 		return -1;
 	case WF_PKT_ICMP:
 		return WF_PKT_ICMP;
+	case WF_PKT_EXT_CHAIN:
+		if (count)
+			stats_inc(WF_EV_IP6_EXT_CHAIN);
+		return -1;
 	default:
 		return -1;
 	}
@@ -115,6 +119,12 @@ static __always_inline bool fwd_redirect_ok(const struct wf_ctx *c, const struct
 	return bpf_redirect_map(&wf_redirect, v->oif, XDP_PASS) == XDP_REDIRECT;
 }
 
+/* The packet's conntrack key: its tuple, of the family of the path. */
+static __always_inline const void *fwd_key(const struct wf_ctx *c, const struct wf_pkt *pkt)
+{
+	return c->v6 ? (const void *)&pkt->tuple6 : (const void *)&pkt->tuple;
+}
+
 /*
  * Apply conntrack value @v to the packet: state, rewrite, MACs/TTL for
  * WF_CT_F_TX, counters, verdict. @update is false for a value just created
@@ -130,13 +140,17 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 	if (tx && pkt->ttl <= 1)
 		return WF_TTL_ANSWER;
 	if (update) {
-		ret = ct_update(c, pkt, &pkt->tuple, &v, now);
+		/* (a new connection checked it before it was created) */
+		if (c->v6 && (pkt->flags & WF_PKT_F_CSUM0))
+			return -WF_DROP_UDP6_ZERO_CSUM;
+		ret = ct_update(c, pkt, fwd_key(c, pkt), &v, now);
 		if (ret)
 			return ret;
 	}
 	/* Its later fragments get what it gets (frag.h); a datagram whose
-	 * later fragments could not be translated is dropped whole. */
-	if ((pkt->flags & WF_PKT_F_FIRST_FRAG) && frag_first4(pkt, v, now))
+	 * later fragments could not be translated is dropped whole. IPv6
+	 * fragments are not translated yet (design.md "IPv6"). */
+	if ((pkt->flags & WF_PKT_F_FIRST_FRAG) && (c->v6 || frag_first4(pkt, v, now)))
 		return -WF_DROP_FRAGMENT;
 	if (pkt->flags & WF_PKT_F_OPTIONS)
 		stats_inc(WF_EV_IP_OPTIONS);
@@ -146,7 +160,7 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 	 * Cannot happen for a parsed XDP frame; in tc only when the skb
 	 * cannot be made writable (-ENOMEM). */
 	out = tx || fwd_redirect_ok(c, pkt, v);
-	if (nat_rewrite4(c, pkt, v, out))
+	if (c->v6 ? nat_rewrite6(c, pkt, v, out) : nat_rewrite4(c, pkt, v, out))
 		return -WF_DROP_MALFORMED;
 	if (!out)
 		return WF_PASS;
@@ -183,47 +197,53 @@ static __always_inline __u32 fwd_redirect_dev(__u32 oif, const __u8 *dmac)
  * forwarding is disabled on IFACE, where bpf_fib_lookup() refuses to answer
  * (BPF_FIB_LKUP_RET_FWD_DISABLED) whatever the target.
  */
-static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf_pkt *pkt,
-					 const struct wf_info *info, __u8 snat,
-					 struct wf_ct_new *n)
+static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					const struct wf_info *info, __u8 snat,
+					struct wf_ct_new *n, struct bpf_fib_lookup *fib)
 {
-	struct bpf_fib_lookup fib = {};
 	__u32 ifindex = ctx_ifindex(c);
 	bool have_mac;
 	int rc;
 
-	if (n->taddr == info->vm4) {
+	if (c->v6 ? addr6_eq(n->taddr, info->vm6) : n->taddr[0] == info->vm4) {
 		n->kind = WF_KIND_LOCAL;
 		goto out;
 	}
-	fib.family = WF_AF_INET;
-	fib.l4_protocol = pkt->tuple.proto;
-	fib.ifindex = ifindex;
-	fib.ipv4_src = pkt->tuple.saddr;
-	fib.ipv4_dst = n->taddr;
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->l4_protocol = pkt->tuple.proto;
+	fib->ifindex = ifindex;
+	if (c->v6) {
+		fib->family = WF_AF_INET6;
+		__builtin_memcpy(fib->ipv6_src, pkt->tuple6.saddr, 16);
+		__builtin_memcpy(fib->ipv6_dst, n->taddr, 16);
+	} else {
+		fib->family = WF_AF_INET;
+		fib->ipv4_src = pkt->tuple.saddr;
+		fib->ipv4_dst = n->taddr[0];
+	}
 	/* tot_len stays 0: no MTU verdict; BEHIND traffic goes through the
 	 * stack, which fragments or sends ICMP itself. */
-	rc = ctx_fib_lookup(c, &fib, 0);
+	rc = ctx_fib_lookup(c, fib, 0);
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_NOT_FWDED:
 		n->kind = WF_KIND_LOCAL;
 		break;
 	case BPF_FIB_LKUP_RET_SUCCESS:
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
-		/* fib.ifindex is the egress device in both cases. Kernels
+		/* fib->ifindex is the egress device in both cases. Kernels
 		 * before 6.x report an unresolved (incomplete) neighbour as
 		 * success with a zero dmac. */
 		have_mac = rc == BPF_FIB_LKUP_RET_SUCCESS &&
-			   (fib.dmac[0] | fib.dmac[1] | fib.dmac[2] | fib.dmac[3] |
-			    fib.dmac[4] | fib.dmac[5]);
-		if (fib.ifindex != ifindex) {
+			   (fib->dmac[0] | fib->dmac[1] | fib->dmac[2] | fib->dmac[3] |
+			    fib->dmac[4] | fib->dmac[5]);
+		if (fib->ifindex != ifindex) {
 			/* The stack resolves neighbours for what it routes.
 			 * With a resolved neighbour on a device that takes XDP
 			 * frames, established packets skip the stack. */
 			n->kind = WF_KIND_BEHIND;
 			if (!c->xdp || !have_mac)
 				break;
-			n->oif = fwd_redirect_dev(fib.ifindex, fib.dmac);
+			n->oif = fwd_redirect_dev(fib->ifindex, fib->dmac);
 			if (!n->oif)
 				break;
 		} else {
@@ -233,8 +253,8 @@ static __always_inline int fwd_classify4(const struct wf_ctx *c, const struct wf
 				return -WF_DROP_NO_NEIGH;
 			n->kind = WF_KIND_ONEARM;
 		}
-		__builtin_memcpy(n->fib_smac, fib.smac, WF_ETH_ALEN);
-		__builtin_memcpy(n->fib_dmac, fib.dmac, WF_ETH_ALEN);
+		__builtin_memcpy(n->fib_smac, fib->smac, WF_ETH_ALEN);
+		__builtin_memcpy(n->fib_dmac, fib->dmac, WF_ETH_ALEN);
 		if (n->kind != WF_KIND_ONEARM)
 			break;
 		/* For the REPLY entry: replies leave from the MAC the client
@@ -257,16 +277,23 @@ out:
 	 * to @vm would reach the VM's stack on another device, never our
 	 * hooks, so there it keeps the client address like auto. */
 	n->snat = n->kind == WF_KIND_ONEARM && snat != WF_SNAT_NEVER;
-	if (n->snat) {
+	if (!n->snat)
+		return 0;
+	if (c->v6) {
+		if (addr6_zero(info->vm6))
+			return -WF_DROP_NO_ADDR;
+		__builtin_memcpy(n->snaddr, info->vm6, 16);
+	} else {
 		if (!info->vm4)
 			return -WF_DROP_NO_ADDR;
-		n->snaddr = info->vm4;
+		n->snaddr[0] = info->vm4;
 	}
 	return 0;
 }
 
 /* First packet of mapping @fv: may its source connect? 0 or -WF_DROP_*. */
-static __always_inline int fwd_admit4(const struct wf_pkt *pkt, const struct wf_fwd_val *fv)
+static __always_inline int fwd_admit(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				     const struct wf_fwd_val *fv)
 {
 	struct wf_allow_key akey = {};
 
@@ -275,24 +302,41 @@ static __always_inline int fwd_admit4(const struct wf_pkt *pkt, const struct wf_
 		return -WF_DROP_RST_NO_CONN;
 	if (fv->flags & WF_FWD_F_ALLOW) {
 		/* id and family are always matched: prefixlen counts them. */
-		akey.prefixlen = WF_ALLOW_PLEN_KEY + 32;
 		akey.id = fv->id;
-		akey.family = WF_AF_INET;
-		akey.addr[0] = pkt->tuple.saddr;
+		if (c->v6) {
+			akey.prefixlen = WF_ALLOW_PLEN_KEY + 128;
+			akey.family = WF_AF_INET6;
+			__builtin_memcpy(akey.addr, pkt->tuple6.saddr, 16);
+		} else {
+			akey.prefixlen = WF_ALLOW_PLEN_KEY + 32;
+			akey.family = WF_AF_INET;
+			akey.addr[0] = pkt->tuple.saddr;
+		}
 		if (!bpf_map_lookup_elem(&wf_allow, &akey))
 			return -WF_DROP_NOT_ALLOWED;
 	}
 	return 0;
 }
 
-/* A packet no conntrack entry claims: a new connection, or not ours. */
-static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				    __u32 bits, __u64 now)
+/* The mapping a first packet is for, of the family of the path. */
+static __always_inline struct wf_fwd_val *fwd_mapping(const struct wf_ctx *c,
+						      const struct wf_info *info,
+						      const struct wf_pkt *pkt, __u32 bits)
 {
+	if (c->v6)
+		return mapping_lookup6(info, pkt->tuple.proto, pkt->tuple6.daddr, pkt->tuple.dport,
+				       bits);
+	return mapping_lookup4(info, pkt->tuple.proto, pkt->tuple.daddr, pkt->tuple.dport, bits);
+}
+
+/* A packet no conntrack entry claims: a new connection, or not ours. */
+static __always_inline int fwd_new(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				   __u32 bits, __u64 now)
+{
+	struct wf_ct_scratch *sc;
 	struct wf_fwd_val *fv;
 	struct wf_info *info;
-	struct wf_ct_new n = {};
-	struct wf_ct_val orig;
+	struct wf_ct_new *n;
 	__u32 zero = 0;
 	__u8 snat;
 	int ret;
@@ -304,51 +348,64 @@ static __always_inline int fwd_new4(const struct wf_ctx *c, const struct wf_pkt 
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (!info)
 		return WF_PASS;
-	fv = mapping_lookup4(info, pkt->tuple.proto, pkt->tuple.daddr, pkt->tuple.dport, bits);
+	fv = fwd_mapping(c, info, pkt, bits);
 	if (!fv)
 		return WF_PASS;
-	ret = fwd_admit4(pkt, fv);
+	ret = fwd_admit(c, pkt, fv);
 	if (ret)
 		return ret;
-	if (!pkt_ip_csum_ok4(c)) {
+	if (c->v6 && (pkt->flags & WF_PKT_F_CSUM0))
+		return -WF_DROP_UDP6_ZERO_CSUM;
+	if (!c->v6 && !pkt_ip_csum_ok4(c)) {
 		stats_inc(WF_EV_IP_CSUM);
 		return WF_PASS;
 	}
 	/* Loopback-only target: no connection entry, the packet goes to the
 	 * server's socket as it is, from tc ingress (in XDP modes a tc program
-	 * of its own, wf_tc_lo_ingress, does this after our XDP_PASS). */
+	 * of its own, wf_tc_lo_ingress, does this after our XDP_PASS). IPv4
+	 * only: the loader refuses [::1] targets. */
 	if (fv->flags & WF_FWD_F_LOOPBACK) {
 		/* Handed to a socket, not reassembled first: not for
 		 * fragments (design.md "Fragments"). */
 		if (pkt->flags & WF_PKT_F_FIRST_FRAG)
 			return -WF_DROP_FRAGMENT;
-		return c->xdp ? WF_PASS : lo_steer4(c, pkt, fv);
+		return c->xdp || c->v6 ? WF_PASS : lo_steer4(c, pkt, fv);
 	}
 
-	n.taddr = mapping_target4(fv, info);
-	if (!n.taddr)
-		return -WF_DROP_NO_ADDR;
-	n.tport = fv->tport;
-	n.id = fv->id;
+	sc = bpf_map_lookup_elem(&wf_ct_scratch, &zero);
+	if (!sc)
+		return WF_PASS;
+	n = &sc->n;
+	__builtin_memset(n, 0, sizeof(*n));
+	if (c->v6) {
+		if (!mapping_target6(fv, info, n->taddr))
+			return -WF_DROP_NO_ADDR;
+	} else {
+		n->taddr[0] = mapping_target4(fv, info);
+		if (!n->taddr[0])
+			return -WF_DROP_NO_ADDR;
+	}
+	n->tport = fv->tport;
+	n->id = fv->id;
 	snat = fv->snat;
 
-	ret = fwd_classify4(c, pkt, info, snat, &n);
+	ret = fwd_classify(c, pkt, info, snat, n, &sc->fib);
 	if (ret)
 		return ret;
-	if (n.kind == WF_KIND_ONEARM && pkt->ttl <= 1)
+	if (n->kind == WF_KIND_ONEARM && pkt->ttl <= 1)
 		return WF_TTL_ANSWER;
 
-	ret = ct_create(c, pkt, &n, now, &orig);
+	ret = ct_create(c, pkt, sc, now);
 	if (ret)
 		return ret;
-	counters_conn(n.id);
+	counters_conn(n->id);
 	stats_inc(WF_EV_CT_NEW);
-	return fwd_apply(c, pkt, &orig, false, now);
+	return fwd_apply(c, pkt, &sc->orig.c, false, now);
 }
 
 /*
- * fwd_new4() out of line, once per program type (the ctx shim needs a
- * literal .xdp): it keeps the first-packet code and its stack out of the
+ * fwd_new() out of line, once per program type and family (the ctx shim
+ * needs literals): it keeps the first-packet code and its stack out of the
  * established path's registers.
  */
 static __noinline int fwd_new4_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt, __u32 bits,
@@ -356,7 +413,7 @@ static __noinline int fwd_new4_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt,
 {
 	struct wf_ctx c = { .ctx = ctx, .xdp = true };
 
-	return fwd_new4(&c, pkt, bits, now);
+	return fwd_new(&c, pkt, bits, now);
 }
 
 static __noinline int fwd_new4_tc(struct __sk_buff *skb, const struct wf_pkt *pkt, __u32 bits,
@@ -364,10 +421,53 @@ static __noinline int fwd_new4_tc(struct __sk_buff *skb, const struct wf_pkt *pk
 {
 	struct wf_ctx c = { .ctx = skb, .xdp = false };
 
-	return fwd_new4(&c, pkt, bits, now);
+	return fwd_new(&c, pkt, bits, now);
 }
 
-static __always_inline int fwd_ingress(const struct wf_ctx *c)
+static __noinline int fwd_new6_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt, __u32 bits,
+				   __u64 now)
+{
+	struct wf_ctx c = { .ctx = ctx, .xdp = true, .v6 = true };
+
+	return fwd_new(&c, pkt, bits, now);
+}
+
+static __noinline int fwd_new6_tc(struct __sk_buff *skb, const struct wf_pkt *pkt, __u32 bits,
+				  __u64 now)
+{
+	struct wf_ctx c = { .ctx = skb, .xdp = false, .v6 = true };
+
+	return fwd_new(&c, pkt, bits, now);
+}
+
+static __always_inline int fwd_new_any(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				       __u32 bits, __u64 now)
+{
+	if (c->v6)
+		return c->xdp ? fwd_new6_xdp(ctx_xdp(c), pkt, bits, now) :
+				fwd_new6_tc(ctx_skb(c), pkt, bits, now);
+	return c->xdp ? fwd_new4_xdp(ctx_xdp(c), pkt, bits, now) :
+			fwd_new4_tc(ctx_skb(c), pkt, bits, now);
+}
+
+/*
+ * Is the frame IPv6? Decides which path (c->v6) the entry points take; the
+ * parser checks the rest. tc: skb->protocol, which the stack set from the
+ * frame (behind a VLAN tag too: the parser passes those).
+ */
+static __always_inline bool fwd_is_ip6(const struct wf_ctx *c)
+{
+	struct ethhdr *eth;
+
+	if (!c->xdp)
+		return ctx_skb(c)->protocol == bpf_htons(WF_ETH_P_IPV6);
+	eth = ctx_data(c);
+	if ((void *)(eth + 1) > ctx_data_end(c))
+		return false;
+	return eth->h_proto == bpf_htons(WF_ETH_P_IPV6);
+}
+
+static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 {
 	struct wf_ct_val *v;
 	struct wf_pkt pkt;
@@ -376,9 +476,9 @@ static __always_inline int fwd_ingress(const struct wf_ctx *c)
 	int ret;
 
 	ret = fwd_parse(c, &pkt, true);
-	if (ret == WF_PKT_ICMP)
+	if (!c->v6 && ret == WF_PKT_ICMP)
 		return icmp_error4_any(c, &pkt, true);
-	if (ret > 0)
+	if (!c->v6 && ret > 0)
 		return frag_later4(c, &pkt, WF_FRAG_IN);
 	if (ret)
 		return WF_PASS;
@@ -387,23 +487,31 @@ static __always_inline int fwd_ingress(const struct wf_ctx *c)
 		return WF_PASS;
 
 	now = wf_now();
-	v = ct_lookup(&pkt.tuple, now);
+	v = ct_lookup(c->v6, fwd_key(c, &pkt), now);
 	/* Ingress acts on client packets (ORIG) and on one-arm replies, which
 	 * come back in through IFACE; LOCAL/BEHIND replies are egress's. */
 	if (v && (v->dir == WF_DIR_ORIG || v->kind == WF_KIND_ONEARM))
 		ret = fwd_apply(c, &pkt, v, true, now);
-	else if (c->xdp)
-		ret = fwd_new4_xdp(ctx_xdp(c), &pkt, bits, now);
 	else
-		ret = fwd_new4_tc(ctx_skb(c), &pkt, bits, now);
+		ret = fwd_new_any(c, &pkt, bits, now);
+	/* IPv6: no ICMPv6 time exceeded yet, dropped and counted */
 	if (ret == WF_TTL_ANSWER)
-		return icmp_ttl_reply4_any(c, &pkt);
-	if (ret < 0 && (pkt.flags & WF_PKT_F_FIRST_FRAG))
+		return c->v6 ? -WF_DROP_TTL : icmp_ttl_reply4_any(c, &pkt);
+	if (!c->v6 && ret < 0 && (pkt.flags & WF_PKT_F_FIRST_FRAG))
 		frag_first_drop4(&pkt, -ret, now);
 	return ret;
 }
 
-static __always_inline int fwd_egress(const struct wf_ctx *c)
+static __always_inline int fwd_ingress(const struct wf_ctx *c)
+{
+	struct wf_ctx c6 = { .ctx = c->ctx, .xdp = c->xdp, .v6 = true };
+
+	if (fwd_is_ip6(c))
+		return fwd_ingress_fam(&c6);
+	return fwd_ingress_fam(c);
+}
+
+static __always_inline int fwd_egress_fam(const struct wf_ctx *c)
 {
 	struct wf_ct_val *v;
 	struct wf_pkt pkt;
@@ -411,9 +519,9 @@ static __always_inline int fwd_egress(const struct wf_ctx *c)
 	int ret;
 
 	ret = fwd_parse(c, &pkt, true);
-	if (ret == WF_PKT_ICMP)
+	if (!c->v6 && ret == WF_PKT_ICMP)
 		return icmp_error4_any(c, &pkt, false);
-	if (ret > 0)
+	if (!c->v6 && ret > 0)
 		return frag_later4(c, &pkt, WF_FRAG_EG);
 	if (ret)
 		return WF_PASS;
@@ -421,17 +529,26 @@ static __always_inline int fwd_egress(const struct wf_ctx *c)
 		return WF_PASS;
 
 	now = wf_now();
-	v = ct_lookup(&pkt.tuple, now);
+	v = ct_lookup(c->v6, fwd_key(c, &pkt), now);
 	/* Replies of LOCAL/BEHIND connections leave through IFACE: source
 	 * back to LADDR:LPORT. Anything else (an expired entry included)
 	 * passes untouched. */
 	if (!v)
-		return lo_udp_reply4(c, &pkt);
+		return c->v6 ? WF_PASS : lo_udp_reply4(c, &pkt);
 	if (v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
 		return WF_PASS;
 	ret = fwd_apply(c, &pkt, v, true, now);
 	/* (never: only one-arm entries send with TTL, and they are ingress's) */
 	return ret == WF_TTL_ANSWER ? -WF_DROP_TTL : ret;
+}
+
+static __always_inline int fwd_egress(const struct wf_ctx *c)
+{
+	struct wf_ctx c6 = { .ctx = c->ctx, .xdp = c->xdp, .v6 = true };
+
+	if (fwd_is_ip6(c))
+		return fwd_egress_fam(&c6);
+	return fwd_egress_fam(c);
 }
 
 /*
@@ -460,7 +577,7 @@ static __always_inline int fwd_lo_ingress(const struct wf_ctx *c)
 	fv = mapping_lookup4(info, pkt.tuple.proto, pkt.tuple.daddr, pkt.tuple.dport, bits);
 	if (!fv || !(fv->flags & WF_FWD_F_LOOPBACK))
 		return WF_PASS;
-	ret = fwd_admit4(&pkt, fv);
+	ret = fwd_admit(c, &pkt, fv);
 	if (ret)
 		return ret;
 	return lo_steer4(c, &pkt, fv);

@@ -217,7 +217,7 @@ static __always_inline int icmp_error4(const struct wf_ctx *c, const struct wf_p
 
 	if (icmp_quote4(c, pkt, &q))
 		return WF_PASS;
-	v = ct_lookup(&q.key, wf_now());
+	v = ct_lookup(false, &q.key, wf_now());
 	if (!v)
 		return WF_PASS;
 	if (ingress ? v->dir != WF_DIR_ORIG && v->kind != WF_KIND_ONEARM :

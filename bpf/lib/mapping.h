@@ -13,6 +13,7 @@
 #include <bpf/bpf_endian.h>
 #include "wslfwd.h"
 #include "lib/maps.h"
+#include "lib/parse.h"
 
 /* An address in 127.0.0.0/8: a loopback LADDR (wf_lo) or TADDR (lo.h). */
 static __always_inline bool lo_addr4(__be32 a)
@@ -56,6 +57,25 @@ static __always_inline struct wf_fwd_val *mapping_lookup4(const struct wf_info *
 	return fv;
 }
 
+/* mapping_lookup4() for IPv6: the literal key, then @vm6's zero key. */
+static __always_inline struct wf_fwd_val *mapping_lookup6(const struct wf_info *info, __u8 proto,
+							  const __be32 *daddr, __be16 dport,
+							  __u32 bits)
+{
+	struct wf_fwd_key fkey = { .family = WF_AF_INET6, .proto = proto, .port = dport };
+	struct wf_fwd_val *fv = NULL;
+
+	if (bits & (proto == WF_IPPROTO_TCP ? WF_PORT_TCP_A : WF_PORT_UDP_A)) {
+		__builtin_memcpy(fkey.addr, daddr, 16);
+		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
+	}
+	if (!fv && !addr6_zero(info->vm6) && addr6_eq(daddr, info->vm6)) {
+		__builtin_memset(fkey.addr, 0, 16);
+		fv = bpf_map_lookup_elem(&wf_fwd, &fkey);
+	}
+	return fv;
+}
+
 /* The target address of mapping @fv now: @vm/@host from wf_info. 0: not
  * known yet. */
 static __always_inline __be32 mapping_target4(const struct wf_fwd_val *fv,
@@ -69,6 +89,28 @@ static __always_inline __be32 mapping_target4(const struct wf_fwd_val *fv,
 	default:
 		return fv->taddr[0];
 	}
+}
+
+/* mapping_target4() for IPv6: copied to @taddr; false when @vm6/@host6 is
+ * not known yet. */
+static __always_inline bool mapping_target6(const struct wf_fwd_val *fv, const struct wf_info *info,
+					    __be32 *taddr)
+{
+	const __be32 *a;
+
+	switch (fv->taddr_kind) {
+	case WF_ADDR_VM:
+		a = info->vm6;
+		break;
+	case WF_ADDR_HOST:
+		a = info->host6;
+		break;
+	default:
+		a = fv->taddr;
+		break;
+	}
+	__builtin_memcpy(taddr, a, 16);
+	return !addr6_zero(taddr);
 }
 
 #endif

@@ -3,7 +3,7 @@
  * Rewrite a packet to the tuple of a conntrack value: addresses, ports,
  * checksums, and for packets we send ourselves (XDP_TX/REDIRECT) TTL and MACs.
  *
- * IPv4. The changes to each checksum are gathered as one diff (csum.h) and
+ * IPv4 and IPv6 (nat_rewrite4/6). The changes to each checksum are gathered as one diff (csum.h) and
  * applied once; addresses (saddr, daddr), ports (source, dest) and MACs
  * (dest, source) are each stored as one block, straight from the value,
  * whose fields are laid out like the headers. A LOCAL DNAT that keeps the
@@ -48,8 +48,16 @@ enum wf_csum_kind {
  * such packet verifies too (1 in 65535 of those) has that one updated as
  * complete. tc sees ip_summed and bpf_l4_csum_replace() handles it: FULL.
  */
-static __always_inline int nat_csum_kind4(const struct wf_ctx *c, const struct wf_pkt *pkt,
-					  struct wf_ct_val *v, bool out)
+static __always_inline __u16 nat_pseudo(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					 __u16 l4len)
+{
+	if (c->v6)
+		return csum_pseudo6(pkt->tuple6.saddr, pkt->tuple6.daddr, pkt->tuple.proto, l4len);
+	return csum_pseudo4(pkt->tuple.saddr, pkt->tuple.daddr, pkt->tuple.proto, l4len);
+}
+
+static __always_inline int nat_csum_kind(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					 struct wf_ct_val *v, bool out)
 {
 	__u16 l4len = pkt->len - (pkt->l4_off - WF_ETH_HLEN);
 	struct wf_info *info;
@@ -64,7 +72,7 @@ static __always_inline int nat_csum_kind4(const struct wf_ctx *c, const struct w
 	field = ctx_ptr(c, pkt_l4_csum_off(pkt), sizeof(*field));
 	if (!field)
 		return -1;
-	if (*field != csum_pseudo4(pkt->tuple.saddr, pkt->tuple.daddr, pkt->tuple.proto, l4len))
+	if (*field != nat_pseudo(c, pkt, l4len))
 		return WF_CSUM_FULL;	/* UDP's 0 included: a pseudo sum is never 0 */
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (out && !(info && info->mode == WF_MODE_XDP_GENERIC)) {
@@ -128,7 +136,7 @@ static __always_inline int nat_rewrite4(const struct wf_ctx *c, const struct wf_
 		return -1;
 	if (l3diff && ctx_l3_csum_add(c, WF_IP4_CSUM_OFF, l3diff))
 		return -1;
-	kind = nat_csum_kind4(c, pkt, v, ttl_dec);
+	kind = nat_csum_kind(c, pkt, v, ttl_dec);
 	if (kind < 0)
 		return -1;
 	if (kind == WF_CSUM_FULL && (adiff || portdiff) &&
@@ -144,6 +152,52 @@ static __always_inline int nat_rewrite4(const struct wf_ctx *c, const struct wf_
 	    ctx_l4_csum_fill(ctx_xdp(c), pkt->l4_off, l4len,
 			     csum_pseudo4(v->nsaddr, v->ndaddr, t->proto, l4len),
 			     t->proto == WF_IPPROTO_UDP ? WF_CSUM_F_UDP : 0))
+		return -1;
+	return 0;
+}
+
+/*
+ * nat_rewrite4() for IPv6: no header checksum; the hop limit is decremented
+ * with @ttl_dec; the L4 checksum covers the 32 bytes of addresses.
+ */
+static __always_inline int nat_rewrite6(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					struct wf_ct_val *v, bool ttl_dec)
+{
+	const struct wf_ct6_val *w = (const struct wf_ct6_val *)v;
+	const struct wf_ct6_key *t = &pkt->tuple6;
+	bool addrs = !addr6_eq(t->saddr, w->nsaddr) || !addr6_eq(t->daddr, w->ndaddr);
+	__u64 adiff = 0, portdiff = 0;
+	__u16 l4len = pkt->len - (pkt->l4_off - WF_ETH_HLEN);
+	__u8 hl = pkt->ttl - 1;
+	bool udp = t->proto == WF_IPPROTO_UDP;
+	__u32 from, to;
+	int kind;
+
+	__builtin_memcpy(&from, &pkt->tuple.sport, sizeof(from));
+	__builtin_memcpy(&to, &v->nsport, sizeof(to));
+	if (from != to)
+		portdiff = csum_diff32(0, from, to);
+	if (addrs)
+		adiff = csum_diff_addr6(csum_diff_addr6(0, t->saddr, w->nsaddr), t->daddr,
+					w->ndaddr);
+	if (ttl_dec && ctx_store_bytes(c, WF_IP6_HOPLIMIT_OFF, &hl, 1))
+		return -1;
+	kind = nat_csum_kind(c, pkt, v, ttl_dec);
+	if (kind < 0)
+		return -1;
+	if (kind == WF_CSUM_FULL && (adiff || portdiff) &&
+	    ctx_l4_csum_add(c, pkt_l4_csum_off(pkt), adiff, portdiff, udp))
+		return -1;
+	if (kind == WF_CSUM_PSEUDO && adiff && ctx_l4_csum_pseudo(c, pkt_l4_csum_off(pkt), adiff))
+		return -1;
+	if (addrs && ctx_store_bytes(c, WF_IP6_SADDR_OFF, w->nsaddr, 32))
+		return -1;
+	if (portdiff && ctx_store_bytes(c, pkt->l4_off, &v->nsport, 4))
+		return -1;
+	if (kind == WF_CSUM_FILL &&
+	    ctx_l4_csum_fill(ctx_xdp(c), pkt->l4_off, l4len,
+			     csum_pseudo6(w->nsaddr, w->ndaddr, t->proto, l4len),
+			     udp ? WF_CSUM_F_UDP : 0))
 		return -1;
 	return 0;
 }

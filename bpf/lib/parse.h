@@ -41,6 +41,25 @@
 /* Ethernet + IPv4 with options + TCP with options: what tc makes linear. */
 #define WF_PULL_LEN	(WF_ETH_HLEN + WF_IP4_HLEN_MAX + WF_TCP_HLEN_MAX)
 
+#define WF_ETH_P_IPV6	0x86dd
+#define WF_IP6_HLEN	40
+#define WF_IPPROTO_ICMPV6	58
+/* Extension headers pkt_parse6() walks: at most this many, within this
+ * many bytes in all (a constant bound for the verifier). Real stacks send
+ * a hop-by-hop or a fragment header, rarely two; a longer chain is passed. */
+#define WF_IP6_EXT_MAX	6
+#define WF_IP6_EXT_LEN_MAX	256
+#define WF_IP6_L4_OFF_MAX	(WF_ETH_HLEN + WF_IP6_HLEN + WF_IP6_EXT_LEN_MAX)
+#define WF_PULL_LEN6	(WF_IP6_L4_OFF_MAX + WF_TCP_HLEN_MAX)
+/* Extension header types (RFC 8200) and the fragment header's fields. */
+#define WF_IP6_HOPOPTS	0
+#define WF_IP6_ROUTING	43
+#define WF_IP6_FRAGMENT	44
+#define WF_IP6_DSTOPTS	60
+#define WF_IP6_FRAG_HLEN	8
+#define WF_IP6_FRAG_OFFMASK	0xfff8
+#define WF_IP6_FRAG_MF	0x0001
+
 struct hdr_cursor {
 	void *pos;
 };
@@ -119,6 +138,7 @@ enum wf_pkt_flags {
 	WF_PKT_F_FIRST_FRAG = 1 << 0,	/* MF set, offset 0 */
 	WF_PKT_F_OPTIONS = 1 << 1,	/* IPv4 options present */
 	WF_PKT_F_LATER_FRAG = 1 << 2,	/* offset != 0: no L4 header */
+	WF_PKT_F_CSUM0 = 1 << 3,	/* UDP checksum 0 (IPv6: invalid) */
 };
 #define WF_PKT_F_FRAG	(WF_PKT_F_FIRST_FRAG | WF_PKT_F_LATER_FRAG)
 
@@ -129,10 +149,13 @@ enum wf_parse {
 	WF_PKT_MALFORMED,	/* counted, passed untouched (the stack drops it) */
 	WF_PKT_FRAG,		/* later fragment: addresses and IP id only (frag.h) */
 	WF_PKT_ICMP,		/* ICMP, not a later fragment: pkt's IP part filled (icmp.h) */
+	WF_PKT_EXT_CHAIN,	/* IPv6 extension headers past the walk: passed, counted */
 };
 
 struct wf_pkt {
-	struct wf_ct_key tuple;	/* as on the wire; also the conntrack key */
+	/* As on the wire; also the IPv4 conntrack key. IPv6: its ports and
+	 * proto only (addresses 0), the key is tuple6. */
+	struct wf_ct_key tuple;
 	__be32 seq;		/* TCP: sequence and ACK numbers (0 for UDP) */
 	__be32 ack;
 	__u16 l4_off;		/* the IPv4 header is at WF_ETH_HLEN */
@@ -141,11 +164,25 @@ struct wf_pkt {
 	__u8 ttl;
 	__u8 flags;		/* enum wf_pkt_flags */
 	__be16 ipid;		/* fragments: the datagram's IP id */
+	struct wf_ct6_key tuple6;	/* IPv6 only: the conntrack key */
 };
 
 #define WF_IP4_SADDR_OFF	(WF_ETH_HLEN + WF_OFF(struct iphdr, saddr))
 #define WF_IP4_CSUM_OFF		(WF_ETH_HLEN + WF_OFF(struct iphdr, check))
 #define WF_IP4_TTL_OFF		(WF_ETH_HLEN + WF_OFF(struct iphdr, ttl))
+
+static __always_inline bool addr6_eq(const __be32 *a, const __be32 *b)
+{
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]));
+}
+
+static __always_inline bool addr6_zero(const __be32 *a)
+{
+	return !(a[0] | a[1] | a[2] | a[3]);
+}
+
+#define WF_IP6_SADDR_OFF	(WF_ETH_HLEN + WF_OFF(struct ipv6hdr, saddr))
+#define WF_IP6_HOPLIMIT_OFF	(WF_ETH_HLEN + WF_OFF(struct ipv6hdr, hop_limit))
 
 static __always_inline __u32 pkt_l4_csum_off(const struct wf_pkt *pkt)
 {
@@ -289,6 +326,128 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 	if (proto == WF_IPPROTO_TCP)
 		return pkt_parse_tcp(&nh, data_end, pkt, l4_len);
 	return pkt_parse_udp(&nh, data_end, pkt, l4_len, frag & WF_IP_MF);
+}
+
+
+/* The extension headers of an IPv6 packet, from @off (after the fixed
+ * header) to the L4 header: its protocol in *@nexthdr and offset in *@off,
+ * the fragment header's offset/M word in *@frag (0: none). WF_PKT_OK, or
+ * what the packet is to us otherwise. A bounded walk: at most
+ * WF_IP6_EXT_MAX headers within WF_IP6_EXT_LEN_MAX bytes. */
+static __always_inline int pkt_walk6(void *data, void *end, __u32 l3_end, __u8 *nexthdr,
+				     __u32 *off, __u32 *frag)
+{
+	__u8 nh = *nexthdr, *h;
+	__u32 o = *off, len;
+	int i;
+
+	*frag = 0;
+	for (i = 0; i < WF_IP6_EXT_MAX; i++) {
+		if (nh == WF_IPPROTO_TCP || nh == WF_IPPROTO_UDP || nh == WF_IPPROTO_ICMPV6)
+			break;
+		/* ESP, AH, no next header, anything unknown: not ours */
+		if (nh != WF_IP6_HOPOPTS && nh != WF_IP6_ROUTING && nh != WF_IP6_DSTOPTS &&
+		    nh != WF_IP6_FRAGMENT)
+			return WF_PKT_SKIP;
+		h = data + o;
+		if ((void *)(h + 8) > end)
+			return WF_PKT_MALFORMED;
+		if (nh == WF_IP6_FRAGMENT) {
+			*frag = (__u32)h[2] << 8 | h[3];
+			/* 0 means none: mark a fragment header always */
+			*frag |= 0x10000;
+			len = WF_IP6_FRAG_HLEN;
+		} else {
+			len = ((__u32)h[1] + 1) * 8;
+		}
+		nh = h[0];
+		o += len;
+		if (o > WF_IP6_L4_OFF_MAX)
+			return WF_PKT_EXT_CHAIN;
+		if (o > l3_end)
+			return WF_PKT_MALFORMED;
+	}
+	if (nh != WF_IPPROTO_TCP && nh != WF_IPPROTO_UDP && nh != WF_IPPROTO_ICMPV6)
+		return WF_PKT_EXT_CHAIN;
+	*nexthdr = nh;
+	*off = o;
+	return WF_PKT_OK;
+}
+
+/*
+ * An IPv6 frame to a struct wf_pkt, as pkt_parse4() does for IPv4: TCP and
+ * UDP (first fragments included) are looked at; ICMPv6 (ND, RA, MLD,
+ * errors) and later fragments pass untouched.
+ */
+static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt)
+{
+	struct hdr_cursor nh;
+	struct ipv6hdr *ip6;
+	void *data, *data_end;
+	__u32 plen, off, l3_end, frag;
+	__u8 proto;
+	int ret;
+
+	ctx_pull(c, WF_PULL_LEN6);
+	data = ctx_data(c);
+	data_end = ctx_data_end(c);
+	ip6 = data + WF_ETH_HLEN;
+	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
+		return WF_PKT_MALFORMED;
+	plen = bpf_ntohs(ip6->payload_len);
+	l3_end = WF_ETH_HLEN + WF_IP6_HLEN + plen;
+	/* payload length 0: a jumbogram (RFC 2675), not ours */
+	if (!plen)
+		return WF_PKT_SKIP;
+	if (!ctx_within(c, l3_end))
+		return WF_PKT_MALFORMED;
+	proto = ip6->nexthdr;
+	off = WF_ETH_HLEN + WF_IP6_HLEN;
+	ret = pkt_walk6(data, data_end, l3_end, &proto, &off, &frag);
+	if (ret != WF_PKT_OK)
+		return ret;
+	/* slice 1: later fragments and ICMPv6 pass (design.md "IPv6") */
+	if ((frag & WF_IP6_FRAG_OFFMASK) || proto == WF_IPPROTO_ICMPV6)
+		return WF_PKT_SKIP;
+	if (off > WF_IP6_L4_OFF_MAX)
+		return WF_PKT_SKIP;
+
+	pkt->flags = (frag & WF_IP6_FRAG_MF) ? WF_PKT_F_FIRST_FRAG : 0;
+	pkt->ipid = 0;
+	pkt->tuple.saddr = 0;
+	pkt->tuple.daddr = 0;
+	pkt->tuple.proto = proto;
+	pkt->tuple.pad[0] = 0;
+	pkt->tuple.pad[1] = 0;
+	pkt->tuple.pad[2] = 0;
+	__builtin_memcpy(pkt->tuple6.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->tuple6.daddr, &ip6->daddr, 16);
+	pkt->tuple6.proto = proto;
+	pkt->tuple6.pad[0] = 0;
+	pkt->tuple6.pad[1] = 0;
+	pkt->tuple6.pad[2] = 0;
+	pkt->tcp_flags = 0;
+	pkt->l4_off = off;
+	pkt->len = WF_IP6_HLEN + plen;
+	pkt->ttl = ip6->hop_limit;
+	nh.pos = data + off;
+	if (proto == WF_IPPROTO_TCP)
+		ret = pkt_parse_tcp(&nh, data_end, pkt, l3_end - off);
+	else
+		ret = pkt_parse_udp(&nh, data_end, pkt, l3_end - off, frag & WF_IP6_FRAG_MF);
+	if (ret != WF_PKT_OK)
+		return ret;
+	if (proto == WF_IPPROTO_UDP) {
+		__u16 *sum = data + off + WF_OFF(struct udphdr, check);
+
+		if ((void *)(sum + 1) > data_end)
+			return WF_PKT_MALFORMED;
+		if (!*sum)
+			pkt->flags |= WF_PKT_F_CSUM0;
+	}
+	pkt->tuple6.sport = pkt->tuple.sport;
+	pkt->tuple6.dport = pkt->tuple.dport;
+	return WF_PKT_OK;
 }
 
 #endif
