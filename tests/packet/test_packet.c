@@ -2509,6 +2509,12 @@ static const struct fixture fixtures[] = {
 		.ct = CT_NONE, .stat = { WF_DROP_FRAGMENT },
 	},
 	{
+		.desc = "IPv6 fragment: first fragment of a tracked flow dropped too (fragment)",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51000, VM6, 5356), FIRST6(0x6004) },
+		.verdict = V_DROP,
+		.ct = CT_KEEP, .stat = { WF_DROP_FRAGMENT },
+	},
+	{
 		.desc = "IPv6 fragment: its later fragment passes untouched, nothing counted",
 		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51030, VM6, 5356), LATER6(0x6001) },
 		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
