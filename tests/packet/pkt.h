@@ -861,10 +861,7 @@ static inline const char *pkt_field6(const __u8 *f, int len, int off)
 
 static inline void ip6_str(const __u8 *a, char *out, size_t n)
 {
-	struct { __u8 b[16]; } x;
-
-	memcpy(x.b, a, 16);
-	if (!inet_ntop(AF_INET6, x.b, out, n))
+	if (!inet_ntop(AF_INET6, a, out, n))
 		snprintf(out, n, "?");
 }
 

@@ -14,7 +14,8 @@
  *
  * bpf_fib_lookup() needs routes and neighbours: run through run.sh, which
  * builds the WSL-like layout (eth0 172.29.20.2/20 via 172.29.16.1, docker0
- * 172.17.0.1/16) in a private network namespace. Maps are never pinned.
+ * 172.17.0.1/16, and IPv6's fd00:29::2/64 via fd00:29::1, docker0
+ * fd00:17::1/64) in a private network namespace. Maps are never pinned.
  *
  * Output is TAP; a failure is followed by "# " lines with what differed
  * (a field-named hex diff for frames).
