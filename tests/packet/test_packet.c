@@ -2598,6 +2598,19 @@ static const struct fixture fixtures[] = {
 		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41052, TH_ACK) },
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
+	{
+		.desc = "IPv6 VLAN 802.1Q VID 100: TCP to a mapped port untouched, no connection",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41053, VM6, 8086, TH_SYN), .vlan = 100 },
+		.mtag = true,
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 VLAN 802.1Q VID 100: egress reply of a tracked flow untouched",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41005, TH_ACK), .vlan = 100 },
+		.mtag = true,
+		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
+	},
 	/* ---- IPv6 allow list: fd00:29::18:10/128 ---- */
 	{
 		.desc = "IPv6 allow: the /128 source forwarded",
