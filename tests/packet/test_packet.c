@@ -68,6 +68,9 @@
 #define PEER6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 5)	/* permanent neighbour */
 #define CTR6	IP6(0xfd00, 0x17, 0, 0, 0, 0, 0, 2)	/* behind docker0 */
 #define RTGT6	IP6(0xfd00, 0x50, 0, 0, 0, 0, 0, 2)	/* behind vethr (wf_redirect) */
+#define CTR2_6	IP6(0xfd00, 0x17, 0, 0, 0, 0, 0, 3)	/* behind docker0, no neighbour */
+#define NONEIGH6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 7)	/* eth0's link, no neighbour */
+#define UNREACH6	IP6(0xfd00, 0x99, 0, 0, 0, 0, 0, 1)	/* "unreachable fd00:99::/32" */
 #define C1_6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0x18, 0x10)	/* clients on eth0's link */
 #define C2_6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0x18, 0x11)
 #define LL_HOST6	IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)	/* the router's link-local */
@@ -115,6 +118,9 @@ enum {
 	ID_UHOST6,		/* udp [@vm6]:6006 @host6:6001 */
 	ID_ALLOW6,		/* tcp [@vm6]:9006 [fd00:17::2]:9000 allow fd00:29::18:10/128 */
 	ID_REDIR6,		/* tcp [@vm6]:4106 [fd00:50::2]:80, via vethr in wf_redirect */
+	ID_BEHIND2_6,		/* tcp [@vm6]:4007 [fd00:17::3]:80 */
+	ID_NONEIGH6,		/* tcp [@vm6]:7006 [fd00:29::7]:7000 */
+	ID_FIB6,		/* tcp [@vm6]:8446 [fd00:99::1]:443 */
 	ID_MAX,
 };
 
@@ -168,6 +174,9 @@ static const struct map6_def {
 	{ ID_UHOST6, 17, 6006, WF_ADDR_HOST, ANY6, 6001, 0 },
 	{ ID_ALLOW6, 6, 9006, WF_ADDR_LITERAL, CTR6, 9000, WF_FWD_F_ALLOW },
 	{ ID_REDIR6, 6, 4106, WF_ADDR_LITERAL, RTGT6, 80, 0 },
+	{ ID_BEHIND2_6, 6, 4007, WF_ADDR_LITERAL, CTR2_6, 80, 0 },
+	{ ID_NONEIGH6, 6, 7006, WF_ADDR_LITERAL, NONEIGH6, 7000, 0 },
+	{ ID_FIB6, 6, 8446, WF_ADDR_LITERAL, UNREACH6, 443, 0 },
 };
 
 /* ID_ALLOW6's one CIDR: C1_6/128. */
@@ -390,6 +399,8 @@ static void post_icmp_refill(const struct fixture *f);
 static void pre_generic(const struct fixture *f);
 static void pre_csum_collision(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
+static void pre_fwd6_off(const struct fixture *f);
+static void post_fwd6_on(const struct fixture *f);
 static void pre_age_n(const struct fixture *f);
 static void post_peer_fresh(const struct fixture *f);
 static void pre_drop_peer(const struct fixture *f);
@@ -2400,6 +2411,78 @@ static const struct fixture fixtures[] = {
 		.verdict = V_DROP,
 		.ct = CT_NONE, .stat = { WF_DROP_TTL },
 	},
+	{
+		.desc = "IPv6 LOCAL: bytes after payload_len kept, not summed",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41006, VM6, 8086, TH_SYN), .pad = 6 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41006, VM6, 18086, TH_SYN), .pad = 6 },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 BEHIND: target without a neighbour entry still handed to the stack",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41011, VM6, 4007, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41011, CTR2_6, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_BEHIND2_6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: a datagram of exactly its wf_dev_mtu is redirected",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41020, VM6, 4106, TH_ACK), .paylen = 1340 },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41020, RTGT6, 80, TH_ACK), .paylen = 1340,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: one byte over its wf_dev_mtu goes to the stack (redirect_mtu)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41020, VM6, 4106, TH_ACK), .paylen = 1341 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41020, RTGT6, 80, TH_ACK), .paylen = 1341 },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.stat = { WF_EV_REDIRECT_MTU },
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 ONEARM: target on eth0's link without a neighbour dropped (no_neigh)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41034, VM6, 7006, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_NO_NEIGH },
+	},
+	{
+		.desc = "IPv6: unroutable target dropped (fib)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41035, VM6, 8446, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FIB },
+	},
+	{
+		.desc = "IPv6 forwarding off on eth0: one-arm target dropped (fwd_disabled), not sent",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41036, VM6, 5006, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FWD_DISABLED },
+		.pre = pre_fwd6_off, .post = post_fwd6_on,
+	},
+	{
+		.desc = "IPv6 forwarding off on eth0: @vm6 target still forwarded (no FIB lookup)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41007, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41007, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.pre = pre_fwd6_off, .post = post_fwd6_on,
+	},
+	{
+		.desc = "IPv6 malformed: TCP doff < 5 passes untouched (malformed)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41045, VM6, 8086, TH_SYN), .doff = 4 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "IPv6 malformed: UDP header cut by payload_len passes untouched (malformed)",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51045, VM6, 5356), .tot_len = 4,
+			.cut = ETH_HLEN_ + 40 + 4 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
 	/* ---- IPv6 UDP ---- */
 	{
 		.desc = "IPv6 UDP LOCAL: checksum correct after the port rewrite",
@@ -3208,6 +3291,25 @@ static void set_eth0_forwarding(const char *v)
 
 	if (!f || fputs(v, f) < 0 || fclose(f))
 		failf("cannot set net.ipv4.conf.eth0.forwarding=%s", v);
+}
+
+/* ... and IPv6's (bpf_ipv6_fib_lookup() checks it the same way). */
+static void set_eth0_forwarding6(const char *v)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/conf/eth0/forwarding", "w");
+
+	if (!f || fputs(v, f) < 0 || fclose(f))
+		failf("cannot set net.ipv6.conf.eth0.forwarding=%s", v);
+}
+
+static void pre_fwd6_off(const struct fixture *f)
+{
+	set_eth0_forwarding6("0");
+}
+
+static void post_fwd6_on(const struct fixture *f)
+{
+	set_eth0_forwarding6("1");
 }
 
 static void pre_fwd_off(const struct fixture *f)
