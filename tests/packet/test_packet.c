@@ -384,6 +384,7 @@ struct fixture {
 	}
 
 static void pre_age(const struct fixture *f);
+static void pre_age6(const struct fixture *f);
 static void pre_no_vm(const struct fixture *f);
 static void pre_no_host(const struct fixture *f);
 static void post_info_restore(const struct fixture *f);
@@ -2708,6 +2709,97 @@ static const struct fixture fixtures[] = {
 		.verdict = V_DROP,
 		.ct = CT_NONE, .stat = { WF_DROP_NOT_ALLOWED },
 	},
+	/* ---- IPv6 expiry, and SNAT: a port space per family (62000-62001) ---- */
+	{
+		.desc = "IPv6 conntrack: SYN for the expiry case creates the flow",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41090, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41090, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 conntrack: expired flow counted (ct_expired), re-created by next packet",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41090, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41090, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CT_EXPIRED },
+		.pre = pre_age6,
+	},
+	{
+		.desc = "IPv6 conntrack: UDP flow for the expired-reply case",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51090, VM6, 5356) },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51090, VM6, 15356) },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 conntrack: reply after the timeout translated, both halves revived (ct_revived)",
+		.hook = H_EG,
+		.in = { UDP6(M_VM, M_CLIENT, VM6, 15356, C1_6, 51090) },
+		.verdict = V_PASS,
+		.out = { UDP6(M_VM, M_CLIENT, VM6, 5356, C1_6, 51090) },
+		.ct = CT_HIT, .id = ID_ULOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+		.stat = { WF_EV_CT_REVIVED },
+		.pre = pre_age6,
+	},
+	{
+		.desc = "SNAT per family: IPv4 client takes a port of 62000-62001",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C1, 41100, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(57), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.pre = pre_ct_flush,
+	},
+	{
+		.desc = "SNAT per family: IPv4 client takes the other: IPv4's range full",
+		.inst = 1,
+		.in = { TCP(M_CLIENT2, M_VM, C2, 41101, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(58), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "SNAT per family: an IPv6 client still gets a port on @vm6",
+		.inst = 1,
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41102, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(59), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "SNAT per family: a second IPv6 client gets the other port",
+		.inst = 1,
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41103, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(60), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.post = post_snat_distinct, .arg = { 59, 60 },
+	},
+	{
+		.desc = "SNAT per family: IPv6's range taken too, the next IPv6 connection dropped (snat_exhausted)",
+		.inst = 1,
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41104, VM6, 5006, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_SNAT_EXHAUSTED },
+	},
+	{
+		.desc = "SNAT per family: the IPv6 reply to the first port returns to its client",
+		.inst = 1,
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(59), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41102, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "SNAT per family: an IPv4 reply to a port IPv6 holds too returns to the IPv4 client",
+		.inst = 1,
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(57), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 41100, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
 	/* ---- IPv6 checksums a sender left to offload (as IPv4's above) ---- */
 	{
 		.desc = "IPv6 offloaded csum, LOCAL: SYN passes with the pseudo-header sum kept",
@@ -3231,6 +3323,36 @@ static void pre_age(const struct fixture *f)
 		v.created = now - back - 1000000000ull;
 		ct_put(I, &k, &v, BPF_EXIST);
 		wf_ct_peer_key(&k, &v, &p);
+		k = p;
+	}
+}
+
+/* pre_age() of an IPv6 entry and its peer. */
+static void pre_age6(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_ct6_key k = ct6_key(f->in.proto, f->in.saddr6, port_of(f->in.sport),
+				      f->in.daddr6, port_of(f->in.dport)), p;
+	struct wf_ct6_val v;
+	__u64 back, now = now_ns();
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (ct6_get(I, &k, &v)) {
+			failf("setup: no wf_ct6 entry to age (%s)", i ? "peer" : "input tuple");
+			return;
+		}
+		back = age_past_timeout(I, v.c.state, now);
+		if (now <= back + 1000000000ull) {
+			failf("CLOCK_MONOTONIC at %llu ns: too small to age an entry",
+			      (unsigned long long)now);
+			return;
+		}
+		v.c.last_seen = now - back;
+		v.c.created = now - back - 1000000000ull;
+		bpf_map_update_elem(v.c.table == WF_CT_T_NEW ? I->ct6_new : I->ct6, &k, &v,
+				    BPF_EXIST);
+		wf_ct6_peer_key(&k, &v, &p);
 		k = p;
 	}
 }
