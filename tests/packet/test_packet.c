@@ -3149,6 +3149,17 @@ static int ct_count(struct inst *I)
 	       ct_count6(I->ct6_new);
 }
 
+static void ct6_flush(struct inst *I)
+{
+	struct wf_ct6_key k;
+
+	while (!bpf_map_get_next_key(I->ct6, NULL, &k))
+		bpf_map_delete_elem(I->ct6, &k);
+	while (!bpf_map_get_next_key(I->ct6_new, NULL, &k))
+		bpf_map_delete_elem(I->ct6_new, &k);
+}
+
+/* Both families' tables. */
 static void ct_flush(struct inst *I)
 {
 	struct wf_ct_key k;
@@ -3157,14 +3168,7 @@ static void ct_flush(struct inst *I)
 		bpf_map_delete_elem(I->ct, &k);
 	while (!bpf_map_get_next_key(I->ct_new, NULL, &k))
 		bpf_map_delete_elem(I->ct_new, &k);
-	{
-		struct wf_ct6_key k6;
-
-		while (!bpf_map_get_next_key(I->ct6, NULL, &k6))
-			bpf_map_delete_elem(I->ct6, &k6);
-		while (!bpf_map_get_next_key(I->ct6_new, NULL, &k6))
-			bpf_map_delete_elem(I->ct6_new, &k6);
-	}
+	ct6_flush(I);
 }
 
 static void stats_read(struct inst *I, __u64 *out)
