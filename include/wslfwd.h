@@ -148,6 +148,10 @@ enum wf_fwd_flags {
 	 * by handing the packet to its socket (tc ingress bpf_sk_assign), the
 	 * headers untouched: see design.md "Loopback targets". */
 	WF_FWD_F_LOOPBACK = 1 << 1,
+	/* The target is of the other family than the key (v4tov6, v6tov4):
+	 * for a key of family 2 taddr is IPv6 (or @vm6/@host6), for family
+	 * 10 taddr[0] is IPv4 (or @vm/@host). Translated, always full NAT. */
+	WF_FWD_F_XFAM = 1 << 2,
 };
 
 struct wf_fwd_val {
@@ -613,5 +617,24 @@ struct wf_frag_val {
 	__u32 pad;
 };
 _Static_assert(sizeof(struct wf_frag_val) == sizeof(struct wf_ct_val) + 8, "wf_frag_val layout");
+
+/* ---- wf_frag6: LRU_HASH, the same for IPv6 datagrams: the reassembly key
+ * (RFC 8200 4.5: addresses and the fragment header's 32-bit id). */
+struct wf_frag6_key {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be32 id;		/* the fragment header's identification */
+	__u8 proto;		/* the upper-layer protocol */
+	__u8 hook;		/* enum wf_frag_hook */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct wf_frag6_key) == 40, "wf_frag6_key layout");
+
+struct wf_frag6_val {
+	struct wf_ct6_val ct;
+	__u32 drop;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct wf_frag6_val) == sizeof(struct wf_ct6_val) + 8, "wf_frag6_val layout");
 
 #endif /* WSLFWD_H */

@@ -219,13 +219,24 @@ static __always_inline int ctx_load_bytes(const struct wf_ctx *c, __u32 off,
 					  void *to, __u32 len)
 {
 	void *p;
+	int i;
 
 	if (!c->xdp)
 		return bpf_skb_load_bytes(ctx_skb(c), off, to, len);
 	p = ctx_ptr(c, off, len);
 	if (!p)
 		return -1;
-	__builtin_memcpy(to, p, len);
+	/* By words, as ctx_store_bytes(), for @to of 16 bytes or more (a
+	 * header struct or __be32 array: aligned, as the verifier wants stack
+	 * stores): a byte-wise memcpy of a 32-byte IPv6 address pair spills
+	 * past the stack limit. */
+	if (len >= 16 && len % 4 == 0) {
+#pragma unroll
+		for (i = 0; i < len / 4; i++)
+			((__u32 *)to)[i] = ((const __u32 *)p)[i];
+	} else {
+		__builtin_memcpy(to, p, len);
+	}
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * IPv4 fragments of tracked flows (design.md "Fragments").
+ * Fragments of tracked flows (design.md "Fragments"): IPv4 in wf_frag,
+ * IPv6 in wf_frag6 by the same rules (the *6 functions below).
  *
  * Only the first fragment (offset 0) carries the ports, so only it can find
  * its connection. It is translated like any packet of the flow, and records
@@ -153,6 +154,106 @@ static __always_inline int frag_later4(const struct wf_ctx *c, const struct wf_p
 	if (nat_set_macs(c, v))
 		return -WF_DROP_MALFORMED;
 	return WF_TX;
+}
+
+/* ---- IPv6: the fragment header's 32-bit id keys the datagram; later
+ * fragments get the addresses (no header checksum) and the hop limit. */
+
+static __always_inline void frag_key6(const struct wf_pkt *pkt, __u8 hook,
+				      struct wf_frag6_key *k)
+{
+	__builtin_memcpy(k->saddr, pkt->tuple6.saddr, 16);
+	__builtin_memcpy(k->daddr, pkt->tuple6.daddr, 16);
+	k->id = pkt->id6;
+	k->proto = pkt->tuple.proto;
+	k->hook = hook;
+	k->pad = 0;
+}
+
+/* frag_first4() for IPv6 (WF_GLOBAL). */
+WF_GLOBAL int frag_first6(const struct wf_pkt *pkt, const struct wf_ct6_val *v, __u64 now)
+{
+	struct wf_frag6_key k;
+	struct wf_frag6_val fv;
+
+	if (!pkt || !v)
+		return -1;
+	frag_key6(pkt, frag_hook_of(&v->c), &k);
+	__builtin_memcpy(&fv.ct, v, sizeof(fv.ct));
+	fv.ct.c.last_seen = now;
+	fv.drop = 0;
+	fv.pad = 0;
+	return bpf_map_update_elem(&wf_frag6, &k, &fv, BPF_ANY) ? -1 : 0;
+}
+
+/* frag_first_drop4() for IPv6 (WF_GLOBAL). */
+WF_GLOBAL int frag_first_drop6(const struct wf_pkt *pkt, __u32 reason, __u64 now)
+{
+	struct wf_frag6_key k;
+	struct wf_frag6_val fv;
+
+	if (!pkt || !reason || reason >= WF_STAT_MAX)
+		return -1;
+	frag_key6(pkt, WF_FRAG_IN, &k);
+	__builtin_memset(&fv, 0, sizeof(fv));
+	fv.ct.c.last_seen = now;
+	fv.drop = reason;
+	return bpf_map_update_elem(&wf_frag6, &k, &fv, BPF_ANY) ? -1 : 0;
+}
+
+/* frag_later4() for IPv6; called through a global function per program
+ * type (below): its key stays off the entry point's frame. */
+static __always_inline int frag_later6(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				       __u8 hook)
+{
+	struct wf_frag6_key k;
+	struct wf_frag6_val *e;
+	const struct wf_ct_val *v;
+	bool tx;
+	__u8 hl;
+
+	frag_key6(pkt, hook, &k);
+	e = bpf_map_lookup_elem(&wf_frag6, &k);
+	if (!e || (__s64)(wf_now() - e->ct.c.last_seen) > WF_FRAG_TIMEOUT * WF_NSEC_PER_SEC) {
+		if (hook == WF_FRAG_IN)
+			stats_inc(WF_EV_FRAG_PASSED);
+		return WF_PASS;
+	}
+	if (e->drop)
+		return -(int)(e->drop & 0xff);
+	v = &e->ct.c;
+	tx = v->flags & WF_CT_F_TX;
+	if (tx && pkt->ttl <= 1)
+		return -WF_DROP_TTL;
+	counters_add(v->id, v->dir, 1, pkt->len);
+	stats_inc(WF_EV_FRAG_TRANSLATED);
+	hl = pkt->ttl - 1;
+	if (ctx_store_bytes(c, WF_IP6_SADDR_OFF, e->ct.nsaddr, 32) ||
+	    (tx && ctx_store_bytes(c, WF_IP6_HOPLIMIT_OFF, &hl, 1)))
+		return -WF_DROP_MALFORMED;
+	if (!tx)
+		return WF_PASS;
+	if (nat_set_macs(c, v))
+		return -WF_DROP_MALFORMED;
+	return WF_TX;
+}
+
+WF_GLOBAL int frag_later6_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt, __u32 hook)
+{
+	struct wf_ctx c = { .ctx = ctx, .xdp = true, .v6 = true };
+
+	if (!ctx || !pkt)
+		return WF_PASS;
+	return frag_later6(&c, pkt, hook);
+}
+
+WF_GLOBAL int frag_later6_tc(struct __sk_buff *skb, const struct wf_pkt *pkt, __u32 hook)
+{
+	struct wf_ctx c = { .ctx = skb, .xdp = false, .v6 = true };
+
+	if (!skb || !pkt)
+		return WF_PASS;
+	return frag_later6(&c, pkt, hook);
 }
 
 #endif

@@ -27,6 +27,7 @@
 #include "lib/lo.h"
 #include "lib/frag.h"
 #include "lib/icmp.h"
+#include "lib/icmp6.h"
 
 /* Ingress filter: a mapped LPORT of this protocol, an SNAT port (replies of
  * one-arm connections), or the source port of a `snat never` target (its
@@ -119,6 +120,17 @@ static __always_inline bool fwd_redirect_ok(const struct wf_ctx *c, const struct
 	return bpf_redirect_map(&wf_redirect, v->oif, XDP_PASS) == XDP_REDIRECT;
 }
 
+/* A later fragment at @hook (frag.h). */
+static __always_inline int fwd_frag_later(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					  __u8 hook)
+{
+	if (!c->v6)
+		return frag_later4(c, pkt, hook);
+	if (c->xdp)
+		return frag_later6_xdp(ctx_xdp(c), pkt, hook);
+	return frag_later6_tc(ctx_skb(c), pkt, hook);
+}
+
 /* The packet's conntrack key: its tuple, of the family of the path. */
 static __always_inline const void *fwd_key(const struct wf_ctx *c, const struct wf_pkt *pkt)
 {
@@ -148,9 +160,9 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 			return ret;
 	}
 	/* Its later fragments get what it gets (frag.h); a datagram whose
-	 * later fragments could not be translated is dropped whole. IPv6
-	 * fragments are not translated yet (design.md "IPv6"). */
-	if ((pkt->flags & WF_PKT_F_FIRST_FRAG) && (c->v6 || frag_first4(pkt, v, now)))
+	 * later fragments could not be translated is dropped whole. */
+	if ((pkt->flags & WF_PKT_F_FIRST_FRAG) &&
+	    (c->v6 ? frag_first6(pkt, ct6(v), now) : frag_first4(pkt, v, now)))
 		return -WF_DROP_FRAGMENT;
 	if (pkt->flags & WF_PKT_F_OPTIONS)
 		stats_inc(WF_EV_IP_OPTIONS);
@@ -476,10 +488,10 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 	int ret;
 
 	ret = fwd_parse(c, &pkt, true);
-	if (!c->v6 && ret == WF_PKT_ICMP)
-		return icmp_error4_any(c, &pkt, true);
-	if (!c->v6 && ret > 0)
-		return frag_later4(c, &pkt, WF_FRAG_IN);
+	if (ret == WF_PKT_ICMP)
+		return c->v6 ? icmp_error6_any(c, &pkt, true) : icmp_error4_any(c, &pkt, true);
+	if (ret > 0)
+		return fwd_frag_later(c, &pkt, WF_FRAG_IN);
 	if (ret)
 		return WF_PASS;
 	bits = fwd_filter_in(&pkt);
@@ -497,8 +509,12 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 	/* IPv6: no ICMPv6 time exceeded yet, dropped and counted */
 	if (ret == WF_TTL_ANSWER)
 		return c->v6 ? -WF_DROP_TTL : icmp_ttl_reply4_any(c, &pkt);
-	if (!c->v6 && ret < 0 && (pkt.flags & WF_PKT_F_FIRST_FRAG))
-		frag_first_drop4(&pkt, -ret, now);
+	if (ret < 0 && (pkt.flags & WF_PKT_F_FIRST_FRAG)) {
+		if (c->v6)
+			frag_first_drop6(&pkt, -ret, now);
+		else
+			frag_first_drop4(&pkt, -ret, now);
+	}
 	return ret;
 }
 
@@ -519,10 +535,10 @@ static __always_inline int fwd_egress_fam(const struct wf_ctx *c)
 	int ret;
 
 	ret = fwd_parse(c, &pkt, true);
-	if (!c->v6 && ret == WF_PKT_ICMP)
-		return icmp_error4_any(c, &pkt, false);
-	if (!c->v6 && ret > 0)
-		return frag_later4(c, &pkt, WF_FRAG_EG);
+	if (ret == WF_PKT_ICMP)
+		return c->v6 ? icmp_error6_any(c, &pkt, false) : icmp_error4_any(c, &pkt, false);
+	if (ret > 0)
+		return fwd_frag_later(c, &pkt, WF_FRAG_EG);
 	if (ret)
 		return WF_PASS;
 	if (!fwd_filter_out(&pkt))

@@ -148,6 +148,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_frag SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WF_FRAG_ENTRIES);
+	__type(key, struct wf_frag6_key);
+	__type(value, struct wf_frag6_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_frag6 SEC(".maps");
+
 /* Timeouts set at load (include/wslfwd.h); pinned so re-attach keeps them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

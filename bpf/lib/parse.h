@@ -164,6 +164,7 @@ struct wf_pkt {
 	__u8 ttl;
 	__u8 flags;		/* enum wf_pkt_flags */
 	__be16 ipid;		/* fragments: the datagram's IP id */
+	__be32 id6;		/* IPv6 fragments: the fragment header's id */
 	struct wf_ct6_key tuple6;	/* IPv6 only: the conntrack key */
 };
 
@@ -331,11 +332,13 @@ static __always_inline int pkt_parse4(const struct wf_ctx *c, struct wf_pkt *pkt
 
 /* The extension headers of an IPv6 packet, from @off (after the fixed
  * header) to the L4 header: its protocol in *@nexthdr and offset in *@off,
- * the fragment header's offset/M word in *@frag (0: none). WF_PKT_OK, or
- * what the packet is to us otherwise. A bounded walk: at most
+ * the fragment header's offset/M word in *@frag (0: none) and id in *@id.
+ * WF_PKT_OK, WF_PKT_FRAG for a later fragment (*@nexthdr: the protocol of
+ * its fragmentable part, whose headers are not there), or what the packet
+ * is to us otherwise. A bounded walk: at most
  * WF_IP6_EXT_MAX headers within WF_IP6_EXT_LEN_MAX bytes. */
 static __always_inline int pkt_walk6(void *data, void *end, __u32 l3_end, __u8 *nexthdr,
-				     __u32 *off, __u32 *frag)
+				     __u32 *off, __u32 *frag, __be32 *id)
 {
 	__u8 nh = *nexthdr, *h;
 	__u32 o = *off, len;
@@ -356,6 +359,12 @@ static __always_inline int pkt_walk6(void *data, void *end, __u32 l3_end, __u8 *
 			*frag = (__u32)h[2] << 8 | h[3];
 			/* 0 means none: mark a fragment header always */
 			*frag |= 0x10000;
+			__builtin_memcpy(id, h + 4, sizeof(*id));
+			if (*frag & WF_IP6_FRAG_OFFMASK) {
+				*nexthdr = h[0];
+				*off = o + WF_IP6_FRAG_HLEN;
+				return WF_PKT_FRAG;
+			}
 			len = WF_IP6_FRAG_HLEN;
 		} else {
 			len = ((__u32)h[1] + 1) * 8;
@@ -374,10 +383,54 @@ static __always_inline int pkt_walk6(void *data, void *end, __u32 l3_end, __u8 *
 	return WF_PKT_OK;
 }
 
+/* ICMPv6 error types (RFC 4443): destination unreachable, packet too big,
+ * time exceeded, parameter problem. */
+#define WF_ICMP6_ERR_FIRST	1
+#define WF_ICMP6_ERR_LAST	4
+
+/* An ICMPv6 error: its IP part, as pkt_parse_icmp4(); anything else
+ * (ND, RA, MLD, echo) is not ours. */
+static __always_inline int pkt_parse_icmp6(struct wf_pkt *pkt, const struct ipv6hdr *ip6,
+					   const __u8 *icmp, void *data_end, __u32 off, __u32 plen)
+{
+	if ((void *)(icmp + 1) > data_end)
+		return WF_PKT_MALFORMED;
+	if (icmp[0] < WF_ICMP6_ERR_FIRST || icmp[0] > WF_ICMP6_ERR_LAST)
+		return WF_PKT_SKIP;
+	__builtin_memcpy(pkt->tuple6.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->tuple6.daddr, &ip6->daddr, 16);
+	pkt->tuple.proto = WF_IPPROTO_ICMPV6;
+	pkt->l4_off = off;
+	pkt->len = WF_IP6_HLEN + plen;
+	pkt->ttl = ip6->hop_limit;
+	pkt->flags = 0;
+	return WF_PKT_ICMP;
+}
+
+/* A later IPv6 fragment (no L4 header) of TCP/UDP: what frag.h needs to
+ * find its datagram. */
+static __always_inline int pkt_parse_later6(struct wf_pkt *pkt, const struct ipv6hdr *ip6,
+					    __u8 proto, __u32 off, __u32 plen)
+{
+	if (proto != WF_IPPROTO_TCP && proto != WF_IPPROTO_UDP)
+		return WF_PKT_SKIP;
+	__builtin_memcpy(pkt->tuple6.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->tuple6.daddr, &ip6->daddr, 16);
+	pkt->tuple.proto = proto;
+	pkt->tuple.sport = 0;
+	pkt->tuple.dport = 0;
+	pkt->l4_off = off;
+	pkt->len = WF_IP6_HLEN + plen;
+	pkt->ttl = ip6->hop_limit;
+	pkt->flags = WF_PKT_F_LATER_FRAG;
+	return WF_PKT_FRAG;
+}
+
 /*
  * An IPv6 frame to a struct wf_pkt, as pkt_parse4() does for IPv4: TCP and
- * UDP (first fragments included) are looked at; ICMPv6 (ND, RA, MLD,
- * errors) and later fragments pass untouched.
+ * UDP (first fragments included) are looked at, later fragments go to
+ * frag.h, ICMPv6 errors to icmp6.h; the rest of ICMPv6 (ND, RA, MLD, echo)
+ * passes untouched.
  */
 static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt)
 {
@@ -388,12 +441,25 @@ static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt
 	__u8 proto;
 	int ret;
 
-	ctx_pull(c, WF_PULL_LEN6);
+	if (ctx_vlan_tagged(c))
+		return WF_PKT_SKIP;
+	ctx_pull(c, WF_PULL_LEN);
 	data = ctx_data(c);
 	data_end = ctx_data_end(c);
 	ip6 = data + WF_ETH_HLEN;
 	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
 		return WF_PKT_MALFORMED;
+	/* Extension headers: make all that the walk may read linear (tc),
+	 * only for the packets that have them. */
+	if (ip6->nexthdr != WF_IPPROTO_TCP && ip6->nexthdr != WF_IPPROTO_UDP &&
+	    ip6->nexthdr != WF_IPPROTO_ICMPV6) {
+		ctx_pull(c, WF_PULL_LEN6);
+		data = ctx_data(c);
+		data_end = ctx_data_end(c);
+		ip6 = data + WF_ETH_HLEN;
+		if ((void *)(ip6 + 1) > data_end)
+			return WF_PKT_MALFORMED;
+	}
 	plen = bpf_ntohs(ip6->payload_len);
 	l3_end = WF_ETH_HLEN + WF_IP6_HLEN + plen;
 	/* payload length 0: a jumbogram (RFC 2675), not ours */
@@ -403,14 +469,16 @@ static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt
 		return WF_PKT_MALFORMED;
 	proto = ip6->nexthdr;
 	off = WF_ETH_HLEN + WF_IP6_HLEN;
-	ret = pkt_walk6(data, data_end, l3_end, &proto, &off, &frag);
+	pkt->id6 = 0;
+	ret = pkt_walk6(data, data_end, l3_end, &proto, &off, &frag, &pkt->id6);
+	if (ret == WF_PKT_FRAG)
+		return pkt_parse_later6(pkt, ip6, proto, off, plen);
 	if (ret != WF_PKT_OK)
 		return ret;
-	/* slice 1: later fragments and ICMPv6 pass (design.md "IPv6") */
-	if ((frag & WF_IP6_FRAG_OFFMASK) || proto == WF_IPPROTO_ICMPV6)
-		return WF_PKT_SKIP;
 	if (off > WF_IP6_L4_OFF_MAX)
 		return WF_PKT_SKIP;
+	if (proto == WF_IPPROTO_ICMPV6)
+		return pkt_parse_icmp6(pkt, ip6, data + off, data_end, off, plen);
 
 	pkt->flags = (frag & WF_IP6_FRAG_MF) ? WF_PKT_F_FIRST_FRAG : 0;
 	pkt->ipid = 0;

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * ICMPv6 errors about translated flows: icmp.h's rules for IPv4 (the
+ * quote's tuple reversed is the key of the entry whose packets travel where
+ * the error must go; the quote is written back to what its sender sent, the
+ * error goes to that sender and takes that entry's path), with IPv6's
+ * checksum rules: no IP header checksum, and the ICMPv6 checksum covers a
+ * pseudo header of the outer addresses (RFC 4443 2.3), so it takes the
+ * outer and the inner changes alike. Destination unreachable, packet too
+ * big (the PMTU of a translated flow), time exceeded and parameter problem;
+ * everything else (ND, RA, MLD, echo) never gets here (pkt_parse6).
+ *
+ * skb->csum (tc, CHECKSUM_COMPLETE) stays valid: what the outer addresses
+ * add to the packet's sum the ICMPv6 checksum takes away. The hop limit,
+ * which no checksum covers, changes only on packets we send (XDP_TX, tc
+ * redirect to egress), which nothing verifies against skb->csum.
+ */
+#ifndef WF_LIB_ICMP6_H
+#define WF_LIB_ICMP6_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "wslfwd.h"
+#include "lib/clock.h"
+#include "lib/ctx.h"
+#include "lib/csum.h"
+#include "lib/parse.h"
+#include "lib/counters.h"
+#include "lib/conntrack.h"
+#include "lib/nat.h"
+#include "lib/icmp.h"
+
+/* The packet an ICMPv6 error quotes. */
+struct icmp6_quote {
+	struct wf_ct6_key key;	/* its tuple reversed (the other direction's entry) */
+	__u32 ip_off;		/* inner IPv6 header */
+	__u32 l4_off;		/* inner TCP/UDP header */
+	__u32 l4_len;		/* bytes of it the quote holds (>= 4) */
+};
+
+/*
+ * The inner packet's extension headers, walked as pkt_walk6() walks the
+ * outer ones but by loads (the quote may lie past what the parser made
+ * linear). Its L4 offset in *@off, -1 when it is not TCP/UDP or not a
+ * first fragment.
+ */
+static __always_inline int icmp_walk6(const struct wf_ctx *c, __u8 nh, __u32 *off, __u32 end)
+{
+	__u32 o = *off;
+	__u8 h[4];
+	int i;
+
+	for (i = 0; i < WF_IP6_EXT_MAX; i++) {
+		if (nh == WF_IPPROTO_TCP || nh == WF_IPPROTO_UDP)
+			break;
+		if (nh != WF_IP6_HOPOPTS && nh != WF_IP6_ROUTING && nh != WF_IP6_DSTOPTS &&
+		    nh != WF_IP6_FRAGMENT)
+			return -1;
+		if (o + sizeof(h) > end || ctx_load_bytes(c, icmp_off(o), h, sizeof(h)))
+			return -1;
+		if (nh == WF_IP6_FRAGMENT) {
+			if (((__u32)h[2] << 8 | h[3]) & WF_IP6_FRAG_OFFMASK)
+				return -1;
+			o += WF_IP6_FRAG_HLEN;
+		} else {
+			o += ((__u32)h[1] + 1) * 8;
+		}
+		nh = h[0];
+		if (o > WF_CTX_MAX_OFF)
+			return -1;
+	}
+	if (nh != WF_IPPROTO_TCP && nh != WF_IPPROTO_UDP)
+		return -1;
+	*off = o;
+	return nh;
+}
+
+/* icmp_quote4() for ICMPv6 error @pkt (pkt_parse6 checked the type). */
+static __always_inline int icmp_quote6(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				       struct icmp6_quote *q)
+{
+	__u32 icmp_len = pkt->len - (pkt->l4_off - WF_ETH_HLEN), end, off;
+	struct ipv6hdr ih;
+	__be16 ports[2];
+	int proto;
+
+	if (icmp_len < WF_ICMP_HLEN + WF_IP6_HLEN + 4)
+		return -1;
+	q->ip_off = icmp_off(pkt->l4_off + WF_ICMP_HLEN);
+	if (ctx_load_bytes(c, q->ip_off, &ih, sizeof(ih)) || ih.version != 6)
+		return -1;
+	end = pkt->l4_off + icmp_len;
+	off = q->ip_off + WF_IP6_HLEN;
+	proto = icmp_walk6(c, ih.nexthdr, &off, end);
+	if (proto < 0 || off + 4 > end)
+		return -1;
+	q->l4_off = icmp_off(off);
+	q->l4_len = end - off;
+	if (ctx_load_bytes(c, q->l4_off, ports, sizeof(ports)))
+		return -1;
+	__builtin_memcpy(q->key.saddr, &ih.daddr, 16);
+	__builtin_memcpy(q->key.daddr, &ih.saddr, 16);
+	q->key.sport = ports[1];
+	q->key.dport = ports[0];
+	q->key.proto = proto;
+	q->key.pad[0] = 0;
+	q->key.pad[1] = 0;
+	q->key.pad[2] = 0;
+	return 0;
+}
+
+/* The quote's L4 checksum, updated by @diff (when the quote holds it):
+ * the change to the ICMPv6 checksum added to *@idiff. */
+static __always_inline int icmp_inner_csum6(const struct wf_ctx *c, const struct icmp6_quote *q,
+					    __u64 diff, __u64 *idiff)
+{
+	bool udp = q->key.proto == WF_IPPROTO_UDP;
+	__u32 csum_off = 0;
+	__u16 sum, nsum;
+
+	if (!udp && q->l4_len >= WF_OFF(struct tcphdr, check) + 2)
+		csum_off = icmp_off(q->l4_off + WF_OFF(struct tcphdr, check));
+	else if (udp)
+		csum_off = icmp_off(q->l4_off + WF_OFF(struct udphdr, check));
+	if (!csum_off)
+		return 0;
+	if (ctx_load_bytes(c, csum_off, &sum, sizeof(sum)))
+		return -1;
+	if (udp && !sum)
+		return 0;
+	nsum = csum_apply(sum, diff);
+	if (udp && !nsum)
+		nsum = WF_CSUM_MANGLED_0;
+	*idiff = icmp_diff16(*idiff, sum, nsum);
+	return ctx_store_bytes(c, csum_off, &nsum, sizeof(nsum));
+}
+
+/* The address pairs icmp_xlate6() rewrites: per-CPU scratch, off the
+ * frame (the chain entry point -> icmp_error6 -> icmp_xlate6 would not fit
+ * 512 bytes in tc). */
+struct wf_icmp6_scratch {
+	__be32 in[8];		/* the quote's saddr, daddr */
+	__be32 out[8];		/* the error's */
+	__be32 nout[8];		/* the error's new ones */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wf_icmp6_scratch);
+} wf_icmp6_scratch SEC(".maps");
+
+/* icmp_xlate4() for ICMPv6: quote @q of @pkt per entry @v. */
+static __always_inline int icmp_xlate6(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				       const struct icmp6_quote *q, const struct wf_ct_val *v)
+{
+	const struct wf_ct6_val *w = ct6(v);
+	bool tx = v->flags & WF_CT_F_TX;
+	struct wf_icmp6_scratch *sc;
+	__be32 *in, *out, *nout;
+	__u32 ports, nports, zero = 0;
+	__u64 adiff, idiff = 0, odiff;
+	__u16 sum, nsum;
+	__u8 hl;
+
+	if (q->l4_len < WF_ICMP_QUOTE_MIN)
+		return -WF_DROP_ICMP_SHORT;
+	if (tx && pkt->ttl <= 1)
+		return -WF_DROP_TTL;
+	sc = bpf_map_lookup_elem(&wf_icmp6_scratch, &zero);
+	if (!sc)
+		return WF_PASS;
+	in = sc->in;
+	out = sc->out;
+	nout = sc->nout;
+	if (ctx_load_bytes(c, WF_IP6_SADDR_OFF, out, sizeof(sc->out)) ||
+	    ctx_load_bytes(c, q->ip_off + WF_OFF(struct ipv6hdr, saddr), in, sizeof(sc->in)) ||
+	    ctx_load_bytes(c, q->l4_off, &ports, sizeof(ports)))
+		return -WF_DROP_MALFORMED;
+
+	/* Inner: ndaddr:ndport -> nsaddr:nsport. */
+	adiff = csum_diff_addr6(csum_diff_addr6(0, in, w->ndaddr), in + 4, w->nsaddr);
+	__builtin_memcpy((__u8 *)&nports, &v->ndport, 2);
+	__builtin_memcpy((__u8 *)&nports + 2, &v->nsport, 2);
+	adiff = csum_diff32(adiff, ports, nports);
+	if (icmp_inner_csum6(c, q, adiff, &idiff))
+		return -WF_DROP_MALFORMED;
+
+	/* Outer: to Q's sender, from the address it knows (icmp.h). */
+	if (!addr6_eq(w->nsaddr, in + 4))
+		__builtin_memcpy(nout, w->nsaddr, 16);
+	else
+		__builtin_memcpy(nout, out, 16);
+	__builtin_memcpy(nout + 4, w->ndaddr, 16);
+	odiff = csum_diff_addr6(csum_diff_addr6(0, out, nout), out + 4, nout + 4);
+
+	if (ctx_load_bytes(c, icmp_off(pkt->l4_off + 2), &sum, sizeof(sum)))
+		return -WF_DROP_MALFORMED;
+	nsum = csum_apply(sum, odiff + adiff + idiff);
+	hl = pkt->ttl - 1;
+	if (ctx_store_bytes(c, icmp_off(pkt->l4_off + 2), &nsum, sizeof(nsum)) ||
+	    ctx_store_bytes(c, q->l4_off, &nports, sizeof(nports)) ||
+	    ctx_store_bytes(c, q->ip_off + WF_OFF(struct ipv6hdr, saddr), w->ndaddr, 16) ||
+	    ctx_store_bytes(c, q->ip_off + WF_OFF(struct ipv6hdr, daddr), w->nsaddr, 16) ||
+	    ctx_store_bytes(c, WF_IP6_SADDR_OFF, nout, sizeof(sc->nout)) ||
+	    (tx && ctx_store_bytes(c, WF_IP6_HOPLIMIT_OFF, &hl, 1)))
+		return -WF_DROP_MALFORMED;
+	stats_inc(WF_EV_ICMP_TRANSLATED);
+	if (!tx)
+		return WF_PASS;
+	if (nat_set_macs(c, v))
+		return -WF_DROP_MALFORMED;
+	return WF_TX;
+}
+
+/* icmp_error4() for ICMPv6: the same ownership of entries by hook. */
+static __always_inline int icmp_error6(const struct wf_ctx *c, const struct wf_pkt *pkt,
+				       bool ingress)
+{
+	struct icmp6_quote q;
+	struct wf_ct_val *v;
+
+	if (icmp_quote6(c, pkt, &q))
+		return WF_PASS;
+	v = ct_lookup(true, &q.key, wf_now());
+	if (!v)
+		return WF_PASS;
+	if (ingress ? v->dir != WF_DIR_ORIG && v->kind != WF_KIND_ONEARM :
+		      v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
+		return WF_PASS;
+	return icmp_xlate6(c, pkt, &q, v);
+}
+
+/* Out of line, once per program type, as icmp_error4_xdp/tc. */
+static __noinline int icmp_error6_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt)
+{
+	struct wf_ctx c = { .ctx = ctx, .xdp = true, .v6 = true };
+
+	return icmp_error6(&c, pkt, true);
+}
+
+static __noinline int icmp_error6_tc(struct __sk_buff *skb, const struct wf_pkt *pkt,
+				     bool ingress)
+{
+	struct wf_ctx c = { .ctx = skb, .xdp = false, .v6 = true };
+
+	return icmp_error6(&c, pkt, ingress);
+}
+
+static __always_inline int icmp_error6_any(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					   bool ingress)
+{
+	if (c->xdp)
+		return icmp_error6_xdp(ctx_xdp(c), pkt);
+	return icmp_error6_tc(ctx_skb(c), pkt, ingress);
+}
+
+#endif
