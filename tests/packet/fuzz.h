@@ -451,7 +451,7 @@ static void fz_ext6(struct pkt *p)
 			return;
 		p->paylen = FZ_FRAG_PAY_MIN + fz_below(FZ_FRAG_PAY_SPAN);
 		l4len = (p->proto == 6 ? 20 + tcp_opts(p, (__u8[24]){ 0 }) : 8) + p->paylen;
-		/* first fragments half the time: a mapped flow's are dropped */
+		/* first fragments half the time: they make the wf_frag6 entries */
 		p->fragoff = fz_pct(50) ? 0 : 8 * fz_below(l4len / 8);
 		p->fraglen = fz_pct(30) || l4len - p->fragoff < 8 ? l4len - p->fragoff :
 			     8 * (1 + (int)fz_below((l4len - p->fragoff) / 8));

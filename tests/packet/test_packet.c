@@ -199,7 +199,7 @@ struct inst {
 	int prog_xdp, prog_tc_in, prog_tc_eg, prog_tc_lo;
 	int frag;
 	int info, fwd, ports, allow, ct, ct_new, counters, stats, mappings;
-	int ct6, ct6_new;
+	int ct6, ct6_new, frag6;
 	__u32 snat_min, snat_max;
 };
 
@@ -277,7 +277,8 @@ struct fixture {
 #define EXT6(...)	.ext = { __VA_ARGS__ }, .n_ext = sizeof((__u8[]){ __VA_ARGS__ })
 /* An IPv6 datagram of FRAG_PAY bytes in fragments of 1232 (1280 - 48). */
 #define FIRST6(id)	EXT6(44), .ipid = (id), .paylen = FRAG_PAY, .fraglen = 1232
-#define LATER6(id)	EXT6(44), .ipid = (id), .paylen = FRAG_PAY, .fragoff = 1232, .fraglen = 576
+#define LATER6_U(id)	EXT6(44), .ipid = (id), .paylen = FRAG_PAY, .fragoff = 1232, .fraglen = 576
+#define LATER6_T(id)	EXT6(44), .ipid = (id), .paylen = FRAG_PAY, .fragoff = 1232, .fraglen = 588
 
 /* Fragments (see the fixtures): UDPF is UDP without its payload length. */
 #define UDPF(sm, dm, sa, sp, da, dp)					\
@@ -395,6 +396,7 @@ static void pre_occupy_snat(const struct fixture *f);
 static void pre_ct_flush(const struct fixture *f);
 static void pre_fwd_off(const struct fixture *f);
 static void pre_frag_age(const struct fixture *f);
+static void pre_frag6_age(const struct fixture *f);
 static void pre_icmp_exhaust(const struct fixture *f);
 static void post_icmp_refill(const struct fixture *f);
 static void pre_generic(const struct fixture *f);
@@ -2586,23 +2588,175 @@ static const struct fixture fixtures[] = {
 			.saddr6 = C1_6, .daddr6 = VM6, EXT6(0) },
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
-	/* ---- IPv6 fragments: slice 1 translates none ---- */
+	/* ---- IPv6 fragments (slice 3: bpf/lib/frag.h, wf_frag6) ----
+	 * As IPv4's above: a 1808-byte UDP (1820-byte TCP) datagram cut at
+	 * 1232 bytes (1280 - 48), the fragment header last; each datagram an
+	 * id of its own. Later fragments get the addresses (no header
+	 * checksum) and, sent by us, the hop limit. */
 	{
-		.desc = "IPv6 fragment: first fragment of a mapped flow dropped (fragment), no connection",
-		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51030, VM6, 5356), FIRST6(0x6001) },
-		.verdict = V_DROP,
-		.ct = CT_NONE, .stat = { WF_DROP_FRAGMENT },
+		.desc = "IPv6 fragment LOCAL: first fragment translated like the flow, connection created",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51100, VM6, 5356), FIRST6(0x6101) },
+		.verdict = V_PASS,
+		.out = { UDP6F(M_CLIENT, M_VM, C1_6, 51100, VM6, 15356), FIRST6(0x6101) },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
 	},
 	{
-		.desc = "IPv6 fragment: first fragment of a tracked flow dropped too (fragment)",
+		.desc = "IPv6 fragment LOCAL: later fragment goes up as its first (frag_translated)",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51100, VM6, 5356), LATER6_U(0x6101) },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_FRAG, .id = ID_ULOCAL6, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment LOCAL: first fragment of the reply leaves as [@vm6]:5356",
+		.hook = H_EG,
+		.in = { UDP6F(M_VM, M_CLIENT, VM6, 15356, C1_6, 51100), FIRST6(0x6201) },
+		.verdict = V_PASS,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 5356, C1_6, 51100), FIRST6(0x6201) },
+		.ct = CT_HIT, .id = ID_ULOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "IPv6 fragment LOCAL: later fragment of the reply leaves as its first",
+		.hook = H_EG,
+		.in = { UDP6F(M_VM, M_CLIENT, VM6, 15356, C1_6, 51100), LATER6_U(0x6201) },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_FRAG, .id = ID_ULOCAL6, .dir = WF_DIR_REPLY,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment: first fragment of an established flow translated too",
 		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51000, VM6, 5356), FIRST6(0x6004) },
-		.verdict = V_DROP,
-		.ct = CT_KEEP, .stat = { WF_DROP_FRAGMENT },
+		.verdict = V_PASS,
+		.out = { UDP6F(M_CLIENT, M_VM, C1_6, 51000, VM6, 15356), FIRST6(0x6004) },
+		.ct = CT_HIT, .id = ID_ULOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_UDP_REPLIED,
 	},
 	{
-		.desc = "IPv6 fragment: its later fragment passes untouched, nothing counted",
-		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51030, VM6, 5356), LATER6(0x6001) },
+		.desc = "IPv6 fragment ONEARM: first fragment full-NATed to @host6, hop limit-1, TX",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51101, VM6, 6006), FIRST6(0x6102) },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, SNAT(61), HOST6, 6001), FIRST6(0x6102),
+			 .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 fragment ONEARM: later fragment gets addresses, MACs, hop limit-1, TX",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51101, VM6, 6006), LATER6_U(0x6102) },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, 1, HOST6, 1), LATER6_U(0x6102), .ttl = 63 },
+		.ct = CT_FRAG, .id = ID_UHOST6, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment ONEARM: later fragment with hop limit 1 dropped (ttl)",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51101, VM6, 6006), LATER6_U(0x6102), .ttl = 1 },
+		.verdict = V_DROP, .ct = CT_KEEP,
+		.stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "IPv6 fragment ONEARM: first fragment of the reply back to the client, TX",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 6001, VM6, SNAT(61)), FIRST6(0x6301), .ttl = 128 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 6006, C1_6, 51101), FIRST6(0x6301), .ttl = 127 },
+		.ct = CT_HIT, .id = ID_UHOST6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "IPv6 fragment ONEARM: later fragment of the reply back to the client, TX",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 6001, VM6, 1), LATER6_U(0x6301), .ttl = 128 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 1, C1_6, 1), LATER6_U(0x6301), .ttl = 127 },
+		.ct = CT_FRAG, .id = ID_UHOST6, .dir = WF_DIR_REPLY,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment BEHIND: TCP first fragment to the container via the stack",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41110, VM6, 4006, TH_ACK), FIRST6(0x6103) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41110, CTR6, 80, TH_ACK), FIRST6(0x6103) },
+		.ct = CT_NEW, .id = ID_BEHIND6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_PICKUP,
+	},
+	{
+		.desc = "IPv6 fragment BEHIND: later fragment to the container, hop limit left to the stack",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41110, VM6, 4006, TH_ACK), LATER6_T(0x6103) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 1, CTR6, 1, TH_ACK), LATER6_T(0x6103) },
+		.ct = CT_FRAG, .id = ID_BEHIND6, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment BEHIND: first fragment of the reply leaves eth0 as [@vm6]:4006",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, CTR6, 80, C1_6, 41110, TH_ACK), FIRST6(0x6202),
+			.ttl = 63 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4006, C1_6, 41110, TH_ACK), FIRST6(0x6202),
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_BEHIND6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 fragment BEHIND: later fragment of the reply leaves eth0 from @vm6",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, CTR6, 1, C1_6, 1, TH_ACK), LATER6_T(0x6202), .ttl = 63 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 1, C1_6, 1, TH_ACK), LATER6_T(0x6202), .ttl = 63 },
+		.ct = CT_FRAG, .id = ID_BEHIND6, .dir = WF_DIR_REPLY,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment out of order: later fragment before its first passes untouched (frag_passed)",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51102, VM6, 6006), LATER6_U(0x6104) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_EV_FRAG_PASSED },
+	},
+	{
+		.desc = "IPv6 fragment out of order: its first fragment still translated, TX",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51102, VM6, 6006), FIRST6(0x6104) },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, SNAT(62), HOST6, 6001), FIRST6(0x6104),
+			 .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 fragment: later fragment after the entry's 30 s passes untouched (frag_passed)",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51102, VM6, 6006), LATER6_U(0x6104) },
 		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
+		.stat = { WF_EV_FRAG_PASSED },
+		.pre = pre_frag6_age,
+	},
+	{
+		.desc = "IPv6 fragment: the same id from another source is another datagram (frag_passed)",
+		.in = { UDP6F(M_CLIENT2, M_VM, C2_6, 51101, VM6, 6006), LATER6_U(0x6102) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_EV_FRAG_PASSED },
+	},
+	{
+		.desc = "IPv6 fragment not ours: later fragment of an unknown datagram passes untouched",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51103, VM6, 9999), LATER6_U(0x6105) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_EV_FRAG_PASSED },
+	},
+	{
+		.desc = "IPv6 fragment not ours: egress later fragment passes untouched, not counted",
+		.hook = H_EG,
+		.in = { UDP6F(M_VM, M_CLIENT, VM6, 15356, C1_6, 51104), LATER6_U(0x6203) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 fragment dropped: first fragment from outside the allow list (not_allowed)",
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41111, VM6, 9006, TH_ACK), FIRST6(0x6106) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NOT_ALLOWED },
+	},
+	{
+		.desc = "IPv6 fragment dropped: ... its later fragment too, same reason (not_allowed)",
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41111, VM6, 9006, TH_ACK), LATER6_T(0x6106) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NOT_ALLOWED },
+	},
+	{
+		.desc = "IPv6 counted once: later fragment after XDP, not counted again",
+		.hook = H_LO,
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51105, VM6, 5356), LATER6_U(0x6107) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
 	{
 		.desc = "IPv6 fragment: first fragment to an unmapped port passes untouched",
@@ -3503,9 +3657,33 @@ static void pre_occupy_snat(const struct fixture *f)
 static void frag_flush(struct inst *I)
 {
 	struct wf_frag_key k;
+	struct wf_frag6_key k6;
 
 	while (!bpf_map_get_next_key(I->frag, NULL, &k))
 		bpf_map_delete_elem(I->frag, &k);
+	while (!bpf_map_get_next_key(I->frag6, NULL, &k6))
+		bpf_map_delete_elem(I->frag6, &k6);
+}
+
+/* pre_frag_age() of an IPv6 datagram (wf_frag6). */
+static void pre_frag6_age(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_frag6_key k = {
+		.id = htonl(f->in.ipid),
+		.proto = f->in.proto,
+		.hook = f->hook == H_EG ? WF_FRAG_EG : WF_FRAG_IN,
+	};
+	struct wf_frag6_val v;
+
+	memcpy(k.saddr, f->in.saddr6, 16);
+	memcpy(k.daddr, f->in.daddr6, 16);
+	if (bpf_map_lookup_elem(I->frag6, &k, &v)) {
+		failf("setup: no wf_frag6 entry to age");
+		return;
+	}
+	v.ct.c.last_seen -= (WF_FRAG_TIMEOUT + 1) * 1000000000ull;
+	bpf_map_update_elem(I->frag6, &k, &v, BPF_EXIST);
 }
 
 /* Age the wf_frag entry of the input's datagram past WF_FRAG_TIMEOUT. */
@@ -4410,6 +4588,7 @@ static int inst_load(struct inst *I, __u32 snat_min, __u32 snat_max)
 	I->ct_new = bpf_map__fd(I->skel->maps.wf_ct_new);
 	I->ct6 = bpf_map__fd(I->skel->maps.wf_ct6);
 	I->ct6_new = bpf_map__fd(I->skel->maps.wf_ct6_new);
+	I->frag6 = bpf_map__fd(I->skel->maps.wf_frag6);
 	I->counters = bpf_map__fd(I->skel->maps.wf_counters);
 	I->stats = bpf_map__fd(I->skel->maps.wf_stats);
 	I->mappings = bpf_map__fd(I->skel->maps.wf_mappings);
