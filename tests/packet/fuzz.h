@@ -856,7 +856,7 @@ static bool fz_exec(struct fz_pass *P, enum fz_prog prog, const __u8 *in, int le
 static void fz_check_csum(struct fz_pass *P, enum fz_prog prog, const struct fz_frame *fr,
 			  const __u8 *out, __u32 olen, __u32 ret)
 {
-	char why[160], desc[256];
+	char why[160], desc[512];
 	bool uz;
 
 	if (!fr->verifies || fz_dropped(prog, ret) || olen < ETH_HLEN_ + 20 ||

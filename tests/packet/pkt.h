@@ -104,7 +104,7 @@ enum ts_layout {
 /* SNAT(n): a port not known in advance, the one the datapath allocated and
  * the suite recorded in slot n (see snat_slot in test_packet.c). */
 #define SNAT(n)		(-1 - (n))
-#define SNAT_SLOTS	64
+#define SNAT_SLOTS	96
 
 struct pkt {
 	enum pkt_kind kind;
@@ -382,6 +382,46 @@ static inline int pkt_ext6(const struct pkt *p, int i, __u8 *h)
 	return len;
 }
 
+static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport, __u8 *buf, int cap);
+
+/* Offset of the upper layer in the IPv6 packet at @ip (@len bytes), its
+ * extension headers walked; @len when they run past it. */
+static inline int pkt_l4off6(const __u8 *ip, int len)
+{
+	int off = IP6_HLEN_, n, hl;
+	__u8 nh = ip[6];
+
+	for (n = 0; n < PKT_EXT_MAX && (nh == 0 || nh == 43 || nh == 60 || nh == 44); n++) {
+		if (off + 8 > len)
+			return len;
+		hl = nh == 44 ? 8 : (ip[off + 1] + 1) * 8;
+		nh = ip[off];
+		off += hl;
+	}
+	return off;
+}
+
+/* An ICMPv6 error (types 1-4) quoting @p->inner, cut to @p->quote bytes of
+ * its upper layer (0: all of it); returns the message length. */
+static inline int pkt_icmp6_err(const struct pkt *p, __u8 *l4)
+{
+	__u8 tmp[2048];
+	const struct pkt *q = p->inner;
+	int qlen, ql4;
+
+	qlen = pkt_build(q, pkt_port_hook ? pkt_port_hook(q->sport) : q->sport,
+			 pkt_port_hook ? pkt_port_hook(q->dport) : q->dport,
+			 tmp, sizeof(tmp)) - ETH_HLEN_;
+	ql4 = pkt_l4off6(tmp + ETH_HLEN_, qlen);
+	if (p->quote && ql4 + p->quote < qlen)
+		qlen = ql4 + p->quote;
+	l4[0] = p->icmp_type;
+	l4[1] = p->icmp_code;
+	put32(l4 + 4, p->icmp_mtu);	/* packet too big: MTU; parameter problem: pointer */
+	memcpy(l4 + 8, tmp + ETH_HLEN_, qlen);
+	return 8 + qlen;
+}
+
 /* The IPv6 part of pkt_build(), after the MACs and tags (at @off). */
 static inline int pkt_build6(const struct pkt *p, __u16 sport, __u16 dport, __u8 *buf,
 			     int off)
@@ -411,7 +451,7 @@ static inline int pkt_build6(const struct pkt *p, __u16 sport, __u16 dport, __u8
 		l4len = pkt_tcpudp(p, sport, dport, l4);
 		break;
 	case 58:
-		l4len = pkt_icmp6(p, l4);
+		l4len = p->inner ? pkt_icmp6_err(p, l4) : pkt_icmp6(p, l4);
 		break;
 	default:		/* ESP, no next header, anything: opaque bytes */
 		l4len = p->paylen;
@@ -890,7 +930,20 @@ static inline void pkt_describe6(const __u8 *f, int len, char *out, size_t n)
 			 r.proto == 6 ? "tcp" : "udp", r.n_ext ? " +ext" : "",
 			 r.proto == 6 ? (r.l4len >= 18 ? get16(f + r.l4 + 16) : 0) :
 			 get16(f + r.l4 + 6), len);
-	else if (r.proto == 58)
+	else if (r.proto == 58 && f[r.l4] >= 1 && f[r.l4] <= 4 && r.l4len >= 8 + IP6_HLEN_ + 4) {
+		/* an error's quote: the inner addresses and ports */
+		const __u8 *q = f + r.l4 + 8;
+		int ql4 = pkt_l4off6(q, r.l4len - 8);
+		char qs[48], qd[48];
+
+		ip6_str(q + 8, qs, sizeof(qs));
+		ip6_str(q + 24, qd, sizeof(qd));
+		snprintf(out, n, "%02x:%02x > %02x:%02x %s > %s hlim %u icmp6 %u/%u sum 0x%04x "
+			 "quoting [%s]:%u > [%s]:%u (%d bytes)", f[10], f[11], f[4], f[5], s, d,
+			 ip[7], f[r.l4], f[r.l4 + 1], get16(f + r.l4 + 2), qs,
+			 ql4 + 4 <= r.l4len - 8 ? get16(q + ql4) : 0, qd,
+			 ql4 + 4 <= r.l4len - 8 ? get16(q + ql4 + 2) : 0, len);
+	} else if (r.proto == 58)
 		snprintf(out, n, "%02x:%02x > %02x:%02x %s > %s hlim %u icmp6 %u/%u sum 0x%04x "
 			 "(%d bytes)", f[10], f[11], f[4], f[5], s, d, ip[7], f[r.l4],
 			 f[r.l4 + 1], get16(f + r.l4 + 2), len);

@@ -73,6 +73,8 @@
 #define UNREACH6	IP6(0xfd00, 0x99, 0, 0, 0, 0, 0, 1)	/* "unreachable fd00:99::/32" */
 #define C1_6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0x18, 0x10)	/* clients on eth0's link */
 #define C2_6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0x18, 0x11)
+#define ROUTER6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 0xfe)	/* sends ICMPv6 errors */
+#define CROUTER6	IP6(0xfd00, 0x17, 0, 0, 0, 0, 0, 0xfe)	/* a router behind docker0 */
 #define LL_HOST6	IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)	/* the router's link-local */
 #define LL_C1_6	IP6(0xfe80, 0, 0, 0, 0x215, 0x5dff, 0xfe00, 0x120a)
 #define ALLNODES6	IP6(0xff02, 0, 0, 0, 0, 0, 0, 1)
@@ -272,6 +274,10 @@ struct fixture {
 #define ICMP6(sm, dm, sa, da, t)					\
 	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 58,		\
 	.saddr6 = sa, .daddr6 = da, .icmp_type = (t)
+/* An ICMPv6 error of type @t, code @c; QUOTE() says what it quotes. */
+#define ICMP6ERR(sm, dm, sa, da, t, c)					\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 58,		\
+	.saddr6 = sa, .daddr6 = da, .icmp_type = (t), .icmp_code = (c)
 /* Extension headers in order (next-header numbers), each 8 bytes unless
  * .ext_len says more. */
 #define EXT6(...)	.ext = { __VA_ARGS__ }, .n_ext = sizeof((__u8[]){ __VA_ARGS__ })
@@ -2954,6 +2960,204 @@ static const struct fixture fixtures[] = {
 		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 41100, TH_SYN | TH_ACK), .ttl = 63 },
 		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
+	/* ---- ICMPv6 errors about translated flows (slice 3: bpf/lib/icmp6.h) ----
+	 * As IPv4's: each quotes a packet as it left the VM; the output quotes
+	 * it as its sender sent it, the ICMPv6 checksum (outer pseudo header
+	 * included) and the inner ones recomputed from scratch by pkt.h. */
+	{
+		.desc = "ICMPv6 LOCAL: SYN [@vm6]:8086 -> [@vm6]:18086 (flow for the errors below)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 43000, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 43000, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ICMPv6 LOCAL: SYN-ACK leaves as [@vm6]:8086",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 43000, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "ICMPv6 LOCAL: router's packet too big about a reply goes up quoting [@vm6]:18086 "
+			"(quote cut at 1280 bytes, inner TCP checksum held)",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280, .quote = 1192,
+			.ttl = 255,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK), .paylen = 1400,
+			      .ttl = 61) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280, .quote = 1192,
+			 .ttl = 255,
+			 QUOTE(TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 43000, TH_ACK), .paylen = 1400,
+			       .ttl = 61) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 LOCAL: quote of 8 bytes of TCP: checksum not held, ports translated",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 3, 0), .quote = 8,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK)) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 3, 0), .quote = 8,
+			 QUOTE(TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 43000, TH_ACK)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 LOCAL: quoted packet with a destination options header translated past it",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 1, 3),
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK), EXT6(60)) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 1, 3),
+			 QUOTE(TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 43000, TH_ACK), EXT6(60)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 LOCAL: quote holding the ports but under 8 bytes dropped (icmp_short)",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280, .quote = 4,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK)) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_ICMP_SHORT },
+	},
+	{
+		.desc = "ICMPv6: quote without the ports cannot name a flow: passes untouched",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280, .quote = 2,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK)) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "ICMPv6: error about no flow of ours passes untouched",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43999, TH_ACK)) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "ICMPv6 LOCAL UDP: datagram [@vm6]:5356 -> [@vm6]:15356",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 53000, VM6, 5356) },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 53000, VM6, 15356) },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "ICMPv6 LOCAL UDP: the VM's port unreachable quotes the client's own tuple",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 1, 4),
+			QUOTE(UDP6(M_CLIENT, M_VM, C1_6, 53000, VM6, 15356)) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 1, 4),
+			 QUOTE(UDP6(M_CLIENT, M_VM, C1_6, 53000, VM6, 5356)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 BEHIND: SYN [@vm6]:4006 -> [fd00:17::2]:80",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 43100, VM6, 4006, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 43100, CTR6, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_BEHIND6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ICMPv6 BEHIND: the VM's packet too big (container route MTU) quotes [@vm6]:4006",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 2, 0), .icmp_mtu = 1400,
+			QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, CTR6, 80, TH_ACK), .paylen = 60) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 2, 0), .icmp_mtu = 1400,
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, VM6, 4006, TH_ACK), .paylen = 60) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 BEHIND: the container's own error leaves from @vm6, not its address",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_CLIENT, CTR6, C1_6, 4, 0), .icmp_mtu = 40,
+			QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, CTR6, 80, TH_ACK)) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 4, 0), .icmp_mtu = 40,
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, VM6, 4006, TH_ACK)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 BEHIND: a router's time exceeded behind the VM leaves from @vm6",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_CLIENT, CROUTER6, C1_6, 3, 0),
+			QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, CTR6, 80, TH_ACK), .ttl = 1) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 3, 0),
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, VM6, 4006, TH_ACK), .ttl = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 BEHIND: SYN-ACK leaves as [@vm6]:4006",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, CTR6, 80, C1_6, 43100, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4006, C1_6, 43100, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_BEHIND6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "ICMPv6 BEHIND: router's packet too big about a reply goes to the container",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 4006, C1_6, 43100, TH_ACK), .paylen = 1000,
+			      .ttl = 63) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_HOST, M_VM, ROUTER6, CTR6, 2, 0), .icmp_mtu = 1280,
+			 QUOTE(TCP6(M_VM, M_CLIENT, CTR6, 80, C1_6, 43100, TH_ACK), .paylen = 1000,
+			       .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 ONEARM: SYN [@vm6]:5006 -> [@host6]:5432",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 43200, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(63), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ICMPv6 ONEARM: router's packet too big about [@vm6]:SNAT reaches the client from @vm6, hop limit-1",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280,
+			QUOTE(TCP6(M_VM, M_HOST, VM6, SNAT(63), HOST6, 5432, TH_SYN), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 2, 0), .icmp_mtu = 1280, .ttl = 63,
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43200, VM6, 5006, TH_SYN), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 ONEARM: error with hop limit 1 not sent on (ttl)",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .ttl = 1, .icmp_mtu = 1280,
+			QUOTE(TCP6(M_VM, M_HOST, VM6, SNAT(63), HOST6, 5432, TH_SYN), .ttl = 63) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "ICMPv6 ONEARM: SYN-ACK back to the client",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(63), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 43200, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "ICMPv6 ONEARM: the client's own port unreachable reaches @host6 from @vm6",
+		.in = { ICMP6ERR(M_CLIENT, M_VM, C1_6, VM6, 1, 4),
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 43200, TH_ACK), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_HOST, VM6, HOST6, 1, 4), .ttl = 63,
+			 QUOTE(TCP6(M_VM, M_CLIENT, HOST6, 5432, VM6, SNAT(63), TH_ACK), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 ONEARM UDP: datagram [@vm6]:6006 -> [@host6]:6001",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 53100, VM6, 6006) },
+		.verdict = V_TX,
+		.out = { UDP6(M_VM, M_HOST, VM6, SNAT(64), HOST6, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "ICMPv6 ONEARM UDP: @host6's port unreachable reaches the client from [@vm6]:6006",
+		.in = { ICMP6ERR(M_HOST, M_VM, HOST6, VM6, 1, 4),
+			QUOTE(UDP6(M_VM, M_HOST, VM6, SNAT(64), HOST6, 6001), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 1, 4), .ttl = 63,
+			 QUOTE(UDP6(M_CLIENT, M_VM, C1_6, 53100, VM6, 6006), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
 	/* ---- IPv6 checksums a sender left to offload (as IPv4's above) ---- */
 	{
 		.desc = "IPv6 offloaded csum, LOCAL: SYN passes with the pseudo-header sum kept",
@@ -3110,7 +3314,7 @@ static const char *verdict_name(bool xdp, int v)
 /* Hex diff: only the 16-byte rows that differ, with the fields named. */
 static void frame_diff(const __u8 *exp, int elen, const __u8 *got, int glen)
 {
-	char line[256], fields[256];
+	char line[512], fields[256];
 	int row, i, max = elen > glen ? elen : glen;
 
 	pkt_describe(exp, elen, line, sizeof(line));
