@@ -604,10 +604,64 @@ static void fz_icmp6(struct pkt *p, enum hook *hook)
 	}
 }
 
+/* An ICMPv6 error (types 1-4) quoting a tracked IPv6 flow's packet, as
+ * fz_quote() does for IPv4: the translated packet from the target's side,
+ * the answer that left to the client, or the client's own packet. */
+static bool fz_icmp6_err(struct inst *I, struct pkt *p, struct pkt *q, enum hook *hook)
+{
+	static const __u8 router[16] = ROUTER6;
+	struct fz_flow6 *fl;
+	struct wf_ct6_val v;
+
+	if (!fz_flow6_entry(I, &fl, &v))
+		return false;
+	q->kind = K_IP6;
+	q->proto = fl->proto;
+	q->tcp_flags = fz_tcp_flags(false);
+	q->paylen = fz_below(32);
+	p->dmac = M_VM;
+	p->smac = M_HOST;
+	switch (fz_below(3)) {
+	case 0:
+		memcpy(q->saddr6, v.nsaddr, 16), q->sport = ntohs(v.c.nsport);
+		memcpy(q->daddr6, v.ndaddr, 16), q->dport = ntohs(v.c.ndport);
+		memcpy(p->saddr6, fz_pct(50) ? router : q->daddr6, 16);
+		memcpy(p->daddr6, q->saddr6, 16);
+		*hook = v.c.flags & WF_CT_F_TX ? H_IN : H_EG;
+		break;
+	case 1:
+		memcpy(q->saddr6, fl->laddr, 16), q->sport = fl->lport;
+		memcpy(q->daddr6, fl->caddr, 16), q->dport = fl->cport;
+		memcpy(p->saddr6, fz_pct(50) ? router : fl->caddr, 16);
+		memcpy(p->daddr6, fl->laddr, 16);
+		*hook = H_IN;
+		break;
+	default:
+		memcpy(q->saddr6, fl->caddr, 16), q->sport = fl->cport;
+		memcpy(q->daddr6, fl->laddr, 16), q->dport = fl->lport;
+		memcpy(p->saddr6, fz_pct(50) ? router : fl->laddr, 16);
+		memcpy(p->daddr6, fl->caddr, 16);
+		*hook = fz_pct(50) ? H_IN : H_EG;
+		break;
+	}
+	if (fz_pct(20))
+		fz_ext6(q);
+	p->kind = K_IP6;
+	p->proto = 58;
+	p->inner = q;
+	p->icmp_type = fz_pct(90) ? 1 + fz_below(4) : fz_below(256);
+	p->icmp_code = fz_below(8);
+	p->icmp_mtu = 1280 + fz_below(200);
+	p->quote = fz_pct(60) ? 0 : fz_below(40);
+	p->ttl = fz_pct(5) ? fz_below(3) : 0;
+	return true;
+}
+
 /* IPv6 is a quarter of the well-formed frames: a client's first packet
- * 35 %, its next 15 %, a target's reply 30 %, a target first 10 %,
- * ICMPv6 10 %. */
-static void fz_good6(struct inst *I, struct pkt *p, int *sport, int *dport, enum hook *hook)
+ * 35 %, its next 15 %, a target's reply 25 %, an ICMPv6 error about a
+ * tracked flow 10 %, a target first 7 %, other ICMPv6 8 %. */
+static void fz_good6(struct inst *I, struct pkt *p, struct pkt *q, int *sport, int *dport,
+		     enum hook *hook)
 {
 	__u32 r = fz_below(100);
 	bool done = false;
@@ -617,9 +671,11 @@ static void fz_good6(struct inst *I, struct pkt *p, int *sport, int *dport, enum
 		done = false;
 	else if (r < 50)
 		done = fz_client6_again(p, sport, dport);
-	else if (r < 80)
+	else if (r < 75)
 		done = fz_reply6(I, p, sport, dport, hook);
-	else if (r < 90)
+	else if (r < 85)
+		done = fz_icmp6_err(I, p, q, hook);
+	else if (r < 92)
 		fz_server_first6(p, sport, dport, hook), done = true;
 	else
 		fz_icmp6(p, hook), done = true;
@@ -641,7 +697,7 @@ static void fz_good(struct inst *I, struct fz_frame *fr)
 
 	fr->hook = H_IN;
 	if (fz_pct(25)) {
-		fz_good6(I, &p, &sport, &dport, &fr->hook);
+		fz_good6(I, &p, &q, &sport, &dport, &fr->hook);
 		fr->len = pkt_build(&p, sport, dport, fr->buf, sizeof(fr->buf));
 		fr->verifies = !p.vlan && !pkt_verify(fr->buf, fr->len, &uz, why, sizeof(why));
 		return;
