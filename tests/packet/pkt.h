@@ -164,6 +164,7 @@ struct pkt {
 	__u8 n_ext;
 	__u8 ext[PKT_EXT_MAX];
 	__u8 ext_len[PKT_EXT_MAX];
+	__u8 seg_left;		/* a routing header's segments left */
 };
 
 /* Resolves SNAT(n) ports of inner packets (test_packet.c's port_of). */
@@ -369,8 +370,9 @@ static inline int pkt_ext6(const struct pkt *p, int i, __u8 *h)
 	h[1] = p->ext_len[i];
 	len = (p->ext_len[i] + 1) * 8;
 	o = 2;
-	if (p->ext[i] == 43) {		/* routing type 4 (SRH), segments left 0 */
+	if (p->ext[i] == 43) {		/* routing type 4 (SRH), segments left .seg_left */
 		h[2] = 4;
+		h[3] = p->seg_left;
 		return len;
 	}
 	if (p->ext[i] == 0) {		/* hop-by-hop: router alert (MLD) */

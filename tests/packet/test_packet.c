@@ -81,6 +81,8 @@
 #define SOLNODE6	IP6(0xff02, 0, 0, 0, 0, 1, 0xff00, 2)	/* @vm6's */
 #define MLDV2_6	IP6(0xff02, 0, 0, 0, 0, 0, 0, 0x16)
 #define ANY6	IP6(0, 0, 0, 0, 0, 0, 0, 0)
+#define LL6_GW	IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)	/* a link-local target */
+#define LL6_C	IP6(0xfe80, 0, 0, 0, 0, 0, 0x18, 0x10)	/* a link-local client */
 
 static const __u8 vm6[16] = VM6, host6[16] = HOST6;
 
@@ -123,6 +125,7 @@ enum {
 	ID_BEHIND2_6,		/* tcp [@vm6]:4007 [fd00:17::3]:80 */
 	ID_NONEIGH6,		/* tcp [@vm6]:7006 [fd00:29::7]:7000 */
 	ID_FIB6,		/* tcp [@vm6]:8446 [fd00:99::1]:443 */
+	ID_LL6,			/* tcp [@vm6]:4206 [fe80::1]:80: link-local, not forwarded yet */
 	ID_MAX,
 };
 
@@ -179,6 +182,7 @@ static const struct map6_def {
 	{ ID_BEHIND2_6, 6, 4007, WF_ADDR_LITERAL, CTR2_6, 80, 0 },
 	{ ID_NONEIGH6, 6, 7006, WF_ADDR_LITERAL, NONEIGH6, 7000, 0 },
 	{ ID_FIB6, 6, 8446, WF_ADDR_LITERAL, UNREACH6, 443, 0 },
+	{ ID_LL6, 6, 4206, WF_ADDR_LITERAL, LL6_GW, 80, 0 },
 };
 
 /* ID_ALLOW6's one CIDR: C1_6/128. */
@@ -2463,6 +2467,33 @@ static const struct fixture fixtures[] = {
 		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41035, VM6, 8446, TH_SYN) },
 		.verdict = V_DROP,
 		.ct = CT_NONE, .stat = { WF_DROP_FIB },
+	},
+	/* Link-local: the FIB answers NOT_FWDED for them ("never forwarded") */
+	{
+		.desc = "IPv6 link-local target: dropped (fib), not sent up as LOCAL",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41036, VM6, 4206, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FIB },
+	},
+	{
+		.desc = "IPv6 link-local client to a BEHIND target: dropped (fib: the stack forwards no link-local source)",
+		.in = { TCP6(M_CLIENT, M_VM, LL6_C, 41037, VM6, 4006, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FIB },
+	},
+	{
+		.desc = "IPv6 link-local client to a LOCAL target: translated",
+		.in = { TCP6(M_CLIENT, M_VM, LL6_C, 41038, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, LL6_C, 41038, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 routing header with segments left: the VM is a hop, passed untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41039, VM6, 8086, TH_SYN), EXT6(43),
+			.ext_len = { 2 }, .seg_left = 1 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE,
 	},
 	{
 		.desc = "IPv6 forwarding off on eth0: one-arm target dropped (fwd_disabled), not sent",
