@@ -225,10 +225,7 @@ static __always_inline int icmp_error6(const struct wf_ctx *c, const struct wf_p
 	if (icmp_quote6(c, pkt, &q))
 		return WF_PASS;
 	v = ct_lookup(true, &q.key, wf_now());
-	if (!v)
-		return WF_PASS;
-	if (ingress ? v->dir != WF_DIR_ORIG && v->kind != WF_KIND_ONEARM :
-		      v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
+	if (!v || !icmp_hook_owns(v, ingress))
 		return WF_PASS;
 	return icmp_xlate6(c, pkt, &q, v);
 }

@@ -84,30 +84,30 @@ static __always_inline struct wf_fwd_val *sock_lookup4(const struct wf_info *inf
 }
 
 /*
- * connect4 and sendmsg4 of a client: send it to the target of the mapping
- * its destination is for. Remembers the destination it asked for, per
- * socket and target, for recvmsg4/getpeername4.
+ * The target of the mapping a client's IPv4 destination dst:port is for,
+ * in *@taddr:*@tport; false: none (or @vm/@host unknown: the call is left
+ * alone, it fails as it would). Remembers the destination it asked for,
+ * per socket and target, for recvmsg/getpeername. Cross-family mappings
+ * are the packet path's: a socket keeps its family.
  */
-static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct wf_info *info,
-					 __u8 proto, bool own)
+static __always_inline bool sock_target4(struct bpf_sock_addr *ctx, const struct wf_info *info,
+					 __u8 proto, bool own, __be32 dst, __be16 port,
+					 __be32 *taddr, __be16 *tport)
 {
-	__be32 dst = ctx->user_ip4;
-	__be16 port = (__be16)ctx->user_port;
 	struct wf_sk_nat_key k = { .proto = proto };
 	struct wf_sk_nat_val nv = { .addr = dst, .port = port };
 	struct wf_sk_nat_val *v;
 	struct wf_fwd_val *fv;
-	__be32 taddr;
 
 	fv = sock_lookup4(info, proto, dst, port, own);
-	if (!fv)
-		return;
-	taddr = mapping_target4(fv, info);
-	/* @vm/@host unknown: leave the call alone, it fails as it would. */
-	if (!taddr)
-		return;
+	if (!fv || (fv->flags & WF_FWD_F_XFAM))
+		return false;
+	*taddr = mapping_target4(fv, info);
+	if (!*taddr)
+		return false;
+	*tport = fv->tport;
 	k.cookie = bpf_get_socket_cookie(ctx);
-	k.addr = taddr;
+	k.addr = *taddr;
 	k.port = fv->tport;
 	v = bpf_map_lookup_elem(&wf_sk_nat, &k);
 	if (!v || v->addr != dst || v->port != port) {
@@ -116,8 +116,22 @@ static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct
 		 * unconnected socket to this destination. */
 		counters_conn(fv->id);
 	}
+	return true;
+}
+
+/* connect4 and sendmsg4 of a client: send it to the target of the mapping
+ * its destination is for. */
+static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct wf_info *info,
+					 __u8 proto, bool own)
+{
+	__be32 taddr;
+	__be16 tport;
+
+	if (!sock_target4(ctx, info, proto, own, ctx->user_ip4, (__be16)ctx->user_port, &taddr,
+			  &tport))
+		return;
 	ctx->user_ip4 = taddr;
-	ctx->user_port = (__u32)fv->tport;
+	ctx->user_port = (__u32)tport;
 }
 
 /* recvmsg4/getpeername4: the peer as the application addressed it. */
@@ -248,30 +262,14 @@ static __always_inline struct wf_fwd_val *sock_lookup6(const struct wf_info *inf
 static __always_inline void sock_client6_mapped(struct bpf_sock_addr *ctx,
 						const struct wf_info *info, __u8 proto, bool own)
 {
-	__be32 dst = ctx->user_ip6[3];
-	__be16 port = (__be16)ctx->user_port;
-	struct wf_sk_nat_key k = { .proto = proto };
-	struct wf_sk_nat_val nv = { .addr = dst, .port = port };
-	struct wf_sk_nat_val *v;
-	struct wf_fwd_val *fv;
 	__be32 taddr;
+	__be16 tport;
 
-	fv = sock_lookup4(info, proto, dst, port, own);
-	if (!fv || (fv->flags & WF_FWD_F_XFAM))
+	if (!sock_target4(ctx, info, proto, own, ctx->user_ip6[3], (__be16)ctx->user_port,
+			  &taddr, &tport))
 		return;
-	taddr = mapping_target4(fv, info);
-	if (!taddr)
-		return;
-	k.cookie = bpf_get_socket_cookie(ctx);
-	k.addr = taddr;
-	k.port = fv->tport;
-	v = bpf_map_lookup_elem(&wf_sk_nat, &k);
-	if (!v || v->addr != dst || v->port != port) {
-		bpf_map_update_elem(&wf_sk_nat, &k, &nv, BPF_ANY);
-		counters_conn(fv->id);
-	}
 	ctx->user_ip6[3] = taddr;
-	ctx->user_port = (__u32)fv->tport;
+	ctx->user_port = (__u32)tport;
 }
 
 /* sock_client4() for an IPv6 destination. */
