@@ -14,6 +14,7 @@ _wslfwd()
 	--dev) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	--mode) COMPREPLY=($(compgen -W "auto xdp xdp-generic tc" -- "$cur")); return ;;
 	--ct-size) return ;;	# a number: nothing to offer
+	--ct6-size) return ;;
 	--cgroup) COMPREPLY=($(compgen -d -- "$cur") $(compgen -W none -- "$cur")); return ;;
 	--redirect) COMPREPLY=($(compgen -W "auto none $(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	--timeout)
@@ -34,7 +35,7 @@ _wslfwd()
 		return
 	fi
 	case $cmd in
-	load) COMPREPLY=($(compgen -W "--dev --mode --cgroup --ct-size --redirect --timeout $globals" -- "$cur")) ;;
+	load) COMPREPLY=($(compgen -W "--dev --mode --cgroup --ct-size --ct6-size --redirect --timeout $globals" -- "$cur")) ;;
 	watch) COMPREPLY=($(compgen -W "--dev --windows $globals" -- "$cur")) ;;
 	windows) COMPREPLY=($(compgen -W "--apply $globals" -- "$cur")) ;;
 	stats) COMPREPLY=($(compgen -W "--prometheus $globals" -- "$cur")) ;;

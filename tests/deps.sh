@@ -5,7 +5,7 @@
 # arguments are wanted too (bench/deps.sh passes the benchmark's tools).
 set -e
 PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev libjson-c-dev
-      pkg-config iproute2 iputils-ping ethtool curl socat iperf3 nginx-light nftables procps"
+      pkg-config iproute2 iputils-ping ethtool curl socat iperf3 nginx-light nftables procps jq"
 # bpftool: its own package on Debian 12+, part of linux-tools on Ubuntu.
 if command -v bpftool >/dev/null 2>&1 && bpftool version >/dev/null 2>&1; then :;
 elif apt-cache show bpftool >/dev/null 2>&1; then PKGS="$PKGS bpftool";

@@ -30,6 +30,7 @@ struct load_args {
 	const char *cgroup;	/* NULL: the cgroup v2 root; "none": no socket hooks */
 	enum wf_mode mode;
 	unsigned long ct_size;
+	unsigned long ct6_size;	/* 0: wf_ct6_conns_default(ct_size) */
 	/* --timeout: the states given (nonzero), merged over what the pins
 	 * hold; has_timeout: any given (one meaning "default" included) */
 	struct wf_ct_conf timeout;
@@ -143,6 +144,14 @@ static int load_opt(int opt, const char *arg, void *ctx)
 		a->ct_size = strtoul(arg, &end, 10);
 		if (errno || *end || !*arg || a->ct_size < 1 || a->ct_size > (1UL << 26)) {
 			wf_error("--ct-size %s out of range 1-%lu (connections)", arg, 1UL << 26);
+			return EXIT_USAGE;
+		}
+		return 0;
+	case OPT_CT6_SIZE:
+		errno = 0;
+		a->ct6_size = strtoul(arg, &end, 10);
+		if (errno || *end || !*arg || a->ct6_size < 1 || a->ct6_size > (1UL << 26)) {
+			wf_error("--ct6-size %s out of range 1-%lu (connections)", arg, 1UL << 26);
 			return EXIT_USAGE;
 		}
 		return 0;
@@ -487,6 +496,7 @@ static int load_attach(struct load_run *r)
 	r->lo.ifname = r->a.dev;
 	r->lo.mode = r->a.mode;
 	r->lo.ct_conns = r->a.ct_size;
+	r->lo.ct6_conns = r->a.ct6_size ?: wf_ct6_conns_default(r->a.ct_size);
 	r->lo.no_tcx = nt && *nt && strcmp(nt, "0");
 	r->lo.cgroup = r->a.cgroup;
 	/* Keep the VM's own sockets off the SNAT ports (or refuse), before

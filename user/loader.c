@@ -240,20 +240,19 @@ static __u32 pin_max_entries(const char *pin_dir, const char *name)
 	return mi.max_entries;
 }
 
-/* wf_ct6/wf_ct6_new sized as the pinned wf_ct/wf_ct_new (the --ct-size the
- * pins were made with): what they get when the pins have no IPv6 tables
- * yet; pinned IPv6 tables keep their own size (maps_reuse). */
+/* wf_ct6/wf_ct6_new when the pins have no IPv6 tables yet (an older
+ * version's): as a fresh load with the pinned wf_ct's --ct-size would make
+ * them; pinned IPv6 tables keep their own size (maps_reuse). */
 static void ct6_size_as_pins(struct load_ctx *c)
 {
 	__u32 ct = pin_max_entries(c->o->pin_dir, "wf_ct");
-	__u32 ct_new = pin_max_entries(c->o->pin_dir, "wf_ct_new");
+	unsigned long conns6;
 
 	if (!ct)
 		return;
-	if (!ct_new)
-		ct_new = 2 * wf_ct_new_conns(ct / 2);
-	bpf_map__set_max_entries(c->skel->maps.wf_ct6, ct);
-	bpf_map__set_max_entries(c->skel->maps.wf_ct6_new, ct_new);
+	conns6 = wf_ct6_conns_default(ct / 2);
+	bpf_map__set_max_entries(c->skel->maps.wf_ct6, 2 * conns6);
+	bpf_map__set_max_entries(c->skel->maps.wf_ct6_new, 2 * wf_ct_new_conns(conns6));
 }
 
 /*
@@ -1279,12 +1278,13 @@ static int load_fresh(struct load_ctx *c)
 	ret = skel_open(c);
 	if (ret)
 		return ret;
-	/* --ct-size connections per family; the half-open tables a quarter
-	 * of them, at least WF_CT_NEW_CONNS_MIN (or all of a smaller one). */
+	/* --ct-size IPv4 connections, --ct6-size IPv6 ones; the half-open
+	 * tables a quarter of each, at least WF_CT_NEW_CONNS_MIN (or all of a
+	 * smaller one). */
 	ret = ct_size(c, c->skel->maps.wf_ct, 2 * o->ct_conns) ?:
 	      ct_size(c, c->skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns)) ?:
-	      ct_size(c, c->skel->maps.wf_ct6, 2 * o->ct_conns) ?:
-	      ct_size(c, c->skel->maps.wf_ct6_new, 2 * wf_ct_new_conns(o->ct_conns));
+	      ct_size(c, c->skel->maps.wf_ct6, 2 * o->ct6_conns) ?:
+	      ct_size(c, c->skel->maps.wf_ct6_new, 2 * wf_ct_new_conns(o->ct6_conns));
 	if (ret)
 		return ret;
 	ret = wslfwd_bpf__load(c->skel);

@@ -15,6 +15,7 @@ struct wf_load_opts {
 	int ifindex;
 	enum wf_mode mode;	/* WF_MODE_NONE: auto */
 	__u32 ct_conns;		/* connections; wf_ct holds 2 entries each */
+	__u32 ct6_conns;	/* IPv6 connections (wf_ct6) */
 	bool no_tcx;		/* force clsact + cls_bpf (WSLFWD_NO_TCX=1) */
 	const char *cgroup;	/* cgroup v2 dir for the socket hooks; NULL: none */
 };
@@ -65,6 +66,15 @@ static inline unsigned long wf_ct_new_conns(unsigned long conns)
 	if (conns / 4 >= WF_CT_NEW_CONNS_MIN)
 		return conns / 4;
 	return conns < WF_CT_NEW_CONNS_MIN ? conns : WF_CT_NEW_CONNS_MIN;
+}
+
+/* IPv6 connections (wf_ct6) without --ct6-size: a quarter of @conns, at
+ * least WF_CT_NEW_CONNS_MIN (or all of a smaller @conns). The tables are
+ * preallocated (LRU): sized like the IPv4 ones they more than doubled the
+ * memory of a load, IPv4-only machines' included. */
+static inline unsigned long wf_ct6_conns_default(unsigned long conns)
+{
+	return wf_ct_new_conns(conns);
 }
 
 int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_info *info,

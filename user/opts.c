@@ -41,6 +41,8 @@ static const struct wf_opt load_opts[] = {
 	{ "cgroup", OPT_CGROUP, "PATH|none", "none",
 	  "cgroup v2 of the local clients' socket hooks (default: the root)" },
 	{ "ct-size", OPT_CT_SIZE, "N", NULL, "connections tracked (default 262144)" },
+	{ "ct6-size", OPT_CT6_SIZE, "N", NULL,
+	  "IPv6 connections tracked (default a quarter of --ct-size, at least 1024)" },
 	{ "redirect", OPT_REDIRECT, "auto|none|DEV[,DEV...]", "auto none",
 	  "devices behind the VM reached with XDP_REDIRECT" },
 	{ "timeout", OPT_TIMEOUT, "CLASS=SECONDS[,...]", TIMEOUT_CLASSES,

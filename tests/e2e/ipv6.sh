@@ -331,3 +331,22 @@ ipv6_local_client_on_loopback_reaches_target()
 	expect_http_cg "$NS_VM" "http://[::1]:8088/" "$DOCKER_GW6" || return 1
 	expect_no_http "$NS_VM" "http://[::1]:8088/" || return 1
 }
+
+# The IPv6 tables are preallocated: a quarter of --ct-size by default (an
+# IPv4-only machine does not pay for IPv6 tables as big as its IPv4 ones),
+# --ct6-size to choose; a bad value exits 2.
+ipv6_tables_sized_by_ct6_size()
+{
+	local n
+	fresh_unloaded
+	expect_rc 2 load --dev "$VM_DEV" --mode "$MODE" --ct6-size 0 || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" --ct-size 65536 || return 1
+	n=$(bpftool -j map show pinned "$TB_PIN_DIR/wf_ct6" | jq -r .max_entries)
+	[ "$n" = $((2 * 16384)) ] || fail "wf_ct6 holds $n entries for --ct-size 65536" || return 1
+	expect_rc 0 unload || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" --ct6-size 4096 || return 1
+	n=$(bpftool -j map show pinned "$TB_PIN_DIR/wf_ct6" | jq -r .max_entries)
+	[ "$n" = 8192 ] || fail "wf_ct6 holds $n entries for --ct6-size 4096" || return 1
+	n=$(bpftool -j map show pinned "$TB_PIN_DIR/wf_ct6_new" | jq -r .max_entries)
+	[ "$n" = 2048 ] || fail "wf_ct6_new holds $n entries for --ct6-size 4096" || return 1
+}

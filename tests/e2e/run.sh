@@ -111,6 +111,7 @@ CASES=(
 	ipv6_ipv4_mappings_unaffected
 	ipv6_sockets_reach_mappings_through_the_hooks
 	ipv6_local_client_on_loopback_reaches_target
+	ipv6_tables_sized_by_ct6_size
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
