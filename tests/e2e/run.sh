@@ -27,6 +27,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/upgrade.sh"
 . "$E2E_DIR/conntrack.sh"
 . "$E2E_DIR/csum.sh"
+. "$E2E_DIR/nat46.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -97,6 +98,12 @@ CASES=(
 	syn_flood_into_a_small_table_leaves_established_flows
 	# checksums the sender left to offload (csum.sh)
 	offloaded_checksums_correct_on_every_path
+	# v4tov6 and v6tov4 (nat46.sh)
+	v6tov4_one_arm_tcp_udp
+	v6tov4_behind_and_local_tcp_udp
+	nat46_iperf3_through_container
+	v4tov6_one_arm_tcp_udp
+	v4tov6_behind_and_local_tcp_udp
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
@@ -145,7 +152,8 @@ start_servers()
 	tb_udp_echo "$NS_VM" 7000 &&
 	tb_udp_echo "$NS_WIN" 7000 &&
 	tb_portproxy 4000 "$VM_IP" 4000 &&	# netsh portproxy stand-in on win's LAN side
-	local_servers				# local.sh
+	local_servers &&			# local.sh
+	nat46_servers				# nat46.sh
 }
 
 # Kill a process and everything it started (children first would let the
