@@ -335,8 +335,8 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(DROP_ICMP_SHORT, "icmp_short")	/* quotes a flow of ours, < 8 bytes of it */ \
 	/* IPv6 UDP with checksum 0 (RFC 8200: invalid) to a mapped port */	\
 	X(DROP_UDP6_ZERO_CSUM, "udp6_zero_csum")			\
-	/* a packet of a v4tov6/v6tov4 flow that is not translated: IPv6	\
-	 * extension headers, IPv4 options (design.md "v4tov6 and v6tov4") */ \
+	/* a packet of a v4tov6/v6tov4 flow that is not translated: a	\
+	 * header the kernel would not resize (design.md "v4tov6 and v6tov4") */ \
 	X(DROP_XLATE, "xlate")						\
 	/* 4 to 6 would make it bigger than the egress MTU */		\
 	X(DROP_XLATE_MTU, "xlate_mtu")					\

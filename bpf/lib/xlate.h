@@ -10,8 +10,10 @@
  * traffic class, id 0 and DF (an atomic datagram, RFC 6864), TTL = hop
  * limit, protocol = next header, the header checksum computed. TTL/hop
  * limit is decremented only where we send the packet ourselves (@out).
- * Not translated here (dropped, `xlate`): IPv4 options, IPv6 extension
- * headers; fragments are refused before (fwd.h, `fragment`).
+ * IPv6 extension headers (hop-by-hop, destination options, routing) are
+ * left out of the IPv4 packet, IPv4 options out of the IPv6 one (RFC 7915
+ * 4.1); fragments are refused before (fwd.h, `fragment`). `xlate`: a
+ * header the helpers would not resize.
  *
  * L4 checksum: the pseudo headers differ only in the addresses (the
  * length and protocol words sum the same), so the update is the diff of
@@ -188,13 +190,15 @@ static __always_inline int xlate_6to4(const struct wf_ctx *c, const struct wf_pk
 {
 	const struct wf_ct6_val *w = ct6(v);
 	__be32 s4 = w->nsaddr[3], d4 = w->ndaddr[3];
-	__u16 l4len = pkt->len - WF_IP6_HLEN;
+	/* extension headers (not fragments: refused before) are left out */
+	__u32 ext = pkt->l4_off - (WF_ETH_HLEN + WF_IP6_HLEN);
+	__u16 l4len = pkt->len - WF_IP6_HLEN - ext;
 	__u8 mac[2 * WF_ETH_ALEN], vtc[2];
 	__u32 h[5];
 	__u8 tos;
 	int kind;
 
-	if (pkt->l4_off != WF_ETH_HLEN + WF_IP6_HLEN)
+	if (ext > WF_IP6_EXT_LEN_MAX)
 		return -WF_DROP_XLATE;
 	if (ctx_load_bytes(c, WF_ETH_HLEN, vtc, 2) || xlate_macs(c, v, macs, mac))
 		return -WF_DROP_MALFORMED;
@@ -206,11 +210,14 @@ static __always_inline int xlate_6to4(const struct wf_ctx *c, const struct wf_pk
 	xlate_ip4_build(h, tos, WF_IP4_HLEN + l4len, out ? pkt->ttl - 1 : pkt->ttl,
 			pkt->tuple.proto, s4, d4);
 	if (c->xdp) {
-		if (bpf_xdp_adjust_head(ctx_xdp(c), WF_XLATE_GROW))
+		if (bpf_xdp_adjust_head(ctx_xdp(c), WF_XLATE_GROW + ext))
 			return -WF_DROP_MALFORMED;
 	} else {
 		if (bpf_skb_change_proto(ctx_skb(c), bpf_htons(WF_ETH_P_IP), 0))
 			return -WF_DROP_MALFORMED;
+		/* after the 20 bytes the IPv4 header takes (BPF_ADJ_ROOM_NET) */
+		if (ext && bpf_skb_adjust_room(ctx_skb(c), -(__s32)ext, BPF_ADJ_ROOM_NET, 0))
+			return -WF_DROP_XLATE;
 	}
 	if (xlate_eth(c, mac, WF_ETH_P_IP))
 		return -WF_DROP_MALFORMED;
@@ -238,16 +245,18 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 				      struct wf_ct_val *v, bool out, bool macs)
 {
 	const struct wf_ct6_val *w = ct6(v);
-	__u16 l4len = pkt->len - WF_IP4_HLEN;
+	/* IPv4 options are left out (counted ip_options, fwd.h) */
+	__u32 opt = pkt->l4_off - (WF_ETH_HLEN + WF_IP4_HLEN);
+	__u16 l4len = pkt->len - WF_IP4_HLEN - opt;
 	__u8 mac[2 * WF_ETH_ALEN], tos;
 	bool udp = pkt->tuple.proto == WF_IPPROTO_UDP, zero = false;
 	__u32 h[10], mtu = 0;
 	__u16 sum;
 	int kind;
 
-	if (pkt->flags & WF_PKT_F_OPTIONS)
+	if (opt > WF_IP4_HLEN_MAX - WF_IP4_HLEN)
 		return -WF_DROP_XLATE;
-	if (out && bpf_check_mtu(c->ctx, 0, &mtu, WF_XLATE_GROW, 0))
+	if (out && bpf_check_mtu(c->ctx, 0, &mtu, (__s32)WF_XLATE_GROW - (__s32)opt, 0))
 		return -WF_DROP_XLATE_MTU;
 	if (ctx_load_bytes(c, WF_ETH_HLEN + 1, &tos, 1) || xlate_macs(c, v, macs, mac))
 		return -WF_DROP_MALFORMED;
@@ -268,11 +277,14 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 	xlate_ip6_build(h, tos, l4len, out ? pkt->ttl - 1 : pkt->ttl, pkt->tuple.proto,
 			w->nsaddr, w->ndaddr);
 	if (c->xdp) {
-		if (bpf_xdp_adjust_head(ctx_xdp(c), -WF_XLATE_GROW))
+		if (bpf_xdp_adjust_head(ctx_xdp(c), (int)opt - WF_XLATE_GROW))
 			return -WF_DROP_MALFORMED;
 	} else {
 		if (bpf_skb_change_proto(ctx_skb(c), bpf_htons(WF_ETH_P_IPV6), 0))
 			return -WF_DROP_MALFORMED;
+		/* the options, after the 40 bytes the IPv6 header takes */
+		if (opt && bpf_skb_adjust_room(ctx_skb(c), -(__s32)opt, BPF_ADJ_ROOM_NET, 0))
+			return -WF_DROP_XLATE;
 	}
 	if (xlate_eth(c, mac, WF_ETH_P_IPV6))
 		return -WF_DROP_MALFORMED;

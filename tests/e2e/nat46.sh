@@ -222,3 +222,54 @@ v4tov6_behind_and_local_tcp_udp()
 	expect_http "$NS_WIN" "http://$VM_IP:5012/" "$N46_WIN_IN_PREFIX" || return 1
 	expect_udp_echo "$NS_WIN" "$VM_IP" 5012 || return 1
 }
+
+# GET http://ADDR:PORT/ from NS with a Python client whose socket carries
+# an IPv6 destination options header (v6) or IPv4 options (NOPs, v4) on
+# every packet; prints the body.
+nat46_http_with_options()
+{
+	local ns=$1 fam=$2 addr=$3 port=$4
+	ip netns exec "$ns" timeout 5 python3 - "$fam" "$addr" "$port" <<'PY'
+import socket, sys
+fam, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if fam == "6":
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    # 8 bytes: next header, length 0, PadN of 4
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, bytes([1, 1, 1, 0]))
+s.settimeout(3)
+s.connect((addr, port))
+s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+r = b""
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    r += d
+print(r.split(b"\r\n\r\n", 1)[-1].decode().strip())
+PY
+}
+
+# IPv6 extension headers are left out of the IPv4 packet, IPv4 options out
+# of the IPv6 one (RFC 7915): a whole HTTP exchange each way, every client
+# packet carrying them.
+nat46_options_and_extension_headers_left_out()
+{
+	local body
+	nat46_load || return 1
+	add tcp 5020 "$CTR_IP:80" || return 1
+	add tcp 5021 "$CTR_IP:8080" || return 1
+	nat46_xfam tcp 5020 v6tov4 || return 1
+	nat46_xfam tcp 5021 v4tov6 "$N46_CTR6" || return 1
+	body=$(nat46_http_with_options "$NS_WIN" 6 "$N46_VM6" 5020 2>&1)
+	[ "$body" = "peer=$HOST_IP" ] ||
+		fail "v6tov4 with a destination options header: '$body'" || return 1
+	note "v6tov4 with a destination options header: $body"
+	body=$(nat46_http_with_options "$NS_WIN" 4 "$VM_IP" 5021 2>&1)
+	[ "$body" = "peer=$N46_WIN_IN_PREFIX" ] ||
+		fail "v4tov6 with IPv4 options: '$body'" || return 1
+	note "v4tov6 with IPv4 options: $body"
+	wslfwd stats | grep -E "ip_options" | sed 's/^/stats: /'
+}
