@@ -52,6 +52,13 @@ static __always_inline __u32 fwd_filter_in(const struct wf_pkt *pkt)
 	return 0;
 }
 
+static __always_inline bool fwd_snat_port(__be16 port)
+{
+	__u32 p = bpf_ntohs(port);
+
+	return p >= cfg_snat_min && p <= cfg_snat_max;
+}
+
 /* Egress filter: the source is a mapped TPORT of this protocol. */
 static __always_inline bool fwd_filter_out(const struct wf_pkt *pkt)
 {
@@ -409,8 +416,9 @@ static __always_inline int fwd_new_create(const struct wf_ctx *c, const struct w
 					  __u64 now);
 
 /* fwd_new() of an IPv4 packet: its mapping is v4tov6. The entry point
- * calls fwd_new46() then (a call deep, not two: the frames of one chain
- * share 512 bytes). */
+ * looks its connection up in wf_ct6 (fwd_x4), and without one calls
+ * fwd_new46() (a call deep, not two: the frames of one chain share 512
+ * bytes). */
 #define WF_NEW46	0x7ffe
 
 /*
@@ -421,14 +429,26 @@ static __always_inline int fwd_new_create(const struct wf_ctx *c, const struct w
 static __always_inline int fwd_new46(const struct wf_ctx *c6, const struct wf_pkt *pkt,
 				     __u32 bits, __u64 now)
 {
+	struct wf_ctx c4 = { .ctx = c6->ctx, .xdp = c6->xdp };
 	struct wf_ct_scratch *sc;
 	struct wf_info *info;
 	__u32 zero = 0;
+	int ret;
 
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	sc = bpf_map_lookup_elem(&wf_ct_scratch, &zero);
 	if (!info || !sc)
 		return WF_PASS;
+	/* fwd_new()'s checks, of the IPv4 packet */
+	ret = fwd_admit(&c4, pkt, &sc->fv);
+	if (ret)
+		return ret;
+	if (!pkt_ip_csum_ok4(&c4)) {
+		stats_inc(WF_EV_IP_CSUM);
+		return WF_PASS;
+	}
+	if (pkt->flags & WF_PKT_F_FRAG)
+		return -WF_DROP_FRAGMENT;
 	__builtin_memcpy(&sc->pkt, pkt, sizeof(*pkt));
 	ct_key_map4(&pkt->tuple, &sc->pkt.tuple6);
 	return fwd_new_create(c6, &sc->pkt, &sc->fv, info, now);
@@ -476,6 +496,16 @@ static __always_inline int fwd_new(const struct wf_ctx *c, const struct wf_pkt *
 	fv = fwd_mapping(c, info, pkt, bits);
 	if (!fv)
 		return WF_PASS;
+	/* v4tov6: maybe a packet of a connection (the entry point looks);
+	 * fwd_new46 admits a new one */
+	if (!c->v6 && (fv->flags & WF_FWD_F_XFAM)) {
+		struct wf_ct_scratch *sc = bpf_map_lookup_elem(&wf_ct_scratch, &zero);
+
+		if (!sc)
+			return WF_PASS;
+		__builtin_memcpy(&sc->fv, fv, sizeof(*fv));
+		return WF_NEW46;
+	}
 	ret = fwd_admit(c, pkt, fv);
 	if (ret)
 		return ret;
@@ -500,14 +530,6 @@ static __always_inline int fwd_new(const struct wf_ctx *c, const struct wf_pkt *
 		/* translated: no fragments in this slice */
 		if (pkt->flags & WF_PKT_F_FRAG)
 			return -WF_DROP_FRAGMENT;
-		if (!c->v6) {
-			struct wf_ct_scratch *sc = bpf_map_lookup_elem(&wf_ct_scratch, &zero);
-
-			if (!sc)
-				return WF_PASS;
-			__builtin_memcpy(&sc->fv, fv, sizeof(*fv));
-			return WF_NEW46;
-		}
 		return fwd_new_create(c, pkt, fv, info, now);
 	}
 	return fwd_new_create(c, pkt, fv, info, now);
@@ -618,9 +640,11 @@ static __always_inline int fwd_new_any(const struct wf_ctx *c, const struct wf_p
 
 /*
  * An IPv4 packet no wf_ct entry claims may belong to a translated flow,
- * kept in wf_ct6 under its ::ffff: key (a v4tov6 client's packet, a v6tov4
- * target's reply): one more lookup, only on a wf_ct miss, so established
- * IPv4 flows pay nothing. @in: ingress (ORIG and one-arm REPLY entries),
+ * kept in wf_ct6 under its ::ffff: key: a v4tov6 client's packet (its
+ * mapping says so, fwd_new) or a v6tov4 target's reply (to an SNAT
+ * port). One more lookup, only for those after a wf_ct miss: established
+ * IPv4 flows and the first packets of IPv4 mappings pay nothing. @in:
+ * ingress (ORIG and one-arm REPLY entries),
  * else egress (LOCAL/BEHIND REPLY entries). WF_X_MISS: no such entry.
  * Inline, its key in @pkt's tuple6: a subprogram's frame plus the
  * translation's (xlate_xdp) and the checksum's went past the 512 bytes
@@ -705,12 +729,17 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 	 * come back in through IFACE; LOCAL/BEHIND replies are egress's. */
 	if (v && (v->dir == WF_DIR_ORIG || v->kind == WF_KIND_ONEARM))
 		ret = fwd_apply(c, &pkt, fwd_key(c, &pkt), v, true, now);
-	else if (!c->v6 && !v && (ret = fwd_x4(c, &pkt, true, now)) != WF_X_MISS)
-		;
+	else if (!c->v6 && !v && fwd_snat_port(pkt.tuple.dport) &&
+		 (ret = fwd_x4(c, &pkt, true, now)) != WF_X_MISS)
+		;	/* a v6tov4 one-arm reply */
 	else
 		ret = fwd_new_any(c, &pkt, bits, now);
-	if (!c->v6 && ret == WF_NEW46)
-		ret = fwd_new46_any(c, &pkt, bits, now);
+	/* a v4tov6 mapping: its client's packet, of a connection or new */
+	if (!c->v6 && ret == WF_NEW46) {
+		ret = fwd_x4(c, &pkt, true, now);
+		if (ret == WF_X_MISS)
+			ret = fwd_new46_any(c, &pkt, bits, now);
+	}
 	if (ret == WF_XLATE_NEW || ret == WF_XLATE_NEW_TX)
 		ret = fwd_xlate_new(c, &pkt, ret == WF_XLATE_NEW_TX);
 	/* IPv6: no ICMPv6 time exceeded yet, dropped and counted */
@@ -756,7 +785,8 @@ static __always_inline int fwd_egress_fam(const struct wf_ctx *c)
 	/* Replies of LOCAL/BEHIND connections leave through IFACE: source
 	 * back to LADDR:LPORT. Anything else (an expired entry included)
 	 * passes untouched. */
-	if (!v && !c->v6) {
+	/* a v6tov4 LOCAL/BEHIND reply goes to @host:SNATPORT */
+	if (!v && !c->v6 && fwd_snat_port(pkt.tuple.dport)) {
 		ret = fwd_x4(c, &pkt, false, now);
 		if (ret != WF_X_MISS)
 			return ret == WF_TTL_ANSWER ? -WF_DROP_TTL : ret;
