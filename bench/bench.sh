@@ -19,6 +19,9 @@
 #   floor        the generator alone, packets dropped by XDP at the VM's eth0
 #   onearm-nft, onearm-xdp, onearm-tc   the target back out of eth0 (a server
 #                in the peer ns): nftables DNAT+masquerade vs wslfwd
+#   route6, nft6, xdp6, tc6   the same over IPv6 to the container's IPv6
+#                address (wslfwd: add ... @vm6:P [fd00:17::2]:P; nftables
+#                ip6 DNAT); no latency rows (sockperf 3.7 has no IPv6)
 #
 # Repetitions are interleaved (every variant, then again) and the medians
 # reported. bench/report.sh writes bench/results/{bench.md,bench.json,bench.png}.
@@ -46,8 +49,10 @@ else
 	REPS=${BENCH_REPS:-3}; T_TCP=2; T_CPS=2; T_LAT=2; PPS_WARM=0.3; PPS_WIN=1
 fi
 VARIANTS="floor redirect route nft socat xdp xdp-stack xdp-generic tc onearm-nft onearm-xdp onearm-tc"
-# QUICK keeps the one-arm comparison to its main pair (nftables vs wslfwd xdp).
-[ "$QUICK" = 1 ] && VARIANTS=${VARIANTS% onearm-tc}
+VARIANTS="$VARIANTS route6 nft6 xdp6 tc6"
+# QUICK keeps the one-arm comparison to its main pair (nftables vs wslfwd
+# xdp), and IPv6 to routing, nftables and xdp.
+[ "$QUICK" = 1 ] && VARIANTS=${VARIANTS/ onearm-tc/} && VARIANTS=${VARIANTS% tc6}
 VARIANTS=${BENCH_VARIANTS:-$VARIANTS}
 # Request/response pairs on different CPUs, the same way in every run.
 CPU_CLI=0 CPU_SRV=1
@@ -60,6 +65,9 @@ P_HTTP=8080 P_HTTP_T=80 P_HTTP_R=81 P_IPERF=5201 P_LAT=11111 P_SINK=9
 # Sources of the new-flow-per-packet stream: 17 addresses of win x 64512
 # ports, so flows repeat only after 1,096,704 packets.
 TG_SRC_NET=172.22.17 TG_SRC_FIRST=2 TG_SRC_LAST=18
+# ... and over IPv6 from fd00:22::1:2 to fd00:22::1:12 (the last byte
+# counted up by trafgen).
+TG_SRC_NET6=fd00:22::1:
 
 die() { echo "bench: $*" >&2; exit 1; }
 blog() { echo "# $(date +%T) $*" >&2; }
@@ -92,9 +100,11 @@ in_win sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reus
 in_vm sysctl -qw net.ipv4.conf.all.send_redirects=0 net.ipv4.conf."$VM_DEV".send_redirects=0
 # Kernel routing: win reaches the docker subnet through the VM.
 in_win ip route add "$DOCKER_NET" via "$VM_IP" dev vswitch || die "route"
+in_win ip -6 route replace "$DOCKER_NET6" via "$VM_IP6" dev vswitch || die "route6"
 # The addresses the new-flow stream comes from belong to win.
 for i in $(seq "$TG_SRC_FIRST" "$TG_SRC_LAST"); do
 	in_win ip addr add "$TG_SRC_NET.$i/$SWITCH_PLEN" dev vswitch || die "address"
+	in_win ip addr add "$TG_SRC_NET6$(printf %x "$i")/64" dev vswitch nodad || die "address6"
 done
 
 # ---- servers: in the container, and in the peer for one-arm ----------------
@@ -135,7 +145,17 @@ DMAC=$(in_vm cat /sys/class/net/"$VM_DEV"/address)
 tg_cfg()	# daddr one|new
 {
 	local f=$TB_TMP/tg-$1-$2.cfg
-	if [ "$2" = one ]; then
+	# IPv6: 8 bytes of UDP payload keep the frame at 62 bytes; the UDP
+	# checksum is trafgen's (0 is invalid in IPv6)
+	if [[ $1 == *:* && $2 == one ]]; then
+		echo "{ eth(da=$DMAC, sa=$SMAC, type=0x86dd), ipv6(sa=$HOST_IP6, da=$1, hl=64)," \
+			"udp(sp=40000, dp=$P_SINK), fill(0x00, 8) }" > "$f"
+	elif [[ $1 == *:* ]]; then
+		echo "{ eth(da=$DMAC, sa=$SMAC, type=0x86dd)," \
+			"ipv6(sa=${TG_SRC_NET6}$(printf %x "$TG_SRC_FIRST"), da=$1, hl=64," \
+			"sa=dinc($TG_SRC_FIRST, $TG_SRC_LAST))," \
+			"udp(sp=dinc(1024, 65535), dp=$P_SINK), fill(0x00, 8) }" > "$f"
+	elif [ "$2" = one ]; then
 		echo "{ eth(da=$DMAC, sa=$SMAC), ipv4(sa=$HOST_IP, da=$1, ttl=64)," \
 			"udp(sp=40000, dp=$P_SINK, csum=0), fill(0x00, 18) }" > "$f"
 	else
@@ -147,9 +167,11 @@ tg_cfg()	# daddr one|new
 }
 
 # ---- variants --------------------------------------------------------------
-v_target() { case $1 in onearm-*) echo "$PEER_IP" ;; *) echo "$CTR_IP" ;; esac; }
-v_addr()   { case $1 in route|redirect) echo "$CTR_IP" ;; *) echo "$VM_IP" ;; esac; }
-v_http()   { case $1 in route) echo "$P_HTTP_R" ;; *) echo "$P_HTTP" ;; esac; }
+v_target() { case $1 in onearm-*) echo "$PEER_IP" ;; *6) echo "$CTR_IP6" ;; *) echo "$CTR_IP" ;; esac; }
+v_addr()   { case $1 in route|redirect) echo "$CTR_IP" ;; route6) echo "$CTR_IP6" ;;
+		    *6) echo "$VM_IP6" ;; *) echo "$VM_IP" ;; esac; }
+v_http()   { case $1 in route|route6) echo "$P_HTTP_R" ;; *) echo "$P_HTTP" ;; esac; }
+url_host() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 
 nft_rules()	# target onearm(0|1)
 {
@@ -171,6 +193,20 @@ EOF
 	}
 EOF
 	echo "}"
+}
+
+nft6_rules()	# target
+{
+	cat <<EOF
+table ip6 wfbench6 {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "$VM_DEV" ip6 daddr $VM_IP6 tcp dport $P_HTTP dnat to [$1]:$P_HTTP_T
+		iifname "$VM_DEV" ip6 daddr $VM_IP6 tcp dport $P_IPERF dnat to [$1]:$P_IPERF
+		iifname "$VM_DEV" ip6 daddr $VM_IP6 udp dport $P_SINK dnat to [$1]:$P_SINK
+	}
+}
+EOF
 }
 
 SOCAT_PIDS=()
@@ -204,6 +240,12 @@ wslfwd_setup()	# mode target [load options]
 	: > "$TB_CONF"
 	out=$(wslfwd load --dev "$VM_DEV" --mode "$1" "${@:3}") || { echo "$out" >&2; return 1; }
 	MODE_LINE=$out
+	if [[ $2 == *:* ]]; then
+		wslfwd add tcp @vm6:$P_HTTP "[$2]:$P_HTTP_T" >/dev/null &&
+			wslfwd add tcp @vm6:$P_IPERF "[$2]:$P_IPERF" >/dev/null &&
+			wslfwd add udp @vm6:$P_SINK "[$2]:$P_SINK" >/dev/null
+		return
+	fi
 	wslfwd add tcp $P_HTTP "$2:$P_HTTP_T" >/dev/null &&
 		wslfwd add tcp $P_IPERF "$2:$P_IPERF" >/dev/null &&
 		wslfwd add both $P_LAT "$2:$P_LAT" >/dev/null &&
@@ -217,8 +259,10 @@ v_setup()
 	case $v in
 	floor)		xdp_on "$NS_VM" "$VM_DEV" ref_drop ;;
 	redirect)	xdp_on "$NS_VM" "$VM_DEV" ref_redir ;;
-	route)		: ;;
+	route|route6)	: ;;
 	nft)		nft_rules "$CTR_IP" 0 | in_vm nft -f - ;;
+	nft6)		nft6_rules "$CTR_IP6" | in_vm nft -f - ;;
+	xdp6|tc6)	wslfwd_setup "${v%6}" "$CTR_IP6" ;;
 	onearm-nft)	nft_rules "$PEER_IP" 1 | in_vm nft -f - ;;
 	socat)		socat_start ;;
 	xdp|xdp-generic|tc|onearm-xdp|onearm-xdp-generic|onearm-tc)
@@ -233,8 +277,9 @@ v_teardown()
 	case $1 in
 	floor|redirect)	xdp_off "$NS_VM" "$VM_DEV" ;;
 	nft|onearm-nft)	in_vm nft delete table ip wfbench ;;
+	nft6)		in_vm nft delete table ip6 wfbench6 ;;
 	socat)		socat_stop ;;
-	route)		: ;;
+	route|route6)	: ;;
 	*)		wslfwd unload >/dev/null ;;
 	esac
 }
@@ -260,7 +305,7 @@ m_cps()	# addr port [secs] -> completed requests (= connections) per second
 {
 	local out t=${3:-$T_CPS}
 	out=$(in_win timeout -k 2 $((t + 15)) wrk -t1 -c16 -d"${t}s" -H 'Connection: close' \
-		"http://$1:$2/" 2>&1)
+		"http://$(url_host "$1"):$2/" 2>&1)
 	grep -E 'Socket errors|Non-2xx' <<< "$out" | sed 's/^/#   wrk: /' >&2
 	awk '/^Requests\/sec:/ { print $2 }' <<< "$out"
 }
@@ -349,9 +394,14 @@ measure()	# variant rep
 	case $v in
 	floor|redirect) ;;
 	*)
-		read -r -a lat <<< "$(m_lat "$addr" $P_LAT)"
-		rec "$v" lat_tcp_p50 "$r" "${lat[0]:-}"; rec "$v" lat_tcp_p99 "$r" "${lat[1]:-}"
-		rec "$v" lat_udp_p50 "$r" "${lat[2]:-}"; rec "$v" lat_udp_p99 "$r" "${lat[3]:-}"
+		case $v in
+		*6) ;;	# sockperf 3.7 takes no IPv6 address
+		*)
+			read -r -a lat <<< "$(m_lat "$addr" $P_LAT)"
+			rec "$v" lat_tcp_p50 "$r" "${lat[0]:-}"; rec "$v" lat_tcp_p99 "$r" "${lat[1]:-}"
+			rec "$v" lat_udp_p50 "$r" "${lat[2]:-}"; rec "$v" lat_udp_p99 "$r" "${lat[3]:-}"
+			;;
+		esac
 		# One-arm: the target still holds TIME_WAIT sockets (60 s) of
 		# the previous variant's connections from the same @vm ports,
 		# which wslfwd's SNAT knows nothing of until its own connections

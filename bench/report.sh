@@ -43,6 +43,10 @@ onearm-nft|nftables DNAT+masquerade|onearm
 onearm-xdp|wslfwd xdp|onearm
 onearm-xdp-generic|wslfwd xdp-generic|onearm
 onearm-tc|wslfwd tc|onearm
+route6|kernel routing (no NAT)|ipv6
+nft6|nftables ip6 DNAT|ipv6
+xdp6|wslfwd xdp|ipv6
+tc6|wslfwd tc|ipv6
 EOF
 cat > "$W/scale" <<'EOF'
 load_10k|`wslfwd load` with 10 k mappings in the config|s
@@ -107,7 +111,8 @@ table()	# behind|onearm
 	awk -F'|' -v side="$1" -v MED="$W/med.tsv" "$fmt_awk"'
 	BEGIN {
 		while ((getline l < MED) > 0) { split(l, f, "\t"); med[f[1], f[2]] = f[3] }
-		ref1 = side == "behind" ? "nft" : "onearm-nft"; ref2 = side == "behind" ? "route" : ""
+		ref1 = side == "behind" ? "nft" : side == "ipv6" ? "nft6" : "onearm-nft"
+		ref2 = side == "behind" ? "route" : side == "ipv6" ? "route6" : ""
 	}
 	FILENAME ~ /variants$/ { if ($3 == side) { nv++; vk[nv] = $1; vl[nv] = $2 } next }
 	{ nm++; mk[nm] = $1; ml[nm] = $2; mu[nm] = $3; mb[nm] = $4 }
@@ -163,6 +168,13 @@ table()	# behind|onearm
 	echo "source NAT it measures only how fast the ports run out (wslfwd allocates 61000–65535 per target)."
 	echo
 	table onearm
+	echo
+	echo "## IPv6: forwarding to the container's IPv6 address"
+	echo
+	echo "Each cell: median (ratio to nftables ip6 DNAT / ratio to kernel routing). The packet-rate"
+	echo "receiver is the container's XDP_DROP sink, as above; the floor is the IPv4 one."
+	echo
+	table ipv6
 	echo
 	echo "## BPF program cost per packet (BPF_PROG_RUN, bench/prog_run.c)"
 	echo

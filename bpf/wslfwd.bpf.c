@@ -71,4 +71,28 @@ int wf_sock_getpeername4(struct bpf_sock_addr *ctx)
 	return sock_getpeername4(ctx);
 }
 
+SEC("cgroup/connect6")
+int wf_sock_connect6(struct bpf_sock_addr *ctx)
+{
+	return sock_connect6(ctx);
+}
+
+SEC("cgroup/sendmsg6")
+int wf_sock_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return sock_sendmsg6(ctx);
+}
+
+SEC("cgroup/recvmsg6")
+int wf_sock_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	return sock_recvmsg6(ctx);
+}
+
+SEC("cgroup/getpeername6")
+int wf_sock_getpeername6(struct bpf_sock_addr *ctx)
+{
+	return sock_getpeername6(ctx);
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -45,7 +45,9 @@ _wslfwd()
 		elif [ "$prev" = snat ]; then
 			COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
 		elif [ "$cmd" = add ]; then
-			COMPREPLY=($(compgen -W "@vm: @host: allow snat" -- "$cur"))
+			COMPREPLY=($(compgen -W "@vm: @host: @vm6: @host6: allow snat" -- "$cur"))
+		elif [ "$prev" = tcp ] || [ "$prev" = udp ] || [ "$prev" = both ]; then
+			COMPREPLY=($(compgen -W "@vm6:" -- "$cur"))	# del: the IPv6 listener
 		fi ;;
 	netsh)
 		case $prev in

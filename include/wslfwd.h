@@ -36,6 +36,10 @@
 #define WF_PIN_LINK_SENDMSG4	"link_sock_sendmsg4"
 #define WF_PIN_LINK_RECVMSG4	"link_sock_recvmsg4"
 #define WF_PIN_LINK_GETPEER4	"link_sock_getpeername4"
+#define WF_PIN_LINK_CONNECT6	"link_sock_connect6"
+#define WF_PIN_LINK_SENDMSG6	"link_sock_sendmsg6"
+#define WF_PIN_LINK_RECVMSG6	"link_sock_recvmsg6"
+#define WF_PIN_LINK_GETPEER6	"link_sock_getpeername6"
 #define WF_PIN_CGROUP		"cgroup"	/* a text file: the cgroup path */
 
 /* Map sizes. WF_MAX_MAPPINGS bounds mapping ids (counters are indexed by id);
@@ -190,6 +194,25 @@ struct wf_sk_nat_val {
 	__be16 port;
 	__u16 pad;
 };
+
+/* ---- wf_sk_nat6: LRU_HASH, wf_sk_nat for IPv6 sockets talking to an
+ * IPv6 target (an IPv6 socket sent to an IPv4-mapped address uses wf_sk_nat
+ * with the IPv4 address). */
+struct wf_sk_nat6_key {
+	__u64 cookie;
+	__be32 addr[4];
+	__be16 port;
+	__u8 proto;
+	__u8 pad[5];
+};
+_Static_assert(sizeof(struct wf_sk_nat6_key) == 32, "wf_sk_nat6_key layout");
+
+struct wf_sk_nat6_val {
+	__be32 addr[4];
+	__be16 port;
+	__u16 pad;
+};
+_Static_assert(sizeof(struct wf_sk_nat6_val) == 20, "wf_sk_nat6_val layout");
 
 /* ---- wf_lo_udp: LRU_HASH, UDP datagrams handed to a loopback-only
  * server: which client sent to which LADDR:LPORT. The server's replies

@@ -17,6 +17,25 @@
 # Nothing here touches the root namespace's interfaces, routes or cgroup
 # tree: wslfwd attaches in the vm ns, its socket hooks go to a cgroup made
 # for the run, and every address used belongs to one of these namespaces.
+#
+# Dual stack: every link has an IPv4 subnet and an IPv6 ULA /64 next to it,
+# each address at the same place in both (the names take a 6):
+#
+#   switch  172.22.16.0/20   fd00:22::/64   win vswitch .16.1 / ::1 (@host,
+#                                           @host6), vm eth0 .21.94 / ::94
+#                                           (@vm, @vm6), peer .16.9 / ::9
+#   docker  172.17.0.0/16    fd00:17::/64   vm docker0 .0.1 / ::1, ctr .0.2 / ::2
+#   LAN     192.168.77.0/24  fd00:77::/64   win lan0 .1 / ::1, lan .20 / ::20
+#
+# Default routes are the same in both families: vm via @host, peer via
+# @host, ctr via docker0, lan via win. win has no route to the docker
+# networks in either family (Windows has none to Docker's bridge inside
+# WSL). vm and win forward both families. IPv6 addresses are added nodad and
+# DAD is off in every namespace (no address is tentative once tb_up
+# returns), but ND, MLD and router solicitations are on the links as on
+# any IPv6 link. tb_v6_gw_linklocal gives the VM an IPv6 default gateway
+# that is link-local (fe80::1 on vswitch), as a router advertisement would;
+# tb_v6_gw_global puts the global one back.
 
 TB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TB_ROOT=$(cd "$TB_DIR/.." && pwd)
@@ -44,6 +63,19 @@ CTR_IP=172.17.0.2
 LAN_NET=192.168.77.0/24
 WIN_LAN_IP=192.168.77.1
 LAN_IP=192.168.77.20
+# IPv6: one ULA /64 per link, the hosts numbered as in IPv4.
+SWITCH_NET6=fd00:22::/64
+HOST_IP6=fd00:22::1		# vswitch in win = @host6 (global gateway)
+HOST_LL6=fe80::1		# vswitch's link-local gateway (tb_v6_gw_linklocal)
+VM_IP6=fd00:22::94		# eth0 in vm = @vm6
+PEER_IP6=fd00:22::9
+PLEN6=64
+DOCKER_NET6=fd00:17::/64
+DOCKER_GW6=fd00:17::1
+CTR_IP6=fd00:17::2
+LAN_NET6=fd00:77::/64
+WIN_LAN_IP6=fd00:77::1
+LAN_IP6=fd00:77::20
 
 VM_DEV=eth0
 WIN_VM_PORT=vmport0		# win-side end of eth0's veth (a vswitch port)
@@ -147,13 +179,27 @@ in_vm_cg()
 }
 
 # nginx answering every request with "peer=<client address>" and logging the
-# client address, in namespace NS on PORT (on ADDR only, when given). nginx
-# does no reverse DNS.
+# client address, in namespace NS on PORT of both families (on ADDR only,
+# when given: an IPv4 address or an IPv6 one without brackets). nginx does
+# no reverse DNS.
 tb_http_server()
 {
 	local ns=$1 port=$2 name=${3:-$1-$2} addr=${4:-}
-	tb_nginx "$ns" "$port" "$name" "listen ${addr:+$addr:}$port reuseport;
+	tb_nginx "$ns" "$port" "$name" "$(tb_nginx_listen "$port" "$addr")
 		location / { default_type text/plain; return 200 \"peer=\$remote_addr\\n\"; }"
+}
+
+# The listen lines of a server on PORT: ADDR only, or 0.0.0.0 and [::]
+# (ipv6only, so each family has a socket of its own, as a dual-stack
+# service usually binds).
+tb_nginx_listen()
+{
+	local port=$1 addr=${2:-}
+	case $addr in
+	"") echo "listen $port reuseport; listen [::]:$port ipv6only=on reuseport;" ;;
+	*:*) echo "listen [$addr]:$port reuseport;" ;;
+	*) echo "listen $addr:$port reuseport;" ;;
+	esac
 }
 
 # nginx in namespace NS, named NAME (its files under $TB_TMP/nginx-NAME),
@@ -186,15 +232,18 @@ EOF
 	tb_wait_listen "$ns" tcp "$port"
 }
 
-# socat UDP echo server in NS on PORT.
+# socat UDP echo servers in NS on PORT, one per family (ipv6only: the
+# IPv6 one does not take IPv4 as mapped addresses).
 tb_udp_echo()
 {
 	local ns=$1 port=$2
 	tb_bg ip netns exec "$ns" socat -T 10 UDP4-LISTEN:"$port",fork,reuseaddr PIPE
-	tb_wait_listen "$ns" udp "$port"
+	tb_bg ip netns exec "$ns" socat -T 10 UDP6-LISTEN:"$port",fork,reuseaddr,ipv6only=1 PIPE
+	tb_wait_listen "$ns" udp "$port" -4 && tb_wait_listen "$ns" udp "$port" -6
 }
 
-# iperf3 server in NS on PORT.
+# iperf3 server in NS on PORT; it binds [::] without IPV6_V6ONLY, so it
+# takes both families.
 tb_iperf_server()
 {
 	local ns=$1 port=$2
@@ -202,23 +251,26 @@ tb_iperf_server()
 	tb_wait_listen "$ns" tcp "$port"
 }
 
+# Wait until NS listens on PROTO PORT (in FAMILY, -4 or -6, when given).
 tb_wait_listen()
 {
-	local ns=$1 proto=$2 port=$3 i flag=-tln
+	local ns=$1 proto=$2 port=$3 fam=${4:-} i flag=-tln
 	[ "$proto" = udp ] && flag=-uln
 	for i in $(seq 50); do
-		ip netns exec "$ns" ss -H "$flag" "sport = :$port" 2>/dev/null | grep -q . && return 0
+		ip netns exec "$ns" ss -H ${fam:+"$fam"} "$flag" "sport = :$port" 2>/dev/null | grep -q . &&
+			return 0
 		sleep 0.1
 	done
-	tb_log "server $proto/$port in $ns did not start"
+	tb_log "server $proto/$port${fam:+ ($fam)} in $ns did not start"
 	return 1
 }
 
-# HTTP GET from a namespace; prints the body ("peer=ADDR").
+# HTTP GET from a namespace; prints the body ("peer=ADDR"). -g: an IPv6
+# URL's brackets are the address, not a curl glob.
 tb_curl()
 {
 	local ns=$1 url=$2
-	ip netns exec "$ns" curl -sS --noproxy '*' --connect-timeout 3 --max-time 5 "$url"
+	ip netns exec "$ns" curl -gsS --noproxy '*' --connect-timeout 3 --max-time 5 "$url"
 }
 
 # The client address the nginx named NAME logged last.
@@ -275,12 +327,18 @@ tb_up()
 	for ns in "$NS_LAN" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_PEER"; do
 		ip netns add "$ns" || return 1
 		ip -n "$ns" link set lo up
+		# No DAD, for the link-local addresses too: setup does not wait
+		# a second per link, and no address is tentative when a case
+		# starts.
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 || return 1
 	done
 
 	# win: the Windows host. The vswitch bridge is the Hyper-V internal
 	# switch; its address is the VM's gateway (@host).
 	ip -n "$NS_WIN" link add vswitch type bridge forward_delay 0 stp_state 0
 	ip -n "$NS_WIN" addr add "$HOST_IP/$SWITCH_PLEN" dev vswitch
+	ip -n "$NS_WIN" addr add "$HOST_IP6/$PLEN6" dev vswitch nodad
 	ip -n "$NS_WIN" link set vswitch up
 
 	# vm: eth0 on the switch, default route via @host.
@@ -291,29 +349,37 @@ tb_up()
 	tb_veth "$NS_WIN" "$WIN_PEER_PORT" "$NS_PEER" "$PEER_DEV"
 	ip -n "$NS_WIN" link set "$WIN_PEER_PORT" master vswitch up
 	ip -n "$NS_PEER" addr add "$PEER_IP/$SWITCH_PLEN" dev "$PEER_DEV"
+	ip -n "$NS_PEER" addr add "$PEER_IP6/$PLEN6" dev "$PEER_DEV" nodad
 	ip -n "$NS_PEER" link set "$PEER_DEV" up
 	ip -n "$NS_PEER" route add default via "$HOST_IP" dev "$PEER_DEV"
+	ip -n "$NS_PEER" -6 route add default via "$HOST_IP6" dev "$PEER_DEV" || return 1
 
 	# vm: docker0 with one container.
 	ip -n "$NS_VM" link add docker0 type bridge forward_delay 0 stp_state 0
 	ip -n "$NS_VM" addr add "$DOCKER_GW/16" dev docker0
+	ip -n "$NS_VM" addr add "$DOCKER_GW6/$PLEN6" dev docker0 nodad
 	ip -n "$NS_VM" link set docker0 up
 	tb_veth "$NS_VM" "$VM_CTR_PORT" "$NS_CTR" "$CTR_DEV"
 	ip -n "$NS_VM" link set "$VM_CTR_PORT" master docker0 up
 	ip -n "$NS_CTR" addr add "$CTR_IP/16" dev "$CTR_DEV"
+	ip -n "$NS_CTR" addr add "$CTR_IP6/$PLEN6" dev "$CTR_DEV" nodad
 	ip -n "$NS_CTR" link set "$CTR_DEV" up
 	ip -n "$NS_CTR" route add default via "$DOCKER_GW"
+	ip -n "$NS_CTR" -6 route add default via "$DOCKER_GW6" dev "$CTR_DEV" || return 1
 
 	# lan: a client on the Windows host's LAN.
 	tb_veth "$NS_LAN" "$LAN_DEV" "$NS_WIN" "$WIN_LAN_DEV"
 	ip -n "$NS_LAN" addr add "$LAN_IP/24" dev "$LAN_DEV"
+	ip -n "$NS_LAN" addr add "$LAN_IP6/$PLEN6" dev "$LAN_DEV" nodad
 	ip -n "$NS_LAN" link set "$LAN_DEV" up
 	ip -n "$NS_LAN" route add default via "$WIN_LAN_IP"
+	ip -n "$NS_LAN" -6 route add default via "$WIN_LAN_IP6" dev "$LAN_DEV" || return 1
 	ip -n "$NS_WIN" addr add "$WIN_LAN_IP/24" dev "$WIN_LAN_DEV"
+	ip -n "$NS_WIN" addr add "$WIN_LAN_IP6/$PLEN6" dev "$WIN_LAN_DEV" nodad
 	ip -n "$NS_WIN" link set "$WIN_LAN_DEV" up
 
-	in_vm sysctl -qw net.ipv4.ip_forward=1
-	in_win sysctl -qw net.ipv4.ip_forward=1
+	in_vm sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	in_win sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 
 	# Offloads (TESTBED.md): frames the VM receives from the switch carry
 	# full checksums, as from a wire, so tx checksum offload is off on
@@ -335,23 +401,67 @@ tb_up()
 		mkdir -p "$TB_CGROUP"
 	fi
 
-	# ARP for the switch neighbours, so the first test packet is not the
-	# one that resolves it.
+	tb_v6_settled || return 1
+	# ARP and ND for the switch neighbours, so the first test packet is
+	# not the one that resolves it.
 	tb_wait_ping "$NS_WIN" "$VM_IP" || return 1
 	tb_wait_ping "$NS_PEER" "$VM_IP" || return 1
 	tb_wait_ping "$NS_VM" "$CTR_IP" || return 1
 	tb_wait_ping "$NS_LAN" "$WIN_LAN_IP" || return 1
+	tb_wait_ping "$NS_WIN" "$VM_IP6" || return 1
+	tb_wait_ping "$NS_PEER" "$VM_IP6" || return 1
+	tb_wait_ping "$NS_VM" "$CTR_IP6" || return 1
+	tb_wait_ping "$NS_LAN" "$WIN_LAN_IP6" || return 1
 	return 0
 }
 
-# The VM's eth0: a veth into the switch, @vm on it, default route via @host.
+# The VM's eth0: a veth into the switch, @vm and @vm6 on it, default routes
+# via @host and @host6.
 tb_vm_eth0()
 {
 	tb_veth "$NS_WIN" "$WIN_VM_PORT" "$NS_VM" "$VM_DEV" || return 1
 	ip -n "$NS_WIN" link set "$WIN_VM_PORT" master vswitch up
 	ip -n "$NS_VM" addr add "$VM_IP/$SWITCH_PLEN" dev "$VM_DEV"
+	ip -n "$NS_VM" addr add "$VM_IP6/$PLEN6" dev "$VM_DEV" nodad
 	ip -n "$NS_VM" link set "$VM_DEV" up
 	ip -n "$NS_VM" route add default via "$HOST_IP" dev "$VM_DEV"
+	ip -n "$NS_VM" -6 route add default via "$HOST_IP6" dev "$VM_DEV"
+}
+
+# Wait until no IPv6 address of the testbed is tentative (DAD is off, so
+# this is at once; it guards the assumption, a tentative source address
+# would make the first connection of a case fail).
+tb_v6_settled()
+{
+	local ns i left
+	for i in $(seq 50); do
+		left=
+		for ns in "$NS_LAN" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_PEER"; do
+			[ -n "$(ip -n "$ns" -6 addr show tentative)" ] && left+=" ${ns#"$TB_PREFIX-"}"
+		done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	tb_log "IPv6 addresses still tentative in:$left"
+	return 1
+}
+
+# tb_v6_gw_linklocal: the VM's IPv6 default gateway becomes link-local
+# (fe80::1 on vswitch), as when it comes from a router advertisement, the
+# usual case; @host6 is then fe80::1 on eth0. tb_v6_gw_global undoes it.
+# Either is followed by a `load` (or `watch`) for wslfwd to see it.
+tb_v6_gw_linklocal()
+{
+	ip -n "$NS_WIN" -6 addr replace "$HOST_LL6/64" dev vswitch nodad || return 1
+	ip -n "$NS_VM" -6 route replace default via "$HOST_LL6" dev "$VM_DEV" || return 1
+	tb_wait_ping "$NS_VM" "$HOST_LL6%$VM_DEV"
+}
+
+tb_v6_gw_global()
+{
+	ip -n "$NS_VM" -6 route replace default via "$HOST_IP6" dev "$VM_DEV" || return 1
+	ip -n "$NS_WIN" -6 addr del "$HOST_LL6/64" dev vswitch 2>/dev/null
+	return 0
 }
 
 # The switch port of eth0 stands for a wire (TESTBED.md).

@@ -223,6 +223,18 @@ int check_laddr(const struct wf_info *info, const struct wf_mapping *m)
 	return ret == -EADDRNOTAVAIL ? EXIT_USAGE : EXIT_FAIL;
 }
 
+void wf_warn_host6(const struct wf_info *info, const char *what)
+{
+	char a[64];
+
+	if (!wf_addr6_linklocal(info->host6))
+		return;
+	wf_format_addr(WF_AF_INET6, info->host6, a, sizeof(a));
+	pr_warn("wslfwd: %s: @host6 is link-local (%s), which wslfwd cannot forward to yet: its "
+		"connections are dropped (counted fib); target the host's global IPv6 address "
+		"instead\n", what, a);
+}
+
 int store_open(struct wf_store *s, unsigned int flags)
 {
 	char err[PATH_MAX * 2 + 256];

@@ -211,9 +211,13 @@ struct load_run {
 	size_t n, dups;
 	bool ports_added;	/* this load reserved the SNAT ports */
 	bool replaced;		/* over a running datapath, in place */
+	bool has6;		/* the config has IPv6 mappings */
+	bool host6;		/* ... to @host6 */
 	struct wf_maps m;
 	struct wf_info info;
 	struct wf_sync_stats st;
+	char defdev[IF_NAMESIZE];	/* no --dev: wf_default_dev()'s choice */
+	const char *dev_why;
 	char err[1024];
 };
 
@@ -261,10 +265,15 @@ static int load_args_get(struct load_run *r, int argc, char **argv)
 		wf_error("load needs root (CAP_BPF, CAP_NET_ADMIN); run 'sudo wslfwd load'");
 		return EXIT_FAIL;
 	}
+	if (!a->dev) {
+		wf_default_dev(r->defdev, &r->dev_why);
+		a->dev = r->defdev;
+	}
 	r->lo.ifindex = if_nametoindex(a->dev);
 	if (!r->lo.ifindex) {
-		wf_error("no such device %s: %s; check the name with 'ip link' and use --dev",
-			 a->dev, strerror(errno));
+		wf_error("no such device %s%s%s%s: %s; check the name with 'ip link' and use --dev",
+			 a->dev, r->dev_why ? " (" : "", r->dev_why ?: "", r->dev_why ? ")" : "",
+			 strerror(errno));
 		return EXIT_FAIL;
 	}
 	ret = redirect_check(a);
@@ -502,7 +511,7 @@ static int load_attach(struct load_run *r)
 int cmd_load(int argc, char **argv)
 {
 	struct load_run r = {
-		.a = { .dev = "eth0", .mode = WF_MODE_NONE, .redirect_auto = true,
+		.a = { .dev = NULL, .mode = WF_MODE_NONE, .redirect_auto = true,
 		       .ct_size = WF_CT_CONNS_DEFAULT, .cgroup = getenv("WSLFWD_CGROUP") },
 	};
 	int ret;
@@ -518,6 +527,10 @@ int cmd_load(int argc, char **argv)
 	}
 	ret = load_fill(&r);
 	wf_maps_close(&r.m);
+	for (size_t i = 0; i < r.n; i++) {
+		r.has6 |= r.cfg[i].family == WF_AF_INET6 && !r.cfg[i].tfamily;
+		r.host6 |= wf_mapping_to_host6(&r.cfg[i]);
+	}
 	free(r.cfg);
 	if (ret)
 		return load_rollback(&r);
@@ -525,9 +538,18 @@ int cmd_load(int argc, char **argv)
 		      .cgroup = r.a.cgroup, .replaced = r.replaced, .mappings = r.n,
 		      .added = r.st.added, .removed = r.st.removed, .config = env.config,
 		      .pin_dir = env.pin_dir });
+	if (r.dev_why)
+		pr_info("wslfwd: device %s: %s (--dev IFACE for another)\n", r.a.dev, r.dev_why);
 	if (!wf_dev_forwarding4(r.a.dev))
 		pr_warn("wslfwd: IPv4 forwarding is off on %s: targets other than @vm will be dropped "
 			"(fwd_disabled); turn it on with 'sysctl -w net.ipv4.ip_forward=1'\n", r.a.dev);
+	if (r.has6 && !wf_dev_forwarding6(r.a.dev))
+		pr_warn("wslfwd: IPv6 forwarding is off on %s: IPv6 targets other than @vm6 will be "
+			"dropped (fwd_disabled); turn it on with 'sysctl -w net.ipv6.conf.all.forwarding=1' "
+			"(and net.ipv6.conf.%s.accept_ra=2 where router advertisements configure it)\n",
+			r.a.dev, r.a.dev);
+	if (r.host6)
+		wf_warn_host6(&r.info, "mappings to @host6");
 	return EXIT_OK;
 }
 

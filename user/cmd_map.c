@@ -24,6 +24,8 @@ static void add_warnings(const struct wf_store *s, const struct wf_mapping *mp, 
 	if (wf_mapping_needs_sock_hooks(mp) && wf_loader_cgroup(s->pin_dir, cg, sizeof(cg)) == 0)
 		pr_warn("wslfwd: '%s' needs the socket hooks, which this load did not attach "
 			"(--cgroup none); reload without it\n", line);
+	if (wf_mapping_to_host6(mp))
+		wf_warn_host6(&s->info, line);
 }
 
 /* What no mapping may do (wf_mapping_check_policy) or cannot do yet
@@ -193,6 +195,8 @@ int cmd_list(int argc, char **argv)
 	r.known = s.loaded;
 	r.vm4 = s.info.vm4;
 	r.host4 = s.info.host4;
+	memcpy(r.vm6, s.info.vm6, sizeof(r.vm6));
+	memcpy(r.host6, s.info.host6, sizeof(r.host6));
 	wf_print_list(rows, n, s.loaded ? &r : NULL, s.loaded ? NULL : s.config);
 	free(rows);
 out:

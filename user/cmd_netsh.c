@@ -117,13 +117,19 @@ static int windows_opt(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-/* Mirrored mode has no use for portproxy: say so. dev NULL: eth0. */
+/* Mirrored mode has no use for portproxy: say so. dev NULL: the default
+ * device (wf_default_dev). */
 static void windows_netmode(const char *dev)
 {
 	struct wf_netmode_facts facts;
-	char signs[512];
+	char signs[512], def[IF_NAMESIZE];
+	const char *why;
 
-	wf_netmode_gather(dev ? dev : "eth0", &facts);
+	if (!dev) {
+		wf_default_dev(def, &why);
+		dev = def;
+	}
+	wf_netmode_gather(dev, &facts);
 	if (wf_netmode_decide(&facts, signs, sizeof(signs)) == WF_NETMODE_MIRRORED)
 		pr_warn("wslfwd: networking mode is mirrored (%s): the LAN reaches the VM's ports directly; portproxy is for NAT mode\n",
 			signs);
@@ -150,10 +156,11 @@ static int windows_plans(const struct wf_mapping *ms, size_t n, __be32 vm4, bool
 }
 
 /* The mappings in force and @vm: the maps' and wf_info's when loaded,
- * else the config's and eth0's. dev: the device when loaded. */
+ * else the config's and the default device's (wf_default_dev). */
 static int windows_mappings(struct wf_mapping **ms, size_t *n, __be32 *vm4, char *dev)
 {
 	struct wf_store s;
+	const char *why;
 	int ret, ifindex;
 
 	ret = store_open(&s, 0);
@@ -163,10 +170,11 @@ static int windows_mappings(struct wf_mapping **ms, size_t *n, __be32 *vm4, char
 	if (!ret && s.loaded) {
 		windows_netmode(ifname_of(s.info.ifindex, dev));
 	} else if (!ret) {
-		ifindex = if_nametoindex("eth0");
+		wf_default_dev(dev, &why);
+		ifindex = if_nametoindex(dev);
 		if (ifindex)
 			wf_addr_vm4(ifindex, vm4);
-		windows_netmode("eth0");
+		windows_netmode(dev);
 	}
 	wf_store_close(&s);
 	return ret;

@@ -79,15 +79,25 @@ int cmd_stats(int argc, char **argv)
 
 int cmd_conns(int argc, char **argv)
 {
+	struct wf_ct6_entry *ct6 = NULL;
 	struct wf_ct_entry *ct = NULL;
 	struct wf_maps m;
-	size_t n = 0;
+	size_t n = 0, n6 = 0;
 	int ret;
 
 	ret = parse_no_args(argc, argv, "conns", NULL, NULL) ?: need_loaded(&m);
 	if (ret)
 		return ret;
 	ret = wf_maps_ct_dump(&m, &ct, &n);
+	if (!ret) {
+		ret = wf_maps_ct6_dump(&m, &ct6, &n6);
+		if (ret) {
+			wf_error("cannot read wf_ct6 in %s: %s", env.pin_dir, strerror(-ret));
+			wf_maps_close(&m);
+			free(ct);
+			return EXIT_FAIL;
+		}
+	}
 	if (!ret) {
 		struct wf_ct_conf cf;
 
@@ -100,7 +110,8 @@ int cmd_conns(int argc, char **argv)
 		wf_error("cannot read wf_ct in %s: %s", env.pin_dir, strerror(-ret));
 		return EXIT_FAIL;
 	}
-	wf_print_conns(ct, n, now_ns());
+	wf_print_conns(ct, n, ct6, n6, now_ns());
 	free(ct);
+	free(ct6);
 	return EXIT_OK;
 }

@@ -81,14 +81,31 @@ static void status_paths(struct wf_maps *m, struct wf_status_view *v, struct wf_
 	}
 }
 
+/* Why the loaded device: the one load takes without --dev, or another
+ * given with --dev (and which the default would be). */
+static const char *status_dev_why(const char *dev, char *defdev, char *buf, size_t len)
+{
+	const char *why;
+
+	if (!dev)
+		return NULL;
+	wf_default_dev(defdev, &why);
+	if (!strcmp(dev, defdev))
+		return why;
+	snprintf(buf, len, "given with --dev; without it load takes %s: %s", defdev, why);
+	return buf;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct wf_status_view v = { .pin_dir = env.pin_dir, .config = env.config,
 				    .netmode = "unknown" };
 	struct wf_netmode_facts facts;
+	struct wf_ct6_entry *ct6 = NULL;
 	struct wf_ct_entry *ct = NULL;
 	struct wf_maps m;
 	char dev[IF_NAMESIZE], err[512], signs[512], cgpath[PATH_MAX], redir[512], why[400];
+	char defdev[IF_NAMESIZE], devwhy[128];
 	struct wf_path paths[3];
 	size_t n = 0;
 	int ret;
@@ -100,7 +117,8 @@ int cmd_status(int argc, char **argv)
 	if (ret == NOT_LOADED) {
 		struct wf_mapping *cfg = NULL;
 
-		wf_netmode_gather("eth0", &facts);
+		wf_default_dev(defdev, &v.dev_why);
+		wf_netmode_gather(defdev, &facts);
 		v.netmode = wf_netmode_name(wf_netmode_decide(&facts, signs, sizeof(signs)));
 		/* A missing config is no mappings; one that cannot be read or
 		 * holds a bad line says so (load would refuse it). */
@@ -120,9 +138,11 @@ int cmd_status(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	v.dev = ifname_of(v.info.ifindex, dev);
+	v.dev_why = status_dev_why(v.dev, defdev, devwhy, sizeof(devwhy));
 	if (wf_loader_cgroup(env.pin_dir, cgpath, sizeof(cgpath)) > 0)
 		v.cgroup = cgpath;
 	v.forwarding = v.dev ? wf_dev_forwarding4(v.dev) : -ENODEV;
+	v.forwarding6 = v.dev ? wf_dev_forwarding6(v.dev) : -ENODEV;
 	wf_netmode_gather(v.dev, &facts);
 	v.netmode = wf_netmode_name(wf_netmode_decide(&facts, signs, sizeof(signs)));
 	v.mappings = wf_maps_mapping_count(&m);
@@ -136,6 +156,13 @@ int cmd_status(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			v.conns += ct[i].val.dir == WF_DIR_ORIG;
 		free(ct);
+	}
+	if (!wf_maps_ct6_dump(&m, &ct6, &n)) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			v.conns += ct6[i].val.c.dir == WF_DIR_ORIG;
+		free(ct6);
 	}
 	wf_maps_close(&m);
 	wf_print_status(&v);

@@ -192,6 +192,70 @@ static void counter_maps_finish(struct load_ctx *c, bool ok)
 	c->moved = 0;
 }
 
+/* @vm6 and @host6 into @info. Many VMs have no IPv6 at all: said only
+ * with -v. */
+static void info_addrs6(struct wf_info *info, int ifindex)
+{
+	int ret = wf_addr_vm6(ifindex, info->vm6);
+
+	if (ret)
+		pr_debug("@vm6 unknown: %s\n", ret == -ENOENT ? "no usable global IPv6 address" :
+			 strerror(-ret));
+	ret = wf_addr_host6(ifindex, info->host6);
+	if (ret)
+		pr_debug("@host6 unknown: %s\n", ret == -ENOENT ? "no IPv6 default route" :
+			 strerror(-ret));
+}
+
+/* The first one-arm packets to @host, @host6 find their neighbour. */
+static void info_prime(const struct wf_info *info)
+{
+	if (info->host4)
+		wf_neigh_prime4(info->ifindex, info->host4);
+	wf_neigh_prime6(info->ifindex, info->host6);
+}
+
+/* The conntrack tables: their sizes are --ct-size's, kept by the pins. */
+static bool is_ct_table(const char *name)
+{
+	return !strcmp(name, "wf_ct") || !strcmp(name, "wf_ct_new") || !strcmp(name, "wf_ct6") ||
+	       !strcmp(name, "wf_ct6_new");
+}
+
+/* max_entries of pinned map @name, 0 when there is none. */
+static __u32 pin_max_entries(const char *pin_dir, const char *name)
+{
+	struct bpf_map_info mi = {};
+	__u32 milen = sizeof(mi);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &milen))
+		mi.max_entries = 0;
+	close(fd);
+	return mi.max_entries;
+}
+
+/* wf_ct6/wf_ct6_new sized as the pinned wf_ct/wf_ct_new (the --ct-size the
+ * pins were made with): what they get when the pins have no IPv6 tables
+ * yet; pinned IPv6 tables keep their own size (maps_reuse). */
+static void ct6_size_as_pins(struct load_ctx *c)
+{
+	__u32 ct = pin_max_entries(c->o->pin_dir, "wf_ct");
+	__u32 ct_new = pin_max_entries(c->o->pin_dir, "wf_ct_new");
+
+	if (!ct)
+		return;
+	if (!ct_new)
+		ct_new = 2 * wf_ct_new_conns(ct / 2);
+	bpf_map__set_max_entries(c->skel->maps.wf_ct6, ct);
+	bpf_map__set_max_entries(c->skel->maps.wf_ct6_new, ct_new);
+}
+
 /*
  * Reuse the pinned maps through bpf_map__reuse_fd after checking their
  * layout here, not through libbpf's own pin_path check: that one compares
@@ -202,13 +266,15 @@ static void counter_maps_finish(struct load_ctx *c, bool ok)
  * key and value size and max_entries must match (the conntrack tables'
  * sizes, wf_ct and wf_ct_new, are the pins', chosen by `load --ct-size`); a counter map with another layout is
  * made anew; any other difference refuses, naming the map. Maps this
- * binary has and the pins do not are created and pinned by libbpf.
+ * binary has and the pins do not are created and pinned by libbpf; the
+ * IPv6 tables of pins older than them get the sizes of the IPv4 ones.
  */
 static int maps_reuse(struct load_ctx *c)
 {
 	struct bpf_map *map;
 	int fd = -1, err = 0;
 
+	ct6_size_as_pins(c);
 	bpf_object__for_each_map(map, c->skel->obj) {
 		struct bpf_map_info mi = {};
 		__u32 milen = sizeof(mi);
@@ -232,7 +298,7 @@ static int maps_reuse(struct load_ctx *c)
 				 strerror(errno));
 			break;
 		}
-		if (!strcmp(name, "wf_ct") || !strcmp(name, "wf_ct_new"))
+		if (is_ct_table(name))
 			bpf_map__set_max_entries(map, mi.max_entries);
 		if (mi.type != bpf_map__type(map) || mi.key_size != bpf_map__key_size(map) ||
 		    mi.value_size != bpf_map__value_size(map) ||
@@ -500,6 +566,10 @@ static const struct {
 	{ WF_PIN_LINK_SENDMSG4, offsetof(struct wslfwd_bpf, progs.wf_sock_sendmsg4) },
 	{ WF_PIN_LINK_RECVMSG4, offsetof(struct wslfwd_bpf, progs.wf_sock_recvmsg4) },
 	{ WF_PIN_LINK_GETPEER4, offsetof(struct wslfwd_bpf, progs.wf_sock_getpeername4) },
+	{ WF_PIN_LINK_CONNECT6, offsetof(struct wslfwd_bpf, progs.wf_sock_connect6) },
+	{ WF_PIN_LINK_SENDMSG6, offsetof(struct wslfwd_bpf, progs.wf_sock_sendmsg6) },
+	{ WF_PIN_LINK_RECVMSG6, offsetof(struct wslfwd_bpf, progs.wf_sock_recvmsg6) },
+	{ WF_PIN_LINK_GETPEER6, offsetof(struct wslfwd_bpf, progs.wf_sock_getpeername6) },
 };
 #define N_SOCK_HOOKS ARRAY_SIZE(sock_hooks)
 
@@ -508,10 +578,12 @@ static struct bpf_program *sock_hook_prog(struct wslfwd_bpf *skel, size_t i)
 	return *(struct bpf_program **)((char *)skel + sock_hooks[i].prog_off);
 }
 
-/* The socket hooks, as links on o->cgroup (multi-attach: other programs
- * on the cgroup stay and run too). */
+/* The socket hooks not pinned yet (all of them at a first load; at a load
+ * over the pins of a version without some, those), as links on o->cgroup
+ * (multi-attach: other programs on the cgroup stay and run too). */
 static int attach_cgroup(struct load_ctx *c)
 {
+	char path[PATH_MAX];
 	int cg, fd, err = 0;
 	size_t i;
 
@@ -525,6 +597,9 @@ static int attach_cgroup(struct load_ctx *c)
 	for (i = 0; i < N_SOCK_HOOKS && !err; i++) {
 		struct bpf_program *prog = sock_hook_prog(c->skel, i);
 
+		pin_path(path, sizeof(path), c->o->pin_dir, sock_hooks[i].pin);
+		if (!access(path, F_OK))
+			continue;
 		fd = bpf_link_create(bpf_program__fd(prog), cg,
 				     bpf_program__expected_attach_type(prog), NULL);
 		if (fd < 0) {
@@ -668,10 +743,10 @@ int wf_loader_cgroup(const char *pin_dir, char *buf, size_t len)
  * one of their attach types can still run the packet path. */
 static void sock_hooks_autoload(struct wslfwd_bpf *skel, bool on)
 {
-	bpf_program__set_autoload(skel->progs.wf_sock_connect4, on);
-	bpf_program__set_autoload(skel->progs.wf_sock_sendmsg4, on);
-	bpf_program__set_autoload(skel->progs.wf_sock_recvmsg4, on);
-	bpf_program__set_autoload(skel->progs.wf_sock_getpeername4, on);
+	size_t i;
+
+	for (i = 0; i < N_SOCK_HOOKS; i++)
+		bpf_program__set_autoload(sock_hook_prog(skel, i), on);
 }
 
 /* A load that failed on a kernel without BTF: say which config it lacks
@@ -939,7 +1014,10 @@ static int replace_hooks(struct load_ctx *c, struct undo *u, size_t *n, bool hoo
 		ret = link_replace(c, WF_PIN_LINK_XDP, c->skel->progs.wf_xdp_ingress, &u[(*n)++]);
 	for (i = 0; !ret && hooks && i < N_SOCK_HOOKS; i++)
 		ret = link_replace(c, sock_hooks[i].pin, sock_hook_prog(c->skel, i), &u[(*n)++]);
-	if (!ret && !hooks && c->o->cgroup)
+	/* No hooks yet, or pins of a version without some (IPv6's): those are
+	 * attached new; a failure later leaves them on, running the new
+	 * programs over the same pinned maps. */
+	if (!ret && c->o->cgroup)
 		ret = attach_cgroup(c);
 	return ret;
 }
@@ -984,6 +1062,7 @@ static int replace_in_place(struct load_ctx *c, const struct wf_info *old)
 	/* The addresses, as load finds them; the rest of wf_info stays. */
 	wf_addr_vm4(c->o->ifindex, &c->info.vm4);
 	wf_addr_host4(c->o->ifindex, &c->info.host4);
+	info_addrs6(&c->info, c->o->ifindex);
 	return info_write(c);
 }
 
@@ -1181,6 +1260,16 @@ static int pin_dir_make(const char *dir, bool *made, char *err, size_t errlen)
 	return 0;
 }
 
+static int ct_size(struct load_ctx *c, struct bpf_map *map, __u32 entries)
+{
+	int ret = bpf_map__set_max_entries(map, entries);
+
+	if (ret)
+		snprintf(c->err, c->errlen, "cannot size %s: %s", bpf_map__name(map),
+			 strerror(-ret));
+	return ret;
+}
+
 /* The object opened, its conntrack tables sized, loaded. */
 static int load_fresh(struct load_ctx *c)
 {
@@ -1190,18 +1279,14 @@ static int load_fresh(struct load_ctx *c)
 	ret = skel_open(c);
 	if (ret)
 		return ret;
-	ret = bpf_map__set_max_entries(c->skel->maps.wf_ct, 2 * o->ct_conns);
-	if (ret) {
-		snprintf(c->err, c->errlen, "cannot size wf_ct: %s", strerror(-ret));
+	/* --ct-size connections per family; the half-open tables a quarter
+	 * of them, at least WF_CT_NEW_CONNS_MIN (or all of a smaller one). */
+	ret = ct_size(c, c->skel->maps.wf_ct, 2 * o->ct_conns) ?:
+	      ct_size(c, c->skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns)) ?:
+	      ct_size(c, c->skel->maps.wf_ct6, 2 * o->ct_conns) ?:
+	      ct_size(c, c->skel->maps.wf_ct6_new, 2 * wf_ct_new_conns(o->ct_conns));
+	if (ret)
 		return ret;
-	}
-	/* The half-open table: a quarter of the connections, at least
-	 * WF_CT_NEW_CONNS_MIN (or all of a smaller --ct-size). */
-	ret = bpf_map__set_max_entries(c->skel->maps.wf_ct_new, 2 * wf_ct_new_conns(o->ct_conns));
-	if (ret) {
-		snprintf(c->err, c->errlen, "cannot size wf_ct_new: %s", strerror(-ret));
-		return ret;
-	}
 	ret = wslfwd_bpf__load(c->skel);
 	if (ret && !btf_missing(c->err, c->errlen, ret))
 		snprintf(c->err, c->errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
@@ -1234,6 +1319,7 @@ static void info_fill(struct load_ctx *c)
 		pr_warn("wslfwd: cannot read the routes of %s: %s\n", o->ifname, strerror(-ret));
 	else if (ret)
 		pr_warn("wslfwd: no IPv4 default route through %s; @host is unknown\n", o->ifname);
+	info_addrs6(&c->info, o->ifindex);
 }
 
 int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_t errlen)
@@ -1275,8 +1361,7 @@ int wf_load(const struct wf_load_opts *o, struct wf_info *info, char *err, size_
 		ret = attach_cgroup(&c);
 	if (ret)
 		goto fail;
-	if (c.info.host4)
-		wf_neigh_prime4(o->ifindex, c.info.host4);
+	info_prime(&c.info);
 	*info = c.info;
 	wslfwd_bpf__destroy(c.skel);
 	return 0;
@@ -1331,7 +1416,9 @@ static bool own_pin(const char *dir, const char *name)
 					     WF_PIN_LINK_TC_EG, WF_PIN_PROG_TC_IN,
 					     WF_PIN_PROG_TC_EG, WF_PIN_LINK_CONNECT4,
 					     WF_PIN_LINK_SENDMSG4, WF_PIN_LINK_RECVMSG4,
-					     WF_PIN_LINK_GETPEER4, WF_PIN_CGROUP };
+					     WF_PIN_LINK_GETPEER4, WF_PIN_LINK_CONNECT6,
+					     WF_PIN_LINK_SENDMSG6, WF_PIN_LINK_RECVMSG6,
+					     WF_PIN_LINK_GETPEER6, WF_PIN_CGROUP };
 	struct bpf_map_info mi = {};
 	__u32 len = sizeof(mi);
 	char path[PATH_MAX];
@@ -1412,7 +1499,9 @@ static void unpin_links(const char *pin_dir, int *ret, char *errbuf, size_t errl
 {
 	static const char *const links[] = { WF_PIN_LINK_XDP, WF_PIN_LINK_TC_IN, WF_PIN_LINK_TC_EG,
 					     WF_PIN_LINK_CONNECT4, WF_PIN_LINK_SENDMSG4,
-					     WF_PIN_LINK_RECVMSG4, WF_PIN_LINK_GETPEER4 };
+					     WF_PIN_LINK_RECVMSG4, WF_PIN_LINK_GETPEER4,
+					     WF_PIN_LINK_CONNECT6, WF_PIN_LINK_SENDMSG6,
+					     WF_PIN_LINK_RECVMSG6, WF_PIN_LINK_GETPEER6 };
 	char path[PATH_MAX];
 	int err, fd, i;
 
@@ -1596,6 +1685,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 	c.info.flags = old.flags & (WF_INFO_F_REDIRECT_AUTO | WF_INFO_F_PORTS_RESERVED);
 	wf_addr_vm4(ifindex, &c.info.vm4);
 	wf_addr_host4(ifindex, &c.info.host4);
+	info_addrs6(&c.info, ifindex);
 	ret = info_write(&c);
 	if (ret) {
 		snprintf(err, errlen, "cannot write wf_info: %s", strerror(-ret));
@@ -1619,8 +1709,7 @@ int wf_reattach(const char *pin_dir, const char *ifname, int ifindex, struct wf_
 		drop_attachments(pin_dir, ifindex);
 		goto out;
 	}
-	if (c.info.host4)
-		wf_neigh_prime4(ifindex, c.info.host4);
+	info_prime(&c.info);
 	*info = c.info;
 out:
 	counter_maps_finish(&c, !ret);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,8 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	m->dev_mtu = -1;
 	m->ct_conf = -1;
 	m->ct_new = -1;
+	m->ct6 = -1;
+	m->ct6_new = -1;
 	for (i = 0; i < ARRAY_SIZE(tab); i++)
 		*tab[i].fd = -1;
 	for (i = 0; i < ARRAY_SIZE(tab); i++) {
@@ -76,6 +79,13 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	err = open_pin(pin_dir, "wf_ct_new", &m->ct_new);
 	if (err && err != -ENOENT)
 		goto err;
+	/* Optional likewise: the IPv6 tables came later. */
+	err = open_pin(pin_dir, "wf_ct6", &m->ct6);
+	if (err && err != -ENOENT)
+		goto err;
+	err = open_pin(pin_dir, "wf_ct6_new", &m->ct6_new);
+	if (err && err != -ENOENT)
+		goto err;
 	m->ncpus = libbpf_num_possible_cpus();
 	if (m->ncpus < 0) {
 		err = m->ncpus;
@@ -91,7 +101,7 @@ void wf_maps_close(struct wf_maps *m)
 {
 	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->lo, &m->ports,
 		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect,
-		       &m->brport, &m->dev_mtu, &m->ct_conf, &m->ct_new };
+		       &m->brport, &m->dev_mtu, &m->ct_conf, &m->ct_new, &m->ct6, &m->ct6_new };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -258,6 +268,17 @@ static int fwd_map(const struct wf_maps *m, const struct wf_mapping *mp)
 	return wf_mapping_local_clients(mp) ? m->lo : m->fwd;
 }
 
+/*
+ * Whether mp has wf_fwd entries and wf_ports bits. A mapping between the
+ * families (tfamily set: wf_mapping_check_forwardable refuses it, a config
+ * line of it is kept) has only its wf_mappings entry, so that list and del
+ * know it: the datapath would take its IPv6 target for an IPv4 one.
+ */
+static bool fwd_installs(const struct wf_mapping *mp)
+{
+	return !mp->tfamily;
+}
+
 static const int proto_bits[2] = { WF_P_TCP, WF_P_UDP };
 static const int proto_nums[2] = { WF_IPPROTO_TCP, WF_IPPROTO_UDP };
 
@@ -268,7 +289,7 @@ static void fwd_delete(struct wf_maps *m, const struct wf_mapping *mp, int proto
 	__u32 p;
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2 && fwd_installs(mp); i++) {
 		if (!(protos & proto_bits[i]))
 			continue;
 		for (p = mp->lport; p <= last; p++) {
@@ -285,7 +306,7 @@ static int fwd_insert(struct wf_maps *m, const struct wf_mapping *mp, __u32 id, 
 	__u32 p;
 	int i, err;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2 && fwd_installs(mp); i++) {
 		if (!(protos & proto_bits[i]))
 			continue;
 		for (p = mp->lport; p <= mp->lport_end; p++) {
@@ -390,7 +411,7 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 		const struct wf_mapping *mp = &all[id];
 
 		/* Local clients' mappings are the socket hooks' alone. */
-		if (!mp->in_use || wf_mapping_local_clients(mp))
+		if (!mp->in_use || wf_mapping_local_clients(mp) || !fwd_installs(mp))
 			continue;
 		a = mp->lport > lo ? mp->lport : lo;
 		b = mp->lport_end < hi ? mp->lport_end : hi;
@@ -575,7 +596,8 @@ static bool fwd_owned(const struct wf_maps *m, int fd, const struct wf_fwd_key *
 	if (!v->id || v->id >= WF_MAX_MAPPINGS)
 		return false;
 	mp = &m->cache[v->id];
-	if (!mp->in_use || fwd_map(m, mp) != fd || port < mp->lport || port > mp->lport_end)
+	if (!mp->in_use || !fwd_installs(mp) || fwd_map(m, mp) != fd || port < mp->lport ||
+	    port > mp->lport_end)
 		return false;
 	for (i = 0; i < 2; i++) {
 		if (k->proto != proto_nums[i] || !(mp->protos & proto_bits[i]))
@@ -757,7 +779,8 @@ int wf_maps_repair(struct wf_maps *m, __u32 *broken, size_t max, size_t *nbroken
 		if (!all[id].in_use)
 			continue;
 		want = (__u32)(all[id].lport_end - all[id].lport + 1) *
-		       (!!(all[id].protos & WF_P_TCP) + !!(all[id].protos & WF_P_UDP));
+		       (!!(all[id].protos & WF_P_TCP) + !!(all[id].protos & WF_P_UDP)) *
+		       fwd_installs(&all[id]);
 		if (have[id] == want)
 			continue;
 		if (*nbroken == max) {
@@ -781,72 +804,125 @@ int wf_maps_ct_del(struct wf_maps *m, const struct wf_ct_entry *e)
 	return bpf_map_delete_elem(fd, &e->key) ? -errno : 0;
 }
 
+/* A table dumped into entries of @esz bytes (key at 0, value at @voff),
+ * appended to *arr; @table goes into each value's table byte. */
+struct ct_dump {
+	size_t ksz, voff, esz;
+	char *arr;
+	size_t cap, cnt;
+};
+
+static int ct_dump_table(int fd, __u8 table, struct ct_dump *d)
+{
+	char key[sizeof(struct wf_ct6_key)], next[sizeof(struct wf_ct6_key)];
+	void *prev = NULL;
+	char *e, *tmp;
+
+	if (fd < 0)
+		return 0;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, d->ksz);
+		prev = key;
+		if (d->cnt == d->cap) {
+			d->cap = d->cap ? d->cap * 2 : 256;
+			tmp = realloc(d->arr, d->cap * d->esz);
+			if (!tmp)
+				return -ENOMEM;
+			d->arr = tmp;
+		}
+		e = d->arr + d->cnt * d->esz;
+		/* Gone between get_next_key and lookup (LRU, datapath): skip. */
+		if (bpf_map_lookup_elem(fd, key, e + d->voff))
+			continue;
+		/* which table, whatever the value says (c is first in wf_ct6_val) */
+		((struct wf_ct_val *)(e + d->voff))->table = table;
+		memcpy(e, key, d->ksz);
+		d->cnt++;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int ct_dump_pair(int fd, int fd_new, struct ct_dump *d, void **out, size_t *n)
+{
+	int err;
+
+	err = ct_dump_table(fd, WF_CT_T_MAIN, d);
+	if (!err)
+		err = ct_dump_table(fd_new, WF_CT_T_NEW, d);
+	if (err) {
+		free(d->arr);
+		return err;
+	}
+	*out = d->arr;
+	*n = d->cnt;
+	return 0;
+}
+
 int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n)
 {
-	struct wf_ct_entry *arr = NULL, *tmp;
-	struct wf_ct_key key, next;
-	size_t cap = 0, cnt = 0;
-	void *prev = NULL;
-	int err = 0, fd = m->ct, t;
+	struct ct_dump d = { .ksz = sizeof(struct wf_ct_key),
+			     .voff = offsetof(struct wf_ct_entry, val),
+			     .esz = sizeof(struct wf_ct_entry) };
 
-	for (t = 0; t < 2; t++, fd = m->ct_new, prev = NULL) {
+	return ct_dump_pair(m->ct, m->ct_new, &d, (void **)out, n);
+}
+
+int wf_maps_ct6_dump(struct wf_maps *m, struct wf_ct6_entry **out, size_t *n)
+{
+	struct ct_dump d = { .ksz = sizeof(struct wf_ct6_key),
+			     .voff = offsetof(struct wf_ct6_entry, val),
+			     .esz = sizeof(struct wf_ct6_entry) };
+
+	*out = NULL;
+	*n = 0;
+	if (m->ct6 < 0)
+		return 0;
+	return ct_dump_pair(m->ct6, m->ct6_new, &d, (void **)out, n);
+}
+
+int wf_maps_ct6_del(struct wf_maps *m, const struct wf_ct6_entry *e)
+{
+	int fd = e->val.c.table == WF_CT_T_NEW ? m->ct6_new : m->ct6;
+
 	if (fd < 0)
-		break;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 256;
-			tmp = realloc(arr, cap * sizeof(*arr));
-			if (!tmp) {
-				err = -ENOMEM;
-				goto err;
-			}
-			arr = tmp;
-		}
-		/* Gone between get_next_key and lookup (LRU, datapath): skip. */
-		if (bpf_map_lookup_elem(fd, &key, &arr[cnt].val))
-			continue;
-		/* which table, whatever the value says */
-		arr[cnt].val.table = t ? WF_CT_T_NEW : WF_CT_T_MAIN;
-		arr[cnt].key = key;
-		cnt++;
-	}
-	if (errno != ENOENT) {
-		err = -errno;
-		goto err;
-	}
-	}
-	*out = arr;
-	*n = cnt;
-	return 0;
-err:
-	free(arr);
-	return err;
+		return -ENOENT;
+	return bpf_map_delete_elem(fd, &e->key) ? -errno : 0;
+}
+
+static bool ct_matches(const struct wf_ct_val *v, __u8 proto, __u32 id, int protos)
+{
+	int p = proto == WF_IPPROTO_TCP ? WF_P_TCP : proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
+
+	return (id == WF_CT_ANY || v->id == id) && (!protos || (protos & p));
 }
 
 int wf_maps_ct_delete(struct wf_maps *m, __u32 id, int protos, size_t *deleted)
 {
+	struct wf_ct6_entry *arr6 = NULL;
 	struct wf_ct_entry *arr;
-	size_t n, i, cnt = 0;
-	int err, p;
+	size_t n, n6 = 0, i, cnt = 0;
+	int err;
 
 	/* Collect first, then delete: deleting the key get_next_key stands on
 	 * restarts a hash map walk from the beginning. */
 	err = wf_maps_ct_dump(m, &arr, &n);
 	if (err)
 		return err;
-	for (i = 0; i < n; i++) {
-		if (id != WF_CT_ANY && arr[i].val.id != id)
-			continue;
-		p = arr[i].key.proto == WF_IPPROTO_TCP ? WF_P_TCP :
-		    arr[i].key.proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
-		if (protos && !(protos & p))
-			continue;
-		if (!wf_maps_ct_del(m, &arr[i]))
-			cnt++;
+	err = wf_maps_ct6_dump(m, &arr6, &n6);
+	if (err) {
+		free(arr);
+		return err;
 	}
+	for (i = 0; i < n; i++)
+		if (ct_matches(&arr[i].val, arr[i].key.proto, id, protos) &&
+		    !wf_maps_ct_del(m, &arr[i]))
+			cnt++;
+	for (i = 0; i < n6; i++)
+		if (ct_matches(&arr6[i].val.c, arr6[i].key.proto, id, protos) &&
+		    !wf_maps_ct6_del(m, &arr6[i]))
+			cnt++;
 	free(arr);
+	free(arr6);
 	if (deleted)
 		*deleted = cnt;
 	return 0;

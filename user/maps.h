@@ -25,6 +25,8 @@ struct wf_maps {
 	int dev_mtu;	/* wf_dev_mtu; -1 in pins of a wslfwd before it */
 	int ct_conf;	/* wf_ct_conf; -1 in pins made before it existed */
 	int ct_new;	/* wf_ct_new, the half-open table; -1 likewise */
+	int ct6;	/* wf_ct6, wf_ct6_new: IPv6 connections; -1 likewise */
+	int ct6_new;
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;
@@ -87,8 +89,16 @@ struct wf_ct_entry {
 int wf_maps_ct_dump(struct wf_maps *m, struct wf_ct_entry **out, size_t *n);
 /* Delete entry @e from the table it is in. */
 int wf_maps_ct_del(struct wf_maps *m, const struct wf_ct_entry *e);
+/* The same for IPv6 connections: wf_ct6 then wf_ct6_new (val.c.table);
+ * none (0 entries) in pins made before them. */
+struct wf_ct6_entry {
+	struct wf_ct6_key key;
+	struct wf_ct6_val val;
+};
+int wf_maps_ct6_dump(struct wf_maps *m, struct wf_ct6_entry **out, size_t *n);
+int wf_maps_ct6_del(struct wf_maps *m, const struct wf_ct6_entry *e);
 /* Delete every entry of mapping id (WF_CT_ANY: all) whose protocol is in
- * protos (0: any). *deleted counts entries, may be NULL. */
+ * protos (0: any), of both families. *deleted counts entries, may be NULL. */
 #define WF_CT_ANY ((__u32)-1)
 int wf_maps_ct_delete(struct wf_maps *m, __u32 id, int protos, size_t *deleted);
 

@@ -70,8 +70,9 @@ static bool v6_connect(enum wf_netsh_type t)
 	return t == WF_NETSH_V4TOV6 || t == WF_NETSH_V6TOV6;
 }
 
-/* One address value into the words of a mapping side: "@vm", "1.2.3.4",
- * "[fd00::1]". any: the value stands for every address (listen only). */
+/* One address value into the words of a mapping side: "@vm", "@vm6",
+ * "1.2.3.4", "[fd00::1]". A listen value for every address (*, 0.0.0.0,
+ * ::) is @vm or @vm6 by the listen family of the type. */
 static int addr_word(const char *key, const char *v, bool want6, bool listen, const char *type,
 		     char *out, size_t outlen, char *err, size_t errlen)
 {
@@ -80,15 +81,20 @@ static int addr_word(const char *key, const char *v, bool want6, bool listen, co
 
 	if (!*v)
 		return seterr(err, errlen, "netsh: %s= needs a value", key);
-	if (listen && (!strcmp(v, "*") || !strcmp(v, "0.0.0.0") || !strcmp(v, "::"))) {
-		snprintf(out, outlen, "@vm");
+	if (listen && !strcmp(v, "*")) {
+		snprintf(out, outlen, want6 ? "@vm6" : "@vm");
 		return 0;
 	}
-	if (!listen && (!strcasecmp(v, "@vm") || !strcasecmp(v, "@host"))) {
-		if (want6)
-			return seterr(err, errlen, "netsh: %s=%s: @vm and @host are IPv4 (%s connects to IPv6)",
-				      key, v, type);
-		snprintf(out, outlen, "%s", !strcasecmp(v, "@vm") ? "@vm" : "@host");
+	if (!listen && (!strcasecmp(v, "@vm") || !strcasecmp(v, "@host") ||
+			!strcasecmp(v, "@vm6") || !strcasecmp(v, "@host6"))) {
+		bool six = v[strlen(v) - 1] == '6';
+
+		if (six != want6)
+			return seterr(err, errlen, "netsh: %s=%s: %s (%s connects to %s; write %s)",
+				      key, v, six ? "@vm6 and @host6 are IPv6" : "@vm and @host are IPv4",
+				      type, want6 ? "IPv6" : "IPv4",
+				      want6 ? "@vm6 or @host6" : "@vm or @host");
+		snprintf(out, outlen, "%s", v);
 		return 0;
 	}
 	if (!strcasecmp(v, "localhost"))
@@ -96,7 +102,10 @@ static int addr_word(const char *key, const char *v, bool want6, bool listen, co
 	if (wf_parse_ip(v, &fam, a))
 		return seterr(err, errlen,
 			      "%s=%s: not an IP address (host names are not resolved; give the address%s)",
-			      key, v, listen ? ", or 0.0.0.0 for @vm" : " or @vm/@host");
+			      key, v, !listen ? " or @vm/@host" : want6 ? ", or :: for @vm6" :
+			      ", or 0.0.0.0 for @vm");
+	/* 0.0.0.0 and :: are @vm and @vm6 to parse_addr: refused here for
+	 * the other family like any other address. */
 	if ((fam == WF_AF_INET6) != want6)
 		return seterr(err, errlen, "netsh: %s=%s is not an %s address (%s %s %s)", key, v,
 			      want6 ? "IPv6" : "IPv4", type, listen ? "listens on" : "connects to",
@@ -182,9 +191,11 @@ static int parse_params(int argc, char **argv, const struct wf_netsh_cmd *c,
 static int parse_listen(const char *val[P_MAX], const struct wf_netsh_cmd *c, const char **proto,
 			char *lw, size_t lwlen, __u16 *lport, char *err, size_t errlen)
 {
-	char laddr[64] = "@vm", why[100];
+	char laddr[64], why[100];
 	int ret;
 
+	/* No listenaddress: every address of the listen family. */
+	snprintf(laddr, sizeof(laddr), v6_listen(c->type) ? "@vm6" : "@vm");
 	if (!val[P_LISTENPORT])
 		return seterr(err, errlen, "netsh: listenport= is required");
 	if (wf_parse_port(val[P_LISTENPORT], lport, why, sizeof(why)))
@@ -274,19 +285,13 @@ int wf_netsh_parse(int argc, char **argv, struct wf_netsh_cmd *c, char *err, siz
 		return ret;
 	if (c->op == WF_NETSH_DELETE)
 		return parse_delete(c, proto, lw, err, errlen);
-	/* "v6tov4 listenaddress=::" (or none) would read as @vm, which is
-	 * IPv4: a listener that never sees the IPv6 clients asked for. */
-	if (v6_listen(c->type) && !strchr(lw, '['))
-		return seterr(err, errlen,
-			      "netsh: %s listens on IPv6, which wslfwd does not forward yet (v4tov4 "
-			      "listens on IPv4)", type_names[c->type]);
 	return parse_add(c, val, proto, lw, lport, err, errlen);
 }
 
 enum wf_netsh_type wf_netsh_type_of(const struct wf_mapping *m)
 {
-	bool l6 = m->laddr_kind == WF_ADDR_LITERAL && m->family == WF_AF_INET6;
-	bool t6 = m->taddr_kind == WF_ADDR_LITERAL && m->family == WF_AF_INET6;
+	bool l6 = m->family == WF_AF_INET6;
+	bool t6 = wf_mapping_tfamily(m) == WF_AF_INET6;
 
 	return l6 ? (t6 ? WF_NETSH_V6TOV6 : WF_NETSH_V6TOV4) :
 		    (t6 ? WF_NETSH_V4TOV6 : WF_NETSH_V4TOV4);
@@ -298,14 +303,17 @@ static void side(const struct wf_mapping *m, bool target, char *addr, size_t ale
 	int kind = target ? m->taddr_kind : m->laddr_kind;
 	__u16 lo = target ? m->tport : m->lport;
 	__u16 hi = lo + (m->lport_end - m->lport);
+	int fam = target ? wf_mapping_tfamily(m) : m->family;
+	const char *six = fam == WF_AF_INET6 ? "6" : "";
 
-	if (kind == WF_ADDR_VM)
-		snprintf(addr, alen, "%s", target ? "@vm" :
-			 wf_netsh_type_of(m) >= WF_NETSH_V6TOV4 ? "::" : "0.0.0.0");
+	if (kind == WF_ADDR_VM && !target)
+		snprintf(addr, alen, "%s", *six ? "::" : "0.0.0.0");
+	else if (kind == WF_ADDR_VM)
+		snprintf(addr, alen, "@vm%s", six);
 	else if (kind == WF_ADDR_HOST)
-		snprintf(addr, alen, "@host");
+		snprintf(addr, alen, "@host%s", six);
 	else
-		wf_format_addr(m->family, target ? m->taddr : m->laddr, addr, alen);
+		wf_format_addr(fam, target ? m->taddr : m->laddr, addr, alen);
 	if (hi != lo)
 		snprintf(port, plen, "%u-%u", lo, hi);
 	else

@@ -34,7 +34,8 @@ const struct wf_opt wf_global_opts[] = {
 #define TIMEOUT_CLASSES (WF_CT_STATES(WF_CT_CLASS_WORD) + 1)
 
 static const struct wf_opt load_opts[] = {
-	{ "dev", OPT_DEV, "IFACE", NULL, "the device (default eth0)" },
+	{ "dev", OPT_DEV, "IFACE", NULL,
+	  "the device (default: the one carrying the default route, else eth0)" },
 	{ "mode", OPT_MODE, "auto|xdp|xdp-generic|tc", "auto xdp xdp-generic tc",
 	  "the attach path; auto: the fastest that delivers on IFACE" },
 	{ "cgroup", OPT_CGROUP, "PATH|none", "none",
@@ -184,8 +185,10 @@ void wf_usage(FILE *f)
 
 		put_synopsis(f, c, &col, SYN_INDENT);
 	}
-	fputs("\n  PROTO := tcp | udp | both   LADDR := @vm | IPv4 | 127.0.0.1 (local clients)\n"
-	      "  TADDR := @vm | @host | IPv4 | 127.0.0.1 (a server bound to loopback only)\n\n"
+	fputs("\n  PROTO := tcp | udp | both\n"
+	      "  LADDR := @vm | @vm6 | IPv4 | [IPv6] | 127.0.0.1 (local clients)\n"
+	      "  TADDR := @vm | @host | @vm6 | @host6 | IPv4 | [IPv6] | 127.0.0.1 (loopback-only server)\n"
+	      "  within the listen family: IPv4 (no LADDR is @vm) or IPv6 (@vm6, [IPv6])\n\n"
 	      "Options:\n", f);
 	put_opts(f, wf_global_opts);
 	fputs("\nExit status: 0 done, 1 runtime failure, 2 bad usage or input.\n"

@@ -21,8 +21,8 @@
 #define WORD_MAX	128	/* longest address word we copy: "[v6]:port" fits easily */
 #define PORT_EXPECT	"expected a number 1-65535"
 #define PROTO_EXPECT	"expected tcp, udp or both"
-#define LADDR_EXPECT	"expected @vm, an IPv4 address or [IPv6]"
-#define TADDR_EXPECT	"expected @vm, @host, an IPv4 address or [IPv6]"
+#define LADDR_EXPECT	"expected @vm, @vm6, an IPv4 address or [IPv6]"
+#define TADDR_EXPECT	"expected @vm, @vm6, @host, @host6, an IPv4 address or [IPv6]"
 #define OPT_EXPECT	"expected allow CIDR[,CIDR...] or snat auto|always|never"
 
 __attribute__((format(printf, 3, 4)))
@@ -169,15 +169,21 @@ static bool addr4_is_loopback(const __be32 a[4])
 	return (ntohl(a[0]) >> 24) == 127;
 }
 
+int wf_mapping_tfamily(const struct wf_mapping *m)
+{
+	return m->tfamily ?: m->family;
+}
+
 bool wf_mapping_local_clients(const struct wf_mapping *m)
 {
-	return m->family == WF_AF_INET && m->laddr_kind == WF_ADDR_LITERAL &&
-	       addr4_is_loopback(m->laddr);
+	if (m->laddr_kind != WF_ADDR_LITERAL)
+		return false;
+	return m->family == WF_AF_INET6 ? addr6_is_loopback(m->laddr) : addr4_is_loopback(m->laddr);
 }
 
 bool wf_mapping_lo_target(const struct wf_mapping *m)
 {
-	return m->family == WF_AF_INET && m->taddr_kind == WF_ADDR_LITERAL &&
+	return wf_mapping_tfamily(m) == WF_AF_INET && m->taddr_kind == WF_ADDR_LITERAL &&
 	       addr4_is_loopback(m->taddr);
 }
 
@@ -186,8 +192,35 @@ bool wf_mapping_needs_sock_hooks(const struct wf_mapping *m)
 	return wf_mapping_local_clients(m) || (wf_mapping_lo_target(m) && (m->protos & WF_P_UDP));
 }
 
-/* The address part of a listen or target word: @vm, @host (target only), an
- * IPv4 literal or a bracketed IPv6 literal. */
+/* @vm, @vm6, @host, @host6: *kind and *family, or 0 when s is none of them.
+ * @vm and @host are IPv4; the 6 names are their IPv6 addresses. */
+static int parse_name(const char *s, __u8 *kind, int *family)
+{
+	static const struct {
+		const char *name;
+		__u8 kind;
+		int family;
+	} names[] = {
+		{ "@vm", WF_ADDR_VM, WF_AF_INET },
+		{ "@vm6", WF_ADDR_VM, WF_AF_INET6 },
+		{ "@host", WF_ADDR_HOST, WF_AF_INET },
+		{ "@host6", WF_ADDR_HOST, WF_AF_INET6 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcasecmp(s, names[i].name)) {
+			*kind = names[i].kind;
+			*family = names[i].family;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The address part of a listen or target word: @vm, @vm6, @host and @host6
+ * (target only), an IPv4 literal or a bracketed IPv6 literal. *family is
+ * always set: the family the side speaks. */
 static int parse_addr(const char *s, bool target, __u8 *kind, int *family, __be32 addr[4],
 		      char *err, size_t errlen)
 {
@@ -197,14 +230,9 @@ static int parse_addr(const char *s, bool target, __u8 *kind, int *family, __be3
 
 	*family = 0;
 	memset(addr, 0, 16);
-	if (!strcasecmp(s, "@vm")) {
-		*kind = WF_ADDR_VM;
-		return 0;
-	}
-	if (!strcasecmp(s, "@host")) {
-		if (!target)
-			return seterr(err, errlen, "listen address @host is not allowed (%s)", expect);
-		*kind = WF_ADDR_HOST;
+	if (parse_name(s, kind, family)) {
+		if (!target && *kind == WF_ADDR_HOST)
+			return seterr(err, errlen, "listen address %s is not allowed (%s)", s, expect);
 		return 0;
 	}
 	*kind = WF_ADDR_LITERAL;
@@ -222,16 +250,13 @@ static int parse_addr(const char *s, bool target, __u8 *kind, int *family, __be3
 			return seterr(err, errlen, "IPv6 address '%s' must be in brackets: [%s]", s, s);
 	}
 	if (addr_is_zero(addr)) {
-		/* The all-zero key means @vm in wf_fwd; 0.0.0.0 is what netsh
-		 * users write for it. Targets must be real hosts. */
-		if (!target && *family == WF_AF_INET) {
+		/* The all-zero key means @vm (@vm6) in wf_fwd; 0.0.0.0 and
+		 * [::] are what netsh users write for it. Targets must be real
+		 * hosts. */
+		if (!target) {
 			*kind = WF_ADDR_VM;
-			*family = 0;
 			return 0;
 		}
-		if (!target)
-			return seterr(err, errlen,
-				      "listen address %s is not allowed (write @vm or leave LADDR out)", s);
 		return seterr(err, errlen,
 			      "target address %s is not allowed (expected a host's address, @vm or @host)", s);
 	}
@@ -304,7 +329,7 @@ static int parse_listen(const char *w, struct wf_mapping *m, int *family, char *
 	char *dash;
 	int ret;
 
-	*family = 0;
+	*family = WF_AF_INET;
 	ret = split_hostport(w, false, a, p, &has_addr, err, errlen);
 	if (ret)
 		return ret;
@@ -488,7 +513,7 @@ int wf_parse_mapping_key(int argc, char **argv, struct wf_mapping *m, char *err,
 		return seterr(err, errlen,
 			      "unexpected '%s' after the listen port (expected PROTO [LADDR:]LPORT[-LPORT2])",
 			      argv[2]);
-	m->family = lfam ?: WF_AF_INET;
+	m->family = lfam;
 	return 0;
 }
 
@@ -505,10 +530,11 @@ int wf_parse_mapping(int argc, char **argv, struct wf_mapping *m, char *err, siz
 	ret = parse_target(argv[2], m, &tfam, err, errlen);
 	if (ret)
 		return ret;
-	if (lfam && tfam && lfam != tfam)
-		return seterr(err, errlen, "%s to %s forwarding is not supported (%s -> %s)",
-			      family_name(lfam), family_name(tfam), argv[1], argv[2]);
-	m->family = lfam ?: tfam ?: WF_AF_INET;
+	/* The mapping is of its listen family; the target's goes in tfamily
+	 * only when it differs (wf_mapping_check_forwardable says whether
+	 * the datapath forwards that). */
+	m->family = lfam;
+	m->tfamily = tfam != lfam ? tfam : 0;
 
 	for (i = 3; i < argc; i += 2) {
 		const char *opt = argv[i];
@@ -582,11 +608,14 @@ static void sb_ports(struct sbuf *b, const struct wf_mapping *m)
 		sb_printf(b, "%u", m->lport);
 }
 
+/* A bare LPORT listens on @vm (IPv4): @vm6 is always written out. */
 static void sb_listen(struct sbuf *b, const struct wf_mapping *m, bool vm_prefix)
 {
 	if (m->laddr_kind == WF_ADDR_LITERAL) {
 		sb_addr(b, m->family, m->laddr, true);
 		sb_printf(b, ":");
+	} else if (m->family == WF_AF_INET6) {
+		sb_printf(b, "@vm6:");
 	} else if (vm_prefix) {
 		sb_printf(b, "@vm:");
 	}
@@ -595,12 +624,14 @@ static void sb_listen(struct sbuf *b, const struct wf_mapping *m, bool vm_prefix
 
 static void sb_target(struct sbuf *b, const struct wf_mapping *m)
 {
+	const char *six = wf_mapping_tfamily(m) == WF_AF_INET6 ? "6" : "";
+
 	if (m->taddr_kind == WF_ADDR_VM)
-		sb_printf(b, "@vm");
+		sb_printf(b, "@vm%s", six);
 	else if (m->taddr_kind == WF_ADDR_HOST)
-		sb_printf(b, "@host");
+		sb_printf(b, "@host%s", six);
 	else
-		sb_addr(b, m->family, m->taddr, true);
+		sb_addr(b, wf_mapping_tfamily(m), m->taddr, true);
 	sb_printf(b, ":%u", m->tport);
 }
 
@@ -646,17 +677,18 @@ int wf_format_mapping(const struct wf_mapping *m, char *buf, size_t len)
 }
 
 /*
- * The listen address of two mappings is the same: both @vm, or equal
- * literals. @vm is one listen side whatever the target's family, so that
- * `del tcp 80` (which cannot say a family) names exactly one of them.
+ * The listen address of two mappings is the same: both @vm of one family,
+ * or equal literals. `tcp 80` (@vm) and `tcp @vm6:80` are two listeners,
+ * whatever their targets: `del tcp 80` names the IPv4 one, `del tcp
+ * @vm6:80` the other.
  */
 static bool same_laddr(const struct wf_mapping *a, const struct wf_mapping *b)
 {
-	if (a->laddr_kind != b->laddr_kind)
+	if (a->laddr_kind != b->laddr_kind || a->family != b->family)
 		return false;
 	if (a->laddr_kind != WF_ADDR_LITERAL)
 		return true;
-	return a->family == b->family && !memcmp(a->laddr, b->laddr, sizeof(a->laddr));
+	return !memcmp(a->laddr, b->laddr, sizeof(a->laddr));
 }
 
 bool wf_mapping_same_listen(const struct wf_mapping *a, const struct wf_mapping *b)
@@ -684,9 +716,11 @@ int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen)
 	if (!m->protos || (m->protos & ~(WF_P_TCP | WF_P_UDP)))
 		return seterr(err, errlen, "invalid protocol bits %#x (" PROTO_EXPECT ")",
 			      m->protos);
-	if (m->family != WF_AF_INET && m->family != WF_AF_INET6)
-		return seterr(err, errlen, "invalid address family %u (expected IPv4 or IPv6)",
-			      m->family);
+	if ((m->family != WF_AF_INET && m->family != WF_AF_INET6) ||
+	    (m->tfamily && (m->tfamily == m->family ||
+			    (m->tfamily != WF_AF_INET && m->tfamily != WF_AF_INET6))))
+		return seterr(err, errlen, "invalid address family %u/%u (expected IPv4 or IPv6)",
+			      m->family, m->tfamily);
 	if (m->laddr_kind != WF_ADDR_VM && m->laddr_kind != WF_ADDR_LITERAL)
 		return seterr(err, errlen, "invalid listen address kind %u (" LADDR_EXPECT ")",
 			      m->laddr_kind);
@@ -717,7 +751,7 @@ int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen)
 				      i + 1, family_name(m->family));
 	if (wf_mapping_local_clients(m) || wf_mapping_lo_target(m)) {
 		const char *what = wf_mapping_local_clients(m) ?
-			"a 127.0.0.1 listen address (local clients: only this VM's processes use it)" :
+			"a loopback listen address (local clients: only this VM's processes use it)" :
 			"a loopback target (the server sees the client's own address)";
 
 		if (m->n_allow && wf_mapping_local_clients(m))
@@ -726,14 +760,14 @@ int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen)
 			return seterr(err, errlen, "snat %s does not apply to %s",
 				      wf_snat_name(m->snat), what);
 	}
-	if (m->family == WF_AF_INET6 &&
-	    ((m->laddr_kind == WF_ADDR_LITERAL && addr6_is_loopback(m->laddr)) ||
-	     (m->taddr_kind == WF_ADDR_LITERAL && addr6_is_loopback(m->taddr))))
+	/* [::1]:LPORT (local clients) goes through connect6/sendmsg6 */
+	if (wf_mapping_tfamily(m) == WF_AF_INET6 && m->taddr_kind == WF_ADDR_LITERAL &&
+	    addr6_is_loopback(m->taddr))
 		return seterr(err, errlen,
-			      "[::1] is not supported yet (local clients and loopback targets are IPv4: 127.0.0.1)");
+			      "[::1] as a target is not supported yet (loopback-only targets are IPv4: 127.0.0.1)");
 	/* LPORT+i goes to TPORT+i, so some port maps onto itself exactly when
 	 * the addresses are the same and TPORT == LPORT. */
-	if (m->tport == m->lport &&
+	if (m->tport == m->lport && !m->tfamily &&
 	    ((m->laddr_kind == WF_ADDR_VM && m->taddr_kind == WF_ADDR_VM) ||
 	     (m->laddr_kind == WF_ADDR_LITERAL && m->taddr_kind == WF_ADDR_LITERAL &&
 	      !memcmp(m->laddr, m->taddr, sizeof(m->laddr))))) {
@@ -775,13 +809,36 @@ int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen
 		      ports, lo, hi, lo);
 }
 
+/* IPv4 to IPv4 and IPv6 to IPv6 forward; between the families (RFC 7915
+ * translation) is design.md's slice 4. [::1] never gets here: validate
+ * refuses it. */
+bool wf_addr6_linklocal(const __be32 a[4])
+{
+	return (ntohl(a[0]) & 0xffc00000) == 0xfe800000;
+}
+
+bool wf_mapping_to_host6(const struct wf_mapping *m)
+{
+	return wf_mapping_tfamily(m) == WF_AF_INET6 && m->taddr_kind == WF_ADDR_HOST;
+}
+
 int wf_mapping_check_forwardable(const struct wf_mapping *m, char *err, size_t errlen)
 {
-	if (m->family != WF_AF_INET6)
+	char a[INET6_ADDRSTRLEN];
+
+	if (!m->tfamily && m->family == WF_AF_INET6 && m->taddr_kind == WF_ADDR_LITERAL &&
+	    wf_addr6_linklocal(m->taddr)) {
+		wf_format_addr(WF_AF_INET6, m->taddr, a, sizeof(a));
+		return seterr(err, errlen,
+			      "link-local target %s is not supported yet (the kernel's FIB does not "
+			      "route link-local addresses); give the target's global address", a);
+	}
+	if (!m->tfamily)
 		return 0;
 	return seterr(err, errlen,
-		      "IPv6 mappings are not forwarded yet: the datapath translates IPv4 only "
-		      "(IPv6 packets pass through it untouched)");
+		      "%s to %s forwarding is not supported yet: listen and target must be "
+		      "of one family (@vm, @host and a.b.c.d are IPv4; @vm6, @host6 and [IPv6] IPv6)",
+		      family_name(m->family), family_name(m->tfamily));
 }
 
 /* Timeouts up to 10 years: far beyond any use, and well inside the ns

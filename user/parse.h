@@ -11,7 +11,10 @@
 
 /* Parse the words after `add`:
  *   PROTO [LADDR:]LPORT[-LPORT2] TADDR:TPORT [allow CIDR[,CIDR...]] [snat auto|always|never]
- * PROTO := tcp|udp|both; LADDR := @vm | IPv4 | [IPv6]; TADDR := @vm|@host|IPv4|[IPv6].
+ * PROTO := tcp|udp|both; LADDR := @vm | @vm6 | IPv4 | [IPv6];
+ * TADDR := @vm | @vm6 | @host | @host6 | IPv4 | [IPv6].
+ * family is the listen side's (no LADDR: @vm, IPv4; [::] and 0.0.0.0 are
+ * @vm6 and @vm); tfamily the target's when it differs, else 0.
  * Fills *m (in_use = 1) and returns 0, or returns -EINVAL with a message in
  * err naming the problem, e.g. "port 70000 out of range 1-65535". */
 int wf_parse_mapping(int argc, char **argv, struct wf_mapping *m, char *err, size_t errlen);
@@ -44,6 +47,8 @@ int wf_parse_proto(const char *s, __u8 *protos, char *err, size_t errlen);
  * Sets *family to WF_AF_INET/WF_AF_INET6; 0 or -EINVAL, no message. */
 int wf_parse_ip(const char *s, int *family, __be32 addr[4]);
 
+/* The target's family: tfamily, or family when that is 0. */
+int wf_mapping_tfamily(const struct wf_mapping *m);
 /* LADDR in 127.0.0.0/8: for this VM's own processes (socket hooks), never
  * on IFACE. */
 bool wf_mapping_local_clients(const struct wf_mapping *m);
@@ -63,7 +68,7 @@ int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen);
  * `del tcp 53` matches a `both 53` mapping, which then keeps udp). */
 bool wf_mapping_same_key(const struct wf_mapping *a, const struct wf_mapping *b);
 /* Same listen side (address, LPORT and LPORT2), protocols not compared.
- * @vm is one listen side for both families. */
+ * @vm and @vm6 are two listen sides. */
 bool wf_mapping_same_listen(const struct wf_mapping *a, const struct wf_mapping *b);
 /* The very same mapping (in_use not compared). */
 bool wf_mapping_equal(const struct wf_mapping *a, const struct wf_mapping *b);
@@ -78,8 +83,12 @@ int wf_parse_timeouts(const char *arg, struct wf_ct_conf *cf, char *err, size_t 
 int wf_format_timeout_classes(char *buf, size_t len);
 
 int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen);
-/* What the datapath cannot forward yet (IPv6): an error for `add`; a
- * config line of it is kept and said at load. */
+/* What the datapath cannot forward yet (IPv4 to IPv6 and back): an error
+ * for `add`; a config line of it is kept and said at load. */
+/* fe80::/10 */
+bool wf_addr6_linklocal(const __be32 a[4]);
+/* The mapping's target is @host6. */
+bool wf_mapping_to_host6(const struct wf_mapping *m);
 int wf_mapping_check_forwardable(const struct wf_mapping *m, char *err, size_t errlen);
 
 #endif

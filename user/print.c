@@ -85,6 +85,27 @@ static json_object *jstr(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+static bool ip6_known(const __be32 a[4])
+{
+	return a[0] | a[1] | a[2] | a[3];
+}
+
+/* "fd00::94", or "unknown" for none. */
+static const char *ip6_str(const __be32 a[4], char *buf, size_t len)
+{
+	if (!ip6_known(a))
+		return "unknown";
+	wf_format_addr(WF_AF_INET6, a, buf, len);
+	return buf;
+}
+
+static json_object *json_ip6(const __be32 a[4])
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	return ip6_known(a) ? jstr(ip6_str(a, buf, sizeof(buf))) : NULL;
+}
+
 void wf_print_load(const struct wf_load_view *v)
 {
 	const struct wf_info *info = v->info;
@@ -102,6 +123,8 @@ void wf_print_load(const struct wf_load_view *v)
 		json_object_object_add(o, "egress", json_object_new_string(egress));
 		json_object_object_add(o, "vm", wf_json_ip4(info->vm4));
 		json_object_object_add(o, "host", wf_json_ip4(info->host4));
+		json_object_object_add(o, "vm6", json_ip6(info->vm6));
+		json_object_object_add(o, "host6", json_ip6(info->host6));
 		json_object_object_add(o, "cgroup", jstr(v->cgroup));
 		json_object_object_add(o, "mappings", json_object_new_int64(v->mappings));
 		json_object_object_add(o, "config", json_object_new_string(v->config));
@@ -120,6 +143,12 @@ void wf_print_load(const struct wf_load_view *v)
 	       egress, wf_ip4_str(info->vm4, vm, sizeof(vm)),
 	       wf_ip4_str(info->host4, host, sizeof(host)), v->mappings,
 	       v->mappings == 1 ? "" : "s", v->config);
+	if (ip6_known(info->vm6) || ip6_known(info->host6)) {
+		char vm6[INET6_ADDRSTRLEN], host6[INET6_ADDRSTRLEN];
+
+		printf("IPv6: @vm6 %s, @host6 %s\n", ip6_str(info->vm6, vm6, sizeof(vm6)),
+		       ip6_str(info->host6, host6, sizeof(host6)));
+	}
 	if (v->cgroup)
 		printf("socket hooks (local clients) on cgroup %s\n", v->cgroup);
 }
@@ -155,8 +184,12 @@ static void status_json_loaded(json_object *o, const struct wf_status_view *v)
 		json_object_object_add(o, "paths", paths_json(v->paths));
 	json_object_object_add(o, "vm", wf_json_ip4(v->info.vm4));
 	json_object_object_add(o, "host", wf_json_ip4(v->info.host4));
+	json_object_object_add(o, "vm6", json_ip6(v->info.vm6));
+	json_object_object_add(o, "host6", json_ip6(v->info.host6));
 	json_object_object_add(o, "forwarding", v->forwarding < 0 ? NULL :
 			       json_object_new_boolean(v->forwarding));
+	json_object_object_add(o, "forwarding6", v->forwarding6 < 0 ? NULL :
+			       json_object_new_boolean(v->forwarding6));
 	json_object_object_add(o, "socket_hooks", jstr(v->cgroup));
 	json_object_object_add(o, "hairpin", json_object_new_boolean(v->cgroup != NULL));
 	json_object_object_add(o, "redirect_auto", json_object_new_boolean(
@@ -188,6 +221,8 @@ static void status_plain_hooks(const struct wf_status_view *v)
 	int i;
 
 	printf("device:      %s (ifindex %u)\n", v->dev ? v->dev : "(gone)", v->info.ifindex);
+	if (v->dev_why)
+		printf("             (%s)\n", v->dev_why);
 	printf("ingress:     %s%s\n", wf_mode_name(v->info.mode),
 	       v->info.mode == WF_MODE_TC ? (v->info.flags & WF_INFO_F_TCX ? " (tcx)" : " (clsact)") : "");
 	if (v->ingress_why)
@@ -202,7 +237,7 @@ static void status_plain_hooks(const struct wf_status_view *v)
 
 void wf_print_status(const struct wf_status_view *v)
 {
-	char vm[INET_ADDRSTRLEN], host[INET_ADDRSTRLEN];
+	char vm[INET6_ADDRSTRLEN], host[INET6_ADDRSTRLEN];
 
 	if (json_mode) {
 		status_json(v);
@@ -217,9 +252,13 @@ void wf_print_status(const struct wf_status_view *v)
 	status_plain_hooks(v);
 	printf("@vm:         %s\n", wf_ip4_str(v->info.vm4, vm, sizeof(vm)));
 	printf("@host:       %s\n", wf_ip4_str(v->info.host4, host, sizeof(host)));
+	printf("@vm6:        %s\n", ip6_str(v->info.vm6, vm, sizeof(vm)));
+	printf("@host6:      %s\n", ip6_str(v->info.host6, host, sizeof(host)));
 	printf("networking:  %s (%s)\n", v->netmode, v->netmode_signs ? v->netmode_signs : "");
 	printf("forwarding:  %s\n", v->forwarding < 0 ? "unknown" : v->forwarding ?
 	       "on" : "off (targets other than @vm are dropped: fwd_disabled)");
+	printf("forwarding6: %s\n", v->forwarding6 < 0 ? "unknown" : v->forwarding6 ?
+	       "on" : "off (IPv6 targets other than @vm6 are dropped: fwd_disabled)");
 	printf("sockets:     %s%s\n", v->cgroup ? "connect/sendmsg/recvmsg/getpeername hooks on cgroup " :
 	       "no socket hooks (local clients and hairpin off)", v->cgroup ? v->cgroup : "");
 	if (v->cgroup)
@@ -231,27 +270,29 @@ void wf_print_status(const struct wf_status_view *v)
 	printf("pins:        %s\n", v->pin_dir);
 }
 
-/* "172.29.20.2:8080-8090" for one side of a mapping, resolved. */
+/* "172.29.20.2:8080-8090", "[fd00::94]:80" for one side of a mapping,
+ * resolved; "?" for an address not known now. */
 static void resolved_side(const struct wf_mapping *m, bool target, const struct wf_resolve *r,
 			  char *buf, size_t len)
 {
 	int kind = target ? m->taddr_kind : m->laddr_kind;
-	const __be32 *lit = target ? m->taddr : m->laddr;
+	int fam = target ? wf_mapping_tfamily(m) : m->family;
+	const __be32 *addr = target ? m->taddr : m->laddr;
 	__u16 lo = target ? m->tport : m->lport;
 	__u16 hi = lo + (m->lport_end - m->lport);
-	char a[64];
-	__be32 v4;
+	char a[64], t[INET6_ADDRSTRLEN];
 
-	if (kind == WF_ADDR_LITERAL) {
-		wf_format_addr(m->family, lit, a, sizeof(a));
-		if (m->family == WF_AF_INET6) {
-			memmove(a + 1, a, strlen(a) + 1);
-			a[0] = '[';
-			strcat(a, "]");
-		}
+	if (kind != WF_ADDR_LITERAL && fam == WF_AF_INET6)
+		addr = kind == WF_ADDR_VM ? r->vm6 : r->host6;
+	if (fam == WF_AF_INET6 && ip6_known(addr)) {
+		wf_format_addr(fam, addr, t, sizeof(t));
+		snprintf(a, sizeof(a), "[%s]", t);
+	} else if (fam == WF_AF_INET6) {
+		snprintf(a, sizeof(a), "?");
+	} else if (kind == WF_ADDR_LITERAL) {
+		wf_format_addr(fam, addr, a, sizeof(a));
 	} else {
-		v4 = kind == WF_ADDR_VM ? r->vm4 : r->host4;
-		wf_ip4_str(v4, a, sizeof(a));
+		wf_ip4_str(kind == WF_ADDR_VM ? r->vm4 : r->host4, a, sizeof(a));
 	}
 	if (hi != lo)
 		snprintf(buf, len, "%s:%u-%u", a, lo, hi);
@@ -529,33 +570,84 @@ static const char *kind_name(int k)
 	}
 }
 
-static int key_cmp(const void *a, const void *b)
+/* An entry of either family for `conns`: IPv4 tuples widened into the
+ * IPv6 key ([0] holds the address), with the key of its other half. */
+struct conn {
+	int family;
+	struct wf_ct6_key key;
+	struct wf_ct6_key peer;
+	const struct wf_ct_val *v;
+};
+
+static void key_widen(const struct wf_ct_key *k, struct wf_ct6_key *w)
 {
-	return memcmp(&((const struct wf_ct_entry *)a)->key,
-		      &((const struct wf_ct_entry *)b)->key, sizeof(struct wf_ct_key));
+	memset(w, 0, sizeof(*w));
+	w->saddr[0] = k->saddr;
+	w->daddr[0] = k->daddr;
+	w->sport = k->sport;
+	w->dport = k->dport;
+	w->proto = k->proto;
 }
 
-static void tuple_str(const struct wf_ct_key *k, char *buf, size_t len)
+static int conn_cmp(const void *a, const void *b)
 {
-	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	const struct conn *x = a, *y = b;
 
-	inet_ntop(AF_INET, &k->saddr, s, sizeof(s));
-	inet_ntop(AF_INET, &k->daddr, d, sizeof(d));
-	snprintf(buf, len, "src=%s dst=%s sport=%u dport=%u", s, d, ntohs(k->sport),
-		 ntohs(k->dport));
+	if (x->family != y->family)
+		return x->family - y->family;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-static json_object *tuple_json(const struct wf_ct_key *k)
+/* Both tables' entries as conns, sorted for the peer lookup. */
+static struct conn *conns_gather(const struct wf_ct_entry *e, size_t n,
+				 const struct wf_ct6_entry *e6, size_t n6)
+{
+	struct conn *c = calloc(n + n6 ? n + n6 : 1, sizeof(*c));
+	struct wf_ct_key pk;
+	size_t i;
+
+	if (!c)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		c[i].family = WF_AF_INET;
+		key_widen(&e[i].key, &c[i].key);
+		wf_ct_peer_key(&e[i].key, &e[i].val, &pk);
+		key_widen(&pk, &c[i].peer);
+		c[i].v = &e[i].val;
+	}
+	for (i = 0; i < n6; i++) {
+		c[n + i].family = WF_AF_INET6;
+		c[n + i].key = e6[i].key;
+		wf_ct6_peer_key(&e6[i].key, &e6[i].val, &c[n + i].peer);
+		c[n + i].v = &e6[i].val.c;
+	}
+	qsort(c, n + n6, sizeof(*c), conn_cmp);
+	return c;
+}
+
+/* conntrack -L's words: src=, dst= (IPv6 as conntrack writes it, no
+ * brackets: no port follows the address), sport=, dport=. */
+static void tuple_str(const struct conn *c, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	wf_format_addr(c->family, c->key.saddr, s, sizeof(s));
+	wf_format_addr(c->family, c->key.daddr, d, sizeof(d));
+	snprintf(buf, len, "src=%s dst=%s sport=%u dport=%u", s, d, ntohs(c->key.sport),
+		 ntohs(c->key.dport));
+}
+
+static json_object *tuple_json(const struct conn *c)
 {
 	json_object *o = json_object_new_object();
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &k->saddr, a, sizeof(a));
+	wf_format_addr(c->family, c->key.saddr, a, sizeof(a));
 	json_object_object_add(o, "src", jstr(a));
-	inet_ntop(AF_INET, &k->daddr, a, sizeof(a));
+	wf_format_addr(c->family, c->key.daddr, a, sizeof(a));
 	json_object_object_add(o, "dst", jstr(a));
-	json_object_object_add(o, "sport", json_object_new_int(ntohs(k->sport)));
-	json_object_object_add(o, "dport", json_object_new_int(ntohs(k->dport)));
+	json_object_object_add(o, "sport", json_object_new_int(ntohs(c->key.sport)));
+	json_object_object_add(o, "dport", json_object_new_int(ntohs(c->key.dport)));
 	return o;
 }
 
@@ -567,77 +659,85 @@ static long expires_in(const struct wf_ct_val *v, __u64 now)
 	return left > 0 ? left : 0;
 }
 
-/* One line per connection: the ORIG entry with its REPLY partner; an entry
- * whose partner is gone (LRU eviction) is shown alone, marked orphan. */
-void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now)
+static void conn_json(json_object *arr, const struct conn *o, const struct conn *r, __u64 now)
 {
-	struct wf_ct_entry *sorted, pk;
-	json_object *arr = NULL;
-	bool *used;
-	size_t i;
+	json_object *c = json_object_new_object();
+	const struct conn *orig = o->v->dir == WF_DIR_ORIG ? o : NULL;
+	const struct conn *rep = orig ? r : o;
 
-	sorted = malloc((n ? n : 1) * sizeof(*sorted));
-	used = calloc(n ? n : 1, sizeof(*used));
+	json_object_object_add(c, "family", jstr(o->family == WF_AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_object_add(c, "proto", jstr(o->key.proto == WF_IPPROTO_TCP ? "tcp" : "udp"));
+	json_object_object_add(c, "state", jstr(state_name(o->v->state)));
+	json_object_object_add(c, "orig", orig ? tuple_json(orig) : NULL);
+	json_object_object_add(c, "reply", rep ? tuple_json(rep) : NULL);
+	json_object_object_add(c, "id", json_object_new_int(o->v->id));
+	json_object_object_add(c, "kind", jstr(kind_name(o->v->kind)));
+	json_object_object_add(c, "snat", json_object_new_boolean(o->v->flags & WF_CT_F_REWRITE_SRC));
+	json_object_object_add(c, "expires", json_object_new_int64(expires_in(o->v, now)));
+	json_object_object_add(c, "orphan", json_object_new_boolean(!orig || !r));
+	json_object_array_add(arr, c);
+}
+
+static void conn_line(const struct conn *o, const struct conn *r, __u64 now)
+{
+	char ot[160], rt[160];
+
+	tuple_str(o, ot, sizeof(ot));
+	printf("%-3s %-6ld %-11s %s%s", o->key.proto == WF_IPPROTO_TCP ? "tcp" : "udp",
+	       expires_in(o->v, now), state_name(o->v->state),
+	       o->v->dir == WF_DIR_ORIG ? "" : "[reply only] ", ot);
+	if (r) {
+		tuple_str(r, rt, sizeof(rt));
+		printf(" %s", rt);
+	} else if (o->v->dir == WF_DIR_ORIG) {
+		printf(" [orig only]");
+	}
+	printf(" id=%u kind=%s%s\n", o->v->id, kind_name(o->v->kind),
+	       o->v->flags & WF_CT_F_REWRITE_SRC ? " [snat]" : "");
+}
+
+/* One line per connection: the ORIG entry with its REPLY partner; an entry
+ * whose partner is gone (LRU eviction) is shown alone, marked orphan.
+ * IPv4 connections first, then IPv6. */
+void wf_print_conns(const struct wf_ct_entry *e, size_t n, const struct wf_ct6_entry *e6,
+		    size_t n6, __u64 now)
+{
+	size_t total = n + n6, i;
+	json_object *arr = NULL;
+	struct conn *sorted;
+	bool *used;
+
+	sorted = conns_gather(e, n, e6, n6);
+	used = calloc(total ? total : 1, sizeof(*used));
 	if (!sorted || !used) {
 		free(sorted);
 		free(used);
 		wf_error("out of memory");
 		return;
 	}
-	memcpy(sorted, e, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), key_cmp);
 	if (json_mode)
 		arr = json_object_new_array();
 	/* Pass 0: ORIG entries (with their partner); pass 1: leftovers. */
 	for (int pass = 0; pass < 2; pass++) {
-		for (i = 0; i < n; i++) {
-			const struct wf_ct_entry *o = &sorted[i], *r = NULL;
-			char ot[160], rt[160];
+		for (i = 0; i < total; i++) {
+			const struct conn *o = &sorted[i], *r = NULL;
 
-			if (used[i] || (pass == 0 && o->val.dir != WF_DIR_ORIG))
+			if (used[i] || (pass == 0 && o->v->dir != WF_DIR_ORIG))
 				continue;
 			used[i] = true;
-			if (o->val.dir == WF_DIR_ORIG) {
-				struct wf_ct_entry *hit;
+			if (o->v->dir == WF_DIR_ORIG) {
+				struct conn pk = { .family = o->family, .key = o->peer }, *hit;
 
-				wf_ct_peer_key(&o->key, &o->val, &pk.key);
-				hit = bsearch(&pk, sorted, n, sizeof(*sorted), key_cmp);
-				if (hit && hit->val.dir == WF_DIR_REPLY) {
+				hit = bsearch(&pk, sorted, total, sizeof(*sorted), conn_cmp);
+				if (hit && hit->v->dir == WF_DIR_REPLY) {
 					r = hit;
 					used[hit - sorted] = true;
 				}
 			}
-			if (json_mode) {
-				json_object *c = json_object_new_object();
-				const struct wf_ct_entry *orig = o->val.dir == WF_DIR_ORIG ? o : NULL;
-				const struct wf_ct_entry *rep = orig ? r : o;
-
-				json_object_object_add(c, "proto", jstr(o->key.proto == WF_IPPROTO_TCP ?
-									 "tcp" : "udp"));
-				json_object_object_add(c, "state", jstr(state_name(o->val.state)));
-				json_object_object_add(c, "orig", orig ? tuple_json(&orig->key) : NULL);
-				json_object_object_add(c, "reply", rep ? tuple_json(&rep->key) : NULL);
-				json_object_object_add(c, "id", json_object_new_int(o->val.id));
-				json_object_object_add(c, "kind", jstr(kind_name(o->val.kind)));
-				json_object_object_add(c, "snat",
-						       json_object_new_boolean(o->val.flags & WF_CT_F_REWRITE_SRC));
-				json_object_object_add(c, "expires", json_object_new_int64(expires_in(&o->val, now)));
-				json_object_object_add(c, "orphan", json_object_new_boolean(!orig || !r));
-				json_object_array_add(arr, c);
-				continue;
-			}
-			tuple_str(&o->key, ot, sizeof(ot));
-			printf("%-3s %-6ld %-11s %s%s", o->key.proto == WF_IPPROTO_TCP ? "tcp" : "udp",
-			       expires_in(&o->val, now), state_name(o->val.state),
-			       o->val.dir == WF_DIR_ORIG ? "" : "[reply only] ", ot);
-			if (r) {
-				tuple_str(&r->key, rt, sizeof(rt));
-				printf(" %s", rt);
-			} else if (o->val.dir == WF_DIR_ORIG) {
-				printf(" [orig only]");
-			}
-			printf(" id=%u kind=%s%s\n", o->val.id, kind_name(o->val.kind),
-			       o->val.flags & WF_CT_F_REWRITE_SRC ? " [snat]" : "");
+			if (json_mode)
+				conn_json(arr, o, r, now);
+			else
+				conn_line(o, r, now);
 		}
 	}
 	if (json_mode)

@@ -27,6 +27,8 @@ struct wf_resolve {
 	bool known;		/* from a loaded wf_info */
 	__be32 vm4;
 	__be32 host4;
+	__be32 vm6[4];
+	__be32 host6[4];
 };
 
 /* What `load` did. */
@@ -48,12 +50,14 @@ struct wf_status_view {
 	const char *pin_dir;
 	const char *config;
 	const char *dev;	/* NULL: device gone */
+	const char *dev_why;	/* why that device (wf_default_dev), NULL: not known */
 	struct wf_info info;
 	size_t mappings;
 	size_t conns;
 	const char *netmode;	/* nat | mirrored | unknown */
 	const char *netmode_signs;	/* what it was told by */
 	int forwarding;		/* wf_dev_forwarding4() */
+	int forwarding6;	/* wf_dev_forwarding6() */
 	const char *cgroup;	/* socket hooks' cgroup; NULL: not attached */
 	const char *redirect;	/* where XDP redirects targets behind the VM */
 	const char *ingress_why;	/* why auto chose this ingress, NULL: asked for */
@@ -74,7 +78,9 @@ void wf_print_prometheus(FILE *f, const struct wf_mapping_row *rows, size_t n,
 			 const __u64 stats[WF_STAT_MAX]);
 /* A label value, escaped (\\, \", \n). */
 void wf_prom_label(FILE *f, const char *s);
-void wf_print_conns(const struct wf_ct_entry *e, size_t n, __u64 now_ns);
+/* IPv4 entries (wf_ct*) and IPv6 ones (wf_ct6*). */
+void wf_print_conns(const struct wf_ct_entry *e, size_t n, const struct wf_ct6_entry *e6,
+		    size_t n6, __u64 now_ns);
 /* The timeouts `conns` computes expiry with (wf_ct_conf); defaults until set. */
 void wf_print_set_ct_conf(const struct wf_ct_conf *cf);
 

@@ -130,39 +130,55 @@ static long narrower(const struct wf_mapping *cfg, size_t n, const bool *matched
 	return -1;
 }
 
+/* What ct_drop does with an entry of mapping @id, protocol @proto: 0
+ * keep, 1 drop (a connection of what went), 2 drop (a stray). */
+static int ct_fate(const struct wf_mapping *all, const __u8 *ct_protos, __u32 id, __u8 proto)
+{
+	int p = proto == WF_IPPROTO_TCP ? WF_P_TCP : proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
+
+	/* Id 0 names no mapping: nothing of ours, left alone. */
+	if (!id || id >= WF_MAX_MAPPINGS)
+		return 0;
+	if (!all[id].in_use && !ct_protos[id])
+		return 2;
+	return (ct_protos[id] & p) ? 1 : 0;
+}
+
+static void ct_count(int fate, int del_err, size_t *conns, size_t *stray)
+{
+	if (fate && !del_err)
+		(*(fate == 2 ? stray : conns))++;
+}
+
 /*
- * One walk of wf_ct for all the mappings sync took away (ct_protos[id]:
- * the protocols whose connections go; WF_P_TCP | WF_P_UDP for all), and
- * for the entries of ids no mapping has (a del killed between removing
- * the mapping and its connections; the id would be reused): *conns and
- * *stray count them.
+ * One walk of wf_ct and one of wf_ct6 for all the mappings sync took away
+ * (ct_protos[id]: the protocols whose connections go; WF_P_TCP | WF_P_UDP
+ * for all), and for the entries of ids no mapping has (a del killed
+ * between removing the mapping and its connections; the id would be
+ * reused): *conns and *stray count them.
  */
 static void ct_drop(struct wf_maps *m, const struct wf_mapping *all, const __u8 *ct_protos,
 		    size_t *conns, size_t *stray)
 {
+	struct wf_ct6_entry *ct6 = NULL;
 	struct wf_ct_entry *ct = NULL;
 	size_t n = 0, i;
-	__u32 id;
-	int p;
+	int f;
 
-	if (wf_maps_ct_dump(m, &ct, &n))
-		return;
-	for (i = 0; i < n; i++) {
-		id = ct[i].val.id;
-		/* Id 0 names no mapping: nothing of ours, left alone. */
-		if (!id || id >= WF_MAX_MAPPINGS)
-			continue;
-		if (!all[id].in_use && !ct_protos[id]) {
-			if (!wf_maps_ct_del(m, &ct[i]))
-				(*stray)++;
-			continue;
+	if (!wf_maps_ct_dump(m, &ct, &n)) {
+		for (i = 0; i < n; i++) {
+			f = ct_fate(all, ct_protos, ct[i].val.id, ct[i].key.proto);
+			ct_count(f, f ? wf_maps_ct_del(m, &ct[i]) : 0, conns, stray);
 		}
-		p = ct[i].key.proto == WF_IPPROTO_TCP ? WF_P_TCP :
-		    ct[i].key.proto == WF_IPPROTO_UDP ? WF_P_UDP : 0;
-		if ((ct_protos[id] & p) && !wf_maps_ct_del(m, &ct[i]))
-			(*conns)++;
+		free(ct);
 	}
-	free(ct);
+	if (!wf_maps_ct6_dump(m, &ct6, &n)) {
+		for (i = 0; i < n; i++) {
+			f = ct_fate(all, ct_protos, ct6[i].val.c.id, ct6[i].key.proto);
+			ct_count(f, f ? wf_maps_ct6_del(m, &ct6[i]) : 0, conns, stray);
+		}
+		free(ct6);
+	}
 }
 
 #define WF_BROKEN_MAX 64
@@ -365,8 +381,15 @@ void wf_store_prime(const struct wf_info *info, const struct wf_mapping *mp)
 {
 	__be32 dst = 0;
 
-	if (mp->family != WF_AF_INET)
+	if (mp->tfamily)
 		return;
+	if (mp->family == WF_AF_INET6) {
+		if (mp->taddr_kind == WF_ADDR_LITERAL)
+			wf_neigh_prime6(info->ifindex, mp->taddr);
+		else if (mp->taddr_kind == WF_ADDR_HOST)
+			wf_neigh_prime6(info->ifindex, info->host6);
+		return;
+	}
 	if (mp->taddr_kind == WF_ADDR_LITERAL)
 		dst = mp->taddr[0];
 	else if (mp->taddr_kind == WF_ADDR_HOST)
@@ -379,12 +402,13 @@ int wf_store_check_laddr(const struct wf_info *info, const struct wf_mapping *mp
 			 size_t errlen)
 {
 	char a[64], dev[IF_NAMESIZE] = "";
+	bool v6 = mp->family == WF_AF_INET6;
 	int ret;
 
-	if (mp->laddr_kind != WF_ADDR_LITERAL || mp->family != WF_AF_INET ||
-	    wf_mapping_local_clients(mp))
+	if (mp->laddr_kind != WF_ADDR_LITERAL || wf_mapping_local_clients(mp))
 		return 0;
-	ret = wf_addr_is_local4(info->ifindex, mp->laddr[0]);
+	ret = v6 ? wf_addr_is_local6(info->ifindex, mp->laddr) :
+		   wf_addr_is_local4(info->ifindex, mp->laddr[0]);
 	wf_format_addr(mp->family, mp->laddr, a, sizeof(a));
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot read the addresses of ifindex %u: %s", info->ifindex,
@@ -394,24 +418,29 @@ int wf_store_check_laddr(const struct wf_info *info, const struct wf_mapping *mp
 	if (!ret) {
 		const char *name = info->ifindex && if_indextoname(info->ifindex, dev) ? dev : NULL;
 
-		snprintf(err, errlen, "%s is not an address of %s; use @vm or one of its addresses "
-			 "('ip -4 addr show %s')", a, name ?: "the device", dev);
+		snprintf(err, errlen, "%s is not an address of %s; use %s or one of its addresses "
+			 "('ip -%c addr show %s')", a, name ?: "the device", v6 ? "@vm6" : "@vm",
+			 v6 ? '6' : '4', dev);
 		return -EADDRNOTAVAIL;
 	}
 	return 0;
 }
 
-/* @vm, and @vm's own address written out, are one listener. */
-static bool laddr_is_vm4(const struct wf_mapping *m, __be32 vm4)
+/* @vm (@vm6), and its own address written out, are one listener. */
+static bool laddr_is_vm(const struct wf_mapping *m, const struct wf_info *vm)
 {
-	return vm4 && m->laddr_kind == WF_ADDR_LITERAL && m->family == WF_AF_INET &&
-	       m->laddr[0] == vm4;
+	if (m->laddr_kind != WF_ADDR_LITERAL)
+		return false;
+	if (m->family == WF_AF_INET6)
+		return (vm->vm6[0] | vm->vm6[1] | vm->vm6[2] | vm->vm6[3]) &&
+		       !memcmp(m->laddr, vm->vm6, sizeof(vm->vm6));
+	return vm->vm4 && m->laddr[0] == vm->vm4;
 }
 
 /* The mapping of cfg that listens where mp does, written the other way
  * (`tcp 4000` and `tcp <@vm's address>:4000`), ports overlapping. */
 static const struct wf_mapping *listen_twice(const struct wf_mapping *cfg, size_t n,
-					     const struct wf_mapping *mp, __be32 vm4)
+					     const struct wf_mapping *mp, const struct wf_info *vm)
 {
 	size_t i;
 
@@ -419,26 +448,29 @@ static const struct wf_mapping *listen_twice(const struct wf_mapping *cfg, size_
 		const struct wf_mapping *c = &cfg[i];
 
 		if (!(c->protos & mp->protos) || c->lport > mp->lport_end ||
-		    mp->lport > c->lport_end)
+		    mp->lport > c->lport_end || c->family != mp->family)
 			continue;
-		if ((laddr_is_vm4(c, vm4) && mp->laddr_kind == WF_ADDR_VM) ||
-		    (c->laddr_kind == WF_ADDR_VM && laddr_is_vm4(mp, vm4)))
+		if ((laddr_is_vm(c, vm) && mp->laddr_kind == WF_ADDR_VM) ||
+		    (c->laddr_kind == WF_ADDR_VM && laddr_is_vm(mp, vm)))
 			return c;
 	}
 	return NULL;
 }
 
-static int say_listen_twice(const struct wf_mapping *a, const struct wf_mapping *b, __be32 vm4,
-			    const char *where, char *err, size_t errlen)
+static int say_listen_twice(const struct wf_mapping *a, const struct wf_mapping *b,
+			    const struct wf_info *vm, const char *where, char *err, size_t errlen)
 {
-	char la[512], lb[512], v[INET_ADDRSTRLEN];
+	char la[512], lb[512], v[INET6_ADDRSTRLEN];
+	bool v6 = a->family == WF_AF_INET6;
 
 	wf_format_mapping(a, la, sizeof(la));
 	wf_format_mapping(b, lb, sizeof(lb));
-	if (!inet_ntop(AF_INET, &vm4, v, sizeof(v)))
+	if (v6)
+		wf_format_addr(WF_AF_INET6, vm->vm6, v, sizeof(v));
+	else if (!inet_ntop(AF_INET, &vm->vm4, v, sizeof(v)))
 		snprintf(v, sizeof(v), "?");
-	snprintf(err, errlen, "'%s' and '%s'%s listen on the same ports: %s is @vm's address; "
-		 "keep one of them", la, lb, where, v);
+	snprintf(err, errlen, "'%s' and '%s'%s listen on the same ports: %s is %s's address; "
+		 "keep one of them", la, lb, where, v, v6 ? "@vm6" : "@vm");
 	return -EADDRINUSE;
 }
 
@@ -447,18 +479,18 @@ int wf_store_config_listen_twice(const struct wf_mapping *cfg, size_t n, int ifi
 {
 	const struct wf_mapping *other;
 	char where[PATH_MAX + 8];
-	__be32 vm4 = 0;
+	struct wf_info vm = {};
 	size_t i;
 
-	if (wf_addr_vm4(ifindex, &vm4) || !vm4)
-		return 0;
+	wf_addr_vm4(ifindex, &vm.vm4);
+	wf_addr_vm6(ifindex, vm.vm6);
 	for (i = 0; i < n; i++) {
-		if (!laddr_is_vm4(&cfg[i], vm4))
+		if (!laddr_is_vm(&cfg[i], &vm))
 			continue;
-		other = listen_twice(cfg, n, &cfg[i], vm4);
+		other = listen_twice(cfg, n, &cfg[i], &vm);
 		if (other) {
 			snprintf(where, sizeof(where), " in %s", config);
-			return say_listen_twice(other, &cfg[i], vm4, where, err, errlen);
+			return say_listen_twice(other, &cfg[i], &vm, where, err, errlen);
 		}
 	}
 	return 0;
@@ -608,9 +640,9 @@ static int add_check(struct wf_store *s, const struct wf_mapping *mp, bool *same
 	}
 	if (!s->loaded || *same)
 		goto ok;
-	other = listen_twice(s->cfg, s->n, mp, s->info.vm4);
+	other = listen_twice(s->cfg, s->n, mp, &s->info);
 	if (other)
-		return say_listen_twice(mp, other, s->info.vm4, "", err, errlen);
+		return say_listen_twice(mp, other, &s->info, "", err, errlen);
 	ret = wf_store_check_laddr(&s->info, mp, err, errlen);
 	if (ret) {
 		s->refused = ret == -EADDRNOTAVAIL;

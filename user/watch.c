@@ -3,7 +3,8 @@
  * wslfwd watch: a foreground daemon over the pinned state.
  *
  * It listens to rtnetlink (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
- * RTNLGRP_IPV4_ROUTE, RTNLGRP_NEIGH for bridges' MACs) and, for --redirect
+ * RTNLGRP_IPV4_ROUTE, their IPV6 twins for @vm6/@host6, RTNLGRP_NEIGH for
+ * bridges' MACs) and, for --redirect
  * auto, to the netdev generic netlink family (a device's xdp-features
  * changed), and does not interpret the events beyond "is this about our
  * device, a default route, a bridge's forwarding database or the devices
@@ -308,6 +309,9 @@ static int sync_reattach(struct watch *w, int idx, struct wf_info *info, __be32 
 	*host = info->host4;
 	info->vm4 = before.vm4;
 	info->host4 = before.host4;
+	/* sync_query6 finds the new ones again, sync_addresses reports them. */
+	memcpy(info->vm6, before.vm6, sizeof(info->vm6));
+	memcpy(info->host6, before.host6, sizeof(info->host6));
 	return 0;
 }
 
@@ -329,9 +333,111 @@ static int sync_query(struct watch *w, int idx, __be32 *vm, __be32 *host)
 	return 0;
 }
 
-/* @vm or @host moved: wf_info, then the connections of the old ones. */
+static bool same6(const __be32 a[4], const __be32 b[4])
+{
+	return !memcmp(a, b, 16);
+}
+
+static const char *ip6(const __be32 a[4], char *buf)
+{
+	if (!(a[0] | a[1] | a[2] | a[3]))
+		return "none";
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static bool has_addr6(const struct wf_ct6_entry *e, const __be32 a[4])
+{
+	return same6(e->key.saddr, a) || same6(e->key.daddr, a) || same6(e->val.nsaddr, a) ||
+	       same6(e->val.ndaddr, a);
+}
+
+/* ct_flush_stale for the IPv6 tables: @vm6's old address anywhere,
+ * @host6's in connections of @host6 mappings. NULL: did not change. */
+static void ct_flush_stale6(struct watch *w, const __be32 *old_vm, const __be32 *old_host)
+{
+	const struct wf_mapping *all;
+	struct wf_ct6_entry *e = NULL;
+	size_t n = 0, i, cnt = 0;
+
+	if (wf_maps_mappings(&w->m, &all) || wf_maps_ct6_dump(&w->m, &e, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		const struct wf_mapping *mp;
+		bool stale = old_vm && has_addr6(&e[i], old_vm);
+
+		if (!stale && old_host && e[i].val.c.id < WF_MAX_MAPPINGS) {
+			mp = &all[e[i].val.c.id];
+			stale = mp->in_use && mp->taddr_kind == WF_ADDR_HOST &&
+				mp->family == WF_AF_INET6 && has_addr6(&e[i], old_host);
+		}
+		if (stale && !wf_maps_ct6_del(&w->m, &e[i]))
+			cnt++;
+	}
+	free(e);
+	if (cnt)
+		pr_info("wslfwd: removed %zu IPv6 connection%s that used the old address\n",
+			cnt / 2 + cnt % 2, cnt / 2 + cnt % 2 == 1 ? "" : "s");
+}
+
+/* @vm6 and @host6 now, and what they were until now (zero: not known
+ * before, or not moved). */
+struct addrs6 {
+	__be32 vm[4], host[4];
+	__be32 old_vm[4], old_host[4];
+	bool host_moved;
+};
+
+/* The kernel's @vm6/@host6 into *a6 (wf_info's when they cannot be read;
+ * no IPv6 at all is zeros). Whether either moved. */
+static bool sync_query6(int idx, const struct wf_info *info, struct addrs6 *a6)
+{
+	int r1 = wf_addr_vm6(idx, a6->vm), r2 = wf_addr_host6(idx, a6->host);
+
+	memset(a6->old_vm, 0, 16);
+	memset(a6->old_host, 0, 16);
+	a6->host_moved = false;
+	if ((r1 && r1 != -ENOENT) || (r2 && r2 != -ENOENT)) {
+		memcpy(a6->vm, info->vm6, 16);
+		memcpy(a6->host, info->host6, 16);
+	}
+	return !same6(a6->vm, info->vm6) || !same6(a6->host, info->host6);
+}
+
+/* The moves of *a6 said and put in *info; the old addresses kept in *a6. */
+static void addrs6_set(struct wf_info *info, struct addrs6 *a6)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!same6(a6->vm, info->vm6)) {
+		pr_info("wslfwd: @vm6 %s -> %s\n", ip6(info->vm6, a), ip6(a6->vm, b));
+		memcpy(a6->old_vm, info->vm6, 16);
+	}
+	if (!same6(a6->host, info->host6)) {
+		pr_info("wslfwd: @host6 %s -> %s\n", ip6(info->host6, a), ip6(a6->host, b));
+		memcpy(a6->old_host, info->host6, 16);
+		a6->host_moved = true;
+	}
+	memcpy(info->vm6, a6->vm, 16);
+	memcpy(info->host6, a6->host, 16);
+}
+
+/* After wf_info: the IPv6 connections of the old addresses, the new
+ * @host6's neighbour. */
+static void addrs6_after(struct watch *w, int idx, const struct addrs6 *a6)
+{
+	static const __be32 zero6[4];
+	bool old_vm = !same6(a6->old_vm, zero6), old_host = !same6(a6->old_host, zero6);
+
+	if (old_vm || old_host)
+		ct_flush_stale6(w, old_vm ? a6->old_vm : NULL, old_host ? a6->old_host : NULL);
+	if (a6->host_moved)
+		wf_neigh_prime6(idx, a6->host);
+}
+
+/* @vm, @host, @vm6 or @host6 moved: wf_info (one write for both families),
+ * then the connections of the old ones. */
 static void sync_addresses(struct watch *w, int idx, struct wf_info *info, __be32 vm,
-			   __be32 host)
+			   __be32 host, struct addrs6 *a6)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	__be32 old_vm = 0, old_host = 0;
@@ -347,6 +453,7 @@ static void sync_addresses(struct watch *w, int idx, struct wf_info *info, __be3
 	}
 	info->vm4 = vm;
 	info->host4 = host;
+	addrs6_set(info, a6);
 	ret = wf_maps_info_set(&w->m, info);
 	if (ret) {
 		pr_warn("wslfwd: cannot update wf_info: %s\n", strerror(-ret));
@@ -354,7 +461,9 @@ static void sync_addresses(struct watch *w, int idx, struct wf_info *info, __be3
 	}
 	/* wf_info first, then the flush: a packet between the two re-creates
 	 * an entry with the new addresses, never the old. */
-	ct_flush_stale(w, old_vm, old_host);
+	if (old_vm || old_host)
+		ct_flush_stale(w, old_vm, old_host);
+	addrs6_after(w, idx, a6);
 	if (host && old_host)
 		wf_neigh_prime4(idx, host);
 	if (old_vm && vm && w->started)
@@ -384,6 +493,7 @@ static void sync_now(struct watch *w)
 {
 	struct wf_info info;
 	__be32 vm = 0, host = 0;
+	struct addrs6 a6;
 	int idx, ret;
 
 	w->dirty = false;
@@ -414,8 +524,8 @@ static void sync_now(struct watch *w)
 		return;
 	w->gone = false;
 	w->ifindex = idx;
-	if (vm != info.vm4 || host != info.host4)
-		sync_addresses(w, idx, &info, vm, host);
+	if (sync_query6(idx, &info, &a6) || vm != info.vm4 || host != info.host4)
+		sync_addresses(w, idx, &info, vm, host, &a6);
 }
 
 /* --------------------------------------------------------------- reload */
@@ -517,7 +627,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	case RTM_DELROUTE: {
 		struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 
-		relevant = rtm->rtm_family == AF_INET && rtm->rtm_dst_len == 0;
+		relevant = (rtm->rtm_family == AF_INET || rtm->rtm_family == AF_INET6) &&
+			   rtm->rtm_dst_len == 0;
 		break;
 	}
 	}
@@ -570,7 +681,8 @@ static void ndev_drain(struct watch *w)
 
 static int nl_open(struct watch *w)
 {
-	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_NEIGH;
+	unsigned int groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_NEIGH |
+			      RTMGRP_IPV6_IFADDR | RTMGRP_IPV6_ROUTE;
 	int rcvbuf = 1 << 20;
 
 	w->nl = mnl_socket_open(NETLINK_ROUTE);

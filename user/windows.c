@@ -81,14 +81,21 @@ int wf_windows_plan(const struct wf_mapping *m, __be32 vm4, struct wf_win_plan *
 	else
 		snprintf(ports, sizeof(ports), "%u", m->lport);
 
-	if (m->laddr_kind == WF_ADDR_VM)
-		a = vm4;
-	else if (m->family == WF_AF_INET)
-		a = m->laddr[0];
-	if (m->laddr_kind == WF_ADDR_LITERAL && m->family != WF_AF_INET) {
-		snprintf(p->note, sizeof(p->note), "IPv6 listen address: no Windows-side lines");
+	/* IPv6 listeners (@vm6 too: its zero laddr is not @vm's) get their
+	 * Windows side with slice 6 of design.md's IPv6 plan (v6tov6
+	 * portproxy, the firewall rule for IPv6); until then nothing rather
+	 * than IPv4 lines for them. */
+	if (m->family != WF_AF_INET) {
+		snprintf(p->note, sizeof(p->note),
+			 "IPv6 listener: no Windows-side lines yet (IPv4 listeners only)");
 		return 0;
 	}
+	if (m->tfamily) {
+		snprintf(p->note, sizeof(p->note),
+			 "IPv4 to IPv6 is not forwarded yet: nothing to expose to Windows");
+		return 0;
+	}
+	a = m->laddr_kind == WF_ADDR_VM ? vm4 : m->laddr[0];
 	if ((ntohl(a) >> 24) == 127) {
 		snprintf(p->note, sizeof(p->note),
 			 "for the VM's own processes (local clients): nothing to expose to Windows");

@@ -291,9 +291,21 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 	fib->l4_protocol = pkt->tuple.proto;
 	fib->ifindex = ifindex;
 	if (t6) {
+		/* bpf_fib_lookup() answers NOT_FWDED for link-local addresses
+		 * ("never forwarded"): a link-local target (@host6 behind a
+		 * link-local gateway) has no next hop we could learn here, a
+		 * link-local client nothing but a one-arm target with SNAT
+		 * could answer. Dropped, counted fib, rather than sent up as
+		 * LOCAL; `add` and `load` warn about such an @host6. The
+		 * client's link-local source is left out of the lookup;
+		 * a translated packet will leave from @vm6. */
+		if (addr6_linklocal(n->taddr))
+			return -WF_DROP_FIB;
 		fib->family = WF_AF_INET6;
-		/* translated: the packet will leave from @vm6 */
-		__builtin_memcpy(fib->ipv6_src, n->xfam ? info->vm6 : pkt->tuple6.saddr, 16);
+		if (n->xfam)
+			__builtin_memcpy(fib->ipv6_src, info->vm6, 16);
+		else if (!addr6_linklocal(pkt->tuple6.saddr))
+			__builtin_memcpy(fib->ipv6_src, pkt->tuple6.saddr, 16);
 		__builtin_memcpy(fib->ipv6_dst, n->taddr, 16);
 	} else {
 		fib->family = WF_AF_INET;
@@ -344,6 +356,10 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 		return -WF_DROP_FIB;
 	}
 out:
+	/* the stack forwards no packet with a link-local source (RFC 4291);
+	 * a translated one leaves from @host, see fwd_classify_xfam */
+	if (c->v6 && !n->xfam && n->kind == WF_KIND_BEHIND && addr6_linklocal(pkt->tuple6.saddr))
+		return -WF_DROP_FIB;
 	/* For the REPLY entry: replies leave from the MAC the client sent
 	 * to, towards the MAC it came from (one-arm; translated replies of
 	 * every kind: the stack addressed them to the other family's hop). */

@@ -209,6 +209,12 @@ static __always_inline int icmp_xlate4(const struct wf_ctx *c, const struct wf_p
  * (client-side ORIG entries, one-arm REPLY entries), egress the LOCAL and
  * BEHIND REPLY entries; an error about any other flow passes untouched.
  */
+static __always_inline bool icmp_hook_owns(const struct wf_ct_val *v, bool ingress)
+{
+	return ingress ? v->dir == WF_DIR_ORIG || v->kind == WF_KIND_ONEARM :
+			 v->dir == WF_DIR_REPLY && v->kind != WF_KIND_ONEARM;
+}
+
 static __always_inline int icmp_error4(const struct wf_ctx *c, const struct wf_pkt *pkt,
 				       bool ingress)
 {
@@ -218,10 +224,7 @@ static __always_inline int icmp_error4(const struct wf_ctx *c, const struct wf_p
 	if (icmp_quote4(c, pkt, &q))
 		return WF_PASS;
 	v = ct_lookup(false, &q.key, wf_now());
-	if (!v)
-		return WF_PASS;
-	if (ingress ? v->dir != WF_DIR_ORIG && v->kind != WF_KIND_ONEARM :
-		      v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
+	if (!v || !icmp_hook_owns(v, ingress))
 		return WF_PASS;
 	return icmp_xlate4(c, pkt, &q, v);
 }

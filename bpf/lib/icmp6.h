@@ -234,10 +234,7 @@ static __always_inline int icmp_error6(const struct wf_ctx *c, const struct wf_p
 	v = ct_lookup(true, &q->key, wf_now());
 	/* errors about translated (v4tov6/v6tov4) flows are not translated
 	 * yet: passed untouched */
-	if (!v || v->xfam)
-		return WF_PASS;
-	if (ingress ? v->dir != WF_DIR_ORIG && v->kind != WF_KIND_ONEARM :
-		      v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
+	if (!v || v->xfam || !icmp_hook_owns(v, ingress))
 		return WF_PASS;
 	return icmp_xlate6(c, pkt, q, v);
 }

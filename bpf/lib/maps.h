@@ -52,6 +52,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WF_SK_NAT_ENTRIES);
+	__type(key, struct wf_sk_nat6_key);
+	__type(value, struct wf_sk_nat6_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_sk_nat6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, WF_LO_UDP_ENTRIES);
 	__type(key, struct wf_lo_udp_key);
 	__type(value, struct wf_lo_udp_val);

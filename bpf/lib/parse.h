@@ -177,6 +177,12 @@ static __always_inline bool addr6_eq(const __be32 *a, const __be32 *b)
 	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]));
 }
 
+/* fe80::/10 */
+static __always_inline bool addr6_linklocal(const __be32 *a)
+{
+	return (a[0] & bpf_htonl(0xffc00000)) == bpf_htonl(0xfe800000);
+}
+
 static __always_inline bool addr6_zero(const __be32 *a)
 {
 	return !(a[0] | a[1] | a[2] | a[3]);
@@ -355,6 +361,11 @@ static __always_inline int pkt_walk6(void *data, void *end, __u32 l3_end, __u8 *
 		h = data + o;
 		if ((void *)(h + 8) > end)
 			return WF_PKT_MALFORMED;
+		/* A routing header with segments left: the VM is a hop on the
+		 * way, not the destination the checksum was made for; the
+		 * stack handles it. */
+		if (nh == WF_IP6_ROUTING && h[3])
+			return WF_PKT_SKIP;
 		if (nh == WF_IP6_FRAGMENT) {
 			*frag = (__u32)h[2] << 8 | h[3];
 			/* 0 means none: mark a fragment header always */
@@ -441,12 +452,25 @@ static __always_inline int pkt_parse6(const struct wf_ctx *c, struct wf_pkt *pkt
 	__u8 proto;
 	int ret;
 
-	ctx_pull(c, WF_PULL_LEN6);
+	if (ctx_vlan_tagged(c))
+		return WF_PKT_SKIP;
+	ctx_pull(c, WF_PULL_LEN);
 	data = ctx_data(c);
 	data_end = ctx_data_end(c);
 	ip6 = data + WF_ETH_HLEN;
 	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
 		return WF_PKT_MALFORMED;
+	/* Extension headers: make all that the walk may read linear (tc),
+	 * only for the packets that have them. */
+	if (ip6->nexthdr != WF_IPPROTO_TCP && ip6->nexthdr != WF_IPPROTO_UDP &&
+	    ip6->nexthdr != WF_IPPROTO_ICMPV6) {
+		ctx_pull(c, WF_PULL_LEN6);
+		data = ctx_data(c);
+		data_end = ctx_data_end(c);
+		ip6 = data + WF_ETH_HLEN;
+		if ((void *)(ip6 + 1) > data_end)
+			return WF_PKT_MALFORMED;
+	}
 	plen = bpf_ntohs(ip6->payload_len);
 	l3_end = WF_ETH_HLEN + WF_IP6_HLEN + plen;
 	/* payload length 0: a jumbogram (RFC 2675), not ours */

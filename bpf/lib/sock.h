@@ -84,30 +84,30 @@ static __always_inline struct wf_fwd_val *sock_lookup4(const struct wf_info *inf
 }
 
 /*
- * connect4 and sendmsg4 of a client: send it to the target of the mapping
- * its destination is for. Remembers the destination it asked for, per
- * socket and target, for recvmsg4/getpeername4.
+ * The target of the mapping a client's IPv4 destination dst:port is for,
+ * in *@taddr:*@tport; false: none (or @vm/@host unknown: the call is left
+ * alone, it fails as it would). Remembers the destination it asked for,
+ * per socket and target, for recvmsg/getpeername. Cross-family mappings
+ * are the packet path's: a socket keeps its family.
  */
-static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct wf_info *info,
-					 __u8 proto, bool own)
+static __always_inline bool sock_target4(struct bpf_sock_addr *ctx, const struct wf_info *info,
+					 __u8 proto, bool own, __be32 dst, __be16 port,
+					 __be32 *taddr, __be16 *tport)
 {
-	__be32 dst = ctx->user_ip4;
-	__be16 port = (__be16)ctx->user_port;
 	struct wf_sk_nat_key k = { .proto = proto };
 	struct wf_sk_nat_val nv = { .addr = dst, .port = port };
 	struct wf_sk_nat_val *v;
 	struct wf_fwd_val *fv;
-	__be32 taddr;
 
 	fv = sock_lookup4(info, proto, dst, port, own);
-	if (!fv)
-		return;
-	taddr = mapping_target4(fv, info);
-	/* @vm/@host unknown: leave the call alone, it fails as it would. */
-	if (!taddr)
-		return;
+	if (!fv || (fv->flags & WF_FWD_F_XFAM))
+		return false;
+	*taddr = mapping_target4(fv, info);
+	if (!*taddr)
+		return false;
+	*tport = fv->tport;
 	k.cookie = bpf_get_socket_cookie(ctx);
-	k.addr = taddr;
+	k.addr = *taddr;
 	k.port = fv->tport;
 	v = bpf_map_lookup_elem(&wf_sk_nat, &k);
 	if (!v || v->addr != dst || v->port != port) {
@@ -116,8 +116,22 @@ static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct
 		 * unconnected socket to this destination. */
 		counters_conn(fv->id);
 	}
+	return true;
+}
+
+/* connect4 and sendmsg4 of a client: send it to the target of the mapping
+ * its destination is for. */
+static __always_inline void sock_client4(struct bpf_sock_addr *ctx, const struct wf_info *info,
+					 __u8 proto, bool own)
+{
+	__be32 taddr;
+	__be16 tport;
+
+	if (!sock_target4(ctx, info, proto, own, ctx->user_ip4, (__be16)ctx->user_port, &taddr,
+			  &tport))
+		return;
 	ctx->user_ip4 = taddr;
-	ctx->user_port = (__u32)fv->tport;
+	ctx->user_port = (__u32)tport;
 }
 
 /* recvmsg4/getpeername4: the peer as the application addressed it. */
@@ -201,6 +215,170 @@ static __always_inline int sock_getpeername4(struct bpf_sock_addr *ctx)
 
 	if (proto)
 		sock_peer4(ctx, proto);
+	return WF_SOCK_OK;
+}
+
+/* ---- IPv6 sockets (connect6, sendmsg6, recvmsg6, getpeername6). An IPv6
+ * socket reaches IPv4 through IPv4-mapped addresses (::ffff:a.b.c.d, a
+ * dual-stack socket's way): those take the IPv4 rules above, and the
+ * target is written back IPv4-mapped. Cross-family mappings (v4tov6,
+ * v6tov4) are the packet path's alone: a socket keeps its family. */
+
+static __always_inline bool sock_v4mapped(const __u32 *a)
+{
+	return !a[0] && !a[1] && a[2] == bpf_htonl(0xffff);
+}
+
+static __always_inline bool sock_lo6(const __u32 *a)
+{
+	return !a[0] && !a[1] && !a[2] && a[3] == bpf_htonl(1);
+}
+
+/* sock_lookup4() for an IPv6 destination: [::1] (wf_lo, family 10), else
+ * as for a packet arriving on IFACE. */
+static __always_inline struct wf_fwd_val *sock_lookup6(const struct wf_info *info, __u8 proto,
+						       const __be32 *dst, __be16 port, bool own)
+{
+	struct wf_fwd_key k = { .family = WF_AF_INET6, .proto = proto, .port = port };
+	struct wf_fwd_val *fv;
+	__u32 bits;
+
+	if (sock_lo6(dst)) {
+		if (!own)
+			return NULL;
+		__builtin_memcpy(k.addr, dst, 16);
+		return bpf_map_lookup_elem(&wf_lo, &k);
+	}
+	bits = mapping_port_bits(port);
+	if (!mapping_listens(proto, bits))
+		return NULL;
+	fv = mapping_lookup6(info, proto, dst, port, bits);
+	if (fv && !own && (fv->flags & (WF_FWD_F_LOOPBACK | WF_FWD_F_ALLOW)))
+		return NULL;
+	return fv;
+}
+
+/* sock_client4() for an IPv6 socket to an IPv4-mapped destination. */
+static __always_inline void sock_client6_mapped(struct bpf_sock_addr *ctx,
+						const struct wf_info *info, __u8 proto, bool own)
+{
+	__be32 taddr;
+	__be16 tport;
+
+	if (!sock_target4(ctx, info, proto, own, ctx->user_ip6[3], (__be16)ctx->user_port,
+			  &taddr, &tport))
+		return;
+	ctx->user_ip6[3] = taddr;
+	ctx->user_port = (__u32)tport;
+}
+
+/* sock_client4() for an IPv6 destination. */
+static __always_inline void sock_client6(struct bpf_sock_addr *ctx, const struct wf_info *info,
+					 __u8 proto, bool own)
+{
+	struct wf_sk_nat6_key k = { .proto = proto };
+	struct wf_sk_nat6_val nv = { .port = (__be16)ctx->user_port };
+	struct wf_sk_nat6_val *v;
+	struct wf_fwd_val *fv;
+	__be32 dst[4], taddr[4];
+
+	dst[0] = ctx->user_ip6[0];
+	dst[1] = ctx->user_ip6[1];
+	dst[2] = ctx->user_ip6[2];
+	dst[3] = ctx->user_ip6[3];
+	if (sock_v4mapped(dst)) {
+		sock_client6_mapped(ctx, info, proto, own);
+		return;
+	}
+	fv = sock_lookup6(info, proto, dst, nv.port, own);
+	if (!fv || (fv->flags & WF_FWD_F_XFAM))
+		return;
+	if (!mapping_target6(fv, info, taddr))
+		return;
+	k.cookie = bpf_get_socket_cookie(ctx);
+	__builtin_memcpy(k.addr, taddr, 16);
+	k.port = fv->tport;
+	__builtin_memcpy(nv.addr, dst, 16);
+	v = bpf_map_lookup_elem(&wf_sk_nat6, &k);
+	if (!v || !addr6_eq(v->addr, dst) || v->port != nv.port) {
+		bpf_map_update_elem(&wf_sk_nat6, &k, &nv, BPF_ANY);
+		counters_conn(fv->id);
+	}
+	ctx->user_ip6[0] = taddr[0];
+	ctx->user_ip6[1] = taddr[1];
+	ctx->user_ip6[2] = taddr[2];
+	ctx->user_ip6[3] = taddr[3];
+	ctx->user_port = (__u32)fv->tport;
+}
+
+/* recvmsg6/getpeername6: sock_peer4() for IPv6 sockets. */
+static __always_inline void sock_peer6(struct bpf_sock_addr *ctx, __u8 proto)
+{
+	struct wf_sk_nat6_key k = { .proto = proto, .port = (__be16)ctx->user_port };
+	struct wf_sk_nat_key k4 = { .proto = proto, .port = (__be16)ctx->user_port };
+	struct wf_sk_nat6_val *v;
+	struct wf_sk_nat_val *v4;
+
+	k.addr[0] = ctx->user_ip6[0];
+	k.addr[1] = ctx->user_ip6[1];
+	k.addr[2] = ctx->user_ip6[2];
+	k.addr[3] = ctx->user_ip6[3];
+	k.cookie = bpf_get_socket_cookie(ctx);
+	if (sock_v4mapped(k.addr)) {
+		k4.cookie = k.cookie;
+		k4.addr = k.addr[3];
+		v4 = bpf_map_lookup_elem(&wf_sk_nat, &k4);
+		if (v4) {
+			ctx->user_ip6[3] = v4->addr;
+			ctx->user_port = (__u32)v4->port;
+		}
+		return;
+	}
+	v = bpf_map_lookup_elem(&wf_sk_nat6, &k);
+	if (!v)
+		return;
+	ctx->user_ip6[0] = v->addr[0];
+	ctx->user_ip6[1] = v->addr[1];
+	ctx->user_ip6[2] = v->addr[2];
+	ctx->user_ip6[3] = v->addr[3];
+	ctx->user_port = (__u32)v->port;
+}
+
+static __always_inline int sock_connect6(struct bpf_sock_addr *ctx)
+{
+	__u8 proto = sock_proto(ctx);
+	struct wf_info *info;
+	bool own;
+
+	if (proto && (info = sock_info(ctx, &own)))
+		sock_client6(ctx, info, proto, own);
+	return WF_SOCK_OK;
+}
+
+/* (the loopback-only servers' UDP replies are IPv4's: lo.h is) */
+static __always_inline int sock_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	struct wf_info *info;
+	bool own;
+
+	if (sock_proto(ctx) == WF_IPPROTO_UDP && (info = sock_info(ctx, &own)))
+		sock_client6(ctx, info, WF_IPPROTO_UDP, own);
+	return WF_SOCK_OK;
+}
+
+static __always_inline int sock_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	if (sock_proto(ctx) == WF_IPPROTO_UDP)
+		sock_peer6(ctx, WF_IPPROTO_UDP);
+	return WF_SOCK_OK;
+}
+
+static __always_inline int sock_getpeername6(struct bpf_sock_addr *ctx)
+{
+	__u8 proto = sock_proto(ctx);
+
+	if (proto)
+		sock_peer6(ctx, proto);
 	return WF_SOCK_OK;
 }
 

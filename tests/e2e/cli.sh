@@ -35,9 +35,14 @@ add tcp 8085 @vm:8085
 add tcp nonsense
 add tcp 8090 @nowhere:80
 add tcp 8091 [fd00::2]:80
+add tcp @vm6:8095 @vm:80
+add tcp @vm6:8096 [::1]:80
+add tcp [fd00::1]:8097 [fd00::2]:80
+del tcp @vm6:8080
 netsh interface portproxy add v6tov4 listenport=8092 connectaddress=$CTR_IP connectport=80
 netsh interface portproxy add v4tov6 listenport=8093 connectaddress=fd00::2
 netsh interface portproxy add v6tov6 listenport=8094 listenaddress=fd00::1 connectaddress=fd00::2
+netsh interface portproxy delete v6tov6 listenport=8080
 list extra
 status extra
 conns extra
@@ -52,19 +57,36 @@ EOF
 		return 1
 }
 
-# An IPv6 line already in the config (written before add refused them) is
-# not forwarded: load keeps it, says so naming it, and loads the rest.
-ipv6_config_line_kept_and_named_at_load()
+# A config line between the families (IPv4 listener, IPv6 target: written
+# before add refused them) is not forwarded: load keeps it, says so naming
+# it, and loads the rest, the IPv6 to IPv6 line among them. `tcp 8080` and
+# `tcp @vm6:8080` are two listeners: each del names its own.
+ipv6_config_lines_at_load()
 {
 	local out
 	fresh_unloaded || return 1
-	printf 'tcp 8080 @vm:18080\ntcp 8091 [fd00::2]:80\n' > "$TB_CONF"
+	printf 'tcp 8080 @vm:18080\ntcp 8091 [fd00::2]:80\ntcp @vm6:8092 @vm6:18080\n' > "$TB_CONF"
 	out=$(wslfwd load --dev "$VM_DEV" --mode "$MODE" 2>&1) ||
-		fail "load with an IPv6 line: exit $?: $out" || return 1
-	grep -q "'tcp 8091 \[fd00::2\]:80' is kept but not forwarded" <<< "$out" ||
-		fail "load did not name the IPv6 line: $out" || return 1
-	grep -q 'fd00::2' "$TB_CONF" || fail "the IPv6 line left the config" || return 1
+		fail "load with IPv6 lines: exit $?: $out" || return 1
+	grep -q "'tcp 8091 \[fd00::2\]:80' is kept but not forwarded: IPv4 to IPv6" <<< "$out" ||
+		fail "load did not name the IPv4-to-IPv6 line: $out" || return 1
+	grep -q "8092.*not forwarded" <<< "$out" &&
+		fail "load named the IPv6-to-IPv6 line as not forwarded: $out" && return 1
+	grep -q 'fd00::2' "$TB_CONF" || fail "the IPv4-to-IPv6 line left the config" || return 1
+	wslfwd list | grep -q '@vm6:8092 -> @vm6:18080' ||
+		fail "list lacks the IPv6 mapping: $(wslfwd list)" || return 1
+	wslfwd status | grep -q '^@vm6: ' || fail "status shows no @vm6: $(wslfwd status)" ||
+		return 1
 	expect_http "$NS_WIN" "http://$VM_IP:8080/" "$HOST_IP" || return 1
+	add tcp @vm6:8080 @vm6:18081 || return 1
+	expect_rc 2 del tcp 8092 || return 1
+	expect_rc 0 del tcp 8080 || return 1
+	wslfwd list | grep -q '@vm6:8080 ' || fail "del tcp 8080 took the IPv6 listener" || return 1
+	expect_rc 0 del tcp @vm6:8080 || return 1
+	expect_rc 0 netsh interface portproxy delete v6tov6 listenport=8092 || return 1
+	grep -q '@vm6' "$TB_CONF" && fail "IPv6 lines left after their del: $(cat "$TB_CONF")" &&
+		return 1
+	return 0
 }
 
 # `add` while nothing is loaded only writes the config; `load` replays it

@@ -43,7 +43,7 @@ ctr2_down()
 expect_http_cg()
 {
 	local ns=$1 url=$2 peer=$3 body
-	body=$(in_ns_cg "$ns" curl -sS --noproxy '*' --connect-timeout 3 --max-time 5 "$url" 2>&1)
+	body=$(in_ns_cg "$ns" curl -gsS --noproxy '*' --connect-timeout 3 --max-time 5 "$url" 2>&1)
 	[ "$body" = "peer=$peer" ] ||
 		fail "curl from ${ns#"$TB_PREFIX-"} (in the cgroup) to $url: '$body', expected peer=$peer" ||
 		return 1

@@ -19,8 +19,13 @@ NS_RTR=$TB_PREFIX-rtr
 
 icmp_path_down()
 {
-	ip netns del "$NS_CLI" 2>/dev/null
-	ip netns del "$NS_RTR" 2>/dev/null
+	local ns
+	# The case's nginx in cli was started in the case's subshell, so
+	# tb_down does not know it: without the kill it outlives the run.
+	for ns in "$NS_CLI" "$NS_RTR"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
 	ip -n "$NS_WIN" route del 192.168.78.0/24 2>/dev/null
 	return 0
 }

@@ -73,11 +73,12 @@ expect_http()
 	note "curl ${ns#"$TB_PREFIX-"} -> $url: server saw $peer"
 }
 
-# GET URL from NS and expect it to fail.
+# GET URL from NS and expect it to fail. -g: an IPv6 URL's brackets are
+# its address, not a glob that fails to parse (which would pass here).
 expect_no_http()
 {
 	local ns=$1 url=$2 body
-	if body=$(ip netns exec "$ns" curl -sS --noproxy '*' --connect-timeout 2 --max-time 3 \
+	if body=$(ip netns exec "$ns" curl -gsS --noproxy '*' --connect-timeout 2 --max-time 3 \
 			"$url" 2>&1); then
 		fail "curl from ${ns#"$TB_PREFIX-"} to $url answered: $body"
 		return 1

@@ -4,18 +4,16 @@
 # v4tov6 and v6tov4 (issue 13 slice 4): real clients across the testbed's
 # namespaces, through the translation, to each target kind.
 #
-# The testbed has no IPv6 yet and the CLI refuses cross-family mappings
-# until its slice lands, so each case gives the namespaces IPv6 addresses
-# itself (nat46_net) and writes the wf_fwd entries with bpftool
-# (nat46_xfam): `wslfwd add` of the same ports with an IPv4 placeholder
-# target makes the mapping, its counters and wf_ports bits; the entry is
-# then rewritten to the other family with WF_FWD_F_XFAM. wf_info's @vm6 and
-# @host6 are written by bpftool too (nat46_info). Replace these with `add`
-# words once the CLI takes them.
+# The CLI refuses cross-family mappings until its slice lands, so each
+# case writes the wf_fwd entries with bpftool (nat46_xfam): `wslfwd add`
+# of the same ports with an IPv4 placeholder target makes the mapping, its
+# counters and wf_ports bits; the entry is then rewritten to the other
+# family with WF_FWD_F_XFAM. Replace it with `add` words once the CLI
+# takes them.
 
-N46_WIN6=fd00:22::1
-N46_VM6=fd00:22::94
-N46_CTR6=fd00:17::2
+N46_WIN6=$HOST_IP6
+N46_VM6=$VM_IP6
+N46_CTR6=$CTR_IP6
 # The source v4tov6 LOCAL/BEHIND connections get (RFC 6052): the client
 # 172.22.16.1 in 64:ff9b::/96, as nginx prints it.
 N46_WIN_IN_PREFIX=64:ff9b::ac16:1001
@@ -25,23 +23,25 @@ N46_WIN_IN_PREFIX=64:ff9b::ac16:1001
 # UDP echoes on 7006.
 nat46_servers()
 {
-	tb_http_server "$NS_WIN" 15432 win6 "[::]" &&
-	tb_http_server "$NS_CTR" 8080 ctr6 "[::]" &&
-	tb_http_server "$NS_VM" 18086 vm6 "[::]" &&
-	tb_udp6_echo "$NS_WIN" 7006 &&
-	tb_udp6_echo "$NS_CTR" 7006 &&
-	tb_udp6_echo "$NS_VM" 7006
+	tb_http_server "$NS_WIN" 15432 win6 "::" &&
+	tb_http_server "$NS_CTR" 8080 ctr6 "::" &&
+	tb_http_server "$NS_VM" 18086 vm6 "::" &&
+	nat46_udp6_echo "$NS_WIN" 7006 &&
+	nat46_udp6_echo "$NS_CTR" 7006 &&
+	nat46_udp6_echo "$NS_VM" 7006
 }
 
-tb_udp6_echo()
+# An IPv6-only UDP echo: IPv4 datagrams to the port must not reach it.
+nat46_udp6_echo()
 {
 	local ns=$1 port=$2
 	tb_bg ip netns exec "$ns" socat -T 10 UDP6-LISTEN:"$port",fork,reuseaddr,ipv6only=1 PIPE
-	tb_wait_listen "$ns" udp "$port"
+	tb_wait_listen "$ns" udp "$port" -6
 }
 
-# IPv6 on the switch and docker0, routes both ways, forwarding in the VM
-# (what /tmp/v6manual.sh did by hand). Idempotent: every case calls it.
+# IPv6 on the switch and docker0, routes both ways, forwarding in the VM:
+# the testbed's own since it has IPv6 (kept, idempotent, for the routes
+# the translation needs). Every case calls it.
 nat46_net()
 {
 	ip -n "$NS_WIN" addr replace "$N46_WIN6/64" dev vswitch nodad
@@ -57,26 +57,6 @@ nat46_net()
 	in_win ping -6 -c1 -W2 "$N46_VM6" >/dev/null 2>&1
 	in_vm ping -c1 -W2 "$HOST_IP" >/dev/null 2>&1
 	return 0
-}
-
-# wf_info: @vm6 (byte 16) and @host6 (byte 32).
-nat46_info()
-{
-	local info new
-	info=$(bpftool map dump pinned "$TB_PIN_DIR/wf_info" -j |
-		python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)[0]["value"]))') ||
-		fail "wf_info dump" || return 1
-	new=$(python3 - "$info" "$N46_VM6" "$N46_WIN6" <<'PY'
-import ipaddress, sys
-b = [int(x, 16) for x in sys.argv[1].split()]
-b[16:32] = ipaddress.IPv6Address(sys.argv[2]).packed
-b[32:48] = ipaddress.IPv6Address(sys.argv[3]).packed
-print(" ".join(str(x) for x in b))
-PY
-)
-	# shellcheck disable=SC2086
-	bpftool map update pinned "$TB_PIN_DIR/wf_info" key 0 0 0 0 value $new ||
-		fail "wf_info update" || return 1
 }
 
 # nat46_xfam PROTO PORT v6tov4|v4tov6 [TARGET6]: the IPv4-keyed wf_fwd entry
@@ -118,19 +98,9 @@ PY
 nat46_load()
 {
 	fresh_load || return 1
-	nat46_net || return 1
-	nat46_info
+	nat46_net
 }
 
-expect_udp6_echo()
-{
-	local ns=$1 addr=$2 port=$3 msg reply
-	msg="wslfwd-e2e-$RANDOM"
-	reply=$(echo "$msg" | ip netns exec "$ns" timeout 5 socat -T 2 - UDP6:"[$addr]":"$port" 2>&1)
-	[ "$reply" = "$msg" ] ||
-		fail "udp ${ns#"$TB_PREFIX-"} -> [$addr]:$port: reply '$reply', expected '$msg'" || return 1
-	note "udp ${ns#"$TB_PREFIX-"} -> [$addr]:$port echoed"
-}
 
 # v6tov4 to @host (one-arm, SNAT to @vm): an IPv6 client on the switch
 # reaches the Windows host's IPv4 service; it sees @vm's IPv4 address.

@@ -27,6 +27,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/upgrade.sh"
 . "$E2E_DIR/conntrack.sh"
 . "$E2E_DIR/csum.sh"
+. "$E2E_DIR/ipv6.sh"
 . "$E2E_DIR/nat46.sh"
 
 CASES=(
@@ -44,7 +45,7 @@ CASES=(
 	iperf3_through_container_mapping
 	unmapped_traffic_unaffected
 	bad_commands_exit_2_and_change_nothing
-	ipv6_config_line_kept_and_named_at_load
+	ipv6_config_lines_at_load
 	add_when_unloaded_is_replayed_by_load
 	del_stops_the_mapping
 	del_stops_existing_connections
@@ -98,6 +99,19 @@ CASES=(
 	syn_flood_into_a_small_table_leaves_established_flows
 	# checksums the sender left to offload (csum.sh)
 	offloaded_checksums_correct_on_every_path
+	# IPv6 to IPv6 (ipv6.sh)
+	ipv6_testbed_routes_without_wslfwd
+	ipv6_curl_reaches_local_target
+	ipv6_curl_reaches_container_behind
+	ipv6_udp_echo_through_container
+	ipv6_one_arm_to_host_uses_snat
+	ipv6_iperf3_through_container
+	ipv6_conns_and_list_show_ipv6_tuples
+	ipv6_unmapped_and_nd_pass_untouched
+	ipv6_link_local_host6_is_refused_with_a_warning
+	ipv6_ipv4_mappings_unaffected
+	ipv6_sockets_reach_mappings_through_the_hooks
+	ipv6_local_client_on_loopback_reaches_target
 	# v4tov6 and v6tov4 (nat46.sh)
 	v6tov4_one_arm_tcp_udp
 	v6tov4_behind_and_local_tcp_udp
@@ -118,6 +132,7 @@ WSL_CASES=(
 	netsh_add_show_delete_round_trip
 	windows_prints_lines_and_apply_calls_powershell
 	status_says_nat_with_wsl_marker
+	load_without_dev_takes_the_default_routes_device
 )
 if [ -n "${E2E_CASES:-}" ]; then
 	read -ra CASES <<< "$E2E_CASES"
@@ -154,6 +169,7 @@ start_servers()
 	tb_udp_echo "$NS_WIN" 7000 &&
 	tb_portproxy 4000 "$VM_IP" 4000 &&	# netsh portproxy stand-in on win's LAN side
 	local_servers &&			# local.sh
+	ipv6_servers &&				# ipv6.sh
 	nat46_servers				# nat46.sh
 }
 

@@ -401,3 +401,47 @@ status_says_nat_with_wsl_marker()
 		fail "wslinfo's answer not preferred: $OUT" || return 1
 	note "$(echo "$OUT" | grep networking)"
 }
+
+# Mirrored mode mirrors Windows' adapters: the default route may be on a
+# device other than eth0 (here a veth, wlan7). Without --dev, load takes the one carrying the
+# default route, and status says which and why; with --dev eth0 it says
+# what the default would have been.
+load_without_dev_takes_the_default_routes_device()
+{
+	local rc
+	fresh_unloaded
+	# a veth pair inside the vm ns: what a second adapter looks like here
+	# (no module to load, unlike dummy)
+	ip -n "$NS_VM" link add wlan7 type veth peer name wlan7p &&
+		ip -n "$NS_VM" addr add 10.77.0.2/24 dev wlan7 &&
+		ip -n "$NS_VM" link set wlan7p up && ip -n "$NS_VM" link set wlan7 up &&
+		ip -n "$NS_VM" route replace default via 10.77.0.1 dev wlan7 ||
+		{ fail "cannot move the default route to wlan7"; default_route_back; return 1; }
+	default_dev_checks
+	rc=$?
+	default_route_back
+	return "$rc"
+}
+
+default_route_back()
+{
+	wslfwd unload >/dev/null 2>&1
+	ip -n "$NS_VM" link del wlan7 2>/dev/null
+	ip -n "$NS_VM" route replace default via "$HOST_IP" dev "$VM_DEV"
+}
+
+default_dev_checks()
+{
+	expect_rc 0 load --mode auto || return 1
+	grep -q "device wlan7: it carries the IPv4 default route" <<< "$OUT" ||
+		fail "load did not say which device and why: $OUT" || return 1
+	expect_rc 0 status || return 1
+	grep -q "^device: *wlan7" <<< "$OUT" && grep -q "(it carries the IPv4 default route)" <<< "$OUT" ||
+		fail "status: $OUT" || return 1
+	note "$(grep -A1 '^device:' <<< "$OUT" | paste -sd ' ')"
+	expect_rc 0 unload || return 1
+	expect_rc 0 load --dev "$VM_DEV" --mode "$MODE" || return 1
+	expect_rc 0 status || return 1
+	grep -q "given with --dev; without it load takes wlan7" <<< "$OUT" ||
+		fail "status with --dev eth0: $OUT" || return 1
+}

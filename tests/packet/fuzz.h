@@ -9,9 +9,12 @@
  * Generated: (a) well-formed frames of flows that hit the mappings, from
  * clients and as the targets' replies (so connections are created,
  * answered and closed), ICMP errors quoting a tracked flow, fragments,
- * VLAN and priority tags, IP options, random TCP flags; (b) such frames
- * mutated (bytes flipped, cut, bad ihl/tot_len/doff/checksums, a random
- * tail); (c) random bytes.
+ * VLAN and priority tags, IP options, random TCP flags; IPv6 the same
+ * way (its mappings, replies, random extension chains of up to 8 headers,
+ * fragment headers, hop limits, ICMPv6 and ND); (b) such frames mutated
+ * (bytes flipped, cut, bad ihl/tot_len/doff/checksums, IPv6 payload
+ * lengths, next headers and extension lengths, a random tail); (c) random
+ * bytes.
  * Checked per frame: BPF_PROG_RUN returns 0, the verdict is one the
  * program may give, the output length is sane, a well-formed frame leaves
  * with checksums that verify; sampled: a drop is counted by a reason;
@@ -77,7 +80,7 @@ struct fz_pass {
 	long runs, refused, err, bad_verdict, bad_len, aged;
 	long csum_checked, csum_bad, sampled_drops, drop_uncounted, shrank;
 	/* of the last walk; ct_bad: problems summed over the walks */
-	long walks, entries, peak, pairs, half, mismatch, state_diff, dup, wrong_table;
+	long walks, entries, peak, pairs, pairs6, half, mismatch, state_diff, dup, wrong_table;
 	long snat_ports, snat_bad, ct_bad;
 	long gens[FZ_GENS];
 	long verdicts[FZ_PROGS][FZ_VSLOTS];
@@ -92,7 +95,7 @@ struct fz_frame {
 	int len;
 	enum hook hook;		/* H_IN (the pass's ingress) or H_EG */
 	enum fz_gen gen;
-	bool verifies;		/* a well-formed untagged IPv4 frame (pkt_verify4) */
+	bool verifies;		/* a well-formed untagged IPv4/IPv6 frame (pkt_verify) */
 };
 
 /* A flow clients started: where replies and ICMP errors find its entry. */
@@ -102,6 +105,15 @@ struct fz_flow {
 	__u16 cport, lport;
 };
 
+/* ... and one of IPv6. */
+struct fz_flow6 {
+	__u8 proto;
+	__u8 caddr[16], laddr[16];
+	__u16 cport, lport;
+};
+
+static struct fz_flow6 fz_recent6[FZ_RECENT];
+static int fz_nrecent6;
 static __u64 fz_rng;
 static long fz_index;		/* packet number in the run, for diagnostics */
 static struct fz_flow fz_recent[FZ_RECENT];
@@ -412,10 +424,269 @@ static bool fz_other(struct pkt *p, int *sport, int *dport, enum hook *hook)
 	return true;
 }
 
+/* ---- IPv6 ---- */
+static const __u8 fz_clients6[][16] = { C1_6, C2_6, PEER6, HOST6 };
+static const __u8 fz_vm6[16] = VM6, fz_other6[16] = OTHER6;
+
+/* An extension chain now and then: up to 8 headers (the walk stops at 6)
+ * of the kinds it walks, a fragment header among them, AH rarely. */
+static void fz_ext6(struct pkt *p)
+{
+	static const __u8 types[] = { 0, 43, 60, 60, 44, 51 };
+	int i, n, l4len;
+
+	p->ipid = fz_below(FZ_IPIDS) + 1;
+	if (fz_pct(70))
+		return;
+	n = 1 + fz_below(8);
+	for (i = 0; i < n; i++) {
+		p->ext[i] = types[fz_below(fz_pct(95) ? 4 : ARRAY_SIZE(types))];
+		p->ext_len[i] = fz_pct(70) ? 0 : fz_below(4);
+	}
+	p->n_ext = n;
+	if (fz_pct(30)) {
+		/* a fragment: its header last, so the cut takes L4 bytes */
+		p->ext[n - 1] = 44;
+		if (p->proto != 6 && p->proto != 17)
+			return;
+		p->paylen = FZ_FRAG_PAY_MIN + fz_below(FZ_FRAG_PAY_SPAN);
+		l4len = (p->proto == 6 ? 20 + tcp_opts(p, (__u8[24]){ 0 }) : 8) + p->paylen;
+		/* first fragments half the time: they make the wf_frag6 entries */
+		p->fragoff = fz_pct(50) ? 0 : 8 * fz_below(l4len / 8);
+		p->fraglen = fz_pct(30) || l4len - p->fragoff < 8 ? l4len - p->fragoff :
+			     8 * (1 + (int)fz_below((l4len - p->fragoff) / 8));
+		if (fz_pct(10))		/* atomic: offset 0, M clear */
+			p->fraglen = 0, p->fragoff = 0;
+	}
+}
+
+static void fz_ip6_extras(struct pkt *p)
+{
+	fz_ext6(p);
+	if (fz_pct(5))
+		p->ttl = fz_below(3);
+	if (fz_pct(5))
+		p->tos = fz_below(256);
+	if (fz_pct(5))
+		p->flowlabel = fz_below(1 << 20);
+	if (p->proto == 17 && fz_pct(3))
+		p->csum = CS_ZERO;
+	if (fz_pct(3))
+		p->vlan = 1 + fz_below(4095);
+}
+
+static void fz_remember6(const struct pkt *p, int sport, int dport)
+{
+	struct fz_flow6 *fl = &fz_recent6[fz_below(FZ_RECENT)];
+
+	if (fz_nrecent6 < FZ_RECENT)
+		fl = &fz_recent6[fz_nrecent6++];
+	fl->proto = p->proto;
+	memcpy(fl->caddr, p->saddr6, 16);
+	memcpy(fl->laddr, p->daddr6, 16);
+	fl->cport = sport;
+	fl->lport = dport;
+}
+
+static void fz_client6(struct pkt *p, int *sport, int *dport)
+{
+	const struct map6_def *m = &map6_defs[fz_below(ARRAY_SIZE(map6_defs))];
+
+	p->kind = K_IP6;
+	p->smac = fz_pct(50) ? M_CLIENT : M_CLIENT2;
+	p->dmac = M_VM;
+	p->proto = fz_pct(3) ? (m->proto == 6 ? 17 : 6) : m->proto;
+	memcpy(p->saddr6, fz_clients6[fz_below(ARRAY_SIZE(fz_clients6))], 16);
+	memcpy(p->daddr6, fz_pct(3) ? fz_other6 : fz_vm6, 16);
+	*sport = FZ_CPORT_BASE + fz_below(FZ_CPORTS);
+	*dport = fz_pct(3) ? fz_below(65536) : m->lport;
+	fz_l4(p, false);
+	fz_ip6_extras(p);
+	fz_remember6(p, *sport, *dport);
+}
+
+/* The ORIG entry of a remembered IPv6 flow; false: none (yet). */
+static bool fz_flow6_entry(struct inst *I, struct fz_flow6 **flp, struct wf_ct6_val *v)
+{
+	struct fz_flow6 *fl;
+	struct wf_ct6_key k;
+
+	if (!fz_nrecent6)
+		return false;
+	fl = &fz_recent6[fz_below(fz_nrecent6)];
+	k = ct6_key(fl->proto, fl->caddr, fl->cport, fl->laddr, fl->lport);
+	*flp = fl;
+	return !ct6_get(I, &k, v) && v->c.dir == WF_DIR_ORIG;
+}
+
+static bool fz_client6_again(struct pkt *p, int *sport, int *dport)
+{
+	struct fz_flow6 *fl;
+
+	if (!fz_nrecent6)
+		return false;
+	fl = &fz_recent6[fz_below(fz_nrecent6)];
+	p->kind = K_IP6;
+	p->smac = M_CLIENT;
+	p->dmac = M_VM;
+	p->proto = fl->proto;
+	memcpy(p->saddr6, fl->caddr, 16);
+	memcpy(p->daddr6, fl->laddr, 16);
+	*sport = fl->cport;
+	*dport = fl->lport;
+	fz_l4(p, false);
+	fz_ip6_extras(p);
+	return true;
+}
+
+static bool fz_reply6(struct inst *I, struct pkt *p, int *sport, int *dport, enum hook *hook)
+{
+	struct fz_flow6 *fl;
+	struct wf_ct6_val v;
+
+	if (!fz_flow6_entry(I, &fl, &v))
+		return false;
+	p->kind = K_IP6;
+	p->proto = fl->proto;
+	memcpy(p->saddr6, v.ndaddr, 16);
+	memcpy(p->daddr6, v.nsaddr, 16);
+	*sport = ntohs(v.c.ndport);
+	*dport = ntohs(v.c.nsport);
+	*hook = v.c.flags & WF_CT_F_TX ? H_IN : H_EG;
+	p->smac = *hook == H_IN ? M_HOST : M_VM;
+	p->dmac = *hook == H_IN ? M_VM : M_CLIENT;
+	fz_l4(p, true);
+	if (v.c.td_ack && fz_pct(50))
+		p->seq = ntohl(v.c.td_ack) + fz_below(1024);
+	fz_ip6_extras(p);
+	return true;
+}
+
+static void fz_server_first6(struct pkt *p, int *sport, int *dport, enum hook *hook)
+{
+	const struct map6_def *m = &map6_defs[fz_below(ARRAY_SIZE(map6_defs))];
+
+	p->kind = K_IP6;
+	p->smac = M_VM;
+	p->dmac = M_CLIENT;
+	p->proto = m->proto;
+	memcpy(p->saddr6, m->tkind == WF_ADDR_VM ? vm6 : m->tkind == WF_ADDR_HOST ? host6 :
+	       m->taddr, 16);
+	memcpy(p->daddr6, fz_clients6[fz_below(ARRAY_SIZE(fz_clients6))], 16);
+	*sport = m->tport;
+	*dport = FZ_CPORT_BASE + fz_below(FZ_CPORTS);
+	*hook = H_EG;
+	fz_l4(p, true);
+	fz_ip6_extras(p);
+}
+
+/* ICMPv6: ND, RA, MLD, echo, errors (slice 1 passes them all untouched). */
+static void fz_icmp6(struct pkt *p, enum hook *hook)
+{
+	static const __u8 types[] = { 128, 129, 133, 134, 135, 136, 143, 130, 1, 2, 3, 4 };
+
+	p->kind = K_IP6;
+	p->proto = 58;
+	p->icmp_type = fz_pct(90) ? types[fz_below(ARRAY_SIZE(types))] : fz_below(256);
+	p->icmp_code = fz_pct(80) ? 0 : fz_below(256);
+	p->paylen = fz_below(FZ_PAY_SMALL);
+	*hook = fz_pct(70) ? H_IN : H_EG;
+	p->smac = *hook == H_IN ? M_CLIENT : M_VM;
+	p->dmac = *hook == H_IN ? (fz_pct(50) ? M_VM : M_ALLNODES) : M_CLIENT;
+	memcpy(p->saddr6, *hook == H_IN ? fz_clients6[fz_below(ARRAY_SIZE(fz_clients6))] : vm6,
+	       16);
+	memcpy(p->daddr6, *hook == H_IN ? vm6 : fz_clients6[0], 16);
+	memcpy(p->target6, vm6, 16);
+	p->ttl = fz_pct(50) ? 255 : 0;
+	if (fz_pct(20)) {
+		p->n_ext = 1;
+		p->ext[0] = fz_pct(50) ? 0 : 60;
+	}
+}
+
+/* An ICMPv6 error (types 1-4) quoting a tracked IPv6 flow's packet, as
+ * fz_quote() does for IPv4: the translated packet from the target's side,
+ * the answer that left to the client, or the client's own packet. */
+static bool fz_icmp6_err(struct inst *I, struct pkt *p, struct pkt *q, enum hook *hook)
+{
+	static const __u8 router[16] = ROUTER6;
+	struct fz_flow6 *fl;
+	struct wf_ct6_val v;
+
+	if (!fz_flow6_entry(I, &fl, &v))
+		return false;
+	q->kind = K_IP6;
+	q->proto = fl->proto;
+	q->tcp_flags = fz_tcp_flags(false);
+	q->paylen = fz_below(32);
+	p->dmac = M_VM;
+	p->smac = M_HOST;
+	switch (fz_below(3)) {
+	case 0:
+		memcpy(q->saddr6, v.nsaddr, 16), q->sport = ntohs(v.c.nsport);
+		memcpy(q->daddr6, v.ndaddr, 16), q->dport = ntohs(v.c.ndport);
+		memcpy(p->saddr6, fz_pct(50) ? router : q->daddr6, 16);
+		memcpy(p->daddr6, q->saddr6, 16);
+		*hook = v.c.flags & WF_CT_F_TX ? H_IN : H_EG;
+		break;
+	case 1:
+		memcpy(q->saddr6, fl->laddr, 16), q->sport = fl->lport;
+		memcpy(q->daddr6, fl->caddr, 16), q->dport = fl->cport;
+		memcpy(p->saddr6, fz_pct(50) ? router : fl->caddr, 16);
+		memcpy(p->daddr6, fl->laddr, 16);
+		*hook = H_IN;
+		break;
+	default:
+		memcpy(q->saddr6, fl->caddr, 16), q->sport = fl->cport;
+		memcpy(q->daddr6, fl->laddr, 16), q->dport = fl->lport;
+		memcpy(p->saddr6, fz_pct(50) ? router : fl->laddr, 16);
+		memcpy(p->daddr6, fl->caddr, 16);
+		*hook = fz_pct(50) ? H_IN : H_EG;
+		break;
+	}
+	if (fz_pct(20))
+		fz_ext6(q);
+	p->kind = K_IP6;
+	p->proto = 58;
+	p->inner = q;
+	p->icmp_type = fz_pct(90) ? 1 + fz_below(4) : fz_below(256);
+	p->icmp_code = fz_below(8);
+	p->icmp_mtu = 1280 + fz_below(200);
+	p->quote = fz_pct(60) ? 0 : fz_below(40);
+	p->ttl = fz_pct(5) ? fz_below(3) : 0;
+	return true;
+}
+
+/* IPv6 is a quarter of the well-formed frames: a client's first packet
+ * 35 %, its next 15 %, a target's reply 25 %, an ICMPv6 error about a
+ * tracked flow 10 %, a target first 7 %, other ICMPv6 8 %. */
+static void fz_good6(struct inst *I, struct pkt *p, struct pkt *q, int *sport, int *dport,
+		     enum hook *hook)
+{
+	__u32 r = fz_below(100);
+	bool done = false;
+
+	*hook = H_IN;
+	if (r < 35)
+		done = false;
+	else if (r < 50)
+		done = fz_client6_again(p, sport, dport);
+	else if (r < 75)
+		done = fz_reply6(I, p, sport, dport, hook);
+	else if (r < 85)
+		done = fz_icmp6_err(I, p, q, hook);
+	else if (r < 92)
+		fz_server_first6(p, sport, dport, hook), done = true;
+	else
+		fz_icmp6(p, hook), done = true;
+	if (!done)
+		fz_client6(p, sport, dport);
+}
+
 /* What a well-formed frame is: a client's first packet 15 %, its next
  * one 15 %, a target's reply 35 %, an ICMP error 15 % (the last three on a
  * remembered flow, a first packet while there is none), a target speaking
- * first 15 %, not IPv4 5 %. */
+ * first 15 %, not IPv4 5 %; or, one in four, IPv6 (fz_good6). */
 static void fz_good(struct inst *I, struct fz_frame *fr)
 {
 	struct pkt p = { 0 }, q = { 0 };
@@ -425,6 +696,12 @@ static void fz_good(struct inst *I, struct fz_frame *fr)
 	bool done, uz;
 
 	fr->hook = H_IN;
+	if (fz_pct(25)) {
+		fz_good6(I, &p, &q, &sport, &dport, &fr->hook);
+		fr->len = pkt_build(&p, sport, dport, fr->buf, sizeof(fr->buf));
+		fr->verifies = !p.vlan && !pkt_verify(fr->buf, fr->len, &uz, why, sizeof(why));
+		return;
+	}
 	if (r < 15)
 		done = false;
 	else if (r < 30)
@@ -453,6 +730,25 @@ static void fz_mutate_one(struct fz_frame *fr)
 					 get16(f + 12) == FZ_TPID_QINQ))
 		ip += 4;
 	l4 = ip + (fr->len > ip ? (f[ip] & 0xf) * 4 : 0);
+	if (fr->len >= ip + IP6_HLEN_ && get16(f + ip - 2) == ETH_P_IPV6_ && fz_pct(50)) {
+		/* IPv6: payload_len, a next header, an extension's length */
+		switch (fz_below(3)) {
+		case 0:
+			put16(f + ip + 4, fz_pct(50) ? (int)fz_below(65536) :
+			      fr->len - ip - IP6_HLEN_ + (int)fz_below(41) - 20);
+			break;
+		case 1:
+			f[ip + 6] = fz_pct(50) ? fz_below(256) : (__u8[]){ 0, 6, 17, 43, 44,
+									   58, 60 }[fz_below(7)];
+			break;
+		default:
+			i = ip + IP6_HLEN_ + fz_below(64);
+			if (i + 1 < fr->len)
+				f[i + 1] = fz_below(256);
+			break;
+		}
+		return;
+	}
 	switch (fz_below(8)) {
 	case 0:		/* bit flips */
 	case 1:
@@ -512,6 +808,19 @@ static void fz_noise(struct fz_frame *fr)
 		f[i] = fz_next();
 	fr->hook = fz_pct(50) ? H_IN : H_EG;
 	fr->verifies = false;
+	if (fz_pct(25) && fr->len >= ETH_HLEN_ + IP6_HLEN_ + 4) {
+		static const __u8 nexts[] = { 0, 6, 17, 43, 44, 58, 60 };
+
+		put16(f + 12, ETH_P_IPV6_);
+		f[ETH_HLEN_] = 0x60 | (f[ETH_HLEN_] & 0xf);
+		if (fz_pct(50))
+			put16(f + ETH_HLEN_ + 4, fr->len - ETH_HLEN_ - IP6_HLEN_);
+		f[ETH_HLEN_ + 6] = nexts[fz_below(ARRAY_SIZE(nexts))];
+		memcpy(f + ETH_HLEN_ + 24, vm6, 16);
+		put16(f + ETH_HLEN_ + IP6_HLEN_ + 2,
+		      map6_defs[fz_below(ARRAY_SIZE(map6_defs))].lport);
+		return;
+	}
 	if (fz_pct(50) || fr->len < ETH_HLEN_ + 24)
 		return;
 	put16(f + 12, ETH_P_IP_);
@@ -603,14 +912,14 @@ static bool fz_exec(struct fz_pass *P, enum fz_prog prog, const __u8 *in, int le
 static void fz_check_csum(struct fz_pass *P, enum fz_prog prog, const struct fz_frame *fr,
 			  const __u8 *out, __u32 olen, __u32 ret)
 {
-	char why[160], desc[256];
+	char why[160], desc[512];
 	bool uz;
 
 	if (!fr->verifies || fz_dropped(prog, ret) || olen < ETH_HLEN_ + 20 ||
-	    get16(out + 12) != ETH_P_IP_)
+	    (get16(out + 12) != ETH_P_IP_ && get16(out + 12) != ETH_P_IPV6_))
 		return;
 	P->csum_checked++;
-	if (!pkt_verify4(out, olen, &uz, why, sizeof(why)))
+	if (!pkt_verify(out, olen, &uz, why, sizeof(why)))
 		return;
 	P->csum_bad++;
 	pkt_describe(out, olen, desc, sizeof(desc));
@@ -804,30 +1113,166 @@ static void fz_check_ent(struct fz_pass *P, const struct fz_ent *e)
 	}
 }
 
+/* ---- The same walk over wf_ct6/wf_ct6_new ---- */
+struct fz_ent6 {
+	struct wf_ct6_key k;
+	struct wf_ct6_val v;
+	__u8 table;
+};
+
+static struct fz_ent6 *fz_ents6;
+static size_t fz_nents6, fz_ents6_cap;
+
+static int fz_ent6_cmp(const void *a, const void *b)
+{
+	const struct fz_ent6 *x = a, *y = b;
+
+	if (x->table != y->table)
+		return x->table - y->table;
+	return memcmp(&x->k, &y->k, sizeof(x->k));
+}
+
+static const struct fz_ent6 *fz_find6(__u8 table, const struct wf_ct6_key *k)
+{
+	struct fz_ent6 e = { .k = *k, .table = table };
+
+	return bsearch(&e, fz_ents6, fz_nents6, sizeof(e), fz_ent6_cmp);
+}
+
+static int fz_load_table6(int fd, __u8 table)
+{
+	enum { CHUNK = 1024 };
+	static struct wf_ct6_key keys[CHUNK];
+	static struct wf_ct6_val vals[CHUNK];
+	__u32 batch, count, i;
+	bool first = true;
+	int err;
+
+	do {
+		count = CHUNK;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &count,
+					   NULL);
+		if (err && errno != ENOENT)
+			return -errno;
+		if (fz_nents6 + count > fz_ents6_cap) {
+			fz_ents6_cap = 2 * (fz_nents6 + count);
+			fz_ents6 = realloc(fz_ents6, fz_ents6_cap * sizeof(*fz_ents6));
+			if (!fz_ents6)
+				return -ENOMEM;
+		}
+		for (i = 0; i < count; i++) {
+			fz_ents6[fz_nents6].k = keys[i];
+			fz_ents6[fz_nents6].v = vals[i];
+			fz_ents6[fz_nents6++].table = table;
+		}
+		first = false;
+	} while (!err);
+	return 0;
+}
+
+static void fz_ct6_diag(struct fz_pass *P, const char *what, const struct fz_ent6 *e)
+{
+	char ks[160], ps[160];
+	struct wf_ct6_key pk;
+
+	wf_ct6_peer_key(&e->k, &e->v, &pk);
+	key6_str(&e->k, ks, sizeof(ks));
+	key6_str(&pk, ps, sizeof(ps));
+	fz_diag(P, FZ_D_CT, "%s: %s %s (id %u, %s, state %u, %s), peer %s", what,
+		e->table == WF_CT_T_NEW ? "wf_ct6_new" : "wf_ct6", ks, e->v.c.id,
+		e->v.c.dir == WF_DIR_ORIG ? "ORIG" : "REPLY", e->v.c.state,
+		e->v.c.kind == WF_KIND_ONEARM ? "one-arm" : "local/behind", ps);
+}
+
+/* fz_check_ent() of an IPv6 entry; also: wf_ct_val's own addresses zero. */
+static void fz_check_ent6(struct fz_pass *P, const struct fz_ent6 *e)
+{
+	const struct fz_ent6 *p;
+	struct wf_ct6_key pk;
+	__u16 port;
+
+	if (e->v.c.table != e->table) {
+		P->wrong_table++;
+		fz_ct6_diag(P, "entry says it is in the other table", e);
+	}
+	if (fz_find6(!e->table, &e->k) && e->table == WF_CT_T_MAIN) {
+		P->dup++;
+		fz_ct6_diag(P, "key in both tables", e);
+	}
+	if (e->v.c.nsaddr || e->v.c.ndaddr) {
+		P->wrong_table++;
+		fz_ct6_diag(P, "IPv6 entry with IPv4 rewrite addresses", e);
+	}
+	if (e->v.c.dir == WF_DIR_ORIG && (e->v.c.flags & WF_CT_F_REWRITE_SRC)) {
+		port = ntohs(e->v.c.nsport);
+		P->snat_ports++;
+		if (memcmp(e->v.nsaddr, vm6, 16) || port < P->I->snat_min ||
+		    port > P->I->snat_max) {
+			P->snat_bad++;
+			fz_ct6_diag(P, "SNAT source outside @vm6 and the range", e);
+		}
+	}
+	wf_ct6_peer_key(&e->k, &e->v, &pk);
+	p = fz_find6(e->table, &pk);
+	if (!p) {
+		P->half++;
+		if (P->strict)
+			fz_ct6_diag(P, fz_find6(!e->table, &pk) ? "peer in the other table" :
+				    "half-pair: no peer", e);
+		return;
+	}
+	if (memcmp(p->v.ndaddr, e->k.saddr, 16) || memcmp(p->v.nsaddr, e->k.daddr, 16) ||
+	    p->v.c.ndport != e->k.sport || p->v.c.nsport != e->k.dport ||
+	    p->v.c.dir == e->v.c.dir || p->v.c.id != e->v.c.id || p->v.c.kind != e->v.c.kind) {
+		P->mismatch++;
+		if (P->strict)
+			fz_ct6_diag(P, "peer is another connection's", e);
+		return;
+	}
+	if (e->v.c.dir == WF_DIR_ORIG) {
+		P->pairs++;
+		P->pairs6++;
+		if (p->v.c.state != e->v.c.state) {
+			P->state_diff++;
+			fz_ct6_diag(P, "the halves disagree on the state", e);
+		}
+	}
+}
+
 /* Walk both tables of the pass's instance. Counts are of the last walk. */
 static void fz_walk(struct fz_pass *P)
 {
 	size_t i;
 	int err;
 
-	fz_nents = 0;
+	fz_nents = fz_nents6 = 0;
 	err = fz_load_table(P->I->ct, WF_CT_T_MAIN);
 	if (!err)
 		err = fz_load_table(P->I->ct_new, WF_CT_T_NEW);
+	if (!err)
+		err = fz_load_table6(P->I->ct6, WF_CT_T_MAIN);
+	if (!err)
+		err = fz_load_table6(P->I->ct6_new, WF_CT_T_NEW);
 	if (err) {
 		P->err++;
 		fz_diag(P, FZ_D_CT, "reading the conntrack tables: %s", strerror(-err));
 		return;
 	}
 	qsort(fz_ents, fz_nents, sizeof(*fz_ents), fz_ent_cmp);
+	qsort(fz_ents6, fz_nents6, sizeof(*fz_ents6), fz_ent6_cmp);
 	P->walks++;
-	P->entries = fz_nents;
+	P->entries = fz_nents + fz_nents6;
+	/* each family's pair of tables is sized alike: the fuller one */
 	if ((long)fz_nents > P->peak)
 		P->peak = fz_nents;
-	P->pairs = P->half = P->mismatch = P->state_diff = P->dup = 0;
+	if ((long)fz_nents6 > P->peak)
+		P->peak = fz_nents6;
+	P->pairs = P->pairs6 = P->half = P->mismatch = P->state_diff = P->dup = 0;
 	P->wrong_table = P->snat_ports = P->snat_bad = 0;
 	for (i = 0; i < fz_nents; i++)
 		fz_check_ent(P, &fz_ents[i]);
+	for (i = 0; i < fz_nents6; i++)
+		fz_check_ent6(P, &fz_ents6[i]);
 	/* Eviction leaves half-pairs (until the other direction's next
 	 * packet re-creates them) and lets another connection take a peer's
 	 * key: reported by the small pass. A pair apart on the state is a
@@ -835,6 +1280,30 @@ static void fz_walk(struct fz_pass *P)
 	 * or adopting it (ct_orig_adopt) takes the peer's state. */
 	P->ct_bad += P->wrong_table + P->dup + P->snat_bad + P->state_diff +
 		     (P->strict ? P->half + P->mismatch : 0);
+}
+
+/* fz_age() of an IPv6 flow. */
+static void fz_age6(struct fz_pass *P, __u64 now, __u64 back, __u32 which)
+{
+	struct wf_ct6_key k, pk;
+	struct wf_ct6_val v, pv;
+	struct fz_flow6 *fl;
+
+	if (!fz_flow6_entry(P->I, &fl, &v))
+		return;
+	k = ct6_key(fl->proto, fl->caddr, fl->cport, fl->laddr, fl->lport);
+	wf_ct6_peer_key(&k, &v, &pk);
+	if (which != 1 && !ct6_get(P->I, &pk, &pv) && pv.c.dir == WF_DIR_REPLY) {
+		pv.c.last_seen = now - back;
+		bpf_map_update_elem(pv.c.table == WF_CT_T_NEW ? P->I->ct6_new : P->I->ct6, &pk,
+				    &pv, BPF_EXIST);
+	}
+	if (which != 2) {
+		v.c.last_seen = now - back;
+		bpf_map_update_elem(v.c.table == WF_CT_T_NEW ? P->I->ct6_new : P->I->ct6, &k, &v,
+				    BPF_EXIST);
+	}
+	P->aged++;
 }
 
 /*
@@ -852,11 +1321,15 @@ static void fz_age(struct fz_pass *P)
 	struct fz_flow *fl;
 	__u32 which = fz_below(3);	/* 0: both halves, 1: ORIG, 2: REPLY */
 
+	if (back >= now)
+		back = now / 2;		/* a young machine: as far as it goes */
+	if (fz_pct(25)) {
+		fz_age6(P, now, back, which);
+		return;
+	}
 	if (!fz_flow_entry(P->I, &fl, &v))
 		return;
 	k = ct_key(fl->proto, fl->caddr, fl->cport, fl->laddr, fl->lport);
-	if (back >= now)
-		back = now / 2;		/* a young machine: as far as it goes */
 	wf_ct_peer_key(&k, &v, &pk);
 	if (which != 1 && !ct_get(P->I, &pk, &pv) && pv.dir == WF_DIR_REPLY) {
 		pv.last_seen = now - back;
@@ -935,16 +1408,18 @@ static void fz_pass_report(const struct fz_pass *P)
 	if (P->strict)
 		fz_tap(!P->ct_bad && P->peak < full,
 		       "[%s] every conntrack entry's peer exists and points back over %ld walks "
-		       "(%ld entries, %ld pairs at the end; at most %ld in both tables, each "
-		       "of %d, kept under %ld: no eviction); %ld SNAT ports held, all @vm in "
-		       "%u-%u", P->name, P->walks, P->entries, P->pairs, P->peak, FZ_BIG_ENTRIES, full,
-		       P->snat_ports, P->I->snat_min, P->I->snat_max);
+		       "(%ld entries, %ld pairs (%ld IPv6) at the end; at most %ld in a family's "
+		       "two tables, each of %d, kept under %ld: no eviction); %ld SNAT ports "
+		       "held, all @vm/@vm6 in %u-%u", P->name, P->walks, P->entries, P->pairs,
+		       P->pairs6, P->peak, FZ_BIG_ENTRIES, full, P->snat_ports, P->I->snat_min,
+		       P->I->snat_max);
 	else
-		fz_tap(!P->ct_bad, "[%s] %d-entry tables (LRU evicting): %ld entries, %ld pairs, "
+		fz_tap(!P->ct_bad, "[%s] %d-entry tables (LRU evicting): %ld entries, %ld pairs "
+		       "(%ld IPv6), "
 		       "%ld half-pairs, %ld peers taken by another connection (reported, not "
 		       "failed), %ld pairs apart on the state at the end; %ld SNAT ports held, "
-		       "all @vm in %u-%u", P->name, FZ_SMALL_ENTRIES, P->entries, P->pairs,
-		       P->half, P->mismatch, P->state_diff, P->snat_ports, P->I->snat_min,
+		       "all @vm/@vm6 in %u-%u", P->name, FZ_SMALL_ENTRIES, P->entries, P->pairs,
+		       P->pairs6, P->half, P->mismatch, P->state_diff, P->snat_ports, P->I->snat_min,
 		       P->I->snat_max);
 }
 
@@ -1086,7 +1561,7 @@ static void fuzz_tests(void)
 	t0 = now_ns() / 1e9;
 	for (i = 0; i < ARRAY_SIZE(P); i++) {
 		if (i == 2)
-			fz_nrecent = 0;	/* the other instance tracks none of them */
+			fz_nrecent = fz_nrecent6 = 0;	/* the other instance tracks none */
 		fz_pass_run(&P[i]);
 		fz_pass_report(&P[i]);
 	}
@@ -1100,6 +1575,7 @@ static void fuzz_tests(void)
 	}
 out:
 	free(fz_ents);
+	free(fz_ents6);
 	wslfwd_bpf__destroy(fz_small.skel);
 	wslfwd_bpf__destroy(fz_big.skel);
 }

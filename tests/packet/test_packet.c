@@ -14,7 +14,8 @@
  *
  * bpf_fib_lookup() needs routes and neighbours: run through run.sh, which
  * builds the WSL-like layout (eth0 172.29.20.2/20 via 172.29.16.1, docker0
- * 172.17.0.1/16) in a private network namespace. Maps are never pinned.
+ * 172.17.0.1/16, and IPv6's fd00:29::2/64 via fd00:29::1, docker0
+ * fd00:17::1/64) in a private network namespace. Maps are never pinned.
  *
  * Output is TAP; a failure is followed by "# " lines with what differed
  * (a field-named hex diff for frames).
@@ -60,6 +61,31 @@
 #define COUT	IP4(172, 29, 19, 50)	/* outside mapping 8's allow list */
 #define ROUTER	IP4(172, 29, 16, 254)	/* a router that sends ICMP errors */
 
+/* ... and its IPv6 twin (layout.sh). */
+#define VM6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 2)	/* eth0, @vm6 */
+#define OTHER6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 0x99)	/* not ours */
+#define HOST6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 1)	/* default gateway, @host6 */
+#define PEER6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 5)	/* permanent neighbour */
+#define CTR6	IP6(0xfd00, 0x17, 0, 0, 0, 0, 0, 2)	/* behind docker0 */
+#define RTGT6	IP6(0xfd00, 0x50, 0, 0, 0, 0, 0, 2)	/* behind vethr (wf_redirect) */
+#define CTR2_6	IP6(0xfd00, 0x17, 0, 0, 0, 0, 0, 3)	/* behind docker0, no neighbour */
+#define NONEIGH6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 7)	/* eth0's link, no neighbour */
+#define UNREACH6	IP6(0xfd00, 0x99, 0, 0, 0, 0, 0, 1)	/* "unreachable fd00:99::/32" */
+#define C1_6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0x18, 0x10)	/* clients on eth0's link */
+#define C2_6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0x18, 0x11)
+#define ROUTER6	IP6(0xfd00, 0x29, 0, 0, 0, 0, 0, 0xfe)	/* sends ICMPv6 errors */
+#define CROUTER6	IP6(0xfd00, 0x17, 0, 0, 0, 0, 0, 0xfe)	/* a router behind docker0 */
+#define LL_HOST6	IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)	/* the router's link-local */
+#define LL_C1_6	IP6(0xfe80, 0, 0, 0, 0x215, 0x5dff, 0xfe00, 0x120a)
+#define ALLNODES6	IP6(0xff02, 0, 0, 0, 0, 0, 0, 1)
+#define SOLNODE6	IP6(0xff02, 0, 0, 0, 0, 1, 0xff00, 2)	/* @vm6's */
+#define MLDV2_6	IP6(0xff02, 0, 0, 0, 0, 0, 0, 0x16)
+#define ANY6	IP6(0, 0, 0, 0, 0, 0, 0, 0)
+#define LL6_GW	IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)	/* a link-local target */
+#define LL6_C	IP6(0xfe80, 0, 0, 0, 0, 0, 0x18, 0x10)	/* a link-local client */
+
+static const __u8 vm6[16] = VM6, host6[16] = HOST6;
+
 #define SNAT_SMALL_MIN	62000		/* the second instance's range */
 #define SNAT_SMALL_MAX	62001
 #define CT_TEST_ENTRIES	8192
@@ -89,6 +115,17 @@ enum {
 	ID_NEVER,		/* tcp @vm:5003 172.29.16.5:5433 snat never */
 	ID_REDIR,		/* tcp @vm:4100 10.50.0.2:80, via vethr in wf_redirect */
 	ID_LOCAL_B,		/* tcp @vm:8085 @vm:18080: ID_LOCAL's target too */
+	ID_LOCAL6,		/* tcp [@vm6]:8086 @vm6:18086 */
+	ID_BEHIND6,		/* tcp [@vm6]:4006 [fd00:17::2]:80 */
+	ID_HOST6,		/* tcp [@vm6]:5006 @host6:5432 */
+	ID_ULOCAL6,		/* udp [@vm6]:5356 @vm6:15356 */
+	ID_UHOST6,		/* udp [@vm6]:6006 @host6:6001 */
+	ID_ALLOW6,		/* tcp [@vm6]:9006 [fd00:17::2]:9000 allow fd00:29::18:10/128 */
+	ID_REDIR6,		/* tcp [@vm6]:4106 [fd00:50::2]:80, via vethr in wf_redirect */
+	ID_BEHIND2_6,		/* tcp [@vm6]:4007 [fd00:17::3]:80 */
+	ID_NONEIGH6,		/* tcp [@vm6]:7006 [fd00:29::7]:7000 */
+	ID_FIB6,		/* tcp [@vm6]:8446 [fd00:99::1]:443 */
+	ID_LL6,			/* tcp [@vm6]:4206 [fe80::1]:80: link-local, not forwarded yet */
 	ID_MAX,
 };
 
@@ -125,6 +162,32 @@ static const struct map_def map_defs[] = {
 	{ ID_LOCAL_B, 6, 0, 8085, WF_ADDR_VM, 0, 18080, 0, WF_SNAT_AUTO },
 };
 
+/* The IPv6 mappings (listen on @vm6, one family). */
+static const struct map6_def {
+	__u32 id;
+	__u8 proto;
+	__u16 lport;
+	__u8 tkind;
+	__u8 taddr[16];
+	__u16 tport;
+	__u8 flags;
+} map6_defs[] = {
+	{ ID_LOCAL6, 6, 8086, WF_ADDR_VM, ANY6, 18086, 0 },
+	{ ID_BEHIND6, 6, 4006, WF_ADDR_LITERAL, CTR6, 80, 0 },
+	{ ID_HOST6, 6, 5006, WF_ADDR_HOST, ANY6, 5432, 0 },
+	{ ID_ULOCAL6, 17, 5356, WF_ADDR_VM, ANY6, 15356, 0 },
+	{ ID_UHOST6, 17, 6006, WF_ADDR_HOST, ANY6, 6001, 0 },
+	{ ID_ALLOW6, 6, 9006, WF_ADDR_LITERAL, CTR6, 9000, WF_FWD_F_ALLOW },
+	{ ID_REDIR6, 6, 4106, WF_ADDR_LITERAL, RTGT6, 80, 0 },
+	{ ID_BEHIND2_6, 6, 4007, WF_ADDR_LITERAL, CTR2_6, 80, 0 },
+	{ ID_NONEIGH6, 6, 7006, WF_ADDR_LITERAL, NONEIGH6, 7000, 0 },
+	{ ID_FIB6, 6, 8446, WF_ADDR_LITERAL, UNREACH6, 443, 0 },
+	{ ID_LL6, 6, 4206, WF_ADDR_LITERAL, LL6_GW, 80, 0 },
+};
+
+/* ID_ALLOW6's one CIDR: C1_6/128. */
+static const __u8 allow6_addr[16] = C1_6;
+
 /* Allow entries: (id, CIDR). The second belongs to a mapping without
  * WF_FWD_F_ALLOW and covers COUT: it must not let COUT into ID_ALLOW. */
 static const struct {
@@ -142,6 +205,7 @@ struct inst {
 	int prog_xdp, prog_tc_in, prog_tc_eg, prog_tc_lo;
 	int frag;
 	int info, fwd, ports, allow, ct, ct_new, counters, stats, mappings;
+	int ct6, ct6_new, frag6;
 	__u32 snat_min, snat_max;
 };
 
@@ -198,6 +262,33 @@ struct fixture {
 	.kind = K_IP4, .smac = (sm), .dmac = (dm), .proto = 17,		\
 	.saddr = (sa), .sport = (sp), .daddr = (da), .dport = (dp),	\
 	.paylen = 12
+
+/* IPv6: addresses are IP6() initializers (the names above). */
+#define TCP6(sm, dm, sa, sp, da, dp, fl)				\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 6,		\
+	.saddr6 = sa, .sport = (sp), .daddr6 = da, .dport = (dp),	\
+	.tcp_flags = (fl)
+#define UDP6(sm, dm, sa, sp, da, dp)					\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 17,		\
+	.saddr6 = sa, .sport = (sp), .daddr6 = da, .dport = (dp),	\
+	.paylen = 12
+#define UDP6F(sm, dm, sa, sp, da, dp)					\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 17,		\
+	.saddr6 = sa, .sport = (sp), .daddr6 = da, .dport = (dp)
+#define ICMP6(sm, dm, sa, da, t)					\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 58,		\
+	.saddr6 = sa, .daddr6 = da, .icmp_type = (t)
+/* An ICMPv6 error of type @t, code @c; QUOTE() says what it quotes. */
+#define ICMP6ERR(sm, dm, sa, da, t, c)					\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 58,		\
+	.saddr6 = sa, .daddr6 = da, .icmp_type = (t), .icmp_code = (c)
+/* Extension headers in order (next-header numbers), each 8 bytes unless
+ * .ext_len says more. */
+#define EXT6(...)	.ext = { __VA_ARGS__ }, .n_ext = sizeof((__u8[]){ __VA_ARGS__ })
+/* An IPv6 datagram of FRAG_PAY bytes in fragments of 1232 (1280 - 48). */
+#define FIRST6(id)	EXT6(44), .ipid = (id), .paylen = FRAG_PAY, .fraglen = 1232
+#define LATER6_U(id)	EXT6(44), .ipid = (id), .paylen = FRAG_PAY, .fragoff = 1232, .fraglen = 576
+#define LATER6_T(id)	EXT6(44), .ipid = (id), .paylen = FRAG_PAY, .fragoff = 1232, .fraglen = 588
 
 /* Fragments (see the fixtures): UDPF is UDP without its payload length. */
 #define UDPF(sm, dm, sa, sp, da, dp)					\
@@ -304,19 +395,25 @@ struct fixture {
 	}
 
 static void pre_age(const struct fixture *f);
+static void pre_age6(const struct fixture *f);
 static void pre_no_vm(const struct fixture *f);
 static void pre_no_host(const struct fixture *f);
 static void post_info_restore(const struct fixture *f);
+static void pre_no_vm6(const struct fixture *f);
+static void pre_no_host6(const struct fixture *f);
 static void post_snat_distinct(const struct fixture *f);
 static void pre_occupy_snat(const struct fixture *f);
 static void pre_ct_flush(const struct fixture *f);
 static void pre_fwd_off(const struct fixture *f);
 static void pre_frag_age(const struct fixture *f);
+static void pre_frag6_age(const struct fixture *f);
 static void pre_icmp_exhaust(const struct fixture *f);
 static void post_icmp_refill(const struct fixture *f);
 static void pre_generic(const struct fixture *f);
 static void pre_csum_collision(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
+static void pre_fwd6_off(const struct fixture *f);
+static void post_fwd6_on(const struct fixture *f);
 static void pre_age_n(const struct fixture *f);
 static void post_peer_fresh(const struct fixture *f);
 static void pre_drop_peer(const struct fixture *f);
@@ -1115,10 +1212,8 @@ static const struct fixture fixtures[] = {
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
 	{
-		.desc = "pass-through: IPv6 TCP to port 8080 untouched",
-		.in = { .kind = K_IP6, .smac = M_CLIENT, .dmac = M_VM,
-			.sport = 40070, .dport = 8080,
-			.tcp_flags = TH_SYN },
+		.desc = "pass-through: IPv6 TCP to port 8080 (mapped for IPv4 only) untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 40070, VM6, 8080, TH_SYN) },
 		.verdict = V_PASS, .same = true, .ct = CT_NONE,
 	},
 	{
@@ -2097,6 +2192,1092 @@ static const struct fixture fixtures[] = {
 		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
 		.pre = pre_generic, .post = post_info_restore,
 	},
+	/* ---- IPv6 (design.md "IPv6 (issue 13)", slice 1) ----
+	 * The same kinds, states and pairs as IPv4's, in wf_ct6/wf_ct6_new:
+	 * addresses 16 bytes, no header checksum, hop limit for TTL. SNAT
+	 * slots 50-55 (IPv4's use 0-42). */
+	{
+		.desc = "IPv6 LOCAL: SYN to [@vm6]:8086 goes up as [@vm6]:18086, client kept, hop limit kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 LOCAL: SYN-ACK from [@vm6]:18086 leaves eth0 as [@vm6]:8086, SYN_RECV",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41000, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41000, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 LOCAL: the client's ACK completes the handshake: EST",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_ACK), .paylen = 100 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_ACK), .paylen = 100 },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 LOCAL: data reply with payload translated, checksum right",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41000, TH_PSH | TH_ACK),
+			.paylen = 333 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41000, TH_PSH | TH_ACK),
+			 .paylen = 333 },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 LOCAL: hop limit 1 still delivered (not forwarded), traffic class and flow label kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_ACK), .ttl = 1,
+			.tos = 0xb8, .flowlabel = 0xabcde },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_ACK), .ttl = 1,
+			 .tos = 0xb8, .flowlabel = 0xabcde },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 conntrack: FIN from the client moves both entries to FIN_WAIT",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_FIN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_FIN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_FIN_WAIT,
+	},
+	{
+		.desc = "IPv6 conntrack: FIN reply translated, FIN both ways: TIME_WAIT",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41000, TH_FIN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41000, TH_FIN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_TIME_WAIT,
+	},
+	{
+		.desc = "IPv6 conntrack: RST at the receiver's last ACK translated, both entries CLOSED",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 8086, TH_RST | TH_ACK),
+			.seq = 0x0a0b0c0d },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41000, VM6, 18086, TH_RST | TH_ACK),
+			 .seq = 0x0a0b0c0d },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_CLOSED,
+	},
+	{
+		.desc = "IPv6 conntrack: ACK without an entry picked up (PICKUP)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41005, VM6, 8086, TH_ACK), .paylen = 10 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41005, VM6, 18086, TH_ACK), .paylen = 10 },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_PICKUP,
+	},
+	{
+		.desc = "IPv6 addresses: @host6 target dropped while @host6 is unknown (no_addr)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41070, VM6, 5006, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NO_ADDR },
+		.pre = pre_no_host6, .post = post_info_restore,
+	},
+	{
+		.desc = "IPv6 addresses: @vm6 mapping not applied while @vm6 is unknown: passes untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41071, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.pre = pre_no_vm6, .post = post_info_restore,
+	},
+	{
+		.desc = "IPv6 addresses: @vm (IPv4) unknown does not stop IPv6 forwarding",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41072, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41072, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.pre = pre_no_vm, .post = post_info_restore,
+	},
+	{
+		.desc = "IPv6 conntrack: RST for no connection dropped (rst_no_conn)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41009, VM6, 8086, TH_RST | TH_ACK) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_RST_NO_CONN },
+	},
+	/* ---- IPv6 BEHIND: [@vm6]:4006 -> [fd00:17::2]:80 ---- */
+	{
+		.desc = "IPv6 BEHIND: SYN to [@vm6]:4006 goes to [fd00:17::2]:80 via the stack, client kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41010, VM6, 4006, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41010, CTR6, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_BEHIND6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 BEHIND: SYN-ACK from [fd00:17::2]:80 leaves eth0 as [@vm6]:4006",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, CTR6, 80, C1_6, 41010, TH_SYN | TH_ACK), .ttl = 63 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4006, C1_6, 41010, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_BEHIND6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 BEHIND: established ACK with payload to the container",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41010, VM6, 4006, TH_ACK), .paylen = 1000 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41010, CTR6, 80, TH_ACK), .paylen = 1000 },
+		.ct = CT_HIT, .id = ID_BEHIND6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	/* ---- IPv6 BEHIND via vethr (wf_redirect): [@vm6]:4106 -> [fd00:50::2]:80 ---- */
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: SYN rewritten, route's MACs, hop limit-1, XDP_REDIRECT",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41020, VM6, 4106, TH_SYN) },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41020, RTGT6, 80, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_REDIR6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: SYN-ACK leaves eth0 as [@vm6]:4106",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, RTGT6, 80, C1_6, 41020, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4106, C1_6, 41020, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: established ACK redirected",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41020, VM6, 4106, TH_ACK), .paylen = 64 },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41020, RTGT6, 80, TH_ACK), .paylen = 64,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.xdp_only = XDP_REDIR,
+	},
+	/* ---- IPv6 ONEARM: [@vm6]:5006 -> @host6:5432 ---- */
+	{
+		.desc = "IPv6 ONEARM @host6: SYN leaves as [@vm6]:snat -> [@host6]:5432, neighbour MACs, hop limit-1",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(50), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 ONEARM @host6: SYN-ACK returns to the client as [@vm6]:5006, hop limit-1, TX",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(50), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41030, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 ONEARM @host6: next client packet reuses the SNAT port: EST",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .paylen = 20 },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(50), HOST6, 5432, TH_ACK), .paylen = 20,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 ONEARM @host6: data reply back to the client, TX",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(50),
+			TH_PSH | TH_ACK), .paylen = 777 },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41030, TH_PSH | TH_ACK),
+			 .paylen = 777,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 ONEARM: a second client gets another SNAT port, its own MAC back",
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41031, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(51), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.post = post_snat_distinct, .arg = { 50, 51 },
+	},
+	{
+		.desc = "IPv6 ONEARM: reply to the second client goes to its own MAC",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(51), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT2, VM6, 5006, C2_6, 41031, TH_SYN | TH_ACK),
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 ONEARM: established packet with hop limit 1 dropped (ttl), not sent",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .ttl = 1 },
+		.verdict = V_DROP,
+		.ct = CT_KEEP, .stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "IPv6 ONEARM: SYN with a hop-by-hop header and timestamps: full NAT past it, SNAT hint",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41033, VM6, 5006, TH_SYN), EXT6(0),
+			.tsopt = TS_LINUX, .tsval = 0x77665544 },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(56), HOST6, 5432, TH_SYN), EXT6(0),
+			 .tsopt = TS_LINUX, .tsval = 0x77665544, .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 ONEARM: its reply with a destination options header back to the client",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(56), TH_SYN | TH_ACK), EXT6(60),
+			.ext_len = { 2 } },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41033, TH_SYN | TH_ACK), EXT6(60),
+			 .ext_len = { 2 }, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 ONEARM: SYN with hop limit 1 dropped (ttl), no connection",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41032, VM6, 5006, TH_SYN), .ttl = 1 },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "IPv6 LOCAL: bytes after payload_len kept, not summed",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41006, VM6, 8086, TH_SYN), .pad = 6 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41006, VM6, 18086, TH_SYN), .pad = 6 },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 BEHIND: target without a neighbour entry still handed to the stack",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41011, VM6, 4007, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41011, CTR2_6, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_BEHIND2_6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: a datagram of exactly its wf_dev_mtu is redirected",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41020, VM6, 4106, TH_ACK), .paylen = 1340 },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41020, RTGT6, 80, TH_ACK), .paylen = 1340,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 BEHIND via a wf_redirect device: one byte over its wf_dev_mtu goes to the stack (redirect_mtu)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41020, VM6, 4106, TH_ACK), .paylen = 1341 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41020, RTGT6, 80, TH_ACK), .paylen = 1341 },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_EST,
+		.stat = { WF_EV_REDIRECT_MTU },
+		.xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 ONEARM: target on eth0's link without a neighbour dropped (no_neigh)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41034, VM6, 7006, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_NO_NEIGH },
+	},
+	{
+		.desc = "IPv6: unroutable target dropped (fib)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41035, VM6, 8446, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FIB },
+	},
+	/* Link-local: the FIB answers NOT_FWDED for them ("never forwarded") */
+	{
+		.desc = "IPv6 link-local target: dropped (fib), not sent up as LOCAL",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41036, VM6, 4206, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FIB },
+	},
+	{
+		.desc = "IPv6 link-local client to a BEHIND target: dropped (fib: the stack forwards no link-local source)",
+		.in = { TCP6(M_CLIENT, M_VM, LL6_C, 41037, VM6, 4006, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FIB },
+	},
+	{
+		.desc = "IPv6 link-local client to a LOCAL target: translated",
+		.in = { TCP6(M_CLIENT, M_VM, LL6_C, 41038, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, LL6_C, 41038, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 routing header with segments left: the VM is a hop, passed untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41039, VM6, 8086, TH_SYN), EXT6(43),
+			.ext_len = { 2 }, .seg_left = 1 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 forwarding off on eth0: one-arm target dropped (fwd_disabled), not sent",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41036, VM6, 5006, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FWD_DISABLED },
+		.pre = pre_fwd6_off, .post = post_fwd6_on,
+	},
+	{
+		.desc = "IPv6 forwarding off on eth0: @vm6 target still forwarded (no FIB lookup)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41007, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41007, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.pre = pre_fwd6_off, .post = post_fwd6_on,
+	},
+	{
+		.desc = "IPv6 malformed: TCP doff < 5 passes untouched (malformed)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41045, VM6, 8086, TH_SYN), .doff = 4 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "IPv6 malformed: UDP header cut by payload_len passes untouched (malformed)",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51045, VM6, 5356), .tot_len = 4,
+			.cut = ETH_HLEN_ + 40 + 4 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
+	/* ---- IPv6 UDP ---- */
+	{
+		.desc = "IPv6 UDP LOCAL: checksum correct after the port rewrite",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51000, VM6, 5356) },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51000, VM6, 15356) },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 UDP LOCAL: reply leaves as [@vm6]:5356, REPLIED",
+		.hook = H_EG,
+		.in = { UDP6F(M_VM, M_CLIENT, VM6, 15356, C1_6, 51000), .paylen = 200 },
+		.verdict = V_PASS,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 5356, C1_6, 51000), .paylen = 200 },
+		.ct = CT_HIT, .id = ID_ULOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "IPv6 UDP: checksum 0 to a mapped port dropped (udp6_zero_csum), no connection",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51001, VM6, 5356), .csum = CS_ZERO },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_UDP6_ZERO_CSUM },
+	},
+	{
+		.desc = "IPv6 UDP ONEARM: request full-NATed to [@host6]:6001, hop limit-1, TX",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51010, VM6, 6006) },
+		.verdict = V_TX,
+		.out = { UDP6(M_VM, M_HOST, VM6, SNAT(52), HOST6, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 UDP ONEARM: reply returns to the client from [@vm6]:6006, TX",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 6001, VM6, SNAT(52)), .paylen = 99 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 6006, C1_6, 51010), .paylen = 99, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_UHOST6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	/* ---- IPv6 extension headers: up to WF_IP6_EXT_MAX (6) walked ---- */
+	{
+		.desc = "IPv6 ext: hop-by-hop + destination options before TCP: translated, L4 past them",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41040, VM6, 8086, TH_SYN), EXT6(0, 60),
+			.ext_len = { 0, 1 }, .tsopt = TS_LINUX, .tsval = 0x1234 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41040, VM6, 18086, TH_SYN), EXT6(0, 60),
+			 .ext_len = { 0, 1 }, .tsopt = TS_LINUX, .tsval = 0x1234 },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 ext: its reply on egress with a destination options header translated",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41040, TH_SYN | TH_ACK), EXT6(60) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 41040, TH_SYN | TH_ACK), EXT6(60) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 ext: six headers (hop-by-hop, dest, routing, dest x3) before UDP: translated",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51020, VM6, 5356), EXT6(0, 60, 43, 60, 60, 60),
+			.ext_len = { 1, 0, 2, 0, 3, 0 } },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51020, VM6, 15356), EXT6(0, 60, 43, 60, 60, 60),
+			 .ext_len = { 1, 0, 2, 0, 3, 0 } },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 ext: seven headers before TCP pass untouched (ip6_ext_chain), no connection",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41041, VM6, 8086, TH_SYN),
+			EXT6(0, 60, 43, 60, 60, 60, 60) },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_EV_IP6_EXT_CHAIN },
+	},
+	{
+		.desc = "IPv6 ext: destination options running past payload_len pass untouched (malformed)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41042, VM6, 8086, TH_SYN), EXT6(60),
+			.ext_len = { 30 }, .tot_len = 40, .cut = ETH_HLEN_ + 40 + 40 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "IPv6 malformed: payload_len beyond the frame passes untouched (malformed)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41043, VM6, 8086, TH_SYN), .tot_len = 1000 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "IPv6 malformed: TCP header cut by payload_len passes untouched (malformed)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41044, VM6, 8086, TH_SYN), .tot_len = 12,
+			.cut = ETH_HLEN_ + 40 + 12 },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_NONE, .stat = { WF_DROP_MALFORMED },
+	},
+	{
+		.desc = "IPv6 ext: ESP to @vm6 passes untouched, nothing counted",
+		.in = { .kind = K_IP6, .smac = M_CLIENT, .dmac = M_VM, .proto = 50,
+			.saddr6 = C1_6, .daddr6 = VM6, .paylen = 64 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 ext: hop-by-hop then no next header (59) passes untouched",
+		.in = { .kind = K_IP6, .smac = M_CLIENT, .dmac = M_VM, .proto = 59,
+			.saddr6 = C1_6, .daddr6 = VM6, EXT6(0) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	/* ---- IPv6 fragments (slice 3: bpf/lib/frag.h, wf_frag6) ----
+	 * As IPv4's above: a 1808-byte UDP (1820-byte TCP) datagram cut at
+	 * 1232 bytes (1280 - 48), the fragment header last; each datagram an
+	 * id of its own. Later fragments get the addresses (no header
+	 * checksum) and, sent by us, the hop limit. */
+	{
+		.desc = "IPv6 fragment LOCAL: first fragment translated like the flow, connection created",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51100, VM6, 5356), FIRST6(0x6101) },
+		.verdict = V_PASS,
+		.out = { UDP6F(M_CLIENT, M_VM, C1_6, 51100, VM6, 15356), FIRST6(0x6101) },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 fragment LOCAL: later fragment goes up as its first (frag_translated)",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51100, VM6, 5356), LATER6_U(0x6101) },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_FRAG, .id = ID_ULOCAL6, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment LOCAL: first fragment of the reply leaves as [@vm6]:5356",
+		.hook = H_EG,
+		.in = { UDP6F(M_VM, M_CLIENT, VM6, 15356, C1_6, 51100), FIRST6(0x6201) },
+		.verdict = V_PASS,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 5356, C1_6, 51100), FIRST6(0x6201) },
+		.ct = CT_HIT, .id = ID_ULOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "IPv6 fragment LOCAL: later fragment of the reply leaves as its first",
+		.hook = H_EG,
+		.in = { UDP6F(M_VM, M_CLIENT, VM6, 15356, C1_6, 51100), LATER6_U(0x6201) },
+		.verdict = V_PASS, .same = true,
+		.ct = CT_FRAG, .id = ID_ULOCAL6, .dir = WF_DIR_REPLY,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment: first fragment of an established flow translated too",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51000, VM6, 5356), FIRST6(0x6004) },
+		.verdict = V_PASS,
+		.out = { UDP6F(M_CLIENT, M_VM, C1_6, 51000, VM6, 15356), FIRST6(0x6004) },
+		.ct = CT_HIT, .id = ID_ULOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "IPv6 fragment ONEARM: first fragment full-NATed to @host6, hop limit-1, TX",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51101, VM6, 6006), FIRST6(0x6102) },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, SNAT(61), HOST6, 6001), FIRST6(0x6102),
+			 .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 fragment ONEARM: later fragment gets addresses, MACs, hop limit-1, TX",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51101, VM6, 6006), LATER6_U(0x6102) },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, 1, HOST6, 1), LATER6_U(0x6102), .ttl = 63 },
+		.ct = CT_FRAG, .id = ID_UHOST6, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment ONEARM: later fragment with hop limit 1 dropped (ttl)",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51101, VM6, 6006), LATER6_U(0x6102), .ttl = 1 },
+		.verdict = V_DROP, .ct = CT_KEEP,
+		.stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "IPv6 fragment ONEARM: first fragment of the reply back to the client, TX",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 6001, VM6, SNAT(61)), FIRST6(0x6301), .ttl = 128 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 6006, C1_6, 51101), FIRST6(0x6301), .ttl = 127 },
+		.ct = CT_HIT, .id = ID_UHOST6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+	},
+	{
+		.desc = "IPv6 fragment ONEARM: later fragment of the reply back to the client, TX",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 6001, VM6, 1), LATER6_U(0x6301), .ttl = 128 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 1, C1_6, 1), LATER6_U(0x6301), .ttl = 127 },
+		.ct = CT_FRAG, .id = ID_UHOST6, .dir = WF_DIR_REPLY,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment BEHIND: TCP first fragment to the container via the stack",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41110, VM6, 4006, TH_ACK), FIRST6(0x6103) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41110, CTR6, 80, TH_ACK), FIRST6(0x6103) },
+		.ct = CT_NEW, .id = ID_BEHIND6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_PICKUP,
+	},
+	{
+		.desc = "IPv6 fragment BEHIND: later fragment to the container, hop limit left to the stack",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41110, VM6, 4006, TH_ACK), LATER6_T(0x6103) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 1, CTR6, 1, TH_ACK), LATER6_T(0x6103) },
+		.ct = CT_FRAG, .id = ID_BEHIND6, .dir = WF_DIR_ORIG,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment BEHIND: first fragment of the reply leaves eth0 as [@vm6]:4006",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, CTR6, 80, C1_6, 41110, TH_ACK), FIRST6(0x6202),
+			.ttl = 63 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4006, C1_6, 41110, TH_ACK), FIRST6(0x6202),
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_BEHIND6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_EST,
+	},
+	{
+		.desc = "IPv6 fragment BEHIND: later fragment of the reply leaves eth0 from @vm6",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, CTR6, 1, C1_6, 1, TH_ACK), LATER6_T(0x6202), .ttl = 63 },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 1, C1_6, 1, TH_ACK), LATER6_T(0x6202), .ttl = 63 },
+		.ct = CT_FRAG, .id = ID_BEHIND6, .dir = WF_DIR_REPLY,
+		.stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "IPv6 fragment out of order: later fragment before its first passes untouched (frag_passed)",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51102, VM6, 6006), LATER6_U(0x6104) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_EV_FRAG_PASSED },
+	},
+	{
+		.desc = "IPv6 fragment out of order: its first fragment still translated, TX",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51102, VM6, 6006), FIRST6(0x6104) },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, SNAT(62), HOST6, 6001), FIRST6(0x6104),
+			 .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 fragment: later fragment after the entry's 30 s passes untouched (frag_passed)",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51102, VM6, 6006), LATER6_U(0x6104) },
+		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
+		.stat = { WF_EV_FRAG_PASSED },
+		.pre = pre_frag6_age,
+	},
+	{
+		.desc = "IPv6 fragment: the same id from another source is another datagram (frag_passed)",
+		.in = { UDP6F(M_CLIENT2, M_VM, C2_6, 51101, VM6, 6006), LATER6_U(0x6102) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_EV_FRAG_PASSED },
+	},
+	{
+		.desc = "IPv6 fragment not ours: later fragment of an unknown datagram passes untouched",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51103, VM6, 9999), LATER6_U(0x6105) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.stat = { WF_EV_FRAG_PASSED },
+	},
+	{
+		.desc = "IPv6 fragment not ours: egress later fragment passes untouched, not counted",
+		.hook = H_EG,
+		.in = { UDP6F(M_VM, M_CLIENT, VM6, 15356, C1_6, 51104), LATER6_U(0x6203) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 fragment dropped: first fragment from outside the allow list (not_allowed)",
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41111, VM6, 9006, TH_ACK), FIRST6(0x6106) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NOT_ALLOWED },
+	},
+	{
+		.desc = "IPv6 fragment dropped: ... its later fragment too, same reason (not_allowed)",
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41111, VM6, 9006, TH_ACK), LATER6_T(0x6106) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_NOT_ALLOWED },
+	},
+	{
+		.desc = "IPv6 counted once: later fragment after XDP, not counted again",
+		.hook = H_LO,
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51105, VM6, 5356), LATER6_U(0x6107) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 fragment: first fragment to an unmapped port passes untouched",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 51031, VM6, 5357), FIRST6(0x6002) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 fragment: an atomic fragment (offset 0, M clear, RFC 6946) is translated whole",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51032, VM6, 5356), EXT6(44), .ipid = 0x6003 },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51032, VM6, 15356), EXT6(44), .ipid = 0x6003 },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 pass-through: packet too big to @vm6 untouched (ICMPv6 errors: a later slice)",
+		.in = { ICMP6(M_HOST, M_VM, HOST6, VM6, 2), .paylen = 80 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	/* ---- IPv6 pass-through, bit for bit ---- */
+	{
+		.desc = "IPv6 pass-through: neighbour solicitation for @vm6 untouched",
+		.in = { ICMP6(M_CLIENT, M_SOLNODE, C1_6, SOLNODE6, 135), .ttl = 255,
+			.target6 = VM6 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: neighbour advertisement to @vm6 untouched",
+		.in = { ICMP6(M_PEER, M_VM, PEER6, VM6, 136), .ttl = 255, .target6 = PEER6 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress IPv6 pass-through: @vm6's neighbour advertisement untouched",
+		.hook = H_EG,
+		.in = { ICMP6(M_VM, M_CLIENT, VM6, C1_6, 136), .ttl = 255, .target6 = VM6 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: router advertisement to all nodes untouched",
+		.in = { ICMP6(M_HOST, M_ALLNODES, LL_HOST6, ALLNODES6, 134), .ttl = 255 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: MLDv2 report (hop-by-hop router alert, hop limit 1) untouched",
+		.in = { ICMP6(M_CLIENT, M_MLDV2, LL_C1_6, MLDV2_6, 143), .ttl = 1, EXT6(0),
+			.target6 = SOLNODE6 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: ICMPv6 echo request to @vm6 untouched",
+		.in = { ICMP6(M_CLIENT, M_VM, C1_6, VM6, 128), .paylen = 56 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress IPv6 pass-through: ICMPv6 echo reply from @vm6 untouched",
+		.hook = H_EG,
+		.in = { ICMP6(M_VM, M_CLIENT, VM6, C1_6, 129), .paylen = 56 },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: TCP to an unmapped [@vm6] port untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41050, VM6, 8087, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: a mapped port on another address untouched",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41051, OTHER6, 8086, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 pass-through: UDP to a TCP-only mapped port untouched",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51040, VM6, 8086) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "egress IPv6 pass-through: TCP from a target port without an entry untouched",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41052, TH_ACK) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 VLAN 802.1Q VID 100: TCP to a mapped port untouched, no connection",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41053, VM6, 8086, TH_SYN), .vlan = 100 },
+		.mtag = true,
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 VLAN 802.1Q VID 100: egress reply of a tracked flow untouched",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 41005, TH_ACK), .vlan = 100 },
+		.mtag = true,
+		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
+	},
+	/* ---- IPv6 allow list: fd00:29::18:10/128 ---- */
+	{
+		.desc = "IPv6 allow: the /128 source forwarded",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41060, VM6, 9006, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41060, CTR6, 9000, TH_SYN) },
+		.ct = CT_NEW, .id = ID_ALLOW6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 allow: another source dropped (not_allowed)",
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41061, VM6, 9006, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_NOT_ALLOWED },
+	},
+	/* ---- IPv6 expiry, and SNAT: a port space per family (62000-62001) ---- */
+	{
+		.desc = "IPv6 conntrack: SYN for the expiry case creates the flow",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41090, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41090, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "IPv6 conntrack: expired flow counted (ct_expired), re-created by next packet",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41090, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41090, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CT_EXPIRED },
+		.pre = pre_age6,
+	},
+	{
+		.desc = "IPv6 conntrack: UDP flow for the expired-reply case",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51090, VM6, 5356) },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51090, VM6, 15356) },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "IPv6 conntrack: reply after the timeout translated, both halves revived (ct_revived)",
+		.hook = H_EG,
+		.in = { UDP6(M_VM, M_CLIENT, VM6, 15356, C1_6, 51090) },
+		.verdict = V_PASS,
+		.out = { UDP6(M_VM, M_CLIENT, VM6, 5356, C1_6, 51090) },
+		.ct = CT_HIT, .id = ID_ULOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_UDP_REPLIED,
+		.stat = { WF_EV_CT_REVIVED },
+		.pre = pre_age6,
+	},
+	{
+		.desc = "SNAT per family: IPv4 client takes a port of 62000-62001",
+		.inst = 1,
+		.in = { TCP(M_CLIENT, M_VM, C1, 41100, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(57), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.pre = pre_ct_flush,
+	},
+	{
+		.desc = "SNAT per family: IPv4 client takes the other: IPv4's range full",
+		.inst = 1,
+		.in = { TCP(M_CLIENT2, M_VM, C2, 41101, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(58), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "SNAT per family: an IPv6 client still gets a port on @vm6",
+		.inst = 1,
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41102, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(59), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "SNAT per family: a second IPv6 client gets the other port",
+		.inst = 1,
+		.in = { TCP6(M_CLIENT2, M_VM, C2_6, 41103, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(60), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.post = post_snat_distinct, .arg = { 59, 60 },
+	},
+	{
+		.desc = "SNAT per family: IPv6's range taken too, the next IPv6 connection dropped (snat_exhausted)",
+		.inst = 1,
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41104, VM6, 5006, TH_SYN) },
+		.verdict = V_DROP, .ct = CT_NONE,
+		.stat = { WF_DROP_SNAT_EXHAUSTED },
+	},
+	{
+		.desc = "SNAT per family: the IPv6 reply to the first port returns to its client",
+		.inst = 1,
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(59), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41102, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "SNAT per family: an IPv4 reply to a port IPv6 holds too returns to the IPv4 client",
+		.inst = 1,
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(57), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5000, C1, 41100, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	/* ---- ICMPv6 errors about translated flows (slice 3: bpf/lib/icmp6.h) ----
+	 * As IPv4's: each quotes a packet as it left the VM; the output quotes
+	 * it as its sender sent it, the ICMPv6 checksum (outer pseudo header
+	 * included) and the inner ones recomputed from scratch by pkt.h. */
+	{
+		.desc = "ICMPv6 LOCAL: SYN [@vm6]:8086 -> [@vm6]:18086 (flow for the errors below)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 43000, VM6, 8086, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 43000, VM6, 18086, TH_SYN) },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ICMPv6 LOCAL: SYN-ACK leaves as [@vm6]:8086",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 43000, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "ICMPv6 LOCAL: router's packet too big about a reply goes up quoting [@vm6]:18086 "
+			"(quote cut at 1280 bytes, inner TCP checksum held)",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280, .quote = 1192,
+			.ttl = 255,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK), .paylen = 1400,
+			      .ttl = 61) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280, .quote = 1192,
+			 .ttl = 255,
+			 QUOTE(TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 43000, TH_ACK), .paylen = 1400,
+			       .ttl = 61) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 LOCAL: quote of 8 bytes of TCP: checksum not held, ports translated",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 3, 0), .quote = 8,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK)) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 3, 0), .quote = 8,
+			 QUOTE(TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 43000, TH_ACK)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 LOCAL: quoted packet with a destination options header translated past it",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 1, 3),
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK), EXT6(60)) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 1, 3),
+			 QUOTE(TCP6(M_VM, M_CLIENT, VM6, 18086, C1_6, 43000, TH_ACK), EXT6(60)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 LOCAL: quote holding the ports but under 8 bytes dropped (icmp_short)",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280, .quote = 4,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK)) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_ICMP_SHORT },
+	},
+	{
+		.desc = "ICMPv6: quote without the ports cannot name a flow: passes untouched",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280, .quote = 2,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43000, TH_ACK)) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "ICMPv6: error about no flow of ours passes untouched",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 8086, C1_6, 43999, TH_ACK)) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "ICMPv6 LOCAL UDP: datagram [@vm6]:5356 -> [@vm6]:15356",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 53000, VM6, 5356) },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 53000, VM6, 15356) },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "ICMPv6 LOCAL UDP: the VM's port unreachable quotes the client's own tuple",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 1, 4),
+			QUOTE(UDP6(M_CLIENT, M_VM, C1_6, 53000, VM6, 15356)) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 1, 4),
+			 QUOTE(UDP6(M_CLIENT, M_VM, C1_6, 53000, VM6, 5356)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 BEHIND: SYN [@vm6]:4006 -> [fd00:17::2]:80",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 43100, VM6, 4006, TH_SYN) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 43100, CTR6, 80, TH_SYN) },
+		.ct = CT_NEW, .id = ID_BEHIND6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ICMPv6 BEHIND: the VM's packet too big (container route MTU) quotes [@vm6]:4006",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 2, 0), .icmp_mtu = 1400,
+			QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, CTR6, 80, TH_ACK), .paylen = 60) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 2, 0), .icmp_mtu = 1400,
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, VM6, 4006, TH_ACK), .paylen = 60) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 BEHIND: the container's own error leaves from @vm6, not its address",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_CLIENT, CTR6, C1_6, 4, 0), .icmp_mtu = 40,
+			QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, CTR6, 80, TH_ACK)) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 4, 0), .icmp_mtu = 40,
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, VM6, 4006, TH_ACK)) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 BEHIND: a router's time exceeded behind the VM leaves from @vm6",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_CLIENT, CROUTER6, C1_6, 3, 0),
+			QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, CTR6, 80, TH_ACK), .ttl = 1) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 3, 0),
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43100, VM6, 4006, TH_ACK), .ttl = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 BEHIND: SYN-ACK leaves as [@vm6]:4006",
+		.hook = H_EG,
+		.in = { TCP6(M_VM, M_CLIENT, CTR6, 80, C1_6, 43100, TH_SYN | TH_ACK) },
+		.verdict = V_PASS,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4006, C1_6, 43100, TH_SYN | TH_ACK) },
+		.ct = CT_HIT, .id = ID_BEHIND6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "ICMPv6 BEHIND: router's packet too big about a reply goes to the container",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 4006, C1_6, 43100, TH_ACK), .paylen = 1000,
+			      .ttl = 63) },
+		.verdict = V_PASS,
+		.out = { ICMP6ERR(M_HOST, M_VM, ROUTER6, CTR6, 2, 0), .icmp_mtu = 1280,
+			 QUOTE(TCP6(M_VM, M_CLIENT, CTR6, 80, C1_6, 43100, TH_ACK), .paylen = 1000,
+			       .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 ONEARM: SYN [@vm6]:5006 -> [@host6]:5432",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 43200, VM6, 5006, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(63), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+	},
+	{
+		.desc = "ICMPv6 ONEARM: router's packet too big about [@vm6]:SNAT reaches the client from @vm6, hop limit-1",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1280,
+			QUOTE(TCP6(M_VM, M_HOST, VM6, SNAT(63), HOST6, 5432, TH_SYN), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 2, 0), .icmp_mtu = 1280, .ttl = 63,
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 43200, VM6, 5006, TH_SYN), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 ONEARM: error with hop limit 1 not sent on (ttl)",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .ttl = 1, .icmp_mtu = 1280,
+			QUOTE(TCP6(M_VM, M_HOST, VM6, SNAT(63), HOST6, 5432, TH_SYN), .ttl = 63) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "ICMPv6 ONEARM: SYN-ACK back to the client",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(63), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 43200, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "ICMPv6 ONEARM: the client's own port unreachable reaches @host6 from @vm6",
+		.in = { ICMP6ERR(M_CLIENT, M_VM, C1_6, VM6, 1, 4),
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 43200, TH_ACK), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_HOST, VM6, HOST6, 1, 4), .ttl = 63,
+			 QUOTE(TCP6(M_VM, M_CLIENT, HOST6, 5432, VM6, SNAT(63), TH_ACK), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "ICMPv6 ONEARM UDP: datagram [@vm6]:6006 -> [@host6]:6001",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 53100, VM6, 6006) },
+		.verdict = V_TX,
+		.out = { UDP6(M_VM, M_HOST, VM6, SNAT(64), HOST6, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+	},
+	{
+		.desc = "ICMPv6 ONEARM UDP: @host6's port unreachable reaches the client from [@vm6]:6006",
+		.in = { ICMP6ERR(M_HOST, M_VM, HOST6, VM6, 1, 4),
+			QUOTE(UDP6(M_VM, M_HOST, VM6, SNAT(64), HOST6, 6001), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 1, 4), .ttl = 63,
+			 QUOTE(UDP6(M_CLIENT, M_VM, C1_6, 53100, VM6, 6006), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	/* ---- IPv6 checksums a sender left to offload (as IPv4's above) ---- */
+	{
+		.desc = "IPv6 offloaded csum, LOCAL: SYN passes with the pseudo-header sum kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41400, VM6, 8086, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41400, VM6, 18086, TH_SYN), .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_LOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, LOCAL: data passes with the pseudo-header sum kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41400, VM6, 8086, TH_ACK), .paylen = 777,
+			.csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41400, VM6, 18086, TH_ACK), .paylen = 777,
+			 .csum = CS_PSEUDO },
+		.ct = CT_HIT, .id = ID_LOCAL6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, UDP LOCAL: datagram passes with the pseudo-header sum kept",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51400, VM6, 5356), .csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, C1_6, 51400, VM6, 15356), .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_ULOCAL6, .kind = WF_KIND_LOCAL, .state = WF_CT_UDP,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, BEHIND via the stack: SYN's pseudo-header sum follows the new address",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41401, VM6, 4006, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_PASS,
+		.out = { TCP6(M_CLIENT, M_VM, C1_6, 41401, CTR6, 80, TH_SYN), .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_BEHIND6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, BEHIND redirected: SYN leaves with a complete checksum",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41402, VM6, 4106, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41402, RTGT6, 80, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_REDIR6, .kind = WF_KIND_BEHIND, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 offloaded csum, BEHIND redirected: 1000 bytes of payload, odd tail, completed",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41402, VM6, 4106, TH_ACK), .paylen = 1001,
+			.csum = CS_PSEUDO },
+		.verdict = V_REDIRECT,
+		.out = { TCP6(M_RDEV, M_RTGT, C1_6, 41402, RTGT6, 80, TH_ACK), .paylen = 1001,
+			 .ttl = 63 },
+		.ct = CT_HIT, .id = ID_REDIR6, .dir = WF_DIR_ORIG, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = XDP_REDIR,
+	},
+	{
+		.desc = "IPv6 offloaded csum, ONEARM: SYN leaves by XDP_TX with a complete checksum",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41403, VM6, 5006, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(53), HOST6, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, ONEARM: data reply returns to the client completed",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(53), TH_SYN | TH_ACK),
+			.paylen = 1449, .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5006, C1_6, 41403, TH_SYN | TH_ACK),
+			 .paylen = 1449, .ttl = 63 },
+		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, UDP ONEARM: request completed",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51401, VM6, 6006), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { UDP6(M_VM, M_HOST, VM6, SNAT(54), HOST6, 6001), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_UHOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_UDP,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+	},
+	{
+		.desc = "IPv6 offloaded csum, generic XDP: ONEARM SYN sent with the pseudo-header sum kept",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41404, VM6, 5006, TH_SYN), .csum = CS_PSEUDO },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(55), HOST6, 5432, TH_SYN), .ttl = 63,
+			 .csum = CS_PSEUDO },
+		.ct = CT_NEW, .id = ID_HOST6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
+		.pre = pre_generic, .post = post_info_restore,
+	},
 };
 
 /* ---- Diagnostics ---- */
@@ -2164,7 +3345,7 @@ static const char *verdict_name(bool xdp, int v)
 /* Hex diff: only the 16-byte rows that differ, with the fields named. */
 static void frame_diff(const __u8 *exp, int elen, const __u8 *got, int glen)
 {
-	char line[256], fields[256];
+	char line[512], fields[256];
 	int row, i, max = elen > glen ? elen : glen;
 
 	pkt_describe(exp, elen, line, sizeof(line));
@@ -2213,20 +3394,18 @@ static void frame_diff(const __u8 *exp, int elen, const __u8 *got, int glen)
  * update may legitimately produce either). UDP's 0 means "none": strict. */
 static bool frames_equal(const __u8 *exp, const __u8 *got, int len)
 {
-	int i, hl;
+	int i, ipc = -1, tcpc = pkt_tcp_csum_off(exp, len), at;
 
 	if (!memcmp(exp, got, len))
 		return true;
-	if (len < ETH_HLEN_ + 20 || get16(exp + 12) != ETH_P_IP_)
+	if (len >= ETH_HLEN_ + 20 && get16(exp + 12) == ETH_P_IP_)
+		ipc = ETH_HLEN_ + 10;
+	else if (tcpc < 0)
 		return false;
-	hl = (exp[ETH_HLEN_] & 0xf) * 4;
 	for (i = 0; i < len; i++) {
-		int ipc = ETH_HLEN_ + 10, tcpc = ETH_HLEN_ + hl + 16, at;
-
 		if (exp[i] == got[i])
 			continue;
-		at = (i & ~1) == ipc ? ipc :
-		     exp[ETH_HLEN_ + 9] == 6 && (i & ~1) == tcpc ? tcpc : -1;
+		at = (i & ~1) == ipc ? ipc : tcpc >= 0 && (i & ~1) == tcpc ? tcpc : -1;
 		if (at < 0 || at + 1 >= len)
 			return false;
 		if (!((get16(exp + at) == 0 && get16(got + at) == 0xffff) ||
@@ -2291,6 +3470,53 @@ static int ct_del(struct inst *I, const struct wf_ct_key *k)
 	return a && b ? -1 : 0;
 }
 
+/* The IPv6 tables: the same pair in wf_ct6/wf_ct6_new. */
+static struct wf_ct6_key ct6_key(__u8 proto, const __u8 *sa, __u16 sp, const __u8 *da,
+				 __u16 dp)
+{
+	struct wf_ct6_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.proto = proto;
+	k.sport = htons(sp);
+	k.dport = htons(dp);
+	memcpy(k.saddr, sa, 16);
+	memcpy(k.daddr, da, 16);
+	return k;
+}
+
+static void key6_str(const struct wf_ct6_key *k, char *buf, size_t n)
+{
+	char s[48], d[48];
+
+	ip6_str((const __u8 *)k->saddr, s, sizeof(s));
+	ip6_str((const __u8 *)k->daddr, d, sizeof(d));
+	snprintf(buf, n, "%s [%s]:%u > [%s]:%u",
+		 k->proto == 6 ? "tcp" : k->proto == 17 ? "udp" : "?", s, ntohs(k->sport),
+		 d, ntohs(k->dport));
+}
+
+static int ct6_get(struct inst *I, const struct wf_ct6_key *k, struct wf_ct6_val *v)
+{
+	if (!bpf_map_lookup_elem(I->ct6, k, v))
+		return 0;
+	return bpf_map_lookup_elem(I->ct6_new, k, v);
+}
+
+static int ct_count6(int fd)
+{
+	struct wf_ct6_key k, next;
+	int n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		n++;
+		k = next;
+		prev = &k;
+	}
+	return n;
+}
+
 static int ct_count1(int fd)
 {
 	struct wf_ct_key k, next;
@@ -2305,11 +3531,24 @@ static int ct_count1(int fd)
 	return n;
 }
 
+/* Entries of both families: a fixture of one changes nothing of the other. */
 static int ct_count(struct inst *I)
 {
-	return ct_count1(I->ct) + ct_count1(I->ct_new);
+	return ct_count1(I->ct) + ct_count1(I->ct_new) + ct_count6(I->ct6) +
+	       ct_count6(I->ct6_new);
 }
 
+static void ct6_flush(struct inst *I)
+{
+	struct wf_ct6_key k;
+
+	while (!bpf_map_get_next_key(I->ct6, NULL, &k))
+		bpf_map_delete_elem(I->ct6, &k);
+	while (!bpf_map_get_next_key(I->ct6_new, NULL, &k))
+		bpf_map_delete_elem(I->ct6_new, &k);
+}
+
+/* Both families' tables. */
 static void ct_flush(struct inst *I)
 {
 	struct wf_ct_key k;
@@ -2318,6 +3557,7 @@ static void ct_flush(struct inst *I)
 		bpf_map_delete_elem(I->ct, &k);
 	while (!bpf_map_get_next_key(I->ct_new, NULL, &k))
 		bpf_map_delete_elem(I->ct_new, &k);
+	ct6_flush(I);
 }
 
 static void stats_read(struct inst *I, __u64 *out)
@@ -2353,6 +3593,7 @@ static void counters_read(struct inst *I, __u32 id, struct wf_counters *sum)
 }
 
 static __u8 info_mode;		/* wf_info.mode to write; 0: the pass's */
+static bool info_no_vm6, info_no_host6;	/* write @vm6 / @host6 as unknown */
 
 static void info_write(struct inst *I, __u32 vm4, __u32 host4)
 {
@@ -2364,6 +3605,13 @@ static void info_write(struct inst *I, __u32 vm4, __u32 host4)
 		.load_time_ns = now_ns(),
 	};
 	__u32 zero = 0;
+
+	/* IPv6 known alongside IPv4 (the fixtures of one family leave the
+	 * other's alone) */
+	if (!info_no_vm6)
+		memcpy(info.vm6, vm6, 16);
+	if (!info_no_host6)
+		memcpy(info.host6, host6, 16);
 
 	if (bpf_map_update_elem(I->info, &zero, &info, BPF_ANY))
 		failf("wf_info update: %s", strerror(errno));
@@ -2472,6 +3720,36 @@ static void pre_age(const struct fixture *f)
 	}
 }
 
+/* pre_age() of an IPv6 entry and its peer. */
+static void pre_age6(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_ct6_key k = ct6_key(f->in.proto, f->in.saddr6, port_of(f->in.sport),
+				      f->in.daddr6, port_of(f->in.dport)), p;
+	struct wf_ct6_val v;
+	__u64 back, now = now_ns();
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (ct6_get(I, &k, &v)) {
+			failf("setup: no wf_ct6 entry to age (%s)", i ? "peer" : "input tuple");
+			return;
+		}
+		back = age_past_timeout(I, v.c.state, now);
+		if (now <= back + 1000000000ull) {
+			failf("CLOCK_MONOTONIC at %llu ns: too small to age an entry",
+			      (unsigned long long)now);
+			return;
+		}
+		v.c.last_seen = now - back;
+		v.c.created = now - back - 1000000000ull;
+		bpf_map_update_elem(v.c.table == WF_CT_T_NEW ? I->ct6_new : I->ct6, &k, &v,
+				    BPF_EXIST);
+		wf_ct6_peer_key(&k, &v, &p);
+		k = p;
+	}
+}
+
 static void pre_no_vm(const struct fixture *f)
 {
 	info_write(fx_inst(f), 0, HOST);
@@ -2501,9 +3779,22 @@ static void pre_generic(const struct fixture *f)
 	info_write(fx_inst(f), VM, HOST);
 }
 
+static void pre_no_vm6(const struct fixture *f)
+{
+	info_no_vm6 = true;
+	info_write(fx_inst(f), VM, HOST);
+}
+
+static void pre_no_host6(const struct fixture *f)
+{
+	info_no_host6 = true;
+	info_write(fx_inst(f), VM, HOST);
+}
+
 static void post_info_restore(const struct fixture *f)
 {
 	info_mode = 0;
+	info_no_vm6 = info_no_host6 = false;
 	info_write(fx_inst(f), VM, HOST);
 }
 
@@ -2515,6 +3806,25 @@ static void set_eth0_forwarding(const char *v)
 
 	if (!f || fputs(v, f) < 0 || fclose(f))
 		failf("cannot set net.ipv4.conf.eth0.forwarding=%s", v);
+}
+
+/* ... and IPv6's (bpf_ipv6_fib_lookup() checks it the same way). */
+static void set_eth0_forwarding6(const char *v)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/conf/eth0/forwarding", "w");
+
+	if (!f || fputs(v, f) < 0 || fclose(f))
+		failf("cannot set net.ipv6.conf.eth0.forwarding=%s", v);
+}
+
+static void pre_fwd6_off(const struct fixture *f)
+{
+	set_eth0_forwarding6("0");
+}
+
+static void post_fwd6_on(const struct fixture *f)
+{
+	set_eth0_forwarding6("1");
 }
 
 static void pre_fwd_off(const struct fixture *f)
@@ -2582,9 +3892,33 @@ static void pre_occupy_snat(const struct fixture *f)
 static void frag_flush(struct inst *I)
 {
 	struct wf_frag_key k;
+	struct wf_frag6_key k6;
 
 	while (!bpf_map_get_next_key(I->frag, NULL, &k))
 		bpf_map_delete_elem(I->frag, &k);
+	while (!bpf_map_get_next_key(I->frag6, NULL, &k6))
+		bpf_map_delete_elem(I->frag6, &k6);
+}
+
+/* pre_frag_age() of an IPv6 datagram (wf_frag6). */
+static void pre_frag6_age(const struct fixture *f)
+{
+	struct inst *I = fx_inst(f);
+	struct wf_frag6_key k = {
+		.id = htonl(f->in.ipid),
+		.proto = f->in.proto,
+		.hook = f->hook == H_EG ? WF_FRAG_EG : WF_FRAG_IN,
+	};
+	struct wf_frag6_val v;
+
+	memcpy(k.saddr, f->in.saddr6, 16);
+	memcpy(k.daddr, f->in.daddr6, 16);
+	if (bpf_map_lookup_elem(I->frag6, &k, &v)) {
+		failf("setup: no wf_frag6 entry to age");
+		return;
+	}
+	v.ct.c.last_seen -= (WF_FRAG_TIMEOUT + 1) * 1000000000ull;
+	bpf_map_update_elem(I->frag6, &k, &v, BPF_EXIST);
 }
 
 /* Age the wf_frag entry of the input's datagram past WF_FRAG_TIMEOUT. */
@@ -2970,6 +4304,103 @@ static void check_ct_hit(const struct fixture *f, struct inst *I, __u16 isp, __u
 		failf("peer entry at %s has the same dir %u", ks, pv.dir);
 }
 
+/* check_val() of an IPv6 entry: the 16-byte rewrite, wf_ct_val's own
+ * addresses zero. */
+static void check_val6(const char *which, const struct wf_ct6_val *v, const struct fixture *f,
+		       __u8 dir, const __u8 *ns, __u16 nsp, const __u8 *nd, __u16 ndp)
+{
+	char a[48], b[48], c[48], d[48];
+
+	check_val(which, &v->c, f, dir, 0, nsp, 0, ndp);
+	if (memcmp(v->nsaddr, ns, 16) || memcmp(v->ndaddr, nd, 16)) {
+		ip6_str((const __u8 *)v->nsaddr, a, sizeof(a));
+		ip6_str((const __u8 *)v->ndaddr, b, sizeof(b));
+		ip6_str(ns, c, sizeof(c));
+		ip6_str(nd, d, sizeof(d));
+		failf("%s entry: rewrite [%s] > [%s], expected [%s] > [%s]", which, a, b, c, d);
+	}
+}
+
+/* check_ct_new() in wf_ct6/wf_ct6_new. */
+static void check_ct6_new(const struct fixture *f, struct inst *I, __u16 isp, __u16 idp,
+			  __u16 osp, __u16 odp, __u64 t0, __u64 t1)
+{
+	struct wf_ct6_key ko = ct6_key(f->in.proto, f->in.saddr6, isp, f->in.daddr6, idp), kr, kb;
+	struct wf_ct6_val vo, vr;
+	char ks[160];
+
+	key6_str(&ko, ks, sizeof(ks));
+	if (ct6_get(I, &ko, &vo)) {
+		failf("no ORIG entry in wf_ct6 at the request tuple %s", ks);
+		return;
+	}
+	check_val6("ORIG", &vo, f, WF_DIR_ORIG, f->out.saddr6, osp, f->out.daddr6, odp);
+	wf_ct6_peer_key(&ko, &vo, &kr);
+	key6_str(&kr, ks, sizeof(ks));
+	if (ct6_get(I, &kr, &vr)) {
+		failf("no REPLY entry at the key derived from the ORIG value (%s)", ks);
+		return;
+	}
+	check_val6("REPLY", &vr, f, WF_DIR_REPLY, f->in.daddr6, idp, f->in.saddr6, isp);
+	wf_ct6_peer_key(&kr, &vr, &kb);
+	if (memcmp(&kb, &ko, sizeof(kb))) {
+		key6_str(&kb, ks, sizeof(ks));
+		failf("ORIG key derived from the REPLY value is %s, not the request tuple", ks);
+	}
+	if (f->kind == WF_KIND_ONEARM) {
+		check_macs("ORIG", &vo.c, f->out.smac, f->out.dmac);
+		check_macs("REPLY", &vr.c, f->in.dmac, f->in.smac);
+	} else if ((vo.c.flags | vr.c.flags) & WF_CT_F_TX) {
+		failf("WF_CT_F_TX set on a non-ONEARM connection");
+	}
+	if (vo.c.table != vr.c.table)
+		failf("ORIG in table %u, REPLY in %u", vo.c.table, vr.c.table);
+	if ((vo.c.flags & WF_CT_F_REWRITE_SRC) && f->in.proto == 6 &&
+	    (f->in.tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		bool ts = f->in.tsopt != TS_NONE;
+		__u32 want = ts ? f->in.tsval : (f->in.seq ? f->in.seq : 0x01020304);
+
+		if (!!(vr.c.flags & WF_CT_F_SYN_TS) != ts || vr.c.syn_hint != want)
+			failf("REPLY entry: syn_hint 0x%08x, expected 0x%08x", vr.c.syn_hint, want);
+	}
+	if (vo.c.syn_hint || (vo.c.flags & WF_CT_F_SYN_TS))
+		failf("ORIG entry: syn_hint 0x%08x, flags 0x%x: for REPLY entries only",
+		      vo.c.syn_hint, vo.c.flags);
+	if (vo.c.created < t0 || vo.c.created > t1 || vr.c.created < t0 || vr.c.created > t1 ||
+	    vo.c.last_seen < t0 || vo.c.last_seen > t1 || vr.c.last_seen < t0 ||
+	    vr.c.last_seen > t1)
+		failf("created/last_seen not set to the time of the packet");
+}
+
+static void check_ct6_hit(const struct fixture *f, struct inst *I, __u16 isp, __u16 idp)
+{
+	struct wf_ct6_key k = ct6_key(f->in.proto, f->in.saddr6, isp, f->in.daddr6, idp), p;
+	struct wf_ct6_val v, pv;
+	char ks[160];
+
+	key6_str(&k, ks, sizeof(ks));
+	if (ct6_get(I, &k, &v)) {
+		failf("no wf_ct6 entry at %s", ks);
+		return;
+	}
+	if (v.c.dir != f->dir)
+		failf("entry at %s: dir %u, expected %u", ks, v.c.dir, f->dir);
+	if (v.c.id != f->id)
+		failf("entry at %s: id %u, expected %u", ks, v.c.id, f->id);
+	if (v.c.state != f->state)
+		failf("entry at %s: state %u, expected %u", ks, v.c.state, f->state);
+	wf_ct6_peer_key(&k, &v, &p);
+	key6_str(&p, ks, sizeof(ks));
+	if (ct6_get(I, &p, &pv)) {
+		failf("no peer entry at %s", ks);
+		return;
+	}
+	if (pv.c.state != f->state)
+		failf("peer entry at %s: state %u, expected %u", ks, pv.c.state, f->state);
+	if (pv.c.dir == v.c.dir)
+		failf("peer entry at %s has the same dir %u", ks, pv.c.dir);
+}
+
 static void run_fixture(const struct fixture *f)
 {
 	struct inst *I = fx_inst(f);
@@ -3033,6 +4464,24 @@ static void run_fixture(const struct fixture *f)
 		failf("verdict %s, expected %s", verdict_name(xdp, ret), verdict_name(xdp, want));
 
 	/* Record SNAT ports the datapath chose, from the new ORIG entry. */
+	if (f->ct == CT_NEW && f->out.kind == K_IP6 && f->out.sport < 0 &&
+	    !snat_slot[-f->out.sport - 1]) {
+		struct wf_ct6_key k = ct6_key(f->in.proto, f->in.saddr6, isp, f->in.daddr6, idp);
+		struct wf_ct6_val v;
+		int p;
+
+		if (ct6_get(I, &k, &v)) {
+			failf("no ORIG entry in wf_ct6 to read the SNAT port from");
+			goto out;
+		}
+		p = ntohs(v.c.nsport);
+		if (p < (int)I->snat_min || p > (int)I->snat_max) {
+			failf("SNAT port %d outside the range %u-%u", p, I->snat_min,
+			      I->snat_max);
+			goto out;
+		}
+		snat_slot[-f->out.sport - 1] = p;
+	}
 	if (f->ct == CT_NEW && f->out.kind == K_IP4 && f->out.sport < 0 &&
 	    !snat_slot[-f->out.sport - 1]) {
 		struct wf_ct_key k = ct_key(f->in.proto, f->in.saddr, isp, f->in.daddr, idp);
@@ -3065,16 +4514,16 @@ static void run_fixture(const struct fixture *f)
 		frame_diff(exp, exp_len, got, got_len);
 	}
 	/* Checksums recomputed from scratch on what came out. */
-	if ((f->out.kind == K_IP4 && !f->same) ||
-	    (f->same && f->in.kind == K_IP4 && !f->in.ihl && !f->in.tot_len &&
-	     !f->in.cut && !f->in.doff && !f->in.vlan && !f->in.vlan_tpid &&
+	if (((f->out.kind == K_IP4 || f->out.kind == K_IP6) && !f->same) ||
+	    (f->same && (f->in.kind == K_IP4 || f->in.kind == K_IP6) && !f->in.ihl &&
+	     !f->in.tot_len && !f->in.cut && !f->in.doff && !f->in.vlan && !f->in.vlan_tpid &&
 	     !f->in.ip_csum_bad)) {
 		const struct pkt *d = f->same ? &f->in : &f->out;
 
 		if (d->csum == CS_PSEUDO) {
-			if (pkt_verify_pseudo4(got, got_len, why, sizeof(why)))
+			if (pkt_verify_pseudo(got, got_len, why, sizeof(why)))
 				failf("output: %s", why);
-		} else if (pkt_verify4(got, got_len, &udp_zero, why, sizeof(why)))
+		} else if (pkt_verify(got, got_len, &udp_zero, why, sizeof(why)))
 			failf("output: %s", why);
 		else if (d->proto == 17 && udp_zero != (d->csum == CS_ZERO))
 			failf("output: UDP checksum %s, expected %s", udp_zero ? "0" : "set",
@@ -3100,14 +4549,21 @@ static void run_fixture(const struct fixture *f)
 	n1 = ct_count(I);
 	switch (f->ct) {
 	case CT_NEW:
-		check_ct_new(f, I, isp, idp, port_of(f->out.sport), port_of(f->out.dport),
-			     t0, t1);
+		if (f->in.kind == K_IP6)
+			check_ct6_new(f, I, isp, idp, port_of(f->out.sport),
+				      port_of(f->out.dport), t0, t1);
+		else
+			check_ct_new(f, I, isp, idp, port_of(f->out.sport),
+				     port_of(f->out.dport), t0, t1);
 		want = (f->stat[0] == WF_EV_CT_EXPIRED) ? 0 : 2;
 		if (n1 - n0 != want)
 			failf("wf_ct grew by %d entries, expected %d", n1 - n0, want);
 		break;
 	case CT_HIT:
-		check_ct_hit(f, I, isp, idp);
+		if (f->in.kind == K_IP6)
+			check_ct6_hit(f, I, isp, idp);
+		else
+			check_ct_hit(f, I, isp, idp);
 		if (n1 != n0)
 			failf("wf_ct changed size by %d on a tracked packet", n1 - n0);
 		break;
@@ -3119,6 +4575,14 @@ static void run_fixture(const struct fixture *f)
 
 			if (!ct_get(I, &k, &v))
 				failf("an entry exists for the input tuple");
+		}
+		if (f->in.kind == K_IP6 && (f->in.proto == 6 || f->in.proto == 17)) {
+			struct wf_ct6_key k = ct6_key(f->in.proto, f->in.saddr6, isp,
+						      f->in.daddr6, idp);
+			struct wf_ct6_val v;
+
+			if (!ct6_get(I, &k, &v))
+				failf("a wf_ct6 entry exists for the input tuple");
 		}
 		if (n1 != n0)
 			failf("wf_ct changed size by %d, expected no change", n1 - n0);
@@ -3241,6 +4705,69 @@ static int fill_maps(struct inst *I)
 		if (bpf_map_update_elem(I->mappings, &m->id, &mp, BPF_ANY))
 			return -errno;
 	}
+	for (i = 0; i < ARRAY_SIZE(map6_defs); i++) {
+		const struct map6_def *m = &map6_defs[i];
+		struct wf_fwd_key k;
+		struct wf_fwd_val v;
+		struct wf_mapping mp;
+		__u32 port;
+		__u8 bits;
+
+		/* addr all-zero: @vm6 */
+		memset(&k, 0, sizeof(k));
+		k.family = WF_AF_INET6;
+		k.proto = m->proto;
+		k.port = htons(m->lport);
+		memset(&v, 0, sizeof(v));
+		v.id = m->id;
+		v.taddr_kind = m->tkind;
+		v.snat = WF_SNAT_AUTO;
+		v.flags = m->flags;
+		v.tport = htons(m->tport);
+		memcpy(v.taddr, m->taddr, 16);
+		if (bpf_map_update_elem(I->fwd, &k, &v, BPF_ANY))
+			return -errno;
+
+		port = m->lport;
+		bpf_map_lookup_elem(I->ports, &port, &bits);
+		bits |= m->proto == 6 ? WF_PORT_TCP_L : WF_PORT_UDP_L;
+		if (bpf_map_update_elem(I->ports, &port, &bits, BPF_ANY))
+			return -errno;
+		port = m->tport;
+		bpf_map_lookup_elem(I->ports, &port, &bits);
+		bits |= m->proto == 6 ? WF_PORT_TCP_T : WF_PORT_UDP_T;
+		if (bpf_map_update_elem(I->ports, &port, &bits, BPF_ANY))
+			return -errno;
+
+		memset(&mp, 0, sizeof(mp));
+		mp.in_use = 1;
+		mp.protos = m->proto == 6 ? WF_P_TCP : WF_P_UDP;
+		mp.family = WF_AF_INET6;
+		mp.laddr_kind = WF_ADDR_VM;
+		mp.taddr_kind = m->tkind;
+		mp.snat = WF_SNAT_AUTO;
+		mp.lport = mp.lport_end = m->lport;
+		mp.tport = m->tport;
+		memcpy(mp.taddr, m->taddr, 16);
+		if (m->flags & WF_FWD_F_ALLOW) {
+			struct wf_allow_key ak;
+			__u8 one = 1;
+
+			mp.n_allow = 1;
+			mp.allow[0].family = WF_AF_INET6;
+			mp.allow[0].plen = 128;
+			memcpy(mp.allow[0].addr, allow6_addr, 16);
+			memset(&ak, 0, sizeof(ak));
+			ak.prefixlen = WF_ALLOW_PLEN_KEY + 128;
+			ak.id = m->id;
+			ak.family = WF_AF_INET6;
+			memcpy(ak.addr, allow6_addr, 16);
+			if (bpf_map_update_elem(I->allow, &ak, &one, BPF_ANY))
+				return -errno;
+		}
+		if (bpf_map_update_elem(I->mappings, &m->id, &mp, BPF_ANY))
+			return -errno;
+	}
 	for (i = 0; i < ARRAY_SIZE(allow_defs); i++) {
 		struct wf_allow_key k;
 		__u8 one = 1;
@@ -3274,6 +4801,8 @@ static int inst_load(struct inst *I, __u32 snat_min, __u32 snat_max)
 		return -errno;
 	bpf_map__set_max_entries(I->skel->maps.wf_ct, ct_test_entries);
 	bpf_map__set_max_entries(I->skel->maps.wf_ct_new, ct_new_test_entries);
+	bpf_map__set_max_entries(I->skel->maps.wf_ct6, ct_test_entries);
+	bpf_map__set_max_entries(I->skel->maps.wf_ct6_new, ct_new_test_entries);
 	I->skel->rodata->cfg_snat_min = snat_min;
 	I->skel->rodata->cfg_snat_max = snat_max;
 	I->snat_min = snat_min;
@@ -3292,6 +4821,9 @@ static int inst_load(struct inst *I, __u32 snat_min, __u32 snat_max)
 	I->allow = bpf_map__fd(I->skel->maps.wf_allow);
 	I->ct = bpf_map__fd(I->skel->maps.wf_ct);
 	I->ct_new = bpf_map__fd(I->skel->maps.wf_ct_new);
+	I->ct6 = bpf_map__fd(I->skel->maps.wf_ct6);
+	I->ct6_new = bpf_map__fd(I->skel->maps.wf_ct6_new);
+	I->frag6 = bpf_map__fd(I->skel->maps.wf_frag6);
 	I->counters = bpf_map__fd(I->skel->maps.wf_counters);
 	I->stats = bpf_map__fd(I->skel->maps.wf_stats);
 	I->mappings = bpf_map__fd(I->skel->maps.wf_mappings);
@@ -3321,7 +4853,7 @@ static int vmeta_load(void)
 static int check_layout(void)
 {
 	struct ifaddrs *ifa, *a;
-	bool found = false;
+	bool found = false, found6 = false;
 
 	ifindex = if_nametoindex("eth0");
 	if (!ifindex)
@@ -3333,9 +4865,13 @@ static int check_layout(void)
 		    !strcmp(a->ifa_name, "eth0") &&
 		    ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr == htonl(VM))
 			found = true;
+		if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET6 &&
+		    !strcmp(a->ifa_name, "eth0") &&
+		    !memcmp(&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, vm6, 16))
+			found6 = true;
 	}
 	freeifaddrs(ifa);
-	return found ? 0 : -1;
+	return found && found6 ? 0 : -1;
 }
 
 /*
@@ -3531,7 +5067,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	libbpf_set_print(skel_libbpf_print);
 	if (check_layout()) {
-		printf("Bail out! no eth0 with 172.29.20.2: run through tests/packet/run.sh\n");
+		printf("Bail out! no eth0 with 172.29.20.2 and fd00:29::2: run through "
+		       "tests/packet/run.sh\n");
 		return 1;
 	}
 	pkt_port_hook = port_of;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "parse.h"
@@ -215,11 +216,115 @@ static void test_libbpf_prefix(void)
 	check(!strstr(buf, "libbpf: libbpf:"), buf, "libbpf log: prefixed once");
 }
 
+/* wf_print_conns' output to buf: stdout captured through a temp file. */
+static void conns_capture(const struct wf_ct_entry *e, size_t n, const struct wf_ct6_entry *e6,
+			  size_t n6, bool json, char *buf, size_t len)
+{
+	char path[] = "/tmp/wslfwd-test-conns.XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDOUT_FILENO);
+	ssize_t r;
+
+	buf[0] = 0;
+	if (fd < 0 || saved < 0)
+		return;
+	fflush(stdout);
+	dup2(fd, STDOUT_FILENO);
+	wf_print_set_json(json, false);
+	wf_print_conns(e, n, e6, n6, 0);
+	fflush(stdout);
+	wf_print_set_json(false, false);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	r = read(fd, buf, len - 1);
+	buf[r > 0 ? r : 0] = 0;
+	close(fd);
+	unlink(path);
+}
+
+static void ip6(const char *s, __be32 a[4])
+{
+	int fam;
+
+	wf_parse_ip(s, &fam, a);
+}
+
+/* `conns` pairs each family's ORIG entry with its REPLY (wf_ct_peer_key,
+ * wf_ct6_peer_key) and prints IPv6 tuples as conntrack does. */
+static void test_conns(void)
+{
+	struct wf_ct6_entry e6[2] = {};
+	struct wf_ct_entry e4[2] = {};
+	__be32 a[4];
+	char out[4096];
+
+	/* IPv4: 172.22.16.1:40000 -> @vm:80, to 172.17.0.2:8080 */
+	wf_parse_ip("172.22.16.1", &(int){ 0 }, a);
+	e4[0].key = (struct wf_ct_key){ .saddr = a[0], .sport = htons(40000), .dport = htons(80),
+					.proto = WF_IPPROTO_TCP };
+	wf_parse_ip("172.22.21.94", &(int){ 0 }, a);
+	e4[0].key.daddr = a[0];
+	e4[0].val.nsaddr = e4[0].key.saddr;
+	wf_parse_ip("172.17.0.2", &(int){ 0 }, a);
+	e4[0].val.ndaddr = a[0];
+	e4[0].val.nsport = htons(40000);
+	e4[0].val.ndport = htons(8080);
+	e4[0].val.id = 1;
+	e4[0].val.dir = WF_DIR_ORIG;
+	e4[0].val.kind = WF_KIND_BEHIND;
+	e4[0].val.state = WF_CT_TCP_EST;
+	wf_ct_peer_key(&e4[0].key, &e4[0].val, &e4[1].key);
+	e4[1].val = e4[0].val;
+	e4[1].val.dir = WF_DIR_REPLY;
+	/* IPv6: [fd00:16::1]:40000 -> @vm6:80, one-arm to [fd00:16::2]:8080 from
+	 * @vm6:61000 */
+	ip6("fd00:16::1", e6[0].key.saddr);
+	ip6("fd00:16::94", e6[0].key.daddr);
+	e6[0].key.sport = htons(40000);
+	e6[0].key.dport = htons(80);
+	e6[0].key.proto = WF_IPPROTO_TCP;
+	ip6("fd00:16::94", e6[0].val.nsaddr);
+	ip6("fd00:16::2", e6[0].val.ndaddr);
+	e6[0].val.c.nsport = htons(61000);
+	e6[0].val.c.ndport = htons(8080);
+	e6[0].val.c.id = 2;
+	e6[0].val.c.dir = WF_DIR_ORIG;
+	e6[0].val.c.kind = WF_KIND_ONEARM;
+	e6[0].val.c.state = WF_CT_TCP_EST;
+	e6[0].val.c.flags = WF_CT_F_REWRITE_SRC | WF_CT_F_REWRITE_DST;
+	wf_ct6_peer_key(&e6[0].key, &e6[0].val, &e6[1].key);
+	e6[1].val = e6[0].val;
+	e6[1].val.c.dir = WF_DIR_REPLY;
+
+	/* the REPLY halves first: pairing must not depend on the order */
+	{
+		struct wf_ct_entry r4[2] = { e4[1], e4[0] };
+		struct wf_ct6_entry r6[2] = { e6[1], e6[0] };
+
+		conns_capture(r4, 2, r6, 2, false, out, sizeof(out));
+	}
+	check(strstr(out, "src=172.22.16.1 dst=172.22.21.94 sport=40000 dport=80 "
+			  "src=172.17.0.2 dst=172.22.16.1 sport=8080 dport=40000 id=1 kind=behind\n") &&
+		      strstr(out, "tcp 432000 ESTABLISHED src=fd00:16::1 dst=fd00:16::94 sport=40000 dport=80 "
+				  "src=fd00:16::2 dst=fd00:16::94 sport=8080 dport=61000 id=2 kind=onearm [snat]\n") &&
+		      !strstr(out, "only"),
+	      out, "conns: one line per connection of each family, IPv6 as conntrack writes it");
+	conns_capture(e4, 2, e6, 2, true, out, sizeof(out));
+	check(strstr(out, "\"family\":\"ipv4\"") && strstr(out, "\"family\":\"ipv6\"") &&
+		      strstr(out, "\"src\":\"fd00:16::2\",\"dst\":\"fd00:16::94\",\"sport\":8080") &&
+		      !strstr(out, "\"orphan\":true"),
+	      out, "conns -j: family, IPv6 tuples, both paired");
+	conns_capture(NULL, 0, e6, 1, false, out, sizeof(out));
+	check(strstr(out, "dport=80 [orig only] id=2") != NULL, out,
+	      "conns: an IPv6 ORIG entry without its REPLY is shown alone");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_prometheus();
 	test_libbpf_prefix();
+	test_conns();
 	printf("1..%d\n", t_num);
 	return t_fail ? 1 : 0;
 }

@@ -86,12 +86,30 @@ static const struct {
 	{ "tcp 80 [fd00::2]:8080", "tcp 80 [fd00::2]:8080" },
 	{ "udp [fd00::1]:53 @host:53", "udp [fd00::1]:53 @host:53" },
 	{ "both [fd00::1]:80-81 @vm:8080", "both [fd00::1]:80-81 @vm:8080" },
+	/* IPv6: @vm6 is written out (a bare LPORT is @vm, IPv4); [::] is @vm6 */
+	{ "tcp @vm6:80 @vm6:8080", "tcp @vm6:80 @vm6:8080" },
+	{ "tcp @VM6:80 [fd00::2]:80", "tcp @vm6:80 [fd00::2]:80" },
+	{ "tcp [::]:80 [fd00::2]:80", "tcp @vm6:80 [fd00::2]:80" },
+	{ "tcp [0:0::0]:80-90 [fd00::2]:80", "tcp @vm6:80-90 [fd00::2]:80" },
+	{ "udp @vm6:53 @host6:53", "udp @vm6:53 @host6:53" },
+	{ "udp @vm6:53 @HOST6:5353 snat always", "udp @vm6:53 @host6:5353 snat always" },
+	{ "tcp [fd00::1]:80 @vm6:8080", "tcp [fd00::1]:80 @vm6:8080" },
+	{ "tcp [fd00::1]:80 @vm6:80", "tcp [fd00::1]:80 @vm6:80" },
+	{ "both @vm6:80-81 [fe80::1]:8080", "both @vm6:80-81 [fe80::1]:8080" },
+	{ "tcp @vm6:8080 @vm6:18080 allow fd00::/8", "tcp @vm6:8080 @vm6:18080 allow fd00::/8" },
+	/* between the families: parsed (load keeps such a config line),
+	 * refused by wf_mapping_check_forwardable */
+	{ "tcp 8080 @vm6:8080", "tcp 8080 @vm6:8080" },
+	{ "tcp @vm6:8080 @vm:8080", "tcp @vm6:8080 @vm:8080" },
+	{ "tcp @vm6:53 @host:53", "tcp @vm6:53 @host:53" },
+	{ "tcp 10.0.0.1:80 [fd00::1]:80", "tcp 10.0.0.1:80 [fd00::1]:80" },
+	{ "tcp [fd00::1]:80 10.0.0.1:80", "tcp [fd00::1]:80 10.0.0.1:80" },
 	{ "tcp 80 @host:80 allow 10.0.0.1", "tcp 80 @host:80 allow 10.0.0.1/32" },
 	{ "tcp 80 @host:80 allow 0.0.0.0/0", "tcp 80 @host:80 allow 0.0.0.0/0" },
 	{ "tcp 80 @host:80 allow 10.0.0.1/32", "tcp 80 @host:80 allow 10.0.0.1/32" },
 	{ "tcp [fd00::1]:80 [fd00::2]:80 allow fd00::/8,[fe80::]/10,::1",
 	  "tcp [fd00::1]:80 [fd00::2]:80 allow fd00::/8,fe80::/10,::1/128" },
-	{ "tcp 80 [fd00::2]:80 allow ::/0", "tcp 80 [fd00::2]:80 allow ::/0" },
+	{ "tcp @vm6:80 [fd00::2]:80 allow ::/0", "tcp @vm6:80 [fd00::2]:80 allow ::/0" },
 	{ "tcp 80 @host:80 allow 1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8,5.0.0.0/8,6.0.0.0/8,7.0.0.0/8,8.0.0.0/8",
 	  "tcp 80 @host:80 allow 1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8,5.0.0.0/8,6.0.0.0/8,7.0.0.0/8,8.0.0.0/8" },
 	{ "tcp 80 @host:80 ALLOW 10.0.0.0/8 SNAT Never", "tcp 80 @host:80 allow 10.0.0.0/8 snat never" },
@@ -137,12 +155,14 @@ static const struct {
 	{ "tcp 8080-8090 @vm:65530", "target ports 65530-65540 run past 65535" },
 	{ "tcp 1-65535 @host:2", "target ports 2-65536 run past 65535" },
 	/* LADDR */
-	{ "tcp @host:80 @vm:8080", "listen address @host is not allowed (expected @vm, an IPv4 address or [IPv6])" },
-	{ "tcp 10.0.0.256:80 @vm:8080", "invalid address '10.0.0.256' (expected @vm, an IPv4 address or [IPv6])" },
+	{ "tcp @host:80 @vm:8080", "listen address @host is not allowed (expected @vm, @vm6, an IPv4 address or [IPv6])" },
+	{ "tcp @host6:80 @vm6:8080", "listen address @host6 is not allowed" },
+	{ "tcp 10.0.0.256:80 @vm:8080", "invalid address '10.0.0.256' (expected @vm, @vm6, an IPv4 address or [IPv6])" },
+	{ "tcp @vm4:80 @vm:8080", "invalid address '@vm4'" },
 	{ "tcp 10.0.0:80 @vm:8080", "invalid address '10.0.0'" },
 	{ "tcp fd00::1:80 @vm:8080", "IPv6 address in listen 'fd00::1:80' must be in brackets" },
 	{ "tcp [fd00::1:80 @vm:8080", "missing ']' in listen '[fd00::1:80'" },
-	{ "tcp [::]:80 [fd00::1]:8080", "listen address [::] is not allowed" },
+	{ "tcp @vm6 @vm6:80", "listen '@vm6' has no port" },
 	{ "tcp @foo:80 @vm:8080", "invalid address '@foo'" },
 	/* TADDR:TPORT */
 	{ "tcp 8080 18080", "target '18080' has no address (expected TADDR:TPORT, e.g. @vm:18080)" },
@@ -155,7 +175,9 @@ static const struct {
 	{ "tcp 8080 @vm:80x", "invalid port '80x' (expected a number 1-65535)" },
 	{ "tcp 8080 @vm:-1", "invalid port '-1'" },
 	{ "tcp 8080 @vm:18080-18090", "target port '18080-18090' cannot be a range" },
-	{ "tcp 8080 @foo:80", "invalid address '@foo' (expected @vm, @host, an IPv4 address or [IPv6])" },
+	{ "tcp 8080 @foo:80", "invalid address '@foo' (expected @vm, @vm6, @host, @host6, an IPv4 address or [IPv6])" },
+	{ "tcp 8080 [::]:80", "target address [::] is not allowed" },
+	{ "tcp 8080 @vm6", "target '@vm6' has no port" },
 	{ "tcp 8080 example.com:80", "invalid address 'example.com'" },
 	{ "tcp 8080 fd00::1:80", "IPv6 address in target 'fd00::1:80' must be in brackets, e.g. [fd00::1]:80" },
 	{ "tcp 8080 [fd00::1]80", "expected ':' after ']' in target '[fd00::1]80'" },
@@ -163,14 +185,16 @@ static const struct {
 	{ "tcp 8080 [10.0.0.1]:80", "invalid IPv6 address '[10.0.0.1]'" },
 	{ "tcp 8080 []:80", "invalid address '[]'" },
 	{ "tcp 8080 0.0.0.0:80", "target address 0.0.0.0 is not allowed" },
-	/* families */
-	{ "tcp 10.0.0.1:80 [fd00::1]:80", "IPv4 to IPv6 forwarding is not supported" },
-	{ "tcp [fd00::1]:80 10.0.0.1:80", "IPv6 to IPv4 forwarding is not supported" },
+	/* [::1]: local clients yes (allow/snat do not apply), a loopback target not yet */
+	{ "tcp [::1]:80 [fd00::1]:80 allow fd00::/8", "allow does not apply to a loopback listen address" },
+	{ "tcp @vm6:80 [::1]:80", "[::1] as a target is not supported yet" },
 	/* forwarding to itself */
 	{ "tcp 8080 @vm:8080", "@vm:8080 forwards to itself" },
 	{ "tcp 8080-8090 @vm:8080", "@vm:8080-8090 forwards to itself" },
 	{ "tcp 10.0.0.5:80 10.0.0.5:80", "10.0.0.5:80 forwards to itself" },
 	{ "tcp [fd00::1]:80 [fd00::1]:80", "[fd00::1]:80 forwards to itself" },
+	{ "tcp @vm6:80 @vm6:80", "@vm6:80 forwards to itself" },
+	{ "tcp @vm6:80-90 @vm6:80", "@vm6:80-90 forwards to itself" },
 	/* options */
 	{ "tcp 8080 @vm:18080 bogus", "unknown option 'bogus' (expected allow CIDR[,CIDR...] or snat auto|always|never)" },
 	{ "tcp 8080 @vm:18080 10.0.0.0/8", "unknown option '10.0.0.0/8'" },
@@ -197,6 +221,9 @@ static const struct {
 	{ "tcp 8080 @vm:18080 allow @vm", "invalid CIDR '@vm'" },
 	{ "tcp 8080 @vm:18080 allow fd00::/8", "allow fd00::/8 is IPv6 but the mapping is IPv4" },
 	{ "tcp [fd00::1]:80 @vm:8080 allow 10.0.0.0/8", "allow 10.0.0.0/8 is IPv4 but the mapping is IPv6" },
+	{ "tcp @vm6:80 @vm6:8080 allow 10.0.0.0/8", "allow 10.0.0.0/8 is IPv4 but the mapping is IPv6" },
+	/* the listen family decides: sources are of it, whatever the target */
+	{ "tcp 80 [fd00::2]:80 allow ::/0", "allow ::/0 is IPv6 but the mapping is IPv4" },
 	{ "tcp 8080 @vm:18080 allow 10.0.0.0/8,10.0.0.0/8", "10.0.0.0/8 appears twice in the allow list" },
 	{ "tcp 8080 @vm:18080 allow 1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8,5.0.0.0/8,6.0.0.0/8,7.0.0.0/8,8.0.0.0/8,9.0.0.0/8",
 	  "too many CIDRs in allow list (at most 8)" },
@@ -269,11 +296,68 @@ static void test_fields(void)
 		      m.laddr[3] == htonl(1),
 	      ret ? err : NULL, "IPv6 listen literal: family and 16 address bytes");
 
-	ret = parse_str("tcp 80 [fd00::2]:8080 allow fd00::/16", &m, err, sizeof(err));
-	check(!ret && m.family == WF_AF_INET6 && m.laddr_kind == WF_ADDR_VM &&
+	ret = parse_str("tcp 80 [fd00::2]:8080", &m, err, sizeof(err));
+	check(!ret && m.family == WF_AF_INET && m.tfamily == WF_AF_INET6 &&
+		      m.laddr_kind == WF_ADDR_VM && m.taddr[3] == htonl(2) &&
+		      wf_mapping_tfamily(&m) == WF_AF_INET6,
+	      ret ? err : NULL, "no LADDR listens on @vm (IPv4); an IPv6 target goes in tfamily");
+
+	ret = parse_str("tcp @vm6:80 [fd00::2]:8080 allow fd00::/16", &m, err, sizeof(err));
+	check(!ret && m.family == WF_AF_INET6 && !m.tfamily && m.laddr_kind == WF_ADDR_VM &&
+		      !m.laddr[0] && !m.laddr[3] && m.taddr_kind == WF_ADDR_LITERAL &&
 		      m.taddr[3] == htonl(2) && m.allow[0].family == WF_AF_INET6 &&
 		      m.allow[0].plen == 16,
-	      ret ? err : NULL, "family taken from the IPv6 target when LADDR is @vm");
+	      ret ? err : NULL, "@vm6 listen: family IPv6, tfamily 0, the zero laddr of @vm");
+
+	ret = parse_str("udp [::]:53 @host6:53", &m, err, sizeof(err));
+	check(!ret && m.family == WF_AF_INET6 && !m.tfamily && m.laddr_kind == WF_ADDR_VM &&
+		      m.taddr_kind == WF_ADDR_HOST && !m.taddr[0] && !m.taddr[3],
+	      ret ? err : NULL, "[::] listen is @vm6, @host6 target is kind HOST of IPv6");
+
+	ret = parse_str("tcp @vm6:80 @vm:8080", &m, err, sizeof(err));
+	check(!ret && m.family == WF_AF_INET6 && m.tfamily == WF_AF_INET &&
+		      m.taddr_kind == WF_ADDR_VM,
+	      ret ? err : NULL, "@vm target of an @vm6 listener: tfamily IPv4");
+}
+
+/* Which mappings the datapath forwards: one family on both sides, not
+ * [::1]. The refusal names the families for a user. */
+static void test_forwardable(void)
+{
+	static const struct {
+		const char *in, *msg;	/* msg NULL: forwardable */
+	} tab[] = {
+		{ "tcp 8080 @vm:18080", NULL },
+		{ "tcp 8080 @host:5432", NULL },
+		{ "tcp @vm6:80 @vm6:8080", NULL },
+		{ "tcp @vm6:80 [fd00::2]:8080", NULL },
+		{ "udp @vm6:53 @host6:53", NULL },
+		{ "tcp [fd00::1]:80 [fd00::2]:8080", NULL },
+		{ "tcp [fd00::1]:80 @vm6:8080", NULL },
+		{ "tcp 80 [fd00::2]:80", "IPv4 to IPv6 forwarding is not supported yet" },
+		{ "tcp 80 @vm6:8080", "IPv4 to IPv6 forwarding is not supported yet" },
+		{ "tcp 10.0.0.1:80 [fd00::1]:80", "IPv4 to IPv6 forwarding is not supported yet" },
+		{ "tcp [fd00::1]:80 10.0.0.1:80", "IPv6 to IPv4 forwarding is not supported yet" },
+		{ "tcp @vm6:80 @vm:8080", "IPv6 to IPv4 forwarding is not supported yet" },
+		{ "tcp @vm6:80 @host:80", "IPv6 to IPv4 forwarding is not supported yet" },
+	};
+	struct wf_mapping m;
+	char err[512];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(tab); i++) {
+		err[0] = '\0';
+		ret = parse_str(tab[i].in, &m, err, sizeof(err));
+		if (!ret)
+			ret = wf_mapping_check_forwardable(&m, err, sizeof(err));
+		if (!tab[i].msg)
+			check(!ret, err, "forwardable: '%s'", tab[i].in);
+		else
+			check(ret == -EINVAL && strstr(err, tab[i].msg) && strstr(err, "@vm6"),
+			      ret ? err : "accepted", "not forwardable: '%s': %s", tab[i].in,
+			      tab[i].msg);
+	}
 }
 
 static void test_argv_words(void)
@@ -476,8 +560,8 @@ static void test_round_trip_generated(void)
 	static const char *protos[] = { "tcp", "udp", "both" };
 	static const char *listen4[] = { "", "10.0.0.5:", "127.0.0.1:", "@vm:" };
 	static const char *target4[] = { "@vm", "@host", "172.17.0.2", "127.0.0.1" };
-	static const char *listen6[] = { "", "[fd00::1]:", "[::1]:" };
-	static const char *target6[] = { "[fd00::2]", "@vm", "@host", "[2001:db8::dead:beef]" };
+	static const char *listen6[] = { "@vm6:", "[fd00::1]:", "[::1]:", "[::]:" };
+	static const char *target6[] = { "[fd00::2]", "@vm6", "@host6", "[2001:db8::dead:beef]" };
 	static const char *ports[] = { "1", "80", "8080-8090", "65535", "1000-2000" };
 	static const char *tports[] = { "2", "18080", "443" };
 	static const char *allow4[] = { "", " allow 10.0.0.0/8", " allow 0.0.0.0/0,192.168.1.7",
@@ -490,26 +574,22 @@ static void test_round_trip_generated(void)
 
 	for (v6 = 0; v6 < 2; v6++)
 	for (p = 0; p < 3; p++)
-	for (l = 0; l < (v6 ? 3u : 4u); l++)
+	for (l = 0; l < 4; l++)
 	for (t = 0; t < 4; t++)
 	for (po = 0; po < 5; po++)
 	for (tp = 0; tp < 3; tp++)
 	for (a = 0; a < (v6 ? 3u : 4u); a++)
 	for (s = 0; s < 4; s++) {
-		/* An IPv6 mapping needs an IPv6 literal somewhere. */
-		if (v6 && !l && t != 0 && t != 3)
-			continue;
 		snprintf(line, sizeof(line), "%s %s%s %s:%s%s%s", protos[p],
 			 v6 ? listen6[l] : listen4[l], ports[po], v6 ? target6[t] : target4[t],
 			 tports[tp], v6 ? allow6[a] : allow4[a], snats[s]);
 		if (parse_str(line, &m, err, sizeof(err))) {
 			/* Only "runs past 65535" may refuse here, and for
-			 * 127.0.0.1 on either side allow/snat, for [::1] all. */
-			bool lo = !v6 && (l == 2 || t == 3);
+			 * 127.0.0.1 on either side or a [::1] LADDR allow/snat. */
+			bool lo = (!v6 && (l == 2 || t == 3)) || (v6 && l == 2);
 
 			if (!strstr(err, "run past 65535") &&
-			    !(lo && strstr(err, "does not apply to")) &&
-			    !(v6 && l == 2 && strstr(err, "[::1] is not supported yet"))) {
+			    !(lo && strstr(err, "does not apply to"))) {
 				bad++;
 				if (!*first)
 					snprintf(first, sizeof(first), "%s: %s", line, err);
@@ -560,6 +640,13 @@ static void test_conflicts(void)
 		{ "tcp [fd00::1]:80 @vm:1", "tcp [fd00::1]:80 @vm:2", true },
 		{ "tcp [fd00::1]:80 @vm:1", "tcp [fd00::2]:80 @vm:2", false },
 		{ "tcp 80 @host:80", "tcp 80 [fd00::1]:80", true },
+		/* @vm and @vm6 are two listeners */
+		{ "tcp 80 @host:80", "tcp @vm6:80 @host6:80", false },
+		{ "tcp 80 @vm:8080", "tcp @vm6:80 @vm6:8080", false },
+		{ "tcp @vm6:80 @vm6:8080", "tcp [::]:80 [fd00::2]:80", true },
+		{ "tcp @vm6:80-90 @vm6:8080", "both @vm6:85 @host6:85", true },
+		{ "tcp @vm6:80 @vm6:8080", "tcp [fd00::1]:80 @vm6:8080", false },
+		{ "tcp @vm6:80 @vm6:8080", "udp @vm6:80 @vm6:8080", false },
 	};
 	struct wf_mapping a, b;
 	char err[256];
@@ -598,6 +685,13 @@ static void test_keys(void)
 		{ "tcp 10.0.0.5:8080", "tcp 10.0.0.5:8080 @vm:1", true },
 		{ "tcp [fd00::1]:80", "tcp [fd00::1]:80 @host:80", true },
 		{ "tcp 80", "tcp 80 [fd00::1]:80", true },
+		{ "tcp 80", "tcp @vm6:80 @vm6:8080", false },
+		{ "tcp @vm:80", "tcp @vm6:80 [fd00::2]:80", false },
+		{ "tcp @vm6:80", "tcp 80 @vm:8080", false },
+		{ "tcp @vm6:80", "tcp @vm6:80 @vm6:8080", true },
+		{ "tcp [::]:80", "tcp @vm6:80 @host6:80", true },
+		{ "both @vm6:80", "udp @vm6:80 @vm6:8080", true },
+		{ "tcp @vm6:80", "tcp [fd00::1]:80 @vm6:8080", false },
 	};
 	static const struct {
 		const char *in, *msg;
@@ -624,6 +718,12 @@ static void test_keys(void)
 	ret = parse_key_str("both [fd00::1]:53", &k, err, sizeof(err));
 	check(!ret && k.family == WF_AF_INET6 && k.protos == (WF_P_TCP | WF_P_UDP), err,
 	      "key 'both [fd00::1]:53' is IPv6");
+	ret = parse_key_str("tcp @vm6:80", &k, err, sizeof(err));
+	check(!ret && k.family == WF_AF_INET6 && k.laddr_kind == WF_ADDR_VM && k.lport == 80, err,
+	      "key 'tcp @vm6:80' is @vm of IPv6");
+	ret = parse_key_str("tcp 80", &k, err, sizeof(err));
+	check(!ret && k.family == WF_AF_INET && k.laddr_kind == WF_ADDR_VM, err,
+	      "key 'tcp 80' is @vm of IPv4");
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
 		if (parse_key_str(tab[i].key, &k, err, sizeof(err)) ||
 		    parse_str(tab[i].map, &m, err, sizeof(err))) {
@@ -949,6 +1049,49 @@ static void test_config_clean_tmp(void)
 	      NULL, "clean_tmp: removes a dead writer's temp file only");
 	unlink(live);
 	unlink(other);
+}
+
+/* IPv6 lines in the file: written in canonical words, read back to the same
+ * structs; @vm and @vm6 on one port are two lines that del takes apart. */
+static void test_config_ipv6(void)
+{
+	static const char *const lines[] = {
+		"tcp 80 @vm:8080", "tcp @vm6:80 @vm6:8080", "udp @vm6:53 @host6:53 allow fd00::/8",
+		"tcp [fd00::94]:443 [fd00::2]:8443 snat never", "tcp 90 [fd00::2]:80",
+	};
+	struct wf_mapping m, *cfg = NULL;
+	char err[512], want[1024] = "";
+	size_t n = 0, i;
+	int ret = 0;
+	PATH_VAR(p, "v6.conf");
+
+	for (i = 0; i < ARRAY_SIZE(lines) && !ret; i++) {
+		m = mp(lines[i]);
+		ret = wf_config_add(p, &m, err, sizeof(err));
+		strcat(want, lines[i]);
+		strcat(want, "\n");
+	}
+	check(!ret && !strcmp(get_file(p), want), ret ? err : get_file(p),
+	      "config: IPv6 lines written in canonical words, next to an IPv4 one on the same port");
+	ret = wf_config_read(p, &cfg, &n, NULL, err, sizeof(err));
+	for (i = 0; !ret && i < n && i < ARRAY_SIZE(lines); i++) {
+		m = mp(lines[i]);
+		if (!wf_mapping_equal(&m, &cfg[i]))
+			ret = -1;
+	}
+	check(!ret && n == ARRAY_SIZE(lines), ret > 0 ? err : NULL,
+	      "config: IPv6 lines read back to the same mappings");
+	free(cfg);
+	wf_parse_mapping_key(2, (char *[]){ "tcp", "80" }, &m, err, sizeof(err));
+	ret = wf_config_del(p, &m, err, sizeof(err));
+	check(ret == 1 && !strstr(get_file(p), "tcp 80 @vm:8080") &&
+		      strstr(get_file(p), "tcp @vm6:80 @vm6:8080"),
+	      ret < 0 ? err : get_file(p), "config: del tcp 80 removes the IPv4 line only");
+	wf_parse_mapping_key(2, (char *[]){ "tcp", "@vm6:80" }, &m, err, sizeof(err));
+	ret = wf_config_del(p, &m, err, sizeof(err));
+	check(ret == 1 && !strstr(get_file(p), "@vm6:80 "), ret < 0 ? err : get_file(p),
+	      "config: del tcp @vm6:80 removes the IPv6 line");
+	unlink(p);
 }
 
 /* The mapping lock serializes: a second taker waits for the first. */
@@ -1318,6 +1461,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_grammar_tables();
 	test_fields();
+	test_forwardable();
 	test_argv_words();
 	test_port_cidr();
 	test_proto_ip();
@@ -1339,6 +1483,7 @@ int main(void)
 		test_config_clean_tmp();
 		test_store_lock();
 		test_config_edit();
+		test_config_ipv6();
 		test_config_atomic();
 		test_config_fs_failures();
 		cleanup_dir();

@@ -55,6 +55,23 @@ static const struct {
 	  "tcp 80 [fd00::2]:80" },
 	{ "interface portproxy add v6tov6 listenport=80 listenaddress=fd00::1 connectaddress=fd00::2 connectport=8080",
 	  WF_NETSH_ADD, "tcp [fd00::1]:80 [fd00::2]:8080" },
+	/* v6tov6: no listenaddress, * and :: are @vm6; a literal is that literal */
+	{ "interface portproxy add v6tov6 listenport=80 connectaddress=fd00::2", WF_NETSH_ADD,
+	  "tcp @vm6:80 [fd00::2]:80" },
+	{ "interface portproxy add v6tov6 listenport=80 listenaddress=:: connectaddress=fd00::2 connectport=8080",
+	  WF_NETSH_ADD, "tcp @vm6:80 [fd00::2]:8080" },
+	{ "interface portproxy add v6tov6 listenport=80 listenaddress=* connectaddress=@vm6 connectport=8080",
+	  WF_NETSH_ADD, "tcp @vm6:80 @vm6:8080" },
+	{ "interface portproxy add v6tov6 listenport=5432 connectaddress=@host6", WF_NETSH_ADD,
+	  "tcp @vm6:5432 @host6:5432" },
+	{ "interface portproxy set v6tov6 listenport=80 connectaddress=fd00::3", WF_NETSH_SET,
+	  "tcp @vm6:80 [fd00::3]:80" },
+	{ "interface portproxy delete v6tov6 listenport=80", WF_NETSH_DELETE, "tcp @vm6:80" },
+	{ "interface portproxy delete v6tov6 listenport=80 listenaddress=::", WF_NETSH_DELETE,
+	  "tcp @vm6:80" },
+	/* v6tov4: parsed, refused later as not forwardable */
+	{ "interface portproxy add v6tov4 listenport=80 connectaddress=172.17.0.2", WF_NETSH_ADD,
+	  "tcp @vm6:80 172.17.0.2:80" },
 	{ "interface portproxy set v4tov4 listenport=4000 connectaddress=172.17.0.3", WF_NETSH_SET,
 	  "tcp 4000 172.17.0.3:4000" },
 	{ "interface portproxy delete v4tov4 listenport=4000", WF_NETSH_DELETE, "tcp @vm:4000" },
@@ -87,6 +104,13 @@ static const struct {
 	{ "interface portproxy delete v4tov4 listenport=80 connectaddress=1.2.3.4", "connectaddress=1.2.3.4" },
 	{ "interface portproxy add v4tov4 1 2.3.4.5 6 7.8.9.10 tcp extra", "extra" },
 	{ "interface portproxy add v4tov4 listenport=80 connectaddress=@vm connectport=80", "@vm:80" },
+	{ "interface portproxy add v6tov6 listenport=80 connectaddress=@vm", "connectaddress=@vm" },
+	{ "interface portproxy add v4tov4 listenport=80 connectaddress=@host6", "connectaddress=@host6" },
+	{ "interface portproxy add v6tov6 listenport=80 listenaddress=0.0.0.0 connectaddress=fd00::2",
+	  "listenaddress=0.0.0.0" },
+	{ "interface portproxy add v4tov4 listenport=80 listenaddress=:: connectaddress=1.2.3.4",
+	  "listenaddress=::" },
+	{ "interface portproxy add v6tov6 listenport=80 connectaddress=::1", "[::1]" },
 };
 
 static void test_netsh(void)
@@ -126,6 +150,7 @@ static void test_netsh_show(void)
 	static const char *const lines[] = {
 		"tcp 4000 172.17.0.2:4000", "both 5432 @host:5432", "udp 53 172.17.0.2:53",
 		"tcp 8080-8081 @vm:18080", "tcp [fd00::1]:80 [fd00::2]:8080",
+		"tcp @vm6:443 @host6:8443",
 	};
 	const char *want =
 		"\n"
@@ -143,23 +168,24 @@ static void test_netsh_show(void)
 		"Address         Port        Address         Port\n"
 		"--------------- ----------  --------------- ----------\n"
 		"fd00::1         80          fd00::2         8080\n"
+		"::              443         @host6          8443\n"
 		"\n";
-	struct wf_mapping ms[5];
+	struct wf_mapping ms[6];
 	char buf[256], *w[16], *out = NULL, err[256];
 	size_t len = 0, rows, i;
 	FILE *f;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		snprintf(buf, sizeof(buf), "%s", lines[i]);
 		wf_parse_mapping(wf_split_words(buf, w, 16), w, &ms[i], err, sizeof(err));
 	}
 	f = open_memstream(&out, &len);
-	rows = wf_netsh_show(f, ms, 5, WF_NETSH_ALL);
+	rows = wf_netsh_show(f, ms, 6, WF_NETSH_ALL);
 	fclose(f);
-	check(rows == 4 && !strcmp(out, want), out, "show all: netsh's table, TCP mappings only, one table per type");
+	check(rows == 5 && !strcmp(out, want), out, "show all: netsh's table, TCP mappings only, one table per type");
 	free(out);
 	f = open_memstream(&out, &len);
-	rows = wf_netsh_show(f, ms, 5, WF_NETSH_V4TOV6);
+	rows = wf_netsh_show(f, ms, 6, WF_NETSH_V4TOV6);
 	fclose(f);
 	check(rows == 0 && len == 0, out, "show v4tov6 with no such entry prints nothing");
 	free(out);

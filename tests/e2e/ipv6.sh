@@ -1,0 +1,333 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# shellcheck shell=bash
+#
+# IPv6 to IPv6 mappings (issue 13, slices 1 and 2; docs/design.md "IPv6"):
+# a listener on @vm6 or one of eth0's IPv6 addresses forwarded to a port on
+# the VM, behind it, or back out of eth0, with real clients and servers on
+# the testbed's IPv6 addresses (tests/testbed.sh). The servers of run.sh
+# listen on both families and answer "peer=<client address>".
+
+PY=${PY:-/usr/bin/python3}	# as conntrack.sh: the system's, not a user's
+
+# The Windows-side service of the one-arm cases: on every IPv6 address of
+# win (fd00:22::1 and, once tb_v6_gw_linklocal ran, fe80::1), answering
+# with the client's address and port, to see the SNAT port.
+ipv6_servers()
+{
+	tb_nginx "$NS_WIN" 18082 win18082 "listen [::]:18082 ipv6only=on reuseport;
+		location / { default_type text/plain;
+			return 200 \"peer=\$remote_addr port=\$remote_port\\n\"; }"
+}
+
+# One UDP datagram from NS to [ADDR]:PORT, echoed; the reply must come from
+# [ADDR]:PORT (an unconnected socket, so that a reply from anywhere else is
+# seen and named, not filtered out by the kernel).
+expect_udp6_echo()
+{
+	local ns=$1 addr=$2 port=$3 msg got
+	msg="wslfwd-e2e-$RANDOM"
+	got=$(ip netns exec "$ns" timeout 5 "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
+try:
+	data, src = s.recvfrom(2048)
+except socket.timeout:
+	print("no reply")
+	sys.exit(0)
+print("[%s]:%d %s" % (src[0], src[1], data.decode(errors="replace").strip()))
+' "$addr" "$port" "$msg" 2>&1)
+	[ "$got" = "[$addr]:$port $msg" ] ||
+		fail "udp ${ns#"$TB_PREFIX-"} -> [$addr]:$port: got '$got', expected '[$addr]:$port $msg'" ||
+		return 1
+	note "udp ${ns#"$TB_PREFIX-"} -> [$addr]:$port echoed, reply from [$addr]:$port"
+}
+
+# GET URL from NS, expect PEER in the answer and in the access log of the
+# nginx named NAME (the client address is kept).
+expect_http_logged()
+{
+	local ns=$1 url=$2 peer=$3 name=$4 lines logged
+	lines=$(tb_http_log_lines "$name")
+	expect_http "$ns" "$url" "$peer" || return 1
+	logged=$(tb_http_last_peer "$name" "$lines")
+	[ "$logged" = "$peer" ] ||
+		fail "access log of $name has '$logged', expected $peer" || return 1
+	note "$name logged $logged"
+}
+
+# GET URL from NS on a one-arm mapping to win18082: the server must see
+# PEER (one of them, given as "A|B") with a port in the SNAT range.
+expect_http_snat()
+{
+	local ns=$1 url=$2 peer=$3 body rc addr port
+	body=$(tb_curl "$ns" "$url" 2>&1)
+	rc=$?
+	[ "$rc" = 0 ] || fail "curl from ${ns#"$TB_PREFIX-"} to $url: exit $rc: $body" || return 1
+	read -r addr port <<< "$body"
+	addr=${addr#peer=} port=${port#port=}
+	[[ "|$peer|" == *"|$addr|"* ]] ||
+		fail "curl ${ns#"$TB_PREFIX-"} -> $url: server saw '$body', expected $peer" || return 1
+	[[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 61000 ] && [ "$port" -le 65535 ] ||
+		fail "curl ${ns#"$TB_PREFIX-"} -> $url: source port '$port' not in the SNAT range 61000-65535" ||
+		return 1
+	note "curl ${ns#"$TB_PREFIX-"} -> $url: server saw [$addr]:$port"
+}
+
+# Kind 1: a port on the VM itself; nginx sees and logs the client's address.
+ipv6_curl_reaches_local_target()
+{
+	fresh_load || return 1
+	add tcp "@vm6:8080" "@vm6:18080" || return 1
+	expect_http_logged "$NS_WIN" "http://[$VM_IP6]:8080/" "$HOST_IP6" vm || return 1
+	expect_http_logged "$NS_PEER" "http://[$VM_IP6]:8080/" "$PEER_IP6" vm || return 1
+}
+
+# Kind 2: the container behind the VM, listening on @vm6 and on eth0's
+# address written out; the container logs the client's own address.
+ipv6_curl_reaches_container_behind()
+{
+	fresh_load || return 1
+	add tcp "@vm6:8081" "[$CTR_IP6]:80" || return 1
+	add tcp "[$VM_IP6]:8083" "[$CTR_IP6]:80" || return 1
+	expect_http_logged "$NS_WIN" "http://[$VM_IP6]:8081/" "$HOST_IP6" ctr || return 1
+	expect_http_logged "$NS_PEER" "http://[$VM_IP6]:8081/" "$PEER_IP6" ctr || return 1
+	expect_http_logged "$NS_WIN" "http://[$VM_IP6]:8083/" "$HOST_IP6" ctr || return 1
+}
+
+ipv6_udp_echo_through_container()
+{
+	fresh_load || return 1
+	add udp "@vm6:7001" "[$CTR_IP6]:7000" || return 1
+	expect_udp6_echo "$NS_WIN" "$VM_IP6" 7001 || return 1
+	expect_udp6_echo "$NS_PEER" "$VM_IP6" 7001 || return 1
+}
+
+# Kind 3: back out of eth0 to the Windows host: source @vm6 with a port
+# from the SNAT range, from a peer on the link and from the host itself.
+ipv6_one_arm_to_host_uses_snat()
+{
+	fresh_load || return 1
+	# The first packet must not depend on the VM having resolved the
+	# target before.
+	in_vm ip -6 neigh flush dev "$VM_DEV"
+	add tcp "@vm6:8082" "@host6:18082" || return 1
+	expect_http_snat "$NS_PEER" "http://[$VM_IP6]:8082/" "$VM_IP6" || return 1
+	expect_http_snat "$NS_WIN" "http://[$VM_IP6]:8082/" "$VM_IP6" || return 1
+}
+
+# A short bulk transfer through the container completes (correctness
+# under load, not speed).
+ipv6_iperf3_through_container()
+{
+	fresh_load || return 1
+	add tcp "@vm6:5201" "[$CTR_IP6]:5201" || return 1
+	expect_iperf3 "$VM_IP6" 5201 "[$CTR_IP6]:5201"
+}
+
+# `list` and `conns` write IPv6 addresses in brackets before the port; -j
+# prints valid JSON naming them.
+ipv6_conns_and_list_show_ipv6_tuples()
+{
+	local out
+	fresh_load || return 1
+	add tcp "@vm6:8081" "[$CTR_IP6]:80" || return 1
+	add tcp "[$VM_IP6]:8083" "[$CTR_IP6]:80" || return 1
+	expect_rc 0 list || return 1
+	out=$OUT
+	grep -qF "[$CTR_IP6]:80" <<< "$out" || fail "list has no [$CTR_IP6]:80: $out" || return 1
+	grep -qF ":8083" <<< "$out" && grep -qF ":8081" <<< "$out" ||
+		fail "list lacks a listener: $out" || return 1
+	grep -qF "[$VM_IP6]:8083" <<< "$out" || grep -qF "@vm6:8083" <<< "$out" ||
+		fail "list has no [$VM_IP6]:8083: $out" || return 1
+	note "list: $(paste -sd '|' <<< "$out")"
+	expect_rc 0 -j list || return 1
+	json_names "-j list" "$OUT" "$CTR_IP6" || return 1
+
+	# A connection in the table: curl's own, just closed (the closing
+	# timeout keeps it for seconds).
+	expect_http "$NS_WIN" "http://[$VM_IP6]:8081/" "$HOST_IP6" || return 1
+	expect_rc 0 conns || return 1
+	out=$OUT
+	# conntrack -L's words: the client's tuple, then the reply's
+	grep -qE "src=$HOST_IP6 dst=$VM_IP6 sport=[0-9]+ dport=8081 src=$CTR_IP6 dst=$HOST_IP6 sport=80 " \
+		<<< "$out" ||
+		fail "conns has no $HOST_IP6 -> $VM_IP6:8081 answered by $CTR_IP6:80: $out" || return 1
+	note "conns: $(paste -sd '|' <<< "$out")"
+	expect_rc 0 -j conns || return 1
+	json_names "-j conns" "$OUT" "$CTR_IP6" || return 1
+	json_names "-j conns" "$OUT" "$HOST_IP6" || return 1
+}
+
+# WHAT's output TEXT is valid JSON naming ADDR.
+json_names()
+{
+	local what=$1 text=$2 addr=$3 err
+	err=$("$PY" -c 'import json, sys; json.loads(sys.stdin.read())' <<< "$text" 2>&1) ||
+		fail "$what is not JSON: $err: $text" || return 1
+	grep -qF "$addr" <<< "$text" || fail "$what does not name $addr: $text" || return 1
+	note "$what is JSON and names $addr"
+}
+
+# The testbed's own IPv6 paths, with nothing loaded: if this fails, the
+# other cases here say nothing about wslfwd. win has no route to the
+# docker network (as in IPv4); one for the check, removed again.
+ipv6_testbed_routes_without_wslfwd()
+{
+	local rc
+	fresh_unloaded || return 1
+	tb_ping "$NS_WIN" "$VM_IP6" && tb_ping "$NS_VM" "$HOST_IP6" && tb_ping "$NS_PEER" "$VM_IP6" &&
+	tb_ping "$NS_VM" "$CTR_IP6" && tb_ping "$NS_LAN" "$WIN_LAN_IP6" ||
+		fail "ping6 between the namespaces" || return 1
+	note "ping6 win->vm, vm->win, peer->vm, vm->ctr, lan->win"
+	expect_http "$NS_WIN" "http://[$VM_IP6]:18080/" "$HOST_IP6" || return 1
+	expect_http "$NS_VM" "http://[$HOST_IP6]:5432/" "$VM_IP6" || return 1
+	expect_http "$NS_VM" "http://[$CTR_IP6]:80/" "$DOCKER_GW6" || return 1
+	expect_udp6_echo "$NS_VM" "$CTR_IP6" 7000 || return 1
+	in_win ip -6 route add "$DOCKER_NET6" via "$VM_IP6" || fail "route to $DOCKER_NET6 in win" ||
+		return 1
+	expect_http "$NS_WIN" "http://[$CTR_IP6]:80/" "$HOST_IP6"
+	rc=$?
+	in_win ip -6 route del "$DOCKER_NET6" via "$VM_IP6"
+	[ "$rc" = 0 ] && note "win -> ctr routed through the vm (with a route for the check)"
+	return "$rc"
+}
+
+# What IPv6 mappings do not cover passes untouched: ping both ways, other
+# ports (answered by the VM's own stack, or refused by it), UDP, and
+# neighbour discovery resolving again through the datapath. Checked with
+# IPv4 mappings only, then with IPv6 ones added.
+ipv6_unmapped_and_nd_pass_untouched()
+{
+	fresh_load || return 1
+	add tcp 8080 @vm:18080 || return 1
+	add tcp 9090 "$CTR_IP:80" || return 1
+	ipv6_untouched "http://[$VM_IP6]:9090/" || return 1
+	note "-- with IPv6 mappings too"
+	add tcp "@vm6:8080" "@vm6:18080" || return 1
+	add tcp "@vm6:8081" "[$CTR_IP6]:80" || return 1
+	ipv6_untouched "http://[$VM_IP6]:8081/"
+}
+
+# ipv6_untouched URL: the checks, URL the connection from win that
+# resolves the neighbours again.
+ipv6_untouched()
+{
+	local url=$1 body rc
+	tb_ping "$NS_WIN" "$VM_IP6" || fail "ping win -> [$VM_IP6]" || return 1
+	tb_ping "$NS_VM" "$HOST_IP6" || fail "ping vm -> [$HOST_IP6]" || return 1
+	tb_ping "$NS_PEER" "$VM_IP6" || fail "ping peer -> [$VM_IP6]" || return 1
+	tb_ping "$NS_VM" "$CTR_IP6" || fail "ping vm -> [$CTR_IP6]" || return 1
+	note "ping6 win->vm, vm->win, peer->vm, vm->ctr"
+	expect_http "$NS_WIN" "http://[$VM_IP6]:9090/" "$HOST_IP6" || return 1
+	expect_http "$NS_WIN" "http://[$VM_IP6]:18080/" "$HOST_IP6" || return 1
+	# No listener on 9999: the VM's own RST, at once (curl's 7), not a
+	# timeout (28) or an answer.
+	body=$(tb_curl "$NS_WIN" "http://[$VM_IP6]:9999/" 2>&1)
+	rc=$?
+	[ "$rc" = 7 ] || fail "curl to unmapped [$VM_IP6]:9999: exit $rc (expected 7, refused): $body" ||
+		return 1
+	note "unmapped [$VM_IP6]:9999 refused: $body"
+	expect_udp6_echo "$NS_WIN" "$VM_IP6" 7000 || return 1
+	# ND: both sides forget each other and resolve again with the
+	# datapath loaded, for a connection from win and one from the VM.
+	in_win ip -6 neigh flush dev vswitch
+	in_vm ip -6 neigh flush dev "$VM_DEV"
+	expect_http "$NS_WIN" "$url" "$HOST_IP6" || return 1
+	in_win ip -6 neigh show "$VM_IP6" dev vswitch | grep -qE 'REACHABLE|STALE|DELAY|PROBE' ||
+		fail "win has no neighbour entry for $VM_IP6: $(in_win ip -6 neigh show dev vswitch)" ||
+		return 1
+	in_vm ip -6 neigh show "$HOST_IP6" dev "$VM_DEV" | grep -qE 'REACHABLE|STALE|DELAY|PROBE' ||
+		fail "vm has no neighbour entry for $HOST_IP6: $(in_vm ip -6 neigh show dev "$VM_DEV")" ||
+		return 1
+	body=$(tb_curl "$NS_VM" "http://[$HOST_IP6]:18082/" 2>&1)
+	[[ "$body" == "peer=$VM_IP6 port="* ]] ||
+		fail "the VM's own connection to [$HOST_IP6]:18082: '$body'" || return 1
+	note "ND resolved again both ways; the VM's own connection out works"
+}
+
+# A link-local IPv6 gateway (what mirrored mode and most routers give):
+# @host6 is fe80::1, which wslfwd cannot forward to yet (the kernel's FIB
+# does not route link-local addresses and no next-hop cache exists). Said
+# at add, and its connections dropped under `fib`, not sent up as LOCAL.
+ipv6_link_local_host6_is_refused_with_a_warning()
+{
+	local rc
+	tb_v6_gw_linklocal || { tb_v6_gw_global; fail "cannot make the IPv6 gateway link-local"; return 1; }
+	ipv6_link_local_host6_checks
+	rc=$?
+	tb_v6_gw_global
+	return "$rc"
+}
+
+ipv6_link_local_host6_checks()
+{
+	local f0 f1
+	note "vm: $(in_vm ip -6 route show default)"
+	fresh_load || return 1
+	expect_rc 0 status || return 1
+	grep -q "$HOST_LL6" <<< "$OUT" || fail "status does not give @host6 as $HOST_LL6: $OUT" ||
+		return 1
+	add tcp "@vm6:8082" "@host6:18082" || return 1
+	grep -q "link-local" <<< "$OUT" || fail "add did not warn about the link-local @host6: $OUT" ||
+		return 1
+	note "  said: $OUT"
+	expect_rc 2 add tcp "@vm6:8083" "[$HOST_LL6]:18082" || return 1
+	note "  said: $OUT"
+	f0=$(stat_of fib)
+	expect_no_http "$NS_PEER" "http://[$VM_IP6]:8082/" || return 1
+	f1=$(stat_of fib)
+	[ "${f1:-0}" -gt "${f0:-0}" ] || fail "fib did not count the dropped SYN (${f0:-0} -> ${f1:-0})" ||
+		return 1
+}
+
+# The same port number mapped in both families, to different targets: each
+# family reaches its own (the access logs say which server answered), and
+# deleting one leaves the other.
+ipv6_ipv4_mappings_unaffected()
+{
+	local c0 v0
+	fresh_load || return 1
+	add tcp 8080 "$CTR_IP:80" || return 1
+	add tcp "@vm6:8080" "@vm6:18080" || return 1
+	c0=$(tb_http_log_lines ctr) v0=$(tb_http_log_lines vm)
+	expect_http_logged "$NS_WIN" "http://$VM_IP:8080/" "$HOST_IP" ctr || return 1
+	[ "$(tb_http_log_lines vm)" = "$v0" ] ||
+		fail "the IPv4 request on 8080 reached the VM's server too" || return 1
+	c0=$(tb_http_log_lines ctr)
+	expect_http_logged "$NS_WIN" "http://[$VM_IP6]:8080/" "$HOST_IP6" vm || return 1
+	[ "$(tb_http_log_lines ctr)" = "$c0" ] ||
+		fail "the IPv6 request on 8080 reached the container too" || return 1
+	note "tcp 8080: IPv4 to the container, IPv6 to the VM's 18080"
+
+	expect_rc 0 del tcp "@vm6:8080" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:8080/" "$HOST_IP" || return 1
+	expect_no_http "$NS_WIN" "http://[$VM_IP6]:8080/" || return 1
+	note "del tcp @vm6:8080 left the IPv4 mapping working"
+}
+
+# The socket hooks for IPv6 sockets: a container (hairpin) reaches a mapped
+# [@vm6]:LPORT as clients outside do, with its own address; a dual-stack
+# program in the VM reaching an IPv4 mapping through an IPv4-mapped address
+# (::ffff:@vm) gets its target as an AF_INET socket would.
+ipv6_sockets_reach_mappings_through_the_hooks()
+{
+	fresh_load || return 1
+	add tcp "@vm6:8080" "@vm6:18080" || return 1
+	add tcp 8081 "@vm:18080" || return 1
+	# without the hooks nothing listens on 8080 in the VM: refused
+	expect_http_cg "$NS_CTR" "http://[$VM_IP6]:8080/" "$CTR_IP6" || return 1
+	expect_http_cg "$NS_VM" "http://[::ffff:$VM_IP]:8081/" "$VM_IP" || return 1
+}
+
+# Local clients over IPv6: a VM process connecting to [::1]:LPORT reaches
+# the target (connect6), as 127.0.0.1:LPORT does over IPv4; a process
+# outside the hooks' cgroup gets the VM's own [::1]:LPORT (nothing there).
+ipv6_local_client_on_loopback_reaches_target()
+{
+	fresh_load || return 1
+	add tcp "[::1]:8088" "[$CTR_IP6]:80" || return 1
+	expect_http_cg "$NS_VM" "http://[::1]:8088/" "$DOCKER_GW6" || return 1
+	expect_no_http "$NS_VM" "http://[::1]:8088/" || return 1
+}
