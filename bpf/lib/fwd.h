@@ -745,16 +745,18 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 	 * come back in through IFACE; LOCAL/BEHIND replies are egress's. */
 	if (v && (v->dir == WF_DIR_ORIG || v->kind == WF_KIND_ONEARM))
 		ret = fwd_apply(c, &pkt, fwd_key(c, &pkt), v, true, now);
-	else if (!c->v6 && !v && fwd_snat_port(pkt.tuple.dport) &&
-		 (ret = fwd_x4(c, &pkt, true, now)) != WF_X_MISS)
-		;	/* a v6tov4 one-arm reply */
-	else
+	else if (c->v6 || v || !fwd_snat_port(pkt.tuple.dport))
 		ret = fwd_new_any(c, &pkt, bits, now);
-	/* a v4tov6 mapping: its client's packet, of a connection or new */
+	else
+		ret = WF_NEW46;	/* to an SNAT port: maybe a v6tov4 one-arm reply */
+	/* A v4tov6 mapping's client packet, of a connection or new, or that
+	 * reply: one call site, fwd_x4 is inline (the verifier walks it once
+	 * per site). No listener on an SNAT port: not new. */
 	if (!c->v6 && ret == WF_NEW46) {
 		ret = fwd_x4(c, &pkt, true, now);
 		if (ret == WF_X_MISS)
-			ret = fwd_new46_any(c, &pkt, bits, now);
+			ret = fwd_snat_port(pkt.tuple.dport) ? WF_PASS :
+							       fwd_new46_any(c, &pkt, bits, now);
 	}
 	if (ret == WF_XLATE_NEW || ret == WF_XLATE_NEW_TX)
 		ret = fwd_xlate_new(c, &pkt, ret == WF_XLATE_NEW_TX);
