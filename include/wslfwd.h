@@ -358,6 +358,11 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(DROP_ICMP_SHORT, "icmp_short")	/* quotes a flow of ours, < 8 bytes of it */ \
 	/* IPv6 UDP with checksum 0 (RFC 8200: invalid) to a mapped port */	\
 	X(DROP_UDP6_ZERO_CSUM, "udp6_zero_csum")			\
+	/* a packet of a v4tov6/v6tov4 flow that is not translated: a	\
+	 * header the kernel would not resize (design.md "v4tov6 and v6tov4") */ \
+	X(DROP_XLATE, "xlate")						\
+	/* 4 to 6 would make it bigger than the egress MTU */		\
+	X(DROP_XLATE_MTU, "xlate_mtu")					\
 	/* IPv6 whose extension headers run past the walk		\
 	 * (WF_IP6_EXT_MAX): its ports unknown, passed untouched */	\
 	X(EV_IP6_EXT_CHAIN, "ip6_ext_chain")				\
@@ -391,7 +396,7 @@ enum wf_stat {
 	WF_STAT_MAX,
 };
 #define WF_DROP_FIRST	WF_DROP_MALFORMED
-#define WF_DROP_LAST	WF_DROP_UDP6_ZERO_CSUM
+#define WF_DROP_LAST	WF_DROP_XLATE_MTU
 
 /* ---- wf_ct: LRU_HASH, two entries per IPv4 connection. ----
  * The ORIG entry is keyed by the tuple as the client's packets arrive on
@@ -526,7 +531,11 @@ struct wf_ct_val {
 	 * checksums (a packet of it did not verify, nat_csum_kind4()); plain
 	 * stores, set once, never cleared */
 	__u8 csum_pseudo;
-	__u8 pad1[2];
+	/* enum wf_ct_xfam: this direction's packets leave in the other
+	 * family (v4tov6, v6tov4; design.md "v4tov6 and v6tov4"). Such
+	 * entries are in wf_ct6/wf_ct6_new, IPv4 addresses as ::ffff:a.b.c.d */
+	__u8 xfam;
+	__u8 pad1;
 };
 _Static_assert(sizeof(struct wf_ct_val) == 64, "wf_ct_val layout");
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -534,6 +543,13 @@ _Static_assert(sizeof(struct wf_ct_val) == 64, "wf_ct_val layout");
 #else
 #define WF_CT_FLAGS_SHIFT	0
 #endif
+/* wf_ct_val.xfam: the family a packet of this direction leaves in. */
+enum wf_ct_xfam {
+	WF_CT_X_NONE = 0,
+	WF_CT_X_TO4 = 1,	/* arrives IPv6, leaves IPv4 */
+	WF_CT_X_TO6 = 2,	/* arrives IPv4, leaves IPv6 */
+};
+
 /* nat.h stores nsaddr+ndaddr, nsport+ndport and dmac+smac as single words. */
 _Static_assert(__builtin_offsetof(struct wf_ct_val, ndaddr) ==
 	       __builtin_offsetof(struct wf_ct_val, nsaddr) + 4 &&

@@ -67,6 +67,33 @@ union wf_ct_tuple {
 	struct wf_ct6_key k6;
 };
 
+/* ::ffff:a.b.c.d, the form IPv4 addresses take in wf_ct6 (RFC 4291 2.5.5.2) */
+static __always_inline void addr6_map4(__be32 *a, __be32 v4)
+{
+	a[0] = 0;
+	a[1] = 0;
+	a[2] = bpf_htonl(0xffff);
+	a[3] = v4;
+}
+
+static __always_inline bool addr6_is_mapped(const __be32 *a)
+{
+	return !(a[0] | a[1]) && a[2] == bpf_htonl(0xffff);
+}
+
+/* The conntrack key of an IPv4 tuple as wf_ct6 keeps it. */
+static __always_inline void ct_key_map4(const struct wf_ct_key *t, struct wf_ct6_key *k)
+{
+	addr6_map4(k->saddr, t->saddr);
+	addr6_map4(k->daddr, t->daddr);
+	k->sport = t->sport;
+	k->dport = t->dport;
+	k->proto = t->proto;
+	k->pad[0] = 0;
+	k->pad[1] = 0;
+	k->pad[2] = 0;
+}
+
 /* The value buffers of functions that copy an entry: room for either. */
 typedef struct wf_ct6_val wf_ct_buf;
 
@@ -134,6 +161,32 @@ static __always_inline void ct_delete(bool v6, const void *key, const struct wf_
 	if (p && ct_is_peer(v6, p, key))
 		bpf_map_delete_elem(ct_map(v, v6), &peer);
 	bpf_map_delete_elem(ct_map(v, v6), key);
+}
+
+/*
+ * Is the SNAT port of REPLY key @rkey held in the other family's tables?
+ * A v6tov4 connection's REPLY key is an IPv4 tuple kept in wf_ct6
+ * (::ffff:a.b.c.d), so one port towards one IPv4 target lives in two
+ * places: the IPv4 tuple must be free in both. First packets only.
+ */
+static __always_inline bool ct_snat_held_xfam(bool v6, const void *rkey)
+{
+	if (v6) {
+		const struct wf_ct6_key *k = rkey;
+		struct wf_ct_key k4 = {
+			.saddr = k->saddr[3], .daddr = k->daddr[3],
+			.sport = k->sport, .dport = k->dport, .proto = k->proto,
+		};
+
+		if (!addr6_is_mapped(k->saddr) || !addr6_is_mapped(k->daddr))
+			return false;
+		return bpf_map_lookup_elem(&wf_ct, &k4) || bpf_map_lookup_elem(&wf_ct_new, &k4);
+	} else {
+		struct wf_ct6_key k6;
+
+		ct_key_map4(rkey, &k6);
+		return bpf_map_lookup_elem(&wf_ct6, &k6) || bpf_map_lookup_elem(&wf_ct6_new, &k6);
+	}
 }
 
 /*
@@ -334,7 +387,10 @@ static __always_inline int ct_peer_restore(bool v6, const void *key, const struc
 	p->flags = (fl & (WF_CT_F_MIRRORED | WF_CT_F_TX)) |
 		   (fl & WF_CT_F_REWRITE_DST ? WF_CT_F_REWRITE_SRC : 0) |
 		   (fl & WF_CT_F_REWRITE_SRC ? WF_CT_F_REWRITE_DST : 0);
-	if (fl & WF_CT_F_TX) {
+	/* a translated flow's packets leave in the other family */
+	p->xfam = v->xfam == WF_CT_X_TO4 ? WF_CT_X_TO6 : v->xfam == WF_CT_X_TO6 ? WF_CT_X_TO4 : 0;
+	/* (translated replies take the entry's MACs on every path) */
+	if ((fl & WF_CT_F_TX) || v->xfam) {
 		__builtin_memcpy(p->smac, mac, WF_ETH_ALEN);
 		__builtin_memcpy(p->dmac, mac + WF_ETH_ALEN, WF_ETH_ALEN);
 	}

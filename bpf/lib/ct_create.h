@@ -33,6 +33,9 @@ struct wf_ct_new {
 	__u8 pkt_dmac[WF_ETH_ALEN];	/* REPLY, WF_CT_F_TX: our MAC ... */
 	__u8 pkt_smac[WF_ETH_ALEN];	/* ... and the client's next hop */
 	__u32 oif;		/* BEHIND: redirect to this device (0: the stack) */
+	__u8 xfam;		/* enum wf_ct_xfam of the ORIG entry: the target is
+				 * of the other family (always SNAT) */
+	__u8 pad[3];
 };
 
 /*
@@ -307,6 +310,8 @@ static __always_inline int ct_snat_try(bool v6, const void *rkey, __be16 port,
 			return ret;
 		ct_delete(v6, rkey, old);
 	}
+	if (ct_snat_held_xfam(v6, rkey))
+		return WF_CT_BUSY;
 	if (!bpf_map_update_elem(ct_map_of(WF_CT_T_NEW, v6), rkey, v, BPF_NOEXIST))
 		return WF_CT_FRESH;
 	old = bpf_map_lookup_elem(ct_map_of(WF_CT_T_NEW, v6), rkey);
@@ -462,6 +467,7 @@ static __always_inline void ct_reply_fill(bool v6, const struct wf_pkt *pkt,
 	v->state = ct_state_new(pkt);
 	v->table = WF_CT_T_NEW;
 	v->flags = WF_CT_F_REWRITE_SRC | (n->snat ? WF_CT_F_REWRITE_DST : 0) | flags_tx;
+	v->xfam = n->xfam == WF_CT_X_TO4 ? WF_CT_X_TO6 : n->xfam == WF_CT_X_TO6 ? WF_CT_X_TO4 : 0;
 	/* what the target's answer to the SYN must acknowledge (RST rule) */
 	if (tcp_syn)
 		v->td_ack = bpf_htonl(bpf_ntohl(pkt->seq) + 1);
@@ -492,6 +498,7 @@ static __always_inline void ct_orig_fill(bool v6, const struct wf_pkt *pkt,
 	v->flags = WF_CT_F_REWRITE_DST | (n->snat ? WF_CT_F_REWRITE_SRC : 0) | flags_tx |
 		   (n->oif ? WF_CT_F_REDIRECT : 0);
 	v->oif = n->oif;
+	v->xfam = n->xfam;
 	v->syn_hint = 0;
 	v->td_ack = (pkt->tcp_flags & WF_TCP_ACK) ? pkt->ack : 0;
 	__builtin_memcpy(v->smac, n->fib_smac, WF_ETH_ALEN);
@@ -595,6 +602,10 @@ struct wf_ct_scratch {
 	struct bpf_fib_lookup fib;	/* fwd_classify() */
 	union wf_ct_tuple rk;		/* the REPLY key */
 	struct wf_ct_syn syn;
+	/* v4tov6: the IPv4 packet with its tuple6 the ::ffff: key, and its
+	 * mapping (fwd.h, fwd_new46) */
+	struct wf_pkt pkt;
+	struct wf_fwd_val fv;
 };
 
 struct {

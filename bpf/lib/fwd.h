@@ -28,6 +28,7 @@
 #include "lib/frag.h"
 #include "lib/icmp.h"
 #include "lib/icmp6.h"
+#include "lib/xlate.h"
 
 /* Ingress filter: a mapped LPORT of this protocol, an SNAT port (replies of
  * one-arm connections), or the source port of a `snat never` target (its
@@ -49,6 +50,13 @@ static __always_inline __u32 fwd_filter_in(const struct wf_pkt *pkt)
 	if (mapping_port_bits(pkt->tuple.sport) & (tcp ? WF_PORT_TCP_R : WF_PORT_UDP_R))
 		return WF_PORT_F_IN;
 	return 0;
+}
+
+static __always_inline bool fwd_snat_port(__be16 port)
+{
+	__u32 p = bpf_ntohs(port);
+
+	return p >= cfg_snat_min && p <= cfg_snat_max;
 }
 
 /* Egress filter: the source is a mapped TPORT of this protocol. */
@@ -137,13 +145,18 @@ static __always_inline const void *fwd_key(const struct wf_ctx *c, const struct 
 	return c->v6 ? (const void *)&pkt->tuple6 : (const void *)&pkt->tuple;
 }
 
+/* fwd_new() to the entry point: translate the first packet with the ORIG
+ * value in wf_ct_scratch, then pass (or send: _TX). */
+#define WF_XLATE_NEW	0x7ffc
+#define WF_XLATE_NEW_TX	0x7ffd
+
 /*
  * Apply conntrack value @v to the packet: state, rewrite, MACs/TTL for
  * WF_CT_F_TX, counters, verdict. @update is false for a value just created
  * (on the stack, its state already the packet's).
  */
 static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				     struct wf_ct_val *v, bool update, __u64 now)
+				     const void *key, struct wf_ct_val *v, bool update, __u64 now)
 {
 	bool tx = v->flags & WF_CT_F_TX;
 	bool out;	/* we send it ourselves: TTL and MACs too */
@@ -155,10 +168,13 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 		/* (a new connection checked it before it was created) */
 		if (c->v6 && (pkt->flags & WF_PKT_F_CSUM0))
 			return -WF_DROP_UDP6_ZERO_CSUM;
-		ret = ct_update(c, pkt, fwd_key(c, pkt), &v, now);
+		ret = ct_update(c, pkt, key, &v, now);
 		if (ret)
 			return ret;
 	}
+	/* Translated flows (only in the IPv6 tables): no fragments yet. */
+	if (c->v6 && v->xfam && (pkt->flags & WF_PKT_F_FRAG))
+		return -WF_DROP_FRAGMENT;
 	/* Its later fragments get what it gets (frag.h); a datagram whose
 	 * later fragments could not be translated is dropped whole. */
 	if ((pkt->flags & WF_PKT_F_FIRST_FRAG) &&
@@ -171,6 +187,17 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 	/* A failed store leaves a half-rewritten packet: never let it out.
 	 * Cannot happen for a parsed XDP frame; in tc only when the skb
 	 * cannot be made writable (-ENOMEM). */
+	if (c->v6 && v->xfam) {
+		/* A first packet's translation is the entry point's call
+		 * (fwd_xlate_new): fwd_new's frame plus xlate_xdp's did not
+		 * fit the 512 bytes. */
+		if (!update)
+			return tx ? WF_XLATE_NEW_TX : WF_XLATE_NEW;
+		ret = xlate_any(c, pkt, v, tx);
+		if (ret)
+			return ret;
+		return tx ? WF_TX : WF_PASS;
+	}
 	out = tx || fwd_redirect_ok(c, pkt, v);
 	if (c->v6 ? nat_rewrite6(c, pkt, v, out) : nat_rewrite4(c, pkt, v, out))
 		return -WF_DROP_MALFORMED;
@@ -203,6 +230,42 @@ static __always_inline __u32 fwd_redirect_dev(__u32 oif, const __u8 *dmac)
 }
 
 /*
+ * The source a translated connection's packets leave with (always SNAT,
+ * design.md "v4tov6 and v6tov4"): one-arm, @vm of the target's family;
+ * LOCAL and BEHIND, an address whose replies the VM routes out of IFACE,
+ * where tc egress meets them (replies to @vm would stay in the VM's
+ * stack, never crossing a hook of ours): @host for an IPv4 target, the
+ * client's own address in the RFC 6052 prefix 64:ff9b::/96 for an IPv6
+ * one. @c: the IPv6 tables (the client is ::ffff:a.b.c.d for v4tov6).
+ */
+static __always_inline int fwd_classify_xfam(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					     const struct wf_info *info, struct wf_ct_new *n)
+{
+	bool onearm = n->kind == WF_KIND_ONEARM;
+
+	n->snat = 1;
+	if (n->xfam == WF_CT_X_TO4) {
+		__be32 a = onearm ? info->vm4 : info->host4;
+
+		if (!a)
+			return -WF_DROP_NO_ADDR;
+		addr6_map4(n->snaddr, a);
+		return 0;
+	}
+	if (onearm) {
+		if (addr6_zero(info->vm6))
+			return -WF_DROP_NO_ADDR;
+		__builtin_memcpy(n->snaddr, info->vm6, 16);
+		return 0;
+	}
+	n->snaddr[0] = bpf_htonl(WF_NAT64_PREFIX0);
+	n->snaddr[1] = 0;
+	n->snaddr[2] = 0;
+	n->snaddr[3] = pkt->tuple6.saddr[3];
+	return 0;
+}
+
+/*
  * Where a new connection's target is and how it is reached (step 6).
  * A target that is @vm itself is LOCAL without asking the FIB: the answer
  * would be the same (RTN_LOCAL -> NOT_FWDED), and it also holds when
@@ -214,34 +277,40 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 					struct wf_ct_new *n, struct bpf_fib_lookup *fib)
 {
 	__u32 ifindex = ctx_ifindex(c);
+	/* the target's family: a v6tov4 target is ::ffff:a.b.c.d here */
+	bool t6 = c->v6 && n->xfam != WF_CT_X_TO4;
+	__be32 t4 = c->v6 ? n->taddr[3] : n->taddr[0];
 	bool have_mac;
 	int rc;
 
-	if (c->v6 ? addr6_eq(n->taddr, info->vm6) : n->taddr[0] == info->vm4) {
+	if (t6 ? addr6_eq(n->taddr, info->vm6) : t4 == info->vm4) {
 		n->kind = WF_KIND_LOCAL;
 		goto out;
 	}
 	__builtin_memset(fib, 0, sizeof(*fib));
 	fib->l4_protocol = pkt->tuple.proto;
 	fib->ifindex = ifindex;
-	if (c->v6) {
+	if (t6) {
 		/* bpf_fib_lookup() answers NOT_FWDED for link-local addresses
 		 * ("never forwarded"): a link-local target (@host6 behind a
 		 * link-local gateway) has no next hop we could learn here, a
 		 * link-local client nothing but a one-arm target with SNAT
 		 * could answer. Dropped, counted fib, rather than sent up as
 		 * LOCAL; `add` and `load` warn about such an @host6. The
-		 * client's link-local source is left out of the lookup. */
+		 * client's link-local source is left out of the lookup;
+		 * a translated packet will leave from @vm6. */
 		if (addr6_linklocal(n->taddr))
 			return -WF_DROP_FIB;
 		fib->family = WF_AF_INET6;
-		if (!addr6_linklocal(pkt->tuple6.saddr))
+		if (n->xfam)
+			__builtin_memcpy(fib->ipv6_src, info->vm6, 16);
+		else if (!addr6_linklocal(pkt->tuple6.saddr))
 			__builtin_memcpy(fib->ipv6_src, pkt->tuple6.saddr, 16);
 		__builtin_memcpy(fib->ipv6_dst, n->taddr, 16);
 	} else {
 		fib->family = WF_AF_INET;
-		fib->ipv4_src = pkt->tuple.saddr;
-		fib->ipv4_dst = n->taddr[0];
+		fib->ipv4_src = n->xfam ? info->vm4 : pkt->tuple.saddr;
+		fib->ipv4_dst = t4;
 	}
 	/* tot_len stays 0: no MTU verdict; BEHIND traffic goes through the
 	 * stack, which fragments or sends ICMP itself. */
@@ -263,7 +332,8 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 			 * With a resolved neighbour on a device that takes XDP
 			 * frames, established packets skip the stack. */
 			n->kind = WF_KIND_BEHIND;
-			if (!c->xdp || !have_mac)
+			/* translated packets take the stack (no redirect) */
+			if (!c->xdp || !have_mac || n->xfam)
 				break;
 			n->oif = fwd_redirect_dev(fib->ifindex, fib->dmac);
 			if (!n->oif)
@@ -277,13 +347,6 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 		}
 		__builtin_memcpy(n->fib_smac, fib->smac, WF_ETH_ALEN);
 		__builtin_memcpy(n->fib_dmac, fib->dmac, WF_ETH_ALEN);
-		if (n->kind != WF_KIND_ONEARM)
-			break;
-		/* For the REPLY entry: replies leave from the MAC the client
-		 * sent to, towards the MAC it came from. */
-		if (ctx_load_bytes(c, WF_OFF(struct ethhdr, h_dest), n->pkt_dmac, WF_ETH_ALEN) ||
-		    ctx_load_bytes(c, WF_OFF(struct ethhdr, h_source), n->pkt_smac, WF_ETH_ALEN))
-			return -WF_DROP_MALFORMED;
 		break;
 	case BPF_FIB_LKUP_RET_FWD_DISABLED:
 		/* The kernel answers no lookup, output ones included, while
@@ -293,9 +356,19 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 		return -WF_DROP_FIB;
 	}
 out:
-	/* the stack forwards no packet with a link-local source (RFC 4291) */
-	if (c->v6 && n->kind == WF_KIND_BEHIND && addr6_linklocal(pkt->tuple6.saddr))
+	/* the stack forwards no packet with a link-local source (RFC 4291);
+	 * a translated one leaves from @host, see fwd_classify_xfam */
+	if (c->v6 && !n->xfam && n->kind == WF_KIND_BEHIND && addr6_linklocal(pkt->tuple6.saddr))
 		return -WF_DROP_FIB;
+	/* For the REPLY entry: replies leave from the MAC the client sent
+	 * to, towards the MAC it came from (one-arm; translated replies of
+	 * every kind: the stack addressed them to the other family's hop). */
+	if ((n->kind == WF_KIND_ONEARM || n->xfam) &&
+	    (ctx_load_bytes(c, WF_OFF(struct ethhdr, h_dest), n->pkt_dmac, WF_ETH_ALEN) ||
+	     ctx_load_bytes(c, WF_OFF(struct ethhdr, h_source), n->pkt_smac, WF_ETH_ALEN)))
+		return -WF_DROP_MALFORMED;
+	if (n->xfam)
+		return fwd_classify_xfam(c, pkt, info, n);
 	/* SNAT exactly when one-arm (replies must come back to us), unless
 	 * `snat never` (the target routes its replies through the VM itself).
 	 * `snat always` cannot apply to LOCAL/BEHIND targets: their replies
@@ -354,16 +427,79 @@ static __always_inline struct wf_fwd_val *fwd_mapping(const struct wf_ctx *c,
 	return mapping_lookup4(info, pkt->tuple.proto, pkt->tuple.daddr, pkt->tuple.dport, bits);
 }
 
+static __always_inline int fwd_new_create(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					  const struct wf_fwd_val *fv, const struct wf_info *info,
+					  __u64 now);
+
+/* fwd_new() of an IPv4 packet: its mapping is v4tov6. The entry point
+ * looks its connection up in wf_ct6 (fwd_x4), and without one calls
+ * fwd_new46() (a call deep, not two: the frames of one chain share 512
+ * bytes). */
+#define WF_NEW46	0x7ffe
+
+/*
+ * A v4tov6 connection's first packet (fwd_new() found the mapping and
+ * left a copy in the scratch): the IPv6 tables (@c6), the IPv4 packet
+ * under its ::ffff: key, kept in the scratch too.
+ */
+static __always_inline int fwd_new46(const struct wf_ctx *c6, const struct wf_pkt *pkt,
+				     __u32 bits, __u64 now)
+{
+	struct wf_ctx c4 = { .ctx = c6->ctx, .xdp = c6->xdp };
+	struct wf_ct_scratch *sc;
+	struct wf_info *info;
+	__u32 zero = 0;
+	int ret;
+
+	info = bpf_map_lookup_elem(&wf_info, &zero);
+	sc = bpf_map_lookup_elem(&wf_ct_scratch, &zero);
+	if (!info || !sc)
+		return WF_PASS;
+	/* fwd_new()'s checks, of the IPv4 packet */
+	ret = fwd_admit(&c4, pkt, &sc->fv);
+	if (ret)
+		return ret;
+	if (!pkt_ip_csum_ok4(&c4)) {
+		stats_inc(WF_EV_IP_CSUM);
+		return WF_PASS;
+	}
+	if (pkt->flags & WF_PKT_F_FRAG)
+		return -WF_DROP_FRAGMENT;
+	__builtin_memcpy(&sc->pkt, pkt, sizeof(*pkt));
+	ct_key_map4(&pkt->tuple, &sc->pkt.tuple6);
+	return fwd_new_create(c6, &sc->pkt, &sc->fv, info, now);
+}
+
+static __noinline int fwd_new46_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt, __u32 bits,
+				    __u64 now)
+{
+	struct wf_ctx c = { .ctx = ctx, .xdp = true, .v6 = true };
+
+	return fwd_new46(&c, pkt, bits, now);
+}
+
+static __noinline int fwd_new46_tc(struct __sk_buff *skb, const struct wf_pkt *pkt, __u32 bits,
+				   __u64 now)
+{
+	struct wf_ctx c = { .ctx = skb, .xdp = false, .v6 = true };
+
+	return fwd_new46(&c, pkt, bits, now);
+}
+
+static __always_inline int fwd_new46_any(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					 __u32 bits, __u64 now)
+{
+	return c->xdp ? fwd_new46_xdp(ctx_xdp(c), pkt, bits, now) :
+			fwd_new46_tc(ctx_skb(c), pkt, bits, now);
+}
+
 /* A packet no conntrack entry claims: a new connection, or not ours. */
 static __always_inline int fwd_new(const struct wf_ctx *c, const struct wf_pkt *pkt,
 				   __u32 bits, __u64 now)
 {
-	struct wf_ct_scratch *sc;
 	struct wf_fwd_val *fv;
 	struct wf_info *info;
-	struct wf_ct_new *n;
 	__u32 zero = 0;
-	__u8 snat;
 	int ret;
 
 	/* Nothing listens on this port: an SNAT-range or `snat never` reply
@@ -376,6 +512,16 @@ static __always_inline int fwd_new(const struct wf_ctx *c, const struct wf_pkt *
 	fv = fwd_mapping(c, info, pkt, bits);
 	if (!fv)
 		return WF_PASS;
+	/* v4tov6: maybe a packet of a connection (the entry point looks);
+	 * fwd_new46 admits a new one */
+	if (!c->v6 && (fv->flags & WF_FWD_F_XFAM)) {
+		struct wf_ct_scratch *sc = bpf_map_lookup_elem(&wf_ct_scratch, &zero);
+
+		if (!sc)
+			return WF_PASS;
+		__builtin_memcpy(&sc->fv, fv, sizeof(*fv));
+		return WF_NEW46;
+	}
 	ret = fwd_admit(c, pkt, fv);
 	if (ret)
 		return ret;
@@ -396,13 +542,46 @@ static __always_inline int fwd_new(const struct wf_ctx *c, const struct wf_pkt *
 			return -WF_DROP_FRAGMENT;
 		return c->xdp || c->v6 ? WF_PASS : lo_steer4(c, pkt, fv);
 	}
+	if (fv->flags & WF_FWD_F_XFAM) {
+		/* translated: no fragments in this slice */
+		if (pkt->flags & WF_PKT_F_FRAG)
+			return -WF_DROP_FRAGMENT;
+		return fwd_new_create(c, pkt, fv, info, now);
+	}
+	return fwd_new_create(c, pkt, fv, info, now);
+}
+
+/*
+ * The entries of a new connection of mapping @fv, and its first packet
+ * applied. @xfam: the ORIG direction's enum wf_ct_xfam (@c: the IPv6
+ * tables when set, @pkt's tuple6 the key: ::ffff:a.b.c.d for v4tov6).
+ */
+static __always_inline int fwd_new_create(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					  const struct wf_fwd_val *fv, const struct wf_info *info,
+					  __u64 now)
+{
+	/* (a v4tov6 client's key is ::ffff:a.b.c.d, fwd_new46) */
+	__u8 xfam = !c->v6 || !(fv->flags & WF_FWD_F_XFAM) ? WF_CT_X_NONE :
+		    addr6_is_mapped(pkt->tuple6.saddr) ? WF_CT_X_TO6 : WF_CT_X_TO4;
+	struct wf_ct_scratch *sc;
+	struct wf_ct_new *n;
+	__u32 zero = 0;
+	__u8 snat;
+	int ret;
 
 	sc = bpf_map_lookup_elem(&wf_ct_scratch, &zero);
 	if (!sc)
 		return WF_PASS;
 	n = &sc->n;
 	__builtin_memset(n, 0, sizeof(*n));
-	if (c->v6) {
+	n->xfam = xfam;
+	if (xfam == WF_CT_X_TO4) {
+		__be32 t4 = mapping_target4(fv, info);
+
+		if (!t4)
+			return -WF_DROP_NO_ADDR;
+		addr6_map4(n->taddr, t4);
+	} else if (c->v6) {
 		if (!mapping_target6(fv, info, n->taddr))
 			return -WF_DROP_NO_ADDR;
 	} else {
@@ -425,7 +604,7 @@ static __always_inline int fwd_new(const struct wf_ctx *c, const struct wf_pkt *
 		return ret;
 	counters_conn(n->id);
 	stats_inc(WF_EV_CT_NEW);
-	return fwd_apply(c, pkt, &sc->orig.c, false, now);
+	return fwd_apply(c, pkt, fwd_key(c, pkt), &sc->orig.c, false, now);
 }
 
 /*
@@ -476,6 +655,55 @@ static __always_inline int fwd_new_any(const struct wf_ctx *c, const struct wf_p
 }
 
 /*
+ * An IPv4 packet no wf_ct entry claims may belong to a translated flow,
+ * kept in wf_ct6 under its ::ffff: key: a v4tov6 client's packet (its
+ * mapping says so, fwd_new) or a v6tov4 target's reply (to an SNAT
+ * port). One more lookup, only for those after a wf_ct miss: established
+ * IPv4 flows and the first packets of IPv4 mappings pay nothing. @in:
+ * ingress (ORIG and one-arm REPLY entries),
+ * else egress (LOCAL/BEHIND REPLY entries). WF_X_MISS: no such entry.
+ * Inline, its key in @pkt's tuple6: a subprogram's frame plus the
+ * translation's (xlate_xdp) and the checksum's went past the 512 bytes
+ * one call chain may take (design.md "Verifier").
+ */
+#define WF_X_MISS	0x7fff
+
+static __always_inline int fwd_x4(const struct wf_ctx *c4, struct wf_pkt *pkt, bool in,
+				  __u64 now)
+{
+	struct wf_ctx c6 = { .ctx = c4->ctx, .xdp = c4->xdp, .v6 = true };
+	struct wf_ct6_key *k = &pkt->tuple6;	/* unused by the IPv4 path */
+	struct wf_ct_val *v;
+
+	ct_key_map4(&pkt->tuple, k);
+	v = ct_lookup(true, k, now);
+	if (!v || v->xfam != WF_CT_X_TO6)
+		return WF_X_MISS;
+	if (in ? v->dir != WF_DIR_ORIG && v->kind != WF_KIND_ONEARM :
+		 v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
+		return WF_X_MISS;
+	return fwd_apply(&c6, pkt, k, v, true, now);
+}
+
+
+/* The first packet of a translated connection: its ORIG value is the
+ * scratch's (fwd_new, ct_create). */
+static __always_inline int fwd_xlate_new(const struct wf_ctx *c, const struct wf_pkt *pkt, bool tx)
+{
+	struct wf_ct_scratch *sc;
+	__u32 zero = 0;
+	int ret;
+
+	sc = bpf_map_lookup_elem(&wf_ct_scratch, &zero);
+	if (!sc)
+		return -WF_DROP_CT_INSERT;
+	ret = xlate_any(c, pkt, &sc->orig.c, tx);
+	if (ret)
+		return ret;
+	return tx ? WF_TX : WF_PASS;
+}
+
+/*
  * Is the frame IPv6? Decides which path (c->v6) the entry points take; the
  * parser checks the rest. tc: skb->protocol, which the stack set from the
  * frame (behind a VLAN tag too: the parser passes those).
@@ -516,9 +744,22 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 	/* Ingress acts on client packets (ORIG) and on one-arm replies, which
 	 * come back in through IFACE; LOCAL/BEHIND replies are egress's. */
 	if (v && (v->dir == WF_DIR_ORIG || v->kind == WF_KIND_ONEARM))
-		ret = fwd_apply(c, &pkt, v, true, now);
-	else
+		ret = fwd_apply(c, &pkt, fwd_key(c, &pkt), v, true, now);
+	else if (c->v6 || v || !fwd_snat_port(pkt.tuple.dport))
 		ret = fwd_new_any(c, &pkt, bits, now);
+	else
+		ret = WF_NEW46;	/* to an SNAT port: maybe a v6tov4 one-arm reply */
+	/* A v4tov6 mapping's client packet, of a connection or new, or that
+	 * reply: one call site, fwd_x4 is inline (the verifier walks it once
+	 * per site). No listener on an SNAT port: not new. */
+	if (!c->v6 && ret == WF_NEW46) {
+		ret = fwd_x4(c, &pkt, true, now);
+		if (ret == WF_X_MISS)
+			ret = fwd_snat_port(pkt.tuple.dport) ? WF_PASS :
+							       fwd_new46_any(c, &pkt, bits, now);
+	}
+	if (ret == WF_XLATE_NEW || ret == WF_XLATE_NEW_TX)
+		ret = fwd_xlate_new(c, &pkt, ret == WF_XLATE_NEW_TX);
 	/* IPv6: no ICMPv6 time exceeded yet, dropped and counted */
 	if (ret == WF_TTL_ANSWER)
 		return c->v6 ? -WF_DROP_TTL : icmp_ttl_reply4_any(c, &pkt);
@@ -562,11 +803,18 @@ static __always_inline int fwd_egress_fam(const struct wf_ctx *c)
 	/* Replies of LOCAL/BEHIND connections leave through IFACE: source
 	 * back to LADDR:LPORT. Anything else (an expired entry included)
 	 * passes untouched. */
+	/* a v6tov4 LOCAL/BEHIND reply goes to @host:SNATPORT */
+	if (!v && !c->v6 && fwd_snat_port(pkt.tuple.dport)) {
+		ret = fwd_x4(c, &pkt, false, now);
+		if (ret != WF_X_MISS)
+			return ret == WF_TTL_ANSWER ? -WF_DROP_TTL : ret;
+		return lo_udp_reply4(c, &pkt);
+	}
 	if (!v)
-		return c->v6 ? WF_PASS : lo_udp_reply4(c, &pkt);
+		return WF_PASS;
 	if (v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
 		return WF_PASS;
-	ret = fwd_apply(c, &pkt, v, true, now);
+	ret = fwd_apply(c, &pkt, fwd_key(c, &pkt), v, true, now);
 	/* (never: only one-arm entries send with TTL, and they are ingress's) */
 	return ret == WF_TTL_ANSWER ? -WF_DROP_TTL : ret;
 }

@@ -143,6 +143,7 @@ struct wf_icmp6_scratch {
 	__be32 in[8];		/* the quote's saddr, daddr */
 	__be32 out[8];		/* the error's */
 	__be32 nout[8];		/* the error's new ones */
+	struct icmp6_quote q;	/* icmp_error6(): off its frame too */
 };
 
 struct {
@@ -219,15 +220,23 @@ static __always_inline int icmp_xlate6(const struct wf_ctx *c, const struct wf_p
 static __always_inline int icmp_error6(const struct wf_ctx *c, const struct wf_pkt *pkt,
 				       bool ingress)
 {
-	struct icmp6_quote q;
+	struct wf_icmp6_scratch *sc;
+	struct icmp6_quote *q;
 	struct wf_ct_val *v;
+	__u32 zero = 0;
 
-	if (icmp_quote6(c, pkt, &q))
+	sc = bpf_map_lookup_elem(&wf_icmp6_scratch, &zero);
+	if (!sc)
 		return WF_PASS;
-	v = ct_lookup(true, &q.key, wf_now());
-	if (!v || !icmp_hook_owns(v, ingress))
+	q = &sc->q;
+	if (icmp_quote6(c, pkt, q))
 		return WF_PASS;
-	return icmp_xlate6(c, pkt, &q, v);
+	v = ct_lookup(true, &q->key, wf_now());
+	/* errors about translated (v4tov6/v6tov4) flows are not translated
+	 * yet: passed untouched */
+	if (!v || v->xfam || !icmp_hook_owns(v, ingress))
+		return WF_PASS;
+	return icmp_xlate6(c, pkt, q, v);
 }
 
 /* Out of line, once per program type, as icmp_error4_xdp/tc. */

@@ -28,6 +28,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/conntrack.sh"
 . "$E2E_DIR/csum.sh"
 . "$E2E_DIR/ipv6.sh"
+. "$E2E_DIR/nat46.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -112,6 +113,13 @@ CASES=(
 	ipv6_sockets_reach_mappings_through_the_hooks
 	ipv6_local_client_on_loopback_reaches_target
 	ipv6_tables_sized_by_ct6_size
+	# v4tov6 and v6tov4 (nat46.sh)
+	v6tov4_one_arm_tcp_udp
+	v6tov4_behind_and_local_tcp_udp
+	nat46_iperf3_through_container
+	v4tov6_one_arm_tcp_udp
+	v4tov6_behind_and_local_tcp_udp
+	nat46_options_and_extension_headers_left_out
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
@@ -162,7 +170,8 @@ start_servers()
 	tb_udp_echo "$NS_WIN" 7000 &&
 	tb_portproxy 4000 "$VM_IP" 4000 &&	# netsh portproxy stand-in on win's LAN side
 	local_servers &&			# local.sh
-	ipv6_servers				# ipv6.sh
+	ipv6_servers &&				# ipv6.sh
+	nat46_servers				# nat46.sh
 }
 
 # Kill a process and everything it started (children first would let the

@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# shellcheck shell=bash
+#
+# v4tov6 and v6tov4 (issue 13 slice 4): real clients across the testbed's
+# namespaces, through the translation, to each target kind.
+#
+# The CLI refuses cross-family mappings until its slice lands, so each
+# case writes the wf_fwd entries with bpftool (nat46_xfam): `wslfwd add`
+# of the same ports with an IPv4 placeholder target makes the mapping, its
+# counters and wf_ports bits; the entry is then rewritten to the other
+# family with WF_FWD_F_XFAM. Replace it with `add` words once the CLI
+# takes them.
+
+N46_WIN6=$HOST_IP6
+N46_VM6=$VM_IP6
+N46_CTR6=$CTR_IP6
+# The source v4tov6 LOCAL/BEHIND connections get (RFC 6052): the client
+# 172.22.16.1 in 64:ff9b::/96, as nginx prints it.
+N46_WIN_IN_PREFIX=64:ff9b::ac16:1001
+
+# Servers on IPv6 (start_servers): HTTP on win (one-arm target), on the
+# container and on the VM, each printing the client address it sees, and
+# UDP echoes on 7006.
+nat46_servers()
+{
+	tb_http_server "$NS_WIN" 15432 win6 "::" &&
+	tb_http_server "$NS_CTR" 8080 ctr6 "::" &&
+	tb_http_server "$NS_VM" 18086 vm6 "::" &&
+	nat46_udp6_echo "$NS_WIN" 7006 &&
+	nat46_udp6_echo "$NS_CTR" 7006 &&
+	nat46_udp6_echo "$NS_VM" 7006
+}
+
+# An IPv6-only UDP echo: IPv4 datagrams to the port must not reach it.
+nat46_udp6_echo()
+{
+	local ns=$1 port=$2
+	tb_bg ip netns exec "$ns" socat -T 10 UDP6-LISTEN:"$port",fork,reuseaddr,ipv6only=1 PIPE
+	tb_wait_listen "$ns" udp "$port" -6
+}
+
+# IPv6 on the switch and docker0, routes both ways, forwarding in the VM:
+# the testbed's own since it has IPv6 (kept, idempotent, for the routes
+# the translation needs). Every case calls it.
+nat46_net()
+{
+	ip -n "$NS_WIN" addr replace "$N46_WIN6/64" dev vswitch nodad
+	ip -n "$NS_VM" addr replace "$N46_VM6/64" dev "$VM_DEV" nodad
+	ip -n "$NS_VM" addr replace fd00:17::1/64 dev docker0 nodad
+	ip -n "$NS_CTR" addr replace "$N46_CTR6/64" dev "$CTR_DEV" nodad
+	ip -n "$NS_VM" -6 route replace default via "$N46_WIN6" dev "$VM_DEV"
+	ip -n "$NS_CTR" -6 route replace default via fd00:17::1
+	ip -n "$NS_WIN" -6 route replace fd00:17::/64 via "$N46_VM6"
+	in_vm sysctl -qw net.ipv6.conf.all.forwarding=1
+	# one-arm targets need a resolved neighbour (the CLI primes IPv4 ones)
+	in_vm ping -6 -c1 -W2 "$N46_WIN6" >/dev/null 2>&1
+	in_win ping -6 -c1 -W2 "$N46_VM6" >/dev/null 2>&1
+	in_vm ping -c1 -W2 "$HOST_IP" >/dev/null 2>&1
+	return 0
+}
+
+# nat46_xfam PROTO PORT v6tov4|v4tov6 [TARGET6]: the IPv4-keyed wf_fwd entry
+# of PROTO PORT (made by `add`) becomes cross-family. v6tov4: an IPv6 key
+# (family 10, @vm6) with the same IPv4 target; v4tov6: the same key with
+# TARGET6 (a literal, or "@vm" for @vm6).
+nat46_xfam()
+{
+	local proto=$1 port=$2 dir=$3 t6=${4:-}
+	python3 - "$TB_PIN_DIR" "$proto" "$port" "$dir" "$t6" <<'PY' || fail "rewriting wf_fwd $*"
+import ipaddress, json, subprocess, sys
+pins, proto, port, d, t6 = sys.argv[1:]
+proto = {"tcp": 6, "udp": 17}[proto]
+port = int(port)
+dump = json.loads(subprocess.run(["bpftool", "map", "dump", "pinned", pins + "/wf_fwd", "-j"],
+                                 check=True, capture_output=True).stdout)
+for e in dump:
+    k = [int(x, 16) for x in e["key"]]
+    v = [int(x, 16) for x in e["value"]]
+    if k[0] != 2 or k[1] != proto or (k[2] << 8 | k[3]) != port:
+        continue
+    v[6] |= 4                        # WF_FWD_F_XFAM
+    if d == "v6tov4":
+        k[0] = 10
+    elif t6 == "@vm":
+        v[4] = 1                     # WF_ADDR_VM: @vm6
+        v[12:28] = [0] * 16
+    else:
+        v[4] = 0
+        v[12:28] = list(ipaddress.IPv6Address(t6).packed)
+    subprocess.run(["bpftool", "map", "update", "pinned", pins + "/wf_fwd", "key"] +
+                   [str(x) for x in k] + ["value"] + [str(x) for x in v], check=True)
+    sys.exit(0)
+sys.exit("no IPv4 wf_fwd entry for %s %d" % (proto, port))
+PY
+	note "wf_fwd $proto $port: $dir${t6:+ to $t6} (bpftool)"
+}
+
+nat46_load()
+{
+	fresh_load || return 1
+	nat46_net
+}
+
+
+# v6tov4 to @host (one-arm, SNAT to @vm): an IPv6 client on the switch
+# reaches the Windows host's IPv4 service; it sees @vm's IPv4 address.
+v6tov4_one_arm_tcp_udp()
+{
+	nat46_load || return 1
+	add tcp 5000 @host:5432 || return 1
+	add udp 5000 @host:7000 || return 1
+	nat46_xfam tcp 5000 v6tov4 || return 1
+	nat46_xfam udp 5000 v6tov4 || return 1
+	expect_http "$NS_WIN" "http://[$N46_VM6]:5000/" "$VM_IP" || return 1
+	expect_udp6_echo "$NS_WIN" "$N46_VM6" 5000 || return 1
+}
+
+# v6tov4 to a container (BEHIND) and to the VM's own IPv4 socket (LOCAL):
+# the translated packet's source is @host (replies must leave through
+# IFACE, where tc egress translates them back), so that is what the server
+# sees.
+v6tov4_behind_and_local_tcp_udp()
+{
+	nat46_load || return 1
+	add tcp 5001 "$CTR_IP:80" || return 1
+	add udp 5001 "$CTR_IP:7000" || return 1
+	add tcp 5002 @vm:18080 || return 1
+	add udp 5002 @vm:7000 || return 1
+	nat46_xfam tcp 5001 v6tov4 && nat46_xfam udp 5001 v6tov4 || return 1
+	nat46_xfam tcp 5002 v6tov4 && nat46_xfam udp 5002 v6tov4 || return 1
+	expect_http "$NS_WIN" "http://[$N46_VM6]:5001/" "$HOST_IP" || return 1
+	expect_udp6_echo "$NS_WIN" "$N46_VM6" 5001 || return 1
+	expect_http "$NS_WIN" "http://[$N46_VM6]:5002/" "$HOST_IP" || return 1
+	expect_udp6_echo "$NS_WIN" "$N46_VM6" 5002 || return 1
+}
+
+# A bulk TCP transfer each way to the container's iperf3 (dual-stack):
+# segmentation (GSO sizes across the 20-byte change), checksums and the
+# established path of both directions. Full-size segments fit: each side's
+# MSS comes from its own MTU, and the IPv6 side's is the smaller.
+nat46_iperf3()
+{
+	local addr=$1 port=$2 target=$3 out rcv r
+	# upload (the client's packets carry the data), then download (-R)
+	for r in "" -R; do
+		out=$(in_win timeout 20 iperf3 -c "$addr" -p "$port" -t 2 -f m $r 2>&1) ||
+			fail "iperf3 -c $addr -p $port $r failed: $out" || return 1
+		rcv=$(echo "$out" |
+			awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") print $i }')
+		awk -v r="${rcv:-0}" 'BEGIN { exit !(r > 0) }' ||
+			fail "iperf3 $r receiver throughput '${rcv:-none}': $out" || return 1
+		note "iperf3 $r $addr:$port -> $target: $rcv Mbit/s at the receiver"
+	done
+}
+
+nat46_iperf3_through_container()
+{
+	nat46_load || return 1
+	add tcp 5201 "$CTR_IP:5201" || return 1
+	add tcp 5202 "$CTR_IP:5201" || return 1
+	nat46_xfam tcp 5201 v6tov4 || return 1
+	nat46_xfam tcp 5202 v4tov6 "$N46_CTR6" || return 1
+	nat46_iperf3 "$N46_VM6" 5201 "$CTR_IP:5201" || return 1
+	nat46_iperf3 "$VM_IP" 5202 "[$N46_CTR6]:5201" || return 1
+}
+
+# v4tov6 to an IPv6 service on the switch (one-arm, SNAT to @vm6).
+v4tov6_one_arm_tcp_udp()
+{
+	nat46_load || return 1
+	add tcp 5010 @host:15432 || return 1
+	add udp 5010 @host:7006 || return 1
+	nat46_xfam tcp 5010 v4tov6 "$N46_WIN6" || return 1
+	nat46_xfam udp 5010 v4tov6 "$N46_WIN6" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:5010/" "$N46_VM6" || return 1
+	expect_udp_echo "$NS_WIN" "$VM_IP" 5010 || return 1
+}
+
+# v4tov6 to the container's and the VM's IPv6 sockets: the source is the
+# client in 64:ff9b::/96.
+v4tov6_behind_and_local_tcp_udp()
+{
+	nat46_load || return 1
+	add tcp 5011 "$CTR_IP:8080" || return 1
+	add udp 5011 "$CTR_IP:7006" || return 1
+	add tcp 5012 @vm:18086 || return 1
+	add udp 5012 @vm:7006 || return 1
+	nat46_xfam tcp 5011 v4tov6 "$N46_CTR6" && nat46_xfam udp 5011 v4tov6 "$N46_CTR6" || return 1
+	nat46_xfam tcp 5012 v4tov6 @vm && nat46_xfam udp 5012 v4tov6 @vm || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:5011/" "$N46_WIN_IN_PREFIX" || return 1
+	expect_udp_echo "$NS_WIN" "$VM_IP" 5011 || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:5012/" "$N46_WIN_IN_PREFIX" || return 1
+	expect_udp_echo "$NS_WIN" "$VM_IP" 5012 || return 1
+}
+
+# GET http://ADDR:PORT/ from NS with a Python client whose socket carries
+# an IPv6 destination options header (v6) or IPv4 options (NOPs, v4) on
+# every packet; prints the body.
+nat46_http_with_options()
+{
+	local ns=$1 fam=$2 addr=$3 port=$4
+	ip netns exec "$ns" timeout 5 python3 - "$fam" "$addr" "$port" <<'PY'
+import socket, sys
+fam, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if fam == "6":
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    # 8 bytes: next header, length 0, PadN of 4
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, bytes([1, 1, 1, 0]))
+s.settimeout(3)
+s.connect((addr, port))
+s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+r = b""
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    r += d
+print(r.split(b"\r\n\r\n", 1)[-1].decode().strip())
+PY
+}
+
+# IPv6 extension headers are left out of the IPv4 packet, IPv4 options out
+# of the IPv6 one (RFC 7915): a whole HTTP exchange each way, every client
+# packet carrying them.
+nat46_options_and_extension_headers_left_out()
+{
+	local body
+	nat46_load || return 1
+	add tcp 5020 "$CTR_IP:80" || return 1
+	add tcp 5021 "$CTR_IP:8080" || return 1
+	nat46_xfam tcp 5020 v6tov4 || return 1
+	nat46_xfam tcp 5021 v4tov6 "$N46_CTR6" || return 1
+	body=$(nat46_http_with_options "$NS_WIN" 6 "$N46_VM6" 5020 2>&1)
+	[ "$body" = "peer=$HOST_IP" ] ||
+		fail "v6tov4 with a destination options header: '$body'" || return 1
+	note "v6tov4 with a destination options header: $body"
+	body=$(nat46_http_with_options "$NS_WIN" 4 "$VM_IP" 5021 2>&1)
+	[ "$body" = "peer=$N46_WIN_IN_PREFIX" ] ||
+		fail "v4tov6 with IPv4 options: '$body'" || return 1
+	note "v4tov6 with IPv4 options: $body"
+	wslfwd stats | grep -E "ip_options" | sed 's/^/stats: /'
+}
