@@ -248,7 +248,8 @@ static void fwd_val(const struct wf_mapping *mp, __u32 id, __u16 port, struct wf
 	v->taddr_kind = mp->taddr_kind;
 	v->snat = mp->snat;
 	v->flags = (mp->n_allow ? WF_FWD_F_ALLOW : 0) |
-		   (wf_mapping_lo_target(mp) ? WF_FWD_F_LOOPBACK : 0);
+		   (wf_mapping_lo_target(mp) ? WF_FWD_F_LOOPBACK : 0) |
+		   (mp->tfamily ? WF_FWD_F_XFAM : 0);
 	v->tport = htons(mp->tport + (port - mp->lport));
 	memcpy(v->taddr, mp->taddr, sizeof(v->taddr));
 }
@@ -268,15 +269,12 @@ static int fwd_map(const struct wf_maps *m, const struct wf_mapping *mp)
 	return wf_mapping_local_clients(mp) ? m->lo : m->fwd;
 }
 
-/*
- * Whether mp has wf_fwd entries and wf_ports bits. A mapping between the
- * families (tfamily set: wf_mapping_check_forwardable refuses it, a config
- * line of it is kept) has only its wf_mappings entry, so that list and del
- * know it: the datapath would take its IPv6 target for an IPv4 one.
- */
+/* Whether mp has wf_fwd entries and wf_ports bits: every mapping now (a
+ * mapping between the families too: its entries say WF_FWD_F_XFAM). */
 static bool fwd_installs(const struct wf_mapping *mp)
 {
-	return !mp->tfamily;
+	(void)mp;
+	return true;
 }
 
 static const int proto_bits[2] = { WF_P_TCP, WF_P_UDP };

@@ -826,7 +826,7 @@ int wf_mapping_check_forwardable(const struct wf_mapping *m, char *err, size_t e
 {
 	char a[INET6_ADDRSTRLEN];
 
-	if (!m->tfamily && m->family == WF_AF_INET6 && m->taddr_kind == WF_ADDR_LITERAL &&
+	if (wf_mapping_tfamily(m) == WF_AF_INET6 && m->taddr_kind == WF_ADDR_LITERAL &&
 	    wf_addr6_linklocal(m->taddr)) {
 		wf_format_addr(WF_AF_INET6, m->taddr, a, sizeof(a));
 		return seterr(err, errlen,
@@ -835,10 +835,24 @@ int wf_mapping_check_forwardable(const struct wf_mapping *m, char *err, size_t e
 	}
 	if (!m->tfamily)
 		return 0;
-	return seterr(err, errlen,
-		      "%s to %s forwarding is not supported yet: listen and target must be "
-		      "of one family (@vm, @host and a.b.c.d are IPv4; @vm6, @host6 and [IPv6] IPv6)",
-		      family_name(m->family), family_name(m->tfamily));
+	/* v4tov6/v6tov4: the packet path translates (RFC 7915, bpf/lib/xlate.h),
+	 * always with full NAT; the socket hooks keep a socket's family. */
+	if (wf_mapping_local_clients(m))
+		return seterr(err, errlen,
+			      "local clients (a loopback LADDR) reach a target of their own family only: "
+			      "a socket keeps its family (%s to %s needs the packet path)",
+			      family_name(m->family), family_name(m->tfamily));
+	if (wf_mapping_lo_target(m))
+		return seterr(err, errlen,
+			      "a loopback-only target is reached in its own family only (%s to %s: "
+			      "give the target's address on a device)", family_name(m->family),
+			      family_name(m->tfamily));
+	if (m->snat == WF_SNAT_NEVER)
+		return seterr(err, errlen,
+			      "snat never does not apply between the families: a %s to %s connection is "
+			      "always translated with full NAT", family_name(m->family),
+			      family_name(m->tfamily));
+	return 0;
 }
 
 /* Timeouts up to 10 years: far beyond any use, and well inside the ns

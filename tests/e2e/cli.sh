@@ -34,13 +34,13 @@ del udp 8080
 add tcp 8085 @vm:8085
 add tcp nonsense
 add tcp 8090 @nowhere:80
-add tcp 8091 [fd00::2]:80
-add tcp @vm6:8095 @vm:80
+add tcp 8091 [fd00::2]:80 snat never
+add tcp 127.0.0.1:8095 [fd00::2]:80
 add tcp @vm6:8096 [::1]:80
 add tcp [fd00::1]:8097 [fd00::2]:80
 del tcp @vm6:8080
-netsh interface portproxy add v6tov4 listenport=8092 connectaddress=$CTR_IP connectport=80
-netsh interface portproxy add v4tov6 listenport=8093 connectaddress=fd00::2
+netsh interface portproxy add v6tov4 listenport=8092 connectaddress=localhost connectport=80
+netsh interface portproxy add v4tov6 listenport=8093 connectaddress=fe80::2
 netsh interface portproxy add v6tov6 listenport=8094 listenaddress=fd00::1 connectaddress=fd00::2
 netsh interface portproxy delete v6tov6 listenport=8080
 list extra
@@ -57,10 +57,10 @@ EOF
 		return 1
 }
 
-# A config line between the families (IPv4 listener, IPv6 target: written
-# before add refused them) is not forwarded: load keeps it, says so naming
-# it, and loads the rest, the IPv6 to IPv6 line among them. `tcp 8080` and
-# `tcp @vm6:8080` are two listeners: each del names its own.
+# Config lines of both families and between them load: `tcp 8091
+# [fd00::2]:80` (IPv4 listener, IPv6 target) is translated now, so load
+# names nothing as not forwarded. `tcp 8080` and `tcp @vm6:8080` are two
+# listeners: each del names its own.
 ipv6_config_lines_at_load()
 {
 	local out
@@ -68,10 +68,10 @@ ipv6_config_lines_at_load()
 	printf 'tcp 8080 @vm:18080\ntcp 8091 [fd00::2]:80\ntcp @vm6:8092 @vm6:18080\n' > "$TB_CONF"
 	out=$(wslfwd load --dev "$VM_DEV" --mode "$MODE" 2>&1) ||
 		fail "load with IPv6 lines: exit $?: $out" || return 1
-	grep -q "'tcp 8091 \[fd00::2\]:80' is kept but not forwarded: IPv4 to IPv6" <<< "$out" ||
-		fail "load did not name the IPv4-to-IPv6 line: $out" || return 1
-	grep -q "8092.*not forwarded" <<< "$out" &&
-		fail "load named the IPv6-to-IPv6 line as not forwarded: $out" && return 1
+	grep -q "not forwarded" <<< "$out" &&
+		fail "load named a line as not forwarded: $out" && return 1
+	wslfwd list | grep -q '8091 -> \[fd00::2\]:80' ||
+		fail "list lacks the IPv4-to-IPv6 mapping: $(wslfwd list)" || return 1
 	grep -q 'fd00::2' "$TB_CONF" || fail "the IPv4-to-IPv6 line left the config" || return 1
 	wslfwd list | grep -q '@vm6:8092 -> @vm6:18080' ||
 		fail "list lacks the IPv6 mapping: $(wslfwd list)" || return 1
