@@ -808,10 +808,9 @@ static __always_inline int fwd_egress_fam(const struct wf_ctx *c)
 		ret = fwd_x4(c, &pkt, false, now);
 		if (ret != WF_X_MISS)
 			return ret == WF_TTL_ANSWER ? -WF_DROP_TTL : ret;
-		return lo_udp_reply4(c, &pkt);
 	}
 	if (!v)
-		return WF_PASS;
+		return c->v6 ? WF_PASS : lo_udp_reply4(c, &pkt);
 	if (v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
 		return WF_PASS;
 	ret = fwd_apply(c, &pkt, fwd_key(c, &pkt), v, true, now);
