@@ -4,12 +4,8 @@
 # v4tov6 and v6tov4 (issue 13 slice 4): real clients across the testbed's
 # namespaces, through the translation, to each target kind.
 #
-# The CLI refuses cross-family mappings until its slice lands, so each
-# case writes the wf_fwd entries with bpftool (nat46_xfam): `wslfwd add`
-# of the same ports with an IPv4 placeholder target makes the mapping, its
-# counters and wf_ports bits; the entry is then rewritten to the other
-# family with WF_FWD_F_XFAM. Replace it with `add` words once the CLI
-# takes them.
+# The mappings are the CLI's words: `add PROTO @vm6:P IPv4TARGET` (v6tov4),
+# `add PROTO P [IPv6]:T` or `@vm6:T`/`@host6:T` (v4tov6).
 
 N46_WIN6=$HOST_IP6
 N46_VM6=$VM_IP6
@@ -59,42 +55,6 @@ nat46_net()
 	return 0
 }
 
-# nat46_xfam PROTO PORT v6tov4|v4tov6 [TARGET6]: the IPv4-keyed wf_fwd entry
-# of PROTO PORT (made by `add`) becomes cross-family. v6tov4: an IPv6 key
-# (family 10, @vm6) with the same IPv4 target; v4tov6: the same key with
-# TARGET6 (a literal, or "@vm" for @vm6).
-nat46_xfam()
-{
-	local proto=$1 port=$2 dir=$3 t6=${4:-}
-	python3 - "$TB_PIN_DIR" "$proto" "$port" "$dir" "$t6" <<'PY' || fail "rewriting wf_fwd $*"
-import ipaddress, json, subprocess, sys
-pins, proto, port, d, t6 = sys.argv[1:]
-proto = {"tcp": 6, "udp": 17}[proto]
-port = int(port)
-dump = json.loads(subprocess.run(["bpftool", "map", "dump", "pinned", pins + "/wf_fwd", "-j"],
-                                 check=True, capture_output=True).stdout)
-for e in dump:
-    k = [int(x, 16) for x in e["key"]]
-    v = [int(x, 16) for x in e["value"]]
-    if k[0] != 2 or k[1] != proto or (k[2] << 8 | k[3]) != port:
-        continue
-    v[6] |= 4                        # WF_FWD_F_XFAM
-    if d == "v6tov4":
-        k[0] = 10
-    elif t6 == "@vm":
-        v[4] = 1                     # WF_ADDR_VM: @vm6
-        v[12:28] = [0] * 16
-    else:
-        v[4] = 0
-        v[12:28] = list(ipaddress.IPv6Address(t6).packed)
-    subprocess.run(["bpftool", "map", "update", "pinned", pins + "/wf_fwd", "key"] +
-                   [str(x) for x in k] + ["value"] + [str(x) for x in v], check=True)
-    sys.exit(0)
-sys.exit("no IPv4 wf_fwd entry for %s %d" % (proto, port))
-PY
-	note "wf_fwd $proto $port: $dir${t6:+ to $t6} (bpftool)"
-}
-
 nat46_load()
 {
 	fresh_load || return 1
@@ -107,10 +67,8 @@ nat46_load()
 v6tov4_one_arm_tcp_udp()
 {
 	nat46_load || return 1
-	add tcp 5000 @host:5432 || return 1
-	add udp 5000 @host:7000 || return 1
-	nat46_xfam tcp 5000 v6tov4 || return 1
-	nat46_xfam udp 5000 v6tov4 || return 1
+	add tcp "@vm6:5000" @host:5432 || return 1
+	add udp "@vm6:5000" @host:7000 || return 1
 	expect_http "$NS_WIN" "http://[$N46_VM6]:5000/" "$VM_IP" || return 1
 	expect_udp6_echo "$NS_WIN" "$N46_VM6" 5000 || return 1
 }
@@ -122,12 +80,10 @@ v6tov4_one_arm_tcp_udp()
 v6tov4_behind_and_local_tcp_udp()
 {
 	nat46_load || return 1
-	add tcp 5001 "$CTR_IP:80" || return 1
-	add udp 5001 "$CTR_IP:7000" || return 1
-	add tcp 5002 @vm:18080 || return 1
-	add udp 5002 @vm:7000 || return 1
-	nat46_xfam tcp 5001 v6tov4 && nat46_xfam udp 5001 v6tov4 || return 1
-	nat46_xfam tcp 5002 v6tov4 && nat46_xfam udp 5002 v6tov4 || return 1
+	add tcp "@vm6:5001" "$CTR_IP:80" || return 1
+	add udp "@vm6:5001" "$CTR_IP:7000" || return 1
+	add tcp "@vm6:5002" @vm:18080 || return 1
+	add udp "@vm6:5002" @vm:7000 || return 1
 	expect_http "$NS_WIN" "http://[$N46_VM6]:5001/" "$HOST_IP" || return 1
 	expect_udp6_echo "$NS_WIN" "$N46_VM6" 5001 || return 1
 	expect_http "$NS_WIN" "http://[$N46_VM6]:5002/" "$HOST_IP" || return 1
@@ -156,10 +112,8 @@ nat46_iperf3()
 nat46_iperf3_through_container()
 {
 	nat46_load || return 1
-	add tcp 5201 "$CTR_IP:5201" || return 1
-	add tcp 5202 "$CTR_IP:5201" || return 1
-	nat46_xfam tcp 5201 v6tov4 || return 1
-	nat46_xfam tcp 5202 v4tov6 "$N46_CTR6" || return 1
+	add tcp "@vm6:5201" "$CTR_IP:5201" || return 1
+	add tcp 5202 "[$N46_CTR6]:5201" || return 1
 	nat46_iperf3 "$N46_VM6" 5201 "$CTR_IP:5201" || return 1
 	nat46_iperf3 "$VM_IP" 5202 "[$N46_CTR6]:5201" || return 1
 }
@@ -168,10 +122,8 @@ nat46_iperf3_through_container()
 v4tov6_one_arm_tcp_udp()
 {
 	nat46_load || return 1
-	add tcp 5010 @host:15432 || return 1
-	add udp 5010 @host:7006 || return 1
-	nat46_xfam tcp 5010 v4tov6 "$N46_WIN6" || return 1
-	nat46_xfam udp 5010 v4tov6 "$N46_WIN6" || return 1
+	add tcp 5010 "[$N46_WIN6]:15432" || return 1
+	add udp 5010 "[$N46_WIN6]:7006" || return 1
 	expect_http "$NS_WIN" "http://$VM_IP:5010/" "$N46_VM6" || return 1
 	expect_udp_echo "$NS_WIN" "$VM_IP" 5010 || return 1
 }
@@ -181,12 +133,10 @@ v4tov6_one_arm_tcp_udp()
 v4tov6_behind_and_local_tcp_udp()
 {
 	nat46_load || return 1
-	add tcp 5011 "$CTR_IP:8080" || return 1
-	add udp 5011 "$CTR_IP:7006" || return 1
-	add tcp 5012 @vm:18086 || return 1
-	add udp 5012 @vm:7006 || return 1
-	nat46_xfam tcp 5011 v4tov6 "$N46_CTR6" && nat46_xfam udp 5011 v4tov6 "$N46_CTR6" || return 1
-	nat46_xfam tcp 5012 v4tov6 @vm && nat46_xfam udp 5012 v4tov6 @vm || return 1
+	add tcp 5011 "[$N46_CTR6]:8080" || return 1
+	add udp 5011 "[$N46_CTR6]:7006" || return 1
+	add tcp 5012 "@vm6:18086" || return 1
+	add udp 5012 "@vm6:7006" || return 1
 	expect_http "$NS_WIN" "http://$VM_IP:5011/" "$N46_WIN_IN_PREFIX" || return 1
 	expect_udp_echo "$NS_WIN" "$VM_IP" 5011 || return 1
 	expect_http "$NS_WIN" "http://$VM_IP:5012/" "$N46_WIN_IN_PREFIX" || return 1
@@ -229,10 +179,8 @@ nat46_options_and_extension_headers_left_out()
 {
 	local body
 	nat46_load || return 1
-	add tcp 5020 "$CTR_IP:80" || return 1
-	add tcp 5021 "$CTR_IP:8080" || return 1
-	nat46_xfam tcp 5020 v6tov4 || return 1
-	nat46_xfam tcp 5021 v4tov6 "$N46_CTR6" || return 1
+	add tcp "@vm6:5020" "$CTR_IP:80" || return 1
+	add tcp 5021 "[$N46_CTR6]:8080" || return 1
 	body=$(nat46_http_with_options "$NS_WIN" 6 "$N46_VM6" 5020 2>&1)
 	[ "$body" = "peer=$HOST_IP" ] ||
 		fail "v6tov4 with a destination options header: '$body'" || return 1
@@ -269,10 +217,8 @@ v4tov6_udp_without_checksum()
 {
 	local got p
 	nat46_load || return 1
-	add udp 5030 @host:7006 || return 1
-	add udp 5031 "$CTR_IP:7006" || return 1
-	nat46_xfam udp 5030 v4tov6 "$N46_WIN6" || return 1
-	nat46_xfam udp 5031 v4tov6 "$N46_CTR6" || return 1
+	add udp 5030 "[$N46_WIN6]:7006" || return 1
+	add udp 5031 "[$N46_CTR6]:7006" || return 1
 	for p in 5030 5031; do
 		got=$(nat46_udp_nocsum "$NS_WIN" "$VM_IP" $p 2>&1)
 		if [ "$MODE" = tc ]; then
