@@ -583,6 +583,16 @@ wf_ct_peer_key(const struct wf_ct_key *key, const struct wf_ct_val *v, struct wf
 	peer->pad[2] = 0;
 }
 
+/* ---- wf_flags: ARRAY[1] of __u32, pinned: facts about the mappings the
+ * datapath would otherwise look up per first packet. Written by userspace
+ * whenever the mappings change (user/maps.c, with wf_ports). */
+enum wf_flag_bits {
+	/* Some mapping listens on IPv6 with an IPv4 target (v6tov4): only then
+	 * can an IPv4 SNAT port be held in wf_ct6 (::ffff: entries), which an
+	 * IPv4 one-arm first packet must then check (ct_snat_held_xfam). */
+	WF_FLAG_V6TOV4 = 1 << 0,
+};
+
 /* ---- wf_ct6, wf_ct6_new: LRU_HASH, two entries per IPv6 connection. ----
  * The same pairs, states and tables as wf_ct/wf_ct_new (enum wf_ct_table
  * names the pair: wf_ct6 or wf_ct6_new for an IPv6 entry), sized alike by

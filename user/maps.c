@@ -59,6 +59,7 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	m->ct_new = -1;
 	m->ct6 = -1;
 	m->ct6_new = -1;
+	m->flags = -1;
 	for (i = 0; i < ARRAY_SIZE(tab); i++)
 		*tab[i].fd = -1;
 	for (i = 0; i < ARRAY_SIZE(tab); i++) {
@@ -86,6 +87,9 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	err = open_pin(pin_dir, "wf_ct6_new", &m->ct6_new);
 	if (err && err != -ENOENT)
 		goto err;
+	err = open_pin(pin_dir, "wf_flags", &m->flags);
+	if (err && err != -ENOENT)
+		goto err;
 	m->ncpus = libbpf_num_possible_cpus();
 	if (m->ncpus < 0) {
 		err = m->ncpus;
@@ -101,7 +105,8 @@ void wf_maps_close(struct wf_maps *m)
 {
 	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->lo, &m->ports,
 		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect,
-		       &m->brport, &m->dev_mtu, &m->ct_conf, &m->ct_new, &m->ct6, &m->ct6_new };
+		       &m->brport, &m->dev_mtu, &m->ct_conf, &m->ct_new, &m->ct6, &m->ct6_new,
+		       &m->flags };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -385,7 +390,7 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 {
 	const struct wf_mapping *all;
 	__u8 *bits;
-	__u32 id, p, a, b, tlo, thi;
+	__u32 id, p, a, b, tlo, thi, flags = 0, zero = 0;
 	int err;
 
 	if (hi > 65535)
@@ -407,6 +412,9 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 		return -ENOMEM;
 	for (id = 1; id < WF_MAX_MAPPINGS; id++) {
 		const struct wf_mapping *mp = &all[id];
+
+		if (mp->in_use && mp->family == WF_AF_INET6 && mp->tfamily == WF_AF_INET)
+			flags |= WF_FLAG_V6TOV4;
 
 		/* Local clients' mappings are the socket hooks' alone. */
 		if (!mp->in_use || wf_mapping_local_clients(mp) || !fwd_installs(mp))
@@ -432,6 +440,8 @@ static int ports_recompute(struct wf_maps *m, __u32 lo, __u32 hi)
 	}
 	err = ports_write(m, bits, lo, hi);
 	free(bits);
+	if (!err && m->flags >= 0 && bpf_map_update_elem(m->flags, &zero, &flags, BPF_ANY))
+		err = -errno;
 	return err;
 }
 

@@ -27,6 +27,7 @@ struct wf_maps {
 	int ct_new;	/* wf_ct_new, the half-open table; -1 likewise */
 	int ct6;	/* wf_ct6, wf_ct6_new: IPv6 connections; -1 likewise */
 	int ct6_new;
+	int flags;	/* wf_flags; -1: pins of an older wslfwd */
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;

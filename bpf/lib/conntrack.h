@@ -169,7 +169,7 @@ static __always_inline void ct_delete(bool v6, const void *key, const struct wf_
  * (::ffff:a.b.c.d), so one port towards one IPv4 target lives in two
  * places: the IPv4 tuple must be free in both. First packets only.
  */
-static __always_inline bool ct_snat_held_xfam(bool v6, const void *rkey)
+static __always_inline bool ct_snat_held_xfam(bool v6, const void *rkey, bool v6tov4)
 {
 	if (v6) {
 		const struct wf_ct6_key *k = rkey;
@@ -184,6 +184,10 @@ static __always_inline bool ct_snat_held_xfam(bool v6, const void *rkey)
 	} else {
 		struct wf_ct6_key k6;
 
+		/* no v6tov4 mapping (WF_FLAG_V6TOV4): no IPv4 tuple in wf_ct6
+		 * (a del sweeps a mapping's connections before the flag goes) */
+		if (!v6tov4)
+			return false;
 		ct_key_map4(rkey, &k6);
 		return bpf_map_lookup_elem(&wf_ct6, &k6) || bpf_map_lookup_elem(&wf_ct6_new, &k6);
 	}

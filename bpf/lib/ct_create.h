@@ -254,8 +254,14 @@ static const __u32 ct_snat_primes[16] = {
 
 struct wf_snat_pass {
 	__u32 fallback;		/* the first refused port + 1, host order; 0: none */
-	__u32 force;		/* take a finished connection's port regardless */
+	__u32 flags;		/* WF_SNAT_P_* */
 };
+/* take a finished connection's port regardless */
+#define WF_SNAT_P_FORCE		1
+/* IPv4: wf_flags' WF_FLAG_V6TOV4, read once per first packet by
+ * ct_snat_reserve (ct_snat_try's frame has no room for the lookup; one word
+ * with FORCE: the tries' chain of frames is at 512 bytes) */
+#define WF_SNAT_P_V6TOV4	2
 
 /* Would the target refuse the SYN @syn on @old's port (and @ps does not
  * force it)? The first such port is noted in @ps as the fallback. */
@@ -263,7 +269,7 @@ static __always_inline bool ct_snat_refused(__be16 port, const struct wf_ct_val 
 					    const struct wf_ct_syn *syn, __u64 now,
 					    struct wf_snat_pass *ps)
 {
-	if (ps->force || ct_syn_accepted(old, syn, now))
+	if ((ps->flags & WF_SNAT_P_FORCE) || ct_syn_accepted(old, syn, now))
 		return false;
 	if (!ps->fallback)
 		ps->fallback = bpf_ntohs(port) + 1;
@@ -289,7 +295,7 @@ static __always_inline int ct_snat_holder(bool v6, __be16 port, const struct wf_
 /*
  * One try of ct_snat_reserve() at @rkey (its port @port set): WF_CT_FRESH
  * (reserved, the old entries of a finished connection freed if the target
- * would take the SYN @syn, or unconditionally with @ps->force),
+ * would take the SYN @syn, or unconditionally with WF_SNAT_P_FORCE),
  * WF_CT_ADOPTED, WF_CT_REFUSED (the first such port noted in @ps) or
  * WF_CT_BUSY. Called through a global function per family (WF_GLOBAL):
  * inline, its branches were multiplied by the tries (design.md "Verifier").
@@ -310,7 +316,7 @@ static __always_inline int ct_snat_try(bool v6, const void *rkey, __be16 port,
 			return ret;
 		ct_delete(v6, rkey, old);
 	}
-	if (ct_snat_held_xfam(v6, rkey))
+	if (ct_snat_held_xfam(v6, rkey, ps->flags & WF_SNAT_P_V6TOV4))
 		return WF_CT_BUSY;
 	if (!bpf_map_update_elem(ct_map_of(WF_CT_T_NEW, v6), rkey, v, BPF_NOEXIST))
 		return WF_CT_FRESH;
@@ -361,8 +367,13 @@ static __always_inline int ct_snat_reserve(bool v6, void *rkey, const struct wf_
 	__be16 *dport = v6 ? &((struct wf_ct6_key *)rkey)->dport : &((struct wf_ct_key *)rkey)->dport;
 	__u32 min = cfg_snat_min, max = cfg_snat_max, size, port, stride, tries, i;
 	struct wf_snat_pass ps = {};
+	__u32 *fl, zero = 0;
 	int ret;
 
+	if (!v6) {
+		fl = bpf_map_lookup_elem(&wf_flags, &zero);
+		ps.flags = fl && (*fl & WF_FLAG_V6TOV4) ? WF_SNAT_P_V6TOV4 : 0;
+	}
 	/* the loader validates the range; never hand out port 0 */
 	if (!min || min > max || max > 65535)
 		return -1;
@@ -384,7 +395,7 @@ static __always_inline int ct_snat_reserve(bool v6, void *rkey, const struct wf_
 	if (!ps.fallback)
 		return -1;
 	*dport = bpf_htons(ps.fallback - 1);
-	ps.force = 1;
+	ps.flags |= WF_SNAT_P_FORCE;
 	ret = v6 ? ct_snat_try6(rkey, ct6(v), syn, now, &ps) : ct_snat_try4(rkey, v, syn, now, &ps);
 	return ret <= WF_CT_ADOPTED_MAIN ? ret : -1;
 }

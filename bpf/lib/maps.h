@@ -130,6 +130,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_ct_new SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_flags SEC(".maps");
+
 /* IPv6 connections: the same two tables (include/wslfwd.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
