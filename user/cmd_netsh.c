@@ -7,6 +7,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "addr.h"
 #include "cmd.h"
 #include "log.h"
@@ -135,15 +136,15 @@ static void windows_netmode(const char *dev)
 			signs);
 }
 
-/* The plans of ms[0..n) for @vm vm4 into plans[]; applied if asked. */
-static int windows_plans(const struct wf_mapping *ms, size_t n, __be32 vm4, bool apply,
-			 struct wf_win_plan *plans)
+/* The plans of ms[0..n) for @vm/@vm6 into plans[]; applied if asked. */
+static int windows_plans(const struct wf_mapping *ms, size_t n, const struct wf_win_addrs *vm,
+			 bool apply, struct wf_win_plan *plans)
 {
 	char err[1024];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (wf_windows_plan(&ms[i], vm4, &plans[i])) {
+		if (wf_windows_plan(&ms[i], vm, &plans[i])) {
 			wf_error("out of memory");
 			return EXIT_FAIL;
 		}
@@ -155,9 +156,9 @@ static int windows_plans(const struct wf_mapping *ms, size_t n, __be32 vm4, bool
 	return 0;
 }
 
-/* The mappings in force and @vm: the maps' and wf_info's when loaded,
- * else the config's and the default device's (wf_default_dev). */
-static int windows_mappings(struct wf_mapping **ms, size_t *n, __be32 *vm4, char *dev)
+/* The mappings in force and @vm/@vm6: the maps' and wf_info's when
+ * loaded, else the config's and the default device's (wf_default_dev). */
+static int windows_mappings(struct wf_mapping **ms, size_t *n, struct wf_win_addrs *vm, char *dev)
 {
 	struct wf_store s;
 	const char *why;
@@ -166,14 +167,17 @@ static int windows_mappings(struct wf_mapping **ms, size_t *n, __be32 *vm4, char
 	ret = store_open(&s, 0);
 	if (!ret)
 		ret = store_list(&s, ms, NULL, n);
-	*vm4 = s.info.vm4;
+	vm->vm4 = s.info.vm4;
+	memcpy(vm->vm6, s.info.vm6, sizeof(vm->vm6));
 	if (!ret && s.loaded) {
 		windows_netmode(ifname_of(s.info.ifindex, dev));
 	} else if (!ret) {
 		wf_default_dev(dev, &why);
 		ifindex = if_nametoindex(dev);
-		if (ifindex)
-			wf_addr_vm4(ifindex, vm4);
+		if (ifindex) {
+			wf_addr_vm4(ifindex, &vm->vm4);
+			wf_addr_vm6(ifindex, vm->vm6);
+		}
 		windows_netmode(dev);
 	}
 	wf_store_close(&s);
@@ -186,14 +190,14 @@ int cmd_windows(int argc, char **argv)
 	struct wf_mapping *ms = NULL;
 	char dev[IF_NAMESIZE];
 	bool apply = false;
+	struct wf_win_addrs vm = {};
 	size_t n = 0, i;
-	__be32 vm4 = 0;
 	int ret;
 
 	ret = parse_no_args(argc, argv, "windows", windows_opt, &apply);
 	if (ret)
 		return ret;
-	ret = windows_mappings(&ms, &n, &vm4, dev);
+	ret = windows_mappings(&ms, &n, &vm, dev);
 	if (ret)
 		return ret;
 	plans = calloc(n + 1, sizeof(*plans));
@@ -202,9 +206,9 @@ int cmd_windows(int argc, char **argv)
 		wf_error("out of memory");
 		return EXIT_FAIL;
 	}
-	ret = windows_plans(ms, n, vm4, apply, plans);
+	ret = windows_plans(ms, n, &vm, apply, plans);
 	if (!ret)
-		wf_print_windows(plans, n, vm4, apply);
+		wf_print_windows(plans, n, &vm, apply);
 	for (i = 0; i < n; i++)
 		wf_windows_plan_free(&plans[i]);
 	free(plans);

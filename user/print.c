@@ -860,6 +860,8 @@ static json_object *win_plan_json(const struct wf_win_plan *p)
 	size_t j;
 
 	json_object_object_add(e, "mapping", json_object_new_string(p->mapping));
+	json_object_object_add(e, "portproxy", p->n && !strncmp(p->cmds[0].line, "netsh ", 6) ?
+			       json_object_new_string(p->type) : NULL);
 	for (j = 0; j < p->n; j++)
 		json_object_array_add(c, json_object_new_string(p->cmds[j].line));
 	json_object_object_add(e, "commands", c);
@@ -867,15 +869,21 @@ static json_object *win_plan_json(const struct wf_win_plan *p)
 	return e;
 }
 
-void wf_print_windows(const struct wf_win_plan *plans, size_t n, __be32 vm4, bool applied)
+void wf_print_windows(const struct wf_win_plan *plans, size_t n, const struct wf_win_addrs *vm,
+		      bool applied)
 {
-	char vm[INET_ADDRSTRLEN];
+	static const __be32 zero6[4];
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
+	bool vm6 = memcmp(vm->vm6, zero6, sizeof(zero6));
 	size_t i, j;
 
+	if (vm6)
+		wf_format_addr(WF_AF_INET6, vm->vm6, a6, sizeof(a6));
 	if (json_mode) {
 		json_object *o = json_object_new_object(), *arr = json_object_new_array();
 
-		json_object_object_add(o, "vm", wf_json_ip4(vm4));
+		json_object_object_add(o, "vm", wf_json_ip4(vm->vm4));
+		json_object_object_add(o, "vm6", vm6 ? json_object_new_string(a6) : NULL);
 		for (i = 0; i < n; i++)
 			json_object_array_add(arr, win_plan_json(&plans[i]));
 		json_object_object_add(o, "mappings", arr);
@@ -883,9 +891,9 @@ void wf_print_windows(const struct wf_win_plan *plans, size_t n, __be32 vm4, boo
 		wf_json_put(o);
 		return;
 	}
-	printf("# Windows side of %zu mapping%s (NAT mode, @vm %s); "
+	printf("# Windows side of %zu mapping%s (NAT mode, @vm %s, @vm6 %s); "
 	       "run in an elevated PowerShell%s\n", n, n == 1 ? "" : "s",
-	       wf_ip4_str(vm4, vm, sizeof(vm)), applied ? " (applied)" : "");
+	       wf_ip4_str(vm->vm4, a4, sizeof(a4)), vm6 ? a6 : "?", applied ? " (applied)" : "");
 	for (i = 0; i < n; i++) {
 		printf("# %s%s%s\n", plans[i].mapping, plans[i].note[0] ? ": " : "", plans[i].note);
 		for (j = 0; j < plans[i].n; j++)

@@ -95,7 +95,8 @@ void wf_print_flush_mappings(size_t n, bool loaded, const char *config);
 /* `netsh interface portproxy show`: netsh's table, or a JSON array. */
 void wf_print_netsh_show(const struct wf_mapping *ms, size_t n, enum wf_netsh_type type);
 /* `windows`: the lines of each plan, or their JSON. */
-void wf_print_windows(const struct wf_win_plan *plans, size_t n, __be32 vm4, bool applied);
+void wf_print_windows(const struct wf_win_plan *plans, size_t n, const struct wf_win_addrs *vm,
+		      bool applied);
 
 /* "1.2.3.4" or "?" for 0. */
 const char *wf_ip4_str(__be32 a, char *buf, size_t len);

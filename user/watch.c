@@ -138,21 +138,23 @@ static int maps_reopen(struct watch *w)
 
 /* ---------------------------------------------------------------- windows */
 
-static void windows_apply(struct watch *w, __be32 vm4)
+static void windows_apply(struct watch *w, const struct wf_info *info)
 {
+	struct wf_win_addrs vm = { .vm4 = info->vm4 };
 	const struct wf_mapping *all;
 	struct wf_win_plan *plans;
 	size_t n = 0, i;
 	char err[512];
 	__u32 id;
 
+	memcpy(vm.vm6, info->vm6, sizeof(vm.vm6));
 	if (!w->o->windows || maps_reopen(w) || wf_maps_mappings(&w->m, &all))
 		return;
 	plans = calloc(WF_MAX_MAPPINGS, sizeof(*plans));
 	if (!plans)
 		return;
 	for (id = 1; id < WF_MAX_MAPPINGS; id++)
-		if (all[id].in_use && !wf_windows_plan(&all[id], vm4, &plans[n]))
+		if (all[id].in_use && !wf_windows_plan(&all[id], &vm, &plans[n]))
 			n++;
 	if (!n)
 		pr_info("wslfwd: windows: no mappings to expose\n");
@@ -439,6 +441,7 @@ static void addrs6_after(struct watch *w, int idx, const struct addrs6 *a6)
 static void sync_addresses(struct watch *w, int idx, struct wf_info *info, __be32 vm,
 			   __be32 host, struct addrs6 *a6)
 {
+	static const __be32 zero6[4];
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	__be32 old_vm = 0, old_host = 0;
 	int ret;
@@ -466,8 +469,10 @@ static void sync_addresses(struct watch *w, int idx, struct wf_info *info, __be3
 	addrs6_after(w, idx, a6);
 	if (host && old_host)
 		wf_neigh_prime4(idx, host);
-	if (old_vm && vm && w->started)
-		windows_apply(w, vm);
+	/* @vm6 too: the lines of IPv6 listeners connect to it */
+	if (((old_vm && vm) || (!same6(a6->old_vm, zero6) && !same6(a6->vm, zero6))) &&
+	    w->started)
+		windows_apply(w, info);
 }
 
 /* The pins, opened again if they changed; false while not loaded. */
@@ -573,7 +578,7 @@ static void reload_config(struct watch *w)
 		st.added, st.removed, st.narrowed, s.n - st.added - st.narrowed,
 		st.repaired || st.stray ? " (and repaired what an interrupted command left)" : "");
 	if (st.added || st.removed || st.narrowed)
-		windows_apply(w, s.info.vm4);
+		windows_apply(w, &s.info);
 out:
 	wf_store_close(&s);
 	wf_store_unlock();
@@ -833,7 +838,7 @@ int wf_watch(const struct wf_watch_opts *o)
 	w.started = true;
 	/* At start too: after a WSL restart @vm is new and the rules are old. */
 	if (o->windows && w.open && !wf_maps_info_get(&w.m, &info))
-		windows_apply(&w, info.vm4);
+		windows_apply(&w, &info);
 	w.next_resync_ms = now_ms() + resync_ms;
 	while ((ret = watch_step(&w, resync_ms)) > 0)
 		;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * In NAT mode the LAN reaches the Windows host, not the VM: a TCP mapping
- * is exposed by a portproxy on the host (0.0.0.0:LPORT -> @vm:LPORT, where
- * wslfwd takes over), an inbound rule in the Windows firewall, and a rule
+ * is exposed by a portproxy on the host (0.0.0.0:LPORT -> @vm:LPORT, or
+ * [::]:LPORT -> @vm6:LPORT for an IPv6 listener, where wslfwd takes over),
+ * an inbound rule in the Windows firewall, and a rule
  * in the Hyper-V firewall that guards the WSL VM (WSL 2.0+, VM creator id
  * of WSL). Every name is derived from the protocol and port so that
  * re-applying after @vm changed replaces the old rules instead of piling
@@ -44,88 +45,118 @@ static int push(struct wf_win_plan *p, const char *guard, const char *fmt, ...)
 	return 0;
 }
 
-static int firewall(struct wf_win_plan *p, const char *proto, const char *ports, bool host_rule)
+/* The firewall rules of one port set. IPv6 listeners get rules of their
+ * own name (wslfwd-tcp6-PORTS): the same rule content (no address in it,
+ * so both families), but a pasted line never clashes with the IPv4
+ * listener's rule of that port, and each mapping's guard removes its own. */
+static int firewall(struct wf_win_plan *p, const char *proto, bool six, const char *ports,
+		    bool host_rule)
 {
 	char name[64], guard[192];
 	int ret;
 
-	snprintf(name, sizeof(name), "wslfwd-%s-%s", proto, ports);
+	snprintf(name, sizeof(name), "wslfwd-%s%s-%s", proto, six ? "6" : "", ports);
 	if (host_rule) {
 		snprintf(guard, sizeof(guard),
 			 "Remove-NetFirewallRule -Name '%s' -ErrorAction SilentlyContinue", name);
 		ret = push(p, guard,
-			   "New-NetFirewallRule -Name '%s' -DisplayName 'wslfwd %s %s' -Direction Inbound -Protocol %s -LocalPort %s -Action Allow",
-			   name, proto, ports, !strcmp(proto, "tcp") ? "TCP" : "UDP", ports);
+			   "New-NetFirewallRule -Name '%s' -DisplayName 'wslfwd %s%s %s' -Direction Inbound -Protocol %s -LocalPort %s -Action Allow",
+			   name, proto, six ? "6" : "", ports, !strcmp(proto, "tcp") ? "TCP" : "UDP",
+			   ports);
 		if (ret)
 			return ret;
 	}
 	snprintf(guard, sizeof(guard),
 		 "Remove-NetFirewallHyperVRule -Name '%s' -ErrorAction SilentlyContinue", name);
 	return push(p, guard,
-		    "New-NetFirewallHyperVRule -Name '%s' -DisplayName 'wslfwd %s %s' -Direction Inbound -VMCreatorId '%s' -Protocol %s -LocalPorts %s -Action Allow",
-		    name, proto, ports, WF_WSL_VM_CREATOR_ID, !strcmp(proto, "tcp") ? "TCP" : "UDP",
-		    ports);
+		    "New-NetFirewallHyperVRule -Name '%s' -DisplayName 'wslfwd %s%s %s' -Direction Inbound -VMCreatorId '%s' -Protocol %s -LocalPorts %s -Action Allow",
+		    name, proto, six ? "6" : "", ports, WF_WSL_VM_CREATOR_ID,
+		    !strcmp(proto, "tcp") ? "TCP" : "UDP", ports);
 }
 
-int wf_windows_plan(const struct wf_mapping *m, __be32 vm4, struct wf_win_plan *p)
+static bool addr6_zero(const __be32 a[4])
+{
+	return !(a[0] | a[1] | a[2] | a[3]);
+}
+
+/* What Windows connects to for m: the address wslfwd listens on, in the
+ * family it listens in, into dst ("" = not known now). -ENOENT with
+ * p->note saying why when Windows cannot reach it. */
+static int vm_side(const struct wf_mapping *m, const struct wf_win_addrs *vm, char *dst,
+		   size_t len, struct wf_win_plan *p)
+{
+	bool six = m->family == WF_AF_INET6;
+	const __be32 *a = m->laddr_kind == WF_ADDR_VM ? (six ? vm->vm6 : &vm->vm4) : m->laddr;
+
+	dst[0] = 0;
+	if (six ? (!(a[0] | a[1] | a[2]) && a[3] == htonl(1)) : (ntohl(a[0]) >> 24) == 127) {
+		snprintf(p->note, sizeof(p->note),
+			 "for the VM's own processes (local clients): nothing to expose to Windows");
+		return -ENOENT;
+	}
+	if (six && (ntohl(a[0]) >> 22) == 0x3fa) {
+		/* fe80::/10: only valid with a zone, Windows' own interface index */
+		snprintf(p->note, sizeof(p->note),
+			 "link-local listener: portproxy cannot name its zone; nothing to expose to Windows");
+		return -ENOENT;
+	}
+	if (six ? !addr6_zero(a) : a[0] != 0)
+		inet_ntop(six ? AF_INET6 : AF_INET, a, dst, len);
+	return 0;
+}
+
+/* Windows listens in the family the mapping listens in (0.0.0.0 or ::,
+ * every address of the host) and connects to that listener in the VM
+ * (@vm or @vm6, or the literal LADDR): v4tov4 for IPv4 listeners, v6tov6
+ * for IPv6 ones, whatever the target's family (wslfwd translates after
+ * that). The other two types would have Windows change the family before
+ * wslfwd: they would take the port of the other family on Windows, where
+ * a mapping of that family may want it. */
+int wf_windows_plan(const struct wf_mapping *m, const struct wf_win_addrs *vm,
+		    struct wf_win_plan *p)
 {
 	unsigned int nports = m->lport_end - m->lport + 1, port;
-	char ports[16], dst[INET_ADDRSTRLEN] = "", guard[160];
-	__be32 a = 0;
+	bool six = m->family == WF_AF_INET6;
+	const char *type = six ? "v6tov6" : "v4tov4", *any = six ? "::" : "0.0.0.0";
+	char ports[16], dst[INET6_ADDRSTRLEN], guard[160];
 	int ret;
 
 	memset(p, 0, sizeof(*p));
 	wf_format_mapping(m, p->mapping, sizeof(p->mapping));
+	snprintf(p->type, sizeof(p->type), "%s", type);
 	if (nports > 1)
 		snprintf(ports, sizeof(ports), "%u-%u", m->lport, m->lport_end);
 	else
 		snprintf(ports, sizeof(ports), "%u", m->lport);
 
-	/* IPv6 listeners (@vm6 too: its zero laddr is not @vm's) get their
-	 * Windows side with slice 6 of design.md's IPv6 plan (v6tov6
-	 * portproxy, the firewall rule for IPv6); until then nothing rather
-	 * than IPv4 lines for them. */
-	if (m->family != WF_AF_INET) {
-		snprintf(p->note, sizeof(p->note),
-			 "IPv6 listener: no Windows-side lines yet (IPv4 listeners only)");
+	if (vm_side(m, vm, dst, sizeof(dst), p))
 		return 0;
-	}
-	if (m->tfamily) {
-		snprintf(p->note, sizeof(p->note),
-			 "IPv4 to IPv6 is not forwarded yet: nothing to expose to Windows");
-		return 0;
-	}
-	a = m->laddr_kind == WF_ADDR_VM ? vm4 : m->laddr[0];
-	if ((ntohl(a) >> 24) == 127) {
-		snprintf(p->note, sizeof(p->note),
-			 "for the VM's own processes (local clients): nothing to expose to Windows");
-		return 0;
-	}
 	if (!(m->protos & WF_P_TCP)) {
 		snprintf(p->note, sizeof(p->note),
 			 "portproxy is TCP only: UDP port %s cannot be relayed by Windows; Hyper-V firewall rule only",
 			 ports);
-	} else if (!a) {
-		snprintf(p->note, sizeof(p->note), "@vm is unknown (no address on the device): no portproxy line");
+	} else if (!dst[0]) {
+		snprintf(p->note, sizeof(p->note), six ?
+			 "@vm6 is unknown (no global IPv6 address on the device): no portproxy line" :
+			 "@vm is unknown (no address on the device): no portproxy line");
 	} else if (nports > WF_WIN_MAX_PORTS) {
 		snprintf(p->note, sizeof(p->note),
 			 "%u ports: portproxy has no ranges and wslfwd writes at most %d lines; add the ones you need",
 			 nports, WF_WIN_MAX_PORTS);
 	} else {
-		inet_ntop(AF_INET, &a, dst, sizeof(dst));
 		for (port = m->lport; port <= m->lport_end; port++) {
 			snprintf(guard, sizeof(guard),
-				 "netsh interface portproxy delete v4tov4 listenaddress=0.0.0.0 listenport=%u | Out-Null",
-				 port);
+				 "netsh interface portproxy delete %s listenaddress=%s listenport=%u | Out-Null",
+				 type, any, port);
 			ret = push(p, guard,
-				   "netsh interface portproxy add v4tov4 listenaddress=0.0.0.0 listenport=%u connectaddress=%s connectport=%u",
-				   port, dst, port);
+				   "netsh interface portproxy add %s listenaddress=%s listenport=%u connectaddress=%s connectport=%u",
+				   type, any, port, dst, port);
 			if (ret)
 				goto err;
 		}
 	}
 	if (m->protos & WF_P_TCP) {
-		ret = firewall(p, "tcp", ports, true);
+		ret = firewall(p, "tcp", six, ports, true);
 		if (ret)
 			goto err;
 	}
@@ -133,7 +164,7 @@ int wf_windows_plan(const struct wf_mapping *m, __be32 vm4, struct wf_win_plan *
 		if ((m->protos & WF_P_TCP) && !p->note[0])
 			snprintf(p->note, sizeof(p->note),
 				 "portproxy is TCP only: the UDP side gets the Hyper-V firewall rule only");
-		ret = firewall(p, "udp", ports, false);
+		ret = firewall(p, "udp", six, ports, false);
 		if (ret)
 			goto err;
 	}

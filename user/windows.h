@@ -21,16 +21,27 @@ struct wf_win_cmd {
 
 struct wf_win_plan {
 	char mapping[256];	/* the mapping's words */
+	char type[8];		/* the portproxy type: v4tov4 or v6tov6 */
 	char note[256];		/* why something is left out, "" = nothing */
 	struct wf_win_cmd *cmds;
 	size_t n;
 };
 
-/* The lines for one mapping given the current @vm (pure). TCP: a portproxy
- * line per port (listen 0.0.0.0:LPORT -> @vm:LPORT), an inbound Windows
- * firewall rule and a Hyper-V firewall rule; UDP: portproxy is TCP only, so
- * only the Hyper-V firewall rule, and a note. 0 or -errno. */
-int wf_windows_plan(const struct wf_mapping *m, __be32 vm4, struct wf_win_plan *p);
+/* The VM's addresses Windows connects to: wf_info's @vm and @vm6. */
+struct wf_win_addrs {
+	__be32 vm4;		/* 0 = unknown */
+	__be32 vm6[4];		/* all 0 = unknown */
+};
+
+/* The lines for one mapping given the current @vm/@vm6 (pure). TCP: a
+ * portproxy line per port in the listen family (v4tov4 0.0.0.0:LPORT ->
+ * @vm:LPORT, v6tov6 [::]:LPORT -> @vm6:LPORT; the target's family does not
+ * matter), an inbound Windows firewall rule and a Hyper-V firewall rule;
+ * UDP: portproxy is TCP only, so only the Hyper-V firewall rule, and a
+ * note. Local-client and link-local listeners: nothing, and a note. 0 or
+ * -errno. */
+int wf_windows_plan(const struct wf_mapping *m, const struct wf_win_addrs *vm,
+		    struct wf_win_plan *p);
 void wf_windows_plan_free(struct wf_win_plan *p);
 
 /* Run every command of plans[0..n) in one powershell.exe (found on PATH)

@@ -469,3 +469,58 @@ unload_removes_only_its_own_pins()
 	expect_no_http "$NS_WIN" "http://$VM_IP:4000/" || return 1
 	rm -rf "$TB_PIN_DIR"
 }
+
+# `windows` for every mapping family: Windows listens in the listener's
+# family (0.0.0.0 or ::) and connects to @vm or @vm6, whatever the target's
+# family; local-client mappings are skipped with a note. Each portproxy
+# line, pasted into `wslfwd netsh`, reads back as its mapping's listener.
+windows_lines_for_ipv6_and_cross_family_read_back_with_netsh()
+{
+	local line lines l p
+	fresh_load || return 1
+	add tcp "@vm6:4711" "[$CTR_IP6]:80" || return 1	# v6tov6
+	add tcp "@vm6:4712" "$CTR_IP:80" || return 1	# v6tov4
+	add tcp 4713 "[$CTR_IP6]:80" || return 1	# v4tov6
+	add tcp 4714 "$CTR_IP:80" || return 1		# v4tov4
+	add tcp "[::1]:4715" "[$CTR_IP6]:80" || return 1	# local clients
+	expect_rc 0 windows || return 1
+	for l in "v6tov6 listenaddress=:: listenport=4711 connectaddress=$VM_IP6 connectport=4711" \
+		 "v6tov6 listenaddress=:: listenport=4712 connectaddress=$VM_IP6 connectport=4712" \
+		 "v4tov4 listenaddress=0.0.0.0 listenport=4713 connectaddress=$VM_IP connectport=4713" \
+		 "v4tov4 listenaddress=0.0.0.0 listenport=4714 connectaddress=$VM_IP connectport=4714"; do
+		grep -qxF "netsh interface portproxy add $l" <<< "$OUT" ||
+			fail "no line 'netsh interface portproxy add $l': $OUT" || return 1
+	done
+	grep -qxF "New-NetFirewallRule -Name 'wslfwd-tcp6-4711' -DisplayName 'wslfwd tcp6 4711' -Direction Inbound -Protocol TCP -LocalPort 4711 -Action Allow" <<< "$OUT" ||
+		fail "no firewall rule for the IPv6 listener: $OUT" || return 1
+	grep -q "^# Windows side of 5 mappings (NAT mode, @vm $VM_IP, @vm6 $VM_IP6)" <<< "$OUT" ||
+		fail "the header does not name @vm and @vm6: $OUT" || return 1
+	grep -q "^# tcp \[::1\]:4715 .*local clients" <<< "$OUT" ||
+		fail "the local-client mapping is not explained: $OUT" || return 1
+	grep -q "4715" <<< "$(grep -v '^#' <<< "$OUT")" &&
+		fail "lines for the local-client mapping: $OUT" && return 1
+	[ "$(grep -c '^netsh ' <<< "$OUT")" = 4 ] ||
+		fail "expected 4 portproxy lines: $OUT" || return 1
+	lines=$(grep '^netsh ' <<< "$OUT")
+	note "windows: $(paste -sd '|' <<< "$lines")"
+	expect_rc 0 -j windows || return 1
+	jq -e --arg v6 "$VM_IP6" '.vm6 == $v6 and
+		([.mappings[] | select(.mapping | test("@vm6:4712")) | .portproxy] == ["v6tov6"]) and
+		([.mappings[] | select(.mapping | test("4715")) | .commands | length] == [0]) and
+		([.mappings[].commands[] | select(startswith("netsh "))] | length == 4)' <<< "$OUT" \
+		>/dev/null || fail "-j windows: $OUT" || return 1
+	# The round trip: with the mappings gone, each line into `wslfwd netsh`
+	# gives the listener back (connecting to the VM's own address).
+	for p in 4711 4712; do expect_rc 0 del tcp "@vm6:$p" || return 1; done
+	for p in 4713 4714; do expect_rc 0 del tcp "$p" || return 1; done
+	while read -r line; do
+		# shellcheck disable=SC2086 # the line's words
+		expect_rc 0 $line || return 1
+	done <<< "$lines"
+	expect_rc 0 list || return 1
+	for l in "@vm6:4711 -> [$VM_IP6]:4711" "@vm6:4712 -> [$VM_IP6]:4712" \
+		 "@vm:4713 -> $VM_IP:4713" "@vm:4714 -> $VM_IP:4714"; do
+		grep -qF "tcp   $l " <<< "$OUT" || fail "netsh did not read back '$l': $OUT" || return 1
+	done
+	note "read back: $(grep -E '471[1-4]' <<< "$OUT" | paste -sd '|')"
+}

@@ -60,6 +60,7 @@ CASES=(
 	one_listener_written_two_ways_is_refused
 	snat_range_and_control_bytes_are_refused
 	unload_removes_only_its_own_pins
+	windows_lines_for_ipv6_and_cross_family_read_back_with_netsh
 	load_then_unload_leaves_no_trace
 	legacy_tc_attach_and_unload
 	local_client_tcp_reaches_host_on_loopback

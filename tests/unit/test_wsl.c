@@ -260,45 +260,166 @@ static void test_netmode(void)
 
 /* ---- the Windows side of a mapping ---- */
 
+static struct wf_win_addrs win_vm;	/* 172.22.21.94, fd00:16::94 */
+
+/* The plan of the mapping WORDS (parsed by wf_parse_mapping) for vm. */
+static void win_plan(const char *words, const struct wf_win_addrs *vm, struct wf_mapping *m,
+		     struct wf_win_plan *p)
+{
+	char buf[256], *w[16], err[256];
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	memset(m, 0, sizeof(*m));
+	if (wf_parse_mapping(wf_split_words(buf, w, 16), w, m, err, sizeof(err)))
+		fprintf(stderr, "# %s: %s\n", words, err);
+	wf_windows_plan(m, vm, p);
+}
+
+/* Every portproxy line of p, pasted into `wslfwd netsh` (without the
+ * leading "netsh"), reads back as the listener of m: same family, port
+ * and protocol, LADDR @vm/@vm6 (0.0.0.0, ::) when m's is, connecting to
+ * the address Windows reaches m on (want) at the same port. Windows
+ * listens on every address of its own (0.0.0.0, ::): a literal LADDR
+ * reads back as @vm/@vm6, the rest as the mapping's. */
+static bool win_round_trip(const struct wf_mapping *m, const struct wf_win_plan *p,
+			   const char *want, char *why, size_t len)
+{
+	unsigned int port = m->lport;
+	size_t j;
+
+	for (j = 0; j < p->n; j++) {
+		struct wf_netsh_cmd c;
+		char err[256], ta[INET6_ADDRSTRLEN];
+
+		if (strncmp(p->cmds[j].line, "netsh ", 6))
+			continue;
+		if (netsh_str(p->cmds[j].line + 6, &c, err, sizeof(err))) {
+			snprintf(why, len, "%s: %s", p->cmds[j].line, err);
+			return false;
+		}
+		wf_format_addr(wf_mapping_tfamily(&c.m), c.m.taddr, ta, sizeof(ta));
+		if (c.op != WF_NETSH_ADD || c.m.family != m->family || c.m.lport != port ||
+		    c.m.lport_end != port || c.m.protos != WF_P_TCP ||
+		    c.m.laddr_kind != WF_ADDR_VM ||
+		    (m->laddr_kind == WF_ADDR_VM && m->lport == m->lport_end &&
+		     !wf_mapping_same_listen(&c.m, m)) ||
+		    c.m.taddr_kind != WF_ADDR_LITERAL || strcmp(ta, want) || c.m.tport != port) {
+			snprintf(why, len, "%s reads back as '%s'", p->cmds[j].line, c.words);
+			return false;
+		}
+		port++;
+	}
+	if (port != (unsigned int)m->lport_end + 1) {
+		snprintf(why, len, "%u portproxy lines for %u ports", port - m->lport,
+			 m->lport_end - m->lport + 1);
+		return false;
+	}
+	return true;
+}
+
 static void test_windows(void)
 {
+	struct wf_win_addrs vm4only;
 	struct wf_mapping m;
 	struct wf_win_plan p;
-	char buf[256], *w[16], err[256];
-	__be32 vm = ip("172.22.21.94");
+	char why[1024];
 
-	snprintf(buf, sizeof(buf), "tcp 4000 172.17.0.2:80");
-	wf_parse_mapping(wf_split_words(buf, w, 16), w, &m, err, sizeof(err));
-	wf_windows_plan(&m, vm, &p);
+	inet_pton(AF_INET, "172.22.21.94", &win_vm.vm4);
+	inet_pton(AF_INET6, "fd00:16::94", win_vm.vm6);
+	vm4only = (struct wf_win_addrs){ .vm4 = win_vm.vm4 };
+
+	win_plan("tcp 4000 172.17.0.2:80", &win_vm, &m, &p);
 	check(p.n == 3 &&
 	      !strcmp(p.cmds[0].line, "netsh interface portproxy add v4tov4 listenaddress=0.0.0.0 listenport=4000 connectaddress=172.22.21.94 connectport=4000") &&
 	      !strcmp(p.cmds[1].line, "New-NetFirewallRule -Name 'wslfwd-tcp-4000' -DisplayName 'wslfwd tcp 4000' -Direction Inbound -Protocol TCP -LocalPort 4000 -Action Allow") &&
 	      !strcmp(p.cmds[2].line, "New-NetFirewallHyperVRule -Name 'wslfwd-tcp-4000' -DisplayName 'wslfwd tcp 4000' -Direction Inbound -VMCreatorId '{40E0AC32-46A5-438A-A0B2-2B479E8F2E90}' -Protocol TCP -LocalPorts 4000 -Action Allow") &&
-	      !p.note[0], p.n ? p.cmds[0].line : "none",
+	      !p.note[0] && !strcmp(p.type, "v4tov4"), p.n ? p.cmds[0].line : "none",
 	      "windows: a TCP mapping gets portproxy to @vm:LPORT, a firewall and a Hyper-V rule");
+	check(win_round_trip(&m, &p, "172.22.21.94", why, sizeof(why)), why,
+	      "windows: v4tov4's portproxy line reads back with netsh as the mapping's listener (tcp 4000)");
 	wf_windows_plan_free(&p);
 
-	snprintf(buf, sizeof(buf), "udp 7000 @vm:7000");
-	wf_parse_mapping(wf_split_words(buf, w, 16), w, &m, err, sizeof(err));
-	wf_windows_plan(&m, vm, &p);
+	win_plan("udp 7000 @vm:7001", &win_vm, &m, &p);
 	check(p.n == 1 && strstr(p.cmds[0].line, "New-NetFirewallHyperVRule") &&
 	      strstr(p.cmds[0].line, "-Protocol UDP") && strstr(p.note, "TCP only"), p.note,
 	      "windows: a UDP mapping gets the Hyper-V rule only and says portproxy is TCP only");
 	wf_windows_plan_free(&p);
 
-	snprintf(buf, sizeof(buf), "tcp 8080-8082 @vm:18080");
-	wf_parse_mapping(wf_split_words(buf, w, 16), w, &m, err, sizeof(err));
-	wf_windows_plan(&m, vm, &p);
+	win_plan("tcp 8080-8082 @vm:18080", &win_vm, &m, &p);
 	check(p.n == 5 && strstr(p.cmds[2].line, "listenport=8082") &&
 	      strstr(p.cmds[3].line, "-LocalPort 8080-8082"), p.n ? p.cmds[p.n - 1].line : "none",
 	      "windows: a range gets one portproxy line per port and one firewall rule");
+	check(win_round_trip(&m, &p, "172.22.21.94", why, sizeof(why)), why,
+	      "windows: a range's lines read back with netsh as one listener per port");
 	wf_windows_plan_free(&p);
 
-	snprintf(buf, sizeof(buf), "tcp 127.0.0.1:5432 @host:5432");
-	wf_parse_mapping(wf_split_words(buf, w, 16), w, &m, err, sizeof(err));
-	wf_windows_plan(&m, vm, &p);
+	win_plan("tcp 127.0.0.1:5432 @host:5432", &win_vm, &m, &p);
 	check(p.n == 0 && strstr(p.note, "local clients"), p.note,
 	      "windows: a local-client mapping (127.0.0.1) gets no Windows lines");
+	wf_windows_plan_free(&p);
+
+	/* IPv6 listeners: Windows listens on :: and connects to @vm6 */
+	win_plan("tcp @vm6:8081 [fd00:17::2]:80", &win_vm, &m, &p);
+	check(p.n == 3 &&
+	      !strcmp(p.cmds[0].line, "netsh interface portproxy add v6tov6 listenaddress=:: listenport=8081 connectaddress=fd00:16::94 connectport=8081") &&
+	      !strcmp(p.cmds[0].guard, "netsh interface portproxy delete v6tov6 listenaddress=:: listenport=8081 | Out-Null") &&
+	      !strcmp(p.cmds[1].line, "New-NetFirewallRule -Name 'wslfwd-tcp6-8081' -DisplayName 'wslfwd tcp6 8081' -Direction Inbound -Protocol TCP -LocalPort 8081 -Action Allow") &&
+	      !strcmp(p.cmds[2].line, "New-NetFirewallHyperVRule -Name 'wslfwd-tcp6-8081' -DisplayName 'wslfwd tcp6 8081' -Direction Inbound -VMCreatorId '{40E0AC32-46A5-438A-A0B2-2B479E8F2E90}' -Protocol TCP -LocalPorts 8081 -Action Allow") &&
+	      !p.note[0] && !strcmp(p.type, "v6tov6"), p.n ? p.cmds[0].line : p.note,
+	      "windows: v6tov6 gets portproxy v6tov6 :: -> @vm6:LPORT and firewall rules of its own name");
+	check(win_round_trip(&m, &p, "fd00:16::94", why, sizeof(why)), why,
+	      "windows: v6tov6's portproxy line reads back with netsh as tcp @vm6:8081");
+	wf_windows_plan_free(&p);
+
+	/* v6tov4: the listener is IPv6, so Windows connects to @vm6; wslfwd
+	 * translates to the IPv4 target after that */
+	win_plan("tcp @vm6:5001 172.17.0.2:80", &win_vm, &m, &p);
+	check(p.n == 3 &&
+	      !strcmp(p.cmds[0].line, "netsh interface portproxy add v6tov6 listenaddress=:: listenport=5001 connectaddress=fd00:16::94 connectport=5001") &&
+	      strstr(p.cmds[1].line, "'wslfwd-tcp6-5001'") && !p.note[0],
+	      p.n ? p.cmds[0].line : p.note,
+	      "windows: v6tov4 gets portproxy v6tov6 :: -> @vm6:LPORT (the listener's family)");
+	check(win_round_trip(&m, &p, "fd00:16::94", why, sizeof(why)), why,
+	      "windows: v6tov4's portproxy line reads back with netsh as tcp @vm6:5001");
+	wf_windows_plan_free(&p);
+
+	/* v4tov6: an IPv4 listener, Windows connects to @vm */
+	win_plan("both 5011 [fd00:17::2]:8080", &win_vm, &m, &p);
+	check(p.n == 4 &&
+	      !strcmp(p.cmds[0].line, "netsh interface portproxy add v4tov4 listenaddress=0.0.0.0 listenport=5011 connectaddress=172.22.21.94 connectport=5011") &&
+	      strstr(p.cmds[1].line, "'wslfwd-tcp-5011'") &&
+	      strstr(p.cmds[3].line, "New-NetFirewallHyperVRule -Name 'wslfwd-udp-5011'") &&
+	      strstr(p.note, "UDP side"), p.n ? p.cmds[0].line : p.note,
+	      "windows: v4tov6 (tcp+udp) gets portproxy v4tov4 to @vm, the UDP side a Hyper-V rule");
+	check(win_round_trip(&m, &p, "172.22.21.94", why, sizeof(why)), why,
+	      "windows: v4tov6's portproxy line reads back with netsh as tcp 5011");
+	wf_windows_plan_free(&p);
+
+	/* a literal IPv6 LADDR: Windows connects to that address */
+	win_plan("tcp [fd00:16::95]:8083 [fd00:17::2]:80", &win_vm, &m, &p);
+	check(p.n == 3 &&
+	      !strcmp(p.cmds[0].line, "netsh interface portproxy add v6tov6 listenaddress=:: listenport=8083 connectaddress=fd00:16::95 connectport=8083"),
+	      p.n ? p.cmds[0].line : p.note,
+	      "windows: an IPv6 literal LADDR is what Windows connects to");
+	check(win_round_trip(&m, &p, "fd00:16::95", why, sizeof(why)), why,
+	      "windows: a literal LADDR's line reads back connecting to that LADDR");
+	wf_windows_plan_free(&p);
+
+	win_plan("udp @vm6:7006 [fd00:17::2]:7006", &win_vm, &m, &p);
+	check(p.n == 1 && strstr(p.cmds[0].line, "New-NetFirewallHyperVRule -Name 'wslfwd-udp6-7006'") &&
+	      strstr(p.note, "TCP only"), p.n ? p.cmds[0].line : p.note,
+	      "windows: an IPv6 UDP mapping gets its Hyper-V rule only, portproxy being TCP only");
+	wf_windows_plan_free(&p);
+
+	win_plan("tcp @vm6:8081 [fd00:17::2]:80", &vm4only, &m, &p);
+	check(p.n == 2 && strstr(p.note, "@vm6 is unknown") &&
+	      !strncmp(p.cmds[0].line, "New-NetFirewallRule", 19), p.note,
+	      "windows: with @vm6 unknown an IPv6 listener gets no portproxy line, and says why");
+	wf_windows_plan_free(&p);
+
+	win_plan("tcp [::1]:5433 @host6:5432", &win_vm, &m, &p);
+	check(p.n == 0 && strstr(p.note, "local clients"), p.note,
+	      "windows: a local-client mapping ([::1]) gets no Windows lines");
 	wf_windows_plan_free(&p);
 }
 
