@@ -571,9 +571,12 @@ static const char *kind_name(int k)
 }
 
 /* An entry of either family for `conns`: IPv4 tuples widened into the
- * IPv6 key ([0] holds the address), with the key of its other half. */
+ * IPv6 key ([0] holds the address), with the key of its other half.
+ * family is the table's; tfamily the tuple's: the IPv4 side of a v4tov6 or
+ * v6tov4 connection is in wf_ct6 as ::ffff:a.b.c.d, and shown as IPv4. */
 struct conn {
 	int family;
+	int tfamily;
 	struct wf_ct6_key key;
 	struct wf_ct6_key peer;
 	const struct wf_ct_val *v;
@@ -598,6 +601,49 @@ static int conn_cmp(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
+static bool addr_v4mapped(const __be32 a[4])
+{
+	return !a[0] && !a[1] && a[2] == htonl(0xffff);
+}
+
+/* An entry whose packets arrive as IPv4 and leave as IPv6 (WF_CT_X_TO6) is
+ * keyed by the IPv4 tuple of a translated connection. */
+static int tuple_family6(const struct wf_ct6_entry *e)
+{
+	return e->val.c.xfam == WF_CT_X_TO6 && addr_v4mapped(e->key.saddr) &&
+	       addr_v4mapped(e->key.daddr) ? WF_AF_INET : WF_AF_INET6;
+}
+
+/* An address of c's tuple in its own family (the ::ffff: prefix dropped). */
+static void tuple_addr(const struct conn *c, const __be32 a[4], char *buf, size_t len)
+{
+	if (c->family == WF_AF_INET6 && c->tfamily == WF_AF_INET) {
+		__be32 a4[4] = { a[3] };
+
+		wf_format_addr(WF_AF_INET, a4, buf, len);
+	} else
+		wf_format_addr(c->family, a, buf, len);
+}
+
+static const char *fam_name(int family)
+{
+	return family == WF_AF_INET6 ? "ipv6" : "ipv4";
+}
+
+/* "v6tov4"/"v4tov6" for a translated connection (o and r its tuples, r
+ * maybe NULL), else NULL. */
+static const char *xlate_name(const struct conn *o, const struct conn *r)
+{
+	const struct conn *orig = o->v->dir == WF_DIR_ORIG ? o : r;
+
+	if (!o->v->xfam)
+		return NULL;
+	/* ORIG's packets leave in the other family: TO4 from IPv6 clients */
+	if (orig)
+		return orig->v->xfam == WF_CT_X_TO4 ? "v6tov4" : "v4tov6";
+	return o->v->xfam == WF_CT_X_TO4 ? "v4tov6" : "v6tov4";
+}
+
 /* Both tables' entries as conns, sorted for the peer lookup. */
 static struct conn *conns_gather(const struct wf_ct_entry *e, size_t n,
 				 const struct wf_ct6_entry *e6, size_t n6)
@@ -609,7 +655,7 @@ static struct conn *conns_gather(const struct wf_ct_entry *e, size_t n,
 	if (!c)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		c[i].family = WF_AF_INET;
+		c[i].family = c[i].tfamily = WF_AF_INET;
 		key_widen(&e[i].key, &c[i].key);
 		wf_ct_peer_key(&e[i].key, &e[i].val, &pk);
 		key_widen(&pk, &c[i].peer);
@@ -617,6 +663,7 @@ static struct conn *conns_gather(const struct wf_ct_entry *e, size_t n,
 	}
 	for (i = 0; i < n6; i++) {
 		c[n + i].family = WF_AF_INET6;
+		c[n + i].tfamily = tuple_family6(&e6[i]);
 		c[n + i].key = e6[i].key;
 		wf_ct6_peer_key(&e6[i].key, &e6[i].val, &c[n + i].peer);
 		c[n + i].v = &e6[i].val.c;
@@ -631,8 +678,8 @@ static void tuple_str(const struct conn *c, char *buf, size_t len)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 
-	wf_format_addr(c->family, c->key.saddr, s, sizeof(s));
-	wf_format_addr(c->family, c->key.daddr, d, sizeof(d));
+	tuple_addr(c, c->key.saddr, s, sizeof(s));
+	tuple_addr(c, c->key.daddr, d, sizeof(d));
 	snprintf(buf, len, "src=%s dst=%s sport=%u dport=%u", s, d, ntohs(c->key.sport),
 		 ntohs(c->key.dport));
 }
@@ -642,9 +689,10 @@ static json_object *tuple_json(const struct conn *c)
 	json_object *o = json_object_new_object();
 	char a[INET6_ADDRSTRLEN];
 
-	wf_format_addr(c->family, c->key.saddr, a, sizeof(a));
+	json_object_object_add(o, "family", jstr(fam_name(c->tfamily)));
+	tuple_addr(c, c->key.saddr, a, sizeof(a));
 	json_object_object_add(o, "src", jstr(a));
-	wf_format_addr(c->family, c->key.daddr, a, sizeof(a));
+	tuple_addr(c, c->key.daddr, a, sizeof(a));
 	json_object_object_add(o, "dst", jstr(a));
 	json_object_object_add(o, "sport", json_object_new_int(ntohs(c->key.sport)));
 	json_object_object_add(o, "dport", json_object_new_int(ntohs(c->key.dport)));
@@ -664,8 +712,12 @@ static void conn_json(json_object *arr, const struct conn *o, const struct conn 
 	json_object *c = json_object_new_object();
 	const struct conn *orig = o->v->dir == WF_DIR_ORIG ? o : NULL;
 	const struct conn *rep = orig ? r : o;
+	const char *x = xlate_name(o, r);
 
-	json_object_object_add(c, "family", jstr(o->family == WF_AF_INET6 ? "ipv6" : "ipv4"));
+	/* the client's family (orig's); a translated connection's reply is
+	 * in the other one, each tuple says its own */
+	json_object_object_add(c, "family", jstr(fam_name(o->tfamily)));
+	json_object_object_add(c, "xlate", x ? jstr(x) : NULL);
 	json_object_object_add(c, "proto", jstr(o->key.proto == WF_IPPROTO_TCP ? "tcp" : "udp"));
 	json_object_object_add(c, "state", jstr(state_name(o->v->state)));
 	json_object_object_add(c, "orig", orig ? tuple_json(orig) : NULL);
@@ -680,6 +732,7 @@ static void conn_json(json_object *arr, const struct conn *o, const struct conn 
 
 static void conn_line(const struct conn *o, const struct conn *r, __u64 now)
 {
+	const char *x = xlate_name(o, r);
 	char ot[160], rt[160];
 
 	tuple_str(o, ot, sizeof(ot));
@@ -692,8 +745,9 @@ static void conn_line(const struct conn *o, const struct conn *r, __u64 now)
 	} else if (o->v->dir == WF_DIR_ORIG) {
 		printf(" [orig only]");
 	}
-	printf(" id=%u kind=%s%s\n", o->v->id, kind_name(o->v->kind),
-	       o->v->flags & WF_CT_F_REWRITE_SRC ? " [snat]" : "");
+	printf(" id=%u kind=%s%s%s%s%s\n", o->v->id, kind_name(o->v->kind),
+	       o->v->flags & WF_CT_F_REWRITE_SRC ? " [snat]" : "", x ? " [" : "", x ? x : "",
+	       x ? "]" : "");
 }
 
 /* One line per connection: the ORIG entry with its REPLY partner; an entry

@@ -236,3 +236,34 @@ v4tov6_udp_without_checksum()
 		note "tc: $(wslfwd stats | grep udp6_zero_csum)"
 	fi
 }
+
+# `conns` shows each side of a translated connection in its own family:
+# the IPv4 tuple as IPv4 (not ::ffff:a.b.c.d), and the line (-j: xlate)
+# says which way it was translated.
+nat46_conns_show_the_ipv4_side_as_ipv4()
+{
+	local out
+	nat46_load || return 1
+	add tcp "@vm6:5040" @host:5432 || return 1
+	add tcp 5041 "[$N46_WIN6]:15432" || return 1
+	# curl's connections, just closed: the closing timeout keeps them
+	expect_http "$NS_WIN" "http://[$N46_VM6]:5040/" "$VM_IP" || return 1
+	expect_http "$NS_WIN" "http://$VM_IP:5041/" "$N46_VM6" || return 1
+	expect_rc 0 conns || return 1
+	out=$OUT
+	grep -qE "src=$N46_WIN6 dst=$N46_VM6 sport=[0-9]+ dport=5040 src=$HOST_IP dst=$VM_IP sport=5432 dport=[0-9]+ .*\[v6tov4\]$" <<< "$out" ||
+		fail "conns has no v6tov4 line with its reply in IPv4: $out" || return 1
+	grep -qE "src=$HOST_IP dst=$VM_IP sport=[0-9]+ dport=5041 src=$N46_WIN6 dst=$N46_VM6 sport=15432 dport=[0-9]+ .*\[v4tov6\]$" <<< "$out" ||
+		fail "conns has no v4tov6 line with its client in IPv4: $out" || return 1
+	grep -q "ffff" <<< "$out" && fail "conns writes ::ffff: addresses: $out" && return 1
+	note "conns: $(grep -E 'v6tov4|v4tov6' <<< "$out" | paste -sd '|')"
+	expect_rc 0 -j conns || return 1
+	jq -e --arg h "$HOST_IP" '
+		([.[] | select(.xlate == "v6tov4" and .family == "ipv6" and .reply.family == "ipv4"
+			and .reply.src == $h and .orig.dport == 5040)] | length >= 1) and
+		([.[] | select(.xlate == "v4tov6" and .family == "ipv4" and .orig.family == "ipv4"
+			and .orig.src == $h and .reply.family == "ipv6" and .orig.dport == 5041)] | length >= 1)' \
+		<<< "$OUT" >/dev/null || fail "-j conns: $OUT" || return 1
+	grep -q "ffff" <<< "$OUT" && fail "-j conns writes ::ffff: addresses: $OUT" && return 1
+	return 0
+}

@@ -249,6 +249,72 @@ static void ip6(const char *s, __be32 a[4])
 	wf_parse_ip(s, &fam, a);
 }
 
+/* A translated connection's pair, both in wf_ct6: ORIG keyed by the
+ * client's tuple (cs:cport -> vm:lport), leaving to ts:tport from
+ * ns:nport; xfam says which family ORIG's packets leave in. */
+static void xlate_pair(struct wf_ct6_entry e[2], const char *cs, const char *vm, const char *ns,
+		       const char *ts, __u16 cport, __u16 lport, __u16 nport, __u16 tport,
+		       __u8 xfam, __u32 id)
+{
+	memset(e, 0, 2 * sizeof(*e));
+	ip6(cs, e[0].key.saddr);
+	ip6(vm, e[0].key.daddr);
+	e[0].key.sport = htons(cport);
+	e[0].key.dport = htons(lport);
+	e[0].key.proto = WF_IPPROTO_TCP;
+	ip6(ns, e[0].val.nsaddr);
+	ip6(ts, e[0].val.ndaddr);
+	e[0].val.c.nsport = htons(nport);
+	e[0].val.c.ndport = htons(tport);
+	e[0].val.c.id = id;
+	e[0].val.c.dir = WF_DIR_ORIG;
+	e[0].val.c.kind = WF_KIND_ONEARM;
+	e[0].val.c.state = WF_CT_TCP_EST;
+	e[0].val.c.flags = WF_CT_F_REWRITE_SRC | WF_CT_F_REWRITE_DST;
+	e[0].val.c.xfam = xfam;
+	wf_ct6_peer_key(&e[0].key, &e[0].val, &e[1].key);
+	e[1].val = e[0].val;
+	e[1].val.c.dir = WF_DIR_REPLY;
+	e[1].val.c.xfam = xfam == WF_CT_X_TO4 ? WF_CT_X_TO6 : WF_CT_X_TO4;
+	ip6(cs, e[1].val.ndaddr);
+	ip6(vm, e[1].val.nsaddr);
+	e[1].val.c.nsport = htons(lport);
+	e[1].val.c.ndport = htons(cport);
+}
+
+/* v6tov4 and v4tov6 (design.md "v4tov6 and v6tov4"): the IPv4 side, in
+ * wf_ct6 as ::ffff:a.b.c.d, is shown as IPv4; the line says which way. */
+static void test_conns_xlate(void)
+{
+	struct wf_ct6_entry e6[4];
+	char out[4096];
+
+	/* v6tov4 one-arm: [fd00:16::1]:40001 -> @vm6:5001, to @host:5432 from @vm:61001 */
+	xlate_pair(&e6[0], "fd00:16::1", "fd00:16::94", "::ffff:172.22.21.94", "::ffff:172.22.16.1",
+		   40001, 5001, 61001, 5432, WF_CT_X_TO4, 3);
+	/* v4tov6 one-arm: 172.22.16.1:40002 -> @vm:5010, to [fd00:16::1]:15432 from @vm6:61002 */
+	xlate_pair(&e6[2], "::ffff:172.22.16.1", "::ffff:172.22.21.94", "fd00:16::94", "fd00:16::1",
+		   40002, 5010, 61002, 15432, WF_CT_X_TO6, 4);
+	conns_capture(NULL, 0, e6, 4, false, out, sizeof(out));
+	check(strstr(out, "src=fd00:16::1 dst=fd00:16::94 sport=40001 dport=5001 "
+			  "src=172.22.16.1 dst=172.22.21.94 sport=5432 dport=61001 id=3 kind=onearm [snat] [v6tov4]\n") &&
+		      strstr(out, "src=172.22.16.1 dst=172.22.21.94 sport=40002 dport=5010 "
+				  "src=fd00:16::1 dst=fd00:16::94 sport=15432 dport=61002 id=4 kind=onearm [snat] [v4tov6]\n") &&
+		      !strstr(out, "ffff") && !strstr(out, "only"),
+	      out, "conns: the IPv4 side of a v6tov4/v4tov6 connection is IPv4, the line says which way");
+	conns_capture(NULL, 0, e6, 4, true, out, sizeof(out));
+	check(strstr(out, "{\"family\":\"ipv6\",\"xlate\":\"v6tov4\"") &&
+		      strstr(out, "\"reply\":{\"family\":\"ipv4\",\"src\":\"172.22.16.1\",\"dst\":\"172.22.21.94\",\"sport\":5432") &&
+		      strstr(out, "{\"family\":\"ipv4\",\"xlate\":\"v4tov6\"") &&
+		      strstr(out, "\"orig\":{\"family\":\"ipv4\",\"src\":\"172.22.16.1\"") &&
+		      !strstr(out, "ffff") && !strstr(out, "\"orphan\":true"),
+	      out, "conns -j: each tuple in its own family, xlate names the direction");
+	/* the REPLY half alone (ORIG evicted): still IPv4 where it is */
+	conns_capture(NULL, 0, &e6[1], 1, false, out, sizeof(out));
+	check(strstr(out, "[reply only] src=172.22.16.1 dst=172.22.21.94 sport=5432 dport=61001 id=3 kind=onearm [snat] [v6tov4]") != NULL,
+	      out, "conns: a v6tov4 REPLY entry alone is shown in IPv4 and named v6tov4");
+}
+
 /* `conns` pairs each family's ORIG entry with its REPLY (wf_ct_peer_key,
  * wf_ct6_peer_key) and prints IPv6 tuples as conntrack does. */
 static void test_conns(void)
@@ -317,6 +383,7 @@ static void test_conns(void)
 	conns_capture(NULL, 0, e6, 1, false, out, sizeof(out));
 	check(strstr(out, "dport=80 [orig only] id=2") != NULL, out,
 	      "conns: an IPv6 ORIG entry without its REPLY is shown alone");
+	test_conns_xlate();
 }
 
 int main(void)
