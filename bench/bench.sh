@@ -22,6 +22,11 @@
 #   route6, nft6, xdp6, tc6   the same over IPv6 to the container's IPv6
 #                address (wslfwd: add ... @vm6:P [fd00:17::2]:P; nftables
 #                ip6 DNAT); no latency rows (sockperf 3.7 has no IPv6)
+#   socat-6to4, xdp-6to4, tc-6to4   an IPv6 client to the container's IPv4
+#                address: socat TCP6-LISTEN -> TCP4 and UDP6-RECV -> UDP4-SENDTO
+#                vs wslfwd v6tov4 (add ... @vm6:P 172.17.0.2:P); no latency
+#                rows (sockperf), no new-flow-per-packet rate (v6tov4 takes an
+#                SNAT port per flow, as one-arm does)
 #
 # Repetitions are interleaved (every variant, then again) and the medians
 # reported. bench/report.sh writes bench/results/{bench.md,bench.json,bench.png}.
@@ -49,10 +54,11 @@ else
 	REPS=${BENCH_REPS:-3}; T_TCP=2; T_CPS=2; T_LAT=2; PPS_WARM=0.3; PPS_WIN=1
 fi
 VARIANTS="floor redirect route nft socat xdp xdp-stack xdp-generic tc onearm-nft onearm-xdp onearm-tc"
-VARIANTS="$VARIANTS route6 nft6 xdp6 tc6"
+VARIANTS="$VARIANTS route6 nft6 xdp6 tc6 socat-6to4 xdp-6to4 tc-6to4"
 # QUICK keeps the one-arm comparison to its main pair (nftables vs wslfwd
-# xdp), and IPv6 to routing, nftables and xdp.
-[ "$QUICK" = 1 ] && VARIANTS=${VARIANTS/ onearm-tc/} && VARIANTS=${VARIANTS% tc6}
+# xdp), IPv6 to routing, nftables and xdp, and IPv6-to-IPv4 to socat and xdp.
+[ "$QUICK" = 1 ] && VARIANTS=${VARIANTS/ onearm-tc/} && VARIANTS=${VARIANTS/ tc6/} &&
+	VARIANTS=${VARIANTS% tc-6to4}
 VARIANTS=${BENCH_VARIANTS:-$VARIANTS}
 # Request/response pairs on different CPUs, the same way in every run.
 CPU_CLI=0 CPU_SRV=1
@@ -169,7 +175,7 @@ tg_cfg()	# daddr one|new
 # ---- variants --------------------------------------------------------------
 v_target() { case $1 in onearm-*) echo "$PEER_IP" ;; *6) echo "$CTR_IP6" ;; *) echo "$CTR_IP" ;; esac; }
 v_addr()   { case $1 in route|redirect) echo "$CTR_IP" ;; route6) echo "$CTR_IP6" ;;
-		    *6) echo "$VM_IP6" ;; *) echo "$VM_IP" ;; esac; }
+		    *6|*-6to4) echo "$VM_IP6" ;; *) echo "$VM_IP" ;; esac; }
 v_http()   { case $1 in route|route6) echo "$P_HTTP_R" ;; *) echo "$P_HTTP" ;; esac; }
 url_host() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 
@@ -222,6 +228,17 @@ socat_start()
 		tb_wait_listen "$NS_VM" tcp $P_LAT && tb_wait_listen "$NS_VM" udp $P_LAT &&
 		tb_wait_listen "$NS_VM" udp $P_SINK
 }
+# IPv6 clients to the container's IPv4 address: what a userspace proxy does
+# where wslfwd's v6tov4 translates (netsh portproxy v6tov4 is the same kind
+# of proxy on Windows). ipv6only: the IPv4 variants' traffic is not its.
+socat6to4_start()
+{
+	socat_bg TCP6-LISTEN:$P_HTTP,fork,reuseaddr,ipv6only=1 TCP4:"$CTR_IP":$P_HTTP_T
+	socat_bg TCP6-LISTEN:$P_IPERF,fork,reuseaddr,ipv6only=1 TCP4:"$CTR_IP":$P_IPERF
+	socat_bg -u UDP6-RECV:$P_SINK,ipv6only=1 UDP4-SENDTO:"$CTR_IP":$P_SINK
+	tb_wait_listen "$NS_VM" tcp $P_HTTP -6 && tb_wait_listen "$NS_VM" tcp $P_IPERF -6 &&
+		tb_wait_listen "$NS_VM" udp $P_SINK -6
+}
 socat_stop()
 {
 	local p
@@ -240,6 +257,12 @@ wslfwd_setup()	# mode target [load options]
 	: > "$TB_CONF"
 	out=$(wslfwd load --dev "$VM_DEV" --mode "$1" "${@:3}") || { echo "$out" >&2; return 1; }
 	MODE_LINE=$out
+	if [ "${WSLFWD_LISTEN6:-}" = 1 ]; then	# v6tov4: @vm6 to an IPv4 target
+		wslfwd add tcp @vm6:$P_HTTP "$2:$P_HTTP_T" >/dev/null &&
+			wslfwd add tcp @vm6:$P_IPERF "$2:$P_IPERF" >/dev/null &&
+			wslfwd add udp @vm6:$P_SINK "$2:$P_SINK" >/dev/null
+		return
+	fi
 	if [[ $2 == *:* ]]; then
 		wslfwd add tcp @vm6:$P_HTTP "[$2]:$P_HTTP_T" >/dev/null &&
 			wslfwd add tcp @vm6:$P_IPERF "[$2]:$P_IPERF" >/dev/null &&
@@ -265,6 +288,9 @@ v_setup()
 	xdp6|tc6)	wslfwd_setup "${v%6}" "$CTR_IP6" ;;
 	onearm-nft)	nft_rules "$PEER_IP" 1 | in_vm nft -f - ;;
 	socat)		socat_start ;;
+	socat-6to4)	socat6to4_start ;;
+	xdp-6to4|tc-6to4)
+			WSLFWD_LISTEN6=1 wslfwd_setup "${v%-6to4}" "$CTR_IP" ;;
 	xdp|xdp-generic|tc|onearm-xdp|onearm-xdp-generic|onearm-tc)
 			wslfwd_setup "${v#onearm-}" "$(v_target "$v")" ;;
 	xdp-stack)	wslfwd_setup xdp "$CTR_IP" --redirect none ;;
@@ -278,7 +304,7 @@ v_teardown()
 	floor|redirect)	xdp_off "$NS_VM" "$VM_DEV" ;;
 	nft|onearm-nft)	in_vm nft delete table ip wfbench ;;
 	nft6)		in_vm nft delete table ip6 wfbench6 ;;
-	socat)		socat_stop ;;
+	socat|socat-6to4)	socat_stop ;;
 	route|route6)	: ;;
 	*)		wslfwd unload >/dev/null ;;
 	esac
@@ -395,7 +421,7 @@ measure()	# variant rep
 	floor|redirect) ;;
 	*)
 		case $v in
-		*6) ;;	# sockperf 3.7 takes no IPv6 address
+		*6|*-6to4) ;;	# sockperf 3.7 takes no IPv6 address
 		*)
 			read -r -a lat <<< "$(m_lat "$addr" $P_LAT)"
 			rec "$v" lat_tcp_p50 "$r" "${lat[0]:-}"; rec "$v" lat_tcp_p99 "$r" "${lat[1]:-}"
@@ -407,7 +433,10 @@ measure()	# variant rep
 		# which wslfwd's SNAT knows nothing of until its own connections
 		# have used each port once (design.md, SNAT ports). Every one-arm
 		# variant gets the same 1 s of wrk first, not measured.
-		case $v in onearm-*) m_cps "$addr" "$http" 1 >/dev/null ;; esac
+		# v6tov4 to a target behind the VM has the same: its source is
+		# @host (172.22.16.1, win's own address the other variants'
+		# clients use) with SNAT ports.
+		case $v in onearm-*|xdp-6to4|tc-6to4) m_cps "$addr" "$http" 1 >/dev/null ;; esac
 		rec "$v" cps "$r" "$(m_cps "$addr" "$http")"
 		rec "$v" tcp_fwd "$r" "$(m_tcp "$addr" $P_IPERF)"
 		rec "$v" tcp_rev "$r" "$(m_tcp "$addr" $P_IPERF -R)"
@@ -417,7 +446,9 @@ measure()	# variant rep
 	rec "$v" pps_one "$r" "$(m_pps "$v" one)"
 	# One-arm NAT with a new flow per packet measures only how fast the
 	# source-NAT ports run out (wslfwd: 61000-65535 per target): not run.
-	case $v in onearm-*) ;; *) rec "$v" pps_new "$r" "$(m_pps "$v" new)" ;; esac
+	# v6tov4 allocates an SNAT port per flow too (socat-6to4 is left out
+	# with it, for one comparison).
+	case $v in onearm-*|*-6to4) ;; *) rec "$v" pps_new "$r" "$(m_pps "$v" new)" ;; esac
 	sink_off "$v"
 }
 
@@ -441,7 +472,8 @@ for r in $(seq "$REPS"); do
 		fi
 		if [ "$r" = 1 ]; then
 			tb_offloads | sed "s|^|$v |" >> "$OFFL"
-			[ -n "$MODE_LINE" ] && meta "mode_$v" "$MODE_LINE"
+			# load's lines joined: meta.tsv has one line per key
+			[ -n "$MODE_LINE" ] && meta "mode_$v" "$(paste -sd '|' <<< "$MODE_LINE" | sed 's/|/; /g')"
 		fi
 		measure "$v" "$r"
 		v_teardown "$v"

@@ -422,6 +422,24 @@ static const struct {
 	[C_FIRST_LOCAL6] = { "first_local6_ns", "IPv6 first packet LOCAL (repeat=1 - harness)" },
 };
 
+/* The IPv6 cases against their IPv4 twins: the issue wants IPv6 within
+ * WF_V6_GOAL of IPv4 per packet. */
+#define WF_V6_GOAL 1.2
+static const struct {
+	const char *key;
+	const char *desc;
+	int v6, v4;
+} ratios6[] = {
+	{ "ratio6_established_local", "established LOCAL", C_EST_LOCAL6, C_EST_LOCAL },
+	{ "ratio6_established_onearm", "established ONEARM", C_EST_ONEARM6, C_EST_ONEARM },
+	{ "ratio6_first_local", "first packet LOCAL", C_FIRST_LOCAL6, C_FIRST_LOCAL },
+};
+
+static double ratio(double v6, double v4)
+{
+	return v4 > 0 ? v6 / v4 : 0;
+}
+
 static struct frame fr[C_MAX];
 static __u32 fr_want[C_MAX];
 
@@ -977,6 +995,9 @@ int main(int argc, char **argv)
 		printf("{");
 		for (k = 0; k < C_MAX && (k < C_FIRST6 || v6_ok); k++)
 			printf("%s\"%s\": %.1f", k ? ", " : "", cases[k].key, med[k]);
+		for (k = 0; v6_ok && k < (int)(sizeof(ratios6) / sizeof(ratios6[0])); k++)
+			printf(", \"%s\": %.2f", ratios6[k].key,
+			       ratio(med[ratios6[k].v6], med[ratios6[k].v4]));
 		printf(", \"repeat\": %d, \"rounds\": %d", WF_REPEAT, rounds);
 		if (do_scale)
 			printf(", \"ct_conns\": %lu, \"ct_entries\": %ld, \"ct_memlock_bytes\": %ld, "
@@ -997,6 +1018,16 @@ int main(int argc, char **argv)
 			printf("%-58s %8s\n", cases[k].desc, "-");
 		else
 			printf("%-58s %8.1f\n", cases[k].desc, med[k]);
+	}
+	if (v6_ok) {
+		printf("\nIPv6 / IPv4 per packet (goal: within %.1fx):", WF_V6_GOAL);
+		for (k = 0; k < (int)(sizeof(ratios6) / sizeof(ratios6[0])); k++) {
+			double x = ratio(med[ratios6[k].v6], med[ratios6[k].v4]);
+
+			printf("%s %s %.2fx%s", k ? "," : "", ratios6[k].desc, x,
+			       x > WF_V6_GOAL ? " (over)" : "");
+		}
+		printf("\n");
 	}
 	if (do_scale) {
 		printf("\nconntrack at scale: %lu connections (%lu max entries), %ld entries present\n",

@@ -47,6 +47,9 @@ route6|kernel routing (no NAT)|ipv6
 nft6|nftables ip6 DNAT|ipv6
 xdp6|wslfwd xdp|ipv6
 tc6|wslfwd tc|ipv6
+socat-6to4|socat TCP6-LISTEN → TCP4 (userspace)|v6v4
+xdp-6to4|wslfwd xdp v6tov4|v6v4
+tc-6to4|wslfwd tc v6tov4|v6v4
 EOF
 cat > "$W/scale" <<'EOF'
 load_10k|`wslfwd load` with 10 k mappings in the config|s
@@ -111,14 +114,16 @@ table()	# behind|onearm
 	awk -F'|' -v side="$1" -v MED="$W/med.tsv" "$fmt_awk"'
 	BEGIN {
 		while ((getline l < MED) > 0) { split(l, f, "\t"); med[f[1], f[2]] = f[3] }
-		ref1 = side == "behind" ? "nft" : side == "ipv6" ? "nft6" : "onearm-nft"
+		ref1 = side == "behind" ? "nft" : side == "ipv6" ? "nft6" : side == "v6v4" ? "socat-6to4" : "onearm-nft"
 		ref2 = side == "behind" ? "route" : side == "ipv6" ? "route6" : ""
 	}
 	FILENAME ~ /variants$/ { if ($3 == side) { nv++; vk[nv] = $1; vl[nv] = $2 } next }
 	{ nm++; mk[nm] = $1; ml[nm] = $2; mu[nm] = $3; mb[nm] = $4 }
 	END {
 		# drop variants that have no result at all
-		for (i = 1; i <= nv; i++) { keep[i] = 0; for (j = 1; j <= nm; j++) if ((vk[i], mk[j]) in med) keep[i] = 1 }
+		nk = 0
+		for (i = 1; i <= nv; i++) { keep[i] = 0; for (j = 1; j <= nm; j++) if ((vk[i], mk[j]) in med) keep[i] = 1; nk += keep[i] }
+		if (!nk) { print "Not measured in this run (none of its variants in BENCH_VARIANTS)."; exit }
 		h = "| metric |"; s = "|---|"
 		for (i = 1; i <= nv; i++) if (keep[i]) { h = h " " vl[i] " |"; s = s "---:|" }
 		print h; print s
@@ -176,6 +181,17 @@ table()	# behind|onearm
 	echo
 	table ipv6
 	echo
+	echo "## IPv6 client to an IPv4 backend (v6tov4)"
+	echo
+	echo "An IPv6 client on the switch, the container's IPv4 address as the target. Each cell: median (ratio"
+	echo "to socat, the userspace proxy that does this without wslfwd: \`TCP6-LISTEN:P,fork TCP4:172.17.0.2:P\`,"
+	echo "\`UDP6-RECV\` → \`UDP4-SENDTO\` for the packet stream; what netsh portproxy v6tov4 is on Windows)."
+	echo "wslfwd: \`add tcp @vm6:P 172.17.0.2:P\`, the header translated (RFC 7915), the source @host with an"
+	echo "SNAT port. No new-flow-per-packet rate: each flow takes an SNAT port, so it would measure how fast"
+	echo "they run out, as one-arm."
+	echo
+	table v6v4
+	echo
 	echo "## BPF program cost per packet (BPF_PROG_RUN, bench/prog_run.c)"
 	echo
 	if [ -s "$PRJ" ]; then
@@ -183,6 +199,11 @@ table()	# behind|onearm
 		echo "|---|---:|"
 		jq -r 'to_entries[] | select(.key | endswith("_ns")) | "| \(.key) | \(.value) |"' "$PRJ"
 		echo
+		jq -r '[to_entries[] | select(.key | startswith("ratio6_"))] |
+			if length > 0 then "IPv6 / IPv4 per packet (goal: within 1.2×): " +
+				(map("\(.key | sub("^ratio6_"; "") | gsub("_"; " ")) \(.value)×" +
+					(if .value > 1.2 then " (over)" else "" end)) | join(", ")) + "." + "\n"
+			else empty end' "$PRJ"
 		echo "Established flow = \`established_behind_ns\`, first packet = \`first_behind_ns\`, reply ="
 		echo "\`reply_behind_ns\` (the other cases: targets on the VM / one-arm; \`baseline_pass*\` is an XDP_PASS"
 		echo "program measured the same way, \`*_full*\` with the table full, see scale)."
@@ -267,8 +288,9 @@ jq -n --slurpfile med "$W/med.json" --slurpfile metrics "$W/metrics.json" \
 		results: ($m | map(select(.variant != "scale")) | map(. as $e
 			| ($variants[0][$e.variant].table // "behind") as $t
 			| $e + {table: $t,
-				ratio_nft: ratio($e.median; ref(if $t == "onearm" then "onearm-nft" else "nft" end; $e.metric)),
-				ratio_route: (if $t == "behind" then ratio($e.median; ref("route"; $e.metric)) else null end)})),
+				ratio_nft: (if $t == "v6v4" then null else ratio($e.median; ref(if $t == "onearm" then "onearm-nft" elif $t == "ipv6" then "nft6" else "nft" end; $e.metric)) end),
+				ratio_route: (if $t == "behind" then ratio($e.median; ref("route"; $e.metric)) elif $t == "ipv6" then ratio($e.median; ref("route6"; $e.metric)) else null end),
+				ratio_socat: (if $t == "v6v4" then ratio($e.median; ref("socat-6to4"; $e.metric)) else null end)})),
 		scale: ($m | map(select(.variant == "scale")) | map({key: .metric, value: .median}) | from_entries),
 		prog_run: $pr[0]
 	}' > "$OUT/bench.json" || { echo "report: JSON failed" >&2; exit 1; }
