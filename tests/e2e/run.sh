@@ -112,6 +112,9 @@ CASES=(
 	ipv6_ipv4_mappings_unaffected
 	ipv6_sockets_reach_mappings_through_the_hooks
 	ipv6_local_client_on_loopback_reaches_target
+	ipv6_loopback_only_server_reached_through_mapping
+	ipv6_loopback_only_udp_server_reached_through_mapping
+	ipv6_loopback_target_other_family_is_refused
 	ipv6_tables_sized_by_ct6_size
 	# v4tov6 and v6tov4 (nat46.sh)
 	v6tov4_one_arm_tcp_udp
