@@ -760,9 +760,8 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 	}
 	if (ret == WF_XLATE_NEW || ret == WF_XLATE_NEW_TX)
 		ret = fwd_xlate_new(c, &pkt, ret == WF_XLATE_NEW_TX);
-	/* IPv6: no ICMPv6 time exceeded yet, dropped and counted */
 	if (ret == WF_TTL_ANSWER)
-		return c->v6 ? -WF_DROP_TTL : icmp_ttl_reply4_any(c, &pkt);
+		return c->v6 ? icmp_ttl_reply6_any(c, &pkt) : icmp_ttl_reply4_any(c, &pkt);
 	if (ret < 0 && (pkt.flags & WF_PKT_F_FIRST_FRAG)) {
 		if (c->v6)
 			frag_first_drop6(&pkt, -ret, now);

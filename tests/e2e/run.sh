@@ -87,6 +87,7 @@ CASES=(
 	pmtu_download_and_upload_through_every_kind
 	udp_to_mapped_port_without_listener_is_refused
 	one_arm_ttl_expiry_answered_like_a_router
+	one_arm_hop_limit_expiry_answered_over_ipv6
 	# in-place upgrade (upgrade.sh)
 	load_over_running_replaces_in_place
 	legacy_tc_load_over_running_replaces_filters

@@ -282,6 +282,11 @@ struct fixture {
 #define ICMP6ERR(sm, dm, sa, da, t, c)					\
 	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 58,		\
 	.saddr6 = sa, .daddr6 = da, .icmp_type = (t), .icmp_code = (c)
+/* The ICMPv6 time exceeded (3/0) the datapath answers a one-arm hop limit
+ * 1 packet with: from @vm6, hop limit 64, traffic class and flow label 0. */
+#define TTL6_REPLY(sm, dm, da)						\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 58,		\
+	.saddr6 = VM6, .daddr6 = da, .icmp_type = 3, .icmp_code = 0
 /* Extension headers in order (next-header numbers), each 8 bytes unless
  * .ext_len says more. */
 #define EXT6(...)	.ext = { __VA_ARGS__ }, .n_ext = sizeof((__u8[]){ __VA_ARGS__ })
@@ -2394,11 +2399,41 @@ static const struct fixture fixtures[] = {
 			 .ttl = 63 },
 		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
+	/* Hop limit 1 on one-arm (icmp6.h icmp_ttl_reply6): an ICMPv6 time
+	 * exceeded from @vm6 back to the sender's MAC, hop limit 64, quoting
+	 * the packet as received up to 1232 bytes (1280 in all). */
 	{
-		.desc = "IPv6 ONEARM: established packet with hop limit 1 dropped (ttl), not sent",
+		.desc = "IPv6 ONEARM: established packet with hop limit 1 answered: time exceeded from @vm6 quoting all of it (icmp_ttl_sent)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .ttl = 1 },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_CLIENT, C1_6),
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .ttl = 1) },
+		.ct = CT_KEEP, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "IPv6 ONEARM: reply with hop limit 1 answered to @host6 from @vm6",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(51), TH_ACK), .ttl = 1 },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_HOST, HOST6),
+			 QUOTE(TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(51), TH_ACK), .ttl = 1) },
+		.ct = CT_KEEP, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "IPv6 ONEARM: hop limit 1 on a 1360-byte packet: the quote cut at 1232 bytes, 1280 in all",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .paylen = 1300,
+			.ttl = 1 },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_CLIENT, C1_6), .quote = 1232 - 40,
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK),
+			       .paylen = 1300, .ttl = 1) },
+		.ct = CT_KEEP, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "IPv6 ONEARM: hop limit 1 beyond the rate limit of answers dropped (ttl)",
 		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .ttl = 1 },
 		.verdict = V_DROP,
 		.ct = CT_KEEP, .stat = { WF_DROP_TTL },
+		.pre = pre_icmp_exhaust, .post = post_icmp_refill,
 	},
 	{
 		.desc = "IPv6 ONEARM: SYN with a hop-by-hop header and timestamps: full NAT past it, SNAT hint",
@@ -2419,10 +2454,20 @@ static const struct fixture fixtures[] = {
 		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
-		.desc = "IPv6 ONEARM: SYN with hop limit 1 dropped (ttl), no connection",
+		.desc = "IPv6 ONEARM: SYN with hop limit 1 answered: time exceeded, no connection",
 		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41032, VM6, 5006, TH_SYN), .ttl = 1 },
-		.verdict = V_DROP,
-		.ct = CT_NONE, .stat = { WF_DROP_TTL },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_CLIENT, C1_6),
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 41032, VM6, 5006, TH_SYN), .ttl = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "IPv6 ONEARM: UDP with a hop-by-hop header and hop limit 1: the quote keeps the header",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51210, VM6, 6006), EXT6(0), .ttl = 1 },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_CLIENT, C1_6),
+			 QUOTE(UDP6(M_CLIENT, M_VM, C1_6, 51210, VM6, 6006), EXT6(0), .ttl = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TTL_SENT },
 	},
 	{
 		.desc = "IPv6 LOCAL: bytes after payload_len kept, not summed",
