@@ -368,7 +368,8 @@ ipv6_tables_sized_by_ct6_size()
 
 # Loopback-only targets over IPv6 (lo.h): a server bound to [::1] only is
 # reached through its mapping from the Windows side, seeing the client's
-# own address, with the port changed; so is a dual-stack server on [::].
+# own address, with the port changed; so is a dual-stack server on [::],
+# and the mapping from the VM's own processes (socket hooks).
 # Nothing else on the VM's [::1] opens: not the unmapped server, not the
 # mapped one on its own port.
 ipv6_loopback_only_server_reached_through_mapping()
@@ -380,6 +381,8 @@ ipv6_loopback_only_server_reached_through_mapping()
 	expect_http "$NS_WIN" "http://[$VM_IP6]:8095/" "$HOST_IP6" || return 1
 	expect_http "$NS_PEER" "http://[$VM_IP6]:8095/" "$PEER_IP6" || return 1
 	expect_http "$NS_WIN" "http://[$VM_IP6]:8096/" "$HOST_IP6" || return 1
+	# A VM process reaching the mapping gets the server through connect6.
+	expect_http_cg "$NS_VM" "http://[$VM_IP6]:8095/" "::1" || return 1
 	expect_no_http "$NS_WIN" "http://[$VM_IP6]:8092/" || return 1
 	expect_no_http "$NS_WIN" "http://[$VM_IP6]:8091/" || return 1
 	wslfwd -j stats | grep -q '"connections": *[1-9]' ||
