@@ -233,6 +233,25 @@ struct wf_lo_udp_val {
 	__u32 id;
 };
 
+/* ---- wf_lo_udp6: as wf_lo_udp, for [::1] targets: sendmsg6 gives the
+ * replies LADDR as source, tc egress LPORT as source port. A quarter of
+ * wf_lo_udp's size (LRU maps are preallocated), as wf_ct6 is of wf_ct. */
+#define WF_LO_UDP6_ENTRIES	(WF_LO_UDP_ENTRIES / 4)
+struct wf_lo_udp6_key {
+	__be32 caddr[4];	/* the client */
+	__be16 cport;
+	__be16 tport;		/* the server's own port */
+};
+_Static_assert(sizeof(struct wf_lo_udp6_key) == 20, "wf_lo_udp6_key layout");
+
+struct wf_lo_udp6_val {
+	__be32 laddr[4];	/* where the client sent to */
+	__be16 lport;
+	__u16 pad;
+	__u32 id;
+};
+_Static_assert(sizeof(struct wf_lo_udp6_val) == 24, "wf_lo_udp6_val layout");
+
 /* ---- wf_ports: ARRAY[65536] of __u8, indexed by port in host order. ----
  * A filter so unmapped traffic costs one array load: ingress only looks at
  * packets whose destination port is a mapped LPORT (or in the SNAT range, or

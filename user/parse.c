@@ -181,10 +181,13 @@ bool wf_mapping_local_clients(const struct wf_mapping *m)
 	return m->family == WF_AF_INET6 ? addr6_is_loopback(m->laddr) : addr4_is_loopback(m->laddr);
 }
 
+/* 127/8 or [::1] as the target: a server bound to loopback only (lo.h). */
 bool wf_mapping_lo_target(const struct wf_mapping *m)
 {
-	return wf_mapping_tfamily(m) == WF_AF_INET && m->taddr_kind == WF_ADDR_LITERAL &&
-	       addr4_is_loopback(m->taddr);
+	if (m->taddr_kind != WF_ADDR_LITERAL)
+		return false;
+	return wf_mapping_tfamily(m) == WF_AF_INET6 ? addr6_is_loopback(m->taddr) :
+						     addr4_is_loopback(m->taddr);
 }
 
 bool wf_mapping_needs_sock_hooks(const struct wf_mapping *m)
@@ -760,11 +763,6 @@ int wf_mapping_validate(const struct wf_mapping *m, char *err, size_t errlen)
 			return seterr(err, errlen, "snat %s does not apply to %s",
 				      wf_snat_name(m->snat), what);
 	}
-	/* [::1]:LPORT (local clients) goes through connect6/sendmsg6 */
-	if (wf_mapping_tfamily(m) == WF_AF_INET6 && m->taddr_kind == WF_ADDR_LITERAL &&
-	    addr6_is_loopback(m->taddr))
-		return seterr(err, errlen,
-			      "[::1] as a target is not supported yet (loopback-only targets are IPv4: 127.0.0.1)");
 	/* LPORT+i goes to TPORT+i, so some port maps onto itself exactly when
 	 * the addresses are the same and TPORT == LPORT. */
 	if (m->tport == m->lport && !m->tfamily &&
@@ -810,8 +808,8 @@ int wf_mapping_check_policy(const struct wf_mapping *m, char *err, size_t errlen
 }
 
 /* IPv4 to IPv4 and IPv6 to IPv6 forward; between the families (RFC 7915
- * translation) is design.md's slice 4. [::1] never gets here: validate
- * refuses it. */
+ * translation) is design.md's slice 4. A loopback target (127.0.0.1 or
+ * [::1]) is reached in its own family only. */
 bool wf_addr6_linklocal(const __be32 a[4])
 {
 	return (ntohl(a[0]) & 0xffc00000) == 0xfe800000;

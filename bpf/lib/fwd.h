@@ -531,16 +531,16 @@ static __always_inline int fwd_new(const struct wf_ctx *c, const struct wf_pkt *
 		stats_inc(WF_EV_IP_CSUM);
 		return WF_PASS;
 	}
-	/* Loopback-only target: no connection entry, the packet goes to the
-	 * server's socket as it is, from tc ingress (in XDP modes a tc program
-	 * of its own, wf_tc_lo_ingress, does this after our XDP_PASS). IPv4
-	 * only: the loader refuses [::1] targets. */
+	/* Loopback-only target (127.0.0.1, [::1]): no connection entry, the
+	 * packet goes to the server's socket as it is, from tc ingress (in XDP
+	 * modes a tc program of its own, wf_tc_lo_ingress, does this after our
+	 * XDP_PASS). */
 	if (fv->flags & WF_FWD_F_LOOPBACK) {
 		/* Handed to a socket, not reassembled first: not for
 		 * fragments (design.md "Fragments"). */
 		if (pkt->flags & WF_PKT_F_FIRST_FRAG)
 			return -WF_DROP_FRAGMENT;
-		return c->xdp || c->v6 ? WF_PASS : lo_steer4(c, pkt, fv);
+		return c->xdp ? WF_PASS : lo_steer_any(c, pkt, fv);
 	}
 	if (fv->flags & WF_FWD_F_XFAM) {
 		/* translated: no fragments in this slice */
@@ -760,9 +760,8 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 	}
 	if (ret == WF_XLATE_NEW || ret == WF_XLATE_NEW_TX)
 		ret = fwd_xlate_new(c, &pkt, ret == WF_XLATE_NEW_TX);
-	/* IPv6: no ICMPv6 time exceeded yet, dropped and counted */
 	if (ret == WF_TTL_ANSWER)
-		return c->v6 ? -WF_DROP_TTL : icmp_ttl_reply4_any(c, &pkt);
+		return c->v6 ? icmp_ttl_reply6_any(c, &pkt) : icmp_ttl_reply4_any(c, &pkt);
 	if (ret < 0 && (pkt.flags & WF_PKT_F_FIRST_FRAG)) {
 		if (c->v6)
 			frag_first_drop6(&pkt, -ret, now);
@@ -810,7 +809,7 @@ static __always_inline int fwd_egress_fam(const struct wf_ctx *c)
 			return ret == WF_TTL_ANSWER ? -WF_DROP_TTL : ret;
 	}
 	if (!v)
-		return c->v6 ? WF_PASS : lo_udp_reply4(c, &pkt);
+		return c->v6 ? lo_udp_reply6(c, &pkt) : lo_udp_reply4(c, &pkt);
 	if (v->dir != WF_DIR_REPLY || v->kind == WF_KIND_ONEARM)
 		return WF_PASS;
 	ret = fwd_apply(c, &pkt, fwd_key(c, &pkt), v, true, now);
@@ -833,7 +832,7 @@ static __always_inline int fwd_egress(const struct wf_ctx *c)
  * filter is the same as XDP's; packets XDP has rewritten no longer carry
  * an LPORT to @vm or a literal LADDR and pass on after one array load.
  */
-static __always_inline int fwd_lo_ingress(const struct wf_ctx *c)
+static __always_inline int fwd_lo_ingress_fam(const struct wf_ctx *c)
 {
 	struct wf_fwd_val *fv;
 	struct wf_info *info;
@@ -850,13 +849,22 @@ static __always_inline int fwd_lo_ingress(const struct wf_ctx *c)
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (!info)
 		return WF_PASS;
-	fv = mapping_lookup4(info, pkt.tuple.proto, pkt.tuple.daddr, pkt.tuple.dport, bits);
+	fv = fwd_mapping(c, info, &pkt, bits);
 	if (!fv || !(fv->flags & WF_FWD_F_LOOPBACK))
 		return WF_PASS;
 	ret = fwd_admit(c, &pkt, fv);
 	if (ret)
 		return ret;
-	return lo_steer4(c, &pkt, fv);
+	return lo_steer_any(c, &pkt, fv);
+}
+
+static __always_inline int fwd_lo_ingress(const struct wf_ctx *c)
+{
+	struct wf_ctx c6 = { .ctx = c->ctx, .xdp = c->xdp, .v6 = true };
+
+	if (fwd_is_ip6(c))
+		return fwd_lo_ingress_fam(&c6);
+	return fwd_lo_ingress_fam(c);
 }
 
 /* Count a drop reason; hand back a verdict. */

@@ -263,4 +263,206 @@ static __always_inline int icmp_error6_any(const struct wf_ctx *c, const struct 
 	return icmp_error6_tc(ctx_skb(c), pkt, ingress);
 }
 
+/*
+ * ---- Time exceeded for hop limit 1 on one-arm paths (icmp_ttl_reply4()
+ * for IPv6). A packet we would send on with XDP_TX (either direction) with
+ * hop limit <= 1 is answered as a router answers (RFC 4443 3.3): ICMPv6
+ * time exceeded, code 0, from @vm6 to its sender, quoting as much of it
+ * as fits in the minimum MTU (1280 bytes: 1232 of the packet), out of
+ * IFACE towards the MAC it came from, under icmp.h's rate limit (one
+ * bucket for both families) and counted `icmp_ttl_sent`. The frame grows
+ * by the 48 bytes of the new IPv6 and ICMPv6 headers in front of the
+ * packet (which becomes the quote as it is) and is cut after the quote;
+ * the ICMPv6 checksum sums the quote (variable length: icmp6_sum()). Not
+ * answered (dropped, `ttl`): GSO skbs, pseudo-header-only checksums (a
+ * local sender's CHECKSUM_PARTIAL skb: icmp_csum_partial4()'s reason),
+ * @vm6 unknown, a source that is not one node's (unspecified, loopback,
+ * multicast, IPv4-mapped: RFC 4443 2.4 e), a frame we cannot resize, and
+ * beyond the rate limit.
+ */
+#define WF_ICMP6_TTL_HL		64	/* Linux's default hop limit */
+#define WF_IP6_MIN_MTU		1280
+#define WF_ICMP6_QUOTE_MAX	(WF_IP6_MIN_MTU - WF_IP6_HLEN - WF_ICMP_HLEN)	/* 1232 */
+#define WF_ICMP6_TIME_EXCEEDED	3
+
+/* The headers in front of the quote. */
+struct icmp6_ttl_hdr {
+	struct ipv6hdr ip;
+	__u8 icmp[WF_ICMP_HLEN];
+};
+_Static_assert(sizeof(struct icmp6_ttl_hdr) == 48, "icmp6_ttl_hdr layout");
+
+/* The pseudo header of RFC 8200 8.1, summed with the message. */
+struct icmp6_pseudo {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be32 len;
+	__be32 nh;
+};
+
+/* One node's address: not ::, ::1, ff00::/8 or ::ffff:0:0/96. */
+static __always_inline bool icmp_unicast6(const __be32 *a)
+{
+	if ((a[0] & bpf_htonl(0xff000000)) == bpf_htonl(0xff000000))
+		return false;
+	if (a[0] | a[1])
+		return true;
+	if (a[2] == bpf_htonl(0xffff))
+		return false;
+	return a[2] || (a[3] && a[3] != bpf_htonl(1));
+}
+
+/* icmp_csum_partial4() for IPv6: the pseudo header has 16-byte addresses. */
+static __always_inline bool icmp_csum_partial6(const struct wf_ctx *c, const struct wf_pkt *pkt)
+{
+	const struct wf_ct6_key *t = &pkt->tuple6;
+	__u32 l4len = pkt->len - (pkt->l4_off - WF_ETH_HLEN);
+	__u64 s = bpf_htons(pkt->tuple.proto) + bpf_htons(l4len);
+	__u16 sum;
+	int i;
+
+	if (ctx_load_bytes(c, icmp_off(pkt_l4_csum_off(pkt)), &sum, sizeof(sum)))
+		return true;
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		s += (t->saddr[i] & 0xffff) + (t->saddr[i] >> 16) + (t->daddr[i] & 0xffff) +
+		     (t->daddr[i] >> 16);
+	return sum == csum_fold16(s);
+}
+
+/*
+ * bpf_csum_diff()'s sum (seeded with @seed) of the @len bytes at @off,
+ * @len <= WF_ICMP6_QUOTE_MAX + WF_ICMP_HLEN: copied by chunks into the
+ * per-CPU scratch (the frame may be non-linear in tc), the last one
+ * zero-padded to a word (RFC 1071). Every chunk but the last is 512 bytes,
+ * so all start at even offsets and the words line up. -1 on failure.
+ */
+static __always_inline long icmp6_sum(const struct wf_ctx *c, __u32 off, __u32 len, long seed)
+{
+	struct wf_csum_tail *t;
+	__u32 zero = 0, n, w;
+	long s = seed;
+	int i;
+
+	t = bpf_map_lookup_elem(&wf_csum_scratch, &zero);
+	if (!t)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if (!len)
+			break;
+		n = len < WF_CSUM_CHUNK ? len : WF_CSUM_CHUNK;
+		/* (the verifier lost the bound in the loop) */
+		if (n < 1 || n > WF_CSUM_CHUNK)
+			return -1;
+		if (c->xdp ? bpf_xdp_load_bytes(ctx_xdp(c), off, t->b, n) :
+			     bpf_skb_load_bytes(ctx_skb(c), off, t->b, n))
+			return -1;
+		/* n <= 512: all three within the 516 bytes */
+		t->b[n] = 0;
+		t->b[n + 1] = 0;
+		t->b[n + 2] = 0;
+		w = (n + 3) & ~3u;
+		if (w < 4 || w > WF_CSUM_CHUNK)
+			return -1;
+		s = bpf_csum_diff(NULL, 0, (void *)t->b, w, s);
+		if (s < 0)
+			return -1;
+		off += n;
+		len -= n;
+	}
+	return len ? -1 : s;
+}
+
+static __always_inline int icmp_ttl_reply6(const struct wf_ctx *c, const struct wf_pkt *pkt)
+{
+	__u8 macs[2 * WF_ETH_ALEN], nmacs[2 * WF_ETH_ALEN + 2];
+	struct icmp6_ttl_hdr h = {};
+	struct icmp6_pseudo ph = {};
+	struct wf_info *info;
+	__u32 zero = 0, q, mlen;
+	__u16 sum;
+	long s;
+	int i;
+
+	if (ctx_segs(c) > 1 || !icmp_unicast6(pkt->tuple6.saddr) || icmp_csum_partial6(c, pkt) ||
+	    !icmp_ttl_allow())
+		return -WF_DROP_TTL;
+	info = bpf_map_lookup_elem(&wf_info, &zero);
+	if (!info || addr6_zero(info->vm6))
+		return -WF_DROP_TTL;
+	if (ctx_load_bytes(c, 0, macs, sizeof(macs)))
+		return -WF_DROP_MALFORMED;
+	q = pkt->len < WF_ICMP6_QUOTE_MAX ? pkt->len : WF_ICMP6_QUOTE_MAX;
+	mlen = WF_ICMP_HLEN + q;
+
+	/* Room for the headers between the Ethernet header and the packet,
+	 * then the frame cut after the quote (Ethernet padding too). */
+	if (c->xdp) {
+		if (bpf_xdp_adjust_head(ctx_xdp(c), -(int)sizeof(h)) ||
+		    bpf_xdp_adjust_tail(ctx_xdp(c), (int)(WF_ETH_HLEN + sizeof(h.ip) + mlen) -
+						 (int)(ctx_data_end(c) - ctx_data(c))))
+			return -WF_DROP_TTL;
+	} else if (bpf_skb_adjust_room(ctx_skb(c), sizeof(h), BPF_ADJ_ROOM_MAC, 0) ||
+		   bpf_skb_change_tail(ctx_skb(c), WF_ETH_HLEN + sizeof(h.ip) + mlen, 0)) {
+		return -WF_DROP_TTL;
+	}
+
+	h.ip.version = 6;
+	h.ip.payload_len = bpf_htons(mlen);
+	h.ip.nexthdr = WF_IPPROTO_ICMPV6;
+	h.ip.hop_limit = WF_ICMP6_TTL_HL;
+	__builtin_memcpy(&h.ip.saddr, info->vm6, 16);
+	__builtin_memcpy(&h.ip.daddr, pkt->tuple6.saddr, 16);
+	h.icmp[0] = WF_ICMP6_TIME_EXCEEDED;	/* code 0: hop limit exceeded in transit */
+#pragma unroll
+	for (i = 0; i < WF_ETH_ALEN; i++) {
+		nmacs[i] = macs[WF_ETH_ALEN + i];
+		nmacs[WF_ETH_ALEN + i] = macs[i];
+	}
+	/* the ethertype too: XDP's new head starts before the old header */
+	nmacs[2 * WF_ETH_ALEN] = WF_ETH_P_IPV6 >> 8;
+	nmacs[2 * WF_ETH_ALEN + 1] = WF_ETH_P_IPV6 & 0xff;
+	if (ctx_store_bytes(c, 0, nmacs, sizeof(nmacs)) ||
+	    ctx_store_bytes(c, WF_ETH_HLEN, &h, sizeof(h)))
+		return -WF_DROP_MALFORMED;
+
+	__builtin_memcpy(ph.saddr, info->vm6, 16);
+	__builtin_memcpy(ph.daddr, pkt->tuple6.saddr, 16);
+	ph.len = bpf_htonl(mlen);
+	ph.nh = bpf_htonl(WF_IPPROTO_ICMPV6);
+	s = bpf_csum_diff(NULL, 0, (void *)&ph, sizeof(ph), 0);
+	if (s < 0)
+		return -WF_DROP_MALFORMED;
+	s = icmp6_sum(c, WF_ETH_HLEN + sizeof(h.ip), mlen, s);
+	if (s < 0)
+		return -WF_DROP_MALFORMED;
+	sum = (__u16)~csum_fold16((__u32)s);
+	if (ctx_store_bytes(c, WF_ETH_HLEN + sizeof(h.ip) + 2, &sum, sizeof(sum)))
+		return -WF_DROP_MALFORMED;
+	stats_inc(WF_EV_ICMP_TTL_SENT);
+	return WF_TX;
+}
+
+/* Out of line, once per program type, as icmp_ttl_reply4_xdp/tc. */
+static __noinline int icmp_ttl_reply6_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt)
+{
+	struct wf_ctx c = { .ctx = ctx, .xdp = true, .v6 = true };
+
+	return icmp_ttl_reply6(&c, pkt);
+}
+
+static __noinline int icmp_ttl_reply6_tc(struct __sk_buff *skb, const struct wf_pkt *pkt)
+{
+	struct wf_ctx c = { .ctx = skb, .xdp = false, .v6 = true };
+
+	return icmp_ttl_reply6(&c, pkt);
+}
+
+static __always_inline int icmp_ttl_reply6_any(const struct wf_ctx *c, const struct wf_pkt *pkt)
+{
+	if (c->xdp)
+		return icmp_ttl_reply6_xdp(ctx_xdp(c), pkt);
+	return icmp_ttl_reply6_tc(ctx_skb(c), pkt);
+}
+
 #endif

@@ -67,6 +67,14 @@ struct {
 } wf_lo_udp SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WF_LO_UDP6_ENTRIES);
+	__type(key, struct wf_lo_udp6_key);
+	__type(value, struct wf_lo_udp6_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_lo_udp6 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 65536);
 	__type(key, __u32);

@@ -355,14 +355,55 @@ static __always_inline int sock_connect6(struct bpf_sock_addr *ctx)
 	return WF_SOCK_OK;
 }
 
-/* (the loopback-only servers' UDP replies are IPv4's: lo.h is) */
+/*
+ * sock_lo_reply4() for a [::1] server (lo.h, lo_udp_remember6): its reply
+ * to a client that reached it through a mapping leaves with LADDR as
+ * source, not ::1 (which no link carries, RFC 4291 2.5.3). msg_src_ip6 is
+ * the socket's bound address here: ::1, or :: for a dual-stack socket,
+ * whose source the route would choose (@vm6, maybe not LADDR).
+ */
+static __always_inline void sock_lo_reply6(struct bpf_sock_addr *ctx)
+{
+	struct wf_lo_udp6_key k = { .cport = (__be16)ctx->user_port };
+	struct wf_lo_udp6_val *v;
+	struct bpf_sock *sk;
+	__u32 src[4];
+
+	src[0] = ctx->msg_src_ip6[0];
+	src[1] = ctx->msg_src_ip6[1];
+	src[2] = ctx->msg_src_ip6[2];
+	src[3] = ctx->msg_src_ip6[3];
+	if (!sock_lo6(src) && (src[0] | src[1] | src[2] | src[3]))
+		return;
+	k.caddr[0] = ctx->user_ip6[0];
+	k.caddr[1] = ctx->user_ip6[1];
+	k.caddr[2] = ctx->user_ip6[2];
+	k.caddr[3] = ctx->user_ip6[3];
+	if (sock_lo6(k.caddr) || sock_v4mapped(k.caddr))
+		return;
+	sk = ctx->sk;
+	if (!sk)
+		return;
+	k.tport = bpf_htons((__u16)sk->src_port);
+	v = bpf_map_lookup_elem(&wf_lo_udp6, &k);
+	if (!v)
+		return;
+	ctx->msg_src_ip6[0] = v->laddr[0];
+	ctx->msg_src_ip6[1] = v->laddr[1];
+	ctx->msg_src_ip6[2] = v->laddr[2];
+	ctx->msg_src_ip6[3] = v->laddr[3];
+}
+
 static __always_inline int sock_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	struct wf_info *info;
 	bool own;
 
-	if (sock_proto(ctx) == WF_IPPROTO_UDP && (info = sock_info(ctx, &own)))
-		sock_client6(ctx, info, WF_IPPROTO_UDP, own);
+	if (sock_proto(ctx) != WF_IPPROTO_UDP || !(info = sock_info(ctx, &own)))
+		return WF_SOCK_OK;
+	if (own)
+		sock_lo_reply6(ctx);
+	sock_client6(ctx, info, WF_IPPROTO_UDP, own);
 	return WF_SOCK_OK;
 }
 

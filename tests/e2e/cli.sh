@@ -36,7 +36,7 @@ add tcp nonsense
 add tcp 8090 @nowhere:80
 add tcp 8091 [fd00::2]:80 snat never
 add tcp 127.0.0.1:8095 [fd00::2]:80
-add tcp @vm6:8096 [::1]:80
+add tcp 8096 [::1]:80
 add tcp [fd00::1]:8097 [fd00::2]:80
 del tcp @vm6:8080
 netsh interface portproxy add v6tov4 listenport=8092 connectaddress=localhost connectport=80

@@ -253,3 +253,52 @@ one_arm_ttl_expiry_answered_like_a_router()
 	note "connect with TTL 2 refused in $((t1 - t0)) s: No route to host; icmp_ttl_sent +$((after - before))"
 	expect_http "$NS_LAN" "http://$VM_IP:5001/" "$VM_IP"
 }
+
+# An absolute counter of the lan ns (nstat's name).
+lan_nstat() { in_lan nstat -az "$1" 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
+
+# The same over IPv6 (icmp6.h icmp_ttl_reply6): a one-arm packet reaching
+# the VM with hop limit 1 is answered with an ICMPv6 time exceeded from
+# @vm6 quoting it, so the client's connect() fails with EHOSTUNREACH
+# instead of timing out (win takes one off the hop limit of 2). The lan
+# client's stack takes the answers as valid time exceeded messages
+# (Icmp6InTimeExcds, no Icmp6InCsumErrors). On this testbed the first
+# answer reaches the client while its connect() still holds the socket
+# (veth delivers in the sender's softirq: TcpExtLockDroppedIcmps), so the
+# connection fails on the retransmitted SYN's, after a second. A connection
+# with the default hop limit still goes through.
+one_arm_hop_limit_expiry_answered_over_ipv6()
+{
+	local out before after t0 t1 te0 te1 cs0 cs1
+	fresh_load || return 1
+	add tcp "@vm6:5011" "@host6:18082" || return 1
+	before=$(icmp_stat icmp_ttl_sent)
+	te0=$(lan_nstat Icmp6InTimeExcds) cs0=$(lan_nstat Icmp6InCsumErrors)
+	t0=$(date +%s)
+	out=$(in_lan timeout 10 /usr/bin/python3 -c '
+import errno, socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 2)
+s.settimeout(8)
+try:
+	s.connect((sys.argv[1], int(sys.argv[2])))
+	print("connected")
+except socket.timeout:
+	print("timeout")
+except OSError as e:
+	print(errno.errorcode.get(e.errno, e.errno))
+' "$VM_IP6" 5011 2>&1)
+	t1=$(date +%s)
+	[ "$out" = EHOSTUNREACH ] ||
+		{ fail "connect with hop limit 2: expected EHOSTUNREACH, got: '$out'"; return 1; }
+	[ "$((t1 - t0))" -le 4 ] || { fail "EHOSTUNREACH only after $((t1 - t0)) s"; return 1; }
+	after=$(icmp_stat icmp_ttl_sent)
+	[ "$((after - before))" -ge 1 ] || { fail "icmp_ttl_sent did not move"; return 1; }
+	te1=$(lan_nstat Icmp6InTimeExcds) cs1=$(lan_nstat Icmp6InCsumErrors)
+	if [ "$((te1 - te0))" -lt 1 ] || [ "$((cs1 - cs0))" != 0 ]; then
+		fail "lan took $((te1 - te0)) time exceeded, $((cs1 - cs0)) checksum errors"
+		return 1
+	fi
+	note "connect with hop limit 2 refused in $((t1 - t0)) s: EHOSTUNREACH; icmp_ttl_sent +$((after - before)), lan Icmp6InTimeExcds +$((te1 - te0))"
+	expect_http_snat "$NS_LAN" "http://[$VM_IP6]:5011/" "$VM_IP6"
+}

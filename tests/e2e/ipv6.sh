@@ -16,7 +16,22 @@ ipv6_servers()
 {
 	tb_nginx "$NS_WIN" 18082 win18082 "listen [::]:18082 ipv6only=on reuseport;
 		location / { default_type text/plain;
-			return 200 \"peer=\$remote_addr port=\$remote_port\\n\"; }"
+			return 200 \"peer=\$remote_addr port=\$remote_port\\n\"; }" &&
+	# [::1]-only servers: 8091 gets a mapping, 8092 never does; 8093 is
+	# a dual-stack socket on [::] (ipv6only off), as many servers bind.
+	tb_http_server "$NS_VM" 8091 lo6-8091 ::1 &&
+	tb_http_server "$NS_VM" 8092 lo6-8092 ::1 &&
+	tb_nginx "$NS_VM" 8093 ds8093 "listen [::]:8093 ipv6only=off reuseport;
+		location / { default_type text/plain; return 200 \"peer=\$remote_addr\\n\"; }" &&
+	# UDP echoes in the cgroup (their replies need sendmsg6): on [::1]
+	# only, and dual-stack on [::].
+	tb_bg bash -c 'echo $$ > "$1/cgroup.procs" && exec ip netns exec "$2" \
+		socat -T 10 UDP6-RECVFROM:7111,bind=[::1],fork PIPE' lo6-udp \
+		"$TB_CGROUP" "$NS_VM" &&
+	tb_bg bash -c 'echo $$ > "$1/cgroup.procs" && exec ip netns exec "$2" \
+		socat -T 10 UDP6-RECVFROM:7112,ipv6only=0,fork PIPE' ds-udp \
+		"$TB_CGROUP" "$NS_VM" &&
+	tb_wait_listen "$NS_VM" udp 7111 && tb_wait_listen "$NS_VM" udp 7112
 }
 
 # One UDP datagram from NS to [ADDR]:PORT, echoed; the reply must come from
@@ -349,4 +364,59 @@ ipv6_tables_sized_by_ct6_size()
 	[ "$n" = 8192 ] || fail "wf_ct6 holds $n entries for --ct6-size 4096" || return 1
 	n=$(bpftool -j map show pinned "$TB_PIN_DIR/wf_ct6_new" | jq -r .max_entries)
 	[ "$n" = 2048 ] || fail "wf_ct6_new holds $n entries for --ct6-size 4096" || return 1
+}
+
+# Loopback-only targets over IPv6 (lo.h): a server bound to [::1] only is
+# reached through its mapping from the Windows side, seeing the client's
+# own address, with the port changed; so is a dual-stack server on [::],
+# and the mapping from the VM's own processes (socket hooks).
+# Nothing else on the VM's [::1] opens: not the unmapped server, not the
+# mapped one on its own port.
+ipv6_loopback_only_server_reached_through_mapping()
+{
+	fresh_load || return 1
+	expect_no_http "$NS_WIN" "http://[$VM_IP6]:8095/" || return 1
+	add tcp "@vm6:8095" "[::1]:8091" || return 1
+	add tcp "[$VM_IP6]:8096" "[::1]:8093" || return 1
+	expect_http "$NS_WIN" "http://[$VM_IP6]:8095/" "$HOST_IP6" || return 1
+	expect_http "$NS_PEER" "http://[$VM_IP6]:8095/" "$PEER_IP6" || return 1
+	expect_http "$NS_WIN" "http://[$VM_IP6]:8096/" "$HOST_IP6" || return 1
+	# A VM process reaching the mapping gets the server through connect6.
+	expect_http_cg "$NS_VM" "http://[$VM_IP6]:8095/" "::1" || return 1
+	expect_no_http "$NS_WIN" "http://[$VM_IP6]:8092/" || return 1
+	expect_no_http "$NS_WIN" "http://[$VM_IP6]:8091/" || return 1
+	wslfwd -j stats | grep -q '"connections": *[1-9]' ||
+		fail "no connection counted: $(wslfwd -j stats)" || return 1
+	expect_rc 0 del tcp "@vm6:8095" || return 1
+	expect_no_http "$NS_WIN" "http://[$VM_IP6]:8095/"
+}
+
+# UDP to [::1] servers: the echo must come back from [@vm6]:LPORT (sendmsg6
+# sets the source address, tc egress the port), for a socket bound to
+# [::1] and for a dual-stack one.
+ipv6_loopback_only_udp_server_reached_through_mapping()
+{
+	fresh_load || return 1
+	add udp "@vm6:7115" "[::1]:7111" || return 1
+	add udp "@vm6:7116" "[::1]:7112" || return 1
+	expect_udp6_echo "$NS_WIN" "$VM_IP6" 7115 || return 1
+	expect_udp6_echo "$NS_PEER" "$VM_IP6" 7115 || return 1
+	expect_udp6_echo "$NS_WIN" "$VM_IP6" 7116 || return 1
+}
+
+# A socket keeps its family: [::1] for an IPv4 listener and 127.0.0.1 for
+# an IPv6 one are refused (exit 2), changing nothing.
+ipv6_loopback_target_other_family_is_refused()
+{
+	local before after
+	fresh_load || return 1
+	snapshot "$TB_TMP/before"
+	expect_rc 2 add tcp 5433 "[::1]:8091" || return 1
+	echo "$OUT" | grep -q 'in its own family only' || fail "message: $OUT" || return 1
+	expect_rc 2 add udp "@vm6:5433" 127.0.0.1:7101 || return 1
+	expect_rc 2 add tcp "@vm6:5433" "[::1]:8091" snat always || return 1
+	snapshot "$TB_TMP/after"
+	before=$(cat "$TB_TMP/before") after=$(cat "$TB_TMP/after")
+	[ "$before" = "$after" ] || fail "a refused add changed state" || return 1
+	note "refused adds changed nothing: $OUT"
 }

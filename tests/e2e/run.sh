@@ -88,6 +88,7 @@ CASES=(
 	pmtu_download_and_upload_through_every_kind
 	udp_to_mapped_port_without_listener_is_refused
 	one_arm_ttl_expiry_answered_like_a_router
+	one_arm_hop_limit_expiry_answered_over_ipv6
 	# in-place upgrade (upgrade.sh)
 	load_over_running_replaces_in_place
 	legacy_tc_load_over_running_replaces_filters
@@ -113,6 +114,9 @@ CASES=(
 	ipv6_ipv4_mappings_unaffected
 	ipv6_sockets_reach_mappings_through_the_hooks
 	ipv6_local_client_on_loopback_reaches_target
+	ipv6_loopback_only_server_reached_through_mapping
+	ipv6_loopback_only_udp_server_reached_through_mapping
+	ipv6_loopback_target_other_family_is_refused
 	ipv6_tables_sized_by_ct6_size
 	# v4tov6 and v6tov4 (nat46.sh)
 	v6tov4_one_arm_tcp_udp

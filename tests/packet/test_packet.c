@@ -83,6 +83,7 @@
 #define ANY6	IP6(0, 0, 0, 0, 0, 0, 0, 0)
 #define LL6_GW	IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)	/* a link-local target */
 #define LL6_C	IP6(0xfe80, 0, 0, 0, 0, 0, 0x18, 0x10)	/* a link-local client */
+#define LO6	IP6(0, 0, 0, 0, 0, 0, 0, 1)	/* [::1]: loopback-only targets */
 
 static const __u8 vm6[16] = VM6, host6[16] = HOST6;
 
@@ -126,6 +127,8 @@ enum {
 	ID_NONEIGH6,		/* tcp [@vm6]:7006 [fd00:29::7]:7000 */
 	ID_FIB6,		/* tcp [@vm6]:8446 [fd00:99::1]:443 */
 	ID_LL6,			/* tcp [@vm6]:4206 [fe80::1]:80: link-local, not forwarded yet */
+	ID_LO6,			/* tcp [@vm6]:8096 [::1]:8093 (lo.h) */
+	ID_ULO6,		/* udp [@vm6]:7116 [::1]:7112 (lo.h) */
 	ID_MAX,
 };
 
@@ -183,6 +186,8 @@ static const struct map6_def {
 	{ ID_NONEIGH6, 6, 7006, WF_ADDR_LITERAL, NONEIGH6, 7000, 0 },
 	{ ID_FIB6, 6, 8446, WF_ADDR_LITERAL, UNREACH6, 443, 0 },
 	{ ID_LL6, 6, 4206, WF_ADDR_LITERAL, LL6_GW, 80, 0 },
+	{ ID_LO6, 6, 8096, WF_ADDR_LITERAL, LO6, 8093, WF_FWD_F_LOOPBACK },
+	{ ID_ULO6, 17, 7116, WF_ADDR_LITERAL, LO6, 7112, WF_FWD_F_LOOPBACK },
 };
 
 /* ID_ALLOW6's one CIDR: C1_6/128. */
@@ -228,6 +233,7 @@ enum ct_expect {
 	CT_HIT,		/* an existing entry used: dir and state checked */
 	CT_FRAG,	/* a later fragment: wf_ct unchanged, counted in dir */
 	CT_KEEP,	/* wf_ct unchanged (its flow may have entries), nothing counted */
+	CT_LO,		/* no connection (a loopback-only target, lo.h), counted in dir */
 };
 
 struct fixture {
@@ -282,6 +288,11 @@ struct fixture {
 #define ICMP6ERR(sm, dm, sa, da, t, c)					\
 	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 58,		\
 	.saddr6 = sa, .daddr6 = da, .icmp_type = (t), .icmp_code = (c)
+/* The ICMPv6 time exceeded (3/0) the datapath answers a one-arm hop limit
+ * 1 packet with: from @vm6, hop limit 64, traffic class and flow label 0. */
+#define TTL6_REPLY(sm, dm, da)						\
+	.kind = K_IP6, .smac = (sm), .dmac = (dm), .proto = 58,		\
+	.saddr6 = VM6, .daddr6 = da, .icmp_type = 3, .icmp_code = 0
 /* Extension headers in order (next-header numbers), each 8 bytes unless
  * .ext_len says more. */
 #define EXT6(...)	.ext = { __VA_ARGS__ }, .n_ext = sizeof((__u8[]){ __VA_ARGS__ })
@@ -413,6 +424,8 @@ static void pre_generic(const struct fixture *f);
 static void pre_csum_collision(const struct fixture *f);
 static void post_fwd_on(const struct fixture *f);
 static void pre_fwd6_off(const struct fixture *f);
+static void pre_lo_udp6(const struct fixture *f);
+static void post_lo_udp6(const struct fixture *f);
 static void post_fwd6_on(const struct fixture *f);
 static void pre_age_n(const struct fixture *f);
 static void post_peer_fresh(const struct fixture *f);
@@ -2394,11 +2407,41 @@ static const struct fixture fixtures[] = {
 			 .ttl = 63 },
 		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
+	/* Hop limit 1 on one-arm (icmp6.h icmp_ttl_reply6): an ICMPv6 time
+	 * exceeded from @vm6 back to the sender's MAC, hop limit 64, quoting
+	 * the packet as received up to 1232 bytes (1280 in all). */
 	{
-		.desc = "IPv6 ONEARM: established packet with hop limit 1 dropped (ttl), not sent",
+		.desc = "IPv6 ONEARM: established packet with hop limit 1 answered: time exceeded from @vm6 quoting all of it (icmp_ttl_sent)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .ttl = 1 },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_CLIENT, C1_6),
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .ttl = 1) },
+		.ct = CT_KEEP, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "IPv6 ONEARM: reply with hop limit 1 answered to @host6 from @vm6",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(51), TH_ACK), .ttl = 1 },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_HOST, HOST6),
+			 QUOTE(TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(51), TH_ACK), .ttl = 1) },
+		.ct = CT_KEEP, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "IPv6 ONEARM: hop limit 1 on a 1360-byte packet: the quote cut at 1232 bytes, 1280 in all",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .paylen = 1300,
+			.ttl = 1 },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_CLIENT, C1_6), .quote = 1232 - 40,
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK),
+			       .paylen = 1300, .ttl = 1) },
+		.ct = CT_KEEP, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "IPv6 ONEARM: hop limit 1 beyond the rate limit of answers dropped (ttl)",
 		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41030, VM6, 5006, TH_ACK), .ttl = 1 },
 		.verdict = V_DROP,
 		.ct = CT_KEEP, .stat = { WF_DROP_TTL },
+		.pre = pre_icmp_exhaust, .post = post_icmp_refill,
 	},
 	{
 		.desc = "IPv6 ONEARM: SYN with a hop-by-hop header and timestamps: full NAT past it, SNAT hint",
@@ -2419,10 +2462,20 @@ static const struct fixture fixtures[] = {
 		.ct = CT_HIT, .id = ID_HOST6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
 	},
 	{
-		.desc = "IPv6 ONEARM: SYN with hop limit 1 dropped (ttl), no connection",
+		.desc = "IPv6 ONEARM: SYN with hop limit 1 answered: time exceeded, no connection",
 		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41032, VM6, 5006, TH_SYN), .ttl = 1 },
-		.verdict = V_DROP,
-		.ct = CT_NONE, .stat = { WF_DROP_TTL },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_CLIENT, C1_6),
+			 QUOTE(TCP6(M_CLIENT, M_VM, C1_6, 41032, VM6, 5006, TH_SYN), .ttl = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TTL_SENT },
+	},
+	{
+		.desc = "IPv6 ONEARM: UDP with a hop-by-hop header and hop limit 1: the quote keeps the header",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51210, VM6, 6006), EXT6(0), .ttl = 1 },
+		.verdict = V_TX,
+		.out = { TTL6_REPLY(M_VM, M_CLIENT, C1_6),
+			 QUOTE(UDP6(M_CLIENT, M_VM, C1_6, 51210, VM6, 6006), EXT6(0), .ttl = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TTL_SENT },
 	},
 	{
 		.desc = "IPv6 LOCAL: bytes after payload_len kept, not summed",
@@ -2886,6 +2939,54 @@ static const struct fixture fixtures[] = {
 		.mtag = true,
 		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
 	},
+	/* ---- IPv6 loopback-only targets ([::1], lo.h) ----
+	 * BPF_PROG_RUN has no listening socket to assign a packet to: a
+	 * mapped packet passes untouched in every hook (XDP leaves it to
+	 * wf_tc_lo_ingress, which like tc ingress finds no [::1] socket), and
+	 * nothing is tracked. The UDP server's reply (from LADDR, which
+	 * sendmsg6 set) gets LPORT as source port on egress from wf_lo_udp6,
+	 * which pre_lo_udp6 fills as tc ingress would. */
+	{
+		.desc = "IPv6 [::1] target: SYN with no [::1] listener passes untouched, no connection",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41300, VM6, 8096, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 [::1] target: wf_tc_lo_ingress with no [::1] listener passes untouched",
+		.hook = H_LO,
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41300, VM6, 8096, TH_SYN) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+	},
+	{
+		.desc = "IPv6 [::1] target: UDP with no [::1] socket passes untouched, nothing remembered",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 51300, VM6, 7116) },
+		.verdict = V_PASS, .same = true, .ct = CT_NONE,
+		.post = post_lo_udp6,
+	},
+	{
+		.desc = "IPv6 [::1] UDP server's reply: source port 7112 -> 7116 (wf_lo_udp6), counted",
+		.hook = H_EG,
+		.in = { UDP6(M_VM, M_CLIENT, VM6, 7112, C1_6, 51300) },
+		.verdict = V_PASS,
+		.out = { UDP6(M_VM, M_CLIENT, VM6, 7116, C1_6, 51300) },
+		.ct = CT_LO, .id = ID_ULO6, .dir = WF_DIR_REPLY,
+		.pre = pre_lo_udp6, .post = post_lo_udp6,
+	},
+	{
+		.desc = "IPv6 [::1] UDP server's datagram to another client: untouched",
+		.hook = H_EG,
+		.in = { UDP6(M_VM, M_CLIENT, VM6, 7112, C2_6, 51300) },
+		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
+		.pre = pre_lo_udp6, .post = post_lo_udp6,
+	},
+	{
+		.desc = "IPv6 [::1] UDP server's datagram from another address than LADDR: untouched",
+		.hook = H_EG,
+		.in = { UDP6(M_VM, M_CLIENT, OTHER6, 7112, C1_6, 51300) },
+		.verdict = V_PASS, .same = true, .ct = CT_KEEP,
+		.pre = pre_lo_udp6, .post = post_lo_udp6,
+	},
+
 	/* ---- IPv6 allow list: fd00:29::18:10/128 ---- */
 	{
 		.desc = "IPv6 allow: the /128 source forwarded",
@@ -3837,6 +3938,31 @@ static void post_fwd_on(const struct fixture *f)
 	set_eth0_forwarding("1");
 }
 
+/* C1_6:51300 sent to [@vm6]:7116 and was handed to the [::1]:7112 server
+ * (what lo_udp_remember6 records). post: gone, and checked gone where
+ * nothing should have recorded it. */
+static void pre_lo_udp6(const struct fixture *f)
+{
+	struct wf_lo_udp6_key k = { .cport = htons(51300), .tport = htons(7112) };
+	struct wf_lo_udp6_val v = { .lport = htons(7116), .id = ID_ULO6 };
+	static const __u8 c1[16] = C1_6;
+
+	memcpy(k.caddr, c1, 16);
+	memcpy(v.laddr, vm6, 16);
+	bpf_map_update_elem(bpf_map__fd(fx_inst(f)->skel->maps.wf_lo_udp6), &k, &v, BPF_ANY);
+}
+
+static void post_lo_udp6(const struct fixture *f)
+{
+	struct wf_lo_udp6_key k = { .cport = htons(51300), .tport = htons(7112) };
+	static const __u8 c1[16] = C1_6;
+
+	memcpy(k.caddr, c1, 16);
+	if (bpf_map_delete_elem(bpf_map__fd(fx_inst(f)->skel->maps.wf_lo_udp6), &k) == 0 &&
+	    !f->pre)
+		failf("wf_lo_udp6 has an entry no socket took");
+}
+
 /* The time exceeded rate limit (icmp.h): the bucket runs dry far ahead. */
 static void pre_icmp_exhaust(const struct fixture *f)
 {
@@ -4589,6 +4715,7 @@ static void run_fixture(const struct fixture *f)
 		break;
 	case CT_FRAG:
 	case CT_KEEP:
+	case CT_LO:
 		if (n1 != n0)
 			failf("wf_ct changed size by %d on a later fragment", n1 - n0);
 		break;
@@ -4612,7 +4739,7 @@ static void run_fixture(const struct fixture *f)
 		if (id == f->id && f->ct == CT_NEW) {
 			wc = 1;
 			wp0 = 1;
-		} else if (id == f->id && (f->ct == CT_HIT || f->ct == CT_FRAG)) {
+		} else if (id == f->id && (f->ct == CT_HIT || f->ct == CT_FRAG || f->ct == CT_LO)) {
 			wp0 = f->dir == WF_DIR_ORIG;
 			wp1 = f->dir == WF_DIR_REPLY;
 		}

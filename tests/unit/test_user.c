@@ -95,6 +95,8 @@ static const struct {
 	{ "udp @vm6:53 @HOST6:5353 snat always", "udp @vm6:53 @host6:5353 snat always" },
 	{ "tcp [fd00::1]:80 @vm6:8080", "tcp [fd00::1]:80 @vm6:8080" },
 	{ "tcp [fd00::1]:80 @vm6:80", "tcp [fd00::1]:80 @vm6:80" },
+	{ "tcp @vm6:8080 [::1]:80", "tcp @vm6:8080 [::1]:80" },
+	{ "udp @vm6:53 [0::1]:5353", "udp @vm6:53 [::1]:5353" },
 	{ "both @vm6:80-81 [fe80::1]:8080", "both @vm6:80-81 [fe80::1]:8080" },
 	{ "tcp @vm6:8080 @vm6:18080 allow fd00::/8", "tcp @vm6:8080 @vm6:18080 allow fd00::/8" },
 	/* between the families: parsed (load keeps such a config line),
@@ -185,9 +187,9 @@ static const struct {
 	{ "tcp 8080 [10.0.0.1]:80", "invalid IPv6 address '[10.0.0.1]'" },
 	{ "tcp 8080 []:80", "invalid address '[]'" },
 	{ "tcp 8080 0.0.0.0:80", "target address 0.0.0.0 is not allowed" },
-	/* [::1]: local clients yes (allow/snat do not apply), a loopback target not yet */
+	/* [::1]: local clients and loopback targets, allow/snat do not apply */
 	{ "tcp [::1]:80 [fd00::1]:80 allow fd00::/8", "allow does not apply to a loopback listen address" },
-	{ "tcp @vm6:80 [::1]:80", "[::1] as a target is not supported yet" },
+	{ "tcp @vm6:80 [::1]:8080 snat always", "snat always does not apply to a loopback target" },
 	/* forwarding to itself */
 	{ "tcp 8080 @vm:8080", "@vm:8080 forwards to itself" },
 	{ "tcp 8080-8090 @vm:8080", "@vm:8080-8090 forwards to itself" },
@@ -344,6 +346,10 @@ static void test_forwardable(void)
 		{ "tcp 80 [fd00::2]:80 snat never", "snat never does not apply between the families" },
 		{ "tcp 127.0.0.1:80 [fd00::2]:80", "a socket keeps its family" },
 		{ "tcp @vm6:80 127.0.0.1:80", "a loopback-only target is reached in its own family" },
+		{ "tcp 80 [::1]:80", "a loopback-only target is reached in its own family" },
+		{ "udp 10.0.0.1:53 [::1]:53", "a loopback-only target is reached in its own family" },
+		{ "tcp @vm6:8080 [::1]:80", NULL },
+		{ "udp [fd00::1]:53 [::1]:5353", NULL },
 		{ "tcp 80 [fe80::1]:80", "link-local target fe80::1 is not supported yet" },
 		{ "tcp @vm6:80 [fe80::1]:80", "link-local target fe80::1 is not supported yet" },
 	};

@@ -64,6 +64,11 @@ static const struct {
 	  WF_NETSH_ADD, "tcp @vm6:80 @vm6:8080" },
 	{ "interface portproxy add v6tov6 listenport=5432 connectaddress=@host6", WF_NETSH_ADD,
 	  "tcp @vm6:5432 @host6:5432" },
+	/* a [::1]-only server, as 127.0.0.1 for v4tov4 */
+	{ "interface portproxy add v6tov6 listenport=80 connectaddress=::1", WF_NETSH_ADD,
+	  "tcp @vm6:80 [::1]:80" },
+	{ "interface portproxy add v6tov6 listenport=8080 connectaddress=localhost connectport=80",
+	  WF_NETSH_ADD, "tcp @vm6:8080 [::1]:80" },
 	{ "interface portproxy set v6tov6 listenport=80 connectaddress=fd00::3", WF_NETSH_SET,
 	  "tcp @vm6:80 [fd00::3]:80" },
 	{ "interface portproxy delete v6tov6 listenport=80", WF_NETSH_DELETE, "tcp @vm6:80" },
@@ -110,7 +115,6 @@ static const struct {
 	  "listenaddress=0.0.0.0" },
 	{ "interface portproxy add v4tov4 listenport=80 listenaddress=:: connectaddress=1.2.3.4",
 	  "listenaddress=::" },
-	{ "interface portproxy add v6tov6 listenport=80 connectaddress=::1", "[::1]" },
 };
 
 static void test_netsh(void)
