@@ -28,6 +28,7 @@ struct wf_maps {
 	int ct6;	/* wf_ct6, wf_ct6_new: IPv6 connections; -1 likewise */
 	int ct6_new;
 	int flags;	/* wf_flags; -1: pins of an older wslfwd */
+	int nh;		/* wf_nh, the next-hop cache (nexthop.h); -1 likewise */
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;
