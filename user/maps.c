@@ -215,6 +215,12 @@ int wf_maps_mappings(struct wf_maps *m, const struct wf_mapping **all)
 	return 0;
 }
 
+void wf_maps_mappings_forget(struct wf_maps *m)
+{
+	free(m->cache);
+	m->cache = NULL;
+}
+
 size_t wf_maps_mapping_count(struct wf_maps *m)
 {
 	const struct wf_mapping *all;

@@ -55,6 +55,9 @@ int wf_maps_info_set(struct wf_maps *m, const struct wf_info *info);
  * live ones). Owned by m. */
 int wf_maps_mappings(struct wf_maps *m, const struct wf_mapping **all);
 size_t wf_maps_mapping_count(struct wf_maps *m);
+/* Read them afresh at the next wf_maps_mappings() (another process added
+ * or deleted some: watch). */
+void wf_maps_mappings_forget(struct wf_maps *m);
 
 /* Install mp at the lowest free id (ids start at 1: a zeroed value never
  * names a mapping), zeroing its counters. All or nothing. */

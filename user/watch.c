@@ -158,6 +158,9 @@ static void nh_sync(struct watch *w)
 	w->next_nh_ms = now_ms() + WF_NH_REFRESH_S * 1000;
 	if (!w->open)
 		return;
+	/* add and del run in other processes: their targets, not the ones
+	 * our maps read first */
+	wf_maps_mappings_forget(&w->m);
 	ret = wf_nh_sync(&w->m, false, &n);
 	if (ret && ret != -EOPNOTSUPP && !w->nh_failed)
 		pr_warn("wslfwd: cannot write the next-hop cache (wf_nh): %s; first packets ask "
