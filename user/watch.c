@@ -842,12 +842,11 @@ static int watch_step(struct watch *w, int resync_ms)
 	};
 	__u64 now = now_ms(), until = w->dirty ? w->deadline_ms : w->next_resync_ms;
 	__u64 nh_until = w->nh_dirty ? w->nh_deadline_ms : w->next_nh_ms;
-	int timeout;
+	int timeout, ret;
 
 	if (nh_until < until)
 		until = nh_until;
 	timeout = until > now ? (int)(until - now) : 0;
-	int ret;
 
 	ret = poll(pfd, 3, timeout);
 	if (ret < 0 && errno != EINTR) {
