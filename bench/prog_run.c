@@ -56,6 +56,7 @@
 #include <bpf/libbpf.h>
 
 #include "wslfwd.h"
+#include "nexthop.h"
 #include "pkt.h"
 #include "skel.h"
 
@@ -238,6 +239,50 @@ static void mapping6(struct inst *I, __u32 id, __u16 lport, __u8 tkind, __u16 tp
 	port_bits(I, tport, WF_PORT_TCP_T);
 }
 
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* wf_nh as load and watch fill it (user/nexthop.c), from the layout's
+ * routes and neighbours; fresh for the whole run. WF_BENCH_NO_NH=1 leaves
+ * it empty: first packets ask the FIB, as before the cache. */
+static void nh_fill(struct inst *I, const struct wf_info *info)
+{
+	struct {
+		int family;
+		__be32 addr[4];
+	} t[] = {
+		{ WF_AF_INET, { htonl(CTR) } },
+		{ WF_AF_INET, { htonl(HOST) } },
+		{ WF_AF_INET, { htonl(RTGT) } },
+		{ WF_AF_INET6, { 0 } },
+	};
+	int fd = bpf_map__fd(I->skel->maps.wf_nh);
+	const char *no = getenv("WF_BENCH_NO_NH");
+	size_t i;
+
+	if (no && *no == '1')
+		return;
+	memcpy(t[3].addr, info->host6, 16);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct wf_nh_key k = { .family = t[i].family };
+		struct wf_nh_val v;
+
+		memcpy(k.addr, t[i].addr, 16);
+		if (wf_nh_query(info, t[i].family, t[i].addr, &v) != 1) {
+			fprintf(stderr, "prog_run: no next hop for target %zu: the FIB answers it\n", i);
+			continue;
+		}
+		v.expires_ns = mono_ns() + 3600ull * 1000000000ull;
+		if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
+			die("wf_nh update", errno);
+	}
+}
+
 static void setup(struct inst *I)
 {
 	struct wf_info info = { .ifindex = ifindex, .mode = WF_MODE_XDP,
@@ -248,6 +293,7 @@ static void setup(struct inst *I)
 	memcpy(info.host6, host6, 16);
 	if (bpf_map_update_elem(I->info, &zero, &info, BPF_ANY))
 		die("wf_info update", errno);
+	nh_fill(I, &info);
 	mapping(I, ID_LOCAL, 8080, WF_ADDR_VM, 0, 18080);
 	mapping6(I, ID_LOCAL6, 8086, WF_ADDR_VM, 18086);
 	mapping6(I, ID_ONEARM6, 5006, WF_ADDR_HOST, 5432);
@@ -716,13 +762,6 @@ static long fdinfo_memlock(int fd)
 	return val;
 }
 
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* Client i of the scale fill: 10.x.y.z, port from 1024. */
 static void fill_client(unsigned long i, __u32 *addr, __u16 *port)

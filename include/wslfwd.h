@@ -299,6 +299,43 @@ struct wf_brport_key {
 };
 _Static_assert(sizeof(struct wf_brport_key) == 12, "wf_brport_key layout");
 
+/* ---- wf_nh: HASH, the next hop of each target (design.md "Next-hop
+ * cache"). Written by userspace (load, add, watch) from the kernel's route
+ * and neighbour tables for every mapping target (@host, @host6 included);
+ * read by a connection's first packet instead of bpf_fib_lookup() while
+ * the entry is fresh (now < expires_ns), else the kernel is asked as
+ * before. The only way to a link-local IPv6 target, which the kernel's FIB
+ * lookup never answers. ---- */
+#define WF_NH_ENTRIES		1024
+/* How long an entry is trusted after userspace wrote it: watch rewrites
+ * them every WF_NH_REFRESH_S and on route, neighbour, link and address
+ * events; without watch the FIB answers again after this. */
+#define WF_NH_TTL_S		30
+#define WF_NH_REFRESH_S		10
+struct wf_nh_key {
+	__u8 family;		/* WF_AF_INET, WF_AF_INET6 */
+	__u8 pad[3];
+	__be32 addr[4];		/* the target; IPv4 in addr[0], the rest 0 */
+};
+_Static_assert(sizeof(struct wf_nh_key) == 20, "wf_nh_key layout");
+
+struct wf_nh_val {
+	__u8 kind;		/* enum wf_kind, as fwd_classify would decide */
+	__u8 flags;		/* 0 */
+	__u16 pad;
+	__u32 oif;		/* egress device (IFACE for ONEARM) */
+	__u8 smac[6];		/* oif's MAC */
+	__u8 dmac[6];		/* the next hop's MAC; 0: not resolved */
+	__u32 pad1;
+	/* the SNAT source towards a link-local target: IFACE's link-local
+	 * address (0: @vm/@vm6 as for any one-arm target) */
+	__be32 saddr[4];
+	__u64 expires_ns;	/* CLOCK_MONOTONIC: trusted until then */
+};
+_Static_assert(sizeof(struct wf_nh_val) == 48, "wf_nh_val layout");
+_Static_assert(__builtin_offsetof(struct wf_nh_val, saddr) == 24, "wf_nh_val saddr");
+_Static_assert(__builtin_offsetof(struct wf_nh_val, expires_ns) == 40, "wf_nh_val expires");
+
 /* ---- wf_allow: LPM_TRIE, source CIDRs allowed per mapping. ----
  * prefixlen = WF_ALLOW_PLEN_KEY + CIDR length (id and family+pad are always
  * matched). */
@@ -405,7 +442,11 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(EV_CT_RESTORED, "ct_restored")					\
 	/* a confirmed connection that could not move to wf_ct (stays in	\
 	 * wf_ct_new, on its timeouts, evicted by half-open ones first) */	\
-	X(EV_CT_PROMOTE_FAIL, "ct_promote_fail")
+	X(EV_CT_PROMOTE_FAIL, "ct_promote_fail")				\
+	/* a first packet took its next hop from wf_nh (no FIB lookup) */	\
+	X(EV_NH_HIT, "nh_hit")						\
+	/* ... found it past its age (watch not running): asked the FIB */ \
+	X(EV_NH_STALE, "nh_stale")
 
 enum wf_stat {
 	WF_STAT_NONE = 0,

@@ -230,9 +230,10 @@ void wf_warn_host6(const struct wf_info *info, const char *what)
 	if (!wf_addr6_linklocal(info->host6))
 		return;
 	wf_format_addr(WF_AF_INET6, info->host6, a, sizeof(a));
-	pr_warn("wslfwd: %s: @host6 is link-local (%s), which wslfwd cannot forward to yet: its "
-		"connections are dropped (counted fib); target the host's global IPv6 address "
-		"instead\n", what, a);
+	pr_info("wslfwd: %s: @host6 is link-local (%s on the device): reached through the "
+		"next-hop cache, which 'wslfwd watch' keeps current; without watch its new "
+		"connections are dropped (fib) from %d s after this command\n", what, a,
+		WF_NH_TTL_S);
 }
 
 int store_open(struct wf_store *s, unsigned int flags)

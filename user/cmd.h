@@ -75,8 +75,8 @@ const char *ifname_of(int ifindex, char *buf);
 /* A literal LADDR must be ours, else nothing ever arrives for it: 0, or
  * an exit status after saying why (wf_store_check_laddr). */
 int check_laddr(const struct wf_info *info, const struct wf_mapping *m);
-/* Warn that @what (a mapping's line, or "mappings to @host6") cannot reach
- * a link-local @host6 (the datapath drops those connections, `fib`). */
+/* Say that @what (a mapping's line, or "mappings to @host6") reaches a
+ * link-local @host6 through the next-hop cache, which needs watch. */
 void wf_warn_host6(const struct wf_info *info, const char *what);
 __u64 now_ns(void);
 /* The config file's mappings; on error the message is printed and the exit

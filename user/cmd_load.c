@@ -17,6 +17,7 @@
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
+#include "nexthop.h"
 #include "netdev.h"
 #include "parse.h"
 #include "ports.h"
@@ -455,7 +456,17 @@ static int load_mappings(struct load_run *r)
 			return ret;
 	}
 	ret = wf_maps_ports_flush(&r->m);
-	return ret ? load_failed(r, ret, "cannot write the port filter (wf_ports)") : 0;
+	if (ret)
+		return load_failed(r, ret, "cannot write the port filter (wf_ports)");
+	/* The targets' next hops, their neighbours primed by the install
+	 * (replaced in place: wf_store_sync wrote them). */
+	if (!r->replaced) {
+		ret = wf_nh_sync(&r->m, true, NULL);
+		if (ret && ret != -EOPNOTSUPP)
+			pr_warn("wslfwd: cannot write the next-hop cache (wf_nh): %s\n",
+				strerror(-ret));
+	}
+	return 0;
 }
 
 /* After wf_load: the maps opened and filled; r->err says what failed. */

@@ -26,6 +26,12 @@ static void add_warnings(const struct wf_store *s, const struct wf_mapping *mp, 
 			"(--cgroup none); reload without it\n", line);
 	if (wf_mapping_to_host6(mp))
 		wf_warn_host6(&s->info, line);
+	else if (mp->taddr_kind == WF_ADDR_LITERAL && wf_mapping_tfamily(mp) == WF_AF_INET6 &&
+		 wf_addr6_linklocal(mp->taddr))
+		pr_info("wslfwd: '%s': a link-local target, on the device wslfwd is loaded on: "
+			"reached through the next-hop cache, which 'wslfwd watch' keeps current; "
+			"without watch its new connections are dropped (fib) from %d s after this "
+			"command\n", line, WF_NH_TTL_S);
 }
 
 /* What no mapping may do (wf_mapping_check_policy) or cannot do yet

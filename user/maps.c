@@ -60,6 +60,7 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	m->ct6 = -1;
 	m->ct6_new = -1;
 	m->flags = -1;
+	m->nh = -1;
 	for (i = 0; i < ARRAY_SIZE(tab); i++)
 		*tab[i].fd = -1;
 	for (i = 0; i < ARRAY_SIZE(tab); i++) {
@@ -90,6 +91,10 @@ int wf_maps_open(struct wf_maps *m, const char *pin_dir)
 	err = open_pin(pin_dir, "wf_flags", &m->flags);
 	if (err && err != -ENOENT)
 		goto err;
+	/* Optional: the next-hop cache came later (user/nexthop.h). */
+	err = open_pin(pin_dir, "wf_nh", &m->nh);
+	if (err && err != -ENOENT)
+		goto err;
 	m->ncpus = libbpf_num_possible_cpus();
 	if (m->ncpus < 0) {
 		err = m->ncpus;
@@ -106,7 +111,7 @@ void wf_maps_close(struct wf_maps *m)
 	int *fds[] = { &m->info, &m->mappings, &m->fwd, &m->lo, &m->ports,
 		       &m->allow, &m->ct, &m->counters, &m->stats, &m->redirect,
 		       &m->brport, &m->dev_mtu, &m->ct_conf, &m->ct_new, &m->ct6, &m->ct6_new,
-		       &m->flags };
+		       &m->flags, &m->nh };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -208,6 +213,12 @@ int wf_maps_mappings(struct wf_maps *m, const struct wf_mapping **all)
 	}
 	*all = m->cache;
 	return 0;
+}
+
+void wf_maps_mappings_forget(struct wf_maps *m)
+{
+	free(m->cache);
+	m->cache = NULL;
 }
 
 size_t wf_maps_mapping_count(struct wf_maps *m)

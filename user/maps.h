@@ -28,6 +28,7 @@ struct wf_maps {
 	int ct6;	/* wf_ct6, wf_ct6_new: IPv6 connections; -1 likewise */
 	int ct6_new;
 	int flags;	/* wf_flags; -1: pins of an older wslfwd */
+	int nh;		/* wf_nh, the next-hop cache (nexthop.h); -1 likewise */
 	int ncpus;
 	/* wf_mappings read once, indexed by id, kept in step by add/del. */
 	struct wf_mapping *cache;
@@ -54,6 +55,9 @@ int wf_maps_info_set(struct wf_maps *m, const struct wf_info *info);
  * live ones). Owned by m. */
 int wf_maps_mappings(struct wf_maps *m, const struct wf_mapping **all);
 size_t wf_maps_mapping_count(struct wf_maps *m);
+/* Read them afresh at the next wf_maps_mappings() (another process added
+ * or deleted some: watch). */
+void wf_maps_mappings_forget(struct wf_maps *m);
 
 /* Install mp at the lowest free id (ids start at 1: a zeroed value never
  * names a mapping), zeroing its counters. All or nothing. */

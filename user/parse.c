@@ -824,15 +824,18 @@ int wf_mapping_check_forwardable(const struct wf_mapping *m, char *err, size_t e
 {
 	char a[INET6_ADDRSTRLEN];
 
+	/* A link-local target is on IFACE, the one device wslfwd is on, and
+	 * reached through the next-hop cache (user/nexthop.h); between the
+	 * families not yet (a translated packet would leave from @vm6). */
+	if (!m->tfamily)
+		return 0;
 	if (wf_mapping_tfamily(m) == WF_AF_INET6 && m->taddr_kind == WF_ADDR_LITERAL &&
 	    wf_addr6_linklocal(m->taddr)) {
 		wf_format_addr(WF_AF_INET6, m->taddr, a, sizeof(a));
 		return seterr(err, errlen,
-			      "link-local target %s is not supported yet (the kernel's FIB does not "
-			      "route link-local addresses); give the target's global address", a);
+			      "link-local target %s is not supported between the families (v4tov6) "
+			      "yet; give the target's global address", a);
 	}
-	if (!m->tfamily)
-		return 0;
 	/* v4tov6/v6tov4: the packet path translates (RFC 7915, bpf/lib/xlate.h),
 	 * always with full NAT; the socket hooks keep a socket's family. */
 	if (wf_mapping_local_clients(m))

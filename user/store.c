@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "config.h"
 #include "log.h"
+#include "nexthop.h"
 #include "parse.h"
 #include "store.h"
 
@@ -351,6 +352,14 @@ int wf_store_sync(struct wf_maps *m, const struct wf_mapping *cfg, size_t n,
 		ret = fret;
 		snprintf(err, errlen, "cannot write the port filter (wf_ports): %s",
 			 strerror(-fret));
+	}
+	/* The targets' next hops (after store_added primed their
+	 * neighbours); the FIB answers where this fails, so only said. */
+	if (!ret) {
+		fret = wf_nh_sync(m, true, NULL);
+		if (fret && fret != -EOPNOTSUPP)
+			pr_warn("wslfwd: cannot write the next-hop cache (wf_nh): %s\n",
+				strerror(-fret));
 	}
 	free(r.idx);
 	free(r.matched);

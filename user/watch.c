@@ -21,6 +21,12 @@
  * went away cannot survive anyway). The new @host's neighbour is resolved
  * in advance, as at load.
  *
+ * The next-hop cache wf_nh (user/nexthop.h) is rewritten after any route,
+ * neighbour (IPv4 and IPv6, any device), link or address event, at most
+ * every debounce, and every WF_NH_REFRESH_S: its entries are trusted for
+ * WF_NH_TTL_S only, so while watch runs they never age out, and a
+ * neighbour's new MAC reaches new connections within the debounce.
+ *
  * Device gone and back (same name, new ifindex): the links died with the
  * old device; the programs are loaded again over the pinned maps and
  * attached to the new one (wf_reattach), keeping mappings, counters and
@@ -52,6 +58,7 @@
 #include "log.h"
 #include "maps.h"
 #include "netdev.h"
+#include "nexthop.h"
 #include "parse.h"
 #include "watch.h"
 #include "windows.h"
@@ -76,6 +83,10 @@ struct watch {
 	bool redirect_auto;	/* wf_info says --redirect auto */
 	char redir[400];	/* wf_redirect's devices as last synced, to log changes */
 	bool tx_lost;		/* said so: native XDP_TX does not deliver now */
+	bool nh_dirty;		/* wf_nh to rewrite at nh_deadline_ms */
+	__u64 nh_deadline_ms;
+	__u64 next_nh_ms;	/* the periodic rewrite */
+	bool nh_failed;		/* said so */
 };
 
 static __u64 now_ms(void)
@@ -134,6 +145,37 @@ static int maps_reopen(struct watch *w)
 		w->open = false;
 	}
 	return maps_sync(w);
+}
+
+/* ---------------------------------------------------------------- wf_nh */
+
+static void nh_sync(struct watch *w)
+{
+	size_t n;
+	int ret;
+
+	w->nh_dirty = false;
+	w->next_nh_ms = now_ms() + WF_NH_REFRESH_S * 1000;
+	if (!w->open)
+		return;
+	/* add and del run in other processes: their targets, not the ones
+	 * our maps read first */
+	wf_maps_mappings_forget(&w->m);
+	ret = wf_nh_sync(&w->m, false, &n);
+	if (ret && ret != -EOPNOTSUPP && !w->nh_failed)
+		pr_warn("wslfwd: cannot write the next-hop cache (wf_nh): %s; first packets ask "
+			"the kernel's FIB, link-local targets are dropped\n", strerror(-ret));
+	else if (!ret)
+		pr_debug("wslfwd: wf_nh: %zu next hops\n", n);
+	w->nh_failed = ret && ret != -EOPNOTSUPP;
+}
+
+static void nh_mark_dirty(struct watch *w)
+{
+	if (w->nh_dirty)
+		return;
+	w->nh_dirty = true;
+	w->nh_deadline_ms = now_ms() + (w->o->debounce_ms > 0 ? w->o->debounce_ms : 100);
 }
 
 /* ---------------------------------------------------------------- windows */
@@ -531,6 +573,8 @@ static void sync_now(struct watch *w)
 	w->ifindex = idx;
 	if (sync_query6(idx, &info, &a6) || vm != info.vm4 || host != info.host4)
 		sync_addresses(w, idx, &info, vm, host, &a6);
+	/* @host/@host6 or the device may have moved: their next hops too */
+	nh_sync(w);
 }
 
 /* --------------------------------------------------------------- reload */
@@ -574,6 +618,7 @@ static void reload_config(struct watch *w)
 		pr_warn("wslfwd: reload: %s\n", err);
 	/* Our own maps read the mappings afresh (they cache them). */
 	maps_reopen(w);
+	nh_sync(w);
 	pr_info("wslfwd: reload: %zu added, %zu deleted, %zu narrowed, %zu unchanged%s\n",
 		st.added, st.removed, st.narrowed, s.n - st.added - st.narrowed,
 		st.repaired || st.stray ? " (and repaired what an interrupted command left)" : "");
@@ -607,6 +652,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		/* Any device while --redirect auto: a new one may take XDP
 		 * frames, a gone one leaves wf_redirect by itself. */
 		relevant = w->redirect_auto || (w->ifindex && ifi->ifi_index == w->ifindex);
+		nh_mark_dirty(w);	/* a device's MAC (smac), up or down */
 		mnl_attr_for_each(attr, nlh, sizeof(*ifi))
 			if (mnl_attr_get_type(attr) == IFLA_IFNAME &&
 			    !strncmp(mnl_attr_get_str(attr), w->dev, IF_NAMESIZE))
@@ -618,6 +664,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 
 		relevant = (int)ifa->ifa_index == w->ifindex;
+		nh_mark_dirty(w);	/* the link-local source */
 		break;
 	}
 	case RTM_NEWNEIGH:
@@ -626,6 +673,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 
 		/* A bridge learned, moved or forgot a MAC (wf_brport). */
 		relevant = ndm->ndm_family == AF_BRIDGE;
+		/* A target's next hop resolved, changed MAC or went. */
+		if (ndm->ndm_family == AF_INET || ndm->ndm_family == AF_INET6)
+			nh_mark_dirty(w);
 		break;
 	}
 	case RTM_NEWROUTE:
@@ -634,6 +684,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 
 		relevant = (rtm->rtm_family == AF_INET || rtm->rtm_family == AF_INET6) &&
 			   rtm->rtm_dst_len == 0;
+		/* any route may be a target's */
+		if (rtm->rtm_family == AF_INET || rtm->rtm_family == AF_INET6)
+			nh_mark_dirty(w);
 		break;
 	}
 	}
@@ -793,8 +846,12 @@ static int watch_step(struct watch *w, int resync_ms)
 		{ .fd = w->ndev ? mnl_socket_get_fd(w->ndev) : -1, .events = POLLIN },
 	};
 	__u64 now = now_ms(), until = w->dirty ? w->deadline_ms : w->next_resync_ms;
-	int timeout = until > now ? (int)(until - now) : 0;
-	int ret;
+	__u64 nh_until = w->nh_dirty ? w->nh_deadline_ms : w->next_nh_ms;
+	int timeout, ret;
+
+	if (nh_until < until)
+		until = nh_until;
+	timeout = until > now ? (int)(until - now) : 0;
 
 	ret = poll(pfd, 3, timeout);
 	if (ret < 0 && errno != EINTR) {
@@ -817,6 +874,8 @@ static int watch_step(struct watch *w, int resync_ms)
 		sync_now(w);
 		w->next_resync_ms = now_ms() + resync_ms;
 	}
+	if ((w->nh_dirty && now >= w->nh_deadline_ms) || now >= w->next_nh_ms)
+		nh_sync(w);
 	return 1;
 }
 

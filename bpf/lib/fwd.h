@@ -29,6 +29,7 @@
 #include "lib/icmp.h"
 #include "lib/icmp6.h"
 #include "lib/xlate.h"
+#include "lib/nexthop.h"
 
 /* Ingress filter: a mapped LPORT of this protocol, an SNAT port (replies of
  * one-arm connections), or the source port of a `snat never` target (its
@@ -271,21 +272,39 @@ static __always_inline int fwd_classify_xfam(const struct wf_ctx *c, const struc
  * would be the same (RTN_LOCAL -> NOT_FWDED), and it also holds when
  * forwarding is disabled on IFACE, where bpf_fib_lookup() refuses to answer
  * (BPF_FIB_LKUP_RET_FWD_DISABLED) whatever the target.
+ * Any other target's answer comes from the next-hop cache while its entry
+ * is fresh (lib/nexthop.h), else from bpf_fib_lookup().
  */
 static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_pkt *pkt,
 					const struct wf_info *info, __u8 snat,
-					struct wf_ct_new *n, struct bpf_fib_lookup *fib)
+					struct wf_ct_new *n, struct bpf_fib_lookup *fib, __u64 now)
 {
 	__u32 ifindex = ctx_ifindex(c);
 	/* the target's family: a v6tov4 target is ::ffff:a.b.c.d here */
 	bool t6 = c->v6 && n->xfam != WF_CT_X_TO4;
 	__be32 t4 = c->v6 ? n->taddr[3] : n->taddr[0];
+	const struct wf_nh_val *nh;
 	bool have_mac;
 	int rc;
 
 	if (t6 ? addr6_eq(n->taddr, info->vm6) : t4 == info->vm4) {
 		n->kind = WF_KIND_LOCAL;
+		nh = NULL;
 		goto out;
+	}
+	nh = nh_lookup(t6, n->taddr, t4, now);
+	if (nh) {
+		/* userspace wrote it only while forwarding is on in the
+		 * target's family (the FIB's FWD_DISABLED) */
+		if (nh->kind == WF_KIND_LOCAL) {
+			n->kind = WF_KIND_LOCAL;
+			goto out;
+		}
+		fib->ifindex = nh->oif;
+		__builtin_memcpy(fib->smac, nh->smac, WF_ETH_ALEN);
+		__builtin_memcpy(fib->dmac, nh->dmac, WF_ETH_ALEN);
+		rc = nh_mac_zero(nh->dmac) ? BPF_FIB_LKUP_RET_NO_NEIGH : BPF_FIB_LKUP_RET_SUCCESS;
+		goto answer;
 	}
 	__builtin_memset(fib, 0, sizeof(*fib));
 	fib->l4_protocol = pkt->tuple.proto;
@@ -293,12 +312,12 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 	if (t6) {
 		/* bpf_fib_lookup() answers NOT_FWDED for link-local addresses
 		 * ("never forwarded"): a link-local target (@host6 behind a
-		 * link-local gateway) has no next hop we could learn here, a
-		 * link-local client nothing but a one-arm target with SNAT
-		 * could answer. Dropped, counted fib, rather than sent up as
-		 * LOCAL; `add` and `load` warn about such an @host6. The
-		 * client's link-local source is left out of the lookup;
-		 * a translated packet will leave from @vm6. */
+		 * link-local gateway) is reached only through wf_nh, which
+		 * watch keeps fresh; without a fresh entry it is dropped,
+		 * counted fib, rather than sent up as LOCAL. A link-local
+		 * client nothing but a one-arm target with SNAT could
+		 * answer: its source is left out of the lookup; a
+		 * translated packet will leave from @vm6. */
 		if (addr6_linklocal(n->taddr))
 			return -WF_DROP_FIB;
 		fib->family = WF_AF_INET6;
@@ -315,6 +334,7 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 	/* tot_len stays 0: no MTU verdict; BEHIND traffic goes through the
 	 * stack, which fragments or sends ICMP itself. */
 	rc = ctx_fib_lookup(c, fib, 0);
+answer:
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_NOT_FWDED:
 		n->kind = WF_KIND_LOCAL;
@@ -378,6 +398,12 @@ out:
 	if (!n->snat)
 		return 0;
 	if (c->v6) {
+		/* a link-local target: from IFACE's link-local address,
+		 * which it answers on the link without a route back */
+		if (nh && !addr6_zero(nh->saddr)) {
+			__builtin_memcpy(n->snaddr, nh->saddr, 16);
+			return 0;
+		}
 		if (addr6_zero(info->vm6))
 			return -WF_DROP_NO_ADDR;
 		__builtin_memcpy(n->snaddr, info->vm6, 16);
@@ -593,7 +619,7 @@ static __always_inline int fwd_new_create(const struct wf_ctx *c, const struct w
 	n->id = fv->id;
 	snat = fv->snat;
 
-	ret = fwd_classify(c, pkt, info, snat, n, &sc->fib);
+	ret = fwd_classify(c, pkt, info, snat, n, &sc->fib, now);
 	if (ret)
 		return ret;
 	if (n->kind == WF_KIND_ONEARM && pkt->ttl <= 1)

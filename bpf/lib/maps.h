@@ -120,6 +120,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } wf_brport SEC(".maps");
 
+/* The targets' next hops, kept by userspace (wslfwd.h, lib/nexthop.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WF_NH_ENTRIES);
+	__type(key, struct wf_nh_key);
+	__type(value, struct wf_nh_val);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} wf_nh SEC(".maps");
+
 /* max_entries is set by the loader: 2 entries per connection. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -263,38 +263,165 @@ ipv6_untouched()
 }
 
 # A link-local IPv6 gateway (what mirrored mode and most routers give):
-# @host6 is fe80::1, which wslfwd cannot forward to yet (the kernel's FIB
-# does not route link-local addresses and no next-hop cache exists). Said
-# at add, and its connections dropped under `fib`, not sent up as LOCAL.
-ipv6_link_local_host6_is_refused_with_a_warning()
+# @host6 is fe80::1 on eth0, which the kernel's FIB never answers for; the
+# next-hop cache (wf_nh) gives its MAC, and its connections go one-arm out
+# of eth0 from the VM's own link-local address (design.md "Next-hop
+# cache"). TCP and UDP to @host6, and a literal [fe80::1] target; status
+# and list name it.
+ipv6_link_local_host6_reached_through_the_nexthop_cache()
 {
 	local rc
 	tb_v6_gw_linklocal || { tb_v6_gw_global; fail "cannot make the IPv6 gateway link-local"; return 1; }
+	ll6_udp_server || { tb_v6_gw_global; return 1; }
 	ipv6_link_local_host6_checks
 	rc=$?
+	ll6_udp_server_stop
 	tb_v6_gw_global
 	return "$rc"
 }
 
+# The VM's link-local address on eth0: the source of its one-arm
+# connections to a link-local target.
+vm_ll6()
+{
+	in_vm ip -6 -o addr show dev "$VM_DEV" scope link | awk '{ sub("/.*", "", $4); print $4; exit }'
+}
+
+# A UDP echo on [fe80::1%vswitch]:7005 in win, bound to that address so
+# that its replies come from it (win's vswitch has a second link-local
+# address of its own, which an unbound socket might answer from).
+LL6_UDP_PID=
+ll6_udp_server()
+{
+	ip netns exec "$NS_WIN" "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 7005, 0, socket.if_nametoindex("vswitch")))
+while True:
+	data, src = s.recvfrom(2048)
+	s.sendto(data, src)
+' "$HOST_LL6" &
+	LL6_UDP_PID=$!
+	tb_wait_listen "$NS_WIN" udp 7005 -6 || fail "the UDP echo on [$HOST_LL6]:7005 did not start"
+}
+
+ll6_udp_server_stop()
+{
+	[ -n "$LL6_UDP_PID" ] && { kill "$LL6_UDP_PID" 2>/dev/null; wait "$LL6_UDP_PID" 2>/dev/null; }
+	LL6_UDP_PID=
+}
+
 ipv6_link_local_host6_checks()
 {
-	local f0 f1
+	local ll h0 h1
 	note "vm: $(in_vm ip -6 route show default)"
+	ll=$(vm_ll6)
+	[ -n "$ll" ] || fail "eth0 has no link-local address: $(in_vm ip -6 addr show dev "$VM_DEV")" ||
+		return 1
 	fresh_load || return 1
 	expect_rc 0 status || return 1
 	grep -q "$HOST_LL6" <<< "$OUT" || fail "status does not give @host6 as $HOST_LL6: $OUT" ||
 		return 1
+	# The first packet must not depend on the VM having resolved it.
+	in_vm ip -6 neigh flush dev "$VM_DEV"
 	add tcp "@vm6:8082" "@host6:18082" || return 1
-	grep -q "link-local" <<< "$OUT" || fail "add did not warn about the link-local @host6: $OUT" ||
+	grep -q "next-hop cache" <<< "$OUT" || fail "add did not say how a link-local @host6 is reached: $OUT" ||
 		return 1
 	note "  said: $OUT"
-	expect_rc 2 add tcp "@vm6:8083" "[$HOST_LL6]:18082" || return 1
-	note "  said: $OUT"
-	f0=$(stat_of fib)
-	expect_no_http "$NS_PEER" "http://[$VM_IP6]:8082/" || return 1
-	f1=$(stat_of fib)
-	[ "${f1:-0}" -gt "${f0:-0}" ] || fail "fib did not count the dropped SYN (${f0:-0} -> ${f1:-0})" ||
+	add udp "@vm6:7006" "@host6:7005" || return 1
+	add tcp "@vm6:8083" "[$HOST_LL6]:18082" || return 1
+	expect_rc 0 list || return 1
+	grep -qF "[$HOST_LL6]:18082" <<< "$OUT" || fail "list does not name [$HOST_LL6]:18082: $OUT" ||
 		return 1
+	note "list: $(paste -sd '|' <<< "$OUT")"
+	h0=$(stat_of nh_hit)
+	expect_http_snat "$NS_PEER" "http://[$VM_IP6]:8082/" "$ll" || return 1
+	expect_http_snat "$NS_WIN" "http://[$VM_IP6]:8082/" "$ll" || return 1
+	expect_http_snat "$NS_PEER" "http://[$VM_IP6]:8083/" "$ll" || return 1
+	expect_udp6_echo "$NS_PEER" "$VM_IP6" 7006 || return 1
+	h1=$(stat_of nh_hit)
+	[ "${h1:-0}" -ge $((${h0:-0} + 4)) ] ||
+		fail "nh_hit did not count the 4 first packets (${h0:-0} -> ${h1:-0})" || return 1
+	note "nh_hit ${h0:-0} -> $h1"
+}
+
+# The MAC wf_nh holds for IPv6 target ADDR, "none" without an entry.
+nh_dmac6()
+{
+	local hex
+	hex=$(ip6_key_hex "$1") || return 1
+	bpftool -j map lookup pinned "$TB_PIN_DIR/wf_nh" key hex $hex 2>/dev/null |
+		"$PY" -c '
+import json, sys
+try:
+	v = json.load(sys.stdin)
+except ValueError:
+	print("none"); sys.exit(0)
+val = v.get("formatted", v).get("value") if isinstance(v, dict) else None
+if isinstance(val, dict):
+	print(":".join("%02x" % int(b) for b in val["dmac"]))
+else:
+	b = [int(x, 16) for x in v["value"]]
+	print(":".join("%02x" % x for x in b[14:20]))
+'
+}
+
+# wf_nh's key for an IPv6 address: family 10, 3 pad bytes, the address.
+ip6_key_hex()
+{
+	"$PY" -c '
+import ipaddress, sys
+b = bytes([10, 0, 0, 0]) + ipaddress.IPv6Address(sys.argv[1]).packed
+print(" ".join("%02x" % x for x in b))
+' "$1"
+}
+
+# The host's MAC changes (a new adapter, a VM moved): with watch running,
+# new connections to the link-local @host6 go to the new MAC, never the
+# old one (which the switch no longer delivers to the host). The host
+# announces it (unsolicited NA, as Windows does on an address change).
+ipv6_link_local_host6_follows_a_mac_change_with_watch()
+{
+	local rc old
+	tb_v6_gw_linklocal || { tb_v6_gw_global; fail "cannot make the IPv6 gateway link-local"; return 1; }
+	old=$(in_win cat /sys/class/net/vswitch/address)
+	in_win sysctl -qw net.ipv6.conf.vswitch.ndisc_notify=1 net.ipv4.conf.vswitch.arp_notify=1
+	ll6_mac_checks "$old"
+	rc=$?
+	watch_stop
+	in_win ip link set dev vswitch address "$old"
+	in_win sysctl -qw net.ipv6.conf.vswitch.ndisc_notify=0 net.ipv4.conf.vswitch.arp_notify=0
+	in_vm ip neigh flush dev "$VM_DEV"
+	in_vm ip -6 neigh flush dev "$VM_DEV"
+	tb_v6_gw_global
+	return "$rc"
+}
+
+ll6_mac_checks()
+{
+	local old=$1 new=02:00:5e:10:00:94 ll got
+	ll=$(vm_ll6)
+	fresh_load || return 1
+	watch_start || return 1
+	add tcp "@vm6:8082" "@host6:18082" || return 1
+	expect_http_snat "$NS_PEER" "http://[$VM_IP6]:8082/" "$ll" || return 1
+	got=$(nh_dmac6 "$HOST_LL6")
+	[ "$got" = "$old" ] || fail "wf_nh has $got for $HOST_LL6, expected the host's MAC $old" ||
+		return 1
+	note "wf_nh: $HOST_LL6 at $got"
+	in_win ip link set dev vswitch address "$new" || fail "cannot change vswitch's MAC" || return 1
+	# watch's debounce after the neighbour event; 5 s at most
+	for _ in $(seq 50); do
+		got=$(nh_dmac6 "$HOST_LL6")
+		[ "$got" = "$new" ] && break
+		sleep 0.1
+	done
+	[ "$got" = "$new" ] ||
+		fail "wf_nh has $got for $HOST_LL6 5 s after the MAC change to $new; vm: $(in_vm ip -6 neigh show dev "$VM_DEV"); watch: $(tail -5 "$WATCH_LOG")" ||
+		return 1
+	note "wf_nh: $HOST_LL6 at $(nh_dmac6 "$HOST_LL6") after the change"
+	expect_http_snat "$NS_PEER" "http://[$VM_IP6]:8082/" "$ll" || return 1
+	expect_http_snat "$NS_WIN" "http://[$VM_IP6]:8082/" "$ll" || return 1
 }
 
 # The same port number mapped in both families, to different targets: each

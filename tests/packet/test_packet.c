@@ -84,6 +84,7 @@
 #define LL6_GW	IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)	/* a link-local target */
 #define LL6_C	IP6(0xfe80, 0, 0, 0, 0, 0, 0x18, 0x10)	/* a link-local client */
 #define LO6	IP6(0, 0, 0, 0, 0, 0, 0, 1)	/* [::1]: loopback-only targets */
+#define LL_VM6	IP6(0xfe80, 0, 0, 0, 0x215, 0x5dff, 0xfe00, 0x1402)	/* eth0's link-local */
 
 static const __u8 vm6[16] = VM6, host6[16] = HOST6;
 
@@ -126,7 +127,7 @@ enum {
 	ID_BEHIND2_6,		/* tcp [@vm6]:4007 [fd00:17::3]:80 */
 	ID_NONEIGH6,		/* tcp [@vm6]:7006 [fd00:29::7]:7000 */
 	ID_FIB6,		/* tcp [@vm6]:8446 [fd00:99::1]:443 */
-	ID_LL6,			/* tcp [@vm6]:4206 [fe80::1]:80: link-local, not forwarded yet */
+	ID_LL6,			/* tcp [@vm6]:4206 [fe80::1]:80: link-local, through wf_nh only */
 	ID_LO6,			/* tcp [@vm6]:8096 [::1]:8093 (lo.h) */
 	ID_ULO6,		/* udp [@vm6]:7116 [::1]:7112 (lo.h) */
 	ID_MAX,
@@ -436,6 +437,10 @@ static void post_gone(const struct fixture *f);
 static void pre_delete_self(const struct fixture *f);
 static void pre_plant_reply(const struct fixture *f);
 static void post_no_orphan(const struct fixture *f);
+static void pre_nh_ll6(const struct fixture *f);
+static void pre_nh_ll6_stale(const struct fixture *f);
+static void pre_nh_host_peer_mac(const struct fixture *f);
+static void post_nh_clear(const struct fixture *f);
 
 static const struct fixture fixtures[] = {
 	/* ---- LOCAL: @vm:8080 -> @vm:18080 ---- */
@@ -2528,6 +2533,39 @@ static const struct fixture fixtures[] = {
 		.verdict = V_DROP,
 		.ct = CT_NONE, .stat = { WF_DROP_FIB },
 	},
+	/* The next-hop cache (wf_nh, design.md "Next-hop cache") */
+	{
+		.desc = "IPv6 link-local target with a fresh wf_nh entry: SYN leaves from eth0's link-local address, the entry's MACs, TX",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41040, VM6, 4206, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, LL_VM6, SNAT(88), LL6_GW, 80, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_LL6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_NH_HIT },
+		.pre = pre_nh_ll6, .post = post_nh_clear,
+	},
+	{
+		.desc = "IPv6 link-local target: its SYN-ACK to eth0's link-local address returns to the client, TX",
+		.in = { TCP6(M_HOST, M_VM, LL6_GW, 80, LL_VM6, SNAT(88), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4206, C1_6, 41040, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_LL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 link-local target whose wf_nh entry is past its age: dropped (fib), nh_stale",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41041, VM6, 4206, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FIB, WF_EV_NH_STALE },
+		.pre = pre_nh_ll6_stale, .post = post_nh_clear,
+	},
+	{
+		.desc = "ONEARM @host with a fresh wf_nh entry: the entry's next hop MAC, not a FIB lookup",
+		.in = { TCP(M_CLIENT, M_VM, C1, 40990, VM, 5000, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_PEER, VM, SNAT(89), HOST, 5432, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_HOST, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_NH_HIT },
+		.pre = pre_nh_host_peer_mac, .post = post_nh_clear,
+	},
 	{
 		.desc = "IPv6 link-local client to a BEHIND target: dropped (fib: the stack forwards no link-local source)",
 		.in = { TCP6(M_CLIENT, M_VM, LL6_C, 41037, VM6, 4006, TH_SYN) },
@@ -3926,6 +3964,54 @@ static void pre_fwd6_off(const struct fixture *f)
 static void post_fwd6_on(const struct fixture *f)
 {
 	set_eth0_forwarding6("1");
+}
+
+/* wf_nh entries as user/nexthop.c writes them. */
+static void nh_put(const struct fixture *f, int family, const __u8 *addr, size_t alen,
+		   enum mac_id dmac, const __u8 *saddr, __s64 age_s)
+{
+	struct wf_nh_key k = { .family = family };
+	struct wf_nh_val v = { .kind = WF_KIND_ONEARM, .oif = ifindex };
+
+	memcpy(k.addr, addr, alen);
+	memcpy(v.smac, mac_tab[M_VM], 6);
+	memcpy(v.dmac, mac_tab[dmac], 6);
+	if (saddr)
+		memcpy(v.saddr, saddr, 16);
+	v.expires_ns = now_ns() + age_s * 1000000000ll;
+	if (bpf_map_update_elem(bpf_map__fd(fx_inst(f)->skel->maps.wf_nh), &k, &v, BPF_ANY))
+		fprintf(stderr, "wf_nh update: %s\n", strerror(errno));
+}
+
+static void pre_nh_ll6(const struct fixture *f)
+{
+	static const __u8 gw[16] = LL6_GW, src[16] = LL_VM6;
+
+	nh_put(f, WF_AF_INET6, gw, 16, M_HOST, src, 3600);
+}
+
+static void pre_nh_ll6_stale(const struct fixture *f)
+{
+	static const __u8 gw[16] = LL6_GW, src[16] = LL_VM6;
+
+	nh_put(f, WF_AF_INET6, gw, 16, M_HOST, src, -1);
+}
+
+/* The FIB says M_HOST; the entry says M_PEER: the output tells which. */
+static void pre_nh_host_peer_mac(const struct fixture *f)
+{
+	__be32 a = htonl(HOST);
+
+	nh_put(f, WF_AF_INET, (const __u8 *)&a, 4, M_PEER, NULL, 3600);
+}
+
+static void post_nh_clear(const struct fixture *f)
+{
+	int fd = bpf_map__fd(fx_inst(f)->skel->maps.wf_nh);
+	struct wf_nh_key k;
+
+	while (!bpf_map_get_next_key(fd, NULL, &k))
+		bpf_map_delete_elem(fd, &k);
 }
 
 static void pre_fwd_off(const struct fixture *f)

@@ -350,8 +350,9 @@ static void test_forwardable(void)
 		{ "udp 10.0.0.1:53 [::1]:53", "a loopback-only target is reached in its own family" },
 		{ "tcp @vm6:8080 [::1]:80", NULL },
 		{ "udp [fd00::1]:53 [::1]:5353", NULL },
-		{ "tcp 80 [fe80::1]:80", "link-local target fe80::1 is not supported yet" },
-		{ "tcp @vm6:80 [fe80::1]:80", "link-local target fe80::1 is not supported yet" },
+		{ "tcp 80 [fe80::1]:80", "link-local target fe80::1 is not supported between the families" },
+		/* on IFACE, through the next-hop cache */
+		{ "tcp @vm6:80 [fe80::1]:80", NULL },
 	};
 	struct wf_mapping m;
 	char err[512];
