@@ -589,8 +589,9 @@ tb_wait_ping()
 # for benchmarks and diagnostics to record.
 tb_offloads()
 {
-	local ns dev f
-	for f in "$NS_VM $VM_DEV" "$NS_WIN $WIN_VM_PORT" "$NS_VM $VM_CTR_PORT" "$NS_CTR $CTR_DEV"; do
+	local ns dev f devs=("$NS_VM $VM_DEV" "$NS_WIN $WIN_VM_PORT" "$NS_VM $VM_CTR_PORT" "$NS_CTR $CTR_DEV")
+	[ -e "/run/netns/$NS_RTD" ] && devs+=("$NS_VM $VM_RTD_PORT" "$NS_RTD $RTD_DEV")
+	for f in "${devs[@]}"; do
 		read -r ns dev <<< "$f"
 		echo "${ns#"$TB_PREFIX-"}/$dev: $(ip netns exec "$ns" ethtool -k "$dev" 2>/dev/null |
 			awk -F': ' '/^(tx-checksumming|generic-segmentation-offload|generic-receive-offload|tcp-segmentation-offload):/ {

@@ -86,8 +86,7 @@ routed_load()
 # the Windows side through the VM's mappings to the routed backend.
 routed_traffic()
 {
-	local i
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		expect_http_logged "$NS_WIN" "http://$VM_IP:4100/" "$HOST_IP" rtd || return 1
 		expect_http_logged "$NS_WIN" "http://[$VM_IP6]:4100/" "$HOST_IP6" rtd || return 1
 	done
@@ -141,7 +140,7 @@ routed_backend_through_the_stack()
 	note "the stack forwarded ${f4:-?} IPv4 and ${f6:-?} IPv6 packets to the backend"
 	routed_cleanup
 	[ "$rc" = 0 ] || return 1
-	[ "${f4:-0}" -ge 15 ] && [ "${f6:-0}" -ge 15 ] ||
+	{ [ "${f4:-0}" -ge 15 ] && [ "${f6:-0}" -ge 15 ]; } ||
 		fail "GRO off: expected the stack's path for all of it (>= 15 per family)"
 }
 
@@ -178,12 +177,12 @@ routed_backend_redirected_to_its_veth()
 	[ "$rc" = 0 ] || return 1
 	case $MODE in
 	tc)
-		[ "${f4:-0}" -ge 15 ] && [ "${f6:-0}" -ge 15 ] ||
+		{ [ "${f4:-0}" -ge 15 ] && [ "${f6:-0}" -ge 15 ]; } ||
 			fail "tc: expected the stack's path for all of it (>= 15 per family)" ;;
 	*)
 		# The stack's share: first packets only, not the flows (the
 		# iperf3 transfer alone is thousands of packets).
-		[ "${f4:-99}" -le 10 ] && [ "${f6:-99}" -le 10 ] ||
+		{ [ "${f4:-99}" -le 10 ] && [ "${f6:-99}" -le 10 ]; } ||
 			fail "$MODE: the stack still forwarded ${f4:-?}/${f6:-?} packets: not redirected" ||
 			return 1
 		if [ "$MODE" = xdp ]; then
