@@ -27,6 +27,15 @@
 #                vs wslfwd v6tov4 (add ... @vm6:P 172.17.0.2:P); no latency
 #                rows (sockperf), no new-flow-per-packet rate (v6tov4 takes an
 #                SNAT port per flow, as one-arm does)
+#   rtd-route, rtd-redirect, rtd-nft, rtd-xdp, rtd-tc   a backend routed by
+#                the VM over a veth of its own, no bridge (tests/testbed.sh
+#                tb_rtd_up: 10.99.0.2/32 on veth0rtd), the way Podman, LXD
+#                and Kubernetes CNIs attach workloads: kernel routing, a
+#                plain XDP redirect to veth0rtd (ref.), nftables DNAT, and
+#                wslfwd xdp (--redirect auto: GRO on at the backend's eth0,
+#                so it redirects to veth0rtd) and tc. Each has an nginx port
+#                of its own (8101-8104), so no variant's connections meet
+#                another's TIME_WAITs (see the servers below)
 #
 # Repetitions are interleaved (every variant, then again) and the medians
 # reported. bench/report.sh writes bench/results/{bench.md,bench.json,bench.png}.
@@ -55,10 +64,13 @@ else
 fi
 VARIANTS="floor redirect route nft socat xdp xdp-stack xdp-generic tc onearm-nft onearm-xdp onearm-tc"
 VARIANTS="$VARIANTS route6 nft6 xdp6 tc6 socat-6to4 xdp-6to4 tc-6to4"
+VARIANTS="$VARIANTS rtd-route rtd-redirect rtd-nft rtd-xdp rtd-tc"
 # QUICK keeps the one-arm comparison to its main pair (nftables vs wslfwd
-# xdp), IPv6 to routing, nftables and xdp, and IPv6-to-IPv4 to socat and xdp.
+# xdp), IPv6 to routing, nftables and xdp, IPv6-to-IPv4 to socat and xdp,
+# and the routed backend to routing, nftables and xdp.
 [ "$QUICK" = 1 ] && VARIANTS=${VARIANTS/ onearm-tc/} && VARIANTS=${VARIANTS/ tc6/} &&
-	VARIANTS=${VARIANTS% tc-6to4}
+	VARIANTS=${VARIANTS/ tc-6to4/} && VARIANTS=${VARIANTS/ rtd-redirect/} &&
+	VARIANTS=${VARIANTS% rtd-tc}
 VARIANTS=${BENCH_VARIANTS:-$VARIANTS}
 # Request/response pairs on different CPUs, the same way in every run.
 CPU_CLI=0 CPU_SRV=1
@@ -68,6 +80,8 @@ SCALE_CONNS=1048576
 
 # Ports: on the VM (what clients use) and on the targets (ctr / peer).
 P_HTTP=8080 P_HTTP_T=80 P_HTTP_R=81 P_IPERF=5201 P_LAT=11111 P_SINK=9
+# The routed backend's nginx ports, one per variant (rtd_http_t).
+P_RTD_ROUTE=8101 P_RTD_NFT=8102 P_RTD_XDP=8103 P_RTD_TC=8104
 # Sources of the new-flow-per-packet stream: 17 addresses of win x 64512
 # ports, so flows repeat only after 1,096,704 packets.
 TG_SRC_NET=172.22.17 TG_SRC_FIRST=2 TG_SRC_LAST=18
@@ -86,7 +100,10 @@ done
 
 T_START=$(date +%s)
 blog "building the testbed (prefix $TB_PREFIX), quick=$QUICK reps=$REPS"
-tb_up || die "testbed setup failed"
+# The routed backend only when a variant uses it.
+RTD=0
+[[ " $VARIANTS " == *" rtd-"* ]] && RTD=1
+TB_RTD=$RTD tb_up || die "testbed setup failed"
 RAW=$TB_TMP/raw.tsv META=$TB_TMP/meta.tsv OFFL=$TB_TMP/offloads.txt
 : > "$RAW"; : > "$META"; : > "$OFFL"
 meta() { printf '%s\t%s\n' "$1" "$2" >> "$META"; }
@@ -99,6 +116,7 @@ in_win ethtool -K "$WIN_VM_PORT" tso off >/dev/null 2>&1
 in_vm ethtool -K "$VM_DEV" gro on >/dev/null
 in_ctr ethtool -K "$CTR_DEV" gro on >/dev/null
 in_peer ethtool -K "$PEER_DEV" gro on >/dev/null
+[ "$RTD" = 1 ] && in_rtd ethtool -K "$RTD_DEV" gro on >/dev/null
 # Clients: many short connections from one namespace.
 in_win sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
 # Forwarding out of the interface a packet came in on (one-arm) would have
@@ -107,6 +125,8 @@ in_vm sysctl -qw net.ipv4.conf.all.send_redirects=0 net.ipv4.conf."$VM_DEV".send
 # Kernel routing: win reaches the docker subnet through the VM.
 in_win ip route add "$DOCKER_NET" via "$VM_IP" dev vswitch || die "route"
 in_win ip -6 route replace "$DOCKER_NET6" via "$VM_IP6" dev vswitch || die "route6"
+# ... and the routed backend's /32 the same way.
+[ "$RTD" = 1 ] && { in_win ip route add "$RTD_IP/32" via "$VM_IP" dev vswitch || die "route rtd"; }
 # The addresses the new-flow stream comes from belong to win.
 for i in $(seq "$TG_SRC_FIRST" "$TG_SRC_LAST"); do
 	in_win ip addr add "$TG_SRC_NET.$i/$SWITCH_PLEN" dev vswitch || die "address"
@@ -130,6 +150,19 @@ for ns in "$NS_CTR" "$NS_PEER"; do
 	{ tb_wait_listen "$ns" tcp "$P_LAT" && tb_wait_listen "$ns" udp "$P_LAT"; } || die "sockperf"
 done
 tb_wait_ping "$NS_VM" "$PEER_IP" || die "peer"
+# The routed backend: the same servers, and an nginx port per variant
+# (P_RTD_*), so every variant's connections end on a server port of its
+# own whatever the client addresses are.
+if [ "$RTD" = 1 ]; then
+	for p in $P_RTD_ROUTE $P_RTD_NFT $P_RTD_XDP $P_RTD_TC; do
+		tb_http_server "$NS_RTD" "$p" "rtd-$p" || die "nginx"
+	done
+	tb_iperf_server "$NS_RTD" "$P_IPERF" || die "iperf3"
+	tb_bg ip netns exec "$NS_RTD" taskset -c "$CPU_SRV" sockperf sr --tcp -i 0.0.0.0 -p "$P_LAT" >/dev/null 2>&1
+	tb_bg ip netns exec "$NS_RTD" taskset -c "$CPU_SRV" sockperf sr -i 0.0.0.0 -p "$P_LAT" >/dev/null 2>&1
+	{ tb_wait_listen "$NS_RTD" tcp "$P_LAT" && tb_wait_listen "$NS_RTD" udp "$P_LAT"; } || die "sockperf"
+	tb_wait_ping "$NS_WIN" "$RTD_IP" || die "rtd"
+fi
 
 # ---- reference XDP programs (bench/xdp_ref.c) -------------------------------
 macb() { local m; m=$(cat); echo "0x${m//:/,0x}"; }
@@ -142,7 +175,17 @@ read -ra CLANG_CMD <<< "${CLANG:-clang}"	# may carry arguments, as in make
 	-DREDIR_DMAC="$(in_ctr cat /sys/class/net/"$CTR_DEV"/address | macb)" \
 	-DREDIR_SMAC="$(in_vm cat /sys/class/net/"$VM_CTR_PORT"/address | macb)" \
 	-c "$BENCH_DIR/xdp_ref.c" -o "$REF_OBJ" || die "cannot build bench/xdp_ref.c"
-xdp_on()  { in_ns "$1" ip link set dev "$2" xdpdrv obj "$REF_OBJ" sec xdp program "$3"; }
+# The same redirect to the routed backend's veth (rtd-redirect).
+REF_OBJ_RTD=$TB_TMP/xdp_ref_rtd.o
+if [ "$RTD" = 1 ]; then
+	"${CLANG_CMD[@]}" -O2 -g -target bpf -I/usr/include/"$(uname -m)"-linux-gnu \
+		-DREDIR_IFINDEX="$(in_vm cat /sys/class/net/"$VM_RTD_PORT"/ifindex)" \
+		-DREDIR_DADDR="$(awk -F. '{ printf "0x%02x%02x%02x%02x\n", $4, $3, $2, $1 }' <<< "$RTD_IP")" \
+		-DREDIR_DMAC="$(in_rtd cat /sys/class/net/"$RTD_DEV"/address | macb)" \
+		-DREDIR_SMAC="$(in_vm cat /sys/class/net/"$VM_RTD_PORT"/address | macb)" \
+		-c "$BENCH_DIR/xdp_ref.c" -o "$REF_OBJ_RTD" || die "cannot build bench/xdp_ref.c (rtd)"
+fi
+xdp_on()  { in_ns "$1" ip link set dev "$2" xdpdrv obj "${4:-$REF_OBJ}" sec xdp program "$3"; }
 xdp_off() { in_ns "$1" ip link set dev "$2" xdpdrv off 2>/dev/null; }
 
 # ---- trafgen configs: 60-byte frames (64 on a wire with the FCS) ----------
@@ -173,20 +216,26 @@ tg_cfg()	# daddr one|new
 }
 
 # ---- variants --------------------------------------------------------------
-v_target() { case $1 in onearm-*) echo "$PEER_IP" ;; *6) echo "$CTR_IP6" ;; *) echo "$CTR_IP" ;; esac; }
+v_target() { case $1 in onearm-*) echo "$PEER_IP" ;; rtd-*) echo "$RTD_IP" ;;
+		    *6) echo "$CTR_IP6" ;; *) echo "$CTR_IP" ;; esac; }
 v_addr()   { case $1 in route|redirect) echo "$CTR_IP" ;; route6) echo "$CTR_IP6" ;;
+		    rtd-route|rtd-redirect) echo "$RTD_IP" ;;
 		    *6|*-6to4) echo "$VM_IP6" ;; *) echo "$VM_IP" ;; esac; }
-v_http()   { case $1 in route|route6) echo "$P_HTTP_R" ;; *) echo "$P_HTTP" ;; esac; }
+v_http()   { case $1 in route|route6) echo "$P_HTTP_R" ;; rtd-route) echo "$P_RTD_ROUTE" ;;
+		    *) echo "$P_HTTP" ;; esac; }
+# The routed backend's nginx port of each variant (the clients of the
+# others connect to the VM's P_HTTP).
+rtd_http_t() { case $1 in rtd-nft) echo "$P_RTD_NFT" ;; rtd-xdp) echo "$P_RTD_XDP" ;; rtd-tc) echo "$P_RTD_TC" ;; esac; }
 url_host() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
 
-nft_rules()	# target onearm(0|1)
+nft_rules()	# target onearm(0|1) [target's HTTP port]
 {
-	local t=$1
+	local t=$1 ht=${3:-$P_HTTP_T}
 	cat <<EOF
 table ip wfbench {
 	chain pre {
 		type nat hook prerouting priority dstnat; policy accept;
-		iifname "$VM_DEV" ip daddr $VM_IP tcp dport $P_HTTP dnat to $t:$P_HTTP_T
+		iifname "$VM_DEV" ip daddr $VM_IP tcp dport $P_HTTP dnat to $t:$ht
 		iifname "$VM_DEV" ip daddr $VM_IP tcp dport $P_IPERF dnat to $t:$P_IPERF
 		iifname "$VM_DEV" ip daddr $VM_IP meta l4proto { tcp, udp } th dport $P_LAT dnat to $t:$P_LAT
 		iifname "$VM_DEV" ip daddr $VM_IP udp dport $P_SINK dnat to $t:$P_SINK
@@ -256,7 +305,9 @@ wslfwd_setup()	# mode target [load options]
 	local out
 	: > "$TB_CONF"
 	out=$(wslfwd load --dev "$VM_DEV" --mode "$1" "${@:3}") || { echo "$out" >&2; return 1; }
-	MODE_LINE=$out
+	# ... and the path status reports for targets behind (redirect to
+	# which device, or the stack), so the report says what was measured.
+	MODE_LINE=$out$'\n'$(wslfwd status 2>&1 | grep -E '^(behind|redirect):' | tr -s ' ')
 	if [ "${WSLFWD_LISTEN6:-}" = 1 ]; then	# v6tov4: @vm6 to an IPv4 target
 		wslfwd add tcp @vm6:$P_HTTP "$2:$P_HTTP_T" >/dev/null &&
 			wslfwd add tcp @vm6:$P_IPERF "$2:$P_IPERF" >/dev/null &&
@@ -269,7 +320,7 @@ wslfwd_setup()	# mode target [load options]
 			wslfwd add udp @vm6:$P_SINK "[$2]:$P_SINK" >/dev/null
 		return
 	fi
-	wslfwd add tcp $P_HTTP "$2:$P_HTTP_T" >/dev/null &&
+	wslfwd add tcp $P_HTTP "$2:${WSLFWD_HTTP_T:-$P_HTTP_T}" >/dev/null &&
 		wslfwd add tcp $P_IPERF "$2:$P_IPERF" >/dev/null &&
 		wslfwd add both $P_LAT "$2:$P_LAT" >/dev/null &&
 		wslfwd add udp $P_SINK "$2:$P_SINK" >/dev/null
@@ -282,7 +333,10 @@ v_setup()
 	case $v in
 	floor)		xdp_on "$NS_VM" "$VM_DEV" ref_drop ;;
 	redirect)	xdp_on "$NS_VM" "$VM_DEV" ref_redir ;;
-	route|route6)	: ;;
+	rtd-redirect)	xdp_on "$NS_VM" "$VM_DEV" ref_redir "$REF_OBJ_RTD" ;;
+	route|route6|rtd-route)	: ;;
+	rtd-nft)	nft_rules "$RTD_IP" 0 "$P_RTD_NFT" | in_vm nft -f - ;;
+	rtd-xdp|rtd-tc)	WSLFWD_HTTP_T=$(rtd_http_t "$v") wslfwd_setup "${v#rtd-}" "$RTD_IP" ;;
 	nft)		nft_rules "$CTR_IP" 0 | in_vm nft -f - ;;
 	nft6)		nft6_rules "$CTR_IP6" | in_vm nft -f - ;;
 	xdp6|tc6)	wslfwd_setup "${v%6}" "$CTR_IP6" ;;
@@ -301,11 +355,11 @@ v_setup()
 v_teardown()
 {
 	case $1 in
-	floor|redirect)	xdp_off "$NS_VM" "$VM_DEV" ;;
-	nft|onearm-nft)	in_vm nft delete table ip wfbench ;;
+	floor|redirect|rtd-redirect)	xdp_off "$NS_VM" "$VM_DEV" ;;
+	nft|onearm-nft|rtd-nft)	in_vm nft delete table ip wfbench ;;
 	nft6)		in_vm nft delete table ip6 wfbench6 ;;
 	socat|socat-6to4)	socat_stop ;;
-	route|route6)	: ;;
+	route|route6|rtd-route)	: ;;
 	*)		wslfwd unload >/dev/null ;;
 	esac
 }
@@ -364,6 +418,7 @@ m_pps_once()	# variant one|new -> kpps counted at the receiver; fails if trafgen
 	case $v in
 	floor)		cns=$NS_VM cdev=$VM_DEV ;;
 	onearm-*)	cns=$NS_PEER cdev=$PEER_DEV ;;
+	rtd-*)		cns=$NS_RTD cdev=$RTD_DEV ;;
 	esac
 	cfg=$(tg_cfg "$(v_addr "$v")" "$2")
 	{ read -r a0; read -r _; } < <(rx_read "$cns" "$cdev")
@@ -410,15 +465,17 @@ m_pps()	# variant one|new
 # The packet-rate receivers drop in XDP, so the container's or peer's stack
 # does not add its own cost; only while packets are sent (an XDP program on
 # a veth changes its peer's offloads).
-sink_on()  { case $1 in floor) ;; onearm-*) xdp_on "$NS_PEER" "$PEER_DEV" ref_drop ;; *) xdp_on "$NS_CTR" "$CTR_DEV" ref_drop ;; esac; }
-sink_off() { case $1 in floor) ;; onearm-*) xdp_off "$NS_PEER" "$PEER_DEV" ;; *) xdp_off "$NS_CTR" "$CTR_DEV" ;; esac; }
+sink_on()  { case $1 in floor) ;; onearm-*) xdp_on "$NS_PEER" "$PEER_DEV" ref_drop ;;
+		rtd-*) xdp_on "$NS_RTD" "$RTD_DEV" ref_drop ;; *) xdp_on "$NS_CTR" "$CTR_DEV" ref_drop ;; esac; }
+sink_off() { case $1 in floor) ;; onearm-*) xdp_off "$NS_PEER" "$PEER_DEV" ;;
+		rtd-*) xdp_off "$NS_RTD" "$RTD_DEV" ;; *) xdp_off "$NS_CTR" "$CTR_DEV" ;; esac; }
 
 measure()	# variant rep
 {
 	local v=$1 r=$2 addr http lat
 	addr=$(v_addr "$v") http=$(v_http "$v")
 	case $v in
-	floor|redirect) ;;
+	floor|redirect|rtd-redirect) ;;
 	*)
 		case $v in
 		*6|*-6to4) ;;	# sockperf 3.7 takes no IPv6 address

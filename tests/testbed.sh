@@ -26,6 +26,8 @@
 #                                           (@vm, @vm6), peer .16.9 / ::9
 #   docker  172.17.0.0/16    fd00:17::/64   vm docker0 .0.1 / ::1, ctr .0.2 / ::2
 #   LAN     192.168.77.0/24  fd00:77::/64   win lan0 .1 / ::1, lan .20 / ::20
+#   routed  10.99.0.2/32     fd00:99::2/128 rtd eth0 (opt-in, below); the
+#                                           VM's end veth0rtd is .1 / ::1
 #
 # Default routes are the same in both families: vm via @host, peer via
 # @host, ctr via docker0, lan via win. win has no route to the docker
@@ -48,6 +50,7 @@ NS_VM=$TB_PREFIX-vm
 NS_CTR=$TB_PREFIX-ctr
 NS_PEER=$TB_PREFIX-peer
 NS_CTR2=$TB_PREFIX-ctr2		# a second container, made by the cases that need one
+NS_RTD=$TB_PREFIX-rtd		# the routed backend (no bridge), when asked: TB_RTD=1 / tb_rtd_up
 
 # The Hyper-V internal switch: a /20 out of 172.16.0.0/12 as WSL picks them.
 SWITCH_NET=172.22.16.0/20
@@ -76,6 +79,13 @@ CTR_IP6=fd00:17::2
 LAN_NET6=fd00:77::/64
 WIN_LAN_IP6=fd00:77::1
 LAN_IP6=fd00:77::20
+# The routed backend: one address per family, each a host route on the
+# VM's end of its veth (host routes both ways, as Podman's and Calico's
+# routed modes give a workload: no shared subnet, no bridge).
+RTD_GW=10.99.0.1		# veth0rtd in vm (the backend's gateway)
+RTD_IP=10.99.0.2		# eth0 in rtd
+RTD_GW6=fd00:99::1
+RTD_IP6=fd00:99::2
 
 VM_DEV=eth0
 WIN_VM_PORT=vmport0		# win-side end of eth0's veth (a vswitch port)
@@ -85,6 +95,8 @@ LAN_DEV=lan0			# the LAN client's interface
 PEER_DEV=eth0
 CTR_DEV=eth0
 VM_CTR_PORT=veth0ctr		# vm-side end of the container's veth (docker0 port)
+VM_RTD_PORT=veth0rtd		# vm-side end of the routed backend's veth (no bridge)
+RTD_DEV=eth0
 
 TB_PIN_DIR=/sys/fs/bpf/$TB_PREFIX
 TB_TMP=
@@ -105,6 +117,7 @@ in_win()  { ip netns exec "$NS_WIN" "$@"; }
 in_vm()   { ip netns exec "$NS_VM" "$@"; }
 in_ctr()  { ip netns exec "$NS_CTR" "$@"; }
 in_peer() { ip netns exec "$NS_PEER" "$@"; }
+in_rtd()  { ip netns exec "$NS_RTD" "$@"; }
 
 # Run a command in the vm ns the way it runs inside WSL: the VM's network
 # namespace, a /sys describing it (so /sys/class/net/eth0 is the VM's eth0),
@@ -412,7 +425,48 @@ tb_up()
 	tb_wait_ping "$NS_PEER" "$VM_IP6" || return 1
 	tb_wait_ping "$NS_VM" "$CTR_IP6" || return 1
 	tb_wait_ping "$NS_LAN" "$WIN_LAN_IP6" || return 1
+	if [ "${TB_RTD:-0}" = 1 ]; then
+		tb_rtd_up || return 1
+	fi
 	return 0
+}
+
+# The routed backend (TB_RTD=1 at tb_up, or tb_rtd_up later; idempotent):
+#
+#   vm ns: veth0rtd 10.99.0.1/32, fd00:99::1/128 ── rtd ns: eth0 10.99.0.2/32,
+#          routes 10.99.0.2/32, fd00:99::2/128          fd00:99::2/128, routes
+#                                                   to .1/::1, default via them
+#
+# the way Podman (netavark routed), LXD (routed NIC) and Kubernetes CNIs
+# (Calico, Cilium) attach a workload: a plain veth, no bridge, a /32 and a
+# /128 route on the VM's end, nothing proxied (no proxy ARP/NDP: each end
+# has the other as its on-link peer). win has no route to it (as to
+# docker0). As a container: tx checksum offload on, GRO off on the
+# backend's eth0 (a veth's default, so the VM's veth0rtd takes no XDP
+# frames until a case turns it on). Costs ~0.1 s (a namespace, a veth, two
+# pings); tb_down removes it with the others.
+tb_rtd_up()
+{
+	[ -e "/run/netns/$NS_RTD" ] && return 0
+	ip netns add "$NS_RTD" || return 1
+	ip -n "$NS_RTD" link set lo up
+	ip netns exec "$NS_RTD" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 || return 1
+	tb_veth "$NS_VM" "$VM_RTD_PORT" "$NS_RTD" "$RTD_DEV" || return 1
+	# Links up first: IPv6 drops the routes of a device that is down.
+	ip -n "$NS_VM" link set "$VM_RTD_PORT" up
+	ip -n "$NS_RTD" link set "$RTD_DEV" up
+	ip -n "$NS_VM" addr add "$RTD_GW/32" dev "$VM_RTD_PORT" || return 1
+	ip -n "$NS_VM" addr add "$RTD_GW6/128" dev "$VM_RTD_PORT" nodad || return 1
+	ip -n "$NS_VM" route add "$RTD_IP/32" dev "$VM_RTD_PORT" || return 1
+	ip -n "$NS_VM" -6 route add "$RTD_IP6/128" dev "$VM_RTD_PORT" || return 1
+	ip -n "$NS_RTD" addr add "$RTD_IP/32" dev "$RTD_DEV" || return 1
+	ip -n "$NS_RTD" addr add "$RTD_IP6/128" dev "$RTD_DEV" nodad || return 1
+	ip -n "$NS_RTD" route add "$RTD_GW/32" dev "$RTD_DEV" || return 1
+	ip -n "$NS_RTD" -6 route add "$RTD_GW6/128" dev "$RTD_DEV" || return 1
+	ip -n "$NS_RTD" route add default via "$RTD_GW" dev "$RTD_DEV" || return 1
+	ip -n "$NS_RTD" -6 route add default via "$RTD_GW6" dev "$RTD_DEV" || return 1
+	tb_wait_ping "$NS_VM" "$RTD_IP" && tb_wait_ping "$NS_VM" "$RTD_IP6"
 }
 
 # The VM's eth0: a veth into the switch, @vm and @vm6 on it, default routes
@@ -535,8 +589,9 @@ tb_wait_ping()
 # for benchmarks and diagnostics to record.
 tb_offloads()
 {
-	local ns dev f
-	for f in "$NS_VM $VM_DEV" "$NS_WIN $WIN_VM_PORT" "$NS_VM $VM_CTR_PORT" "$NS_CTR $CTR_DEV"; do
+	local ns dev f devs=("$NS_VM $VM_DEV" "$NS_WIN $WIN_VM_PORT" "$NS_VM $VM_CTR_PORT" "$NS_CTR $CTR_DEV")
+	[ -e "/run/netns/$NS_RTD" ] && devs+=("$NS_VM $VM_RTD_PORT" "$NS_RTD $RTD_DEV")
+	for f in "${devs[@]}"; do
 		read -r ns dev <<< "$f"
 		echo "${ns#"$TB_PREFIX-"}/$dev: $(ip netns exec "$ns" ethtool -k "$dev" 2>/dev/null |
 			awk -F': ' '/^(tx-checksumming|generic-segmentation-offload|generic-receive-offload|tcp-segmentation-offload):/ {
@@ -577,7 +632,7 @@ tb_down()
 		wait "$pid" 2>/dev/null
 	done
 	TB_PIDS=()
-	for ns in "$NS_LAN" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_PEER" "$NS_CTR2"; do
+	for ns in "$NS_LAN" "$NS_WIN" "$NS_VM" "$NS_CTR" "$NS_PEER" "$NS_CTR2" "$NS_RTD"; do
 		# Anything still running in a namespace is ours (servers, clients).
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$ns" 2>/dev/null

@@ -29,6 +29,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_DIR/csum.sh"
 . "$E2E_DIR/ipv6.sh"
 . "$E2E_DIR/nat46.sh"
+. "$E2E_DIR/routed.sh"
 
 CASES=(
 	load_attaches_in_the_requested_mode
@@ -128,6 +129,10 @@ CASES=(
 	nat46_options_and_extension_headers_left_out
 	v4tov6_udp_without_checksum
 	nat46_conns_show_the_ipv4_side_as_ipv4
+	# a backend routed over its own veth, no bridge (routed.sh)
+	routed_backend_through_the_stack
+	routed_backend_redirected_to_its_veth
+	routed_udp_4000_bytes_both_ways
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
@@ -179,7 +184,8 @@ start_servers()
 	tb_portproxy 4000 "$VM_IP" 4000 &&	# netsh portproxy stand-in on win's LAN side
 	local_servers &&			# local.sh
 	ipv6_servers &&				# ipv6.sh
-	nat46_servers				# nat46.sh
+	nat46_servers &&			# nat46.sh
+	routed_servers				# routed.sh (the rtd ns)
 }
 
 # Kill a process and everything it started (children first would let the
