@@ -386,7 +386,10 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	X(EV_CT_RESTORED, "ct_restored")					\
 	/* a confirmed connection that could not move to wf_ct (stays in	\
 	 * wf_ct_new, on its timeouts, evicted by half-open ones first) */	\
-	X(EV_CT_PROMOTE_FAIL, "ct_promote_fail")
+	X(EV_CT_PROMOTE_FAIL, "ct_promote_fail")				\
+	/* an ICMP error about a v4tov6/v6tov4 flow with no equivalent in	\
+	 * the other family (RFC 7915), or a quote we never send */	\
+	X(DROP_ICMP_XLATE, "icmp_xlate")
 
 enum wf_stat {
 	WF_STAT_NONE = 0,

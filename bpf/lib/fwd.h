@@ -29,6 +29,7 @@
 #include "lib/icmp.h"
 #include "lib/icmp6.h"
 #include "lib/xlate.h"
+#include "lib/icmpx.h"
 
 /* Ingress filter: a mapped LPORT of this protocol, an SNAT port (replies of
  * one-arm connections), or the source port of a `snat never` target (its
@@ -730,7 +731,7 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 
 	ret = fwd_parse(c, &pkt, true);
 	if (ret == WF_PKT_ICMP)
-		return c->v6 ? icmp_error6_any(c, &pkt, true) : icmp_error4_any(c, &pkt, true);
+		return icmpx_error_any(c, &pkt, true);
 	if (ret > 0)
 		return fwd_frag_later(c, &pkt, WF_FRAG_IN);
 	if (ret)
@@ -790,7 +791,7 @@ static __always_inline int fwd_egress_fam(const struct wf_ctx *c)
 
 	ret = fwd_parse(c, &pkt, true);
 	if (ret == WF_PKT_ICMP)
-		return c->v6 ? icmp_error6_any(c, &pkt, false) : icmp_error4_any(c, &pkt, false);
+		return icmpx_error_any(c, &pkt, false);
 	if (ret > 0)
 		return fwd_frag_later(c, &pkt, WF_FRAG_EG);
 	if (ret)

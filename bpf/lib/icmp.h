@@ -215,6 +215,11 @@ static __always_inline bool icmp_hook_owns(const struct wf_ct_val *v, bool ingre
 			 v->dir == WF_DIR_REPLY && v->kind != WF_KIND_ONEARM;
 }
 
+/* Not a verdict: the error is about no flow of one family, maybe about a
+ * v4tov6/v6tov4 one; the entry point asks icmpx.h (in a call chain of its
+ * own: icmp_error + icmpx on top of the entry's frame went past 512 bytes). */
+#define WF_ICMPX	0x7ff0
+
 static __always_inline int icmp_error4(const struct wf_ctx *c, const struct wf_pkt *pkt,
 				       bool ingress)
 {
@@ -224,7 +229,9 @@ static __always_inline int icmp_error4(const struct wf_ctx *c, const struct wf_p
 	if (icmp_quote4(c, pkt, &q))
 		return WF_PASS;
 	v = ct_lookup(false, &q.key, wf_now());
-	if (!v || !icmp_hook_owns(v, ingress))
+	if (!v)
+		return WF_ICMPX;
+	if (!icmp_hook_owns(v, ingress))
 		return WF_PASS;
 	return icmp_xlate4(c, pkt, &q, v);
 }

@@ -236,3 +236,57 @@ v4tov6_udp_without_checksum()
 		note "tc: $(wslfwd stats | grep udp6_zero_csum)"
 	fi
 }
+
+# A connected UDP socket in NS sends to ADDR:PORT (family 4 or 6) and
+# reads: prints "refused" when an ICMP port unreachable of its own family
+# came back (ECONNREFUSED), else what it got.
+nat46_udp_refused()
+{
+	local ns=$1 fam=$2 addr=$3 port=$4
+	ip netns exec "$ns" timeout 5 python3 - "$fam" "$addr" "$port" <<'PY'
+import socket, sys
+fam, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+s = socket.socket(socket.AF_INET6 if fam == "6" else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.connect((addr, port))
+s.send(b"anyone?")
+try:
+    print("answer:", s.recv(100))
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+PY
+}
+
+# UDP to a mapped port whose target (of the other family) has no
+# listener: the target's port unreachable, ICMPv6 for v4tov6 and ICMPv4
+# for v6tov4, is translated into the client's family (RFC 7915 4.2/5.2)
+# with the quote written back to what the client sent, so its connected
+# socket sees ECONNREFUSED, for each target kind and both directions.
+nat46_udp_without_listener_is_refused()
+{
+	local spec fam addr lport target got before after n=0
+	nat46_load || return 1
+	before=$(icmp_stat icmp_translated)
+	for spec in "4 $VM_IP 5040 [$N46_WIN6]:17040" "4 $VM_IP 5041 [$N46_CTR6]:17041" \
+		"4 $VM_IP 5042 @vm6:17042" "6 $N46_VM6 5043 @host:17043" \
+		"6 $N46_VM6 5044 $CTR_IP:17044" "6 $N46_VM6 5045 @vm:17045"; do
+		read -r fam addr lport target <<< "$spec"
+		if [ "$fam" = 4 ]; then
+			add udp "$lport" "$target" || return 1
+		else
+			add udp "@vm6:$lport" "$target" || return 1
+		fi
+		got=$(nat46_udp_refused "$NS_WIN" "$fam" "$addr" "$lport" 2>&1)
+		[ "$got" = refused ] ||
+			fail "udp IPv$fam -> $addr:$lport -> $target: expected ECONNREFUSED, got '$got'" ||
+			return 1
+		note "udp IPv$fam -> $addr:$lport -> $target: $got"
+		n=$((n + 1))
+	done
+	after=$(icmp_stat icmp_translated)
+	[ "$((after - before))" -ge "$n" ] ||
+		fail "icmp_translated moved by $((after - before)), expected $n" || return 1
+	note "icmp_translated +$((after - before))"
+}

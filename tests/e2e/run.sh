@@ -121,6 +121,7 @@ CASES=(
 	v4tov6_behind_and_local_tcp_udp
 	nat46_options_and_extension_headers_left_out
 	v4tov6_udp_without_checksum
+	nat46_udp_without_listener_is_refused
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
