@@ -290,3 +290,87 @@ nat46_udp_without_listener_is_refused()
 		fail "icmp_translated moved by $((after - before)), expected $n" || return 1
 	note "icmp_translated +$((after - before))"
 }
+
+# icmp.sh's path (cli -- rtr -- (1280) -- win) with IPv6 too, for targets
+# beyond the narrow link of either family.
+N46_CLI6=fd00:78::2
+N46_RTR6=fd00:78::1
+N46_MID_RTR6=fd00:79::2
+N46_MID_WIN6=fd00:79::1
+
+nat46_path_down()
+{
+	ip -n "$NS_WIN" -6 route del fd00:78::/64 2>/dev/null
+	ip netns exec "$NS_WIN" sysctl -qw net.ipv6.conf.all.forwarding=0 2>/dev/null
+	icmp_path_down
+}
+
+nat46_path_up()
+{
+	icmp_path_up || return 1
+	ip -n "$NS_CLI" addr add "$N46_CLI6/64" dev eth0 nodad &&
+	ip -n "$NS_RTR" addr add "$N46_RTR6/64" dev cli0 nodad &&
+	ip -n "$NS_RTR" addr add "$N46_MID_RTR6/64" dev mid0 nodad &&
+	ip -n "$NS_WIN" addr add "$N46_MID_WIN6/64" dev mid0 nodad &&
+	ip -n "$NS_CLI" -6 route add default via "$N46_RTR6" &&
+	ip -n "$NS_RTR" -6 route add default via "$N46_MID_WIN6" &&
+	ip -n "$NS_WIN" -6 route replace fd00:78::/64 via "$N46_MID_RTR6" || return 1
+	in_rtr sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip netns exec "$NS_WIN" sysctl -qw net.ipv6.conf.all.forwarding=1
+	tb_wait_ping "$NS_CLI" "$N46_VM6" >/dev/null ||
+		{ fail "cli cannot reach $N46_VM6 through rtr and win"; return 1; }
+}
+
+# Upload $TB_TMP/icmp-www/big from NS with curl to URL (stored as NAME).
+nat46_upload()
+{
+	local ns=$1 url=$2 name=$3 out
+	rm -f "$TB_TMP/icmp-www/up/$name"
+	out=$(ip netns exec "$ns" curl -sS --noproxy '*' --connect-timeout 3 --max-time 30 \
+		-T "$TB_TMP/icmp-www/big" "$url/up/$name" 2>&1) ||
+		fail "upload to $url: $out" || return 1
+	[ "$(sha256sum < "$TB_TMP/icmp-www/up/$name" 2>/dev/null)" = "$ICMP_SUM" ] ||
+		fail "upload to $url: the stored file differs" || return 1
+}
+
+# Path MTU discovery through the translation: a 4 MB upload to a one-arm
+# target beyond a link narrower than both ends, each way. v4tov6: win's
+# ICMPv6 packet too big (1280) about our IPv6 packet must reach the IPv4
+# client as "fragmentation needed" with 1260; v6tov4: win's
+# "fragmentation needed" (1280) about our IPv4 packet, which carries DF,
+# the IPv6 client as packet too big with 1300.
+nat46_pmtu_across_a_narrow_link()
+{
+	local out before after
+	trap nat46_path_down EXIT
+	nat46_path_up || return 1
+	mkdir -p "$TB_TMP/icmp-www/up"
+	head -c 4194304 /dev/urandom > "$TB_TMP/icmp-www/big"
+	ICMP_SUM=$(sha256sum < "$TB_TMP/icmp-www/big")
+	tb_nginx "$NS_CLI" 8095 "n46-cli-8095" "$(tb_nginx_listen 8095)
+		root $TB_TMP/icmp-www;
+		client_max_body_size 0;
+		location /up/ { dav_methods PUT; create_full_put_path on; }" || return 1
+	nat46_load || return 1
+	add tcp 5050 "[$N46_CLI6]:8095" || return 1
+	add tcp "@vm6:5051" "$ICMP_CLI_IP:8095" || return 1
+	icmp_flush_pmtu
+	ip netns exec "$NS_WIN" sysctl -qw net.ipv6.route.flush=1
+	before=$(icmp_stat icmp_translated)
+
+	nat46_upload "$NS_LAN" "http://$VM_IP:5050" v4tov6 || return 1
+	out=$(ip -n "$NS_LAN" route get "$VM_IP" 2>&1)
+	[[ "$out" == *"mtu $((ICMP_MTU - 20))"* ]] ||
+		fail "v4tov6: the IPv4 client did not learn $((ICMP_MTU - 20)): $out" || return 1
+	note "v4tov6 upload: lan learned $(echo "$out" | grep -o 'mtu [0-9]*') towards $VM_IP"
+
+	nat46_upload "$NS_WIN" "http://[$N46_VM6]:5051" v6tov4 || return 1
+	out=$(ip -n "$NS_WIN" -6 route get "$N46_VM6" 2>&1)
+	[[ "$out" == *"mtu $((ICMP_MTU + 20))"* ]] ||
+		fail "v6tov4: the IPv6 client did not learn $((ICMP_MTU + 20)): $out" || return 1
+	note "v6tov4 upload: win learned $(echo "$out" | grep -o 'mtu [0-9]*') towards $N46_VM6"
+	after=$(icmp_stat icmp_translated)
+	[ "${after:-0}" -gt "${before:-0}" ] ||
+		fail "icmp_translated did not move (${before:-?} -> ${after:-?})" || return 1
+	note "icmp_translated +$((after - before))"
+}

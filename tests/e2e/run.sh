@@ -122,6 +122,7 @@ CASES=(
 	nat46_options_and_extension_headers_left_out
 	v4tov6_udp_without_checksum
 	nat46_udp_without_listener_is_refused
+	nat46_pmtu_across_a_narrow_link
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
