@@ -19,7 +19,7 @@
  * length and protocol words sum the same), so the update is the diff of
  * the addresses, v4 out and v6 in or the reverse, plus the ports, done on
  * the old header before it moves. An IPv4 UDP checksum of 0 becoming IPv6
- * (where 0 is invalid) is computed in XDP; tc drops it (`udp6_zero_csum`).
+ * (where 0 is invalid) is computed, in XDP and in tc.
  *
  * XDP: bpf_xdp_adjust_head() by -20 / +20, the Ethernet header rewritten
  * in front of the new IP header. tc: bpf_skb_change_proto(), which moves
@@ -43,6 +43,62 @@
 #define WF_IP4_DF_BE	0x0040	/* frag_off = DF, as stored (network order) */
 /* 64:ff9b::/96, RFC 6052's well-known prefix: its first word */
 #define WF_NAT64_PREFIX0	0x0064ff9b
+
+/*
+ * tc: the UDP checksum of the @len-byte datagram at @l4, whose pseudo
+ * header sums to @pseudo (csum_pseudo6()), written into its field (which
+ * holds 0): an IPv4 datagram without one becoming IPv6, where 0 is
+ * invalid (RFC 8200 8.1). ctx_l4_csum_fill() for skbs: the skb may be
+ * non-linear, so the bytes are read into the per-CPU scratch by
+ * bpf_skb_load_bytes(), 512 at a time (bpf_csum_diff()'s limit), the
+ * last chunk zero-padded to a word; up to WF_CSUM_MAX_L4 bytes. Stored with
+ * BPF_F_RECOMPUTE_CSUM: a CHECKSUM_COMPLETE skb's csum follows. A global
+ * function (WF_GLOBAL): verified once, its loop off the callers' states.
+ */
+WF_GLOBAL int xlate_udp_csum_skb(struct __sk_buff *skb, __u32 l4, __u32 len, __u32 pseudo)
+{
+	struct wf_csum_tail *t;
+	__u32 done = 0, rem, n, zero = 0;
+	long s = 0;
+	__u16 sum;
+	int i;
+
+	if (!skb || len < sizeof(struct udphdr) || len > WF_CSUM_MAX_L4)
+		return -1;
+	t = bpf_map_lookup_elem(&wf_csum_scratch, &zero);
+	if (!t)
+		return -1;
+	for (i = 0; i < WF_CSUM_MAX_L4 / WF_CSUM_CHUNK; i++) {
+		if (len - done < WF_CSUM_CHUNK)
+			break;
+		if (bpf_skb_load_bytes(skb, l4 + done, t->b, WF_CSUM_CHUNK))
+			return -1;
+		s = bpf_csum_diff(NULL, 0, (void *)t->b, WF_CSUM_CHUNK, s);
+		if (s < 0)
+			return -1;
+		done += WF_CSUM_CHUNK;
+	}
+	rem = (len - done) & (WF_CSUM_CHUNK - 1);
+	if (rem) {
+		if (bpf_skb_load_bytes(skb, l4 + done, t->b, rem))
+			return -1;
+		/* rem < 512: all three within the 516 bytes */
+		t->b[rem] = 0;
+		t->b[rem + 1] = 0;
+		t->b[rem + 2] = 0;
+		n = (rem + 3) & ~3u;
+		if (n > WF_CSUM_CHUNK)
+			return -1;
+		s = bpf_csum_diff(NULL, 0, (void *)t->b, n, s);
+		if (s < 0)
+			return -1;
+	}
+	sum = (__u16)~csum_fold16((__u64)(__u32)s + (__u16)pseudo);
+	if (!sum)
+		sum = WF_CSUM_MANGLED_0;
+	return bpf_skb_store_bytes(skb, l4 + WF_OFF(struct udphdr, check), &sum, sizeof(sum),
+				   BPF_F_RECOMPUTE_CSUM);
+}
 
 /* The IPv4 header checksum of the 20 bytes at @h (check 0). */
 static __always_inline __u16 xlate_ip4_csum(const __u32 *h)
@@ -263,11 +319,10 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 	if (udp) {
 		if (ctx_load_bytes(c, pkt_l4_csum_off(pkt), &sum, 2))
 			return -WF_DROP_MALFORMED;
-		/* No checksum: IPv6 needs one (RFC 8200 8.1). XDP computes
-		 * it; tc would have to sum a maybe non-linear skb. */
+		/* No checksum: IPv6 needs one (RFC 8200 8.1), computed
+		 * once the packet is IPv6 (XDP: ctx_l4_csum_fill; tc:
+		 * xlate_udp_csum_skb, which reads a non-linear skb too). */
 		zero = !sum;
-		if (zero && !c->xdp)
-			return -WF_DROP_UDP6_ZERO_CSUM;
 	}
 	kind = xlate_l4(c, pkt, v, out,
 			xlate_adiff46(pkt->tuple.saddr, pkt->tuple.daddr, w->nsaddr, w->ndaddr),
@@ -300,6 +355,11 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 			     csum_pseudo6(w->nsaddr, w->ndaddr, pkt->tuple.proto, l4len),
 			     udp ? WF_CSUM_F_UDP : 0))
 		return -WF_DROP_MALFORMED;
+	/* (only past WF_CSUM_MAX_L4 bytes: tc sees no fragments of these) */
+	if (!c->xdp && zero &&
+	    xlate_udp_csum_skb(ctx_skb(c), WF_ETH_HLEN + WF_IP6_HLEN, l4len,
+			       csum_pseudo6(w->nsaddr, w->ndaddr, WF_IPPROTO_UDP, l4len)))
+		return -WF_DROP_UDP6_ZERO_CSUM;
 	return 0;
 }
 
