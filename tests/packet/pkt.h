@@ -143,6 +143,7 @@ struct pkt {
 	const struct pkt *inner;
 	__u8 icmp_type, icmp_code;
 	__u16 icmp_mtu;
+	__u8 icmp_ptr;		/* ICMPv4 parameter problem: the pointer */
 	__u16 quote;
 	__u8 tos;
 	bool id0;		/* IP id 0 instead of 0x1234 */
@@ -575,6 +576,7 @@ static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 			l4len = 8 + qlen;
 			l4[0] = p->icmp_type;
 			l4[1] = p->icmp_code;
+			l4[4] = p->icmp_ptr;
 			put16(l4 + 6, p->icmp_mtu);
 			memcpy(l4 + 8, tmp + ETH_HLEN_, qlen);
 			put16(l4 + 2, ~csum_fold(csum_add(0, l4, l4len)));
