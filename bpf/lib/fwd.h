@@ -764,6 +764,9 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 	/* IPv6: no ICMPv6 time exceeded yet, dropped and counted */
 	if (ret == WF_TTL_ANSWER)
 		return c->v6 ? -WF_DROP_TTL : icmp_ttl_reply4_any(c, &pkt);
+	/* 4 to 6 over IFACE's MTU (xlate.h): frag needed, as a router */
+	if (ret == -WF_DROP_XLATE_MTU && !c->v6)
+		return icmp_mtu_reply4_any(c, &pkt);
 	if (ret < 0 && (pkt.flags & WF_PKT_F_FIRST_FRAG)) {
 		if (c->v6)
 			frag_first_drop6(&pkt, -ret, now);

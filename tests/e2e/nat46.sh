@@ -367,3 +367,59 @@ nat46_pmtu_across_a_narrow_link()
 		fail "icmp_translated did not move (${before:-?} -> ${after:-?})" || return 1
 	note "icmp_translated +$((after - before))"
 }
+
+# An IPv4 UDP socket in NS with path MTU discovery on (DF) sends SIZE
+# bytes to ADDR:PORT, then reads the path MTU its stack learned; then
+# sends SMALL bytes and waits for the echo. Prints "mtu N echo M".
+nat46_udp_pmtu()
+{
+	local ns=$1 addr=$2 port=$3 size=$4 small=$5
+	ip netns exec "$ns" timeout 8 python3 - "$addr" "$port" "$size" "$small" <<'PY'
+import socket, sys, time
+addr, port, size, small = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+IP_MTU_DISCOVER, IP_PMTUDISC_DO, IP_MTU = 10, 2, 14
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
+s.settimeout(2)
+s.connect((addr, port))
+s.send(b"x" * size)
+mtu = 0
+for _ in range(20):
+    time.sleep(0.1)
+    mtu = s.getsockopt(socket.IPPROTO_IP, IP_MTU)
+    if mtu < 1500:
+        break
+got = 0
+for _ in range(2):
+    try:
+        s.send(b"y" * small)
+        got = len(s.recv(4096))
+        break
+    except socket.timeout:
+        break
+    except OSError:
+        pass	# the ICMP error, reported once (EMSGSIZE)
+print("mtu %d echo %d" % (mtu, got))
+PY
+}
+
+# A datagram that the 20 bytes of IPv6 make bigger than IFACE's MTU on a
+# v4tov6 one-arm path: with DF its sender gets "fragmentation needed"
+# with the MTU that fits (1480) from @vm, as a router would
+# (icmp_mtu_sent), and a datagram of that size then goes through.
+nat46_oversized_v4tov6_answered_frag_needed()
+{
+	local got before after
+	nat46_load || return 1
+	add udp 5052 "[$N46_WIN6]:7006" || return 1
+	before=$(icmp_stat icmp_mtu_sent)
+	got=$(nat46_udp_pmtu "$NS_WIN" "$VM_IP" 5052 1472 1452 2>&1)
+	[ "$got" = "mtu 1480 echo 1452" ] ||
+		fail "udp 1500-byte datagram with DF: '$got', expected 'mtu 1480 echo 1452'" ||
+		return 1
+	note "v4tov6 udp with DF: $got"
+	after=$(icmp_stat icmp_mtu_sent)
+	[ "${after:-0}" -gt "${before:-0}" ] ||
+		fail "icmp_mtu_sent did not move (${before:-?} -> ${after:-?})" || return 1
+	note "icmp_mtu_sent +$((${after:-0} - ${before:-0}))"
+}

@@ -123,6 +123,7 @@ CASES=(
 	v4tov6_udp_without_checksum
 	nat46_udp_without_listener_is_refused
 	nat46_pmtu_across_a_narrow_link
+	nat46_oversized_v4tov6_answered_frag_needed
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).
