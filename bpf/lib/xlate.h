@@ -106,23 +106,57 @@ static __always_inline __u16 xlate_ip4_csum(const __u32 *h)
 	return (__u16)~csum_fold16((__u64)h[0] + h[1] + h[2] + h[3] + h[4]);
 }
 
-/* The IPv4 header a 6-to-4 packet gets, as words. */
-static __always_inline void xlate_ip4_build(__u32 *h, __u8 tos, __u16 tot_len, __u8 ttl,
-					    __u8 proto, __be32 saddr, __be32 daddr)
+/* The IPv4 header a 6-to-4 packet gets, as words: id and frag_off as
+ * stored (0 and DF unless it is a fragment, xlate_frag_ip4). */
+static __always_inline void xlate_ip4_build_frag(__u32 *h, __u8 tos, __u16 tot_len, __u8 ttl,
+						 __u8 proto, __be32 saddr, __be32 daddr, __be16 id,
+						 __be16 frag)
 {
 	__u8 *b = (__u8 *)h;
 
 	b[0] = 0x45;
 	b[1] = tos;
 	*(__be16 *)(b + 2) = bpf_htons(tot_len);
-	*(__be16 *)(b + 4) = 0;
-	*(__be16 *)(b + 6) = WF_IP4_DF_BE;
+	*(__be16 *)(b + 4) = id;
+	*(__be16 *)(b + 6) = frag;
 	b[8] = ttl;
 	b[9] = proto;
 	*(__u16 *)(b + 10) = 0;
 	h[3] = saddr;
 	h[4] = daddr;
 	*(__u16 *)(b + 10) = xlate_ip4_csum(h);
+}
+
+static __always_inline void xlate_ip4_build(__u32 *h, __u8 tos, __u16 tot_len, __u8 ttl,
+					    __u8 proto, __be32 saddr, __be32 daddr)
+{
+	xlate_ip4_build_frag(h, tos, tot_len, ttl, proto, saddr, daddr, 0, WF_IP4_DF_BE);
+}
+
+/*
+ * Fragments (RFC 7915 4.1, 5.1.1): an IPv4 fragment becomes IPv6 with a
+ * fragment header (8 bytes, next header the protocol, offset and M as
+ * IPv4's offset and MF, id the IPv4 id in the low-order 16 bits), an IPv6
+ * one IPv4 with id = the low-order 16 bits of the header's and MF/offset
+ * from it (DF clear). Both halves of one datagram are keyed alike in
+ * wf_frag6 (frag.h): the IPv4 datagram's id as the key's 32-bit id, its
+ * addresses as ::ffff:.
+ */
+static __always_inline void xlate_frag6_build(__u32 *f, __u8 proto, __u16 offmf, __be16 ipid)
+{
+	__u8 *b = (__u8 *)f;
+
+	b[0] = proto;
+	b[1] = 0;
+	*(__be16 *)(b + 2) = bpf_htons(offmf);
+	*(__be16 *)(b + 4) = 0;
+	*(__be16 *)(b + 6) = ipid;
+}
+
+/* The IPv4 id of a 6-to-4 fragment: the low-order 16 bits of @id6. */
+static __always_inline __be16 xlate_frag_id4(__be32 id6)
+{
+	return ((const __be16 *)&id6)[1];
 }
 
 /* The IPv6 header a 4-to-6 packet gets, as words. */
@@ -195,14 +229,15 @@ static __always_inline __u64 xlate_portdiff(const struct wf_pkt *pkt, const stru
  * packet's family) and the ports. Returns the kind, or -1.
  */
 static __always_inline int xlate_l4(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				    struct wf_ct_val *v, bool out, __u64 adiff, bool fill)
+				    struct wf_ct_val *v, bool out, __u64 adiff, bool fill, bool frag)
 {
 	__u32 off = pkt_l4_csum_off(pkt);
 	__u64 portdiff = xlate_portdiff(pkt, v);
 	bool udp = pkt->tuple.proto == WF_IPPROTO_UDP;
 	int kind;
 
-	kind = c->xdp && fill ? WF_CSUM_FILL : nat_csum_kind(c, pkt, v, out);
+	/* a fragment's covers the whole datagram: full (nat_csum_kind) */
+	kind = frag ? WF_CSUM_FULL : c->xdp && fill ? WF_CSUM_FILL : nat_csum_kind(c, pkt, v, out);
 	if (kind < 0)
 		return -1;
 	if (kind == WF_CSUM_FULL && ctx_l4_csum_add(c, off, adiff, portdiff, udp))
@@ -242,7 +277,7 @@ static __always_inline int xlate_eth(const struct wf_ctx *c, const __u8 *mac, __
  * entry's MACs (else the frame's).
  */
 static __always_inline int xlate_6to4(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				      struct wf_ct_val *v, bool out, bool macs)
+				      struct wf_ct_val *v, bool out, bool macs, bool frag)
 {
 	const struct wf_ct6_val *w = ct6(v);
 	__be32 s4 = w->nsaddr[3], d4 = w->ndaddr[3];
@@ -260,11 +295,14 @@ static __always_inline int xlate_6to4(const struct wf_ctx *c, const struct wf_pk
 		return -WF_DROP_MALFORMED;
 	tos = (vtc[0] << 4) | (vtc[1] >> 4);
 	kind = xlate_l4(c, pkt, v, out, xlate_adiff64(pkt->tuple6.saddr, pkt->tuple6.daddr, s4, d4),
-			false);
+			false, frag);
 	if (kind < 0)
 		return -WF_DROP_MALFORMED;
-	xlate_ip4_build(h, tos, WF_IP4_HLEN + l4len, out ? pkt->ttl - 1 : pkt->ttl,
-			pkt->tuple.proto, s4, d4);
+	/* a first fragment: MF, offset 0; its fragment header goes with
+	 * the other extension headers */
+	xlate_ip4_build_frag(h, tos, WF_IP4_HLEN + l4len, out ? pkt->ttl - 1 : pkt->ttl,
+			     pkt->tuple.proto, s4, d4, frag ? xlate_frag_id4(pkt->id6) : 0,
+			     frag ? bpf_htons(WF_IP_MF) : WF_IP4_DF_BE);
 	if (c->xdp) {
 		if (bpf_xdp_adjust_head(ctx_xdp(c), WF_XLATE_GROW + ext))
 			return -WF_DROP_MALFORMED;
@@ -284,7 +322,7 @@ static __always_inline int xlate_6to4(const struct wf_ctx *c, const struct wf_pk
 				       BPF_F_RECOMPUTE_CSUM)) {
 		return -WF_DROP_MALFORMED;
 	}
-	if (c->xdp && kind == WF_CSUM_FILL &&
+	if (!frag && c->xdp && kind == WF_CSUM_FILL &&
 	    ctx_l4_csum_fill(ctx_xdp(c), WF_ETH_HLEN + WF_IP4_HLEN, l4len,
 			     csum_pseudo4(s4, d4, pkt->tuple.proto, l4len),
 			     pkt->tuple.proto == WF_IPPROTO_UDP ? WF_CSUM_F_UDP : 0))
@@ -298,7 +336,7 @@ static __always_inline int xlate_6to4(const struct wf_ctx *c, const struct wf_pk
  * not clamped yet). 0 or -WF_DROP_*.
  */
 static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				      struct wf_ct_val *v, bool out, bool macs)
+				      struct wf_ct_val *v, bool out, bool macs, bool frag)
 {
 	const struct wf_ct6_val *w = ct6(v);
 	/* IPv4 options are left out (counted ip_options, fwd.h) */
@@ -306,13 +344,14 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 	__u16 l4len = pkt->len - WF_IP4_HLEN - opt;
 	__u8 mac[2 * WF_ETH_ALEN], tos;
 	bool udp = pkt->tuple.proto == WF_IPPROTO_UDP, zero = false;
-	__u32 h[10], mtu = 0;
+	__u32 h[10], mtu = 0;	/* (the frame of xlate_xdp + ctx_l4_csum_fill: 512) */
 	__u16 sum;
 	int kind;
 
 	if (opt > WF_IP4_HLEN_MAX - WF_IP4_HLEN)
 		return -WF_DROP_XLATE;
-	if (out && bpf_check_mtu(c->ctx, 0, &mtu, (__s32)WF_XLATE_GROW - (__s32)opt, 0))
+	if (out && bpf_check_mtu(c->ctx, 0, &mtu, (__s32)WF_XLATE_GROW + (frag ? WF_IP6_FRAG_HLEN : 0) - (__s32)opt,
+				 0))
 		return -WF_DROP_XLATE_MTU;
 	if (ctx_load_bytes(c, WF_ETH_HLEN + 1, &tos, 1) || xlate_macs(c, v, macs, mac))
 		return -WF_DROP_MALFORMED;
@@ -323,22 +362,28 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 		 * once the packet is IPv6 (XDP: ctx_l4_csum_fill; tc:
 		 * xlate_udp_csum_skb, which reads a non-linear skb too). */
 		zero = !sum;
+		/* the checksum would cover the whole datagram (RFC 7915
+		 * 4.1 lets a translator drop these) */
+		if (zero && frag)
+			return -WF_DROP_UDP6_ZERO_CSUM;
 	}
 	kind = xlate_l4(c, pkt, v, out,
 			xlate_adiff46(pkt->tuple.saddr, pkt->tuple.daddr, w->nsaddr, w->ndaddr),
-			zero);
+			zero, frag);
 	if (kind < 0)
 		return -WF_DROP_MALFORMED;
-	xlate_ip6_build(h, tos, l4len, out ? pkt->ttl - 1 : pkt->ttl, pkt->tuple.proto,
-			w->nsaddr, w->ndaddr);
+	xlate_ip6_build(h, tos, l4len + (frag ? WF_IP6_FRAG_HLEN : 0), out ? pkt->ttl - 1 : pkt->ttl,
+			frag ? WF_IP6_FRAGMENT : pkt->tuple.proto, w->nsaddr, w->ndaddr);
 	if (c->xdp) {
-		if (bpf_xdp_adjust_head(ctx_xdp(c), (int)opt - WF_XLATE_GROW))
+		if (bpf_xdp_adjust_head(ctx_xdp(c), (int)opt - WF_XLATE_GROW - (frag ? WF_IP6_FRAG_HLEN : 0)))
 			return -WF_DROP_MALFORMED;
 	} else {
 		if (bpf_skb_change_proto(ctx_skb(c), bpf_htons(WF_ETH_P_IPV6), 0))
 			return -WF_DROP_MALFORMED;
-		/* the options, after the 40 bytes the IPv6 header takes */
-		if (opt && bpf_skb_adjust_room(ctx_skb(c), -(__s32)opt, BPF_ADJ_ROOM_NET, 0))
+		/* the options out, the fragment header in, after the 40
+		 * bytes the IPv6 header takes */
+		if ((frag ? WF_IP6_FRAG_HLEN : 0) != (__s32)opt &&
+		    bpf_skb_adjust_room(ctx_skb(c), (frag ? WF_IP6_FRAG_HLEN : 0) - (__s32)opt, BPF_ADJ_ROOM_NET, 0))
 			return -WF_DROP_XLATE;
 	}
 	if (xlate_eth(c, mac, WF_ETH_P_IPV6))
@@ -350,7 +395,19 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 				       BPF_F_RECOMPUTE_CSUM)) {
 		return -WF_DROP_MALFORMED;
 	}
-	if (c->xdp && kind == WF_CSUM_FILL &&
+	/* the fragment header after it, built where the IPv6 header was */
+	if (frag) {
+		xlate_frag6_build(h, pkt->tuple.proto, 1 /* M */, pkt->ipid);
+		if (c->xdp) {
+			if (ctx_store_bytes(c, WF_ETH_HLEN + WF_IP6_HLEN, h, WF_IP6_FRAG_HLEN))
+				return -WF_DROP_MALFORMED;
+		} else if (bpf_skb_store_bytes(ctx_skb(c), WF_ETH_HLEN + WF_IP6_HLEN, h,
+					       WF_IP6_FRAG_HLEN, BPF_F_RECOMPUTE_CSUM)) {
+			return -WF_DROP_MALFORMED;
+		}
+	}
+	/* (never for a fragment: refused above) */
+	if (!frag && c->xdp && kind == WF_CSUM_FILL &&
 	    ctx_l4_csum_fill(ctx_xdp(c), WF_ETH_HLEN + WF_IP6_HLEN, l4len,
 			     csum_pseudo6(w->nsaddr, w->ndaddr, pkt->tuple.proto, l4len),
 			     udp ? WF_CSUM_F_UDP : 0))
@@ -366,9 +423,10 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 /*
  * Translate with entry @v (xfam set; @c of the tables' family, IPv6):
  * the packet is IPv6 when it leaves as IPv4 and the other way round.
+ * @frag: a first fragment.
  */
 static __always_inline int xlate_apply(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				       struct wf_ct_val *v, bool out)
+				       struct wf_ct_val *v, bool out, bool frag)
 {
 	struct wf_ctx c4 = { .ctx = c->ctx, .xdp = c->xdp, .v6 = false };
 	struct wf_ctx c6 = { .ctx = c->ctx, .xdp = c->xdp, .v6 = true };
@@ -378,30 +436,34 @@ static __always_inline int xlate_apply(const struct wf_ctx *c, const struct wf_p
 	bool macs = out || v->dir == WF_DIR_REPLY;
 
 	if (v->xfam == WF_CT_X_TO4)
-		return xlate_6to4(&c6, pkt, v, out, macs);
-	return xlate_4to6(&c4, pkt, v, out, macs);
+		return xlate_6to4(&c6, pkt, v, out, macs, frag);
+	return xlate_4to6(&c4, pkt, v, out, macs, frag);
 }
 
-/* Out of line per program type: its frame stays off the entry point's. */
-static __noinline int xlate_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt, struct wf_ct_val *v,
-				bool out)
-{
-	struct wf_ctx c = { .ctx = ctx, .xdp = true, .v6 = true };
-
-	return xlate_apply(&c, pkt, v, out);
+/*
+ * Out of line per program type: its frame stays off the entry point's.
+ * First fragments (which need no ctx_l4_csum_fill) have functions of
+ * their own: with theirs in one, entry + translation + ctx_l4_csum_fill
+ * went past the 512 bytes of stack ("Verifier").
+ */
+#define XLATE_FN(name, ctx_t, is_xdp, is_frag)						\
+static __noinline int name(ctx_t *ctx, const struct wf_pkt *pkt, struct wf_ct_val *v, bool out) \
+{											\
+	struct wf_ctx c = { .ctx = ctx, .xdp = is_xdp, .v6 = true };			\
+											\
+	return xlate_apply(&c, pkt, v, out, is_frag);					\
 }
-
-static __noinline int xlate_tc(struct __sk_buff *skb, const struct wf_pkt *pkt, struct wf_ct_val *v,
-			       bool out)
-{
-	struct wf_ctx c = { .ctx = skb, .xdp = false, .v6 = true };
-
-	return xlate_apply(&c, pkt, v, out);
-}
+XLATE_FN(xlate_xdp, struct xdp_md, true, false)
+XLATE_FN(xlate_tc, struct __sk_buff, false, false)
+XLATE_FN(xlate_frag_xdp, struct xdp_md, true, true)
+XLATE_FN(xlate_frag_tc, struct __sk_buff, false, true)
 
 static __always_inline int xlate_any(const struct wf_ctx *c, const struct wf_pkt *pkt,
 				     struct wf_ct_val *v, bool out)
 {
+	if (pkt->flags & WF_PKT_F_FIRST_FRAG)
+		return c->xdp ? xlate_frag_xdp(ctx_xdp(c), pkt, v, out) :
+				xlate_frag_tc(ctx_skb(c), pkt, v, out);
 	return c->xdp ? xlate_xdp(ctx_xdp(c), pkt, v, out) : xlate_tc(ctx_skb(c), pkt, v, out);
 }
 

@@ -124,6 +124,7 @@ CASES=(
 	nat46_udp_without_listener_is_refused
 	nat46_pmtu_across_a_narrow_link
 	nat46_oversized_v4tov6_answered_frag_needed
+	nat46_fragments_translated_both_ways
 )
 # WSL life (watch, netsh, windows, status): about the control plane, not the
 # hook, so one mode is enough (E2E_WSL_MODES="xdp tc" for more, "" for none).

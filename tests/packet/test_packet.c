@@ -3491,6 +3491,88 @@ static const struct fixture fixtures[] = {
 		.out = { UDP6(M_CLIENT, M_VM, X64_C1, SNAT(72), CTR6, 7000) },
 		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
 	},
+	/* Fragments of translated flows (frag.h, xlate.h): 1232 bytes a first
+	 * fragment, so that IPv6's 48 bytes of headers fit eth0's 1500.
+	 * SNAT slots 75-76. */
+	{
+		.desc = "X46 fragment: IPv4 first fragment leaves as IPv6 with a fragment header "
+			"(id in its low 16 bits, M)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 44020, VM, 6060), .ipid = 0x4601, .paylen = FRAG_PAY,
+			.fraglen = 1232 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, SNAT(75), HOST6, 6001), FIRST6(0x4601), .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X46 fragment: its later fragment, IPv6 with offset and id, TX",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 44020, VM, 6060), .ipid = 0x4601, .paylen = FRAG_PAY,
+			.fragoff = 1232, .fraglen = 576 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, 1, HOST6, 1), LATER6_U(0x4601), .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "X46 fragment: the target's IPv6 first fragment back to the client as IPv4 "
+			"(MF, DF clear, id from the low 16 bits)",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 6001, VM6, SNAT(75)), FIRST6(0x4602) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_CLIENT, VM, 6060, C1, 44020), .ipid = 0x4602, .paylen = FRAG_PAY,
+			 .fraglen = 1232, .ttl = 63 },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X46 fragment: its later fragment back as IPv4 (offset 1232, MF clear)",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 1, VM6, 1), LATER6_U(0x4602) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_CLIENT, VM, 1, C1, 1), .ipid = 0x4602, .paylen = FRAG_PAY,
+			 .fragoff = 1232, .fraglen = 576, .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "X46 fragment: a 1480-byte first fragment would be 1528 as IPv6: dropped "
+			"(xlate_mtu, no DF to answer)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 44020, VM, 6060), FIRST(0x4603) },
+		.verdict = V_DROP,
+		.ct = CT_SKIP, .stat = { WF_DROP_XLATE_MTU },
+	},
+	{
+		.desc = "X46 fragment: ... and its later fragment with it (xlate_mtu)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 44020, VM, 6060), LATER_U(0x4603) },
+		.verdict = V_DROP,
+		.ct = CT_SKIP, .stat = { WF_DROP_XLATE_MTU },
+	},
+	{
+		.desc = "X64 fragment: IPv6 first fragment leaves as IPv4, fragment header out",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 44021, VM6, 6066), FIRST6(0x6401) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_HOST, VM, SNAT(76), HOST, 6001), .ipid = 0x6401, .paylen = FRAG_PAY,
+			 .fraglen = 1232, .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X64 fragment: its later fragment as IPv4",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 1, VM6, 1), LATER6_U(0x6401) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_HOST, VM, 1, HOST, 1), .ipid = 0x6401, .paylen = FRAG_PAY,
+			 .fragoff = 1232, .fraglen = 576, .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "X64 fragment: the target's IPv4 first fragment back to the client as IPv6",
+		.in = { UDPF(M_HOST, M_VM, HOST, 6001, VM, SNAT(76)), .ipid = 0x6402, .paylen = FRAG_PAY,
+			.fraglen = 1232 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 6066, C1_6, 44021), FIRST6(0x6402), .ttl = 63 },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X64 fragment: its later fragment back as IPv6 (wf_frag6 under ::ffff:)",
+		.in = { UDPF(M_HOST, M_VM, HOST, 1, VM, 1), .ipid = 0x6402, .paylen = FRAG_PAY,
+			.fragoff = 1232, .fraglen = 576 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 1, C1_6, 1), LATER6_U(0x6402), .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_FRAG_TRANSLATED },
+	},
 	{
 		.desc = "X64 one-arm: IPv6 SYN (traffic class 0xb8, flow label) leaves as IPv4, id 0 "
 			"and DF",
