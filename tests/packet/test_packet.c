@@ -3491,6 +3491,18 @@ static const struct fixture fixtures[] = {
 		.out = { UDP6(M_CLIENT, M_VM, X64_C1, SNAT(72), CTR6, 7000) },
 		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
 	},
+	{
+		.desc = "X46 BEHIND: the VM's ICMPv6 port unreachable to 64:ff9b::C1 (tc egress) -> "
+			"ICMPv4 from @vm, to the client's next hop",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_HOST, CROUTER6, X64_C1, 1, 4),
+			QUOTE(UDP6(M_VM, M_CLIENT, X64_C1, SNAT(72), CTR6, 7000), .ttl = 63) },
+		.verdict = V_PASS,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3), .id0 = true, .frag = IP_DF_,
+			 QUOTE(UDP(M_CLIENT, M_VM, C1, 44002, VM, 6061), .ttl = 63, .id0 = true,
+			       .frag = IP_DF_) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
 	/* Fragments of translated flows (frag.h, xlate.h): 1232 bytes a first
 	 * fragment, so that IPv6's 48 bytes of headers fit eth0's 1500.
 	 * SNAT slots 75-76. */
