@@ -224,6 +224,69 @@ static __always_inline __u64 xlate_portdiff(const struct wf_pkt *pkt, const stru
 }
 
 /*
+ * TCP MSS clamping: a translated SYN or SYN-ACK announces at most IFACE's
+ * MTU - 60 (IPv6's header and TCP's), so that the peer's full segments
+ * still fit IFACE as IPv6, 20 bytes bigger than as IPv4, whatever the MTU
+ * it announced from (a jumbo IPv6 target's SYN-ACK to an IPv4 client, an
+ * IPv4 client's 1460 to an IPv6 target). The option is read only where
+ * SYNs of Linux, Windows and the BSDs put it, first (a walk by a variable
+ * offset does not verify cheaply: design.md "Verifier"); one elsewhere is
+ * left alone, as is an MSS already small enough. @kind: the checksum's
+ * (xlate_l4): a full one is updated, a pseudo-header-only one holds no
+ * option, a filled one is computed after. A global function (WF_GLOBAL)
+ * per program type: verified once, off the translation's stack.
+ */
+#define WF_TCPOPT_MSS		2
+#define WF_TCPOLEN_MSS		4
+#define WF_XLATE_MSS_HDRS	(WF_IP6_HLEN + WF_TCP_HLEN)
+
+static __always_inline int xlate_mss(const struct wf_ctx *c, __u32 l4, __u32 kind)
+{
+	__u8 th[WF_TCP_HLEN + WF_TCPOLEN_MSS];
+	__u32 mtu = 0;
+	__u16 mss, nmss;
+	__be16 old, new;
+
+	if (l4 > WF_CTX_MAX_OFF || ctx_load_bytes(c, l4, th, sizeof(th)))
+		return 0;
+	if ((th[12] >> 4) * 4 < sizeof(th) || th[WF_TCP_HLEN] != WF_TCPOPT_MSS ||
+	    th[WF_TCP_HLEN + 1] != WF_TCPOLEN_MSS)
+		return 0;
+	/* IFACE's MTU (reported whatever the verdict) */
+	bpf_check_mtu(c->ctx, 0, &mtu, 0, 0);
+	if (mtu <= WF_XLATE_MSS_HDRS || mtu > 0xffff)
+		return 0;
+	mss = (__u16)th[WF_TCP_HLEN + 2] << 8 | th[WF_TCP_HLEN + 3];
+	nmss = mtu - WF_XLATE_MSS_HDRS;
+	if (mss <= nmss)
+		return 0;
+	old = bpf_htons(mss);
+	new = bpf_htons(nmss);
+	if (kind == WF_CSUM_FULL &&
+	    ctx_l4_csum_add(c, l4 + WF_OFF(struct tcphdr, check), 0, csum_diff32(0, old, new), false))
+		return -1;
+	return ctx_store_bytes(c, l4 + WF_TCP_HLEN + 2, &new, sizeof(new));
+}
+
+WF_GLOBAL int xlate_mss_xdp(struct xdp_md *ctx, __u32 l4, __u32 kind)
+{
+	struct wf_ctx c = { .ctx = ctx, .xdp = true };
+
+	if (!ctx)
+		return -1;
+	return xlate_mss(&c, l4, kind);
+}
+
+WF_GLOBAL int xlate_mss_tc(struct __sk_buff *skb, __u32 l4, __u32 kind)
+{
+	struct wf_ctx c = { .ctx = skb, .xdp = false };
+
+	if (!skb)
+		return -1;
+	return xlate_mss(&c, l4, kind);
+}
+
+/*
  * The L4 part common to both directions, on the packet as it is (before
  * its IP header changes): the checksum (kind by nat_csum_kind(), @c of the
  * packet's family) and the ports. Returns the kind, or -1.
@@ -245,6 +308,10 @@ static __always_inline int xlate_l4(const struct wf_ctx *c, const struct wf_pkt 
 	if (kind == WF_CSUM_PSEUDO && ctx_l4_csum_pseudo(c, off, adiff))
 		return -1;
 	if (portdiff && ctx_store_bytes(c, pkt->l4_off, &v->nsport, 4))
+		return -1;
+	if (pkt->tuple.proto == WF_IPPROTO_TCP && (pkt->tcp_flags & WF_TCP_SYN) &&
+	    (c->xdp ? xlate_mss_xdp(ctx_xdp(c), pkt->l4_off, kind) :
+		      xlate_mss_tc(ctx_skb(c), pkt->l4_off, kind)))
 		return -1;
 	return kind;
 }

@@ -120,6 +120,7 @@ struct pkt {
 	__u8 ipopt;		/* 32-bit words of IP options */
 	__u8 doff;		/* 0: 5, or what tsopt needs */
 	enum ts_layout tsopt;	/* TCP options with a timestamp option */
+	__u16 mss;		/* their MSS option's value (0: 1460) */
 	__u32 tsval;		/* its TSval */
 	__u32 seq;		/* TCP sequence number (0: 0x01020304) */
 	__u32 ack;		/* TCP ACK number with TH_ACK (0: 0x0a0b0c0d) */
@@ -239,8 +240,10 @@ static inline __u8 payload_byte(int i)
 /* Write @p's TCP options at @o; returns their length (a multiple of 4). */
 static inline int tcp_opts(const struct pkt *p, __u8 *o)
 {
-	static const __u8 mss[] = { 2, 4, 0x05, 0xb4 };
+	__u8 mss[4] = { 2, 4, 0x05, 0xb4 };
 
+	if (p->mss)
+		put16(mss + 2, p->mss);
 	switch (p->tsopt) {
 	case TS_LINUX:
 		memcpy(o, mss, 4);

@@ -3503,6 +3503,44 @@ static const struct fixture fixtures[] = {
 			       .frag = IP_DF_) },
 		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
 	},
+	/* MSS clamping (xlate.h): a translated SYN or SYN-ACK announces at most
+	 * eth0's 1500 - 60. SNAT slots 77-78. */
+	{
+		.desc = "X46 MSS: IPv4 SYN announcing 1460 leaves as IPv6 announcing 1440",
+		.in = { TCP(M_CLIENT, M_VM, C1, 44030, VM, 5060, TH_SYN), TSV(TS_LINUX, TS_LO) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(77), HOST6, 5432, TH_SYN), TSV(TS_LINUX, TS_LO),
+			 .mss = 1440, .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X46 MSS: a jumbo IPv6 target's SYN-ACK (8940) reaches the IPv4 client "
+			"announcing 1440",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(77), TH_SYN | TH_ACK),
+			.tsopt = TS_LINUX, .mss = 8940 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5060, C1, 44030, TH_SYN | TH_ACK), .tsopt = TS_LINUX,
+			 .mss = 1440, .ttl = 63, .id0 = true, .frag = IP_DF_ },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X64 MSS: IPv6 SYN announcing 1200 (BSD layout) leaves as IPv4 unchanged",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 44031, VM6, 5066, TH_SYN), TSV(TS_BSD, TS_LO),
+			.mss = 1200 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(78), HOST, 5432, TH_SYN), TSV(TS_BSD, TS_LO),
+			 .mss = 1200, .ttl = 63, .id0 = true, .frag = IP_DF_ },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X64 MSS: the IPv4 target's SYN-ACK announcing 1460 reaches the IPv6 client "
+			"announcing 1440",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(78), TH_SYN | TH_ACK), .tsopt = TS_LINUX },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5066, C1_6, 44031, TH_SYN | TH_ACK),
+			 .tsopt = TS_LINUX, .mss = 1440, .ttl = 63 },
+		.ct = CT_SKIP,
+	},
 	/* Fragments of translated flows (frag.h, xlate.h): 1232 bytes a first
 	 * fragment, so that IPv6's 48 bytes of headers fit eth0's 1500.
 	 * SNAT slots 75-76. */
