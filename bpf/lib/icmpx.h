@@ -64,8 +64,8 @@
 
 /* Headers in front of the quoted L4 part, Ethernet included: IPv4 +
  * ICMPv4 + IPv4, IPv6 + ICMPv6 + IPv6. */
-#define WF_ICMPX_HDRS4	(WF_ETH_HLEN + WF_IP4_HLEN + WF_ICMP_HLEN + WF_IP4_HLEN)	/* 62 */
-#define WF_ICMPX_HDRS6	(WF_ETH_HLEN + WF_IP6_HLEN + WF_ICMP_HLEN + WF_IP6_HLEN)	/* 102 */
+#define WF_ICMPX_HDRS4	(WF_ETH_HLEN + WF_IP4_HLEN + WF_ICMP_HLEN + WF_IP4_HLEN) /* 62 */
+#define WF_ICMPX_HDRS6	(WF_ETH_HLEN + WF_IP6_HLEN + WF_ICMP_HLEN + WF_IP6_HLEN) /* 102 */
 /* The largest quoted L4 part translated: an ICMPv6 error fits 1280 bytes
  * (RFC 4443 2.4(c)), and 1280 - 88 is what 4 to 6 can leave of it. */
 #define WF_ICMPX_QUOTE_MAX	(WF_IP6_MIN_MTU - WF_IP6_HLEN - WF_ICMP_HLEN - WF_IP6_HLEN)
@@ -443,7 +443,7 @@ static __always_inline int icmpx_6to4(const struct wf_ctx *c, const struct wf_pk
 
 	/* Outer: E's way, from E.nsaddr to E.ndaddr. */
 	xlate_ip4_build(sc->h, (vtc[0] << 4) | (vtc[1] >> 4),
-			WF_IP4_HLEN + WF_ICMP_HLEN + WF_IP4_HLEN + q->l4_len, tx ? pkt->ttl - 1 : pkt->ttl,
+			WF_ICMPX_HDRS4 - WF_ETH_HLEN + q->l4_len, tx ? pkt->ttl - 1 : pkt->ttl,
 			WF_IPPROTO_ICMP, w->nsaddr[3], w->ndaddr[3]);
 	if (icmpx_move(c, q->l4_off, WF_ICMPX_HDRS4, WF_ETH_P_IP, mac, sc->h,
 		       WF_ICMPX_HDRS4 - WF_ETH_HLEN))

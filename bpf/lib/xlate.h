@@ -262,8 +262,8 @@ static __always_inline int xlate_mss(const struct wf_ctx *c, __u32 l4, __u32 kin
 		return 0;
 	old = bpf_htons(mss);
 	new = bpf_htons(nmss);
-	if (kind == WF_CSUM_FULL &&
-	    ctx_l4_csum_add(c, l4 + WF_OFF(struct tcphdr, check), 0, csum_diff32(0, old, new), false))
+	if (kind == WF_CSUM_FULL && ctx_l4_csum_add(c, l4 + WF_OFF(struct tcphdr, check), 0,
+						    csum_diff32(0, old, new), false))
 		return -1;
 	return ctx_store_bytes(c, l4 + WF_TCP_HLEN + 2, &new, sizeof(new));
 }
@@ -292,7 +292,8 @@ WF_GLOBAL int xlate_mss_tc(struct __sk_buff *skb, __u32 l4, __u32 kind)
  * packet's family) and the ports. Returns the kind, or -1.
  */
 static __always_inline int xlate_l4(const struct wf_ctx *c, const struct wf_pkt *pkt,
-				    struct wf_ct_val *v, bool out, __u64 adiff, bool fill, bool frag)
+				    struct wf_ct_val *v, bool out, __u64 adiff, bool fill,
+				    bool frag)
 {
 	__u32 off = pkt_l4_csum_off(pkt);
 	__u64 portdiff = xlate_portdiff(pkt, v);
@@ -411,14 +412,15 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 	__u16 l4len = pkt->len - WF_IP4_HLEN - opt;
 	__u8 mac[2 * WF_ETH_ALEN], tos;
 	bool udp = pkt->tuple.proto == WF_IPPROTO_UDP, zero = false;
-	__u32 h[10], mtu = 0;	/* (the frame of xlate_xdp + ctx_l4_csum_fill: 512) */
+	/* a first fragment's fragment header (@frag is a literal) */
+	__s32 fh = frag ? WF_IP6_FRAG_HLEN : 0;
+	__u32 h[10], mtu = 0;
 	__u16 sum;
 	int kind;
 
 	if (opt > WF_IP4_HLEN_MAX - WF_IP4_HLEN)
 		return -WF_DROP_XLATE;
-	if (out && bpf_check_mtu(c->ctx, 0, &mtu, (__s32)WF_XLATE_GROW + (frag ? WF_IP6_FRAG_HLEN : 0) - (__s32)opt,
-				 0))
+	if (out && bpf_check_mtu(c->ctx, 0, &mtu, (__s32)WF_XLATE_GROW + fh - (__s32)opt, 0))
 		return -WF_DROP_XLATE_MTU;
 	if (ctx_load_bytes(c, WF_ETH_HLEN + 1, &tos, 1) || xlate_macs(c, v, macs, mac))
 		return -WF_DROP_MALFORMED;
@@ -439,18 +441,18 @@ static __always_inline int xlate_4to6(const struct wf_ctx *c, const struct wf_pk
 			zero, frag);
 	if (kind < 0)
 		return -WF_DROP_MALFORMED;
-	xlate_ip6_build(h, tos, l4len + (frag ? WF_IP6_FRAG_HLEN : 0), out ? pkt->ttl - 1 : pkt->ttl,
+	xlate_ip6_build(h, tos, l4len + fh, out ? pkt->ttl - 1 : pkt->ttl,
 			frag ? WF_IP6_FRAGMENT : pkt->tuple.proto, w->nsaddr, w->ndaddr);
 	if (c->xdp) {
-		if (bpf_xdp_adjust_head(ctx_xdp(c), (int)opt - WF_XLATE_GROW - (frag ? WF_IP6_FRAG_HLEN : 0)))
+		if (bpf_xdp_adjust_head(ctx_xdp(c), (int)opt - WF_XLATE_GROW - fh))
 			return -WF_DROP_MALFORMED;
 	} else {
 		if (bpf_skb_change_proto(ctx_skb(c), bpf_htons(WF_ETH_P_IPV6), 0))
 			return -WF_DROP_MALFORMED;
 		/* the options out, the fragment header in, after the 40
 		 * bytes the IPv6 header takes */
-		if ((frag ? WF_IP6_FRAG_HLEN : 0) != (__s32)opt &&
-		    bpf_skb_adjust_room(ctx_skb(c), (frag ? WF_IP6_FRAG_HLEN : 0) - (__s32)opt, BPF_ADJ_ROOM_NET, 0))
+		if (fh != (__s32)opt &&
+		    bpf_skb_adjust_room(ctx_skb(c), fh - (__s32)opt, BPF_ADJ_ROOM_NET, 0))
 			return -WF_DROP_XLATE;
 	}
 	if (xlate_eth(c, mac, WF_ETH_P_IPV6))

@@ -3331,7 +3331,8 @@ static const struct fixture fixtures[] = {
 	},
 	{
 		.desc = "X46 one-arm: established data, TTL 10 -> hop limit 9",
-		.in = { TCP(M_CLIENT, M_VM, C1, 44000, VM, 5060, TH_ACK), .paylen = 100, .ttl = 10 },
+		.in = { TCP(M_CLIENT, M_VM, C1, 44000, VM, 5060, TH_ACK), .paylen = 100,
+			.ttl = 10 },
 		.verdict = V_TX,
 		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(70), HOST6, 5432, TH_ACK), .paylen = 100,
 			 .ttl = 9 },
