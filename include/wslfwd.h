@@ -446,7 +446,13 @@ _Static_assert(sizeof(struct wf_counters) == 48, "wf_counters layout");
 	/* a first packet took its next hop from wf_nh (no FIB lookup) */	\
 	X(EV_NH_HIT, "nh_hit")						\
 	/* ... found it past its age (watch not running): asked the FIB */ \
-	X(EV_NH_STALE, "nh_stale")
+	X(EV_NH_STALE, "nh_stale")						\
+	/* an ICMP error about a v4tov6/v6tov4 flow with no equivalent in	\
+	 * the other family (RFC 7915), or a quote we never send */	\
+	X(DROP_ICMP_XLATE, "icmp_xlate")					\
+	/* we answered "fragmentation needed" for an IPv4 packet 4 to 6	\
+	 * would make bigger than IFACE's MTU (one-arm) */		\
+	X(EV_ICMP_MTU_SENT, "icmp_mtu_sent")
 
 enum wf_stat {
 	WF_STAT_NONE = 0,

@@ -30,6 +30,7 @@
 #include "lib/icmp6.h"
 #include "lib/xlate.h"
 #include "lib/nexthop.h"
+#include "lib/icmpx.h"
 
 /* Ingress filter: a mapped LPORT of this protocol, an SNAT port (replies of
  * one-arm connections), or the source port of a `snat never` target (its
@@ -173,10 +174,9 @@ static __always_inline int fwd_apply(const struct wf_ctx *c, const struct wf_pkt
 		if (ret)
 			return ret;
 	}
-	/* Translated flows (only in the IPv6 tables): no fragments yet. */
-	if (c->v6 && v->xfam && (pkt->flags & WF_PKT_F_FRAG))
-		return -WF_DROP_FRAGMENT;
-	/* Its later fragments get what it gets (frag.h); a datagram whose
+	/* Its later fragments get what it gets (frag.h; a translated flow's
+	 * first fragment is recorded in wf_frag6, an IPv4 one under its
+	 * ::ffff: key, fwd_frag_key46); a datagram whose
 	 * later fragments could not be translated is dropped whole. */
 	if ((pkt->flags & WF_PKT_F_FIRST_FRAG) &&
 	    (c->v6 ? frag_first6(pkt, ct6(v), now) : frag_first4(pkt, v, now)))
@@ -457,6 +457,16 @@ static __always_inline int fwd_new_create(const struct wf_ctx *c, const struct w
 					  const struct wf_fwd_val *fv, const struct wf_info *info,
 					  __u64 now);
 
+/* An IPv4 packet under its ::ffff: key (tuple6): its fragments' wf_frag6
+ * id, the IP id in the low-order 16 bits (frag.h, xlate.h). */
+static __always_inline void fwd_frag_key46(struct wf_pkt *pkt)
+{
+	__be16 *id = (__be16 *)&pkt->id6;
+
+	id[0] = 0;
+	id[1] = pkt->ipid;
+}
+
 /* fwd_new() of an IPv4 packet: its mapping is v4tov6. The entry point
  * looks its connection up in wf_ct6 (fwd_x4), and without one calls
  * fwd_new46() (a call deep, not two: the frames of one chain share 512
@@ -489,10 +499,9 @@ static __always_inline int fwd_new46(const struct wf_ctx *c6, const struct wf_pk
 		stats_inc(WF_EV_IP_CSUM);
 		return WF_PASS;
 	}
-	if (pkt->flags & WF_PKT_F_FRAG)
-		return -WF_DROP_FRAGMENT;
 	__builtin_memcpy(&sc->pkt, pkt, sizeof(*pkt));
 	ct_key_map4(&pkt->tuple, &sc->pkt.tuple6);
+	fwd_frag_key46(&sc->pkt);
 	return fwd_new_create(c6, &sc->pkt, &sc->fv, info, now);
 }
 
@@ -567,12 +576,6 @@ static __always_inline int fwd_new(const struct wf_ctx *c, const struct wf_pkt *
 		if (pkt->flags & WF_PKT_F_FIRST_FRAG)
 			return -WF_DROP_FRAGMENT;
 		return c->xdp ? WF_PASS : lo_steer_any(c, pkt, fv);
-	}
-	if (fv->flags & WF_FWD_F_XFAM) {
-		/* translated: no fragments in this slice */
-		if (pkt->flags & WF_PKT_F_FRAG)
-			return -WF_DROP_FRAGMENT;
-		return fwd_new_create(c, pkt, fv, info, now);
 	}
 	return fwd_new_create(c, pkt, fv, info, now);
 }
@@ -702,6 +705,7 @@ static __always_inline int fwd_x4(const struct wf_ctx *c4, struct wf_pkt *pkt, b
 	struct wf_ct_val *v;
 
 	ct_key_map4(&pkt->tuple, k);
+	fwd_frag_key46(pkt);
 	v = ct_lookup(true, k, now);
 	if (!v || v->xfam != WF_CT_X_TO6)
 		return WF_X_MISS;
@@ -756,7 +760,7 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 
 	ret = fwd_parse(c, &pkt, true);
 	if (ret == WF_PKT_ICMP)
-		return c->v6 ? icmp_error6_any(c, &pkt, true) : icmp_error4_any(c, &pkt, true);
+		return icmpx_error_any(c, &pkt, true);
 	if (ret > 0)
 		return fwd_frag_later(c, &pkt, WF_FRAG_IN);
 	if (ret)
@@ -793,7 +797,12 @@ static __always_inline int fwd_ingress_fam(const struct wf_ctx *c)
 			frag_first_drop6(&pkt, -ret, now);
 		else
 			frag_first_drop4(&pkt, -ret, now);
+		return ret;
 	}
+	/* 4 to 6 over IFACE's MTU (xlate.h): frag needed, as a router (a
+	 * fragment has no DF) */
+	if (ret == -WF_DROP_XLATE_MTU && !c->v6)
+		return icmp_mtu_reply4_any(c, &pkt);
 	return ret;
 }
 
@@ -815,7 +824,7 @@ static __always_inline int fwd_egress_fam(const struct wf_ctx *c)
 
 	ret = fwd_parse(c, &pkt, true);
 	if (ret == WF_PKT_ICMP)
-		return c->v6 ? icmp_error6_any(c, &pkt, false) : icmp_error4_any(c, &pkt, false);
+		return icmpx_error_any(c, &pkt, false);
 	if (ret > 0)
 		return fwd_frag_later(c, &pkt, WF_FRAG_EG);
 	if (ret)

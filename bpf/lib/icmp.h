@@ -215,6 +215,11 @@ static __always_inline bool icmp_hook_owns(const struct wf_ct_val *v, bool ingre
 			 v->dir == WF_DIR_REPLY && v->kind != WF_KIND_ONEARM;
 }
 
+/* Not a verdict: the error is about no flow of one family, maybe about a
+ * v4tov6/v6tov4 one; the entry point asks icmpx.h (in a call chain of its
+ * own: icmp_error + icmpx on top of the entry's frame went past 512 bytes). */
+#define WF_ICMPX	0x7ff0
+
 static __always_inline int icmp_error4(const struct wf_ctx *c, const struct wf_pkt *pkt,
 				       bool ingress)
 {
@@ -224,7 +229,9 @@ static __always_inline int icmp_error4(const struct wf_ctx *c, const struct wf_p
 	if (icmp_quote4(c, pkt, &q))
 		return WF_PASS;
 	v = ct_lookup(false, &q.key, wf_now());
-	if (!v || !icmp_hook_owns(v, ingress))
+	if (!v)
+		return WF_ICMPX;
+	if (!icmp_hook_owns(v, ingress))
 		return WF_PASS;
 	return icmp_xlate4(c, pkt, &q, v);
 }
@@ -317,7 +324,11 @@ static __always_inline bool icmp_unicast4(__be32 a)
  * checksums (above), frames we cannot resize, @vm unknown, sources that are
  * not unicast, more than the rate limit allows.
  */
-static __always_inline int icmp_ttl_reply4(const struct wf_ctx *c, const struct wf_pkt *pkt)
+/* icmp_ttl_reply4() and icmp_mtu_reply4(): the error @type/@code (with
+ * next-hop MTU @mtu, 0 for none) we answer @pkt with; @fail is the reason
+ * it is dropped for when it is not answered, @ev counted when it is. */
+static __always_inline int icmp_answer4(const struct wf_ctx *c, const struct wf_pkt *pkt,
+					__u8 type, __u8 code, __u16 mtu, int fail, int ev)
 {
 	struct icmp_ttl_msg m = {};
 	__u8 macs[2 * WF_ETH_ALEN], nmacs[2 * WF_ETH_ALEN];
@@ -328,17 +339,17 @@ static __always_inline int icmp_ttl_reply4(const struct wf_ctx *c, const struct 
 
 	if ((pkt->flags & WF_PKT_F_OPTIONS) || ctx_segs(c) > 1 ||
 	    !icmp_unicast4(pkt->tuple.saddr) || icmp_csum_partial4(c, pkt) || !icmp_ttl_allow())
-		return -WF_DROP_TTL;
+		return fail;
 	info = bpf_map_lookup_elem(&wf_info, &zero);
 	if (!info || !info->vm4)
-		return -WF_DROP_TTL;
+		return fail;
 	if (ctx_load_bytes(c, 0, macs, sizeof(macs)) ||
 	    ctx_load_bytes(c, WF_ETH_HLEN, m.quote, sizeof(m.quote)))
 		return -WF_DROP_MALFORMED;
 	/* XDP: Ethernet padding past tot_len, if any, stays padding. */
 	if (c->xdp ? bpf_xdp_adjust_tail(ctx_xdp(c), (int)sizeof(m) - (int)pkt->len) :
 		     bpf_skb_change_tail(ctx_skb(c), WF_ETH_HLEN + sizeof(m), 0))
-		return -WF_DROP_TTL;
+		return fail;
 
 	m.ip.version = 4;
 	m.ip.ihl = 5;
@@ -351,7 +362,10 @@ static __always_inline int icmp_ttl_reply4(const struct wf_ctx *c, const struct 
 	m.ip.saddr = info->vm4;
 	m.ip.daddr = pkt->tuple.saddr;
 	m.ip.check = icmp_csum_fold(&m.ip, sizeof(m.ip));
-	m.icmp[0] = WF_ICMP_TIME_EXCEEDED;	/* code 0: TTL exceeded in transit */
+	m.icmp[0] = type;
+	m.icmp[1] = code;
+	m.icmp[6] = mtu >> 8;
+	m.icmp[7] = mtu;
 	sum = icmp_csum_fold(m.icmp, sizeof(m.icmp) + sizeof(m.quote));
 	__builtin_memcpy(&m.icmp[2], &sum, 2);
 
@@ -363,8 +377,43 @@ static __always_inline int icmp_ttl_reply4(const struct wf_ctx *c, const struct 
 	if (ctx_store_bytes(c, 0, nmacs, sizeof(nmacs)) ||
 	    ctx_store_bytes(c, WF_ETH_HLEN, &m, sizeof(m)))
 		return -WF_DROP_MALFORMED;
-	stats_inc(WF_EV_ICMP_TTL_SENT);
+	stats_inc(ev);
 	return WF_TX;
+}
+
+static __always_inline int icmp_ttl_reply4(const struct wf_ctx *c, const struct wf_pkt *pkt)
+{
+	/* code 0: TTL exceeded in transit */
+	return icmp_answer4(c, pkt, WF_ICMP_TIME_EXCEEDED, 0, 0, -WF_DROP_TTL,
+			    WF_EV_ICMP_TTL_SENT);
+}
+
+/*
+ * An IPv4 packet of a v4tov6/v6tov4 flow that we would send on (one-arm)
+ * but that the 20 bytes IPv6 adds make bigger than IFACE's MTU (xlate.h,
+ * `xlate_mtu`): with DF set, its sender gets what a router on the path
+ * would send, "fragmentation needed" with the MTU that fits as IPv6
+ * (IFACE's - 20; RFC 7915 4.1 sends the same), from @vm, by
+ * icmp_ttl_reply4()'s rules and rate limit (`icmp_mtu_sent`). Without DF
+ * RFC 7915 would fragment: not done, dropped `xlate_mtu`, as the answers
+ * icmp_answer4() refuses.
+ */
+static __always_inline int icmp_mtu_reply4(const struct wf_ctx *c, const struct wf_pkt *pkt)
+{
+	__u32 mtu = 0;
+	__u8 frag;
+
+	if (ctx_load_bytes(c, WF_ETH_HLEN + WF_OFF(struct iphdr, frag_off), &frag, 1) ||
+	    !(frag & (WF_IP_DF >> 8)))
+		return -WF_DROP_XLATE_MTU;
+	/* IFACE's MTU (the helper reports it whatever its verdict) */
+	bpf_check_mtu(c->ctx, 0, &mtu, 0, 0);
+	/* the answer's MTU, IPv6's header less IPv4's, at least 68 */
+	mtu -= WF_IP6_HLEN - WF_IP4_HLEN;
+	if (mtu < 68 || mtu > 0xffff)
+		return -WF_DROP_XLATE_MTU;
+	return icmp_answer4(c, pkt, WF_ICMP_DEST_UNREACH, 4, mtu,
+			    -WF_DROP_XLATE_MTU, WF_EV_ICMP_MTU_SENT);
 }
 
 /*
@@ -400,6 +449,20 @@ static __noinline int icmp_ttl_reply4_tc(struct __sk_buff *skb, const struct wf_
 	return icmp_ttl_reply4(&c, pkt);
 }
 
+static __noinline int icmp_mtu_reply4_xdp(struct xdp_md *ctx, const struct wf_pkt *pkt)
+{
+	struct wf_ctx c = { .ctx = ctx, .xdp = true };
+
+	return icmp_mtu_reply4(&c, pkt);
+}
+
+static __noinline int icmp_mtu_reply4_tc(struct __sk_buff *skb, const struct wf_pkt *pkt)
+{
+	struct wf_ctx c = { .ctx = skb, .xdp = false };
+
+	return icmp_mtu_reply4(&c, pkt);
+}
+
 /* The hooks fwd.h calls. */
 static __always_inline int icmp_error4_any(const struct wf_ctx *c, const struct wf_pkt *pkt,
 					   bool ingress)
@@ -414,6 +477,13 @@ static __always_inline int icmp_ttl_reply4_any(const struct wf_ctx *c, const str
 	if (c->xdp)
 		return icmp_ttl_reply4_xdp(ctx_xdp(c), pkt);
 	return icmp_ttl_reply4_tc(ctx_skb(c), pkt);
+}
+
+static __always_inline int icmp_mtu_reply4_any(const struct wf_ctx *c, const struct wf_pkt *pkt)
+{
+	if (c->xdp)
+		return icmp_mtu_reply4_xdp(ctx_xdp(c), pkt);
+	return icmp_mtu_reply4_tc(ctx_skb(c), pkt);
 }
 
 #endif

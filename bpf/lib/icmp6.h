@@ -232,10 +232,11 @@ static __always_inline int icmp_error6(const struct wf_ctx *c, const struct wf_p
 	if (icmp_quote6(c, pkt, q))
 		return WF_PASS;
 	v = ct_lookup(true, &q->key, wf_now());
-	/* errors about translated (v4tov6/v6tov4) flows are not translated
-	 * yet: passed untouched */
-	if (!v || v->xfam || !icmp_hook_owns(v, ingress))
+	if (!v || !icmp_hook_owns(v, ingress))
 		return WF_PASS;
+	/* about a v4tov6/v6tov4 flow: icmpx.h, the quote left in the scratch */
+	if (v->xfam)
+		return WF_ICMPX;
 	return icmp_xlate6(c, pkt, q, v);
 }
 

@@ -129,6 +129,10 @@ CASES=(
 	nat46_options_and_extension_headers_left_out
 	v4tov6_udp_without_checksum
 	nat46_conns_show_the_ipv4_side_as_ipv4
+	nat46_udp_without_listener_is_refused
+	nat46_pmtu_across_a_narrow_link
+	nat46_oversized_v4tov6_answered_frag_needed
+	nat46_fragments_translated_both_ways
 	# a backend routed over its own veth, no bridge (routed.sh)
 	routed_backend_through_the_stack
 	routed_backend_redirected_to_its_veth

@@ -120,6 +120,7 @@ struct pkt {
 	__u8 ipopt;		/* 32-bit words of IP options */
 	__u8 doff;		/* 0: 5, or what tsopt needs */
 	enum ts_layout tsopt;	/* TCP options with a timestamp option */
+	__u16 mss;		/* their MSS option's value (0: 1460) */
 	__u32 tsval;		/* its TSval */
 	__u32 seq;		/* TCP sequence number (0: 0x01020304) */
 	__u32 ack;		/* TCP ACK number with TH_ACK (0: 0x0a0b0c0d) */
@@ -143,6 +144,7 @@ struct pkt {
 	const struct pkt *inner;
 	__u8 icmp_type, icmp_code;
 	__u16 icmp_mtu;
+	__u8 icmp_ptr;		/* ICMPv4 parameter problem: the pointer */
 	__u16 quote;
 	__u8 tos;
 	bool id0;		/* IP id 0 instead of 0x1234 */
@@ -238,8 +240,10 @@ static inline __u8 payload_byte(int i)
 /* Write @p's TCP options at @o; returns their length (a multiple of 4). */
 static inline int tcp_opts(const struct pkt *p, __u8 *o)
 {
-	static const __u8 mss[] = { 2, 4, 0x05, 0xb4 };
+	__u8 mss[4] = { 2, 4, 0x05, 0xb4 };
 
+	if (p->mss)
+		put16(mss + 2, p->mss);
 	switch (p->tsopt) {
 	case TS_LINUX:
 		memcpy(o, mss, 4);
@@ -575,6 +579,7 @@ static inline int pkt_build(const struct pkt *p, __u16 sport, __u16 dport,
 			l4len = 8 + qlen;
 			l4[0] = p->icmp_type;
 			l4[1] = p->icmp_code;
+			l4[4] = p->icmp_ptr;
 			put16(l4 + 6, p->icmp_mtu);
 			memcpy(l4 + 8, tmp + ETH_HLEN_, qlen);
 			put16(l4 + 2, ~csum_fold(csum_add(0, l4, l4len)));

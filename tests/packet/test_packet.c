@@ -81,6 +81,7 @@
 #define SOLNODE6	IP6(0xff02, 0, 0, 0, 0, 1, 0xff00, 2)	/* @vm6's */
 #define MLDV2_6	IP6(0xff02, 0, 0, 0, 0, 0, 0, 0x16)
 #define ANY6	IP6(0, 0, 0, 0, 0, 0, 0, 0)
+#define X64_C1	IP6(0x64, 0xff9b, 0, 0, 0, 0, 0xac1d, 0x120a)	/* C1 in 64:ff9b::/96 */
 #define LL6_GW	IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1)	/* a link-local target */
 #define LL6_C	IP6(0xfe80, 0, 0, 0, 0, 0, 0x18, 0x10)	/* a link-local client */
 #define LO6	IP6(0, 0, 0, 0, 0, 0, 0, 1)	/* [::1]: loopback-only targets */
@@ -130,6 +131,12 @@ enum {
 	ID_LL6,			/* tcp [@vm6]:4206 [fe80::1]:80: link-local, through wf_nh only */
 	ID_LO6,			/* tcp [@vm6]:8096 [::1]:8093 (lo.h) */
 	ID_ULO6,		/* udp [@vm6]:7116 [::1]:7112 (lo.h) */
+	/* between the families (xmap_defs) */
+	ID_X46,			/* tcp @vm:5060 @host6:5432 (v4tov6, one-arm) */
+	ID_UX46,		/* udp @vm:6060 @host6:6001 (v4tov6, one-arm) */
+	ID_UX46B,		/* udp @vm:6061 [fd00:17::2]:7000 (v4tov6, BEHIND) */
+	ID_X64,			/* tcp [@vm6]:5066 @host:5432 (v6tov4, one-arm) */
+	ID_UX64,		/* udp [@vm6]:6066 @host:6001 (v6tov4, one-arm) */
 	ID_MAX,
 };
 
@@ -189,6 +196,24 @@ static const struct map6_def {
 	{ ID_LL6, 6, 4206, WF_ADDR_LITERAL, LL6_GW, 80, 0 },
 	{ ID_LO6, 6, 8096, WF_ADDR_LITERAL, LO6, 8093, WF_FWD_F_LOOPBACK },
 	{ ID_ULO6, 17, 7116, WF_ADDR_LITERAL, LO6, 7112, WF_FWD_F_LOOPBACK },
+};
+
+/* The mappings between the families (WF_FWD_F_XFAM): a v4tov6 one listens
+ * on @vm, its target IPv6; a v6tov4 one on @vm6, its target IPv4. */
+static const struct xmap_def {
+	__u32 id;
+	__u8 proto;
+	bool v6tov4;
+	__u16 lport;
+	__u8 tkind;
+	__u8 taddr[16];		/* IPv6; IPv4 targets are @host here */
+	__u16 tport;
+} xmap_defs[] = {
+	{ ID_X46, 6, false, 5060, WF_ADDR_HOST, ANY6, 5432 },
+	{ ID_UX46, 17, false, 6060, WF_ADDR_HOST, ANY6, 6001 },
+	{ ID_UX46B, 17, false, 6061, WF_ADDR_LITERAL, CTR6, 7000 },
+	{ ID_X64, 6, true, 5066, WF_ADDR_HOST, ANY6, 5432 },
+	{ ID_UX64, 17, true, 6066, WF_ADDR_HOST, ANY6, 6001 },
 };
 
 /* ID_ALLOW6's one CIDR: C1_6/128. */
@@ -3417,6 +3442,431 @@ static const struct fixture fixtures[] = {
 		.stat = { WF_EV_CSUM_PSEUDO }, .xdp_only = CSUM_SKB,
 		.pre = pre_generic, .post = post_info_restore,
 	},
+	/* ---- Between the families (v4tov6, v6tov4: bpf/lib/xlate.h, icmpx.h) ----
+	 * RFC 7915 by hand-built frames: every output is built by pkt.h from
+	 * its fields (version, TOS/traffic class, TTL/hop limit, lengths and
+	 * checksums from scratch), never from the datapath's. The entries live
+	 * in wf_ct6 (an IPv4 side under ::ffff: keys), which the CT_NEW/CT_HIT
+	 * checks do not read: CT_SKIP, ct_new counted by hand. SNAT slots
+	 * 70-74. 4 to 6: traffic class = TOS, flow label 0, hop limit = TTL
+	 * (- 1: one-arm); 6 to 4: TOS = traffic class, id 0 + DF. */
+	{
+		.desc = "X46 one-arm: IPv4 SYN (TOS 0x28, DF) leaves as IPv6 from [@vm6]:SNAT",
+		.in = { TCP(M_CLIENT, M_VM, C1, 44000, VM, 5060, TH_SYN), .tos = 0x28,
+			.frag = IP_DF_ },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(70), HOST6, 5432, TH_SYN), .ttl = 63,
+			 .tos = 0x28 },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X46 one-arm: IPv6 SYN-ACK (flow label set) leaves as IPv4 to the client",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(70), TH_SYN | TH_ACK),
+			.tos = 0x10, .flowlabel = 0xabcde },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5060, C1, 44000, TH_SYN | TH_ACK), .ttl = 63,
+			 .tos = 0x10, .id0 = true, .frag = IP_DF_ },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X46 one-arm: established data, TTL 10 -> hop limit 9",
+		.in = { TCP(M_CLIENT, M_VM, C1, 44000, VM, 5060, TH_ACK), .paylen = 100,
+			.ttl = 10 },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(70), HOST6, 5432, TH_ACK), .paylen = 100,
+			 .ttl = 9 },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X46 ICMPv6 packet too big (1400) about our IPv6 packet -> ICMPv4 frag needed "
+			"(1380) to the client, quote as it sent it (inner TCP checksum held)",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 2, 0), .icmp_mtu = 1400, .quote = 1192,
+			QUOTE(TCP6(M_VM, M_HOST, VM6, SNAT(70), HOST6, 5432, TH_ACK), .paylen = 1400,
+			      .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 4), .icmp_mtu = 1380, .ttl = 63,
+			 .id0 = true, .frag = IP_DF_, .quote = 1192,
+			 QUOTE(TCP(M_VM, M_HOST, C1, 44000, VM, 5060, TH_ACK), .paylen = 1400,
+			       .ttl = 63, .id0 = true, .frag = IP_DF_) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X46 ICMPv4 frag needed (1300) from the client's side about a reply -> ICMPv6 "
+			"packet too big (1320) to the target, 8-byte quote (ports only)",
+		.in = { ICMPERR(M_CLIENT, M_VM, ROUTER, VM, 3, 4), .icmp_mtu = 1300, .quote = 8,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 5060, C1, 44000, TH_ACK), .paylen = 1400,
+			      .ttl = 62, .id0 = true, .frag = IP_DF_) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_HOST, VM6, HOST6, 2, 0), .icmp_mtu = 1320, .ttl = 63,
+			 .quote = 8,
+			 QUOTE(TCP6(M_VM, M_HOST, HOST6, 5432, VM6, SNAT(70), TH_ACK), .paylen = 1400,
+			       .ttl = 62) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X46 ICMPv4 frag needed with MTU 0 (pre-RFC 1191) -> packet too big 1280 "
+			"(the plateau below 1440, + 20, at least IPv6's minimum)",
+		.in = { ICMPERR(M_CLIENT, M_VM, ROUTER, VM, 3, 4), .quote = 8,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 5060, C1, 44000, TH_ACK), .paylen = 1400,
+			      .ttl = 62, .id0 = true, .frag = IP_DF_) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_HOST, VM6, HOST6, 2, 0), .icmp_mtu = 1280, .ttl = 63,
+			 .quote = 8,
+			 QUOTE(TCP6(M_VM, M_HOST, HOST6, 5432, VM6, SNAT(70), TH_ACK), .paylen = 1400,
+			       .ttl = 62) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X46 ICMPv4 parameter problem at TTL (8) -> ICMPv6 parameter problem at hop "
+			"limit (7)",
+		.in = { ICMPERR(M_CLIENT, M_VM, C1, VM, 12, 0), .icmp_ptr = 8,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 5060, C1, 44000, TH_ACK), .ttl = 62, .id0 = true,
+			      .frag = IP_DF_) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_HOST, VM6, HOST6, 4, 0), .icmp_mtu = 7, .ttl = 63,
+			 QUOTE(TCP6(M_VM, M_HOST, HOST6, 5432, VM6, SNAT(70), TH_ACK), .ttl = 62) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X46 ICMPv4 protocol unreachable -> ICMPv6 parameter problem, unrecognized next "
+			"header (pointer 6)",
+		.in = { ICMPERR(M_CLIENT, M_VM, C1, VM, 3, 2),
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 5060, C1, 44000, TH_ACK), .ttl = 62, .id0 = true,
+			      .frag = IP_DF_) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_HOST, VM6, HOST6, 4, 1), .icmp_mtu = 6, .ttl = 63,
+			 QUOTE(TCP6(M_VM, M_HOST, HOST6, 5432, VM6, SNAT(70), TH_ACK), .ttl = 62) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X46 ICMPv4 host precedence violation (3/14): no ICMPv6 for it, dropped",
+		.in = { ICMPERR(M_CLIENT, M_VM, ROUTER, VM, 3, 14), .quote = 8,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 5060, C1, 44000, TH_ACK), .id0 = true,
+			      .frag = IP_DF_) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_ICMP_XLATE },
+	},
+	{
+		.desc = "X46 ICMPv4 parameter problem pointing into the IPv4 id (4): no IPv6 field, "
+			"dropped",
+		.in = { ICMPERR(M_CLIENT, M_VM, C1, VM, 12, 0), .icmp_ptr = 4,
+			QUOTE(TCP(M_VM, M_CLIENT, VM, 5060, C1, 44000, TH_ACK), .id0 = true,
+			      .frag = IP_DF_) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_ICMP_XLATE },
+	},
+	{
+		.desc = "X46 ICMPv6 destination unreachable code 5 (source policy): no ICMPv4, dropped",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 1, 5),
+			QUOTE(TCP6(M_VM, M_HOST, VM6, SNAT(70), HOST6, 5432, TH_ACK), .ttl = 63) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_ICMP_XLATE },
+	},
+	{
+		.desc = "X46 ICMP error about a translated flow with TTL 1 (we would send it): dropped",
+		.in = { ICMP6ERR(M_HOST, M_VM, ROUTER6, VM6, 1, 4), .ttl = 1,
+			QUOTE(TCP6(M_VM, M_HOST, VM6, SNAT(70), HOST6, 5432, TH_ACK), .ttl = 63) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_TTL },
+	},
+	{
+		.desc = "X46 one-arm: DF segment 1520 bytes as IPv6, over eth0's 1500 -> frag needed "
+			"(1480) from @vm, as a router",
+		.in = { TCP(M_CLIENT, M_VM, C1, 44000, VM, 5060, TH_ACK), .paylen = 1460,
+			.frag = IP_DF_ },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 4), .icmp_mtu = 1480, .tos = 0xc0,
+			 .id0 = true, .frag = IP_DF_, .quote = 8,
+			 QUOTE(TCP(M_CLIENT, M_VM, C1, 44000, VM, 5060, TH_ACK), .paylen = 1460,
+			       .frag = IP_DF_) },
+		.ct = CT_SKIP, .stat = { WF_EV_ICMP_MTU_SENT },
+	},
+	{
+		.desc = "X46 one-arm: the same without DF: not fragmented, dropped (xlate_mtu)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 44000, VM, 5060, TH_ACK), .paylen = 1460 },
+		.verdict = V_DROP,
+		.ct = CT_SKIP, .stat = { WF_DROP_XLATE_MTU },
+	},
+	{
+		.desc = "X46 one-arm: DF and over the MTU beyond the ICMP rate limit: dropped (xlate_mtu)",
+		.in = { TCP(M_CLIENT, M_VM, C1, 44000, VM, 5060, TH_ACK), .paylen = 1460,
+			.frag = IP_DF_ },
+		.verdict = V_DROP,
+		.ct = CT_SKIP, .stat = { WF_DROP_XLATE_MTU },
+		.pre = pre_icmp_exhaust, .post = post_icmp_refill,
+	},
+	{
+		.desc = "X46 one-arm: 1480 bytes, 1500 as IPv6: fits, translated",
+		.in = { TCP(M_CLIENT, M_VM, C1, 44000, VM, 5060, TH_ACK), .paylen = 1440,
+			.frag = IP_DF_ },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(70), HOST6, 5432, TH_ACK), .paylen = 1440,
+			 .ttl = 63 },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X46 one-arm UDP with checksum 0: the IPv6 datagram gets one (XDP and tc)",
+		.in = { UDP(M_CLIENT, M_VM, C1, 44001, VM, 6060), .csum = CS_ZERO },
+		.verdict = V_TX,
+		.out = { UDP6(M_VM, M_HOST, VM6, SNAT(71), HOST6, 6001), .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X46 ICMPv6 port unreachable about that datagram -> ICMPv4 port unreachable "
+			"(inner UDP checksum as IPv4)",
+		.in = { ICMP6ERR(M_HOST, M_VM, HOST6, VM6, 1, 4),
+			QUOTE(UDP6(M_VM, M_HOST, VM6, SNAT(71), HOST6, 6001), .ttl = 63) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3), .ttl = 63, .id0 = true,
+			 .frag = IP_DF_,
+			 QUOTE(UDP(M_VM, M_HOST, C1, 44001, VM, 6060), .ttl = 63, .id0 = true,
+			       .frag = IP_DF_) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X46 BEHIND UDP with checksum 0: up to the stack as IPv6 from 64:ff9b::C1, "
+			"checksum computed (XDP and tc)",
+		.in = { UDP(M_CLIENT, M_VM, C1, 44002, VM, 6061), .csum = CS_ZERO },
+		.verdict = V_PASS,
+		.out = { UDP6(M_CLIENT, M_VM, X64_C1, SNAT(72), CTR6, 7000) },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X46 BEHIND: the VM's ICMPv6 port unreachable to 64:ff9b::C1 (tc egress) -> "
+			"ICMPv4 from @vm, to the client's next hop",
+		.hook = H_EG,
+		.in = { ICMP6ERR(M_VM, M_HOST, CROUTER6, X64_C1, 1, 4),
+			QUOTE(UDP6(M_VM, M_CLIENT, X64_C1, SNAT(72), CTR6, 7000), .ttl = 63) },
+		.verdict = V_PASS,
+		.out = { ICMPERR(M_VM, M_CLIENT, VM, C1, 3, 3), .id0 = true, .frag = IP_DF_,
+			 QUOTE(UDP(M_CLIENT, M_VM, C1, 44002, VM, 6061), .ttl = 63, .id0 = true,
+			       .frag = IP_DF_) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	/* MSS clamping (xlate.h): a translated SYN or SYN-ACK announces at most
+	 * eth0's 1500 - 60. SNAT slots 77-78. */
+	{
+		.desc = "X46 MSS: IPv4 SYN announcing 1460 leaves as IPv6 announcing 1440",
+		.in = { TCP(M_CLIENT, M_VM, C1, 44030, VM, 5060, TH_SYN), TSV(TS_LINUX, TS_LO) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_HOST, VM6, SNAT(77), HOST6, 5432, TH_SYN), TSV(TS_LINUX, TS_LO),
+			 .mss = 1440, .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X46 MSS: a jumbo IPv6 target's SYN-ACK (8940) reaches the IPv4 client "
+			"announcing 1440",
+		.in = { TCP6(M_HOST, M_VM, HOST6, 5432, VM6, SNAT(77), TH_SYN | TH_ACK),
+			.tsopt = TS_LINUX, .mss = 8940 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_CLIENT, VM, 5060, C1, 44030, TH_SYN | TH_ACK), .tsopt = TS_LINUX,
+			 .mss = 1440, .ttl = 63, .id0 = true, .frag = IP_DF_ },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X64 MSS: IPv6 SYN announcing 1200 (BSD layout) leaves as IPv4 unchanged",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 44031, VM6, 5066, TH_SYN), TSV(TS_BSD, TS_LO),
+			.mss = 1200 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(78), HOST, 5432, TH_SYN), TSV(TS_BSD, TS_LO),
+			 .mss = 1200, .ttl = 63, .id0 = true, .frag = IP_DF_ },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X64 MSS: the IPv4 target's SYN-ACK announcing 1460 reaches the IPv6 client "
+			"announcing 1440",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(78), TH_SYN | TH_ACK), .tsopt = TS_LINUX },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5066, C1_6, 44031, TH_SYN | TH_ACK),
+			 .tsopt = TS_LINUX, .mss = 1440, .ttl = 63 },
+		.ct = CT_SKIP,
+	},
+	/* Fragments of translated flows (frag.h, xlate.h): 1232 bytes a first
+	 * fragment, so that IPv6's 48 bytes of headers fit eth0's 1500.
+	 * SNAT slots 75-76. */
+	{
+		.desc = "X46 fragment: IPv4 first fragment leaves as IPv6 with a fragment header "
+			"(id in its low 16 bits, M)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 44020, VM, 6060), .ipid = 0x4601, .paylen = FRAG_PAY,
+			.fraglen = 1232 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, SNAT(75), HOST6, 6001), FIRST6(0x4601), .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X46 fragment: its later fragment, IPv6 with offset and id, TX",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 44020, VM, 6060), .ipid = 0x4601, .paylen = FRAG_PAY,
+			.fragoff = 1232, .fraglen = 576 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_HOST, VM6, 1, HOST6, 1), LATER6_U(0x4601), .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "X46 fragment: the target's IPv6 first fragment back to the client as IPv4 "
+			"(MF, DF clear, id from the low 16 bits)",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 6001, VM6, SNAT(75)), FIRST6(0x4602) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_CLIENT, VM, 6060, C1, 44020), .ipid = 0x4602, .paylen = FRAG_PAY,
+			 .fraglen = 1232, .ttl = 63 },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X46 fragment: its later fragment back as IPv4 (offset 1232, MF clear)",
+		.in = { UDP6F(M_HOST, M_VM, HOST6, 1, VM6, 1), LATER6_U(0x4602) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_CLIENT, VM, 1, C1, 1), .ipid = 0x4602, .paylen = FRAG_PAY,
+			 .fragoff = 1232, .fraglen = 576, .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "X46 fragment: a 1480-byte first fragment would be 1528 as IPv6: dropped "
+			"(xlate_mtu, no DF to answer)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 44020, VM, 6060), FIRST(0x4603) },
+		.verdict = V_DROP,
+		.ct = CT_SKIP, .stat = { WF_DROP_XLATE_MTU },
+	},
+	{
+		.desc = "X46 fragment: ... and its later fragment with it (xlate_mtu)",
+		.in = { UDPF(M_CLIENT, M_VM, C1, 44020, VM, 6060), LATER_U(0x4603) },
+		.verdict = V_DROP,
+		.ct = CT_SKIP, .stat = { WF_DROP_XLATE_MTU },
+	},
+	{
+		.desc = "X64 fragment: IPv6 first fragment leaves as IPv4, fragment header out",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 44021, VM6, 6066), FIRST6(0x6401) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_HOST, VM, SNAT(76), HOST, 6001), .ipid = 0x6401, .paylen = FRAG_PAY,
+			 .fraglen = 1232, .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X64 fragment: its later fragment as IPv4",
+		.in = { UDP6F(M_CLIENT, M_VM, C1_6, 1, VM6, 1), LATER6_U(0x6401) },
+		.verdict = V_TX,
+		.out = { UDPF(M_VM, M_HOST, VM, 1, HOST, 1), .ipid = 0x6401, .paylen = FRAG_PAY,
+			 .fragoff = 1232, .fraglen = 576, .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "X64 fragment: the target's IPv4 first fragment back to the client as IPv6",
+		.in = { UDPF(M_HOST, M_VM, HOST, 6001, VM, SNAT(76)), .ipid = 0x6402, .paylen = FRAG_PAY,
+			.fraglen = 1232 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 6066, C1_6, 44021), FIRST6(0x6402), .ttl = 63 },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X64 fragment: its later fragment back as IPv6 (wf_frag6 under ::ffff:)",
+		.in = { UDPF(M_HOST, M_VM, HOST, 1, VM, 1), .ipid = 0x6402, .paylen = FRAG_PAY,
+			.fragoff = 1232, .fraglen = 576 },
+		.verdict = V_TX,
+		.out = { UDP6F(M_VM, M_CLIENT, VM6, 1, C1_6, 1), LATER6_U(0x6402), .ttl = 63 },
+		.ct = CT_SKIP, .stat = { WF_EV_FRAG_TRANSLATED },
+	},
+	{
+		.desc = "X64 one-arm: IPv6 SYN (traffic class 0xb8, flow label) leaves as IPv4, id 0 "
+			"and DF",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 44010, VM6, 5066, TH_SYN), .tos = 0xb8,
+			.flowlabel = 0x12345 },
+		.verdict = V_TX,
+		.out = { TCP(M_VM, M_HOST, VM, SNAT(73), HOST, 5432, TH_SYN), .ttl = 63, .tos = 0xb8,
+			 .id0 = true, .frag = IP_DF_ },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X64 one-arm: IPv4 SYN-ACK (TOS 0x04) leaves as IPv6 to the client",
+		.in = { TCP(M_HOST, M_VM, HOST, 5432, VM, SNAT(73), TH_SYN | TH_ACK), .tos = 0x04 },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 5066, C1_6, 44010, TH_SYN | TH_ACK), .ttl = 63,
+			 .tos = 0x04 },
+		.ct = CT_SKIP,
+	},
+	{
+		.desc = "X64 ICMPv4 frag needed (1400) about our IPv4 packet -> ICMPv6 packet too big "
+			"(1420) to the client",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 3, 4), .icmp_mtu = 1400, .quote = 8,
+			QUOTE(TCP(M_VM, M_HOST, VM, SNAT(73), HOST, 5432, TH_ACK), .paylen = 1400,
+			      .ttl = 63, .id0 = true, .frag = IP_DF_) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 2, 0), .icmp_mtu = 1420, .ttl = 63,
+			 .quote = 8,
+			 QUOTE(TCP6(M_VM, M_HOST, C1_6, 44010, VM6, 5066, TH_ACK), .paylen = 1400,
+			       .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X64 ICMPv4 time exceeded with the whole segment quoted -> ICMPv6 time exceeded "
+			"(inner TCP checksum held)",
+		.in = { ICMPERR(M_HOST, M_VM, ROUTER, VM, 11, 0),
+			QUOTE(TCP(M_VM, M_HOST, VM, SNAT(73), HOST, 5432, TH_ACK), .paylen = 40,
+			      .ttl = 1, .id0 = true, .frag = IP_DF_) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 3, 0), .ttl = 63,
+			 QUOTE(TCP6(M_VM, M_HOST, C1_6, 44010, VM6, 5066, TH_ACK), .paylen = 40,
+			       .ttl = 1) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X64 ICMPv6 time exceeded from the client's side about a reply -> ICMPv4 time "
+			"exceeded to the target",
+		.in = { ICMP6ERR(M_CLIENT, M_VM, ROUTER6, VM6, 3, 0),
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 5066, C1_6, 44010, TH_SYN | TH_ACK), .ttl = 1) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_HOST, VM, HOST, 11, 0), .ttl = 63, .id0 = true,
+			 .frag = IP_DF_,
+			 QUOTE(TCP(M_VM, M_HOST, HOST, 5432, VM, SNAT(73), TH_SYN | TH_ACK), .ttl = 1,
+			       .id0 = true, .frag = IP_DF_) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X64 ICMPv6 parameter problem at the hop limit (7) -> ICMPv4 at TTL (8)",
+		.in = { ICMP6ERR(M_CLIENT, M_VM, C1_6, VM6, 4, 0), .icmp_mtu = 7,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 5066, C1_6, 44010, TH_ACK)) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_HOST, VM, HOST, 12, 0), .icmp_ptr = 8, .ttl = 63,
+			 .id0 = true, .frag = IP_DF_,
+			 QUOTE(TCP(M_VM, M_HOST, HOST, 5432, VM, SNAT(73), TH_ACK), .id0 = true,
+			       .frag = IP_DF_) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X64 ICMPv6 unrecognized next header -> ICMPv4 protocol unreachable",
+		.in = { ICMP6ERR(M_CLIENT, M_VM, C1_6, VM6, 4, 1), .icmp_mtu = 6,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 5066, C1_6, 44010, TH_ACK)) },
+		.verdict = V_TX,
+		.out = { ICMPERR(M_VM, M_HOST, VM, HOST, 3, 2), .ttl = 63, .id0 = true,
+			 .frag = IP_DF_,
+			 QUOTE(TCP(M_VM, M_HOST, HOST, 5432, VM, SNAT(73), TH_ACK), .id0 = true,
+			       .frag = IP_DF_) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
+	{
+		.desc = "X64 ICMPv6 parameter problem pointing into the flow label (2): no IPv4 field, "
+			"dropped",
+		.in = { ICMP6ERR(M_CLIENT, M_VM, C1_6, VM6, 4, 0), .icmp_mtu = 2,
+			QUOTE(TCP6(M_VM, M_CLIENT, VM6, 5066, C1_6, 44010, TH_ACK)) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_ICMP_XLATE },
+	},
+	{
+		.desc = "X64 one-arm UDP: IPv6 datagram leaves as IPv4",
+		.in = { UDP6(M_CLIENT, M_VM, C1_6, 44011, VM6, 6066) },
+		.verdict = V_TX,
+		.out = { UDP(M_VM, M_HOST, VM, SNAT(74), HOST, 6001), .ttl = 63, .id0 = true,
+			 .frag = IP_DF_ },
+		.ct = CT_SKIP, .stat = { WF_EV_CT_NEW },
+	},
+	{
+		.desc = "X64 ICMPv4 port unreachable from the target -> ICMPv6 port unreachable to the "
+			"client (inner UDP checksum as IPv6)",
+		.in = { ICMPERR(M_HOST, M_VM, HOST, VM, 3, 3),
+			QUOTE(UDP(M_VM, M_HOST, VM, SNAT(74), HOST, 6001), .ttl = 63, .id0 = true,
+			      .frag = IP_DF_) },
+		.verdict = V_TX,
+		.out = { ICMP6ERR(M_VM, M_CLIENT, VM6, C1_6, 1, 4), .ttl = 63,
+			 QUOTE(UDP6(M_VM, M_HOST, C1_6, 44011, VM6, 6066), .ttl = 63) },
+		.ct = CT_NONE, .stat = { WF_EV_ICMP_TRANSLATED },
+	},
 };
 
 /* ---- Diagnostics ---- */
@@ -4713,6 +5163,36 @@ static void run_fixture(const struct fixture *f)
 		snat_slot[-f->out.sport - 1] = p;
 	}
 
+	/* Between the families: both entries in wf_ct6, an IPv4 client's
+	 * under its ::ffff: key. */
+	if (f->out.sport < 0 && !snat_slot[-f->out.sport - 1] && f->out.kind != K_NONE &&
+	    f->in.kind != f->out.kind && (f->in.proto == 6 || f->in.proto == 17)) {
+		__u8 sa[16] = { [10] = 0xff, [11] = 0xff }, da[16] = { [10] = 0xff, [11] = 0xff };
+		struct wf_ct6_key k;
+		struct wf_ct6_val v;
+		int p;
+
+		if (f->in.kind == K_IP6) {
+			memcpy(sa, f->in.saddr6, 16);
+			memcpy(da, f->in.daddr6, 16);
+		} else {
+			put32(sa + 12, f->in.saddr);
+			put32(da + 12, f->in.daddr);
+		}
+		k = ct6_key(f->in.proto, sa, isp, da, idp);
+		if (ct6_get(I, &k, &v)) {
+			failf("no translated ORIG entry in wf_ct6 to read the SNAT port from");
+			goto out;
+		}
+		p = ntohs(v.c.nsport);
+		if (p < (int)I->snat_min || p > (int)I->snat_max) {
+			failf("SNAT port %d outside the range %u-%u", p, I->snat_min,
+			      I->snat_max);
+			goto out;
+		}
+		snat_slot[-f->out.sport - 1] = p;
+	}
+
 	/* Output bytes. */
 	if (f->same) {
 		memcpy(exp, in, in_len);
@@ -4978,6 +5458,53 @@ static int fill_maps(struct inst *I)
 			if (bpf_map_update_elem(I->allow, &ak, &one, BPF_ANY))
 				return -errno;
 		}
+		if (bpf_map_update_elem(I->mappings, &m->id, &mp, BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < ARRAY_SIZE(xmap_defs); i++) {
+		const struct xmap_def *m = &xmap_defs[i];
+		struct wf_fwd_key k;
+		struct wf_fwd_val v;
+		struct wf_mapping mp;
+		__u32 port;
+		__u8 bits;
+
+		memset(&k, 0, sizeof(k));
+		k.family = m->v6tov4 ? WF_AF_INET6 : WF_AF_INET;
+		k.proto = m->proto;
+		k.port = htons(m->lport);
+		memset(&v, 0, sizeof(v));
+		v.id = m->id;
+		v.taddr_kind = m->tkind;
+		v.snat = WF_SNAT_AUTO;
+		v.flags = WF_FWD_F_XFAM;
+		v.tport = htons(m->tport);
+		memcpy(v.taddr, m->taddr, 16);
+		if (bpf_map_update_elem(I->fwd, &k, &v, BPF_ANY))
+			return -errno;
+
+		port = m->lport;
+		bpf_map_lookup_elem(I->ports, &port, &bits);
+		bits |= m->proto == 6 ? WF_PORT_TCP_L : WF_PORT_UDP_L;
+		if (bpf_map_update_elem(I->ports, &port, &bits, BPF_ANY))
+			return -errno;
+		port = m->tport;
+		bpf_map_lookup_elem(I->ports, &port, &bits);
+		bits |= m->proto == 6 ? WF_PORT_TCP_T : WF_PORT_UDP_T;
+		if (bpf_map_update_elem(I->ports, &port, &bits, BPF_ANY))
+			return -errno;
+
+		memset(&mp, 0, sizeof(mp));
+		mp.in_use = 1;
+		mp.protos = m->proto == 6 ? WF_P_TCP : WF_P_UDP;
+		mp.family = k.family;
+		mp.tfamily = m->v6tov4 ? WF_AF_INET : WF_AF_INET6;
+		mp.laddr_kind = WF_ADDR_VM;
+		mp.taddr_kind = m->tkind;
+		mp.snat = WF_SNAT_AUTO;
+		mp.lport = mp.lport_end = m->lport;
+		mp.tport = m->tport;
+		memcpy(mp.taddr, m->taddr, 16);
 		if (bpf_map_update_elem(I->mappings, &m->id, &mp, BPF_ANY))
 			return -errno;
 	}
