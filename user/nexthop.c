@@ -244,11 +244,15 @@ static int gw_routes_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Does the kernel route @dst through gateway @gw out of @ifindex? */
+/* Does the kernel route @dst through gateway @gw out of @ifindex? A
+ * link-local or multicast @dst never is a probe: bpf_fib_lookup() answers
+ * NOT_FWDED for those (rt6_need_strict) whatever the route. */
 static bool probe_routed(struct wf_nl *nl, int ifindex, const __be32 dst[4], const __be32 gw[4])
 {
 	struct route_ans r;
 
+	if (wf_addr6_linklocal(dst) || ((const __u8 *)dst)[0] == 0xff)
+		return false;
 	return !route_get(nl, ifindex, AF_INET6, dst, &r) && r.found && r.type == RTN_UNICAST &&
 	       (int)r.oif == ifindex && !memcmp(r.gw, gw, 16);
 }
