@@ -305,11 +305,13 @@ _Static_assert(sizeof(struct wf_brport_key) == 12, "wf_brport_key layout");
  * read by a connection's first packet instead of bpf_fib_lookup() while
  * the entry is fresh (now < expires_ns), else the kernel is asked as
  * before. The only way to a link-local IPv6 target, which the kernel's FIB
- * lookup never answers. ---- */
+ * lookup never answers directly: past its age, one that is a route's
+ * gateway is asked for through its probe destination. ---- */
 #define WF_NH_ENTRIES		1024
 /* How long an entry is trusted after userspace wrote it: watch rewrites
  * them every WF_NH_REFRESH_S and on route, neighbour, link and address
- * events; without watch the FIB answers again after this. */
+ * events; without watch the FIB answers again after this (for a
+ * link-local target, through its probe, or not at all without one). */
 #define WF_NH_TTL_S		30
 #define WF_NH_REFRESH_S		10
 struct wf_nh_key {
@@ -331,10 +333,17 @@ struct wf_nh_val {
 	 * address (0: @vm/@vm6 as for any one-arm target) */
 	__be32 saddr[4];
 	__u64 expires_ns;	/* CLOCK_MONOTONIC: trusted until then */
+	/* a link-local target that is a route's gateway on IFACE: a global
+	 * destination routed through it (0: none). Past expires_ns the
+	 * datapath asks bpf_fib_lookup() for it, which answers with the
+	 * gateway in ipv6_dst and its neighbour's MAC, and takes that answer
+	 * when the gateway is still the target out of IFACE. */
+	__be32 probe[4];
 };
-_Static_assert(sizeof(struct wf_nh_val) == 48, "wf_nh_val layout");
+_Static_assert(sizeof(struct wf_nh_val) == 64, "wf_nh_val layout");
 _Static_assert(__builtin_offsetof(struct wf_nh_val, saddr) == 24, "wf_nh_val saddr");
 _Static_assert(__builtin_offsetof(struct wf_nh_val, expires_ns) == 40, "wf_nh_val expires");
+_Static_assert(__builtin_offsetof(struct wf_nh_val, probe) == 48, "wf_nh_val probe");
 
 /* ---- wf_allow: LPM_TRIE, source CIDRs allowed per mapping. ----
  * prefixlen = WF_ALLOW_PLEN_KEY + CIDR length (id and family+pad are always

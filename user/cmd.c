@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
+#include "nexthop.h"
 #include "opts.h"
 #include "parse.h"
 #include "print.h"
@@ -223,17 +224,34 @@ int check_laddr(const struct wf_info *info, const struct wf_mapping *m)
 	return ret == -EADDRNOTAVAIL ? EXIT_USAGE : EXIT_FAIL;
 }
 
-void wf_warn_host6(const struct wf_info *info, const char *what)
+/* How a link-local target (@host6 or a literal one, @addr) is reached, and
+ * what watch changes: with a probe in its wf_nh entry (a route of IFACE has
+ * it as gateway) the kernel's FIB answers for it once the entry is past
+ * its age; without, only watch keeps its entry fresh. */
+void wf_warn_ll6(const __be32 addr[4], bool host6, const char *what, const struct wf_maps *m)
 {
-	char a[64];
+	char a[80], p[64];
+	__be32 probe[4];
 
-	if (!wf_addr6_linklocal(info->host6))
+	wf_format_addr(WF_AF_INET6, addr, p, sizeof(p));
+	snprintf(a, sizeof(a), host6 ? "@host6 (%s)" : "[%s]", p);
+	if (m && wf_nh_probe_get(m, addr, probe)) {
+		wf_format_addr(WF_AF_INET6, probe, p, sizeof(p));
+		pr_info("wslfwd: %s: %s is link-local, on the device: reached through the "
+			"next-hop cache, and after %d s without 'wslfwd watch' through the kernel's "
+			"route via it (the FIB's answer for %s)\n", what, a, WF_NH_TTL_S, p);
 		return;
-	wf_format_addr(WF_AF_INET6, info->host6, a, sizeof(a));
-	pr_info("wslfwd: %s: @host6 is link-local (%s on the device): reached through the "
-		"next-hop cache, which 'wslfwd watch' keeps current; without watch its new "
-		"connections are dropped (fib) from %d s after this command\n", what, a,
+	}
+	pr_info("wslfwd: %s: %s is link-local, on the device, and no route's gateway: reached "
+		"through the next-hop cache, which 'wslfwd watch' keeps current; without watch "
+		"its new connections are dropped (fib) from %d s after this command\n", what, a,
 		WF_NH_TTL_S);
+}
+
+void wf_warn_host6(const struct wf_info *info, const char *what, const struct wf_maps *m)
+{
+	if (wf_addr6_linklocal(info->host6))
+		wf_warn_ll6(info->host6, true, what, m);
 }
 
 int store_open(struct wf_store *s, unsigned int flags)

@@ -77,7 +77,8 @@ const char *ifname_of(int ifindex, char *buf);
 int check_laddr(const struct wf_info *info, const struct wf_mapping *m);
 /* Say that @what (a mapping's line, or "mappings to @host6") reaches a
  * link-local @host6 through the next-hop cache, which needs watch. */
-void wf_warn_host6(const struct wf_info *info, const char *what);
+void wf_warn_host6(const struct wf_info *info, const char *what, const struct wf_maps *m);
+void wf_warn_ll6(const __be32 addr[4], bool host6, const char *what, const struct wf_maps *m);
 __u64 now_ns(void);
 /* The config file's mappings; on error the message is printed and the exit
  * status returned (2: a bad line, 1: cannot read it). */

@@ -547,14 +547,15 @@ int cmd_load(int argc, char **argv)
 		return ret;
 	}
 	ret = load_fill(&r);
-	wf_maps_close(&r.m);
 	for (size_t i = 0; i < r.n; i++) {
 		r.has6 |= r.cfg[i].family == WF_AF_INET6 && !r.cfg[i].tfamily;
 		r.host6 |= wf_mapping_to_host6(&r.cfg[i]);
 	}
 	free(r.cfg);
-	if (ret)
+	if (ret) {
+		wf_maps_close(&r.m);
 		return load_rollback(&r);
+	}
 	wf_print_load(&(struct wf_load_view){ .info = &r.info, .dev = r.a.dev,
 		      .cgroup = r.a.cgroup, .replaced = r.replaced, .mappings = r.n,
 		      .added = r.st.added, .removed = r.st.removed, .config = env.config,
@@ -570,7 +571,8 @@ int cmd_load(int argc, char **argv)
 			"(and net.ipv6.conf.%s.accept_ra=2 where router advertisements configure it)\n",
 			r.a.dev, r.a.dev);
 	if (r.host6)
-		wf_warn_host6(&r.info, "mappings to @host6");
+		wf_warn_host6(&r.info, "mappings to @host6", &r.m);
+	wf_maps_close(&r.m);
 	return EXIT_OK;
 }
 

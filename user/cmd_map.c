@@ -25,13 +25,10 @@ static void add_warnings(const struct wf_store *s, const struct wf_mapping *mp, 
 		pr_warn("wslfwd: '%s' needs the socket hooks, which this load did not attach "
 			"(--cgroup none); reload without it\n", line);
 	if (wf_mapping_to_host6(mp))
-		wf_warn_host6(&s->info, line);
+		wf_warn_host6(&s->info, line, &s->m);
 	else if (mp->taddr_kind == WF_ADDR_LITERAL && wf_mapping_tfamily(mp) == WF_AF_INET6 &&
 		 wf_addr6_linklocal(mp->taddr))
-		pr_info("wslfwd: '%s': a link-local target, on the device wslfwd is loaded on: "
-			"reached through the next-hop cache, which 'wslfwd watch' keeps current; "
-			"without watch its new connections are dropped (fib) from %d s after this "
-			"command\n", line, WF_NH_TTL_S);
+		wf_warn_ll6(mp->taddr, false, line, &s->m);
 }
 
 /* What no mapping may do (wf_mapping_check_policy) or cannot do yet

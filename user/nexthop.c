@@ -15,6 +15,11 @@
  * no route, an unresolved neighbour of any other target, and every target
  * of a family whose forwarding is off on IFACE (the FIB answers
  * FWD_DISABLED there, and so must we).
+ *
+ * A link-local target that is a route's gateway on IFACE (@host6 behind a
+ * link-local default gateway) gets a probe too: a global destination the
+ * kernel routes through it, which the datapath asks the FIB for once the
+ * entry is past its age, so that it stays reachable without watch.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -191,6 +196,126 @@ static int dev_mac(int ifindex, __u8 mac[6])
 	return err;
 }
 
+/* Routes of IFACE whose gateway is a link-local target: their prefixes. */
+#define NH_PROBE_ROUTES	8
+struct gw_routes {
+	int ifindex;
+	const __be32 *gw;
+	size_t n;
+	struct {
+		__be32 dst[4];
+		__u8 len;
+	} r[NH_PROBE_ROUTES];
+};
+
+static int gw_routes_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct gw_routes *w = data;
+	__be32 dst[4] = {}, gw[4] = {};
+	struct nlattr *attr;
+	__u32 oif = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET6 ||
+	    rtm->rtm_type != RTN_UNICAST || rtm->rtm_dst_len >= 128 || w->n == NH_PROBE_ROUTES)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+		int len = mnl_attr_get_payload_len(attr);
+
+		switch (mnl_attr_get_type(attr)) {
+		case RTA_DST:
+			if (len == 16)
+				memcpy(dst, mnl_attr_get_payload(attr), 16);
+			break;
+		case RTA_GATEWAY:
+			if (len == 16)
+				memcpy(gw, mnl_attr_get_payload(attr), 16);
+			break;
+		case RTA_OIF:
+			oif = mnl_attr_get_u32(attr);
+			break;
+		}
+	}
+	if ((int)oif != w->ifindex || memcmp(gw, w->gw, 16))
+		return MNL_CB_OK;
+	memcpy(w->r[w->n].dst, dst, 16);
+	w->r[w->n].len = rtm->rtm_dst_len;
+	w->n++;
+	return MNL_CB_OK;
+}
+
+/* Does the kernel route @dst through gateway @gw out of @ifindex? A
+ * link-local or multicast @dst never is a probe: bpf_fib_lookup() answers
+ * NOT_FWDED for those (rt6_need_strict) whatever the route. */
+static bool probe_routed(struct wf_nl *nl, int ifindex, const __be32 dst[4], const __be32 gw[4])
+{
+	struct route_ans r;
+
+	if (wf_addr6_linklocal(dst) || ((const __u8 *)dst)[0] == 0xff)
+		return false;
+	return !route_get(nl, ifindex, AF_INET6, dst, &r) && r.found && r.type == RTN_UNICAST &&
+	       (int)r.oif == ifindex && !memcmp(r.gw, gw, 16);
+}
+
+/*
+ * A probe for link-local target @gw (design.md "Next-hop cache"): a
+ * global destination the kernel routes through @gw out of IFACE, which the
+ * datapath asks bpf_fib_lookup() for once the entry is past its age. From
+ * the routes with @gw as gateway on IFACE (the default route, for
+ * @host6): addresses of the route's prefix, each verified with
+ * RTM_GETROUTE (a more specific route may cover it); for the default route
+ * global unicast addresses nothing on a VM routes elsewhere, verified the
+ * same way. No verified address: no probe, the entry alone as before.
+ */
+static int probe_find(struct wf_nl *nl, int ifindex, const __be32 gw[4], __be32 probe[4])
+{
+	static const char *const any[] = { "2001:db8:ffff:ffff::1", "3fff:fff:ffff::1",
+					   "2a00::1", "2600::1", "2400::1" };
+	struct gw_routes w = { .ifindex = ifindex, .gw = gw };
+	struct rtmsg rtm = { .rtm_family = AF_INET6 };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	size_t i, j;
+	int err;
+
+	memset(probe, 0, 16);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(rtm)), &rtm, sizeof(rtm));
+	err = wf_nl_talk(nl, nlh, gw_routes_cb, &w);
+	if (err)
+		return err;
+	for (i = 0; i < w.n; i++) {
+		__u8 *b = (__u8 *)w.r[i].dst;
+		__be32 c[4];
+
+		if (!w.r[i].len) {
+			for (j = 0; j < sizeof(any) / sizeof(any[0]); j++)
+				if (inet_pton(AF_INET6, any[j], c) == 1 &&
+				    probe_routed(nl, ifindex, c, gw)) {
+					memcpy(probe, c, 16);
+					return 0;
+				}
+			continue;
+		}
+		/* the prefix's last address, then its first host (::1) */
+		for (j = w.r[i].len; j < 128; j++)
+			b[j / 8] |= 0x80 >> (j % 8);
+		if (probe_routed(nl, ifindex, w.r[i].dst, gw)) {
+			memcpy(probe, w.r[i].dst, 16);
+			return 0;
+		}
+		for (j = w.r[i].len; j < 127; j++)
+			b[j / 8] &= ~(0x80 >> (j % 8));
+		if (probe_routed(nl, ifindex, w.r[i].dst, gw)) {
+			memcpy(probe, w.r[i].dst, 16);
+			return 0;
+		}
+	}
+	return 0;
+}
+
 static int query(struct wf_nl *nl, const struct wf_info *info, int family, const __be32 addr[4],
 		 struct wf_nh_val *v)
 {
@@ -232,6 +357,11 @@ static int query(struct wf_nl *nl, const struct wf_info *info, int family, const
 	 * it (RFC 6724), IFACE's own link-local address. */
 	if (ll && wf_addr6_linklocal(r.src))
 		memcpy(v->saddr, r.src, 16);
+	if (ll && v->kind == WF_KIND_ONEARM) {
+		err = probe_find(nl, info->ifindex, addr, v->probe);
+		if (err)
+			pr_debug("probe for a link-local target: %s\n", strerror(-err));
+	}
 	return 1;
 }
 
@@ -435,4 +565,17 @@ int wf_nh_sync(struct wf_maps *m, bool wait, size_t *written)
 out:
 	free(s.k);
 	return ret;
+}
+
+bool wf_nh_probe_get(const struct wf_maps *m, const __be32 addr[4], __be32 probe[4])
+{
+	struct wf_nh_key k = { .family = WF_AF_INET6 };
+	struct wf_nh_val v;
+
+	memset(probe, 0, 16);
+	memcpy(k.addr, addr, 16);
+	if (m->nh < 0 || bpf_map_lookup_elem(m->nh, &k, &v) || zero6(v.probe))
+		return false;
+	memcpy(probe, v.probe, 16);
+	return true;
 }

@@ -25,4 +25,10 @@ int wf_nh_query(const struct wf_info *info, int family, const __be32 addr[4],
  * -errno. */
 int wf_nh_sync(struct wf_maps *m, bool wait, size_t *n);
 
+/* The probe destination of IPv6 target @addr's entry (a link-local target
+ * that is a route's gateway on IFACE): what keeps it reachable without
+ * watch once the entry is past its age. true and @probe filled, or false
+ * (no entry, no probe). */
+bool wf_nh_probe_get(const struct wf_maps *m, const __be32 addr[4], __be32 probe[4]);
+
 #endif

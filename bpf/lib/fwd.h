@@ -267,6 +267,39 @@ static __always_inline int fwd_classify_xfam(const struct wf_ctx *c, const struc
 }
 
 /*
+ * A link-local target past its wf_nh entry's age: bpf_fib_lookup() answers
+ * NOT_FWDED for any link-local address (rt6_need_strict), but for a global
+ * destination routed through a gateway it writes the gateway into
+ * ipv6_dst and gives its neighbour's MAC (or NO_NEIGH). Userspace stored
+ * such a destination (the probe) for a target that is a route's gateway on
+ * IFACE; the answer is the target's only while the gateway is still the
+ * target and the device IFACE. The kernel's MACs are current: they win
+ * over the entry's. The BPF_FIB_LKUP_RET_* to go on with, or -WF_DROP_*.
+ */
+static __always_inline int fwd_nh_probe6(const struct wf_ctx *c, const struct wf_nh_val *nh,
+					 const __be32 *taddr, __u32 ifindex,
+					 struct bpf_fib_lookup *fib)
+{
+	int rc;
+
+	/* no entry, or no route has the target as its gateway: watch alone
+	 * keeps such a target reachable */
+	if (!nh || addr6_zero(nh->probe))
+		return -WF_DROP_FIB;
+	fib->family = WF_AF_INET6;
+	__builtin_memcpy(fib->ipv6_dst, nh->probe, 16);
+	rc = ctx_fib_lookup(c, fib, 0);
+	if (rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		return -WF_DROP_FWD_DISABLED;
+	/* NO_NEIGH too has the route's gateway and device written */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return -WF_DROP_FIB;
+	if (fib->ifindex != ifindex || !addr6_eq((const __be32 *)fib->ipv6_dst, taddr))
+		return -WF_DROP_FIB;
+	return rc;
+}
+
+/*
  * Where a new connection's target is and how it is reached (step 6).
  * A target that is @vm itself is LOCAL without asking the FIB: the answer
  * would be the same (RTN_LOCAL -> NOT_FWDED), and it also holds when
@@ -284,7 +317,7 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 	bool t6 = c->v6 && n->xfam != WF_CT_X_TO4;
 	__be32 t4 = c->v6 ? n->taddr[3] : n->taddr[0];
 	const struct wf_nh_val *nh;
-	bool have_mac;
+	bool have_mac, fresh;
 	int rc;
 
 	if (t6 ? addr6_eq(n->taddr, info->vm6) : t4 == info->vm4) {
@@ -292,8 +325,8 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 		nh = NULL;
 		goto out;
 	}
-	nh = nh_lookup(t6, n->taddr, t4, now);
-	if (nh) {
+	nh = nh_lookup(t6, n->taddr, t4, now, &fresh);
+	if (fresh) {
 		/* userspace wrote it only while forwarding is on in the
 		 * target's family (the FIB's FWD_DISABLED) */
 		if (nh->kind == WF_KIND_LOCAL) {
@@ -312,14 +345,20 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 	if (t6) {
 		/* bpf_fib_lookup() answers NOT_FWDED for link-local addresses
 		 * ("never forwarded"): a link-local target (@host6 behind a
-		 * link-local gateway) is reached only through wf_nh, which
-		 * watch keeps fresh; without a fresh entry it is dropped,
-		 * counted fib, rather than sent up as LOCAL. A link-local
-		 * client nothing but a one-arm target with SNAT could
-		 * answer: its source is left out of the lookup; a
-		 * translated packet will leave from @vm6. */
-		if (addr6_linklocal(n->taddr))
-			return -WF_DROP_FIB;
+		 * link-local gateway) is reached through wf_nh, which watch
+		 * keeps fresh, or past its age through its probe; else it is
+		 * dropped, counted fib, rather than sent up as LOCAL. The
+		 * stale entry's SNAT source (IFACE's link-local address)
+		 * stays. A link-local client nothing but a one-arm target
+		 * with SNAT could answer: its source is left out of the
+		 * lookup; a translated packet will leave from @vm6. */
+		if (addr6_linklocal(n->taddr)) {
+			rc = fwd_nh_probe6(c, nh, n->taddr, ifindex, fib);
+			if (rc < 0)
+				return rc;
+			goto answer;
+		}
+		nh = NULL;	/* stale: the FIB's answer, @vm6's source */
 		fib->family = WF_AF_INET6;
 		if (n->xfam)
 			__builtin_memcpy(fib->ipv6_src, info->vm6, 16);
@@ -327,6 +366,7 @@ static __always_inline int fwd_classify(const struct wf_ctx *c, const struct wf_
 			__builtin_memcpy(fib->ipv6_src, pkt->tuple6.saddr, 16);
 		__builtin_memcpy(fib->ipv6_dst, n->taddr, 16);
 	} else {
+		nh = NULL;
 		fib->family = WF_AF_INET;
 		fib->ipv4_src = n->xfam ? info->vm4 : pkt->tuple.saddr;
 		fib->ipv4_dst = t4;

@@ -547,3 +547,68 @@ ipv6_loopback_target_other_family_is_refused()
 	[ "$before" = "$after" ] || fail "a refused add changed state" || return 1
 	note "refused adds changed nothing: $OUT"
 }
+
+# Without watch, a link-local @host6 (the default route's gateway, as in
+# mirrored mode) stays reachable past its wf_nh entry's age (WF_NH_TTL_S,
+# 30 s): the datapath asks the FIB for the entry's probe, a global
+# destination routed through @host6, and takes the kernel's neighbour MAC
+# (design.md "Next-hop cache"). The host's MAC changes meanwhile: the
+# stale entry's old MAC, which the switch no longer delivers to the host,
+# must not be used. TCP and UDP.
+ipv6_link_local_host6_reached_without_watch_past_the_entry_age()
+{
+	local rc old
+	tb_v6_gw_linklocal || { tb_v6_gw_global; fail "cannot make the IPv6 gateway link-local"; return 1; }
+	ll6_udp_server || { tb_v6_gw_global; return 1; }
+	old=$(in_win cat /sys/class/net/vswitch/address)
+	in_win sysctl -qw net.ipv6.conf.vswitch.ndisc_notify=1
+	ll6_no_watch_checks "$old"
+	rc=$?
+	in_win ip link set dev vswitch address "$old"
+	in_win sysctl -qw net.ipv6.conf.vswitch.ndisc_notify=0
+	in_vm ip neigh flush dev "$VM_DEV"
+	in_vm ip -6 neigh flush dev "$VM_DEV"
+	ll6_udp_server_stop
+	tb_v6_gw_global
+	return "$rc"
+}
+
+ll6_no_watch_checks()
+{
+	local old=$1 new=02:00:5e:10:00:95 ll s0 s1 t0 got
+	ll=$(vm_ll6)
+	fresh_load || return 1
+	add tcp "@vm6:8082" "@host6:18082" || return 1
+	grep -q "through the kernel's route via it" <<< "$OUT" ||
+		fail "add did not say that @host6 stays reachable without watch: $OUT" || return 1
+	note "  said: $OUT"
+	add udp "@vm6:7006" "@host6:7005" || return 1
+	t0=$(date +%s)	# the last write of wf_nh
+	expect_http_snat "$NS_PEER" "http://[$VM_IP6]:8082/" "$ll" || return 1
+	got=$(nh_dmac6 "$HOST_LL6")
+	[ "$got" = "$old" ] || fail "wf_nh has $got for $HOST_LL6, expected the host's MAC $old" ||
+		return 1
+	in_win ip link set dev vswitch address "$new" || fail "cannot change vswitch's MAC" || return 1
+	for _ in $(seq 50); do
+		in_vm ip -6 neigh show "$HOST_LL6" dev "$VM_DEV" | grep -q "$new" && break
+		sleep 0.1
+	done
+	in_vm ip -6 neigh show "$HOST_LL6" dev "$VM_DEV" | grep -q "$new" ||
+		fail "the VM's kernel did not learn $HOST_LL6's new MAC $new: $(in_vm ip -6 neigh show dev "$VM_DEV")" ||
+		return 1
+	# past the entry's age (30 s after the last add wrote it), no watch
+	t0=$((t0 + 33 - $(date +%s)))
+	[ "$t0" -gt 0 ] && sleep "$t0"
+	got=$(nh_dmac6 "$HOST_LL6")
+	[ "$got" = "$old" ] || fail "wf_nh changed to $got without watch" || return 1
+	note "wf_nh still has the old $got, stale; the kernel has $new"
+	s0=$(stat_of nh_stale)
+	expect_http_snat "$NS_PEER" "http://[$VM_IP6]:8082/" "$ll" || return 1
+	expect_http_snat "$NS_WIN" "http://[$VM_IP6]:8082/" "$ll" || return 1
+	expect_udp6_echo "$NS_PEER" "$VM_IP6" 7006 || return 1
+	s1=$(stat_of nh_stale)
+	[ "${s1:-0}" -ge $((${s0:-0} + 3)) ] ||
+		fail "nh_stale did not count the 3 first packets past the age (${s0:-0} -> ${s1:-0})" ||
+		return 1
+	note "past the age: curl and UDP reached @host6 at its new MAC; nh_stale ${s0:-0} -> $s1"
+}

@@ -466,6 +466,10 @@ static void pre_nh_ll6(const struct fixture *f);
 static void pre_nh_ll6_stale(const struct fixture *f);
 static void pre_nh_host_peer_mac(const struct fixture *f);
 static void post_nh_clear(const struct fixture *f);
+static void pre_nh_probe_gw(const struct fixture *f);
+static void pre_nh_probe_other_gw(const struct fixture *f);
+static void pre_nh_probe_no_neigh(const struct fixture *f);
+static void post_nh_probe_clear(const struct fixture *f);
 
 static const struct fixture fixtures[] = {
 	/* ---- LOCAL: @vm:8080 -> @vm:18080 ---- */
@@ -2582,6 +2586,41 @@ static const struct fixture fixtures[] = {
 		.ct = CT_NONE, .stat = { WF_DROP_FIB, WF_EV_NH_STALE },
 		.pre = pre_nh_ll6_stale, .post = post_nh_clear,
 	},
+	/* A link-local target that is a route's gateway, past its entry's
+	 * age (no watch): the FIB's answer for the entry's probe destination
+	 * (fwd_nh_probe6). The pre hooks add fd00:77::/64 via a link-local
+	 * gateway and its neighbour; the stale entry says M_HOST, the kernel
+	 * M_PEER: the output tells whose answer went out. */
+	{
+		.desc = "IPv6 link-local gateway past its wf_nh age: the FIB's answer for the probe (the kernel's neighbour MAC, not the entry's), from eth0's link-local address, TX",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41042, VM6, 4206, TH_SYN) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_PEER, LL_VM6, SNAT(90), LL6_GW, 80, TH_SYN), .ttl = 63 },
+		.ct = CT_NEW, .id = ID_LL6, .kind = WF_KIND_ONEARM, .state = WF_CT_TCP_SYN,
+		.stat = { WF_EV_NH_STALE },
+		.pre = pre_nh_probe_gw, .post = post_nh_probe_clear,
+	},
+	{
+		.desc = "IPv6 link-local gateway reached through the probe: its SYN-ACK returns to the client, TX",
+		.in = { TCP6(M_PEER, M_VM, LL6_GW, 80, LL_VM6, SNAT(90), TH_SYN | TH_ACK) },
+		.verdict = V_TX,
+		.out = { TCP6(M_VM, M_CLIENT, VM6, 4206, C1_6, 41042, TH_SYN | TH_ACK), .ttl = 63 },
+		.ct = CT_HIT, .id = ID_LL6, .dir = WF_DIR_REPLY, .state = WF_CT_TCP_SYN_RECV,
+	},
+	{
+		.desc = "IPv6 link-local target past its wf_nh age whose probe is now routed through another gateway: dropped (fib)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41043, VM6, 4206, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_FIB, WF_EV_NH_STALE },
+		.pre = pre_nh_probe_other_gw, .post = post_nh_probe_clear,
+	},
+	{
+		.desc = "IPv6 link-local gateway past its wf_nh age, its neighbour not resolved in the kernel: dropped (no_neigh)",
+		.in = { TCP6(M_CLIENT, M_VM, C1_6, 41044, VM6, 4206, TH_SYN) },
+		.verdict = V_DROP,
+		.ct = CT_NONE, .stat = { WF_DROP_NO_NEIGH, WF_EV_NH_STALE },
+		.pre = pre_nh_probe_no_neigh, .post = post_nh_probe_clear,
+	},
 	{
 		.desc = "ONEARM @host with a fresh wf_nh entry: the entry's next hop MAC, not a FIB lookup",
 		.in = { TCP(M_CLIENT, M_VM, C1, 40990, VM, 5000, TH_SYN) },
@@ -4453,6 +4492,61 @@ static void pre_nh_host_peer_mac(const struct fixture *f)
 	__be32 a = htonl(HOST);
 
 	nh_put(f, WF_AF_INET, (const __u8 *)&a, 4, M_PEER, NULL, 3600);
+}
+
+/* The probe fixtures' routing: fd00:77::/64 via link-local gateway @gw on
+ * eth0, with a permanent neighbour @gw at M_PEER when @neigh; and the
+ * stale entry of fe80::1 (M_HOST) with probe fd00:77::1, as
+ * user/nexthop.c writes it for a route's gateway. */
+#define NH_PROBE6	IP6(0xfd00, 0x77, 0, 0, 0, 0, 0, 1)
+static void nh_probe_setup(const struct fixture *f, const char *gw, bool neigh)
+{
+	static const __u8 ll[16] = LL6_GW, src[16] = LL_VM6, probe[16] = NH_PROBE6;
+	const __u8 *m = mac_tab[M_PEER];
+	struct wf_nh_key k = { .family = WF_AF_INET6 };
+	struct wf_nh_val v;
+	char cmd[256];
+	int fd = bpf_map__fd(fx_inst(f)->skel->maps.wf_nh);
+
+	snprintf(cmd, sizeof(cmd), "ip -6 route replace fd00:77::/64 via %s dev eth0", gw);
+	if (system(cmd))
+		failf("'%s' failed", cmd);
+	snprintf(cmd, sizeof(cmd),
+		 "ip -6 neigh replace %s lladdr %02x:%02x:%02x:%02x:%02x:%02x nud permanent dev eth0",
+		 gw, m[0], m[1], m[2], m[3], m[4], m[5]);
+	if (neigh && system(cmd))
+		failf("'%s' failed", cmd);
+	nh_put(f, WF_AF_INET6, ll, 16, M_HOST, src, -1);
+	memcpy(k.addr, ll, 16);
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return;
+	memcpy(v.probe, probe, 16);
+	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
+		failf("wf_nh update: %s", strerror(errno));
+}
+
+static void pre_nh_probe_gw(const struct fixture *f)
+{
+	nh_probe_setup(f, "fe80::1", true);
+}
+
+static void pre_nh_probe_other_gw(const struct fixture *f)
+{
+	nh_probe_setup(f, "fe80::2", true);
+}
+
+static void pre_nh_probe_no_neigh(const struct fixture *f)
+{
+	nh_probe_setup(f, "fe80::1", false);
+}
+
+static void post_nh_probe_clear(const struct fixture *f)
+{
+	if (system("ip -6 route del fd00:77::/64 dev eth0; "
+		   "ip -6 neigh del fe80::1 dev eth0 2>/dev/null; "
+		   "ip -6 neigh del fe80::2 dev eth0 2>/dev/null; true"))
+		failf("cannot remove the probe fixtures' route");
+	post_nh_clear(f);
 }
 
 static void post_nh_clear(const struct fixture *f)
