@@ -317,6 +317,22 @@ struct {
 	__type(value, struct wf_csum_tail);
 } wf_csum_scratch SEC(".maps");
 
+/* Add the @rem (< WF_CSUM_CHUNK) bytes read into @t->b to the running sum
+ * @s, zero-padded to a word (bpf_csum_diff() takes whole words). */
+static __always_inline long csum_tail_sum(struct wf_csum_tail *t, __u32 rem, long s)
+{
+	__u32 n;
+
+	/* rem < 512: all three within the 516 bytes */
+	t->b[rem] = 0;
+	t->b[rem + 1] = 0;
+	t->b[rem + 2] = 0;
+	n = (rem + 3) & ~3u;
+	if (n > WF_CSUM_CHUNK)
+		return -1;
+	return bpf_csum_diff(NULL, 0, (void *)t->b, n, s);
+}
+
 /* ctx_l4_csum_fill() flags */
 #define WF_CSUM_F_UDP	1	/* a computed 0 is sent as WF_CSUM_MANGLED_0 */
 #define WF_CSUM_F_CHECK	2	/* only say whether the field is a complete checksum */
@@ -340,7 +356,7 @@ WF_GLOBAL int ctx_l4_csum_fill(struct xdp_md *ctx, __u32 l4, __u32 len, __u32 ps
 	struct wf_ctx c = { .ctx = ctx, .xdp = true };
 	struct wf_csum_tail *t;
 	void *p;
-	__u32 done = 0, rem, n, off, zero = 0;
+	__u32 done = 0, rem, off, zero = 0;
 	__u16 *sum;
 	long s = 0;
 	int i;
@@ -374,14 +390,7 @@ WF_GLOBAL int ctx_l4_csum_fill(struct xdp_md *ctx, __u32 l4, __u32 len, __u32 ps
 			return -1;
 		if (bpf_xdp_load_bytes(ctx, l4 + done, t->b, rem))
 			return -1;
-		/* rem < 512: all three within the 516 bytes */
-		t->b[rem] = 0;
-		t->b[rem + 1] = 0;
-		t->b[rem + 2] = 0;
-		n = (rem + 3) & ~3u;
-		if (n > WF_CSUM_CHUNK)
-			return -1;
-		s = bpf_csum_diff(NULL, 0, (void *)t->b, n, s);
+		s = csum_tail_sum(t, rem, s);
 		if (s < 0)
 			return -1;
 	}

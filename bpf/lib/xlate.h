@@ -58,7 +58,7 @@
 WF_GLOBAL int xlate_udp_csum_skb(struct __sk_buff *skb, __u32 l4, __u32 len, __u32 pseudo)
 {
 	struct wf_csum_tail *t;
-	__u32 done = 0, rem, n, zero = 0;
+	__u32 done = 0, rem, zero = 0;
 	long s = 0;
 	__u16 sum;
 	int i;
@@ -82,14 +82,7 @@ WF_GLOBAL int xlate_udp_csum_skb(struct __sk_buff *skb, __u32 l4, __u32 len, __u
 	if (rem) {
 		if (bpf_skb_load_bytes(skb, l4 + done, t->b, rem))
 			return -1;
-		/* rem < 512: all three within the 516 bytes */
-		t->b[rem] = 0;
-		t->b[rem + 1] = 0;
-		t->b[rem + 2] = 0;
-		n = (rem + 3) & ~3u;
-		if (n > WF_CSUM_CHUNK)
-			return -1;
-		s = bpf_csum_diff(NULL, 0, (void *)t->b, n, s);
+		s = csum_tail_sum(t, rem, s);
 		if (s < 0)
 			return -1;
 	}
