@@ -229,19 +229,10 @@ WF_GLOBAL int frag_first_drop6(const struct wf_pkt *pkt, __u32 reason, __u64 now
  * extension headers, the fragment header last, become IPv4's 20 bytes.
  * MACs, TTL and path as xlate.h's (@tx: we send it).
  */
-static __always_inline int frag_move(const struct wf_ctx *c, __s32 d, __u16 proto, __s32 grow,
+static __always_inline int frag_move(const struct wf_ctx *c, __s32 d, __u16 proto,
 				     const __u8 *mac, const __u32 *h, __u32 len)
 {
-	if (c->xdp) {
-		if (bpf_xdp_adjust_head(ctx_xdp(c), -d))
-			return -1;
-	} else {
-		if (bpf_skb_change_proto(ctx_skb(c), bpf_htons(proto), 0))
-			return -1;
-		if (d != grow && bpf_skb_adjust_room(ctx_skb(c), d - grow, BPF_ADJ_ROOM_NET, 0))
-			return -1;
-	}
-	if (xlate_eth(c, mac, proto))
+	if (xlate_move(c, d, proto, mac))
 		return -1;
 	if (c->xdp)
 		return len == 48 ? ctx_store_bytes(c, WF_ETH_HLEN, h, 48) :
@@ -273,8 +264,8 @@ static __always_inline int frag_xlate46(const struct wf_ctx *c, const struct wf_
 			WF_IP6_FRAGMENT, e->ct.nsaddr, e->ct.ndaddr);
 	xlate_frag6_build(h + 10, pkt->tuple.proto,
 			  (f & WF_IP_OFFMASK) << 3 | ((f & WF_IP_MF) ? 1 : 0), pkt->ipid);
-	if (frag_move(c, WF_XLATE_GROW + WF_IP6_FRAG_HLEN - (__s32)opt, WF_ETH_P_IPV6,
-		      WF_XLATE_GROW, mac, h, 48))
+	if (frag_move(c, WF_XLATE_GROW + WF_IP6_FRAG_HLEN - (__s32)opt, WF_ETH_P_IPV6, mac, h,
+		      48))
 		return -WF_DROP_MALFORMED;
 	return tx ? WF_TX : WF_PASS;
 }
@@ -300,7 +291,7 @@ static __always_inline int frag_xlate64(const struct wf_ctx *c, const struct wf_
 			     tx ? pkt->ttl - 1 : pkt->ttl, pkt->tuple.proto, e->ct.nsaddr[3],
 			     e->ct.ndaddr[3], *(__be16 *)(fh + 6),
 			     bpf_htons((w >> 3) | ((w & 1) ? WF_IP_MF : 0)));
-	if (frag_move(c, -(__s32)(WF_XLATE_GROW + ext), WF_ETH_P_IP, -WF_XLATE_GROW, mac, h, 20))
+	if (frag_move(c, -(__s32)(WF_XLATE_GROW + ext), WF_ETH_P_IP, mac, h, 20))
 		return -WF_DROP_MALFORMED;
 	return tx ? WF_TX : WF_PASS;
 }

@@ -333,21 +333,7 @@ static __always_inline int icmpx_inner_l4(const struct wf_ctx *c, __u8 proto, __
 static __always_inline int icmpx_move(const struct wf_ctx *c, __u32 old, __u32 new, __u16 proto,
 				      const __u8 *mac, const __u32 *h, __u32 len)
 {
-	__s32 d = (__s32)new - (__s32)old;
-	/* bpf_skb_change_proto() moves the IP header by 20 itself */
-	__s32 grow = proto == WF_ETH_P_IPV6 ? WF_XLATE_GROW : -WF_XLATE_GROW;
-
-	if (c->xdp) {
-		if (bpf_xdp_adjust_head(ctx_xdp(c), -d))
-			return -1;
-	} else {
-		if (bpf_skb_change_proto(ctx_skb(c), bpf_htons(proto), 0))
-			return -1;
-		if (d != grow &&
-		    bpf_skb_adjust_room(ctx_skb(c), d - grow, BPF_ADJ_ROOM_NET, 0))
-			return -1;
-	}
-	if (xlate_eth(c, mac, proto))
+	if (xlate_move(c, (__s32)new - (__s32)old, proto, mac))
 		return -1;
 	if (c->xdp)
 		return ctx_store_bytes(c, WF_ETH_HLEN, h, len);

@@ -332,6 +332,28 @@ static __always_inline int xlate_eth(const struct wf_ctx *c, const __u8 *mac, __
 	return ctx_store_bytes(c, 2 * WF_ETH_ALEN, &p, 2);
 }
 
+/* The frame's IP part moved by @d bytes (the new headers' length less the
+ * old ones') for a packet becoming @proto, and the Ethernet header (@mac,
+ * @proto) written in front. XDP adjusts the head; tc changes the protocol,
+ * which moves the IP header by the 20 bytes itself, and adjusts the room
+ * after the new IP header by the rest. */
+static __always_inline int xlate_move(const struct wf_ctx *c, __s32 d, __u16 proto,
+				      const __u8 *mac)
+{
+	__s32 grow = proto == WF_ETH_P_IPV6 ? WF_XLATE_GROW : -WF_XLATE_GROW;
+
+	if (c->xdp) {
+		if (bpf_xdp_adjust_head(ctx_xdp(c), -d))
+			return -1;
+	} else {
+		if (bpf_skb_change_proto(ctx_skb(c), bpf_htons(proto), 0))
+			return -1;
+		if (d != grow && bpf_skb_adjust_room(ctx_skb(c), d - grow, BPF_ADJ_ROOM_NET, 0))
+			return -1;
+	}
+	return xlate_eth(c, mac, proto);
+}
+
 /*
  * An IPv6 packet (@c: its family) leaves as IPv4: 0 or -WF_DROP_*.
  * @out: we send it (TTL decremented, checksum completed); @macs: the
